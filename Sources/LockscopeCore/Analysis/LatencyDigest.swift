@@ -1,0 +1,103 @@
+/// Durations summarised with bounded memory: count, exact sum, min and max, and
+/// nearest-rank percentiles that are exact for the first `exactLimit` samples and within
+/// 0.8% afterwards.
+///
+/// Past `exactLimit`, samples go into a log-linear histogram: values below 128 ns get a
+/// bucket each; above, every power of two is split into 64 buckets, so a bucket is at most
+/// 1/64 of its lower bound wide and its midpoint is within 1/128 of any value in it. Only
+/// the range of buckets actually used is allocated.
+public struct LatencyDigest: Sendable {
+  public static let exactLimit = 128
+  static let subBucketBits = 6
+  static let linearLimit: Int64 = 128
+
+  public private(set) var count = 0
+  /// Sum of all samples (saturates rather than wraps, at 292 years).
+  public private(set) var sum: Int64 = 0
+  public private(set) var min: Int64 = .max
+  public private(set) var max: Int64 = 0
+  private var exact: [Int64] = []
+  /// Counts of buckets `lowestBucket ..< lowestBucket + buckets.count`.
+  private var buckets: [UInt32] = []
+  private var lowestBucket = 0
+
+  public init() {}
+
+  public var isExact: Bool { count <= LatencyDigest.exactLimit }
+
+  /// Adds a duration in nanoseconds (negative durations are recorded as 0).
+  @inline(__always)
+  public mutating func add(_ sample: Int64) {
+    let value = Swift.max(0, sample)
+    count += 1
+    let (total, overflow) = sum.addingReportingOverflow(value)
+    sum = overflow ? .max : total
+    if value < min { min = value }
+    if value > max { max = value }
+    if count <= LatencyDigest.exactLimit {
+      if exact.isEmpty { exact.reserveCapacity(8) }
+      exact.append(value)
+      return
+    }
+    if !exact.isEmpty {
+      let pending = exact
+      exact = []
+      for old in pending { addToHistogram(old) }
+    }
+    addToHistogram(value)
+  }
+
+  /// Mean rounded down, 0 with no samples.
+  public var mean: Int64 { count == 0 ? 0 : sum / Int64(count) }
+
+  /// The nearest-rank percentile: the ⌈p·n/100⌉-th smallest sample (0 with no samples).
+  public func percentile(_ p: Int) -> Int64 {
+    guard count > 0 else { return 0 }
+    let rank = Swift.max(1, (p * count + 99) / 100)
+    if isExact {
+      return exact.sorted()[rank - 1]
+    }
+    var seen = 0
+    for (offset, bucketCount) in buckets.enumerated() {
+      seen += Int(bucketCount)
+      if seen >= rank {
+        let (low, width) = LatencyDigest.bounds(ofBucket: lowestBucket + offset)
+        return Swift.min(Swift.max(low + (width - 1) / 2, min), max)
+      }
+    }
+    return max
+  }
+
+  private mutating func addToHistogram(_ value: Int64) {
+    let index = LatencyDigest.bucket(of: value)
+    if buckets.isEmpty {
+      lowestBucket = index
+      buckets = [0]
+    } else if index < lowestBucket {
+      buckets.insert(contentsOf: repeatElement(0, count: lowestBucket - index), at: 0)
+      lowestBucket = index
+    } else if index >= lowestBucket + buckets.count {
+      buckets.append(contentsOf: repeatElement(0, count: index - lowestBucket - buckets.count + 1))
+    }
+    let slot = index - lowestBucket
+    if buckets[slot] != .max { buckets[slot] += 1 }
+  }
+
+  /// The bucket of a non-negative value.
+  @inline(__always)
+  static func bucket(of value: Int64) -> Int {
+    if value < linearLimit { return Int(value) }
+    let exponent = 63 - value.leadingZeroBitCount  // >= 7
+    let sub = Int(value >> (exponent - subBucketBits)) & ((1 << subBucketBits) - 1)
+    return Int(linearLimit) + (exponent - 7) * (1 << subBucketBits) + sub
+  }
+
+  /// The lowest value and the width of a bucket.
+  static func bounds(ofBucket index: Int) -> (Int64, Int64) {
+    if index < Int(linearLimit) { return (Int64(index), 1) }
+    let exponent = (index - Int(linearLimit)) / (1 << subBucketBits) + 7
+    let sub = Int64((index - Int(linearLimit)) % (1 << subBucketBits))
+    let width = Int64(1) << (exponent - subBucketBits)
+    return (((1 << subBucketBits) + sub) * width, width)
+  }
+}

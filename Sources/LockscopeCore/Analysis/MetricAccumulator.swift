@@ -1,0 +1,27 @@
+/// The running totals behind one row of metrics (a lock, an agent, or overall).
+public struct MetricAccumulator: Sendable {
+  public var attempts = 0
+  public var acquisitions = 0
+  public var timeouts = 0
+  public var contendedAttempts = 0
+  public var wait = LatencyDigest()
+  public var hold = LatencyDigest()
+  /// Holds that ended otherwise than by a release.
+  public var unfinishedHolds = 0
+  /// Every wait and hold, sampled or not, clipped to the window.
+  public var waitNanos: Int64 = 0
+  public var holdNanos: Int64 = 0
+  /// Wait this lock's or agent's holds imposed on others, in nanoseconds.
+  public var causedWait: Double = 0
+  /// Agents: the longest queue joined; the queue integral over its waits.
+  public var queueMax = 0
+  public var queueIntegral: Double = 0
+
+  public init() {}
+
+  /// Whether anything at all was counted.
+  public var isEmpty: Bool {
+    attempts == 0 && acquisitions == 0 && waitNanos == 0 && holdNanos == 0 && unfinishedHolds == 0
+      && causedWait == 0
+  }
+}

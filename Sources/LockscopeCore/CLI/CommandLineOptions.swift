@@ -1,0 +1,32 @@
+/// The subcommands. `report` is the default when none is named.
+public enum Command: String, CaseIterable, Sendable {
+  case report
+
+  var abstract: String {
+    switch self {
+    case .report: "Rebuild every lock's timeline and report wait, hold and contention statistics."
+    }
+  }
+}
+
+/// How `--color` decides on ANSI styling.
+public enum ColorChoice: String, CaseIterable, Sendable {
+  case auto, always, never
+}
+
+/// Everything the command line said, after parsing.
+public struct CommandLineOptions: Sendable {
+  public var command: Command = .report
+  public var paths: [String] = []
+  public var format: ReportFormat = .text
+  public var top = 10
+  public var color: ColorChoice = .auto
+  public var analysis = AnalysisOptions()
+  /// Raw `--since`/`--until`, read once `--time-unit` is known.
+  public var sinceText: String?
+  public var untilText: String?
+  public var showHelp = false
+  public var showVersion = false
+
+  public init() {}
+}

@@ -1,0 +1,120 @@
+/// One command-line option: its spelling, its help, and what it does. The same table
+/// drives parsing, `--help` and the man page check, so they cannot drift apart.
+struct OptionSpec: Sendable {
+  let long: String
+  let short: Character?
+  /// The value's placeholder (`<format>`); nil for a flag.
+  let value: String?
+  let help: String
+  let defaultValue: String?
+  let commands: [Command]
+  let apply: @Sendable (inout CommandLineOptions, String) throws(UsageError) -> Void
+
+  init(
+    _ long: String, short: Character? = nil, value: String? = nil, default defaultValue: String? = nil,
+    commands: [Command] = Command.allCases, help: String,
+    apply: @escaping @Sendable (inout CommandLineOptions, String) throws(UsageError) -> Void
+  ) {
+    self.long = long
+    self.short = short
+    self.value = value
+    self.help = help
+    self.defaultValue = defaultValue
+    self.commands = commands
+    self.apply = apply
+  }
+
+  /// `-h, --help` or `--format <format>`, as help shows it.
+  var synopsis: String {
+    var text = short.map { "-\($0), " } ?? ""
+    text += "--\(long)"
+    if let value { text += " <\(value)>" }
+    return text
+  }
+}
+
+enum OptionTable {
+  static let all: [OptionSpec] = [
+    OptionSpec(
+      "format", value: "format", default: "text",
+      help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).") { options, value throws(UsageError) in
+        guard let format = ReportFormat(rawValue: value) else {
+          throw UsageError("Unknown format '\(value)'; expected one of: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        options.format = format
+      },
+    OptionSpec(
+      "lock", value: "glob",
+      help: "Analyse only locks whose name matches the glob (* ? [set]; repeatable: any may match).") { options, value in
+        options.analysis.lockGlobs.append(Glob(value))
+      },
+    OptionSpec(
+      "agent", value: "glob",
+      help: "Count and list only agents whose name matches (repeatable). Lock state still follows every agent, so waits stay right.") { options, value in
+        options.analysis.agentGlobs.append(Glob(value))
+      },
+    OptionSpec(
+      "since", value: "time",
+      help: "Start of the window: RFC 3339 or an epoch number, as in the log. Earlier events still build the lock state.") { options, value in
+        options.sinceText = value
+      },
+    OptionSpec(
+      "until", value: "time",
+      help: "End of the window: events after it are not read into the analysis; holds still open there end with it.") { options, value in
+        options.untilText = value
+      },
+    OptionSpec(
+      "top", value: "n", default: "10",
+      help: "Rows in each table of the text report (0: all).") { options, value throws(UsageError) in
+        guard let n = Int(value), n >= 0 else { throw UsageError("--top takes a whole number >= 0, not '\(value)'.") }
+        options.top = n
+      },
+    OptionSpec(
+      "strict",
+      help: "Stop at the first line that is not a valid event (exit status 2) instead of skipping it.") { options, _ in
+        options.analysis.strict = true
+      },
+    OptionSpec(
+      "field", value: "name=key",
+      help: "Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable).") { options, value throws(UsageError) in
+        let (name, key) = try pair(value, option: "field")
+        guard let field = Field.named(name) else {
+          throw UsageError("Unknown field '\(name)' in --field; expected one of: \(Field.allCases.map(\.defaultKey).joined(separator: ", ")).")
+        }
+        options.analysis.fieldMap.remap(field, to: key)
+      },
+    OptionSpec(
+      "event", value: "kind=name",
+      help: "Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable).") { options, value throws(UsageError) in
+        let (name, spelling) = try pair(value, option: "event")
+        guard let kind = EventKind.allCases.first(where: { $0.name == name }) else {
+          throw UsageError("Unknown event kind '\(name)' in --event; expected one of: \(EventKind.allCases.map(\.name).joined(separator: ", ")).")
+        }
+        options.analysis.fieldMap.remap(kind, to: spelling)
+      },
+    OptionSpec(
+      "time-unit", value: "unit",
+      help: "Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude.") { options, value throws(UsageError) in
+        guard let unit = TimeUnit(rawValue: value) else { throw UsageError("Unknown time unit '\(value)'; expected one of: s, ms, us, ns.") }
+        options.analysis.fieldMap.timeUnit = unit
+      },
+    OptionSpec(
+      "color", value: "when", default: "auto",
+      help: "Colour the text report: auto (only on a terminal, and not when NO_COLOR is set), always, never.") { options, value throws(UsageError) in
+        guard let choice = ColorChoice(rawValue: value) else { throw UsageError("--color takes auto, always or never, not '\(value)'.") }
+        options.color = choice
+      },
+    OptionSpec("version", help: "Show the version.") { options, _ in options.showVersion = true },
+    OptionSpec("help", short: "h", help: "Show help information.") { options, _ in options.showHelp = true },
+  ]
+
+  static func named(_ long: String) -> OptionSpec? { all.first { $0.long == long } }
+  static func short(_ letter: Character) -> OptionSpec? { all.first { $0.short == letter } }
+
+  private static func pair(_ value: String, option: String) throws(UsageError) -> (String, String) {
+    guard let equals = value.firstIndex(of: "="), equals != value.startIndex, value.index(after: equals) != value.endIndex else {
+      throw UsageError("--\(option) takes NAME=OTHER, not '\(value)'.")
+    }
+    return (String(value[..<equals]), String(value[value.index(after: equals)...]))
+  }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// A file descriptor read in large blocks: a named file, or standard input for `-`.
+public final class ByteSource {
+  /// As shown in messages: the path, or `<stdin>`.
+  public let name: String
+  private let fd: Int32
+  private let ownsDescriptor: Bool
+
+  /// Opens `path` (`-` is standard input). Fails with a one-line reason for a missing,
+  /// unreadable or non-regular input such as a directory.
+  public init(path: String) throws(InputError) {
+    if path == "-" {
+      name = "<stdin>"
+      fd = STDIN_FILENO
+      ownsDescriptor = false
+      return
+    }
+    name = path
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw InputError("cannot read '\(path)': \(String(cString: strerror(errno)))") }
+    var info = stat()
+    if fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+      close(descriptor)
+      throw InputError("cannot read '\(path)': Is a directory")
+    }
+    fd = descriptor
+    ownsDescriptor = true
+  }
+
+  /// Wraps an open descriptor (tests, pipes).
+  public init(descriptor: Int32, name: String, ownsDescriptor: Bool) {
+    self.fd = descriptor
+    self.name = name
+    self.ownsDescriptor = ownsDescriptor
+  }
+
+  deinit {
+    if ownsDescriptor { close(fd) }
+  }
+
+  /// Reads up to `count` bytes; 0 at the end of the input.
+  func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Int {
+    while true {
+      let n = Foundation.read(fd, buffer, count)
+      if n >= 0 { return n }
+      if errno == EINTR { continue }
+      throw InputError("cannot read '\(name)': \(String(cString: strerror(errno)))")
+    }
+  }
+}

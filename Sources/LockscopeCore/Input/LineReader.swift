@@ -1,0 +1,118 @@
+import Foundation
+
+/// Splits a byte source into lines using one reusable buffer, never rescanning a byte.
+///
+/// Lines are handed out as pointers into the buffer, valid until the next call. A line
+/// longer than `maximumLineLength` is not kept: the reader skips to its end and reports it,
+/// so memory stays bounded whatever the input holds.
+public final class LineReader {
+  public enum Line {
+    case text(UnsafeBufferPointer<UInt8>)
+    /// A line too long to keep, with its length in bytes.
+    case overlong(Int)
+  }
+
+  public let source: ByteSource
+  public let maximumLineLength: Int
+  /// 1-based number of the line last returned.
+  public private(set) var lineNumber: Int64 = 0
+  /// Bytes read from the source so far.
+  public private(set) var bytesRead: Int64 = 0
+
+  private let buffer: UnsafeMutablePointer<UInt8>
+  private let capacity: Int
+  private var start = 0
+  private var end = 0
+  /// Where the newline search resumes inside `start..<end` (bytes before it hold none).
+  private var scanned = 0
+  private var atEndOfInput = false
+  private var atStartOfInput = true
+
+  public init(source: ByteSource, maximumLineLength: Int = 1 << 20, blockSize: Int = 1 << 20) {
+    self.source = source
+    self.maximumLineLength = maximumLineLength
+    capacity = maximumLineLength + blockSize
+    buffer = .allocate(capacity: capacity)
+  }
+
+  deinit { buffer.deallocate() }
+
+  /// The next line without its newline (a trailing `\r` is left for the JSON whitespace
+  /// rule), or nil at the end of the input.
+  public func next() throws(InputError) -> Line? {
+    while true {
+      if let newline = memchr(buffer + scanned, 0x0A, end - scanned) {
+        let newlineIndex = UnsafeMutablePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - buffer
+        let line = UnsafeBufferPointer(start: UnsafePointer(buffer + start), count: newlineIndex - start)
+        start = newlineIndex + 1
+        scanned = start
+        lineNumber += 1
+        return .text(line)
+      }
+      scanned = end
+      if atEndOfInput {
+        guard start < end else { return nil }
+        let line = UnsafeBufferPointer(start: UnsafePointer(buffer + start), count: end - start)
+        start = end
+        lineNumber += 1
+        return .text(line)
+      }
+      if end - start > maximumLineLength {
+        return .overlong(try skipRestOfLine())
+      }
+      try refill()
+    }
+  }
+
+  /// Moves the partial line to the front and reads the next block after it.
+  private func refill() throws(InputError) {
+    if start > 0 {
+      let pending = end - start
+      if pending > 0 { memmove(buffer, buffer + start, pending) }
+      end = pending
+      scanned -= start
+      start = 0
+    }
+    let count = try source.read(into: buffer + end, count: capacity - end)
+    bytesRead += Int64(count)
+    if count == 0 {
+      atEndOfInput = true
+      return
+    }
+    if atStartOfInput {
+      atStartOfInput = false
+      // A UTF-8 byte order mark is not part of the first line.
+      if count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
+        start = 3
+        scanned = 3
+      }
+    }
+    end += count
+  }
+
+  /// Discards bytes up to and including the next newline; returns the line's length.
+  private func skipRestOfLine() throws(InputError) -> Int {
+    var length = end - start
+    start = 0
+    end = 0
+    scanned = 0
+    lineNumber += 1
+    while true {
+      let count = try source.read(into: buffer, count: capacity)
+      bytesRead += Int64(count)
+      if count == 0 {
+        atEndOfInput = true
+        return length
+      }
+      if let newline = memchr(buffer, 0x0A, count) {
+        let index = UnsafeMutablePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - buffer
+        length += index
+        start = index + 1
+        scanned = start
+        end = count
+        return length
+      }
+      length += count
+    }
+  }
+}

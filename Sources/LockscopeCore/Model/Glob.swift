@@ -1,0 +1,89 @@
+/// A shell-style pattern for lock and agent names: `*` any run of characters (including
+/// `/` and `:`), `?` one character, `[abc]`, `[a-z]`, `[!abc]` a set; `\` escapes.
+public struct Glob: Sendable, Equatable {
+  public let pattern: String
+  private let bytes: [UInt8]
+
+  public init(_ pattern: String) {
+    self.pattern = pattern
+    bytes = Array(pattern.utf8)
+  }
+
+  public func matches(_ name: String) -> Bool { matches(Array(name.utf8)[...]) }
+
+  /// Iterative matching with one backtrack point per `*`: linear in practice, never exponential.
+  public func matches(_ name: ArraySlice<UInt8>) -> Bool {
+    let text = Array(name)
+    var p = 0
+    var t = 0
+    var starP = -1
+    var starT = 0
+    while t < text.count {
+      if p < bytes.count {
+        switch bytes[p] {
+        case UInt8(ascii: "*"):
+          starP = p
+          starT = t
+          p += 1
+          continue
+        case UInt8(ascii: "?"):
+          p += 1
+          t += 1
+          continue
+        case UInt8(ascii: "["):
+          if let (matched, next) = matchSet(at: p, text[t]), matched {
+            p = next
+            t += 1
+            continue
+          } else if matchSet(at: p, text[t]) == nil, text[t] == UInt8(ascii: "[") {
+            p += 1  // an unclosed '[' is a literal
+            t += 1
+            continue
+          }
+        case UInt8(ascii: "\\") where p + 1 < bytes.count:
+          if bytes[p + 1] == text[t] {
+            p += 2
+            t += 1
+            continue
+          }
+        default:
+          if bytes[p] == text[t] {
+            p += 1
+            t += 1
+            continue
+          }
+        }
+      }
+      guard starP >= 0 else { return false }
+      p = starP + 1
+      starT += 1
+      t = starT
+    }
+    while p < bytes.count && bytes[p] == UInt8(ascii: "*") { p += 1 }
+    return p == bytes.count
+  }
+
+  /// Matches `byte` against the set starting at `bytes[start] == '['`; nil if unclosed.
+  private func matchSet(at start: Int, _ byte: UInt8) -> (Bool, Int)? {
+    var i = start + 1
+    var negated = false
+    if i < bytes.count && (bytes[i] == UInt8(ascii: "!") || bytes[i] == UInt8(ascii: "^")) {
+      negated = true
+      i += 1
+    }
+    var matched = false
+    var first = true
+    while i < bytes.count && (first || bytes[i] != UInt8(ascii: "]")) {
+      first = false
+      if i + 2 < bytes.count && bytes[i + 1] == UInt8(ascii: "-") && bytes[i + 2] != UInt8(ascii: "]") {
+        if bytes[i] <= byte && byte <= bytes[i + 2] { matched = true }
+        i += 3
+      } else {
+        if bytes[i] == byte { matched = true }
+        i += 1
+      }
+    }
+    guard i < bytes.count else { return nil }
+    return (matched != negated, i + 1)
+  }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Interns names given as UTF-8 bytes to dense integer ids, without making a `String`.
+///
+/// Every agent and lock name in a log passes through here once per line, so lookups hash
+/// eight bytes at a time and compare against a flat byte arena; a `String` is only built
+/// when a report asks for the name.
+public final class NameTable {
+  /// All names back to back; name `i` is `arena[starts[i] ..< starts[i + 1]]`.
+  private var arena: [UInt8] = []
+  private var starts: [Int] = [0]
+  /// Open addressing table of ids (+1; 0 = empty), size a power of two.
+  private var slots: [Int32]
+  private var hashes: [UInt64] = []
+  private var strings: [String?] = []
+
+  public init() {
+    slots = Array(repeating: 0, count: 1024)
+  }
+
+  /// Number of distinct names seen.
+  public var count: Int { hashes.count }
+
+  /// The id of `bytes[0..<length]`, adding the name if it is new.
+  @inline(__always)
+  public func intern(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
+    let hash = NameTable.hash(bytes, length)
+    let mask = slots.count - 1
+    var slot = Int(truncatingIfNeeded: hash) & mask
+    while true {
+      let entry = slots[slot]
+      if entry == 0 { break }
+      let id = Int(entry - 1)
+      if hashes[id] == hash && equals(id, bytes, length) { return Int32(id) }
+      slot = (slot + 1) & mask
+    }
+    return insert(bytes, length, hash: hash, slot: slot)
+  }
+
+  /// The id of `name`, adding it if new (for names that come from the command line or tests).
+  public func intern(_ name: String) -> Int32 {
+    var utf8 = Array(name.utf8)
+    utf8.append(0)  // keeps the base address valid for an empty name
+    return utf8.withUnsafeBufferPointer { intern($0.baseAddress!, $0.count - 1) }  // non-empty: has the 0
+  }
+
+  /// The id of a name already interned, or nil; never adds.
+  public func lookup(_ name: String) -> Int32? {
+    var utf8 = Array(name.utf8)
+    let length = utf8.count
+    utf8.append(0)
+    return utf8.withUnsafeBufferPointer { buffer -> Int32? in
+      let bytes = buffer.baseAddress!  // non-empty: holds the appended 0
+      let hash = NameTable.hash(bytes, length)
+      let mask = slots.count - 1
+      var slot = Int(truncatingIfNeeded: hash) & mask
+      while slots[slot] != 0 {
+        let id = Int(slots[slot] - 1)
+        if hashes[id] == hash && equals(id, bytes, length) { return Int32(id) }
+        slot = (slot + 1) & mask
+      }
+      return nil
+    }
+  }
+
+  /// The name of `id` as a `String` (built once, then cached).
+  public func name(_ id: Int32) -> String {
+    let index = Int(id)
+    if let cached = strings[index] { return cached }
+    let text = String(decoding: arena[starts[index]..<starts[index + 1]], as: UTF8.self)
+    strings[index] = text
+    return text
+  }
+
+  /// The UTF-8 bytes of `id`'s name.
+  public func bytes(_ id: Int32) -> ArraySlice<UInt8> {
+    arena[starts[Int(id)]..<starts[Int(id) + 1]]
+  }
+
+  @inline(__always)
+  private func equals(_ id: Int, _ bytes: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+    let start = starts[id]
+    guard starts[id + 1] - start == length else { return false }
+    return arena.withUnsafeBufferPointer { buffer in
+      memcmp(buffer.baseAddress! + start, bytes, length) == 0  // arena is non-empty: id exists
+    }
+  }
+
+  private func insert(_ bytes: UnsafePointer<UInt8>, _ length: Int, hash: UInt64, slot: Int)
+    -> Int32
+  {
+    let id = hashes.count
+    arena.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+    starts.append(arena.count)
+    hashes.append(hash)
+    strings.append(nil)
+    slots[slot] = Int32(id + 1)
+    if hashes.count * 2 > slots.count { grow() }
+    return Int32(id)
+  }
+
+  private func grow() {
+    var bigger = [Int32](repeating: 0, count: slots.count * 2)
+    let mask = bigger.count - 1
+    for id in 0..<hashes.count {
+      var slot = Int(truncatingIfNeeded: hashes[id]) & mask
+      while bigger[slot] != 0 { slot = (slot + 1) & mask }
+      bigger[slot] = Int32(id + 1)
+    }
+    slots = bigger
+  }
+
+  /// A fast 64-bit hash of a short byte string: eight bytes per multiply.
+  @inline(__always)
+  static func hash(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: length)
+    var i = 0
+    let raw = UnsafeRawPointer(bytes)
+    while i + 8 <= length {
+      let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9
+      h ^= h >> 31
+      i += 8
+    }
+    if i < length {
+      var word: UInt64 = 0
+      var shift: UInt64 = 0
+      while i < length {
+        word |= UInt64(bytes[i]) << shift
+        shift += 8
+        i += 1
+      }
+      h = (h ^ word) &* 0x94D0_49BB_1331_11EB
+      h ^= h >> 29
+    }
+    return h &* 0xBF58_476D_1CE4_E5B9 ^ (h >> 32)
+  }
+}

@@ -1,0 +1,86 @@
+/// The JSON report of SPEC §5. Keys may be added; the ones there must stay.
+public struct JSONReportRenderer: ReportRenderer {
+  public init() {}
+
+  public func render(_ report: Report) -> String {
+    var json = JSONWriter()
+    json.beginObject()
+    json.beginObject("summary")
+    json.field("events", report.summary.events)
+    json.field("skipped_lines", report.summary.skippedLines)
+    json.field("first_ts", report.summary.firstTime.map(Timestamp.rfc3339))
+    json.field("last_ts", report.summary.lastTime.map(Timestamp.rfc3339))
+    json.field("locks", report.summary.locks)
+    json.field("agents", report.summary.agents)
+    json.beginArray("inputs")
+    for input in report.summary.inputs { json.string(input) }
+    json.endArray()
+    json.beginObject("anomalies")
+    for (kind, count) in report.anomalyCounts { json.field(kind, count) }
+    json.endObject()
+    json.endObject()
+
+    json.beginObject("overall")
+    JSONReportRenderer.writeMetrics(report.overall, into: &json)
+    json.endObject()
+    for (key, rows) in [("locks", report.locks), ("agents", report.agents)] {
+      json.beginArray(key)
+      for row in rows {
+        json.beginObject()
+        json.field(key == "locks" ? "lock" : "agent", row.name)
+        JSONReportRenderer.writeMetrics(row, into: &json)
+        json.endObject()
+      }
+      json.endArray()
+    }
+    json.beginArray("findings")
+    for finding in report.findings {
+      json.beginObject()
+      json.field("kind", finding.kind)
+      json.field("severity", finding.severity.rawValue)
+      json.beginArray("locks")
+      for lock in finding.locks { json.string(lock) }
+      json.endArray()
+      json.beginArray("agents")
+      for agent in finding.agents { json.string(agent) }
+      json.endArray()
+      json.field("ts", Timestamp.rfc3339(finding.time))
+      json.field("source", finding.source)
+      json.field("message", finding.message)
+      for (key, value) in finding.details {
+        if let number = Int64(value) { json.field(key, number) } else { json.field(key, value) }
+      }
+      json.endObject()
+    }
+    json.endArray()
+    json.endObject()
+    return json.text
+  }
+
+  static func writeMetrics(_ row: MetricsRow, into json: inout JSONWriter) {
+    json.field("attempts", row.attempts)
+    json.field("acquisitions", row.acquisitions)
+    json.field("timeouts", row.timeouts)
+    for (key, stats) in [("wait", row.wait), ("hold", row.hold)] {
+      json.beginObject(key)
+      json.field("count", stats.count)
+      json.field("mean_ns", stats.mean)
+      json.field("p50_ns", stats.p50)
+      json.field("p90_ns", stats.p90)
+      json.field("p95_ns", stats.p95)
+      json.field("p99_ns", stats.p99)
+      json.field("max_ns", stats.max)
+      if key == "hold" { json.field("unfinished", stats.unfinished) }
+      json.endObject()
+    }
+    json.field("contention_rate", row.contentionRate)
+    json.field("timeout_rate", row.timeoutRate)
+    json.field("queue_max", row.queueMax)
+    json.field("queue_mean", row.queueMean)
+    json.field("utilization", row.utilization)
+    json.field("wait_share", row.waitShare)
+    json.field("caused_wait_ns", row.causedWaitNanos)
+    json.field("wait_total_ns", row.waitTotalNanos)
+    json.field("hold_total_ns", row.holdTotalNanos)
+  }
+}

@@ -1,0 +1,94 @@
+/// Percentile summary of a set of durations, in nanoseconds (SPEC §5 `wait`, `hold`).
+public struct DurationStats: Equatable, Sendable {
+  public var count = 0
+  public var mean: Int64 = 0
+  public var p50: Int64 = 0
+  public var p90: Int64 = 0
+  public var p95: Int64 = 0
+  public var p99: Int64 = 0
+  public var max: Int64 = 0
+  /// Holds only: holds that did not end in a release.
+  public var unfinished = 0
+
+  public init() {}
+
+  init(_ digest: LatencyDigest, unfinished: Int = 0) {
+    count = digest.count
+    mean = digest.mean
+    p50 = digest.percentile(50)
+    p90 = digest.percentile(90)
+    p95 = digest.percentile(95)
+    p99 = digest.percentile(99)
+    max = digest.max
+    self.unfinished = unfinished
+  }
+}
+
+/// One row of metrics: a lock, an agent, or overall (SPEC §5 METRICS).
+public struct MetricsRow: Equatable, Sendable {
+  /// The lock or agent name; nil for overall.
+  public var name: String?
+  public var attempts = 0
+  public var acquisitions = 0
+  public var timeouts = 0
+  public var wait = DurationStats()
+  public var hold = DurationStats()
+  public var contentionRate = 0.0
+  public var timeoutRate = 0.0
+  public var queueMax = 0
+  public var queueMean = 0.0
+  public var utilization = 0.0
+  public var waitShare = 0.0
+  public var causedWaitNanos: Int64 = 0
+  public var waitTotalNanos: Int64 = 0
+  public var holdTotalNanos: Int64 = 0
+
+  public init(name: String? = nil) { self.name = name }
+}
+
+/// A finding of SPEC §5; this version reports anomalies.
+public struct Finding: Sendable {
+  public enum Severity: String, Sendable, Comparable {
+    case critical, warning, info
+    var rank: Int { self == .critical ? 0 : self == .warning ? 1 : 2 }
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+  }
+
+  public var kind: String
+  public var severity: Severity
+  public var locks: [String]
+  public var agents: [String]
+  public var time: Int64
+  /// `FILE:LINE` of the event it comes from.
+  public var source: String
+  public var message: String
+  /// Finding-specific keys (e.g. the anomaly's own kind).
+  public var details: [(key: String, value: String)] = []
+}
+
+/// The header of a report.
+public struct Summary: Sendable {
+  public var inputs: [String] = []
+  /// Valid event lines read.
+  public var events: Int64 = 0
+  public var skippedLines = 0
+  /// The observed span (nil when no event was analysed).
+  public var firstTime: Int64?
+  public var lastTime: Int64?
+  /// Distinct names in valid events, before filters.
+  public var locks = 0
+  public var agents = 0
+}
+
+/// Everything `lockscope report` shows, names resolved: what the renderers print.
+public struct Report: Sendable {
+  public var summary = Summary()
+  public var overall = MetricsRow()
+  /// Sorted by total wait, largest first, then by name.
+  public var locks: [MetricsRow] = []
+  public var agents: [MetricsRow] = []
+  public var findings: [Finding] = []
+  /// Anomalies by kind (all of them, including those not kept as findings).
+  public var anomalyCounts: [(kind: String, count: Int)] = []
+  public var skipped: [SkippedLines.Entry] = []
+}

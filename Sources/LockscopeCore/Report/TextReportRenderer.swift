@@ -1,0 +1,145 @@
+/// The report for people: a header, the locks and agents with the most total wait in
+/// aligned tables with human units, then anomalies. Statistics first, as perf lock and
+/// hyperfine print them.
+public struct TextReportRenderer: ReportRenderer {
+  public let style: TerminalStyle
+  /// Rows per table; 0 shows all.
+  public let top: Int
+
+  public init(style: TerminalStyle, top: Int) {
+    self.style = style
+    self.top = top
+  }
+
+  public func render(_ report: Report) -> String {
+    var text = header(report)
+    guard report.summary.firstTime != nil else {
+      return text + "\nNo events to analyse.\n"
+    }
+    text += "\n" + overallLine(report.overall) + "\n"
+    text += "\n" + locksTable(report)
+    text += "\n" + agentsTable(report)
+    text += anomalies(report)
+    text += skippedLines(report)
+    return text
+  }
+
+  private func header(_ report: Report) -> String {
+    let summary = report.summary
+    let inputs = summary.inputs.count <= 3 ? summary.inputs.joined(separator: ", ") : "\(summary.inputs.count) inputs"
+    var text = style.bold("lockscope report") + ": " + inputs + "\n"
+    var events = "  events   \(grouped(summary.events))"
+    if summary.skippedLines > 0 {
+      events += "  " + style.yellow("(\(grouped(Int64(summary.skippedLines))) lines skipped)")
+    }
+    text += events + "\n"
+    if let first = summary.firstTime, let last = summary.lastTime {
+      text += "  span     \(TextReportRenderer.shortTime(first)) … \(TextReportRenderer.shortTime(last))  (\(Duration.human(last - first)))\n"
+    }
+    text += "  locks    \(summary.locks)   agents \(summary.agents)\n"
+    return text
+  }
+
+  private func overallLine(_ row: MetricsRow) -> String {
+    var parts = ["\(grouped(Int64(row.acquisitions))) acquisitions of \(grouped(Int64(row.attempts))) attempts"]
+    parts.append("wait p50 \(Duration.human(row.wait.p50)) p99 \(Duration.human(row.wait.p99)) max \(Duration.human(row.wait.max))")
+    parts.append("hold p50 \(Duration.human(row.hold.p50)) p99 \(Duration.human(row.hold.p99))")
+    parts.append("contention \(percent(row.contentionRate))")
+    parts.append("timeouts \(percent(row.timeoutRate))")
+    return style.bold("overall") + "  " + parts.joined(separator: " · ")
+  }
+
+  private func locksTable(_ report: Report) -> String {
+    var table = Table([
+      ("LOCK", .left), ("ACQ", .right), ("CONT", .right), ("TMO", .right), ("WAIT p50", .right),
+      ("p95", .right), ("p99", .right), ("max", .right), ("TOTAL WAIT", .right), ("HOLD p50", .right),
+      ("p95", .right), ("max", .right), ("UTIL", .right), ("QUEUE max", .right), ("mean", .right),
+    ])
+    let rows = shown(report.locks)
+    for row in rows {
+      table.add([
+        Table.fit(row.name ?? ""), grouped(Int64(row.acquisitions)), percent(row.contentionRate),
+        percent(row.timeoutRate), Duration.human(row.wait.p50), Duration.human(row.wait.p95),
+        Duration.human(row.wait.p99), Duration.human(row.wait.max), Duration.human(row.waitTotalNanos),
+        Duration.human(row.hold.p50), Duration.human(row.hold.p95), Duration.human(row.hold.max),
+        percent(row.utilization), String(row.queueMax), formatFixed(row.queueMean, decimals: 2),
+      ])
+    }
+    return title("LOCKS", shown: rows.count, of: report.locks.count) + table.render(style: style)
+  }
+
+  private func agentsTable(_ report: Report) -> String {
+    var table = Table([
+      ("AGENT", .left), ("ACQ", .right), ("CONT", .right), ("TMO", .right), ("WAIT p50", .right),
+      ("p95", .right), ("max", .right), ("TOTAL WAIT", .right), ("HOLD p95", .right), ("UTIL", .right),
+      ("WAIT SHARE", .right), ("CAUSED WAIT", .right),
+    ])
+    let rows = shown(report.agents)
+    for row in rows {
+      table.add([
+        Table.fit(row.name ?? ""), grouped(Int64(row.acquisitions)), percent(row.contentionRate),
+        percent(row.timeoutRate), Duration.human(row.wait.p50), Duration.human(row.wait.p95),
+        Duration.human(row.wait.max), Duration.human(row.waitTotalNanos), Duration.human(row.hold.p95),
+        percent(row.utilization), percent(row.waitShare), Duration.human(row.causedWaitNanos),
+      ])
+    }
+    return title("AGENTS", shown: rows.count, of: report.agents.count) + table.render(style: style)
+  }
+
+  private func anomalies(_ report: Report) -> String {
+    guard !report.anomalyCounts.isEmpty else { return "" }
+    let total = report.anomalyCounts.reduce(0) { $0 + $1.count }
+    var text = "\n" + style.yellow(style.bold("ANOMALIES")) + " \(grouped(Int64(total))) events did not fit the lock state (counted, analysed as described in lockscope(1))\n"
+    let counts = report.anomalyCounts.map { "\($0.kind) \($0.count)" }.joined(separator: ", ")
+    text += "  " + counts + "\n"
+    let limit = top == 0 ? report.findings.count : min(top, report.findings.count)
+    for finding in report.findings.prefix(limit) where finding.kind == "anomaly" {
+      text += "  \(finding.source): \(finding.message)\n"
+    }
+    if total > limit { text += style.dim("  … and \(grouped(Int64(total - limit))) more (--format json lists the first \(AnomalyLog.keptLimit))") + "\n" }
+    return text
+  }
+
+  private func skippedLines(_ report: Report) -> String {
+    guard report.summary.skippedLines > 0 else { return "" }
+    var text = "\n" + style.yellow(style.bold("SKIPPED LINES")) + " \(grouped(Int64(report.summary.skippedLines))) lines could not be read as events\n"
+    for entry in report.skipped { text += "  \(entry.description)\n" }
+    if report.summary.skippedLines > report.skipped.count {
+      text += style.dim("  … and \(grouped(Int64(report.summary.skippedLines - report.skipped.count))) more") + "\n"
+    }
+    return text
+  }
+
+  private func title(_ name: String, shown: Int, of total: Int) -> String {
+    let count = shown < total ? "top \(shown) of \(total)" : "\(total)"
+    return style.bold(name) + " by total wait (\(count))\n"
+  }
+
+  private func shown(_ rows: [MetricsRow]) -> ArraySlice<MetricsRow> {
+    top == 0 ? rows[...] : rows.prefix(top)
+  }
+
+  private func percent(_ fraction: Double) -> String {
+    formatFixed(fraction * 100, decimals: 1) + "%"
+  }
+
+  /// `1,234,567`.
+  private func grouped(_ n: Int64) -> String {
+    let digits = String(n.magnitude)
+    var text = ""
+    for (index, digit) in digits.enumerated() {
+      if index > 0 && (digits.count - index) % 3 == 0 { text += "," }
+      text.append(digit)
+    }
+    return (n < 0 ? "-" : "") + text
+  }
+
+  /// RFC 3339 without trailing zeros in the fraction: `2026-11-22T10:00:00Z`, `…:00.25Z`.
+  static func shortTime(_ nanos: Int64) -> String {
+    var text = Timestamp.rfc3339(nanos)
+    text.removeLast()  // Z
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text + "Z"
+  }
+}

@@ -1,0 +1,89 @@
+/// An agent holding a lock.
+public struct Holder: Sendable {
+  public var agent: AgentID
+  public var mode: LockMode
+  public var since: Int64
+  /// When the lease runs out; `Int64.max` when the hold has no lease.
+  public var leaseDeadline: Int64
+  /// The last lease granted, in nanoseconds (-1: none), reused by a `renew` without one.
+  public var leaseLength: Int64
+  public var source: SourceLocation
+}
+
+/// An agent waiting for a lock (an open request).
+public struct Waiter: Sendable {
+  public var agent: AgentID
+  public var mode: LockMode
+  public var since: Int64
+  /// The lock's queue integral when this waiter joined, so its share is a subtraction.
+  public var queueIntegralAtJoin: Double
+  public var source: SourceLocation
+}
+
+/// Everything known about one lock at one instant, plus its running time integrals.
+///
+/// Holders and waiters are small arrays: most locks have one holder and a short queue, and
+/// a linear scan of a few elements beats any hashed structure there.
+public struct LockState: Sendable {
+  public var holders: [Holder] = []
+  /// Open requests in arrival order.
+  public var waiters: [Waiter] = []
+  /// Semaphore slots (0: not a semaphore); the last `capacity` seen stands.
+  public var capacity: Int32 = 0
+  /// Agents whose lease ran out while they held this lock and who have not touched it since.
+  public var lapsedHolders: [AgentID] = []
+  /// Waiters that also hold this lock (an upgrade, or a self-deadlock).
+  public var waitersThatHold = 0
+
+  /// Time up to which the integrals below are accumulated.
+  public var integratedUntil: Int64
+  /// ∫ waiters dt inside the window, in waiter-nanoseconds.
+  public var queueIntegral: Double = 0
+  /// Time with at least one holder, inside the window.
+  public var heldNanos: Int64 = 0
+  /// Most waiters at once.
+  public var queueMax = 0
+
+  public init(createdAt time: Int64) {
+    integratedUntil = time
+  }
+
+  @inline(__always)
+  public func holderIndex(_ agent: AgentID) -> Int? {
+    holders.firstIndex { $0.agent == agent }
+  }
+
+  @inline(__always)
+  public func waiterIndex(_ agent: AgentID) -> Int? {
+    waiters.firstIndex { $0.agent == agent }
+  }
+
+  /// Whether a holder of mode `holderMode` blocks a request of mode `requestMode`
+  /// by another agent. On a semaphore only the number of holders matters.
+  @inline(__always)
+  public func blocks(holderMode: LockMode, requestMode: LockMode) -> Bool {
+    capacity > 0 ? holders.count >= Int(capacity) : holderMode.conflicts(with: requestMode)
+  }
+
+  /// Whether `agent` asking for `mode` now would have to wait.
+  public func isUnavailable(to agent: AgentID, mode: LockMode) -> Bool {
+    for holder in holders {
+      if holder.agent == agent {
+        // Asking again for an exclusive lock one already holds exclusively never succeeds.
+        if holder.mode == .exclusive && mode == .exclusive && capacity == 0 { return true }
+      } else if blocks(holderMode: holder.mode, requestMode: mode) {
+        return true
+      }
+    }
+    return false
+  }
+
+  /// The holders that block `waiter` (SPEC §2: the conflicting ones, else all of them —
+  /// it is queued behind an earlier waiter), excluding itself unless it is alone.
+  public func blockers(of waiter: Waiter) -> [AgentID] {
+    let others = holders.filter { $0.agent != waiter.agent }
+    if others.isEmpty { return holders.map(\.agent) }  // a self-deadlock, or nobody
+    let conflicting = others.filter { blocks(holderMode: $0.mode, requestMode: waiter.mode) }
+    return (conflicting.isEmpty ? others : conflicting).map(\.agent)
+  }
+}

@@ -1,0 +1,316 @@
+/// Rebuilds every lock's state from the merged event stream and tells an observer what
+/// happened: attempts, waits, holds and anomalies. It never stores past events; its memory
+/// is the current holders and waiters of each lock, and a few counters per lock and agent.
+///
+/// The rules are docs/semantics.md; each event kind has one method below.
+public final class TimelineEngine<Observer: TimelineObserver> {
+  public var observer: Observer
+  public let selection: Selection
+  public private(set) var locks: [LockState?] = []
+  public private(set) var agents: [AgentState] = []
+  /// Time of the first and latest applied events (nil before the first).
+  public private(set) var firstTime: Int64?
+  public private(set) var lastTime: Int64 = .min
+  /// Events applied (inside `--until`, on selected locks).
+  public private(set) var appliedEvents: Int64 = 0
+
+  /// Waiters on all locks together, and their integral / maximum (the overall queue).
+  public private(set) var totalWaiters = 0
+  public private(set) var totalQueueIntegral: Double = 0
+  public private(set) var totalQueueMax = 0
+  private var totalIntegratedUntil: Int64 = .min
+  public private(set) var finished = false
+
+  /// What the engine tracks per agent: which locks it holds and waits on (for `crash`),
+  /// and the time it held at least one lock (its utilization).
+  public struct AgentState: Sendable {
+    public var held: [LockID] = []
+    public var waiting: [LockID] = []
+    public var holdingSince: Int64 = 0
+    public var heldAnyNanos: Int64 = 0
+  }
+
+  public init(observer: Observer, selection: Selection) {
+    self.observer = observer
+    self.selection = selection
+  }
+
+  /// The observed span: `[start, end]` clipped to the window, or nil with no events.
+  public var span: (start: Int64, end: Int64)? {
+    guard let firstTime else { return nil }
+    let start = max(firstTime, selection.since)
+    let end = max(start, min(lastTime, selection.until))
+    return (start, end)
+  }
+
+  // MARK: Applying events
+
+  @inline(__always)
+  public func apply(_ event: LockEvent) {
+    var time = event.time
+    if time > selection.until { return }
+    if event.kind != .crash && !selection.includes(event.lock) { return }
+    if time < lastTime {
+      observer.anomaly(Anomaly(kind: .clockBackwards, agent: event.agent, lock: event.lock, time: lastTime, source: event.source, skew: lastTime - time))
+      time = lastTime
+    }
+    if firstTime == nil {
+      firstTime = time
+      totalIntegratedUntil = time
+    }
+    lastTime = time
+    appliedEvents += 1
+    ensureAgent(event.agent)
+    advanceTotal(to: time)
+
+    if event.kind == .crash {
+      crash(event.agent, at: time, source: event.source)
+      return
+    }
+    let lock = event.lock
+    ensureLock(lock, at: time)
+    if event.capacity > 0 { locks[lock.index]!.capacity = event.capacity }  // ensured above
+    expireLeases(of: lock, before: time, sparing: event.kind == .expire ? event.agent : nil)
+    advance(lock, to: time)
+
+    switch event.kind {
+    case .request: request(event, at: time)
+    case .acquire: acquire(event, at: time)
+    case .release: release(event, at: time)
+    case .timeout, .cancel: withdraw(event, at: time)
+    case .renew: renew(event, at: time)
+    case .expire: expire(event, at: time)
+    case .crash: break  // handled above
+    }
+  }
+
+  private func request(_ event: LockEvent, at time: Int64) {
+    let (agent, lock) = (event.agent, event.lock)
+    if locks[lock.index]!.waiterIndex(agent) != nil {  // every lock reaching here was ensured
+      anomaly(.duplicateRequest, event, at: time)
+      return
+    }
+    let contended = locks[lock.index]!.isUnavailable(to: agent, mode: event.mode)
+    withLock(lock) { state in
+      if state.holderIndex(agent) != nil { state.waitersThatHold += 1 }
+      state.waiters.append(Waiter(agent: agent, mode: event.mode, since: time, queueIntegralAtJoin: state.queueIntegral, source: event.source))
+      state.queueMax = max(state.queueMax, state.waiters.count)
+    }
+    agents[agent.index].waiting.append(lock)
+    totalWaiters += 1
+    totalQueueMax = max(totalQueueMax, totalWaiters)
+    observer.attempted(agent: agent, lock: lock, at: time, contended: contended, queueLength: locks[lock.index]!.waiters.count, bare: false)
+  }
+
+  private func acquire(_ event: LockEvent, at time: Int64) {
+    let (agent, lock) = (event.agent, event.lock)
+    var wait: Int64 = 0
+    if let index = locks[lock.index]!.waiterIndex(agent) {
+      wait = time - locks[lock.index]!.waiters[index].since
+      endWait(lock, at: index, time: time, outcome: .granted)
+    } else {
+      observer.attempted(agent: agent, lock: lock, at: time, contended: false, queueLength: 0, bare: true)
+    }
+    let state = locks[lock.index]!
+    if state.holderIndex(agent) != nil {
+      anomaly(.doubleAcquire, event, at: time)
+      observer.acquired(agent: agent, lock: lock, at: time, wait: wait)
+      return
+    }
+    let colliding = state.holders.filter { state.blocks(holderMode: $0.mode, requestMode: event.mode) }
+    if !colliding.isEmpty {
+      var collision = Anomaly(kind: .acquireWhileHeld, agent: agent, lock: lock, time: time, source: event.source)
+      collision.others = colliding.map(\.agent)
+      observer.anomaly(collision)
+    }
+    withLock(lock) { state in
+      state.lapsedHolders.removeAll { $0 == agent }
+      let deadline = event.leaseNanos >= 0 ? time.addingReportingOverflow(event.leaseNanos).partialValue : .max
+      state.holders.append(Holder(agent: agent, mode: event.mode, since: time, leaseDeadline: max(deadline, time), leaseLength: event.leaseNanos, source: event.source))
+    }
+    if agents[agent.index].held.isEmpty { agents[agent.index].holdingSince = time }
+    agents[agent.index].held.append(lock)
+    observer.acquired(agent: agent, lock: lock, at: time, wait: wait)
+  }
+
+  private func release(_ event: LockEvent, at time: Int64) {
+    if let index = locks[event.lock.index]!.holderIndex(event.agent) {
+      endHold(event.lock, at: index, time: time, outcome: .released)
+    } else if takeLapsed(event.agent, from: event.lock) {
+      anomaly(.releaseAfterLeaseExpired, event, at: time)
+    } else {
+      anomaly(.releaseByNonHolder, event, at: time)
+    }
+  }
+
+  /// `timeout` or `cancel`: the agent stops waiting.
+  private func withdraw(_ event: LockEvent, at time: Int64) {
+    let timedOut = event.kind == .timeout
+    if let index = locks[event.lock.index]!.waiterIndex(event.agent) {
+      endWait(event.lock, at: index, time: time, outcome: timedOut ? .timedOut : .cancelled)
+    } else {
+      anomaly(timedOut ? .timeoutWithoutRequest : .cancelWithoutRequest, event, at: time)
+    }
+  }
+
+  private func renew(_ event: LockEvent, at time: Int64) {
+    if let index = locks[event.lock.index]!.holderIndex(event.agent) {
+      withLock(event.lock) { state in
+        if event.leaseNanos >= 0 { state.holders[index].leaseLength = event.leaseNanos }
+        let length = state.holders[index].leaseLength
+        if length >= 0 { state.holders[index].leaseDeadline = time.addingReportingOverflow(length).partialValue }
+      }
+    } else if locks[event.lock.index]!.lapsedHolders.contains(event.agent) {
+      anomaly(.renewAfterLeaseExpired, event, at: time)
+    } else {
+      anomaly(.renewByNonHolder, event, at: time)
+    }
+  }
+
+  private func expire(_ event: LockEvent, at time: Int64) {
+    if let index = locks[event.lock.index]!.holderIndex(event.agent) {
+      endHold(event.lock, at: index, time: time, outcome: .expired)
+    } else if !takeLapsed(event.agent, from: event.lock) {
+      anomaly(.expireByNonHolder, event, at: time)
+    }
+  }
+
+  /// Everything the agent held or waited for is abandoned.
+  private func crash(_ agent: AgentID, at time: Int64, source: SourceLocation) {
+    for lock in agents[agent.index].held + agents[agent.index].waiting {
+      expireLeases(of: lock, before: time, sparing: nil)
+      advance(lock, to: time)
+      if let index = locks[lock.index]!.holderIndex(agent) {
+        endHold(lock, at: index, time: time, outcome: .crashed)
+      }
+      if let index = locks[lock.index]!.waiterIndex(agent) {
+        endWait(lock, at: index, time: time, outcome: .abandoned)
+      }
+    }
+  }
+
+  // MARK: The end of the stream
+
+  /// Ends every open hold and wait at the end of the observed span.
+  public func finish() {
+    guard !finished else { return }
+    finished = true
+    guard let end = span?.end else { return }
+    advanceTotal(to: end)
+    for index in locks.indices where locks[index] != nil {
+      let lock = LockID(Int32(index))
+      expireLeases(of: lock, before: end, sparing: nil)
+      advance(lock, to: end)
+      while let last = locks[index]!.holders.indices.last { endHold(lock, at: last, time: end, outcome: .endOfLog) }
+      while let last = locks[index]!.waiters.indices.last { endWait(lock, at: last, time: end, outcome: .endOfLog) }
+    }
+  }
+
+  // MARK: Shared steps
+
+  /// Holders whose lease ran out before `time` lose the lock at their deadline, earliest
+  /// first. `sparing` is the agent whose own `expire` event is about to end its hold.
+  private func expireLeases(of lock: LockID, before time: Int64, sparing: AgentID?) {
+    while true {
+      guard let state = locks[lock.index] else { return }
+      var earliest: Int? = nil
+      for (index, holder) in state.holders.enumerated() where holder.leaseDeadline < time && holder.agent != sparing {
+        if earliest == nil || holder.leaseDeadline < state.holders[earliest!].leaseDeadline { earliest = index }  // set just before
+      }
+      guard let index = earliest else { return }
+      let holder = state.holders[index]
+      let deadline = max(holder.leaseDeadline, state.integratedUntil)
+      advance(lock, to: deadline)
+      endHold(lock, at: index, time: deadline, outcome: .leaseExpired)
+      withLock(lock) { $0.lapsedHolders.append(holder.agent) }
+    }
+  }
+
+  /// Accumulates the lock's time integrals up to `time`, inside the window.
+  @inline(__always)
+  private func advance(_ lock: LockID, to time: Int64) {
+    let state = locks[lock.index]!  // callers ensured the lock
+    let from = max(state.integratedUntil, selection.since)
+    guard time > state.integratedUntil else { return }
+    let elapsed = time - from
+    withLock(lock) { state in
+      state.integratedUntil = time
+      if elapsed > 0 {
+        state.queueIntegral += Double(state.waiters.count) * Double(elapsed)
+        if !state.holders.isEmpty { state.heldNanos += elapsed }
+      }
+    }
+    if elapsed > 0 && !state.waiters.isEmpty {
+      observer.waitersBlocked(on: lock, state: state, elapsed: elapsed)
+    }
+  }
+
+  private func advanceTotal(to time: Int64) {
+    let from = max(totalIntegratedUntil, selection.since)
+    if time > from { totalQueueIntegral += Double(totalWaiters) * Double(time - from) }
+    totalIntegratedUntil = max(totalIntegratedUntil, time)
+  }
+
+  private func endWait(_ lock: LockID, at index: Int, time: Int64, outcome: WaitOutcome) {
+    var waiter: Waiter!
+    var queueIntegral = 0.0
+    withLock(lock) { state in
+      waiter = state.waiters.remove(at: index)
+      queueIntegral = state.queueIntegral - waiter.queueIntegralAtJoin
+      if state.holderIndex(waiter.agent) != nil { state.waitersThatHold -= 1 }
+    }
+    totalWaiters -= 1
+    remove(lock, from: &agents[waiter.agent.index].waiting)
+    observer.waitEnded(WaitInterval(agent: waiter.agent, lock: lock, mode: waiter.mode, start: waiter.since, end: time, outcome: outcome, queueIntegral: queueIntegral, source: waiter.source))
+  }
+
+  private func endHold(_ lock: LockID, at index: Int, time: Int64, outcome: HoldOutcome) {
+    var holder: Holder!
+    withLock(lock) { state in
+      holder = state.holders.remove(at: index)
+      if state.waiterIndex(holder.agent) != nil { state.waitersThatHold -= 1 }
+    }
+    let agent = holder.agent.index
+    remove(lock, from: &agents[agent].held)
+    if agents[agent].held.isEmpty {
+      let from = max(agents[agent].holdingSince, selection.since)
+      if time > from { agents[agent].heldAnyNanos += time - from }
+    }
+    observer.holdEnded(HoldInterval(agent: holder.agent, lock: lock, mode: holder.mode, start: holder.since, end: time, outcome: outcome, source: holder.source))
+  }
+
+  private func takeLapsed(_ agent: AgentID, from lock: LockID) -> Bool {
+    guard let index = locks[lock.index]!.lapsedHolders.firstIndex(of: agent) else { return false }
+    withLock(lock) { _ = $0.lapsedHolders.remove(at: index) }
+    return true
+  }
+
+  private func anomaly(_ kind: Anomaly.Kind, _ event: LockEvent, at time: Int64) {
+    observer.anomaly(Anomaly(kind: kind, agent: event.agent, lock: event.lock, time: time, source: event.source))
+  }
+
+  /// Mutates a lock's state in place (no copy of its arrays).
+  @inline(__always)
+  private func withLock(_ lock: LockID, _ body: (inout LockState) -> Void) {
+    body(&locks[lock.index]!)  // callers ensured the lock
+  }
+
+  private func remove(_ lock: LockID, from list: inout [LockID]) {
+    if let index = list.lastIndex(of: lock) { list.remove(at: index) }
+  }
+
+  @inline(__always)
+  private func ensureLock(_ lock: LockID, at time: Int64) {
+    if lock.index >= locks.count {
+      locks.append(contentsOf: repeatElement(nil, count: lock.index + 1 - locks.count))
+    }
+    if locks[lock.index] == nil { locks[lock.index] = LockState(createdAt: time) }
+  }
+
+  @inline(__always)
+  private func ensureAgent(_ agent: AgentID) {
+    if agent.index >= agents.count {
+      agents.append(contentsOf: repeatElement(AgentState(), count: agent.index + 1 - agents.count))
+    }
+  }
+}
