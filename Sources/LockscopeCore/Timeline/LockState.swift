@@ -65,7 +65,8 @@ public struct LockState: Sendable {
     capacity > 0 ? holders.count >= Int(capacity) : holderMode.conflicts(with: requestMode)
   }
 
-  /// Whether `agent` asking for `mode` now would have to wait.
+  /// Whether `agent` asking for `mode` now would have to wait: a holder blocks it, or it
+  /// queues behind an earlier waiter it conflicts with (fair locks serve in order).
   public func isUnavailable(to agent: AgentID, mode: LockMode) -> Bool {
     for holder in holders {
       if holder.agent == agent {
@@ -75,7 +76,10 @@ public struct LockState: Sendable {
         return true
       }
     }
-    return false
+    // Any earlier waiter conflicts with an exclusive request or a semaphore slot; a shared
+    // request conflicts only with exclusive waiters. (The requester is not yet queued.)
+    if capacity > 0 || mode == .exclusive { return !waiters.isEmpty }
+    return waiters.contains { $0.mode == .exclusive }
   }
 
   /// The holders that block `waiter` (SPEC §2: the conflicting ones, else all of them —

@@ -11,6 +11,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   /// Time of the first and latest applied events (nil before the first).
   public private(set) var firstTime: Int64?
   public private(set) var lastTime: Int64 = .min
+  /// The latest time of any event read, applied or not (the log goes on past `--until`).
+  public private(set) var latestReadTime: Int64 = .min
   /// Events applied (inside `--until`, on selected locks).
   public private(set) var appliedEvents: Int64 = 0
 
@@ -39,7 +41,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   public var span: (start: Int64, end: Int64)? {
     guard let firstTime else { return nil }
     let start = max(firstTime, selection.since)
-    let end = max(start, min(lastTime, selection.until))
+    // The log's end, or the window's when the log goes on past it.
+    let end = max(start, min(max(lastTime, latestReadTime), selection.until))
     return (start, end)
   }
 
@@ -48,6 +51,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   @inline(__always)
   public func apply(_ event: LockEvent) {
     var time = event.time
+    if time > latestReadTime { latestReadTime = time }
     if time > selection.until { return }
     if event.kind != .crash && !selection.includes(event.lock) { return }
     if time < lastTime {

@@ -1,0 +1,76 @@
+import Testing
+
+@testable import LockscopeCore
+
+@Suite("Latency digest")
+struct LatencyDigestTests {
+  func exactPercentile(_ sorted: [Int64], _ p: Int) -> Int64 {
+    sorted[max(1, (p * sorted.count + 99) / 100) - 1]
+  }
+
+  @Test("up to 128 samples, percentiles are exact nearest-rank")
+  func exact() {
+    var digest = LatencyDigest()
+    for value in [5, 1, 4, 2, 3] as [Int64] { digest.add(value) }
+    #expect(digest.percentile(50) == 3)  // ⌈2.5⌉ = 3rd smallest
+    #expect(digest.percentile(90) == 5)
+    #expect(digest.percentile(1) == 1)
+    #expect(digest.mean == 3 && digest.max == 5 && digest.min == 1 && digest.count == 5)
+  }
+
+  @Test("past 128 samples every percentile stays within 0.8% of the exact value", arguments: [1, 2, 3, 4])
+  func sketchAccuracy(seed: UInt64) {
+    var rng = SplitMix(seed: seed)
+    var digest = LatencyDigest()
+    var samples: [Int64] = []
+    for _ in 0..<20_000 {
+      // Log-uniform over 1ns … 100s, plus exact zeros: the shapes waits really have.
+      let exponent = Double(rng.next() % 1_000_000) / 1_000_000 * 11
+      let value = rng.next() % 10 == 0 ? 0 : Int64(pow10(exponent))
+      samples.append(value)
+      digest.add(value)
+    }
+    samples.sort()
+    #expect(!digest.isExact)
+    for p in [1, 50, 90, 95, 99, 100] {
+      let exact = exactPercentile(samples, p)
+      let approximate = digest.percentile(p)
+      let error = exact == 0 ? Double(approximate) : abs(Double(approximate - exact)) / Double(exact)
+      #expect(error <= 0.008, "p\(p): exact \(exact), sketch \(approximate)")
+    }
+    #expect(digest.max == samples.last!)
+    #expect(digest.mean == samples.reduce(0, +) / Int64(samples.count))
+  }
+
+  @Test("bucket bounds contain their values and are at most 1/64 wide")
+  func buckets() {
+    for value: Int64 in [0, 1, 127, 128, 129, 1000, 1_000_000, 123_456_789_012, Int64.max / 2] {
+      let (low, width) = LatencyDigest.bounds(ofBucket: LatencyDigest.bucket(of: value))
+      #expect(low <= value && value < low + width)
+      #expect(width == 1 || Double(width) / Double(low) <= 1.0 / 64)
+    }
+  }
+
+  func pow10(_ x: Double) -> Double {
+    var result = 1.0
+    var remaining = x
+    while remaining >= 1 {
+      result *= 10
+      remaining -= 1
+    }
+    return result * (1 + remaining * 9) / 1  // monotone, spreads values across each decade
+  }
+}
+
+/// A small deterministic generator for tests (SplitMix64).
+struct SplitMix {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}

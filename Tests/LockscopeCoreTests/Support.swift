@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+@testable import LockscopeCore
+
+/// Repository root, for fixtures and the man page.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
+
+func fixture(_ name: String) -> String { repositoryRoot.appendingPathComponent("fixtures/\(name)").path }
+
+/// Writes `text` to a fresh temporary file and returns its path.
+func temporaryFile(_ text: String, name: String = "log.jsonl") -> String {
+  temporaryFile(bytes: Array(text.utf8), name: name)
+}
+
+func temporaryFile(bytes: [UInt8], name: String = "log.jsonl") -> String {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-tests-\(UUID().uuidString)")
+  try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  let url = directory.appendingPathComponent(name)
+  FileManager.default.createFile(atPath: url.path, contents: Data(bytes))
+  return url.path
+}
+
+/// Runs the whole pipeline on an inline log.
+func analyze(_ log: String, _ configure: (inout AnalysisOptions) -> Void = { _ in }) throws -> Report {
+  var options = AnalysisOptions()
+  configure(&options)
+  return try LogAnalysis.run(paths: [temporaryFile(log)], options: options) { _ in }
+}
+
+/// Parses one line with a fresh parser.
+func parseLine(_ line: String, fieldMap: FieldMap = FieldMap(), parser: EventParser? = nil) -> Result<LockEvent?, LineError> {
+  let parser = parser ?? EventParser(fieldMap: fieldMap)
+  var bytes = Array(line.utf8)
+  let count = bytes.count
+  bytes.append(0)
+  return bytes.withUnsafeBufferPointer { buffer in
+    Result { () throws(LineError) -> LockEvent? in
+      try parser.parse(UnsafeBufferPointer(rebasing: buffer[0..<count]), source: SourceLocation(input: 0, line: 1))
+    }
+  }
+}
+
+func parseError(_ line: String) -> String? {
+  if case .failure(let error) = parseLine(line) { return error.reason }
+  return nil
+}
+
+extension Report {
+  func lock(_ name: String) -> MetricsRow? { locks.first { $0.name == name } }
+  func agent(_ name: String) -> MetricsRow? { agents.first { $0.name == name } }
+}
+
+let second: Int64 = 1_000_000_000
+let millisecond: Int64 = 1_000_000
+
+/// `2026-11-22T10:00:SS.fffZ` for seconds after 10:00:00, so inline logs stay readable.
+func at(_ seconds: Double) -> String {
+  let whole = Int(seconds)
+  let millis = Int(((seconds - Double(whole)) * 1000).rounded())
+  let minute = whole / 60
+  let sec = whole % 60
+  return String(format: "2026-11-22T10:%02d:%02d.%03dZ", minute, sec, millis)
+}
+
+/// One log line.
+func line(_ seconds: Double, _ event: String, _ agent: String, _ lock: String? = nil, extra: String = "") -> String {
+  var text = "{\"ts\":\"\(at(seconds))\",\"event\":\"\(event)\",\"agent\":\"\(agent)\""
+  if let lock { text += ",\"lock\":\"\(lock)\"" }
+  return text + extra + "}"
+}
+
+/// Nanoseconds of `at(0)`.
+let t0: Int64 = Timestamp.parse("2026-11-22T10:00:00Z", unit: nil)!

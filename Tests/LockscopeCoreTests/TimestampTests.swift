@@ -1,0 +1,82 @@
+import Testing
+
+@testable import LockscopeCore
+
+@Suite("Timestamps")
+struct TimestampTests {
+  func ts(_ json: String, unit: TimeUnit? = nil) -> Int64? {
+    var map = FieldMap()
+    map.timeUnit = unit
+    guard case .success(let event?) = parseLine(#"{"ts":\#(json),"event":"release","agent":"a","lock":"L"}"#, fieldMap: map) else { return nil }
+    return event.time
+  }
+
+  @Test("RFC 3339 in every form gives the same instant")
+  func rfc3339Forms() {
+    let base = t0
+    #expect(ts(#""2026-11-22T10:00:00Z""#) == base)
+    #expect(ts(#""2026-11-22t10:00:00z""#) == base)
+    #expect(ts(#""2026-11-22 10:00:00Z""#) == base)
+    #expect(ts(#""2026-11-22T15:30:00+05:30""#) == base)
+    #expect(ts(#""2026-11-22T02:00:00-08:00""#) == base)
+    #expect(ts(#""2026-11-22T10:00:00.5Z""#) == base + 500 * millisecond)
+    #expect(ts(#""2026-11-22T10:00:00.123Z""#) == base + 123 * millisecond)
+    #expect(ts(#""2026-11-22T10:00:00.123456Z""#) == base + 123_456_000)
+    #expect(ts(#""2026-11-22T10:00:00.123456789Z""#) == base + 123_456_789)
+    #expect(ts(#""2026-11-22T10:00:00.123456789999Z""#) == base + 123_456_789)  // beyond ns: truncated
+  }
+
+  @Test("RFC 3339 arithmetic: the epoch, a leap day, before 1970, a leap second")
+  func calendar() {
+    #expect(Timestamp.parse("1970-01-01T00:00:00Z", unit: nil) == 0)
+    #expect(Timestamp.parse("2026-11-22T10:00:00Z", unit: nil) == 1_795_341_600 * second)
+    #expect(Timestamp.parse("2000-02-29T00:00:00Z", unit: nil) == 951_782_400 * second)
+    #expect(Timestamp.parse("1969-12-31T23:59:59Z", unit: nil) == -second)
+    #expect(Timestamp.parse("2016-12-31T23:59:60Z", unit: nil) == Timestamp.parse("2017-01-01T00:00:00Z", unit: nil))
+  }
+
+  @Test("impossible dates and malformed RFC 3339 are unreadable")
+  func invalid() {
+    for text in [
+      "2026-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-22T24:00:00Z",
+      "2026-11-22T10:00:00", "2026-11-22T10:00Z", "2026-11-22T10:00:00.Z", "2026-11-22T10:00:00+0530",
+      "26-11-22T10:00:00Z", "2026-11-22T10:00:00Zjunk", "9999-12-31T23:59:59Z",
+    ] {
+      #expect(Timestamp.parse(text, unit: nil) == nil, "\(text)")
+    }
+  }
+
+  @Test("epoch numbers are read by magnitude: seconds, ms, µs, ns")
+  func epochByMagnitude() {
+    let s: Int64 = 1_763_805_600
+    #expect(ts("1763805600") == s * second)
+    #expect(ts("1763805600.25") == s * second + 250 * millisecond)
+    #expect(ts("1.7638056e9") == s * second)
+    #expect(ts("1763805600250") == s * second + 250 * millisecond)
+    #expect(ts("1763805600250000") == s * second + 250 * millisecond)
+    #expect(ts("1763805600250000123") == s * second + 250_000_123)
+    #expect(ts("9000000000") == 9_000_000_000 * second)  // < 1e11: still seconds
+    #expect(ts("99999999999") == nil)  // seconds, but past 2262: out of Int64 nanoseconds
+    #expect(ts("100000000000") == 100_000_000_000 * millisecond)  // 1e11: milliseconds
+    #expect(ts("0") == 0)
+    #expect(ts("-1.5") == -1_500_000_000)
+  }
+
+  @Test("--time-unit overrides the guess")
+  func explicitUnit() {
+    #expect(ts("1500", unit: .milliseconds) == 1_500_000_000)
+    #expect(ts("1500", unit: .nanoseconds) == 1500)
+    #expect(ts("1.5", unit: .microseconds) == 1500)
+    #expect(ts("1763805600", unit: .seconds) == 1_795_341_600 * second)
+  }
+
+  @Test("formatting is RFC 3339 UTC with nine digits, and reads back")
+  func formatting() {
+    #expect(Timestamp.rfc3339(0) == "1970-01-01T00:00:00.000000000Z")
+    #expect(Timestamp.rfc3339(t0 + 123_456_789) == "2026-11-22T10:00:00.123456789Z")
+    #expect(Timestamp.rfc3339(-1) == "1969-12-31T23:59:59.999999999Z")
+    for value in [Int64(0), t0, -86_400 * second + 5, 4_102_444_800 * second + 999_999_999] {
+      #expect(Timestamp.parse(Timestamp.rfc3339(value), unit: nil) == value)
+    }
+  }
+}
