@@ -67,7 +67,7 @@ struct TimestampTests {
     #expect(ts("1500", unit: .milliseconds) == 1_500_000_000)
     #expect(ts("1500", unit: .nanoseconds) == 1500)
     #expect(ts("1.5", unit: .microseconds) == 1500)
-    #expect(ts("1763805600", unit: .seconds) == 1_795_341_600 * second)
+    #expect(ts("1763805600", unit: .seconds) == 1_763_805_600 * second)
   }
 
   @Test("formatting is RFC 3339 UTC with nine digits, and reads back")
