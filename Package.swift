@@ -22,6 +22,6 @@ let package = Package(
     // so the generator cannot share a bug with the code it measures.
     .executableTarget(name: "lockscope-loggen", swiftSettings: optimize),
     .testTarget(name: "LockscopeCoreTests", dependencies: ["LockscopeCore"]),
-    .testTarget(name: "LockscopeEndToEndTests", dependencies: ["LockscopeCore"]),
+    .testTarget(name: "LockscopeEndToEndTests", dependencies: ["lockscope"]),
   ]
 )

@@ -29,37 +29,45 @@ enum HelpText {
       }
       text += "\n  See 'lockscope <subcommand> --help' for detailed help.\n"
     }
-    text += "\nEXIT STATUS: 0 success, 2 usage error, unreadable input, or a bad line under --strict.\n"
+    text += "\n" + wrap("EXIT STATUS: 0 success; 2 usage error, unreadable input, or a bad line under --strict.", hanging: 13) + "\n"
     text += "See 'man lockscope' for the input format and the exact meaning of each metric.\n"
     return text
   }
 
+  /// `  label     help…`, the help wrapped in its own column; a label too wide for the
+  /// column gets a line of its own.
   private static func entry(_ label: String, _ help: String) -> String {
     let padded = "  " + label
-    if padded.count + 2 <= labelWidth {
-      let first = padded + String(repeating: " ", count: labelWidth - padded.count)
-      return wrap(first + help, hanging: labelWidth) + "\n"
-    }
-    return padded + "\n" + wrap(String(repeating: " ", count: labelWidth) + help, hanging: labelWidth) + "\n"
+    let lines = wrapWords(help, width: width - labelWidth)
+    let indent = String(repeating: " ", count: labelWidth)
+    var text = padded.count + 2 <= labelWidth
+      ? padded + String(repeating: " ", count: labelWidth - padded.count) + lines[0] + "\n"
+      : padded + "\n" + indent + lines[0] + "\n"
+    for line in lines.dropFirst() { text += indent + line + "\n" }
+    return text
   }
 
-  /// Wraps one paragraph at `width` columns. Leading spaces are kept; continuation lines
-  /// are indented by `hanging` spaces.
-  static func wrap(_ text: String, hanging: Int) -> String {
-    let leading = text.prefix { $0 == " " }
+  /// Greedy word wrap into lines of at most `width` characters.
+  static func wrapWords(_ text: String, width: Int) -> [String] {
     var lines: [String] = []
-    var current = String(leading)
-    var hasWord = false
-    for word in text.dropFirst(leading.count).split(separator: " ") {
-      if hasWord && current.count + 1 + word.count > width {
+    var current = ""
+    for word in text.split(separator: " ") {
+      if !current.isEmpty && current.count + 1 + word.count > width {
         lines.append(current)
-        current = String(repeating: " ", count: hanging) + word
+        current = String(word)
       } else {
-        current += (hasWord && !current.hasSuffix(" ") ? " " : "") + word
+        current += (current.isEmpty ? "" : " ") + word
       }
-      hasWord = true
     }
     lines.append(current)
-    return lines.joined(separator: "\n")
+    return lines
+  }
+
+  /// Wraps a paragraph at `width`, continuation lines indented by `hanging` spaces.
+  static func wrap(_ text: String, hanging: Int) -> String {
+    let first = wrapWords(text, width: width)[0]
+    let rest = wrapWords(String(text.dropFirst(first.count)), width: width - hanging).filter { !$0.isEmpty }
+    let indent = String(repeating: " ", count: hanging)
+    return ([first] + rest.map { indent + $0 }).joined(separator: "\n")
   }
 }

@@ -65,7 +65,7 @@ public enum LockscopeCLI {
     let report: Report
     do {
       report = try LogAnalysis.run(paths: options.paths, options: analysis) { line in
-        try? io.err.write("lockscope: skipped \(line)\n")
+        try? io.err.write("\(line)\n")
       }
     } catch {
       try? io.err.write("lockscope: \(error.message)\n")

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// The built `lockscope` binary, next to this test bundle.
+let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+  .appendingPathComponent("lockscope").path
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
+
+/// Runs a shell pipeline with `$LOCKSCOPE` set to the binary; returns status, stdout, stderr.
+func shell(_ script: String, input: Data? = nil) throws -> (status: Int32, out: String, err: String) {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/bin/bash")
+  process.arguments = ["-o", "pipefail", "-c", script]
+  process.environment = ["LOCKSCOPE": binary, "PATH": "/usr/bin:/bin", "NO_COLOR": "1"]
+  process.currentDirectoryURL = root
+  let out = Pipe()
+  let err = Pipe()
+  let stdin = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  process.standardInput = stdin
+  try process.run()
+  if let input { stdin.fileHandleForWriting.write(input) }
+  try stdin.fileHandleForWriting.close()
+  let outData = out.fileHandleForReading.readDataToEndOfFile()
+  let errData = err.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+let sampleLog = """
+  {"ts":"2026-11-22T10:00:00Z","event":"acquire","agent":"a","lock":"L"}
+  {"ts":"2026-11-22T10:00:01Z","event":"request","agent":"b","lock":"L"}
+  {"ts":"2026-11-22T10:00:02Z","event":"release","agent":"a","lock":"L"}
+  {"ts":"2026-11-22T10:00:02Z","event":"acquire","agent":"b","lock":"L"}
+  {"ts":"2026-11-22T10:00:03Z","event":"release","agent":"b","lock":"L"}
+
+  """
+
+@Suite("The built binary", .serialized)
+struct BinaryTests {
+  @Test("the binary exists next to the test bundle")
+  func exists() {
+    #expect(FileManager.default.isExecutableFile(atPath: binary), "\(binary)")
+  }
+
+  @Test("a closed pipe ends it quietly: `lockscope … | head -1` prints no crash text")
+  func brokenPipe() throws {
+    // A report far longer than a pipe buffer, so lockscope is still writing when head exits.
+    var log = ""
+    for i in 0..<3000 {
+      log += #"{"ts":\#(1_795_341_600 + i),"event":"acquire","agent":"agent-\#(i)","lock":"lock-\#(i)"}"# + "\n"
+    }
+    let path = NSTemporaryDirectory() + "lockscope-e2e-\(UUID().uuidString).jsonl"
+    try log.write(toFile: path, atomically: true, encoding: .utf8)
+    let result = try shell(#""$LOCKSCOPE" --format json --top 0 "\#(path)" | head -1; echo "status=${PIPESTATUS[0]}""#)
+    #expect(result.out.hasPrefix("{\n"))
+    #expect(result.out.contains("status=0"))
+    #expect(result.err.isEmpty, "\(result.err)")
+  }
+
+  @Test("standard input is read with no file or with '-'")
+  func standardInput() throws {
+    let implicit = try shell(#""$LOCKSCOPE" --format json"#, input: Data(sampleLog.utf8))
+    #expect(implicit.status == 0)
+    #expect(implicit.out.contains("\"events\": 5"))
+    let dash = try shell(#""$LOCKSCOPE" report --format json -"#, input: Data(sampleLog.utf8))
+    #expect(dash.out == implicit.out.replacingOccurrences(of: "<stdin>", with: "<stdin>"))
+    #expect(dash.out.contains("\"<stdin>\""))
+  }
+
+  @Test("binary garbage is skipped line by line, never a crash")
+  func garbage() throws {
+    var bytes = [UInt8]()
+    var state: UInt64 = 42
+    for _ in 0..<200_000 {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      bytes.append(UInt8(truncatingIfNeeded: state >> 56))
+    }
+    var input = Data(sampleLog.utf8)
+    input.append(contentsOf: bytes)
+    input.append(contentsOf: Array("\n".utf8))
+    input.append(contentsOf: Array(sampleLog.utf8))
+    let result = try shell(#""$LOCKSCOPE" --format json > /tmp/lockscope-e2e-garbage.json; echo "status=$?""#, input: input)
+    #expect(result.out.contains("status=0"))
+    let report = try String(contentsOfFile: "/tmp/lockscope-e2e-garbage.json", encoding: .utf8)
+    #expect(report.contains("\"events\": 10"))
+    #expect(!result.err.contains("Fatal") && !result.err.contains("crashed"))
+  }
+
+  @Test("exit status 2 and one line for a missing file")
+  func missingFile() throws {
+    let result = try shell(#""$LOCKSCOPE" /nonexistent.jsonl"#)
+    #expect(result.status == 2)
+    #expect(result.err == "lockscope: cannot read '/nonexistent.jsonl': No such file or directory\n")
+  }
+
+  @Test("the README's quick-start command works on the bundled fixture")
+  func quickStart() throws {
+    let result = try shell(#""$LOCKSCOPE" report fixtures/serialized-workers.jsonl"#)
+    #expect(result.status == 0, "\(result.err)")
+    #expect(result.out.contains("llm:global"))
+  }
+}
