@@ -5,12 +5,14 @@ enum ArgumentParser {
     var rest = arguments[...]
     if let first = rest.first, let command = Command(rawValue: first) {
       options.command = command
+      options.commandNamed = true
       rest = rest.dropFirst()
     } else if let first = rest.first, first == "help" {
       options.showHelp = true
       rest = rest.dropFirst()
       if let name = rest.first, let command = Command(rawValue: name) {
         options.command = command
+        options.commandNamed = true
         rest = rest.dropFirst()
       }
     }

@@ -17,6 +17,8 @@ public enum ColorChoice: String, CaseIterable, Sendable {
 /// Everything the command line said, after parsing.
 public struct CommandLineOptions: Sendable {
   public var command: Command = .report
+  /// Whether a subcommand was named (`lockscope report …`), for choosing which help to show.
+  public var commandNamed = false
   public var paths: [String] = []
   public var format: ReportFormat = .text
   public var top = 10

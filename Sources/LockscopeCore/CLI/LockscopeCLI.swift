@@ -33,8 +33,7 @@ public enum LockscopeCLI {
     }
     do {
       if options.showHelp {
-        let topLevel = arguments.first.flatMap(Command.init(rawValue:)) == nil
-        try io.out.write(HelpText.render(options.command, topLevel: topLevel))
+        try io.out.write(HelpText.render(options.command, topLevel: !options.commandNamed))
         return ExitStatus.success
       }
       if options.showVersion {
