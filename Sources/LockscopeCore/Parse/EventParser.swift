@@ -14,6 +14,8 @@ public final class EventParser {
   private let modeMatcher = ByteMatcher(["exclusive", "shared"])
   /// Reused for names and timestamps that contain escapes.
   private var scratch: [UInt8] = []
+  /// Consecutive lines share their date, hour and minute; this skips re-reading them.
+  private var timestamps = RFC3339Reader()
 
   public init(fieldMap: FieldMap = FieldMap(), agents: NameTable = NameTable(), locks: NameTable = NameTable()) {
     self.fieldMap = fieldMap
@@ -55,7 +57,7 @@ public final class EventParser {
         let keyColumn = scanner.position - base + 1
         let key = try scanner.scanString()
         try scanner.expect(UInt8(ascii: ":"), "':' after a key")
-        if let field = try match(key, lineStart: base) {
+        if let field = try match(key, lineStart: base, lineEnd: scanner.end) {
           let bit: UInt16 = 1 << UInt16(field.rawValue)
           guard seen & bit == 0 else {
             throw LineError("duplicate key \"\(fieldMap.key(field))\"", column: keyColumn)
@@ -65,13 +67,13 @@ public final class EventParser {
           let value = try scanner.scanScalar()
           switch field {
           case .ts: time = try timestamp(value, column: valueColumn, lineStart: base)
-          case .event: kind = try eventKind(value, column: valueColumn)
+          case .event: kind = try eventKind(value, column: valueColumn, lineEnd: scanner.end)
           case .agent: agent = try name(value, field: field, table: agents, column: valueColumn, lineStart: base)
           case .lock: lock = try name(value, field: field, table: locks, column: valueColumn, lineStart: base)
           case .mode:
             if case .null = value { break }
             guard case .string(let text) = value, !text.hasEscapes,
-              let index = modeMatcher.match(text.start, text.count)
+              let index = modeMatcher.match(text.start, text.count, readable: scanner.end - text.start)
             else {
               throw LineError("\"\(fieldMap.key(.mode))\" must be \"exclusive\" or \"shared\"", column: valueColumn)
             }
@@ -137,9 +139,9 @@ public final class EventParser {
   }
 
   @inline(__always)
-  private func match(_ key: JSONScanner.StringToken, lineStart: UnsafePointer<UInt8>) throws(LineError) -> Field? {
+  private func match(_ key: JSONScanner.StringToken, lineStart: UnsafePointer<UInt8>, lineEnd: UnsafePointer<UInt8>) throws(LineError) -> Field? {
     if !key.hasEscapes {
-      return keyMatcher.match(key.start, key.count).map { Field(rawValue: $0)! }  // indices are Field raw values
+      return keyMatcher.match(key.start, key.count, readable: lineEnd - key.start).map { Field(rawValue: $0)! }  // indices are Field raw values
     }
     try JSONScanner.unescape(key, into: &scratch, lineStart: lineStart)
     let index = scratch.withUnsafeBufferPointer { buffer in
@@ -162,11 +164,11 @@ public final class EventParser {
     return scratch.withUnsafeBufferPointer { table.intern($0.baseAddress!, $0.count - 1) }  // non-empty: has the 0
   }
 
-  private func eventKind(_ value: JSONScanner.Scalar, column: Int) throws(LineError) -> EventKind {
+  private func eventKind(_ value: JSONScanner.Scalar, column: Int, lineEnd: UnsafePointer<UInt8>) throws(LineError) -> EventKind {
     guard case .string(let text) = value else {
       throw LineError("\"\(fieldMap.key(.event))\" must be a string, not \(typeName(value))", column: column)
     }
-    if !text.hasEscapes, let index = eventMatcher.match(text.start, text.count) {
+    if !text.hasEscapes, let index = eventMatcher.match(text.start, text.count, readable: lineEnd - text.start) {
       return EventKind(rawValue: UInt8(index))!  // matcher indices are EventKind raw values
     }
     let shown = String(decoding: UnsafeBufferPointer(start: text.start, count: min(text.count, 40)), as: UTF8.self)
@@ -187,7 +189,7 @@ public final class EventParser {
         try JSONScanner.unescape(text, into: &scratch, lineStart: lineStart)
         nanos = scratch.withUnsafeBufferPointer { Timestamp.nanoseconds(rfc3339: $0) }
       } else {
-        nanos = Timestamp.nanoseconds(rfc3339: UnsafeBufferPointer(start: text.start, count: text.count))
+        nanos = timestamps.nanoseconds(UnsafeBufferPointer(start: text.start, count: text.count))
       }
       guard let nanos else {
         let shown = String(decoding: UnsafeBufferPointer(start: text.start, count: min(text.count, 40)), as: UTF8.self)

@@ -73,10 +73,15 @@ struct JSONScanner {
     let contentStart = position
     var hasEscapes = false
     while true {
-      // Fast path: eight plain ASCII bytes at a time.
+      // Fast path: eight plain ASCII bytes at a time, then straight to the first byte that
+      // needs a look (the lowest flagged byte is always a real one).
       while end - position >= 8 {
         let word = UnsafeRawPointer(position).loadUnaligned(as: UInt64.self)
-        if JSONScanner.needsAttention(word) { break }
+        let flags = JSONScanner.attentionMask(word)
+        if flags != 0 {
+          position += flags.trailingZeroBitCount >> 3
+          break
+        }
         position += 8
       }
       guard position < end else {
@@ -100,9 +105,10 @@ struct JSONScanner {
     }
   }
 
-  /// Whether any byte of `word` is a quote, a backslash, a control character or non-ASCII.
+  /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash, a
+  /// control character or non-ASCII; bytes above the lowest flagged one may be false alarms.
   @inline(__always)
-  static func needsAttention(_ word: UInt64) -> Bool {
+  static func attentionMask(_ word: UInt64) -> UInt64 {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let highs: UInt64 = 0x8080_8080_8080_8080
     let quotes = word ^ (ones &* 0x22)
@@ -112,7 +118,7 @@ struct JSONScanner {
     let hasControl = word &- (ones &* 0x20)
     // High bits of `word` itself flag non-ASCII; the others may give false positives only
     // above a real hit, which the byte loop then sorts out.
-    return ((hasQuote | hasBackslash | hasControl) & ~word | word) & highs != 0
+    return ((hasQuote | hasBackslash | hasControl) & ~word | word) & highs
   }
 
   private mutating func skipEscape() throws(LineError) {

@@ -115,16 +115,15 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     } else {
       observer.attempted(agent: agent, lock: lock, at: time, contended: false, queueLength: 0, bare: true)
     }
-    let state = locks[lock.index]!
-    if state.holderIndex(agent) != nil {
+    if locks[lock.index]!.holderIndex(agent) != nil {
       anomaly(.doubleAcquire, event, at: time)
       observer.acquired(agent: agent, lock: lock, at: time, wait: wait)
       return
     }
-    let colliding = state.holders.filter { state.blocks(holderMode: $0.mode, requestMode: event.mode) }
-    if !colliding.isEmpty {
+    if locks[lock.index]!.holders.contains(where: { locks[lock.index]!.blocks(holderMode: $0.mode, requestMode: event.mode) }) {
+      let state = locks[lock.index]!
       var collision = Anomaly(kind: .acquireWhileHeld, agent: agent, lock: lock, time: time, source: event.source)
-      collision.others = colliding.map(\.agent)
+      collision.others = state.holders.filter { state.blocks(holderMode: $0.mode, requestMode: event.mode) }.map(\.agent)
       observer.anomaly(collision)
     }
     withLock(lock) { state in
@@ -233,19 +232,17 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   /// Accumulates the lock's time integrals up to `time`, inside the window.
   @inline(__always)
   private func advance(_ lock: LockID, to time: Int64) {
-    let state = locks[lock.index]!  // callers ensured the lock
-    let from = max(state.integratedUntil, selection.since)
-    guard time > state.integratedUntil else { return }
-    let elapsed = time - from
-    withLock(lock) { state in
-      state.integratedUntil = time
-      if elapsed > 0 {
-        state.queueIntegral += Double(state.waiters.count) * Double(elapsed)
-        if !state.holders.isEmpty { state.heldNanos += elapsed }
-      }
-    }
-    if elapsed > 0 && !state.waiters.isEmpty {
-      observer.waitersBlocked(on: lock, state: state, elapsed: elapsed)
+    let index = lock.index
+    let until = locks[index]!.integratedUntil  // callers ensured the lock
+    guard time > until else { return }
+    let elapsed = time - max(until, selection.since)
+    locks[index]!.integratedUntil = time
+    guard elapsed > 0 else { return }
+    let waiting = locks[index]!.waiters.count
+    if !locks[index]!.holders.isEmpty { locks[index]!.heldNanos += elapsed }
+    if waiting > 0 {
+      locks[index]!.queueIntegral += Double(waiting) * Double(elapsed)
+      observer.waitersBlocked(on: lock, state: locks[index]!, elapsed: elapsed)
     }
   }
 

@@ -1,0 +1,97 @@
+/// Reads RFC 3339 timestamps of a log, remembering the last `YYYY-MM-DDTHH:MM` prefix.
+///
+/// In a log, consecutive lines almost always share the date, hour and minute; then only
+/// the seconds, the fraction and the offset are read. Anything unusual goes through the
+/// full parser, which also checks every prefix before it is remembered.
+struct RFC3339Reader {
+  /// The first 16 bytes of the remembered prefix, as two little-endian words.
+  private var prefixLow: UInt64 = 0
+  private var prefixHigh: UInt64 = 0
+  /// Seconds since the epoch of the remembered prefix (offset not applied).
+  private var prefixSeconds: Int64 = 0
+  private var hasPrefix = false
+
+  /// Nanoseconds since the epoch, or nil when `text` is not RFC 3339.
+  @inline(__always)
+  mutating func nanoseconds(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+    guard text.count >= 20, let base = text.baseAddress, base[16] == UInt8(ascii: ":") else {
+      return Timestamp.nanoseconds(rfc3339: text)
+    }
+    let raw = UnsafeRawPointer(base)
+    let low = raw.loadUnaligned(as: UInt64.self)
+    let high = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+    if !(hasPrefix && low == prefixLow && high == prefixHigh) {
+      guard let full = Timestamp.nanoseconds(rfc3339: text) else { return nil }
+      prefixLow = low
+      prefixHigh = high
+      prefixSeconds = RFC3339Reader.seconds(ofPrefix: base)
+      hasPrefix = true
+      return full
+    }
+    return tail(base + 17, count: text.count - 17)
+  }
+
+  /// `SS[.fraction](Z|±HH:MM)` after a remembered prefix.
+  @inline(__always)
+  private func tail(_ p: UnsafePointer<UInt8>, count: Int) -> Int64? {
+    let tens = Int64(p[0]) &- 48
+    let ones = Int64(p[1]) &- 48
+    guard tens >= 0 && tens <= 6 && ones >= 0 && ones <= 9 else { return nil }
+    let second = tens * 10 + ones
+    guard second <= 60 else { return nil }
+    var i = 2
+    var fraction: Int64 = 0
+    if i < count && p[i] == UInt8(ascii: ".") {
+      i += 1
+      var digits = 0
+      while i < count {
+        let d = Int64(p[i]) &- 48
+        guard d >= 0 && d <= 9 else { break }
+        if digits < 9 { fraction = fraction * 10 + d }
+        digits += 1
+        i += 1
+      }
+      guard digits > 0 else { return nil }
+      var scale = digits
+      while scale < 9 {
+        fraction *= 10
+        scale += 1
+      }
+    }
+    guard i < count else { return nil }
+    var offset: Int64 = 0
+    let zone = p[i]
+    if zone == UInt8(ascii: "Z") || zone == UInt8(ascii: "z") {
+      i += 1
+    } else if zone == UInt8(ascii: "+") || zone == UInt8(ascii: "-") {
+      guard count - i == 6, p[i + 3] == UInt8(ascii: ":") else { return nil }
+      func twoDigits(_ at: Int) -> Int64? {
+        let a = Int64(p[at]) &- 48
+        let b = Int64(p[at + 1]) &- 48
+        return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : nil
+      }
+      guard let hours = twoDigits(i + 1), let minutes = twoDigits(i + 4), hours <= 23, minutes <= 59 else { return nil }
+      offset = (hours * 3600 + minutes * 60) * (zone == UInt8(ascii: "-") ? -1 : 1)
+      i += 6
+    } else {
+      return nil
+    }
+    guard i == count else { return nil }
+    let seconds = prefixSeconds + second - offset
+    let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+    guard !overflow else { return nil }
+    let (total, overflow2) = scaled.addingReportingOverflow(fraction)
+    return overflow2 ? nil : total
+  }
+
+  /// Seconds since the epoch of `YYYY-MM-DDTHH:MM` (already checked by the full parser).
+  private static func seconds(ofPrefix p: UnsafePointer<UInt8>) -> Int64 {
+    func number(_ from: Int, _ count: Int) -> Int {
+      var value = 0
+      for i in from..<(from + count) { value = value * 10 + Int(p[i] &- 48) }
+      return value
+    }
+    let days = Timestamp.daysFromCivil(year: number(0, 4), month: number(5, 2), day: number(8, 2))
+    return Int64(days) * 86_400 + Int64(number(11, 2) * 3600 + number(14, 2) * 60)
+  }
+}
