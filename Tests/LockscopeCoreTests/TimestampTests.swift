@@ -80,3 +80,33 @@ struct TimestampTests {
     }
   }
 }
+
+@Suite("RFC 3339 prefix cache")
+struct RFC3339ReaderTests {
+  @Test("the cached reader agrees with the full parser on every tail, valid or not")
+  func agreesWithFullParser() {
+    var reader = RFC3339Reader()
+    let prefixes = ["2026-11-22T10:00", "2026-11-22T10:01", "2026-11-22t10:01", "2026-02-28T23:59", "2024-02-29 00:00"]
+    let tails = [
+      ":00Z", ":59.5Z", ":60Z", ":61Z", ":5xZ", ":07.123456789Z", ":07.1234567891Z", ":07.Z", ":07", ":07+05:30",
+      ":07-08:00", ":07+24:00", ":07+05:60", ":07+0530", ":07z", ":07Zx", ":07.5+01:00", ":99Z", ":7Z",
+    ]
+    var checked = 0
+    for prefix in prefixes {
+      for tail in tails {
+        // Twice each: the first may fill the cache, the second must use it.
+        for _ in 0..<2 {
+          var bytes = Array((prefix + tail).utf8)
+          let count = bytes.count
+          bytes.append(0)
+          bytes.withUnsafeBufferPointer { buffer in
+            let text = UnsafeBufferPointer(rebasing: buffer[0..<count])
+            #expect(reader.nanoseconds(text) == Timestamp.nanoseconds(rfc3339: text), "\(prefix + tail)")
+          }
+          checked += 1
+        }
+      }
+    }
+    #expect(checked == prefixes.count * tails.count * 2)
+  }
+}
