@@ -21,7 +21,7 @@ let package = Package(
     // Benchmark log generator (Scripts/bench.sh); independent of LockscopeCore on purpose,
     // so the generator cannot share a bug with the code it measures.
     .executableTarget(name: "lockscope-loggen", swiftSettings: optimize),
-    .testTarget(name: "LockscopeCoreTests", dependencies: ["LockscopeCore"]),
+    .testTarget(name: "LockscopeCoreTests", dependencies: ["LockscopeCore"], exclude: ["Golden"]),
     .testTarget(name: "LockscopeEndToEndTests", dependencies: ["lockscope"]),
   ]
 )

@@ -241,8 +241,8 @@ struct TimelineTests {
   func anomalies(lines: [String], kind: String) throws {
     let report = try analyze(lines.joined(separator: "\n"))
     #expect(report.anomalyCounts.map(\.kind) == [kind])
-    let finding = try #require(report.findings.first)
-    #expect(finding.kind == "anomaly" && finding.details.first?.value == kind)
+    let finding = try #require(report.findings.first { $0.kind == "anomaly" })
+    #expect(finding.detail("anomaly") == .string(kind))
     #expect(finding.source.hasSuffix(":\(lines.count)"))
   }
 
@@ -250,7 +250,7 @@ struct TimelineTests {
   func clockBackwards() throws {
     let report = try analyze([line(5, "acquire", "a", "L"), line(1, "release", "a", "L")].joined(separator: "\n"))
     #expect(report.lock("L")?.hold.max == 0)
-    #expect(report.findings.first?.details.contains { $0.key == "skew_ns" && $0.value == String(4 * second) } == true)
+    #expect(report.findings.first { $0.kind == "anomaly" }?.detail("skew_ns") == .int(4 * second))
   }
 
   @Test("--lock analyses only matching locks; crash events still apply")

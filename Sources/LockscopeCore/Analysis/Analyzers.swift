@@ -1,22 +1,88 @@
-/// The analyzers a report runs, fed together from one pass over the timeline.
+/// The analyzers a report runs, fed together from one pass over the timeline: the
+/// statistics, and one finding analyzer per family of failure.
 public struct Analyzers: TimelineObserver {
   public var statistics: StatisticsAnalyzer
   public var anomalies = AnomalyLog()
+  public var deadlocks: DeadlockAnalyzer
+  public var lockOrder: LockOrderAnalyzer
+  public var orphans: OrphanAnalyzer
+  public var leases: LeaseAnalyzer
+  public var contention: ContentionAnalyzer
 
-  public init(selection: Selection) {
+  public init(selection: Selection, options: FindingOptions = FindingOptions(), lockNames: NameTable? = nil) {
     statistics = StatisticsAnalyzer(selection: selection)
+    deadlocks = DeadlockAnalyzer(options: options)
+    lockOrder = LockOrderAnalyzer(options: options, lockNames: lockNames)
+    orphans = OrphanAnalyzer(options: options)
+    leases = LeaseAnalyzer(options: options)
+    contention = ContentionAnalyzer(options: options)
+  }
+
+  /// Within a severity, the failures that stop work come before those that slow it.
+  static let kindOrder = [
+    "deadlock", "two-holders", "fencing", "orphan", "lock-order-inversion", "hot-lock", "starvation", "long-hold", "timeout",
+    "anomaly",
+  ]
+
+  /// Every finding, most severe first, then by kind, then in time order.
+  public func findings(in context: FindingContext) -> [Finding] {
+    let all: [Finding] =
+      deadlocks.findings(in: context) + leases.findings(in: context) + orphans.findings(in: context)
+      + lockOrder.findings(in: context) + contention.findings(in: context) + anomalies.findings(in: context)
+    return all.enumerated().sorted { a, b in
+      if a.element.severity != b.element.severity { return a.element.severity < b.element.severity }
+      let (ra, rb) = (Analyzers.kindOrder.firstIndex(of: a.element.kind) ?? 99, Analyzers.kindOrder.firstIndex(of: b.element.kind) ?? 99)
+      if ra != rb { return ra < rb }
+      if a.element.time != b.element.time { return a.element.time < b.element.time }
+      return a.offset < b.offset
+    }.map(\.element)
   }
 
   public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {
     statistics.waitersBlocked(on: lock, state: state, elapsed: elapsed)
+    orphans.waitersBlocked(on: lock, state: state, elapsed: elapsed)
+    contention.waitersBlocked(on: lock, state: state, elapsed: elapsed)
   }
-  public mutating func attempted(agent: AgentID, lock: LockID, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
-    statistics.attempted(agent: agent, lock: lock, at: time, contended: contended, queueLength: queueLength, bare: bare)
+
+  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+    statistics.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
+    contention.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
+    lockOrder.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
   }
-  public mutating func acquired(agent: AgentID, lock: LockID, at time: Int64, wait: Int64) {
-    statistics.acquired(agent: agent, lock: lock, at: time, wait: wait)
+
+  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+    statistics.acquired(event, at: time, wait: wait)
+    lockOrder.acquired(event, at: time, wait: wait)
+    orphans.acquired(event, at: time, wait: wait)
+    leases.acquired(event, at: time, wait: wait)
   }
-  public mutating func waitEnded(_ wait: WaitInterval) { statistics.waitEnded(wait) }
-  public mutating func holdEnded(_ hold: HoldInterval) { statistics.holdEnded(hold) }
-  public mutating func anomaly(_ anomaly: Anomaly) { anomalies.anomaly(anomaly) }
+
+  public mutating func waitEnded(_ wait: WaitInterval) {
+    statistics.waitEnded(wait)
+    deadlocks.waitEnded(wait)
+    contention.waitEnded(wait)
+  }
+
+  public mutating func holdEnded(_ hold: HoldInterval) {
+    statistics.holdEnded(hold)
+    deadlocks.holdEnded(hold)
+    lockOrder.holdEnded(hold)
+    orphans.holdEnded(hold)
+    leases.holdEnded(hold)
+    contention.holdEnded(hold)
+  }
+
+  public mutating func anomaly(_ anomaly: Anomaly) {
+    anomalies.anomaly(anomaly)
+    leases.anomaly(anomaly)
+  }
+
+  public mutating func cycleFormed(_ cycle: WaitCycle) {
+    deadlocks.cycleFormed(cycle)
+    lockOrder.deadlocked(cycle.locks)
+  }
+
+  public mutating func finished(at end: Int64) {
+    deadlocks.finished(at: end)
+  }
 }

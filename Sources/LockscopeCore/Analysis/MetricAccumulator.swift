@@ -16,6 +16,8 @@ public struct MetricAccumulator: Sendable {
   /// Agents: the longest queue joined; the queue integral over its waits.
   public var queueMax = 0
   public var queueIntegral: Double = 0
+  /// Agents as holders: the most waiters they blocked at once.
+  public var blockedMax = 0
 
   public init() {}
 

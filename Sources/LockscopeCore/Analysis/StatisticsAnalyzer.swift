@@ -10,7 +10,8 @@ public struct StatisticsAnalyzer: TimelineObserver {
     self.selection = selection
   }
 
-  public mutating func attempted(agent: AgentID, lock: LockID, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+    let (agent, lock) = (event.agent, event.lock)
     guard time >= selection.since, selection.includes(agent) else { return }
     let bump = contended ? 1 : 0
     update(lock, agent) { row in
@@ -20,9 +21,9 @@ public struct StatisticsAnalyzer: TimelineObserver {
     agents[agent.index].queueMax = max(agents[agent.index].queueMax, queueLength)
   }
 
-  public mutating func acquired(agent: AgentID, lock: LockID, at time: Int64, wait: Int64) {
-    guard time >= selection.since, selection.includes(agent) else { return }
-    update(lock, agent) { row in
+  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+    guard time >= selection.since, selection.includes(event.agent) else { return }
+    update(event.lock, event.agent) { row in
       row.acquisitions += 1
       row.wait.add(wait)
     }
@@ -62,18 +63,26 @@ public struct StatisticsAnalyzer: TimelineObserver {
     let uniform = state.waitersThatHold == 0 && (state.capacity > 0 || state.holders.allSatisfy { $0.mode == firstMode })
     if uniform {
       let share = span * Double(state.waiters.count) / Double(state.holders.count)
-      for holder in state.holders { charge(holder.agent, share) }
+      for holder in state.holders {
+        charge(holder.agent, share)
+        agents[holder.agent.index].blockedMax = max(agents[holder.agent.index].blockedMax, state.waiters.count)
+      }
       locks[lock.index].causedWait += span * Double(state.waiters.count)
       overall.causedWait += span * Double(state.waiters.count)
       return
     }
+    var blockedBy: [AgentID: Int] = [:]
     for waiter in state.waiters {
       let blockers = state.blockers(of: waiter)
       guard !blockers.isEmpty else { continue }
-      for agent in blockers { charge(agent, span / Double(blockers.count)) }
+      for agent in blockers {
+        charge(agent, span / Double(blockers.count))
+        blockedBy[agent, default: 0] += 1
+      }
       locks[lock.index].causedWait += span
       overall.causedWait += span
     }
+    for (agent, count) in blockedBy { agents[agent.index].blockedMax = max(agents[agent.index].blockedMax, count) }
   }
 
   @inline(__always)

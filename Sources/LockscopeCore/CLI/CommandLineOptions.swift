@@ -26,6 +26,8 @@ public struct CommandLineOptions: Sendable {
   public var analysis = AnalysisOptions()
   /// Raw `--since`/`--until`, read once `--time-unit` is known.
   public var sinceText: String?
+  /// `--suppress` files, read before any log.
+  public var suppressFiles: [String] = []
   public var untilText: String?
   public var showHelp = false
   public var showVersion = false

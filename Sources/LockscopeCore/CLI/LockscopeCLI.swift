@@ -57,6 +57,14 @@ public enum LockscopeCLI {
       usageError(error.message, command: options.command, io: io)
       return ExitStatus.failure
     }
+    for path in options.suppressFiles {
+      do {
+        analysis.findings.suppressedCycles += try SuppressionFile.read(path)
+      } catch {
+        try? io.err.write("lockscope: \(error.message)\n")
+        return ExitStatus.failure
+      }
+    }
     if (options.paths.isEmpty || options.paths.contains("-")) && io.stdinIsTerminal {
       try? io.err.write("lockscope: reading events from standard input (end with Ctrl-D; see --help)\n")
       try? io.err.flush()

@@ -99,6 +99,21 @@ enum OptionTable {
         options.analysis.fieldMap.timeUnit = unit
       },
     OptionSpec(
+      "long-hold", value: "duration", default: "1s",
+      help: "Report holds longer than this as long holds (30s, 500ms, 2m, …).") { options, value throws(UsageError) in
+        options.analysis.findings.longHold = try duration(value, option: "long-hold")
+      },
+    OptionSpec(
+      "orphan-after", value: "duration", default: "30s",
+      help: "A lock still held at the end of the log for longer than this is an orphan.") { options, value throws(UsageError) in
+        options.analysis.findings.orphanAfter = try duration(value, option: "orphan-after")
+      },
+    OptionSpec(
+      "suppress", value: "file",
+      help: "Silence known lock-order cycles: one cycle a line, its lock names (or globs) separated by spaces or '->'; '#' starts a comment.") { options, value in
+        options.suppressFiles.append(value)
+      },
+    OptionSpec(
       "color", value: "when", default: "auto",
       help: "Colour the text report: auto (only on a terminal, and not when NO_COLOR is set), always, never.") { options, value throws(UsageError) in
         guard let choice = ColorChoice(rawValue: value) else { throw UsageError("--color takes auto, always or never, not '\(value)'.") }
@@ -110,6 +125,13 @@ enum OptionTable {
 
   static func named(_ long: String) -> OptionSpec? { all.first { $0.long == long } }
   static func short(_ letter: Character) -> OptionSpec? { all.first { $0.short == letter } }
+
+  private static func duration(_ value: String, option: String) throws(UsageError) -> Int64 {
+    guard let nanos = DurationText.parse(value) else {
+      throw UsageError("--\(option) takes a duration with a unit (ns, us, ms, s, m, h), such as 500ms or 30s, not '\(value)'.")
+    }
+    return nanos
+  }
 
   private static func pair(_ value: String, option: String) throws(UsageError) -> (String, String) {
     guard let equals = value.firstIndex(of: "="), equals != value.startIndex, value.index(after: equals) != value.endIndex else {

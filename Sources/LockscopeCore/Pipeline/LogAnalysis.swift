@@ -8,6 +8,7 @@ public struct AnalysisOptions: Sendable {
   public var strict = false
   /// Bad lines printed on standard error as they are met.
   public var shownSkippedLines = 10
+  public var findings = FindingOptions()
 
   public init() {}
 }
@@ -29,10 +30,13 @@ public enum LogAnalysis {
     let selection = Selection(
       lockGlobs: options.lockGlobs, agentGlobs: options.agentGlobs, since: options.since, until: options.until,
       lockNames: parser.locks, agentNames: parser.agents)
-    let engine = TimelineEngine(observer: Analyzers(selection: selection), selection: selection)
+    let analyzers = Analyzers(selection: selection, options: options.findings, lockNames: parser.locks)
+    let engine = TimelineEngine(observer: analyzers, selection: selection)
     try stream(streams, into: engine)
     engine.finish()
-    let builder = ReportBuilder(engine: engine, agentNames: parser.agents, lockNames: parser.locks, inputNames: sources.map(\.name))
+    let builder = ReportBuilder(
+      engine: engine, agentNames: parser.agents, lockNames: parser.locks, inputNames: sources.map(\.name),
+      findingOptions: options.findings)
     return builder.build(events: streams.reduce(0) { $0 + $1.events }, skipped: skipped)
   }
 

@@ -29,6 +29,7 @@ public struct JSONReportRenderer: ReportRenderer {
         json.beginObject()
         json.field(key == "locks" ? "lock" : "agent", row.name)
         JSONReportRenderer.writeMetrics(row, into: &json)
+        if key == "agents" { json.field("blocked_max", row.blockedMax) }
         json.endObject()
       }
       json.endArray()
@@ -47,9 +48,9 @@ public struct JSONReportRenderer: ReportRenderer {
       json.field("ts", Timestamp.rfc3339(finding.time))
       json.field("source", finding.source)
       json.field("message", finding.message)
-      for (key, value) in finding.details {
-        if let number = Int64(value) { json.field(key, number) } else { json.field(key, value) }
-      }
+      json.field("remedy", finding.remedy)
+      json.field("count", finding.count)
+      for (key, value) in finding.details { json.value(key, value) }
       json.endObject()
     }
     json.endArray()

@@ -22,6 +22,25 @@ struct JSONWriter {
   mutating func string(_ value: String) { element(nil); JSONWriter.appendString(value, to: &text) }
   mutating func raw(_ key: String?, _ json: String) { element(key); text += json }
 
+  /// Any JSON value; arrays of scalars stay on one line to keep findings compact.
+  mutating func value(_ key: String?, _ value: JSONValue) {
+    switch value {
+    case .string(let string): element(key); JSONWriter.appendString(string, to: &text)
+    case .int(let number): element(key); text += String(number)
+    case .double(let number): element(key); text += JSONWriter.number(number)
+    case .bool(let flag): element(key); text += flag ? "true" : "false"
+    case .null: element(key); text += "null"
+    case .array(let items):
+      beginArray(key)
+      for item in items { self.value(nil, item) }
+      endArray()
+    case .object(let pairs):
+      beginObject(key)
+      for (name, item) in pairs { self.value(name, item) }
+      endObject()
+    }
+  }
+
   private mutating func open(_ key: String?, _ bracket: String) {
     element(key)
     text += bracket

@@ -42,6 +42,8 @@ public struct MetricsRow: Equatable, Sendable {
   public var causedWaitNanos: Int64 = 0
   public var waitTotalNanos: Int64 = 0
   public var holdTotalNanos: Int64 = 0
+  /// Agents: the most waiters they blocked at once as holders.
+  public var blockedMax = 0
 
   public init(name: String? = nil) { self.name = name }
 }
@@ -62,8 +64,30 @@ public struct Finding: Sendable {
   /// `FILE:LINE` of the event it comes from.
   public var source: String
   public var message: String
-  /// Finding-specific keys (e.g. the anomaly's own kind).
-  public var details: [(key: String, value: String)] = []
+  /// What to do about it, chosen from what the data shows.
+  public var remedy: String = ""
+  /// Finding-specific keys (a deadlock's `cycle`, an orphan's `cause`, …).
+  public var details: [(key: String, value: JSONValue)] = []
+  /// How many events this finding stands for (a group of long holds, say).
+  public var count = 1
+
+  public init(
+    kind: String, severity: Severity, locks: [String], agents: [String], time: Int64, source: String,
+    message: String, remedy: String = "", details: [(key: String, value: JSONValue)] = [], count: Int = 1
+  ) {
+    self.kind = kind
+    self.severity = severity
+    self.locks = locks
+    self.agents = agents
+    self.time = time
+    self.source = source
+    self.message = message
+    self.remedy = remedy
+    self.details = details
+    self.count = count
+  }
+
+  public func detail(_ key: String) -> JSONValue? { details.first { $0.key == key }?.value }
 }
 
 /// The header of a report.

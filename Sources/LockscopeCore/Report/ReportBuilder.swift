@@ -5,6 +5,7 @@ struct ReportBuilder {
   let agentNames: NameTable
   let lockNames: NameTable
   let inputNames: [String]
+  let findingOptions: FindingOptions
 
   func build(events: Int64, skipped: SkippedLines) -> Report {
     let statistics = engine.observer.statistics
@@ -41,6 +42,7 @@ struct ReportBuilder {
       var row = MetricsRow(name: agentNames.name(Int32(index)))
       fill(&row, accumulator)
       row.queueMax = accumulator.queueMax
+      row.blockedMax = accumulator.blockedMax
       row.queueMean = ratio(accumulator.queueIntegral, Double(accumulator.waitNanos))
       row.utilization = ratio(Double(engine.agents[index].heldAnyNanos), spanNanos)
       report.agents.append(row)
@@ -60,7 +62,10 @@ struct ReportBuilder {
     report.anomalyCounts = Anomaly.Kind.allCases.compactMap { kind in
       anomalies.counts[kind].map { (kind.rawValue, $0) }
     }
-    report.findings = anomalies.kept.map(finding(for:))
+    let context = FindingContext(
+      agentName: { agentNames.name($0.rawValue) }, lockName: { lockNames.name($0.rawValue) }, source: source,
+      statistics: statistics, lockStates: engine.locks, span: Int64(spanNanos), options: findingOptions)
+    report.findings = engine.observer.findings(in: context)
     return report
   }
 
@@ -87,41 +92,4 @@ struct ReportBuilder {
     return "\(input):\(location.line)"
   }
 
-  private func finding(for anomaly: Anomaly) -> Finding {
-    let agent = agentNames.name(anomaly.agent.rawValue)
-    let lock = anomaly.lock == .none ? nil : lockNames.name(anomaly.lock.rawValue)
-    let others = anomaly.others.map { agentNames.name($0.rawValue) }
-    let lockText = lock.map { "'\($0)'" } ?? "a lock"
-    let message: String
-    switch anomaly.kind {
-    case .clockBackwards:
-      message = "Event by '\(agent)' is \(Duration.human(anomaly.skew)) earlier than the event before it; it was analysed as if it happened then."
-    case .duplicateRequest:
-      message = "'\(agent)' requested \(lockText) again while its first request was still open; the first request stands."
-    case .doubleAcquire:
-      message = "'\(agent)' acquired \(lockText), which it already held; the first hold stands."
-    case .acquireWhileHeld:
-      message = "'\(agent)' acquired \(lockText) while \(others.map { "'\($0)'" }.joined(separator: ", ")) still held it in a conflicting mode."
-    case .releaseByNonHolder:
-      message = "'\(agent)' released \(lockText), which it did not hold."
-    case .releaseAfterLeaseExpired:
-      message = "'\(agent)' released \(lockText) after its lease had already run out."
-    case .timeoutWithoutRequest:
-      message = "'\(agent)' timed out on \(lockText) with no open request."
-    case .cancelWithoutRequest:
-      message = "'\(agent)' cancelled a request for \(lockText) that was not open."
-    case .renewByNonHolder:
-      message = "'\(agent)' renewed the lease of \(lockText), which it did not hold."
-    case .renewAfterLeaseExpired:
-      message = "'\(agent)' renewed its lease on \(lockText) after the lease had run out."
-    case .expireByNonHolder:
-      message = "\(lockText.prefix(1).uppercased() + lockText.dropFirst()) expired for '\(agent)', which did not hold it."
-    }
-    var finding = Finding(
-      kind: "anomaly", severity: .warning, locks: lock.map { [$0] } ?? [], agents: [agent] + others,
-      time: anomaly.time, source: source(anomaly.source), message: message)
-    finding.details = [("anomaly", anomaly.kind.rawValue)]
-    if anomaly.kind == .clockBackwards { finding.details.append(("skew_ns", String(anomaly.skew))) }
-    return finding
-  }
 }

@@ -17,8 +17,10 @@ public struct TextReportRenderer: ReportRenderer {
       return text + "\nNo events to analyse.\n"
     }
     text += "\n" + overallLine(report.overall) + "\n"
+    text += findings(report)
     text += "\n" + locksTable(report)
     text += "\n" + agentsTable(report)
+    text += blockingTable(report)
     text += anomalies(report)
     text += skippedLines(report)
     return text
@@ -86,6 +88,70 @@ public struct TextReportRenderer: ReportRenderer {
     return title("AGENTS", shown: rows.count, of: report.agents.count) + table.render(style: style)
   }
 
+  /// Most severe first; findings of one kind on the same locks are grouped, the first shown
+  /// in full with its remedy.
+  private func findings(_ report: Report) -> String {
+    let shown = report.findings.filter { $0.kind != "anomaly" }
+    guard !shown.isEmpty else { return "\n" + style.bold("FINDINGS") + " none: no deadlock, orphan, inversion or contention failure found\n" }
+    var groups: [(key: String, items: [Finding])] = []
+    var index: [String: Int] = [:]
+    for finding in shown {
+      let key = finding.kind + "\u{0}" + finding.locks.joined(separator: "\u{0}")
+      if let at = index[key] { groups[at].items.append(finding) } else {
+        index[key] = groups.count
+        groups.append((key, [finding]))
+      }
+    }
+    let counts = [Finding.Severity.critical, .warning, .info].compactMap { severity -> String? in
+      let n = shown.filter { $0.severity == severity }.count
+      return n == 0 ? nil : "\(n) \(severity.rawValue)"
+    }
+    var text = "\n" + style.bold("FINDINGS") + " " + counts.joined(separator: ", ") + "\n"
+    let criticalGroups = groups.filter { $0.items[0].severity == .critical }.count
+    let limit = top == 0 ? groups.count : max(top, criticalGroups)
+    for group in groups.prefix(limit) {
+      let first = group.items[0]
+      let label: String
+      switch first.severity {
+      case .critical: label = style.red(style.bold("CRITICAL"))
+      case .warning: label = style.yellow("WARNING ")
+      case .info: label = style.dim("INFO    ")
+      }
+      let kind = first.kind.padding(20)
+      text += "  \(label) \(kind) \(first.message)\n"
+      var where_ = "at \(TextReportRenderer.shortTime(first.time))"
+      if !first.source.isEmpty { where_ += ", \(first.source)" }
+      text += "           \(String(repeating: " ", count: 21))" + style.dim(where_) + "\n"
+      if !first.remedy.isEmpty { text += "           \(String(repeating: " ", count: 21))→ \(first.remedy)\n" }
+      if group.items.count > 1 {
+        text += "           \(String(repeating: " ", count: 21))" + style.dim("… and \(group.items.count - 1) more \(first.kind) on the same \(first.locks.count == 1 ? "lock" : "locks") (--format json lists each)") + "\n"
+      }
+    }
+    if groups.count > limit {
+      text += style.dim("  … and \(groups.count - limit) more groups of findings (--top 0 shows all)") + "\n"
+    }
+    return text
+  }
+
+  /// "Who made them wait": holders by the wait they imposed on others.
+  private func blockingTable(_ report: Report) -> String {
+    let blockers = report.agents.filter { $0.causedWaitNanos > 0 }.sorted {
+      $0.causedWaitNanos != $1.causedWaitNanos ? $0.causedWaitNanos > $1.causedWaitNanos : ($0.name ?? "") < ($1.name ?? "")
+    }
+    guard !blockers.isEmpty else { return "" }
+    let total = max(1, report.overall.causedWaitNanos)
+    var table = Table([("HOLDER", .left), ("CAUSED WAIT", .right), ("SHARE", .right), ("MAX BLOCKED", .right), ("HOLD p95", .right), ("HOLD max", .right)])
+    let rows = top == 0 ? blockers[...] : blockers.prefix(top)
+    for row in rows {
+      table.add([
+        Table.fit(row.name ?? ""), Duration.human(row.causedWaitNanos), percent(Double(row.causedWaitNanos) / Double(total)),
+        String(row.blockedMax), Duration.human(row.hold.p95), Duration.human(row.hold.max),
+      ])
+    }
+    let count = rows.count < blockers.count ? "top \(rows.count) of \(blockers.count)" : "\(blockers.count)"
+    return "\n" + style.bold("BLOCKING") + " who made others wait (\(count))\n" + table.render(style: style)
+  }
+
   private func anomalies(_ report: Report) -> String {
     guard !report.anomalyCounts.isEmpty else { return "" }
     let total = report.anomalyCounts.reduce(0) { $0 + $1.count }
@@ -141,5 +207,12 @@ public struct TextReportRenderer: ReportRenderer {
     while text.hasSuffix("0") { text.removeLast() }
     if text.hasSuffix(".") { text.removeLast() }
     return text + "Z"
+  }
+}
+
+extension String {
+  /// Left-aligned in `width` columns.
+  fileprivate func padding(_ width: Int) -> String {
+    count >= width ? self : self + String(repeating: " ", count: width - count)
   }
 }

@@ -30,6 +30,28 @@ public struct WaitInterval: Sendable {
   /// ∫ (waiters of the lock) dt over this wait, inside the window.
   public var queueIntegral: Double
   public var source: SourceLocation
+  /// How many times another agent got the lock ahead of this waiter: a later arrival or
+  /// an acquire with no request (starvation, when it keeps happening).
+  public var overtaken: Int
+}
+
+/// A cycle in the wait-for graph, in wait-for order: `agents[i]` waits for `locks[i]`,
+/// which `agents[i + 1]` (cyclically) holds or is queued ahead on.
+public struct WaitCycle: Sendable {
+  public var agents: [AgentID]
+  public var locks: [LockID]
+  /// Whether `agents[i]` waits behind `agents[i + 1]` in the queue (rather than for its hold).
+  public var viaQueue: [Bool]
+  /// When it closed, and the event that closed it.
+  public var time: Int64
+  public var source: SourceLocation
+
+  /// The same cycle, whatever agent it is read from.
+  public var canonicalKey: [Int64] {
+    let edges = zip(agents, locks).map { Int64($0.rawValue) << 32 | Int64(UInt32(bitPattern: $1.rawValue)) }
+    guard let start = edges.indices.min(by: { edges[$0] < edges[$1] }) else { return [] }
+    return Array(edges[start...] + edges[..<start])
+  }
 }
 
 /// An acquire and how the hold ended.
@@ -41,4 +63,7 @@ public struct HoldInterval: Sendable {
   public var end: Int64
   public var outcome: HoldOutcome
   public var source: SourceLocation
+  /// The event that ended it (a release, crash or expire); nil for a lease that ran out
+  /// or the end of the log.
+  public var endSource: SourceLocation?
 }

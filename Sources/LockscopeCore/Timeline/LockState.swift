@@ -18,6 +18,8 @@ public struct Waiter: Sendable {
   /// The lock's queue integral when this waiter joined, so its share is a subtraction.
   public var queueIntegralAtJoin: Double
   public var source: SourceLocation
+  /// Acquisitions by others that got ahead of it so far.
+  public var overtaken: Int32 = 0
 }
 
 /// Everything known about one lock at one instant, plus its running time integrals.
@@ -80,6 +82,32 @@ public struct LockState: Sendable {
     // request conflicts only with exclusive waiters. (The requester is not yet queued.)
     if capacity > 0 || mode == .exclusive { return !waiters.isEmpty }
     return waiters.contains { $0.mode == .exclusive }
+  }
+
+  /// Calls `body` with each agent `waiter` waits for in the wait-for graph (SPEC §2): the
+  /// holders whose mode conflicts with its request (itself, for a self-deadlock); when no
+  /// holder conflicts yet it waits, the earlier waiters it conflicts with. No allocation.
+  @inline(__always)
+  /// `body` gets the target and whether the edge goes through the queue.
+  public func forEachWaitTarget(of waiter: Waiter, _ body: (AgentID, Bool) -> Void) {
+    var any = false
+    for holder in holders {
+      if holder.agent == waiter.agent {
+        // Asking for exclusive access to a lock one holds never succeeds on its own.
+        if waiter.mode == .exclusive && capacity == 0 {
+          body(holder.agent, false)
+          any = true
+        }
+      } else if blocks(holderMode: holder.mode, requestMode: waiter.mode) {
+        body(holder.agent, false)
+        any = true
+      }
+    }
+    guard !any else { return }
+    for earlier in waiters {
+      if earlier.agent == waiter.agent { break }
+      if capacity > 0 || earlier.mode.conflicts(with: waiter.mode) { body(earlier.agent, true) }
+    }
   }
 
   /// The holders that block `waiter` (SPEC §2: the conflicting ones, else all of them —

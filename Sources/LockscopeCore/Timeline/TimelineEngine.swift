@@ -103,7 +103,9 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     agents[agent.index].waiting.append(lock)
     totalWaiters += 1
     totalQueueMax = max(totalQueueMax, totalWaiters)
-    observer.attempted(agent: agent, lock: lock, at: time, contended: contended, queueLength: locks[lock.index]!.waiters.count, bare: false)
+    observer.attempted(event, at: time, contended: contended, queueLength: locks[lock.index]!.waiters.count, bare: false)
+    // A new wait edge: the only moment a cycle can close through this agent.
+    if contended { detectCycle(from: agent, at: time, source: event.source) }
   }
 
   private func acquire(_ event: LockEvent, at time: Int64) {
@@ -111,13 +113,16 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     var wait: Int64 = 0
     if let index = locks[lock.index]!.waiterIndex(agent) {
       wait = time - locks[lock.index]!.waiters[index].since
+      // Everyone queued ahead of it was overtaken (FIFO grants overtake nobody).
+      for ahead in 0..<index { locks[lock.index]!.waiters[ahead].overtaken += 1 }
       endWait(lock, at: index, time: time, outcome: .granted)
     } else {
-      observer.attempted(agent: agent, lock: lock, at: time, contended: false, queueLength: 0, bare: true)
+      for waiting in locks[lock.index]!.waiters.indices { locks[lock.index]!.waiters[waiting].overtaken += 1 }
+      observer.attempted(event, at: time, contended: false, queueLength: 0, bare: true)
     }
     if locks[lock.index]!.holderIndex(agent) != nil {
       anomaly(.doubleAcquire, event, at: time)
-      observer.acquired(agent: agent, lock: lock, at: time, wait: wait)
+      observer.acquired(event, at: time, wait: wait)
       return
     }
     if locks[lock.index]!.holders.contains(where: { locks[lock.index]!.blocks(holderMode: $0.mode, requestMode: event.mode) }) {
@@ -133,12 +138,17 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     }
     if agents[agent.index].held.isEmpty { agents[agent.index].holdingSince = time }
     agents[agent.index].held.append(lock)
-    observer.acquired(agent: agent, lock: lock, at: time, wait: wait)
+    observer.acquired(event, at: time, wait: wait)
+    // A new holder is a new wait-for target for the lock's waiters; if it waits somewhere
+    // itself, that may close a cycle.
+    if !locks[lock.index]!.waiters.isEmpty && !agents[agent.index].waiting.isEmpty {
+      detectCycle(from: agent, at: time, source: event.source)
+    }
   }
 
   private func release(_ event: LockEvent, at time: Int64) {
     if let index = locks[event.lock.index]!.holderIndex(event.agent) {
-      endHold(event.lock, at: index, time: time, outcome: .released)
+      endHold(event.lock, at: index, time: time, outcome: .released, by: event.source)
     } else if takeLapsed(event.agent, from: event.lock) {
       anomaly(.releaseAfterLeaseExpired, event, at: time)
     } else {
@@ -172,7 +182,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
 
   private func expire(_ event: LockEvent, at time: Int64) {
     if let index = locks[event.lock.index]!.holderIndex(event.agent) {
-      endHold(event.lock, at: index, time: time, outcome: .expired)
+      endHold(event.lock, at: index, time: time, outcome: .expired, by: event.source)
     } else if !takeLapsed(event.agent, from: event.lock) {
       anomaly(.expireByNonHolder, event, at: time)
     }
@@ -184,7 +194,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       expireLeases(of: lock, before: time, sparing: nil)
       advance(lock, to: time)
       if let index = locks[lock.index]!.holderIndex(agent) {
-        endHold(lock, at: index, time: time, outcome: .crashed)
+        endHold(lock, at: index, time: time, outcome: .crashed, by: source)
       }
       if let index = locks[lock.index]!.waiterIndex(agent) {
         endWait(lock, at: index, time: time, outcome: .abandoned)
@@ -207,6 +217,79 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       while let last = locks[index]!.holders.indices.last { endHold(lock, at: last, time: end, outcome: .endOfLog) }
       while let last = locks[index]!.waiters.indices.last { endWait(lock, at: last, time: end, outcome: .endOfLog) }
     }
+    observer.finished(at: end)
+  }
+
+  // MARK: Deadlocks
+
+  /// Search state reused across searches, indexed by agent: no allocation per search.
+  private var visitStamp: [UInt32] = []
+  private var parentAgent: [Int32] = []
+  private var parentLock: [Int32] = []
+  private var parentViaQueue: [Bool] = []
+  private var stamp: UInt32 = 0
+  private var frontier: [AgentID] = []
+
+  /// Looks for a wait-for cycle through `start` (which just gained a wait edge, or became
+  /// a holder while waiting elsewhere): a breadth-first walk along wait edges that stops
+  /// when it returns to `start`. It visits only agents reachable from `start`, so its cost
+  /// is bounded by the paths it walks; the shortest cycle is reported.
+  private func detectCycle(from start: AgentID, at time: Int64, source: SourceLocation) {
+    if visitStamp.count < agents.count {
+      let missing = agents.count - visitStamp.count
+      visitStamp.append(contentsOf: repeatElement(0, count: missing))
+      parentAgent.append(contentsOf: repeatElement(-1, count: missing))
+      parentLock.append(contentsOf: repeatElement(-1, count: missing))
+      parentViaQueue.append(contentsOf: repeatElement(false, count: missing))
+    }
+    stamp &+= 1
+    if stamp == 0 {  // wrapped: old stamps could look fresh
+      for i in visitStamp.indices { visitStamp[i] = 0 }
+      stamp = 1
+    }
+    frontier.removeAll(keepingCapacity: true)
+    frontier.append(start)
+    visitStamp[start.index] = stamp
+    var next = 0
+    var closing: (agent: AgentID, lock: LockID, viaQueue: Bool)?
+    search: while next < frontier.count {
+      let agent = frontier[next]
+      next += 1
+      for lock in agents[agent.index].waiting {
+        guard let state = locks[lock.index], let index = state.waiterIndex(agent) else { continue }
+        var found = false
+        state.forEachWaitTarget(of: state.waiters[index]) { target, viaQueue in
+          if found { return }
+          if target == start {
+            closing = (agent, lock, viaQueue)
+            found = true
+          } else if visitStamp[target.index] != stamp {
+            visitStamp[target.index] = stamp
+            parentAgent[target.index] = agent.rawValue
+            parentLock[target.index] = lock.rawValue
+            parentViaQueue[target.index] = viaQueue
+            frontier.append(target)
+          }
+        }
+        if found { break search }
+      }
+    }
+    guard let closing else { return }
+    // Walk back from the agent whose edge closed the cycle to `start`.
+    var agentsBack: [AgentID] = [closing.agent]
+    var locksBack: [LockID] = [closing.lock]
+    var queueBack: [Bool] = [closing.viaQueue]
+    var current = closing.agent
+    while current != start {
+      let parent = AgentID(parentAgent[current.index])
+      locksBack.append(LockID(parentLock[current.index]))
+      queueBack.append(parentViaQueue[current.index])
+      agentsBack.append(parent)
+      current = parent
+    }
+    // agentsBack = [closing … start], locksBack[i] = what agentsBack[i] waits for.
+    observer.cycleFormed(
+      WaitCycle(agents: agentsBack.reversed(), locks: locksBack.reversed(), viaQueue: queueBack.reversed(), time: time, source: source))
   }
 
   // MARK: Shared steps
@@ -262,10 +345,13 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     }
     totalWaiters -= 1
     remove(lock, from: &agents[waiter.agent.index].waiting)
-    observer.waitEnded(WaitInterval(agent: waiter.agent, lock: lock, mode: waiter.mode, start: waiter.since, end: time, outcome: outcome, queueIntegral: queueIntegral, source: waiter.source))
+    observer.waitEnded(
+      WaitInterval(
+        agent: waiter.agent, lock: lock, mode: waiter.mode, start: waiter.since, end: time, outcome: outcome,
+        queueIntegral: queueIntegral, source: waiter.source, overtaken: Int(waiter.overtaken)))
   }
 
-  private func endHold(_ lock: LockID, at index: Int, time: Int64, outcome: HoldOutcome) {
+  private func endHold(_ lock: LockID, at index: Int, time: Int64, outcome: HoldOutcome, by endSource: SourceLocation? = nil) {
     var holder: Holder!
     withLock(lock) { state in
       holder = state.holders.remove(at: index)
@@ -277,7 +363,10 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       let from = max(agents[agent].holdingSince, selection.since)
       if time > from { agents[agent].heldAnyNanos += time - from }
     }
-    observer.holdEnded(HoldInterval(agent: holder.agent, lock: lock, mode: holder.mode, start: holder.since, end: time, outcome: outcome, source: holder.source))
+    observer.holdEnded(
+      HoldInterval(
+        agent: holder.agent, lock: lock, mode: holder.mode, start: holder.since, end: time, outcome: outcome,
+        source: holder.source, endSource: endSource))
   }
 
   private func takeLapsed(_ agent: AgentID, from lock: LockID) -> Bool {

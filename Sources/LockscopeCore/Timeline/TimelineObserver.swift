@@ -4,20 +4,27 @@ public protocol TimelineObserver {
   /// `state` held still for the last `elapsed` nanoseconds (inside the window) and has
   /// waiters: the moment to charge their wait to whoever blocks them.
   mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64)
-  /// A request, or an acquire with no request before it (`bare`).
-  mutating func attempted(agent: AgentID, lock: LockID, at time: Int64, contended: Bool, queueLength: Int, bare: Bool)
-  /// An acquire, with the wait it ended (0 for a bare acquire).
-  mutating func acquired(agent: AgentID, lock: LockID, at time: Int64, wait: Int64)
+  /// A request, or an acquire with no request before it (`bare`); `event` is that line.
+  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool)
+  /// An acquire (the event, for its mode, token and source), with the wait it ended
+  /// (0 for a bare acquire). The agent is a holder when this is called.
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64)
   mutating func waitEnded(_ wait: WaitInterval)
   mutating func holdEnded(_ hold: HoldInterval)
   mutating func anomaly(_ anomaly: Anomaly)
+  /// A cycle closed in the wait-for graph: every agent in it waits for the next.
+  mutating func cycleFormed(_ cycle: WaitCycle)
+  /// The stream ended at `end`; every hold and wait has been closed.
+  mutating func finished(at end: Int64)
 }
 
 extension TimelineObserver {
   public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {}
-  public mutating func attempted(agent: AgentID, lock: LockID, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {}
-  public mutating func acquired(agent: AgentID, lock: LockID, at time: Int64, wait: Int64) {}
+  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {}
+  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {}
   public mutating func waitEnded(_ wait: WaitInterval) {}
   public mutating func holdEnded(_ hold: HoldInterval) {}
   public mutating func anomaly(_ anomaly: Anomaly) {}
+  public mutating func cycleFormed(_ cycle: WaitCycle) {}
+  public mutating func finished(at end: Int64) {}
 }

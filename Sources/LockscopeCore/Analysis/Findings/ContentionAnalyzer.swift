@@ -1,0 +1,245 @@
+/// The classic contention failures, grouped per lock so a report stays readable and memory
+/// stays bounded: long holds (over `--long-hold`, or far above the lock's usual hold), hot
+/// locks (held most of the time while others queue: the workers are serialized), starvation
+/// (a waiter overtaken again and again), and timeouts.
+public struct ContentionAnalyzer: FindingAnalyzer {
+  /// One notable interval, for the "worst three" of a group.
+  struct Sample {
+    var agent: AgentID
+    var duration: Int64
+    var time: Int64
+    var source: SourceLocation
+    var overtaken = 0
+  }
+
+  /// What is remembered per lock: counts, a few distinct agents, the worst samples.
+  struct Group {
+    var count = 0
+    var agents: [AgentID] = []
+    var moreAgents = false
+    var worst: [Sample] = []
+
+    mutating func add(_ sample: Sample, rankBy key: (Sample) -> Int64) {
+      count += 1
+      if !agents.contains(sample.agent) {
+        if agents.count < 32 { agents.append(sample.agent) } else { moreAgents = true }
+      }
+      worst.append(sample)
+      worst.sort { key($0) > key($1) }
+      if worst.count > 3 { worst.removeLast() }
+    }
+  }
+
+  /// Per-lock facts for hot-lock detection.
+  struct LockFacts {
+    var heldWithWaiters: Int64 = 0
+    var waitingAgents: [AgentID] = []
+    var moreWaitingAgents = false
+    var users: [AgentID] = []
+    var moreUsers = false
+    /// The three longest released holds, for outliers below `--long-hold`.
+    var longest: [Sample] = []
+    /// The longest released hold of any length: where a hot lock is shown in the log.
+    var longestHold: Sample?
+  }
+
+  private let options: FindingOptions
+  private var longHolds: [Int32: Group] = [:]
+  private var starvation: [Int32: Group] = [:]
+  private var timeouts: [Int32: Group] = [:]
+  private var facts: [LockFacts] = []
+
+  public init(options: FindingOptions) {
+    self.options = options
+  }
+
+  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {
+    guard !state.holders.isEmpty else { return }
+    ensure(lock)
+    facts[lock.index].heldWithWaiters += elapsed
+  }
+
+  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+    let (agent, lock) = (event.agent, event.lock)
+    ensure(lock)
+    if !facts[lock.index].users.contains(agent) {
+      if facts[lock.index].users.count < 64 { facts[lock.index].users.append(agent) } else { facts[lock.index].moreUsers = true }
+    }
+    guard contended, !facts[lock.index].waitingAgents.contains(agent) else { return }
+    if facts[lock.index].waitingAgents.count < 64 {
+      facts[lock.index].waitingAgents.append(agent)
+    } else {
+      facts[lock.index].moreWaitingAgents = true
+    }
+  }
+
+  public mutating func holdEnded(_ hold: HoldInterval) {
+    guard hold.outcome == .released else { return }
+    let duration = hold.end - hold.start
+    let sample = Sample(agent: hold.agent, duration: duration, time: hold.start, source: hold.source)
+    ensure(hold.lock)
+    if duration > (facts[hold.lock.index].longestHold?.duration ?? -1) { facts[hold.lock.index].longestHold = sample }
+    if duration > options.longHold {
+      longHolds[hold.lock.rawValue, default: Group()].add(sample) { $0.duration }
+    } else {
+      ensure(hold.lock)
+      var longest = facts[hold.lock.index].longest
+      if longest.count < 3 || duration > longest[longest.count - 1].duration {
+        longest.append(sample)
+        longest.sort { $0.duration > $1.duration }
+        if longest.count > 3 { longest.removeLast() }
+        facts[hold.lock.index].longest = longest
+      }
+    }
+  }
+
+  public mutating func waitEnded(_ wait: WaitInterval) {
+    let sample = Sample(agent: wait.agent, duration: wait.end - wait.start, time: wait.start, source: wait.source, overtaken: wait.overtaken)
+    if wait.overtaken >= options.starvationOvertakes {
+      starvation[wait.lock.rawValue, default: Group()].add(sample) { Int64($0.overtaken) }
+    }
+    if wait.outcome == .timedOut {
+      timeouts[wait.lock.rawValue, default: Group()].add(sample) { $0.duration }
+    }
+  }
+
+  private mutating func ensure(_ lock: LockID) {
+    if lock.index >= facts.count { facts.append(contentsOf: repeatElement(LockFacts(), count: lock.index + 1 - facts.count)) }
+  }
+
+  // MARK: Findings
+
+  public func findings(in context: FindingContext) -> [Finding] {
+    var findings: [Finding] = []
+    for (lock, group) in longHolds.sorted(by: { $0.key < $1.key }) {
+      findings.append(longHoldFinding(LockID(lock), group, context))
+    }
+    findings += outliers(context)
+    findings += hotLocks(context)
+    for (lock, group) in starvation.sorted(by: { $0.key < $1.key }) {
+      let id = LockID(lock)
+      let worst = group.worst[0]
+      let message =
+        "\(agentsPhrase(group, context)) waited on \(context.quoted(id)) while others who came later took it first, up to \(worst.overtaken) times in one wait (\(context.quoted(worst.agent)), \(Duration.human(worst.duration)))."
+      findings.append(
+        Finding(
+          kind: "starvation", severity: .warning, locks: [context.lockName(id)], agents: names(group, context), time: worst.time,
+          source: context.source(worst.source), message: message,
+          remedy: "Use a fair (FIFO) lock or stop barging (try-lock loops that jump the queue); bound waits with a timeout and retry with back-off.",
+          details: groupDetails(group, context, value: { .int(Int64($0.overtaken)) }, key: "overtaken"), count: group.count))
+    }
+    for (lock, group) in timeouts.sorted(by: { $0.key < $1.key }) {
+      let id = LockID(lock)
+      let worst = group.worst[0]
+      let attempts = id.index < context.statistics.locks.count ? context.statistics.locks[id.index].attempts : 0
+      let rate = attempts > 0 ? Double(group.count) / Double(attempts) : 0
+      let message =
+        "\(group.count) \(group.count == 1 ? "wait" : "waits") on \(context.quoted(id)) by \(agentsPhrase(group, context)) timed out (\(formatFixed(rate * 100, decimals: 1))% of attempts); the longest gave up after \(Duration.human(worst.duration))."
+      findings.append(
+        Finding(
+          kind: "timeout", severity: rate >= 0.01 ? .warning : .info, locks: [context.lockName(id)], agents: names(group, context),
+          time: worst.time, source: context.source(worst.source), message: message,
+          remedy: "Shorten the holds on \(context.quoted(id)) (see who blocked the waiters in the blocking table) or raise the timeout if the wait is expected.",
+          details: groupDetails(group, context, value: { .int($0.duration) }, key: "wait_ns") + [("timeout_rate", .double(rate))],
+          count: group.count))
+    }
+    return findings
+  }
+
+  private func longHoldFinding(_ lock: LockID, _ group: Group, _ context: FindingContext) -> Finding {
+    let worst = group.worst[0]
+    let what = group.count == 1 ? "1 hold" : "\(group.count) holds"
+    let message =
+      "\(what) of \(context.quoted(lock)) lasted longer than \(Duration.human(options.longHold)), by \(agentsPhrase(group, context)); the longest \(Duration.human(worst.duration)) (\(context.quoted(worst.agent)))."
+    return Finding(
+      kind: "long-hold", severity: .warning, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
+      source: context.source(worst.source), message: message,
+      remedy: "Narrow the critical section: do the slow work (an LLM call, I/O) outside the lock and hold it only for the state update.",
+      details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns"), count: group.count)
+  }
+
+  /// Holds below `--long-hold` that are still far (10×) above their lock's median hold.
+  private func outliers(_ context: FindingContext) -> [Finding] {
+    var findings: [Finding] = []
+    for (index, fact) in facts.enumerated() where !fact.longest.isEmpty && index < context.statistics.locks.count {
+      let digest = context.statistics.locks[index].hold
+      guard digest.count >= 20 else { continue }
+      let median = digest.percentile(50)
+      let far = fact.longest.filter { $0.duration >= 1_000_000 && $0.duration >= 10 * max(median, 1) }
+      guard let worst = far.first else { continue }
+      let lock = LockID(Int32(index))
+      var group = Group()
+      for sample in far { group.add(sample) { $0.duration } }
+      let message =
+        "\(far.count == 1 ? "A hold" : "\(far.count) holds") of \(context.quoted(lock)) lasted far longer than its usual \(Duration.human(median)): up to \(Duration.human(worst.duration)) (\(context.quoted(worst.agent)))."
+      findings.append(
+        Finding(
+          kind: "long-hold", severity: .info, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
+          source: context.source(worst.source), message: message,
+          remedy: "Look at what this holder did while holding the lock (slow I/O or a call inside the critical section).",
+          details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + [("outlier", .bool(true)), ("median_hold_ns", .int(median))],
+          count: far.count))
+    }
+    return findings
+  }
+
+  /// Locks held most of the observed time while others queued: the agents run one at a time.
+  private func hotLocks(_ context: FindingContext) -> [Finding] {
+    var findings: [Finding] = []
+    guard context.span > 0 else { return [] }
+    for (index, fact) in facts.enumerated() where fact.waitingAgents.count >= 2 {
+      guard index < context.lockStates.count, let state = context.lockStates[index], index < context.statistics.locks.count else { continue }
+      let utilization = Double(state.heldNanos) / Double(context.span)
+      let contended = state.heldNanos > 0 ? Double(fact.heldWithWaiters) / Double(state.heldNanos) : 0
+      guard utilization >= options.hotUtilization && contended >= options.hotContendedShare else { continue }
+      let row = context.statistics.locks[index]
+      let waitShare = row.waitNanos + row.holdNanos > 0 ? Double(row.waitNanos) / Double(row.waitNanos + row.holdNanos) : 0
+      let users = fact.users.count
+      let parallelism = Double(users) * (1 - waitShare)
+      let lock = LockID(Int32(index))
+      let holdP50 = row.hold.percentile(50)
+      let message =
+        "\(context.quoted(lock)) was held \(formatFixed(utilization * 100, decimals: 0))% of the time with others queued for \(formatFixed(contended * 100, decimals: 0))% of it: \(fact.waitingAgents.count)\(fact.moreWaitingAgents ? "+" : "") agents queued, and the \(users)\(fact.moreUsers ? "+" : "") agents that use it ran at an effective parallelism of \(formatFixed(parallelism, decimals: 1))."
+      let remedy: String
+      if holdP50 >= 100_000_000 {
+        remedy = "Holds are long (median \(Duration.human(holdP50))): move the slow call out of the critical section and hold \(context.quoted(lock)) only for the state update, or use per-key locks so agents working on different keys do not queue."
+      } else {
+        remedy = "Holds are short but constant: split \(context.quoted(lock)) into per-key locks (sharding), use a read-write lock if most holders only read, or hand the work to a queue with one owner."
+      }
+      findings.append(
+        Finding(
+          kind: "hot-lock", severity: .warning, locks: [context.lockName(lock)], agents: context.agentNames(fact.waitingAgents),
+          time: fact.longestHold?.time ?? state.integratedUntil, source: fact.longestHold.map { context.source($0.source) } ?? "",
+          message: message, remedy: remedy,
+          details: [
+            ("utilization", .double(utilization)), ("contended_share", .double(contended)),
+            ("queued_agents", .int(Int64(fact.waitingAgents.count))), ("effective_parallelism", .double(parallelism)),
+            ("hold_p50_ns", .int(holdP50)),
+          ]))
+    }
+    return findings
+  }
+
+  private func names(_ group: Group, _ context: FindingContext) -> [String] { context.agentNames(group.agents) }
+
+  private func agentsPhrase(_ group: Group, _ context: FindingContext) -> String {
+    if group.agents.count == 1 { return context.quoted(group.agents[0]) }
+    return "\(group.agents.count)\(group.moreAgents ? "+" : "") agents"
+  }
+
+  private func groupDetails(_ group: Group, _ context: FindingContext, value: (Sample) -> JSONValue, key: String) -> [(key: String, value: JSONValue)] {
+    [
+      ("count", .int(Int64(group.count))),
+      (
+        "worst",
+        .array(
+          group.worst.map { sample in
+            .object([
+              ("agent", .string(context.agentName(sample.agent))), (key, value(sample)),
+              ("ts", .string(Timestamp.rfc3339(sample.time))), ("source", .string(context.source(sample.source))),
+            ])
+          })
+      ),
+    ]
+  }
+}

@@ -1,0 +1,135 @@
+/// Deadlocks: cycles in the wait-for graph, found by the timeline the moment one closes,
+/// followed here until one of their edges goes away (a timeout, cancel, crash, expire) or
+/// the log ends with the cycle still there.
+public struct DeadlockAnalyzer: FindingAnalyzer {
+  struct Tracked {
+    var cycle: WaitCycle
+    var key: [Int64]
+    var end: Int64?
+    var resolvedBy: String?
+  }
+
+  private var open: [Tracked] = []
+  private var openKeys: Set<[Int64]> = []
+  private var closed: BoundedList<Tracked>
+
+  public init(options: FindingOptions) {
+    closed = BoundedList(limit: options.keptPerKind)
+  }
+
+  public mutating func cycleFormed(_ cycle: WaitCycle) {
+    let key = cycle.canonicalKey
+    guard !openKeys.contains(key) else { return }
+    openKeys.insert(key)
+    open.append(Tracked(cycle: cycle, key: key))
+  }
+
+  public mutating func waitEnded(_ wait: WaitInterval) {
+    guard !open.isEmpty, wait.outcome != .endOfLog else { return }
+    let cause: String
+    switch wait.outcome {
+    case .granted: cause = "acquire"
+    case .timedOut: cause = "timeout"
+    case .cancelled: cause = "cancel"
+    case .abandoned, .endOfLog: cause = "crash"
+    }
+    // The edge out of the waiter is gone; so is any queue edge pointing at it.
+    resolve(at: wait.end, by: cause) { cycle, i in
+      (cycle.agents[i] == wait.agent || (cycle.viaQueue[i] && cycle.agents[(i + 1) % cycle.agents.count] == wait.agent))
+        && cycle.locks[i] == wait.lock
+    }
+  }
+
+  public mutating func holdEnded(_ hold: HoldInterval) {
+    guard !open.isEmpty, hold.outcome != .endOfLog else { return }
+    let cause: String
+    switch hold.outcome {
+    case .released: cause = "release"
+    case .leaseExpired, .expired: cause = "expire"
+    case .crashed, .endOfLog: cause = "crash"
+    }
+    resolve(at: hold.end, by: cause) { cycle, i in
+      !cycle.viaQueue[i] && cycle.agents[(i + 1) % cycle.agents.count] == hold.agent && cycle.locks[i] == hold.lock
+    }
+  }
+
+  public mutating func finished(at end: Int64) {
+    for tracked in open { closed.append(tracked) }
+    open.removeAll()
+    openKeys.removeAll()
+  }
+
+  private mutating func resolve(at time: Int64, by cause: String, where brokenEdge: (WaitCycle, Int) -> Bool) {
+    var index = 0
+    while index < open.count {
+      let cycle = open[index].cycle
+      if cycle.agents.indices.contains(where: { brokenEdge(cycle, $0) }) {
+        var tracked = open.remove(at: index)
+        openKeys.remove(tracked.key)
+        tracked.end = time
+        tracked.resolvedBy = cause
+        closed.append(tracked)
+      } else {
+        index += 1
+      }
+    }
+  }
+
+  public func findings(in context: FindingContext) -> [Finding] {
+    closed.items.map { finding(for: $0, context: context, logEnd: context.span) }
+  }
+
+  private func finding(for tracked: DeadlockAnalyzer.Tracked, context: FindingContext, logEnd: Int64) -> Finding {
+    let cycle = tracked.cycle
+    let selfDeadlock = cycle.agents.count == 1
+    var parts: [String] = []
+    for i in cycle.agents.indices {
+      let next = cycle.agents[(i + 1) % cycle.agents.count]
+      let relation = cycle.viaQueue[i] ? "queued behind" : "held by"
+      parts.append("\(context.quoted(cycle.agents[i])) waits for \(context.quoted(cycle.locks[i])) \(relation) \(context.quoted(next))")
+    }
+    var message: String
+    if selfDeadlock {
+      message = "Self-deadlock: \(context.quoted(cycle.agents[0])) requested \(context.quoted(cycle.locks[0])), which it already holds."
+    } else {
+      message = "Deadlock: " + parts.joined(separator: ", ") + "."
+    }
+    let severity: Finding.Severity
+    var details: [(key: String, value: JSONValue)] = []
+    if let end = tracked.end, let cause = tracked.resolvedBy {
+      message += " It lasted \(Duration.human(end - cycle.time)) and ended by \(cause == "acquire" || cause == "release" ? "a \(cause), so a lock in it was not really blocking (a reentrant or reader-preferring lock, or a missing event)" : "a \(cause)")."
+      severity = cause == "acquire" || cause == "release" ? .info : (cause == "crash" ? .critical : .warning)
+      details.append(("resolved_by", .string(cause)))
+      details.append(("duration_ns", .int(end - cycle.time)))
+    } else {
+      message += " It was still there at the end of the log."
+      severity = .critical
+      details.append(("resolved_by", .null))
+    }
+    details.insert(
+      (
+        "cycle",
+        .array(
+          cycle.agents.indices.map { i in
+            .object([
+              ("agent", .string(context.agentName(cycle.agents[i]))),
+              ("waits_for", .string(context.lockName(cycle.locks[i]))),
+              (cycle.viaQueue[i] ? "queued_behind" : "held_by", .string(context.agentName(cycle.agents[(i + 1) % cycle.agents.count]))),
+            ])
+          })
+      ), at: 0)
+    details.append(("self_deadlock", .bool(selfDeadlock)))
+    let remedy = selfDeadlock
+      ? "Do not take a lock the agent already holds: restructure so the inner code runs without re-acquiring it, or use a reentrant lock on purpose."
+      : "Take these locks in one global order everywhere (for example sorted by name), or acquire with a timeout and back off, so a cycle cannot form or last."
+    return Finding(
+      kind: "deadlock", severity: severity, locks: unique(context.lockNames(cycle.locks)), agents: unique(context.agentNames(cycle.agents)),
+      time: cycle.time, source: context.source(cycle.source), message: message, remedy: remedy, details: details)
+  }
+}
+
+/// The elements of `list` in first-seen order, without repeats.
+func unique(_ list: [String]) -> [String] {
+  var seen: Set<String> = []
+  return list.filter { seen.insert($0).inserted }
+}

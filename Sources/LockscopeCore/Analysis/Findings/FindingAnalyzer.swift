@@ -1,0 +1,59 @@
+/// Thresholds and switches of the finding analyzers (the command line's `--long-hold`,
+/// `--orphan-after`, `--suppress`).
+public struct FindingOptions: Sendable {
+  /// A hold longer than this is a long hold.
+  public var longHold: Int64 = 1_000_000_000
+  /// A hold still open at the end of the log for longer than this is an orphan.
+  public var orphanAfter: Int64 = 30_000_000_000
+  /// A wait overtaken this many times is starvation.
+  public var starvationOvertakes = 5
+  /// A lock held at least this share of the span, with others queued most of that time, is hot.
+  public var hotUtilization = 0.8
+  public var hotContendedShare = 0.5
+  /// Lock-order cycles the user knows about: each a list of lock globs.
+  public var suppressedCycles: [[Glob]] = []
+  /// At most this many findings of one kind are kept in full; the rest are counted.
+  public var keptPerKind = 1000
+
+  public init() {}
+}
+
+/// What a finding analyzer needs to turn ids into a report: names, source lines and the
+/// statistics of the run.
+public struct FindingContext {
+  public let agentName: (AgentID) -> String
+  public let lockName: (LockID) -> String
+  public let source: (SourceLocation) -> String
+  public let statistics: StatisticsAnalyzer
+  public let lockStates: [LockState?]
+  public let span: Int64
+  public let options: FindingOptions
+
+  func lockNames(_ locks: [LockID]) -> [String] { locks.map(lockName) }
+  func agentNames(_ agents: [AgentID]) -> [String] { agents.map(agentName) }
+  func quoted(_ lock: LockID) -> String { "'\(lockName(lock))'" }
+  func quoted(_ agent: AgentID) -> String { "'\(agentName(agent))'" }
+}
+
+/// An analyzer that watches the timeline and reports findings at the end. One per file,
+/// each for one family of failure.
+public protocol FindingAnalyzer: TimelineObserver {
+  func findings(in context: FindingContext) -> [Finding]
+}
+
+/// Counts findings past the number kept, per kind, so memory stays bounded.
+struct BoundedList<Element> {
+  let limit: Int
+  private(set) var items: [Element] = []
+  private(set) var dropped = 0
+
+  init(limit: Int) { self.limit = limit }
+
+  mutating func append(_ item: Element) {
+    if items.count < limit { items.append(item) } else { dropped += 1 }
+  }
+
+  mutating func update(at index: Int, _ body: (inout Element) -> Void) {
+    body(&items[index])
+  }
+}

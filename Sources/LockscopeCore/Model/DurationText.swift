@@ -1,0 +1,27 @@
+/// Durations as people type them on the command line and in SLO rules:
+/// `30s`, `1.5s`, `500ms`, `250us`, `250µs`, `10ns`, `2m`, `1h`.
+public enum DurationText {
+  /// Nanoseconds per unit suffix.
+  public static let units: [(String, Int64)] = [
+    ("ns", 1), ("us", 1_000), ("µs", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000),
+    ("h", 3_600_000_000_000),
+  ]
+
+  public static func parse(_ text: String) -> Int64? {
+    // Longest suffix first, so "ms" is not read as "m" + "s".
+    for (suffix, scale) in units.sorted(by: { $0.0.count > $1.0.count }) where text.hasSuffix(suffix) {
+      let number = String(text.dropLast(suffix.count))
+      guard let decimal = Timestamp.parseDecimal(Array(number.utf8)), !decimal.negative else { return nil }
+      var digits = 0
+      var s = scale
+      while s > 1 && s % 10 == 0 {
+        s /= 10
+        digits += 1
+      }
+      guard let base = decimal.scaled(byPowerOfTen: digits) else { return nil }
+      let (value, overflow) = base.multipliedReportingOverflow(by: s)
+      return overflow ? nil : value
+    }
+    return nil
+  }
+}
