@@ -54,13 +54,20 @@ public final class EventParser {
         scanner.skipWhitespace()
         guard !scanner.atEnd else { throw scanner.error("unexpected end of line inside the object") }
         guard scanner.peek == UInt8(ascii: "\"") else { throw scanner.error("expected a key string") }
-        let keyColumn = scanner.position - base + 1
+        let keyStart = scanner.position
         let key = try scanner.scanString()
-        try scanner.expect(UInt8(ascii: ":"), "':' after a key")
-        if let field = try match(key, lineStart: base, lineEnd: scanner.end) {
-          let bit: UInt16 = 1 << UInt16(field.rawValue)
+        // Compact logs put ':' right after the key; anything else takes the general path.
+        if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: ":") {
+          scanner.position += 1
+        } else {
+          try scanner.expect(UInt8(ascii: ":"), "':' after a key")
+        }
+        // The fast path (a key with no escapes) is inline: this runs for every key of every line.
+        let fieldIndex = key.hasEscapes ? try matchEscaped(key, lineStart: base) : keyMatcher.index(key.start, key.count, readable: scanner.end - key.start)
+        if fieldIndex >= 0, let field = Field(rawValue: fieldIndex) {
+          let bit: UInt16 = 1 << UInt16(fieldIndex)
           guard seen & bit == 0 else {
-            throw LineError("duplicate key \"\(fieldMap.key(field))\"", column: keyColumn)
+            throw LineError("duplicate key \"\(fieldMap.key(field))\"", column: keyStart - base + 1)
           }
           seen |= bit
           let valueColumn = scanner.position - base + 1
@@ -68,8 +75,18 @@ public final class EventParser {
           switch field {
           case .ts: time = try timestamp(value, column: valueColumn, lineStart: base)
           case .event: kind = try eventKind(value, column: valueColumn, lineEnd: scanner.end)
-          case .agent: agent = try name(value, field: field, table: agents, column: valueColumn, lineStart: base)
-          case .lock: lock = try name(value, field: field, table: locks, column: valueColumn, lineStart: base)
+          case .agent:
+            if case .string(let text) = value, !text.hasEscapes {
+              agent = agents.intern(text.start, text.count)
+            } else {
+              agent = try name(value, field: field, table: agents, column: valueColumn, lineStart: base)
+            }
+          case .lock:
+            if case .string(let text) = value, !text.hasEscapes {
+              lock = locks.intern(text.start, text.count)
+            } else {
+              lock = try name(value, field: field, table: locks, column: valueColumn, lineStart: base)
+            }
           case .mode:
             if case .null = value { break }
             guard case .string(let text) = value, !text.hasEscapes,
@@ -106,11 +123,15 @@ public final class EventParser {
           case .traceID, .spanID:
             // Carried, not interpreted: any scalar is accepted.
             if case .other(let type) = value {
-              throw LineError("\"\(fieldMap.key(field))\" must be a string or a number, not \(type)", column: valueColumn)
+              throw LineError("\"\(fieldMap.key(field))\" must be a string or a number, not \(type.description)", column: valueColumn)
             }
           }
         } else {
           try scanner.skipValue(depth: 1)
+        }
+        if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: ",") {
+          scanner.position += 1
+          continue
         }
         scanner.skipWhitespace()
         guard !scanner.atEnd else { throw scanner.error("unexpected end of line inside the object") }
@@ -138,19 +159,16 @@ public final class EventParser {
       hasToken: seen & (1 << UInt16(Field.token.rawValue)) != 0, source: source)
   }
 
-  @inline(__always)
-  private func match(_ key: JSONScanner.StringToken, lineStart: UnsafePointer<UInt8>, lineEnd: UnsafePointer<UInt8>) throws(LineError) -> Field? {
-    if !key.hasEscapes {
-      return keyMatcher.match(key.start, key.count, readable: lineEnd - key.start).map { Field(rawValue: $0)! }  // indices are Field raw values
-    }
+  /// A key with escapes: decoded, then matched (rare; never inlined).
+  @inline(never)
+  private func matchEscaped(_ key: JSONScanner.StringToken, lineStart: UnsafePointer<UInt8>) throws(LineError) -> Int {
     try JSONScanner.unescape(key, into: &scratch, lineStart: lineStart)
-    let index = scratch.withUnsafeBufferPointer { buffer in
-      buffer.isEmpty ? nil : keyMatcher.match(buffer.baseAddress!, buffer.count)  // non-empty checked
+    return scratch.withUnsafeBufferPointer { buffer in
+      buffer.isEmpty ? -1 : keyMatcher.index(buffer.baseAddress!, buffer.count)  // non-empty checked
     }
-    return index.map { Field(rawValue: $0)! }  // indices are Field raw values
   }
 
-  @inline(__always)
+  @inline(never)
   private func name(
     _ value: JSONScanner.Scalar, field: Field, table: NameTable, column: Int, lineStart: UnsafePointer<UInt8>
   ) throws(LineError) -> Int32 {
@@ -206,7 +224,7 @@ public final class EventParser {
     case .string: "a string"
     case .number: "a number"
     case .null: "null"
-    case .other(let type): type
+    case .other(let type): type.description
     }
   }
 }

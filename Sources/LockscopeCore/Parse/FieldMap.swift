@@ -50,50 +50,93 @@ public struct FieldMap: Sendable {
 /// Byte strings matched against a token: names of up to 16 bytes are compared as two
 /// packed words (no call, no loop), longer ones with `memcmp`. Built once from a list of
 /// names, so each key of each line costs a length check and one or two compares.
-struct ByteMatcher {
-  private struct Entry {
-    var index: Int
-    var low: UInt64
-    var high: UInt64
-    var bytes: [UInt8]
-  }
-  private var byLength: [[Entry]]
+///
+/// The table lives in one manually allocated block of plain words: looking a key up
+/// touches no reference-counted storage, which matters at a dozen keys per line.
+final class ByteMatcher {
+  /// Entries sorted by length; those of length `n` are `firstOfLength[n] ..< firstOfLength[n + 1]`.
+  /// Per entry: the name's index and its first 16 bytes packed into two words.
+  private let indices: UnsafeMutableBufferPointer<Int>
+  private let lows: UnsafeMutableBufferPointer<UInt64>
+  private let highs: UnsafeMutableBufferPointer<UInt64>
+  private let firstOfLength: UnsafeMutableBufferPointer<Int>
+  /// Names longer than 16 bytes, compared in full (rare: remapped keys).
+  private let names: [[UInt8]]
+  private let longestLength: Int
 
   init(_ names: [String]) {
-    let longest = names.map(\.utf8.count).max() ?? 0
-    byLength = Array(repeating: [], count: longest + 1)
-    for (index, name) in names.enumerated() {
-      let bytes = Array(name.utf8)
-      let (low, high) = bytes.withUnsafeBufferPointer { ByteMatcher.pack($0.baseAddress, bytes.count) }
-      byLength[bytes.count].append(Entry(index: index, low: low, high: high, bytes: bytes))
+    let bytes = names.map { Array($0.utf8) }
+    let order = bytes.indices.sorted { bytes[$0].count < bytes[$1].count }
+    self.names = bytes
+    longestLength = bytes.map(\.count).max() ?? 0
+    indices = .allocate(capacity: max(1, order.count))
+    lows = .allocate(capacity: max(1, order.count))
+    highs = .allocate(capacity: max(1, order.count))
+    firstOfLength = .allocate(capacity: longestLength + 2)
+    for (slot, index) in order.enumerated() {
+      let name = bytes[index]
+      let (low, high) = name.withUnsafeBufferPointer { ByteMatcher.pack($0.baseAddress, name.count) }
+      indices[slot] = index
+      lows[slot] = low
+      highs[slot] = high
+    }
+    var next = 0
+    for length in 0...(longestLength + 1) {
+      while next < order.count && bytes[order[next]].count < length { next += 1 }
+      firstOfLength[length] = next
     }
   }
 
-  /// The index of the name equal to `bytes[0..<count]`, or nil. `readable` is how many
-  /// bytes may be read from `bytes` (at least `count`); with eight or more, a short name is
+  deinit {
+    indices.deallocate()
+    lows.deallocate()
+    highs.deallocate()
+    firstOfLength.deallocate()
+  }
+
+  /// The index of the name equal to `bytes[0..<count]`, or -1. `readable` is how many bytes
+  /// may be read from `bytes` (at least `count`); with eight or more, a short name is
   /// compared with one masked load.
   @inline(__always)
-  func match(_ bytes: UnsafePointer<UInt8>, _ count: Int, readable: Int = 0) -> Int? {
-    guard count < byLength.count else { return nil }
-    let candidates = byLength[count]
-    if candidates.isEmpty { return nil }
+  func index(_ bytes: UnsafePointer<UInt8>, _ count: Int, readable: Int = 0) -> Int {
+    guard count <= longestLength else { return -1 }
+    var slot = firstOfLength[count]
+    let end = firstOfLength[count + 1]
+    guard slot < end else { return -1 }
+    let low: UInt64
+    let high: UInt64
     if count < 8 && readable >= 8 {
-      let word = UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self) & ((1 << UInt64(8 * count)) &- 1)
-      for entry in candidates where entry.low == word { return entry.index }
-      return nil
+      low = UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self) & ((1 << UInt64(8 * count)) &- 1)
+      high = 0
+    } else {
+      (low, high) = ByteMatcher.pack(bytes, count)
     }
-    if count <= 16 {
-      let (low, high) = ByteMatcher.pack(bytes, count)
-      for entry in candidates where entry.low == low && entry.high == high { return entry.index }
-      return nil
+    while slot < end {
+      if lows[slot] == low && highs[slot] == high {
+        return count <= 16 ? indices[slot] : longMatch(from: slot, to: end, bytes, count)
+      }
+      slot += 1
     }
-    for entry in candidates where entry.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes, count) == 0 }) {
-      return entry.index  // count > 16, so the stored name is non-empty
-    }
-    return nil
+    return -1
   }
 
-  /// Up to 16 bytes packed little-endian into two words, zero beyond `count`.
+  /// The index of the name equal to `bytes[0..<count]`, or nil.
+  func match(_ bytes: UnsafePointer<UInt8>, _ count: Int, readable: Int = 0) -> Int? {
+    let found = index(bytes, count, readable: readable)
+    return found >= 0 ? found : nil
+  }
+
+  @inline(never)
+  private func longMatch(from first: Int, to end: Int, _ bytes: UnsafePointer<UInt8>, _ count: Int) -> Int {
+    for slot in first..<end where lows[slot] == ByteMatcher.pack(bytes, count).0 {
+      let name = names[indices[slot]]
+      if name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes, count) == 0 }) { return indices[slot] }  // count > 16: non-empty
+    }
+    return -1
+  }
+
+  /// Up to 16 bytes packed little-endian into two words, zero beyond `count` (longer names:
+  /// their first 16 bytes).
   @inline(__always)
   static func pack(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> (UInt64, UInt64) {
     guard let bytes, count > 0 else { return (0, 0) }
@@ -102,7 +145,7 @@ struct ByteMatcher {
     let raw = UnsafeRawPointer(bytes)
     if count >= 8 {
       low = raw.loadUnaligned(as: UInt64.self)
-      if count == 16 {
+      if count >= 16 {
         high = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
       } else if count > 8 {
         // The last eight bytes, shifted so only those past the first word remain.

@@ -26,13 +26,25 @@ struct JSONScanner {
     var hasEscapes: Bool
   }
 
+  /// JSON types no field of lockscope takes (kept trivial, so a `Scalar` copies as bits).
+  enum OtherType: UInt8 {
+    case boolean, object, array
+    var description: String {
+      switch self {
+      case .boolean: "a boolean"
+      case .object: "an object"
+      case .array: "an array"
+      }
+    }
+  }
+
   /// The value of a field lockscope reads.
   enum Scalar {
     case string(StringToken)
     case number(DecimalNumber)
     case null
     /// true/false, an object or an array: a type lockscope never accepts in its fields.
-    case other(String)
+    case other(OtherType)
   }
 
   /// The maximum nesting of objects and arrays in ignored fields.
@@ -337,16 +349,16 @@ struct JSONScanner {
       return .null
     case UInt8(ascii: "t"):
       try literal("true")
-      return .other("a boolean")
+      return .other(.boolean)
     case UInt8(ascii: "f"):
       try literal("false")
-      return .other("a boolean")
+      return .other(.boolean)
     case UInt8(ascii: "{"):
       try skipValue(depth: 0)
-      return .other("an object")
+      return .other(.object)
     case UInt8(ascii: "["):
       try skipValue(depth: 0)
-      return .other("an array")
+      return .other(.array)
     default:
       throw error("unexpected character '\(printable(position.pointee))': expected a value")
     }
@@ -413,10 +425,34 @@ struct JSONScanner {
     }
   }
 
-  /// Checks a number's grammar without converting it.
+  /// Checks a number's grammar (RFC 8259) without converting it.
   @inline(__always)
   private mutating func skipNumber() throws(LineError) {
-    _ = try scanNumber()
+    let numberStart = position
+    if position.pointee == UInt8(ascii: "-") { position += 1 }
+    func digits(_ scanner: inout JSONScanner) -> Int {
+      var count = 0
+      while scanner.position < scanner.end && scanner.position.pointee &- UInt8(ascii: "0") < 10 {
+        scanner.position += 1
+        count += 1
+      }
+      return count
+    }
+    guard position < end else { throw LineError("invalid number", column: numberStart - start + 1) }
+    if position.pointee == UInt8(ascii: "0") {
+      position += 1
+    } else if digits(&self) == 0 {
+      throw LineError("invalid number", column: numberStart - start + 1)
+    }
+    if position < end && position.pointee == UInt8(ascii: ".") {
+      position += 1
+      guard digits(&self) > 0 else { throw LineError("invalid number: no digit after '.'", column: numberStart - start + 1) }
+    }
+    if position < end && (position.pointee | 0x20) == UInt8(ascii: "e") {
+      position += 1
+      if position < end && (position.pointee == UInt8(ascii: "+") || position.pointee == UInt8(ascii: "-")) { position += 1 }
+      guard digits(&self) > 0 else { throw LineError("invalid number: no digit in exponent", column: numberStart - start + 1) }
+    }
   }
 
   private mutating func literal(_ word: StaticString) throws(LineError) {

@@ -3,23 +3,35 @@ import Foundation
 /// Interns names given as UTF-8 bytes to dense integer ids, without making a `String`.
 ///
 /// Every agent and lock name in a log passes through here once per line, so lookups hash
-/// eight bytes at a time and compare against a flat byte arena; a `String` is only built
-/// when a report asks for the name.
+/// eight bytes at a time and compare against a flat byte arena. The hot tables are plain
+/// allocated buffers (no reference counting on the lookup path); a `String` is only built
+/// when a report asks for a name.
 public final class NameTable {
   /// All names back to back; name `i` is `arena[starts[i] ..< starts[i + 1]]`.
-  private var arena: [UInt8] = []
-  private var starts: [Int] = [0]
+  private var arena: UnsafeMutableBufferPointer<UInt8>
+  private var arenaUsed = 0
+  private var starts: UnsafeMutableBufferPointer<Int>
+  private var hashes: UnsafeMutableBufferPointer<UInt64>
   /// Open addressing table of ids (+1; 0 = empty), size a power of two.
-  private var slots: [Int32]
-  private var hashes: [UInt64] = []
+  private var slots: UnsafeMutableBufferPointer<Int32>
+  public private(set) var count = 0
   private var strings: [String?] = []
 
   public init() {
-    slots = Array(repeating: 0, count: 1024)
+    arena = .allocate(capacity: 4096)
+    starts = .allocate(capacity: 257)
+    starts[0] = 0
+    hashes = .allocate(capacity: 256)
+    slots = .allocate(capacity: 1024)
+    slots.initialize(repeating: 0)
   }
 
-  /// Number of distinct names seen.
-  public var count: Int { hashes.count }
+  deinit {
+    arena.deallocate()
+    starts.deallocate()
+    hashes.deallocate()
+    slots.deallocate()
+  }
 
   /// The id of `bytes[0..<length]`, adding the name if it is new.
   @inline(__always)
@@ -40,8 +52,9 @@ public final class NameTable {
   /// The id of `name`, adding it if new (for names that come from the command line or tests).
   public func intern(_ name: String) -> Int32 {
     var utf8 = Array(name.utf8)
+    let length = utf8.count
     utf8.append(0)  // keeps the base address valid for an empty name
-    return utf8.withUnsafeBufferPointer { intern($0.baseAddress!, $0.count - 1) }  // non-empty: has the 0
+    return utf8.withUnsafeBufferPointer { intern($0.baseAddress!, length) }  // non-empty: has the 0
   }
 
   /// The id of a name already interned, or nil; never adds.
@@ -67,47 +80,71 @@ public final class NameTable {
   public func name(_ id: Int32) -> String {
     let index = Int(id)
     if let cached = strings[index] { return cached }
-    let text = String(decoding: arena[starts[index]..<starts[index + 1]], as: UTF8.self)
+    let text = String(decoding: UnsafeBufferPointer(rebasing: arena[starts[index]..<starts[index + 1]]), as: UTF8.self)
     strings[index] = text
     return text
   }
 
   /// The UTF-8 bytes of `id`'s name.
   public func bytes(_ id: Int32) -> ArraySlice<UInt8> {
-    arena[starts[Int(id)]..<starts[Int(id) + 1]]
+    ArraySlice(UnsafeBufferPointer(rebasing: arena[starts[Int(id)]..<starts[Int(id) + 1]]))
   }
 
   @inline(__always)
   private func equals(_ id: Int, _ bytes: UnsafePointer<UInt8>, _ length: Int) -> Bool {
     let start = starts[id]
     guard starts[id + 1] - start == length else { return false }
-    return arena.withUnsafeBufferPointer { buffer in
-      memcmp(buffer.baseAddress! + start, bytes, length) == 0  // arena is non-empty: id exists
+    // Word by word: names are short, and a call to memcmp costs more than the compare.
+    let stored = UnsafeRawPointer(arena.baseAddress! + start)  // allocated in init: never nil
+    let given = UnsafeRawPointer(bytes)
+    var i = 0
+    while i + 8 <= length {
+      if stored.loadUnaligned(fromByteOffset: i, as: UInt64.self) != given.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+        return false
+      }
+      i += 8
     }
+    while i < length {
+      if stored.load(fromByteOffset: i, as: UInt8.self) != given.load(fromByteOffset: i, as: UInt8.self) { return false }
+      i += 1
+    }
+    return true
   }
 
-  private func insert(_ bytes: UnsafePointer<UInt8>, _ length: Int, hash: UInt64, slot: Int)
-    -> Int32
-  {
-    let id = hashes.count
-    arena.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
-    starts.append(arena.count)
-    hashes.append(hash)
+  private func insert(_ bytes: UnsafePointer<UInt8>, _ length: Int, hash: UInt64, slot: Int) -> Int32 {
+    let id = count
+    if arenaUsed + length > arena.count { arena = NameTable.grow(arena, to: max(arena.count * 2, arenaUsed + length)) }
+    if id + 2 > starts.count { starts = NameTable.grow(starts, to: starts.count * 2) }
+    if id + 1 > hashes.count { hashes = NameTable.grow(hashes, to: hashes.count * 2) }
+    (arena.baseAddress! + arenaUsed).update(from: bytes, count: length)  // allocated in init: never nil
+    arenaUsed += length
+    starts[id + 1] = arenaUsed
+    hashes[id] = hash
     strings.append(nil)
     slots[slot] = Int32(id + 1)
-    if hashes.count * 2 > slots.count { grow() }
+    count += 1
+    if count * 2 > slots.count { rehash() }
     return Int32(id)
   }
 
-  private func grow() {
-    var bigger = [Int32](repeating: 0, count: slots.count * 2)
+  private func rehash() {
+    let bigger = UnsafeMutableBufferPointer<Int32>.allocate(capacity: slots.count * 2)
+    bigger.initialize(repeating: 0)
     let mask = bigger.count - 1
-    for id in 0..<hashes.count {
+    for id in 0..<count {
       var slot = Int(truncatingIfNeeded: hashes[id]) & mask
       while bigger[slot] != 0 { slot = (slot + 1) & mask }
       bigger[slot] = Int32(id + 1)
     }
+    slots.deallocate()
     slots = bigger
+  }
+
+  private static func grow<T>(_ buffer: UnsafeMutableBufferPointer<T>, to capacity: Int) -> UnsafeMutableBufferPointer<T> {
+    let bigger = UnsafeMutableBufferPointer<T>.allocate(capacity: capacity)
+    _ = bigger.initialize(from: buffer)
+    buffer.deallocate()
+    return bigger
   }
 
   /// A fast 64-bit hash of a short byte string: eight bytes per multiply.

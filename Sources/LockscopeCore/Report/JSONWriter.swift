@@ -1,75 +1,67 @@
-/// Builds pretty-printed JSON text (two-space indent, keys in the order written), escaping
-/// strings per RFC 8259. Small and allocation-light: one growing `String`.
+/// Builds pretty-printed JSON (two-space indent, keys in the order written) as UTF-8 bytes,
+/// escaping strings per RFC 8259. Bytes, not `String`: a report with thousands of locks and
+/// findings is written in one pass with no per-character work on plain ASCII.
 struct JSONWriter {
-  private(set) var text = ""
+  private(set) var bytes: [UInt8] = []
   private var depth = 0
   /// Whether the current container already has an element (a comma is due).
   private var hasElement: [Bool] = []
 
-  mutating func beginObject(_ key: String? = nil) { open(key, "{") }
-  mutating func endObject() { close("}") }
-  mutating func beginArray(_ key: String? = nil) { open(key, "[") }
-  mutating func endArray() { close("]") }
+  init() { bytes.reserveCapacity(1 << 16) }
+
+  /// The JSON as text.
+  var text: String { String(decoding: bytes, as: UTF8.self) }
+
+  mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
+  mutating func endObject() { close(UInt8(ascii: "}")) }
+  mutating func beginArray(_ key: String? = nil) { open(key, UInt8(ascii: "[")) }
+  mutating func endArray() { close(UInt8(ascii: "]")) }
 
   mutating func field(_ key: String, _ value: String?) {
     element(key)
-    if let value { JSONWriter.appendString(value, to: &text) } else { text += "null" }
+    if let value { JSONWriter.appendString(value, to: &bytes) } else { append("null") }
   }
-  mutating func field(_ key: String, _ value: Int) { element(key); text += String(value) }
-  mutating func field(_ key: String, _ value: Int64) { element(key); text += String(value) }
-  mutating func field(_ key: String, _ value: Double) { element(key); text += JSONWriter.number(value) }
-  mutating func field(_ key: String, _ value: Bool) { element(key); text += value ? "true" : "false" }
-  mutating func string(_ value: String) { element(nil); JSONWriter.appendString(value, to: &text) }
-  mutating func raw(_ key: String?, _ json: String) { element(key); text += json }
+  mutating func field(_ key: String, _ value: Int) { element(key); append(String(value)) }
+  mutating func field(_ key: String, _ value: Int64) { element(key); append(String(value)) }
+  mutating func field(_ key: String, _ value: Double) { element(key); append(JSONWriter.number(value)) }
+  mutating func field(_ key: String, _ value: Bool) { element(key); append(value ? "true" : "false") }
+  mutating func string(_ value: String) { element(nil); JSONWriter.appendString(value, to: &bytes) }
 
-  /// Any JSON value; arrays of scalars stay on one line to keep findings compact.
-  mutating func value(_ key: String?, _ value: JSONValue) {
-    switch value {
-    case .string(let string): element(key); JSONWriter.appendString(string, to: &text)
-    case .int(let number): element(key); text += String(number)
-    case .double(let number): element(key); text += JSONWriter.number(number)
-    case .bool(let flag): element(key); text += flag ? "true" : "false"
-    case .null: element(key); text += "null"
-    case .array(let items):
-      beginArray(key)
-      for item in items { self.value(nil, item) }
-      endArray()
-    case .object(let pairs):
-      beginObject(key)
-      for (name, item) in pairs { self.value(name, item) }
-      endObject()
-    }
+  private mutating func append(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes.append(contentsOf: $0) }
   }
 
-  private mutating func open(_ key: String?, _ bracket: String) {
+  private mutating func open(_ key: String?, _ bracket: UInt8) {
     element(key)
-    text += bracket
+    bytes.append(bracket)
     depth += 1
     hasElement.append(false)
   }
 
-  private mutating func close(_ bracket: String) {
+  private mutating func close(_ bracket: UInt8) {
     depth -= 1
     if hasElement.removeLast() { newline() }
-    text += bracket
-    if depth == 0 { text += "\n" }
+    bytes.append(bracket)
+    if depth == 0 { bytes.append(UInt8(ascii: "\n")) }
   }
 
   private mutating func element(_ key: String?) {
     if let last = hasElement.last {
-      if last { text += "," }
+      if last { bytes.append(UInt8(ascii: ",")) }
       hasElement[hasElement.count - 1] = true
       newline()
     }
     if let key {
-      JSONWriter.appendString(key, to: &text)
-      text += ": "
+      JSONWriter.appendString(key, to: &bytes)
+      bytes.append(UInt8(ascii: ":"))
+      bytes.append(UInt8(ascii: " "))
     }
   }
 
   private mutating func newline() {
-    text += "\n"
-    text += String(repeating: "  ", count: depth)
+    bytes.append(UInt8(ascii: "\n"))
+    for _ in 0..<(2 * depth) { bytes.append(UInt8(ascii: " ")) }
   }
 
   /// A finite number with at most six decimals and no trailing zeros (`0.25`, `1`, `0`).
@@ -83,20 +75,46 @@ struct JSONWriter {
     return text == "-0" ? "0" : text
   }
 
-  static func appendString(_ value: String, to text: inout String) {
-    text += "\""
-    for scalar in value.unicodeScalars {
-      switch scalar {
-      case "\"": text += "\\\""
-      case "\\": text += "\\\\"
-      case "\n": text += "\\n"
-      case "\r": text += "\\r"
-      case "\t": text += "\\t"
-      case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-        text += "\\u" + hex(UInt16(scalar.value), width: 4)
-      default: text.unicodeScalars.append(scalar)
+  /// A JSON string literal: quotes, backslashes and control characters escaped; other
+  /// UTF-8 copied as is.
+  static func appendString(_ value: String, to bytes: inout [UInt8]) {
+    bytes.append(UInt8(ascii: "\""))
+    var value = value
+    value.withUTF8 { utf8 in
+      var runStart = 0
+      for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F {
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+        runStart = index + 1
+        switch byte {
+        case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+        case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+        case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+        case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+        case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+        default: bytes.append(contentsOf: Array(("\\u" + hex(UInt16(byte), width: 4)).utf8))
+        }
       }
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
     }
-    text += "\""
+    bytes.append(UInt8(ascii: "\""))
+  }
+
+  /// Any JSON value; arrays of scalars stay on one line to keep findings compact.
+  mutating func value(_ key: String?, _ value: JSONValue) {
+    switch value {
+    case .string(let string): element(key); JSONWriter.appendString(string, to: &bytes)
+    case .int(let number): element(key); append(String(number))
+    case .double(let number): element(key); append(JSONWriter.number(number))
+    case .bool(let flag): element(key); append(flag ? "true" : "false")
+    case .null: element(key); append("null")
+    case .array(let items):
+      beginArray(key)
+      for item in items { self.value(nil, item) }
+      endArray()
+    case .object(let pairs):
+      beginObject(key)
+      for (name, item) in pairs { self.value(name, item) }
+      endObject()
+    }
   }
 }

@@ -25,7 +25,7 @@ struct ReportBuilder {
     var heldTotal: Int64 = 0
     var lockCount = 0
     for (index, state) in engine.locks.enumerated() {
-      guard let state else { continue }
+      guard state.seen else { continue }
       let accumulator = index < statistics.locks.count ? statistics.locks[index] : MetricAccumulator()
       if selection.filtersAgents && accumulator.isEmpty { continue }
       lockCount += 1

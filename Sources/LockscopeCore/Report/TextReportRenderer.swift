@@ -88,18 +88,22 @@ public struct TextReportRenderer: ReportRenderer {
     return title("AGENTS", shown: rows.count, of: report.agents.count) + table.render(style: style)
   }
 
-  /// Most severe first; findings of one kind on the same locks are grouped, the first shown
-  /// in full with its remedy.
+  /// Most severe first. Findings of one kind (orphans: one kind and cause) are grouped: a
+  /// single one is shown in full with its remedy; a group gets a line with its totals,
+  /// its first three, and one remedy.
   private func findings(_ report: Report) -> String {
     let shown = report.findings.filter { $0.kind != "anomaly" }
-    guard !shown.isEmpty else { return "\n" + style.bold("FINDINGS") + " none: no deadlock, orphan, inversion or contention failure found\n" }
-    var groups: [(key: String, items: [Finding])] = []
+    guard !shown.isEmpty else {
+      return "\n" + style.bold("FINDINGS") + " none: no deadlock, orphan, inversion or contention failure found\n"
+    }
+    var groups: [[Finding]] = []
     var index: [String: Int] = [:]
     for finding in shown {
-      let key = finding.kind + "\u{0}" + finding.locks.joined(separator: "\u{0}")
-      if let at = index[key] { groups[at].items.append(finding) } else {
+      var key = finding.kind + "/" + finding.severity.rawValue
+      if case .string(let cause)? = finding.detail("cause") { key += "/" + cause }
+      if let at = index[key] { groups[at].append(finding) } else {
         index[key] = groups.count
-        groups.append((key, [finding]))
+        groups.append([finding])
       }
     }
     let counts = [Finding.Severity.critical, .warning, .info].compactMap { severity -> String? in
@@ -107,30 +111,46 @@ public struct TextReportRenderer: ReportRenderer {
       return n == 0 ? nil : "\(n) \(severity.rawValue)"
     }
     var text = "\n" + style.bold("FINDINGS") + " " + counts.joined(separator: ", ") + "\n"
-    let criticalGroups = groups.filter { $0.items[0].severity == .critical }.count
-    let limit = top == 0 ? groups.count : max(top, criticalGroups)
+    let limit = top == 0 ? groups.count : max(top, groups.filter { $0[0].severity == .critical }.count)
+    let indent = String(repeating: " ", count: 11)
     for group in groups.prefix(limit) {
-      let first = group.items[0]
-      let label: String
-      switch first.severity {
-      case .critical: label = style.red(style.bold("CRITICAL"))
-      case .warning: label = style.yellow("WARNING ")
-      case .info: label = style.dim("INFO    ")
+      let first = group[0]
+      text += "  \(label(first.severity)) "
+      if group.count == 1 {
+        text += style.bold(first.kind) + "  " + first.message + "\n"
+        text += indent + style.dim(place(first)) + "\n"
+      } else {
+        let locks = Set(group.flatMap(\.locks)).count
+        let agents = Set(group.flatMap(\.agents)).count
+        var title = "\(group.count) × \(first.kind)"
+        if case .string(let cause)? = first.detail("cause") { title += " (\(cause))" }
+        text += style.bold(title) + " on \(locks) \(locks == 1 ? "lock" : "locks") by \(agents) \(agents == 1 ? "agent" : "agents")\n"
+        for finding in group.prefix(3) {
+          text += indent + "• " + finding.message + " " + style.dim(place(finding)) + "\n"
+        }
+        if group.count > 3 { text += indent + style.dim("… and \(group.count - 3) more (--format json lists each)") + "\n" }
       }
-      let kind = first.kind.padding(20)
-      text += "  \(label) \(kind) \(first.message)\n"
-      var where_ = "at \(TextReportRenderer.shortTime(first.time))"
-      if !first.source.isEmpty { where_ += ", \(first.source)" }
-      text += "           \(String(repeating: " ", count: 21))" + style.dim(where_) + "\n"
-      if !first.remedy.isEmpty { text += "           \(String(repeating: " ", count: 21))→ \(first.remedy)\n" }
-      if group.items.count > 1 {
-        text += "           \(String(repeating: " ", count: 21))" + style.dim("… and \(group.items.count - 1) more \(first.kind) on the same \(first.locks.count == 1 ? "lock" : "locks") (--format json lists each)") + "\n"
-      }
+      if !first.remedy.isEmpty { text += indent + "→ " + first.remedy + "\n" }
     }
     if groups.count > limit {
       text += style.dim("  … and \(groups.count - limit) more groups of findings (--top 0 shows all)") + "\n"
     }
     return text
+  }
+
+  private func label(_ severity: Finding.Severity) -> String {
+    switch severity {
+    case .critical: style.red(style.bold("CRITICAL"))
+    case .warning: style.yellow("WARNING ")
+    case .info: style.dim("INFO    ")
+    }
+  }
+
+  /// `(at 2026-11-22T10:00:02Z, log.jsonl:4)`.
+  private func place(_ finding: Finding) -> String {
+    var text = "(at \(TextReportRenderer.shortTime(finding.time))"
+    if !finding.source.isEmpty { text += ", \(finding.source)" }
+    return text + ")"
   }
 
   /// "Who made them wait": holders by the wait they imposed on others.
@@ -207,12 +227,5 @@ public struct TextReportRenderer: ReportRenderer {
     while text.hasSuffix("0") { text.removeLast() }
     if text.hasSuffix(".") { text.removeLast() }
     return text + "Z"
-  }
-}
-
-extension String {
-  /// Left-aligned in `width` columns.
-  fileprivate func padding(_ width: Int) -> String {
-    count >= width ? self : self + String(repeating: " ", count: width - count)
   }
 }

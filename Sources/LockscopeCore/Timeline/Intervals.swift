@@ -66,4 +66,6 @@ public struct HoldInterval: Sendable {
   /// The event that ended it (a release, crash or expire); nil for a lease that ran out
   /// or the end of the log.
   public var endSource: SourceLocation?
+  /// Wait it imposed on others while it lasted (split evenly among concurrent holders).
+  public var blockedWait: Double = 0
 }

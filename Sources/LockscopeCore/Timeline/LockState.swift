@@ -8,6 +8,9 @@ public struct Holder: Sendable {
   /// The last lease granted, in nanoseconds (-1: none), reused by a `renew` without one.
   public var leaseLength: Int64
   public var source: SourceLocation
+  /// Wait this hold imposed on the lock's waiters so far (their waiting time, split evenly
+  /// among the holders), in waiter-nanoseconds.
+  public var blockedWait: Double = 0
 }
 
 /// An agent waiting for a lock (an open request).
@@ -36,6 +39,16 @@ public struct LockState: Sendable {
   public var lapsedHolders: [AgentID] = []
   /// Waiters that also hold this lock (an upgrade, or a self-deadlock).
   public var waitersThatHold = 0
+  /// The earliest lease deadline among the holders (`Int64.max`: none), so the per-event
+  /// lease check is one comparison.
+  public var earliestDeadline: Int64 = .max
+
+  /// Recomputes `earliestDeadline` after the holders or their leases changed.
+  mutating func refreshEarliestDeadline() {
+    var earliest = Int64.max
+    for holder in holders where holder.leaseDeadline < earliest { earliest = holder.leaseDeadline }
+    earliestDeadline = earliest
+  }
 
   /// Time up to which the integrals below are accumulated.
   public var integratedUntil: Int64
@@ -46,8 +59,12 @@ public struct LockState: Sendable {
   /// Most waiters at once.
   public var queueMax = 0
 
-  public init(createdAt time: Int64) {
+  /// Whether any event of this lock was analysed (the engine's table has a slot per id).
+  public var seen = true
+
+  public init(createdAt time: Int64, seen: Bool = true) {
     integratedUntil = time
+    self.seen = seen
   }
 
   @inline(__always)

@@ -6,7 +6,8 @@
 public final class TimelineEngine<Observer: TimelineObserver> {
   public var observer: Observer
   public let selection: Selection
-  public private(set) var locks: [LockState?] = []
+  /// Every lock seen, indexed by id (`seen` is false for ids of locks filtered out).
+  public private(set) var locks: [LockState] = []
   public private(set) var agents: [AgentState] = []
   /// Time of the first and latest applied events (nil before the first).
   public private(set) var firstTime: Int64?
@@ -73,7 +74,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     }
     let lock = event.lock
     ensureLock(lock, at: time)
-    if event.capacity > 0 { locks[lock.index]!.capacity = event.capacity }  // ensured above
+    if event.capacity > 0 { locks[lock.index].capacity = event.capacity }  // ensured above
     expireLeases(of: lock, before: time, sparing: event.kind == .expire ? event.agent : nil)
     advance(lock, to: time)
 
@@ -90,11 +91,11 @@ public final class TimelineEngine<Observer: TimelineObserver> {
 
   private func request(_ event: LockEvent, at time: Int64) {
     let (agent, lock) = (event.agent, event.lock)
-    if locks[lock.index]!.waiterIndex(agent) != nil {  // every lock reaching here was ensured
+    if locks[lock.index].waiterIndex(agent) != nil {  // every lock reaching here was ensured
       anomaly(.duplicateRequest, event, at: time)
       return
     }
-    let contended = locks[lock.index]!.isUnavailable(to: agent, mode: event.mode)
+    let contended = locks[lock.index].isUnavailable(to: agent, mode: event.mode)
     withLock(lock) { state in
       if state.holderIndex(agent) != nil { state.waitersThatHold += 1 }
       state.waiters.append(Waiter(agent: agent, mode: event.mode, since: time, queueIntegralAtJoin: state.queueIntegral, source: event.source))
@@ -103,7 +104,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     agents[agent.index].waiting.append(lock)
     totalWaiters += 1
     totalQueueMax = max(totalQueueMax, totalWaiters)
-    observer.attempted(event, at: time, contended: contended, queueLength: locks[lock.index]!.waiters.count, bare: false)
+    observer.attempted(event, at: time, contended: contended, queueLength: locks[lock.index].waiters.count, bare: false)
     // A new wait edge: the only moment a cycle can close through this agent.
     if contended { detectCycle(from: agent, at: time, source: event.source) }
   }
@@ -111,22 +112,22 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   private func acquire(_ event: LockEvent, at time: Int64) {
     let (agent, lock) = (event.agent, event.lock)
     var wait: Int64 = 0
-    if let index = locks[lock.index]!.waiterIndex(agent) {
-      wait = time - locks[lock.index]!.waiters[index].since
+    if let index = locks[lock.index].waiterIndex(agent) {
+      wait = time - locks[lock.index].waiters[index].since
       // Everyone queued ahead of it was overtaken (FIFO grants overtake nobody).
-      for ahead in 0..<index { locks[lock.index]!.waiters[ahead].overtaken += 1 }
+      for ahead in 0..<index { locks[lock.index].waiters[ahead].overtaken += 1 }
       endWait(lock, at: index, time: time, outcome: .granted)
     } else {
-      for waiting in locks[lock.index]!.waiters.indices { locks[lock.index]!.waiters[waiting].overtaken += 1 }
+      for waiting in locks[lock.index].waiters.indices { locks[lock.index].waiters[waiting].overtaken += 1 }
       observer.attempted(event, at: time, contended: false, queueLength: 0, bare: true)
     }
-    if locks[lock.index]!.holderIndex(agent) != nil {
+    if locks[lock.index].holderIndex(agent) != nil {
       anomaly(.doubleAcquire, event, at: time)
       observer.acquired(event, at: time, wait: wait)
       return
     }
-    if locks[lock.index]!.holders.contains(where: { locks[lock.index]!.blocks(holderMode: $0.mode, requestMode: event.mode) }) {
-      let state = locks[lock.index]!
+    if locks[lock.index].holders.contains(where: { locks[lock.index].blocks(holderMode: $0.mode, requestMode: event.mode) }) {
+      let state = locks[lock.index]
       var collision = Anomaly(kind: .acquireWhileHeld, agent: agent, lock: lock, time: time, source: event.source)
       collision.others = state.holders.filter { state.blocks(holderMode: $0.mode, requestMode: event.mode) }.map(\.agent)
       observer.anomaly(collision)
@@ -135,19 +136,20 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       state.lapsedHolders.removeAll { $0 == agent }
       let deadline = event.leaseNanos >= 0 ? time.addingReportingOverflow(event.leaseNanos).partialValue : .max
       state.holders.append(Holder(agent: agent, mode: event.mode, since: time, leaseDeadline: max(deadline, time), leaseLength: event.leaseNanos, source: event.source))
+      state.earliestDeadline = min(state.earliestDeadline, max(deadline, time))
     }
     if agents[agent.index].held.isEmpty { agents[agent.index].holdingSince = time }
     agents[agent.index].held.append(lock)
     observer.acquired(event, at: time, wait: wait)
     // A new holder is a new wait-for target for the lock's waiters; if it waits somewhere
     // itself, that may close a cycle.
-    if !locks[lock.index]!.waiters.isEmpty && !agents[agent.index].waiting.isEmpty {
+    if !locks[lock.index].waiters.isEmpty && !agents[agent.index].waiting.isEmpty {
       detectCycle(from: agent, at: time, source: event.source)
     }
   }
 
   private func release(_ event: LockEvent, at time: Int64) {
-    if let index = locks[event.lock.index]!.holderIndex(event.agent) {
+    if let index = locks[event.lock.index].holderIndex(event.agent) {
       endHold(event.lock, at: index, time: time, outcome: .released, by: event.source)
     } else if takeLapsed(event.agent, from: event.lock) {
       anomaly(.releaseAfterLeaseExpired, event, at: time)
@@ -159,7 +161,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   /// `timeout` or `cancel`: the agent stops waiting.
   private func withdraw(_ event: LockEvent, at time: Int64) {
     let timedOut = event.kind == .timeout
-    if let index = locks[event.lock.index]!.waiterIndex(event.agent) {
+    if let index = locks[event.lock.index].waiterIndex(event.agent) {
       endWait(event.lock, at: index, time: time, outcome: timedOut ? .timedOut : .cancelled)
     } else {
       anomaly(timedOut ? .timeoutWithoutRequest : .cancelWithoutRequest, event, at: time)
@@ -167,13 +169,16 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   }
 
   private func renew(_ event: LockEvent, at time: Int64) {
-    if let index = locks[event.lock.index]!.holderIndex(event.agent) {
+    if let index = locks[event.lock.index].holderIndex(event.agent) {
       withLock(event.lock) { state in
         if event.leaseNanos >= 0 { state.holders[index].leaseLength = event.leaseNanos }
         let length = state.holders[index].leaseLength
-        if length >= 0 { state.holders[index].leaseDeadline = time.addingReportingOverflow(length).partialValue }
+        if length >= 0 {
+          state.holders[index].leaseDeadline = time.addingReportingOverflow(length).partialValue
+          state.refreshEarliestDeadline()
+        }
       }
-    } else if locks[event.lock.index]!.lapsedHolders.contains(event.agent) {
+    } else if locks[event.lock.index].lapsedHolders.contains(event.agent) {
       anomaly(.renewAfterLeaseExpired, event, at: time)
     } else {
       anomaly(.renewByNonHolder, event, at: time)
@@ -181,7 +186,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   }
 
   private func expire(_ event: LockEvent, at time: Int64) {
-    if let index = locks[event.lock.index]!.holderIndex(event.agent) {
+    if let index = locks[event.lock.index].holderIndex(event.agent) {
       endHold(event.lock, at: index, time: time, outcome: .expired, by: event.source)
     } else if !takeLapsed(event.agent, from: event.lock) {
       anomaly(.expireByNonHolder, event, at: time)
@@ -193,10 +198,10 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     for lock in agents[agent.index].held + agents[agent.index].waiting {
       expireLeases(of: lock, before: time, sparing: nil)
       advance(lock, to: time)
-      if let index = locks[lock.index]!.holderIndex(agent) {
+      if let index = locks[lock.index].holderIndex(agent) {
         endHold(lock, at: index, time: time, outcome: .crashed, by: source)
       }
-      if let index = locks[lock.index]!.waiterIndex(agent) {
+      if let index = locks[lock.index].waiterIndex(agent) {
         endWait(lock, at: index, time: time, outcome: .abandoned)
       }
     }
@@ -210,12 +215,12 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     finished = true
     guard let end = span?.end else { return }
     advanceTotal(to: end)
-    for index in locks.indices where locks[index] != nil {
+    for index in locks.indices where locks[index].seen {
       let lock = LockID(Int32(index))
       expireLeases(of: lock, before: end, sparing: nil)
       advance(lock, to: end)
-      while let last = locks[index]!.holders.indices.last { endHold(lock, at: last, time: end, outcome: .endOfLog) }
-      while let last = locks[index]!.waiters.indices.last { endWait(lock, at: last, time: end, outcome: .endOfLog) }
+      while let last = locks[index].holders.indices.last { endHold(lock, at: last, time: end, outcome: .endOfLog) }
+      while let last = locks[index].waiters.indices.last { endWait(lock, at: last, time: end, outcome: .endOfLog) }
     }
     observer.finished(at: end)
   }
@@ -256,7 +261,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       let agent = frontier[next]
       next += 1
       for lock in agents[agent.index].waiting {
-        guard let state = locks[lock.index], let index = state.waiterIndex(agent) else { continue }
+        let state = locks[lock.index]
+        guard let index = state.waiterIndex(agent) else { continue }
         var found = false
         state.forEachWaitTarget(of: state.waiters[index]) { target, viaQueue in
           if found { return }
@@ -297,8 +303,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   /// Holders whose lease ran out before `time` lose the lock at their deadline, earliest
   /// first. `sparing` is the agent whose own `expire` event is about to end its hold.
   private func expireLeases(of lock: LockID, before time: Int64, sparing: AgentID?) {
-    while true {
-      guard let state = locks[lock.index] else { return }
+    while locks[lock.index].earliestDeadline < time {
+      let state = locks[lock.index]
       var earliest: Int? = nil
       for (index, holder) in state.holders.enumerated() where holder.leaseDeadline < time && holder.agent != sparing {
         if earliest == nil || holder.leaseDeadline < state.holders[earliest!].leaseDeadline { earliest = index }  // set just before
@@ -316,16 +322,22 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   @inline(__always)
   private func advance(_ lock: LockID, to time: Int64) {
     let index = lock.index
-    let until = locks[index]!.integratedUntil  // callers ensured the lock
+    let until = locks[index].integratedUntil
     guard time > until else { return }
     let elapsed = time - max(until, selection.since)
-    locks[index]!.integratedUntil = time
+    locks[index].integratedUntil = time
     guard elapsed > 0 else { return }
-    let waiting = locks[index]!.waiters.count
-    if !locks[index]!.holders.isEmpty { locks[index]!.heldNanos += elapsed }
+    let waiting = locks[index].waiters.count
+    if !locks[index].holders.isEmpty { locks[index].heldNanos += elapsed }
     if waiting > 0 {
-      locks[index]!.queueIntegral += Double(waiting) * Double(elapsed)
-      observer.waitersBlocked(on: lock, state: locks[index]!, elapsed: elapsed)
+      let waited = Double(waiting) * Double(elapsed)
+      locks[index].queueIntegral += waited
+      let holders = locks[index].holders.count
+      if holders > 0 {
+        let share = waited / Double(holders)
+        for holder in 0..<holders { locks[index].holders[holder].blockedWait += share }
+      }
+      observer.waitersBlocked(on: lock, state: locks[index], elapsed: elapsed)
     }
   }
 
@@ -356,6 +368,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     withLock(lock) { state in
       holder = state.holders.remove(at: index)
       if state.waiterIndex(holder.agent) != nil { state.waitersThatHold -= 1 }
+      if holder.leaseDeadline == state.earliestDeadline { state.refreshEarliestDeadline() }
     }
     let agent = holder.agent.index
     remove(lock, from: &agents[agent].held)
@@ -366,11 +379,11 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     observer.holdEnded(
       HoldInterval(
         agent: holder.agent, lock: lock, mode: holder.mode, start: holder.since, end: time, outcome: outcome,
-        source: holder.source, endSource: endSource))
+        source: holder.source, endSource: endSource, blockedWait: holder.blockedWait))
   }
 
   private func takeLapsed(_ agent: AgentID, from lock: LockID) -> Bool {
-    guard let index = locks[lock.index]!.lapsedHolders.firstIndex(of: agent) else { return false }
+    guard let index = locks[lock.index].lapsedHolders.firstIndex(of: agent) else { return false }
     withLock(lock) { _ = $0.lapsedHolders.remove(at: index) }
     return true
   }
@@ -382,7 +395,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   /// Mutates a lock's state in place (no copy of its arrays).
   @inline(__always)
   private func withLock(_ lock: LockID, _ body: (inout LockState) -> Void) {
-    body(&locks[lock.index]!)  // callers ensured the lock
+    body(&locks[lock.index])
   }
 
   private func remove(_ lock: LockID, from list: inout [LockID]) {
@@ -392,9 +405,9 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   @inline(__always)
   private func ensureLock(_ lock: LockID, at time: Int64) {
     if lock.index >= locks.count {
-      locks.append(contentsOf: repeatElement(nil, count: lock.index + 1 - locks.count))
+      locks.append(contentsOf: repeatElement(LockState(createdAt: 0, seen: false), count: lock.index + 1 - locks.count))
     }
-    if locks[lock.index] == nil { locks[lock.index] = LockState(createdAt: time) }
+    if !locks[lock.index].seen { locks[lock.index] = LockState(createdAt: time) }
   }
 
   @inline(__always)

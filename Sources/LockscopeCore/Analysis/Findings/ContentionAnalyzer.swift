@@ -35,11 +35,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     var heldWithWaiters: Int64 = 0
     var waitingAgents: [AgentID] = []
     var moreWaitingAgents = false
-    var users: [AgentID] = []
-    var moreUsers = false
-    /// The three longest released holds, for outliers below `--long-hold`.
-    var longest: [Sample] = []
-    /// The longest released hold of any length: where a hot lock is shown in the log.
+    /// The longest released hold: an outlier candidate, and where a hot lock is shown.
     var longestHold: Sample?
   }
 
@@ -60,12 +56,10 @@ public struct ContentionAnalyzer: FindingAnalyzer {
   }
 
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+    guard contended else { return }
     let (agent, lock) = (event.agent, event.lock)
     ensure(lock)
-    if !facts[lock.index].users.contains(agent) {
-      if facts[lock.index].users.count < 64 { facts[lock.index].users.append(agent) } else { facts[lock.index].moreUsers = true }
-    }
-    guard contended, !facts[lock.index].waitingAgents.contains(agent) else { return }
+    guard !facts[lock.index].waitingAgents.contains(agent) else { return }
     if facts[lock.index].waitingAgents.count < 64 {
       facts[lock.index].waitingAgents.append(agent)
     } else {
@@ -81,15 +75,6 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     if duration > (facts[hold.lock.index].longestHold?.duration ?? -1) { facts[hold.lock.index].longestHold = sample }
     if duration > options.longHold {
       longHolds[hold.lock.rawValue, default: Group()].add(sample) { $0.duration }
-    } else {
-      ensure(hold.lock)
-      var longest = facts[hold.lock.index].longest
-      if longest.count < 3 || duration > longest[longest.count - 1].duration {
-        longest.append(sample)
-        longest.sort { $0.duration > $1.duration }
-        if longest.count > 3 { longest.removeLast() }
-        facts[hold.lock.index].longest = longest
-      }
     }
   }
 
@@ -158,27 +143,27 @@ public struct ContentionAnalyzer: FindingAnalyzer {
       details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns"), count: group.count)
   }
 
-  /// Holds below `--long-hold` that are still far (10×) above their lock's median hold.
+  /// A lock's longest hold, when it is below `--long-hold` but still far (100×, and 10 ms
+  /// or more) above the lock's median hold.
   private func outliers(_ context: FindingContext) -> [Finding] {
     var findings: [Finding] = []
-    for (index, fact) in facts.enumerated() where !fact.longest.isEmpty && index < context.statistics.locks.count {
+    for (index, fact) in facts.enumerated() where index < context.statistics.locks.count {
+      guard let worst = fact.longestHold, worst.duration <= options.longHold else { continue }
       let digest = context.statistics.locks[index].hold
       guard digest.count >= 20 else { continue }
       let median = digest.percentile(50)
-      let far = fact.longest.filter { $0.duration >= 1_000_000 && $0.duration >= 10 * max(median, 1) }
-      guard let worst = far.first else { continue }
+      guard worst.duration >= 10_000_000 && worst.duration >= 100 * max(median, 1) else { continue }
       let lock = LockID(Int32(index))
       var group = Group()
-      for sample in far { group.add(sample) { $0.duration } }
+      group.add(worst) { $0.duration }
       let message =
-        "\(far.count == 1 ? "A hold" : "\(far.count) holds") of \(context.quoted(lock)) lasted far longer than its usual \(Duration.human(median)): up to \(Duration.human(worst.duration)) (\(context.quoted(worst.agent)))."
+        "A hold of \(context.quoted(lock)) by \(context.quoted(worst.agent)) lasted \(Duration.human(worst.duration)), far longer than its usual \(Duration.human(median))."
       findings.append(
         Finding(
           kind: "long-hold", severity: .info, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
           source: context.source(worst.source), message: message,
           remedy: "Look at what this holder did while holding the lock (slow I/O or a call inside the critical section).",
-          details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + [("outlier", .bool(true)), ("median_hold_ns", .int(median))],
-          count: far.count))
+          details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + [("outlier", .bool(true)), ("median_hold_ns", .int(median))]))
     }
     return findings
   }
@@ -188,18 +173,20 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     var findings: [Finding] = []
     guard context.span > 0 else { return [] }
     for (index, fact) in facts.enumerated() where fact.waitingAgents.count >= 2 {
-      guard index < context.lockStates.count, let state = context.lockStates[index], index < context.statistics.locks.count else { continue }
+      guard index < context.lockStates.count, context.lockStates[index].seen, index < context.statistics.locks.count else { continue }
+      let state = context.lockStates[index]
       let utilization = Double(state.heldNanos) / Double(context.span)
       let contended = state.heldNanos > 0 ? Double(fact.heldWithWaiters) / Double(state.heldNanos) : 0
       guard utilization >= options.hotUtilization && contended >= options.hotContendedShare else { continue }
       let row = context.statistics.locks[index]
       let waitShare = row.waitNanos + row.holdNanos > 0 ? Double(row.waitNanos) / Double(row.waitNanos + row.holdNanos) : 0
-      let users = fact.users.count
+      // Each queued agent ran (1 − wait share) of the time: the sum is how many ran at once.
+      let users = fact.waitingAgents.count
       let parallelism = Double(users) * (1 - waitShare)
       let lock = LockID(Int32(index))
       let holdP50 = row.hold.percentile(50)
       let message =
-        "\(context.quoted(lock)) was held \(formatFixed(utilization * 100, decimals: 0))% of the time with others queued for \(formatFixed(contended * 100, decimals: 0))% of it: \(fact.waitingAgents.count)\(fact.moreWaitingAgents ? "+" : "") agents queued, and the \(users)\(fact.moreUsers ? "+" : "") agents that use it ran at an effective parallelism of \(formatFixed(parallelism, decimals: 1))."
+        "\(context.quoted(lock)) was held \(formatFixed(utilization * 100, decimals: 0))% of the time with others queued for \(formatFixed(contended * 100, decimals: 0))% of it: \(fact.waitingAgents.count)\(fact.moreWaitingAgents ? "+" : "") agents queued, and they ran at an effective parallelism of \(formatFixed(parallelism, decimals: 1))."
       let remedy: String
       if holdP50 >= 100_000_000 {
         remedy = "Holds are long (median \(Duration.human(holdP50))): move the slow call out of the critical section and hold \(context.quoted(lock)) only for the state update, or use per-key locks so agents working on different keys do not queue."

@@ -25,7 +25,7 @@ public struct FindingContext {
   public let lockName: (LockID) -> String
   public let source: (SourceLocation) -> String
   public let statistics: StatisticsAnalyzer
-  public let lockStates: [LockState?]
+  public let lockStates: [LockState]
   public let span: Int64
   public let options: FindingOptions
 

@@ -10,8 +10,6 @@ public struct OrphanAnalyzer: FindingAnalyzer {
   }
 
   private let orphanAfter: Int64
-  /// Wait charged to each open hold: (lock << 32 | agent) → nanoseconds.
-  private var chargedToHold: [Int64: Double] = [:]
   /// Orphans whose lock nobody has acquired since: lock → index in `orphans`.
   private var abandoned: [Int32: Int] = [:]
   private var orphans: BoundedList<Orphan>
@@ -21,14 +19,11 @@ public struct OrphanAnalyzer: FindingAnalyzer {
     orphans = BoundedList(limit: options.keptPerKind)
   }
 
+  /// Waiters on an abandoned lock (no holder) are charged to the orphan that left it.
   public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {
+    guard state.holders.isEmpty, !abandoned.isEmpty, let index = abandoned[lock.rawValue] else { return }
     let waited = Double(elapsed) * Double(state.waiters.count)
-    if state.holders.isEmpty {
-      if let index = abandoned[lock.rawValue] { orphans.update(at: index) { $0.blockedWait += waited } }
-      return
-    }
-    let share = waited / Double(state.holders.count)
-    for holder in state.holders { chargedToHold[key(lock, holder.agent), default: 0] += share }
+    orphans.update(at: index) { $0.blockedWait += waited }
   }
 
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
@@ -36,7 +31,6 @@ public struct OrphanAnalyzer: FindingAnalyzer {
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
-    let charged = chargedToHold.removeValue(forKey: key(hold.lock, hold.agent)) ?? 0
     switch hold.outcome {
     case .released: return
     case .endOfLog where hold.end - hold.start <= orphanAfter: return
@@ -45,11 +39,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
     if hold.outcome != .endOfLog, orphans.items.count < orphans.limit {
       abandoned[hold.lock.rawValue] = orphans.items.count
     }
-    orphans.append(Orphan(hold: hold, blockedWait: charged))
-  }
-
-  private func key(_ lock: LockID, _ agent: AgentID) -> Int64 {
-    Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: agent.rawValue))
+    orphans.append(Orphan(hold: hold, blockedWait: hold.blockedWait))
   }
 
   public func findings(in context: FindingContext) -> [Finding] {
@@ -82,7 +72,8 @@ public struct OrphanAnalyzer: FindingAnalyzer {
       ]
       if let end = hold.endSource { details.append(("ended_at", .string(context.source(end)))) }
       return Finding(
-        kind: "orphan", severity: waited > 0 || hold.outcome == .crashed ? .critical : .warning,
+        // Critical when it stopped others for real (a second or more); otherwise a warning.
+        kind: "orphan", severity: waited >= 1_000_000_000 ? .critical : .warning,
         locks: [context.lockName(hold.lock)], agents: [context.agentName(hold.agent)],
         time: hold.outcome == .endOfLog ? hold.start : hold.end,
         source: context.source(hold.endSource ?? hold.source), message: message, remedy: remedy, details: details)
