@@ -8,6 +8,8 @@ public struct Analyzers: TimelineObserver {
   public var orphans: OrphanAnalyzer
   public var leases: LeaseAnalyzer
   public var contention: ContentionAnalyzer
+  /// False under `--no-findings`: only the statistics (and anomaly counts) run.
+  public let findingsEnabled: Bool
 
   public init(selection: Selection, options: FindingOptions = FindingOptions(), lockNames: NameTable? = nil) {
     statistics = StatisticsAnalyzer(selection: selection)
@@ -16,6 +18,7 @@ public struct Analyzers: TimelineObserver {
     orphans = OrphanAnalyzer(options: options)
     leases = LeaseAnalyzer(options: options)
     contention = ContentionAnalyzer(options: options)
+    findingsEnabled = options.enabled
   }
 
   /// Within a severity, the failures that stop work come before those that slow it.
@@ -26,6 +29,7 @@ public struct Analyzers: TimelineObserver {
 
   /// Every finding, most severe first, then by kind, then in time order.
   public func findings(in context: FindingContext) -> [Finding] {
+    guard findingsEnabled else { return anomalies.findings(in: context) }
     let all: [Finding] =
       deadlocks.findings(in: context) + leases.findings(in: context) + orphans.findings(in: context)
       + lockOrder.findings(in: context) + contention.findings(in: context) + anomalies.findings(in: context)
@@ -40,18 +44,21 @@ public struct Analyzers: TimelineObserver {
 
   public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {
     statistics.waitersBlocked(on: lock, state: state, elapsed: elapsed)
+    guard findingsEnabled else { return }
     orphans.waitersBlocked(on: lock, state: state, elapsed: elapsed)
     contention.waitersBlocked(on: lock, state: state, elapsed: elapsed)
   }
 
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     statistics.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
+    guard findingsEnabled else { return }
     contention.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
     lockOrder.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
   }
 
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     statistics.acquired(event, at: time, wait: wait)
+    guard findingsEnabled else { return }
     lockOrder.acquired(event, at: time, wait: wait)
     orphans.acquired(event, at: time, wait: wait)
     leases.acquired(event, at: time, wait: wait)
@@ -59,12 +66,14 @@ public struct Analyzers: TimelineObserver {
 
   public mutating func waitEnded(_ wait: WaitInterval) {
     statistics.waitEnded(wait)
+    guard findingsEnabled else { return }
     deadlocks.waitEnded(wait)
     contention.waitEnded(wait)
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
     statistics.holdEnded(hold)
+    guard findingsEnabled else { return }
     deadlocks.holdEnded(hold)
     lockOrder.holdEnded(hold)
     orphans.holdEnded(hold)
@@ -74,8 +83,11 @@ public struct Analyzers: TimelineObserver {
 
   public mutating func anomaly(_ anomaly: Anomaly) {
     anomalies.anomaly(anomaly)
+    guard findingsEnabled else { return }
     leases.anomaly(anomaly)
   }
+
+  public var wantsCycles: Bool { findingsEnabled }
 
   public mutating func cycleFormed(_ cycle: WaitCycle) {
     deadlocks.cycleFormed(cycle)

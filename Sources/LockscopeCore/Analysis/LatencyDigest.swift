@@ -50,6 +50,14 @@ public struct LatencyDigest: Sendable {
   /// Mean rounded down, 0 with no samples.
   public var mean: Int64 { count == 0 ? 0 : sum / Int64(count) }
 
+  /// Several nearest-rank percentiles at once (one sort of the exact samples).
+  public func percentiles(_ ps: [Int]) -> [Int64] {
+    guard count > 0 else { return ps.map { _ in 0 } }
+    guard isExact else { return ps.map(percentile) }
+    let sorted = exact.sorted()
+    return ps.map { sorted[Swift.max(1, ($0 * count + 99) / 100) - 1] }
+  }
+
   /// The nearest-rank percentile: the ⌈p·n/100⌉-th smallest sample (0 with no samples).
   public func percentile(_ p: Int) -> Int64 {
     guard count > 0 else { return 0 }

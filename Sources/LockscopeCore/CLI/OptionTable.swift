@@ -114,6 +114,11 @@ enum OptionTable {
         options.suppressFiles.append(value)
       },
     OptionSpec(
+      "no-findings",
+      help: "Statistics only: skip the finding analyzers (deadlocks, orphans, inversions, contention) for the fastest pass over a huge log. Anomalies are still counted.") { options, _ in
+        options.analysis.findings.enabled = false
+      },
+    OptionSpec(
       "color", value: "when", default: "auto",
       help: "Colour the text report: auto (only on a terminal, and not when NO_COLOR is set), always, never.") { options, value throws(UsageError) in
         guard let choice = ColorChoice(rawValue: value) else { throw UsageError("--color takes auto, always or never, not '\(value)'.") }

@@ -21,9 +21,9 @@ struct JSONWriter {
     element(key)
     if let value { JSONWriter.appendString(value, to: &bytes) } else { append("null") }
   }
-  mutating func field(_ key: String, _ value: Int) { element(key); append(String(value)) }
-  mutating func field(_ key: String, _ value: Int64) { element(key); append(String(value)) }
-  mutating func field(_ key: String, _ value: Double) { element(key); append(JSONWriter.number(value)) }
+  mutating func field(_ key: String, _ value: Int) { element(key); JSONWriter.appendInteger(Int64(value), to: &bytes) }
+  mutating func field(_ key: String, _ value: Int64) { element(key); JSONWriter.appendInteger(value, to: &bytes) }
+  mutating func field(_ key: String, _ value: Double) { element(key); JSONWriter.appendNumber(value, to: &bytes) }
   mutating func field(_ key: String, _ value: Bool) { element(key); append(value ? "true" : "false") }
   mutating func string(_ value: String) { element(nil); JSONWriter.appendString(value, to: &bytes) }
 
@@ -64,11 +64,57 @@ struct JSONWriter {
     for _ in 0..<(2 * depth) { bytes.append(UInt8(ascii: " ")) }
   }
 
+  /// Decimal digits of an integer, written straight into the output.
+  static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
+    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+    var magnitude = value.magnitude
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+    withUnsafeMutableBytes(of: &digits) { buffer in
+      var index = buffer.count
+      repeat {
+        index -= 1
+        buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+        magnitude /= 10
+      } while magnitude > 0
+      bytes.append(contentsOf: buffer[index...])
+    }
+  }
+
+  /// A finite number with at most six decimals and no trailing zeros (`0.25`, `1`, `0`),
+  /// written straight into the output.
+  static func appendNumber(_ value: Double, to bytes: inout [UInt8]) {
+    let scaled = (value * 1_000_000).rounded()
+    guard scaled.isFinite, abs(scaled) < 9e18 else {
+      bytes.append(contentsOf: Array(number(value).utf8))
+      return
+    }
+    var micros = Int64(scaled)
+    if micros < 0 {
+      bytes.append(UInt8(ascii: "-"))
+      micros = -micros
+    }
+    appendInteger(micros / 1_000_000, to: &bytes)
+    var fraction = micros % 1_000_000
+    guard fraction != 0 else { return }
+    var width = 6
+    while fraction % 10 == 0 {
+      fraction /= 10
+      width -= 1
+    }
+    bytes.append(UInt8(ascii: "."))
+    var divisor: Int64 = 1
+    for _ in 1..<width { divisor *= 10 }
+    while divisor > 0 {
+      bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+      divisor /= 10
+    }
+  }
+
   /// A finite number with at most six decimals and no trailing zeros (`0.25`, `1`, `0`).
   static func number(_ value: Double) -> String {
     guard value.isFinite else { return "0" }
     var text = formatFixed(value, decimals: 6)
-    if text.contains(".") {
+    if text.utf8.contains(UInt8(ascii: ".")) {
       while text.hasSuffix("0") { text.removeLast() }
       if text.hasSuffix(".") { text.removeLast() }
     }
@@ -103,8 +149,8 @@ struct JSONWriter {
   mutating func value(_ key: String?, _ value: JSONValue) {
     switch value {
     case .string(let string): element(key); JSONWriter.appendString(string, to: &bytes)
-    case .int(let number): element(key); append(String(number))
-    case .double(let number): element(key); append(JSONWriter.number(number))
+    case .int(let number): element(key); JSONWriter.appendInteger(number, to: &bytes)
+    case .double(let number): element(key); JSONWriter.appendNumber(number, to: &bytes)
     case .bool(let flag): element(key); append(flag ? "true" : "false")
     case .null: element(key); append("null")
     case .array(let items):

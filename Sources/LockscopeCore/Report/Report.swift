@@ -15,10 +15,8 @@ public struct DurationStats: Equatable, Sendable {
   init(_ digest: LatencyDigest, unfinished: Int = 0) {
     count = digest.count
     mean = digest.mean
-    p50 = digest.percentile(50)
-    p90 = digest.percentile(90)
-    p95 = digest.percentile(95)
-    p99 = digest.percentile(99)
+    let values = digest.percentiles([50, 90, 95, 99])
+    (p50, p90, p95, p99) = (values[0], values[1], values[2], values[3])
     max = digest.max
     self.unfinished = unfinished
   }

@@ -106,7 +106,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     totalQueueMax = max(totalQueueMax, totalWaiters)
     observer.attempted(event, at: time, contended: contended, queueLength: locks[lock.index].waiters.count, bare: false)
     // A new wait edge: the only moment a cycle can close through this agent.
-    if contended { detectCycle(from: agent, at: time, source: event.source) }
+    if contended && observer.wantsCycles { detectCycle(from: agent, at: time, source: event.source) }
   }
 
   private func acquire(_ event: LockEvent, at time: Int64) {
@@ -143,7 +143,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     observer.acquired(event, at: time, wait: wait)
     // A new holder is a new wait-for target for the lock's waiters; if it waits somewhere
     // itself, that may close a cycle.
-    if !locks[lock.index].waiters.isEmpty && !agents[agent.index].waiting.isEmpty {
+    if !locks[lock.index].waiters.isEmpty && !agents[agent.index].waiting.isEmpty && observer.wantsCycles {
       detectCycle(from: agent, at: time, source: event.source)
     }
   }

@@ -1,6 +1,8 @@
 /// Receives what the timeline reconstructs, as it happens. Analyzers conform to this;
 /// every method has an empty default so each implements only what it needs.
 public protocol TimelineObserver {
+  /// Whether the engine should search the wait-for graph for cycles (deadlocks).
+  var wantsCycles: Bool { get }
   /// `state` held still for the last `elapsed` nanoseconds (inside the window) and has
   /// waiters: the moment to charge their wait to whoever blocks them.
   mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64)
@@ -19,6 +21,7 @@ public protocol TimelineObserver {
 }
 
 extension TimelineObserver {
+  public var wantsCycles: Bool { true }
   public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {}
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {}
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {}

@@ -1,6 +1,8 @@
 /// Thresholds and switches of the finding analyzers (the command line's `--long-hold`,
 /// `--orphan-after`, `--suppress`).
 public struct FindingOptions: Sendable {
+  /// `--no-findings`: statistics only (the finding analyzers and the cycle search are skipped).
+  public var enabled = true
   /// A hold longer than this is a long hold.
   public var longHold: Int64 = 1_000_000_000
   /// A hold still open at the end of the log for longer than this is an orphan.
