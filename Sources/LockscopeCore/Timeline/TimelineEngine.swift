@@ -261,10 +261,10 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       let agent = frontier[next]
       next += 1
       for lock in agents[agent.index].waiting {
-        let state = locks[lock.index]
-        guard let index = state.waiterIndex(agent) else { continue }
+        // Read in place: copying the lock's state would retain its arrays on every search.
+        guard let index = locks[lock.index].waiterIndex(agent) else { continue }
         var found = false
-        state.forEachWaitTarget(of: state.waiters[index]) { target, viaQueue in
+        locks[lock.index].forEachWaitTarget(of: locks[lock.index].waiters[index]) { target, viaQueue in
           if found { return }
           if target == start {
             closing = (agent, lock, viaQueue)

@@ -34,6 +34,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
   struct LockFacts {
     var heldWithWaiters: Int64 = 0
     var waitingAgents: [AgentID] = []
+    var lastWaitingAgent = AgentID(-1)
     var moreWaitingAgents = false
     /// The longest released hold: an outlier candidate, and where a hot lock is shown.
     var longestHold: Sample?
@@ -59,6 +60,9 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     guard contended else { return }
     let (agent, lock) = (event.agent, event.lock)
     ensure(lock)
+    // The same agent queueing again is the common case; the list is short and capped.
+    if facts[lock.index].lastWaitingAgent == agent { return }
+    facts[lock.index].lastWaitingAgent = agent
     guard !facts[lock.index].waitingAgents.contains(agent) else { return }
     if facts[lock.index].waitingAgents.count < 64 {
       facts[lock.index].waitingAgents.append(agent)

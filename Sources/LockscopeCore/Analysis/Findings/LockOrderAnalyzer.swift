@@ -42,6 +42,9 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   private var visitStamp: [UInt32] = []
   private var parentEdge: [Int] = []
   private var stamp: UInt32 = 0
+  /// Locks one search may visit, and how many searches hit that bound.
+  static let searchLimit = 4096
+  public private(set) var truncatedSearches = 0
 
   public init(options: FindingOptions, lockNames: NameTable? = nil) {
     cycles = BoundedList(limit: options.keptPerKind)
@@ -128,7 +131,13 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     visitStamp[target.index] = stamp
     var head = 0
     var found = target == source
+    // Bounded like lockdep's own search: a cycle reachable only through more than
+    // `searchLimit` locks is not looked for (counted in `truncatedSearches`).
     while head < queue.count && !found {
+      if head >= LockOrderAnalyzer.searchLimit {
+        truncatedSearches += 1
+        return
+      }
       let lock = queue[head]
       head += 1
       guard lock.index < outgoing.count else { continue }
