@@ -45,6 +45,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
   private var starvation: [Int32: Group] = [:]
   private var timeouts: [Int32: Group] = [:]
   private var facts: [LockFacts] = []
+  private var longestHoldNanos: [Int64] = []
 
   public init(options: FindingOptions) {
     self.options = options
@@ -74,9 +75,13 @@ public struct ContentionAnalyzer: FindingAnalyzer {
   public mutating func holdEnded(_ hold: HoldInterval) {
     guard hold.outcome == .released else { return }
     let duration = hold.end - hold.start
-    let sample = Sample(agent: hold.agent, duration: duration, time: hold.start, source: hold.source)
     ensure(hold.lock)
-    if duration > (facts[hold.lock.index].longestHold?.duration ?? -1) { facts[hold.lock.index].longestHold = sample }
+    let sample = Sample(agent: hold.agent, duration: duration, time: hold.start, source: hold.source)
+    // A flat array for the per-hold comparison; the full sample is written only on a new record.
+    if duration > longestHoldNanos[hold.lock.index] {
+      longestHoldNanos[hold.lock.index] = duration
+      facts[hold.lock.index].longestHold = sample
+    }
     if duration > options.longHold {
       longHolds[hold.lock.rawValue, default: Group()].add(sample) { $0.duration }
     }
@@ -93,7 +98,9 @@ public struct ContentionAnalyzer: FindingAnalyzer {
   }
 
   private mutating func ensure(_ lock: LockID) {
-    if lock.index >= facts.count { facts.append(contentsOf: repeatElement(LockFacts(), count: lock.index + 1 - facts.count)) }
+    guard lock.index >= facts.count else { return }
+    facts.append(contentsOf: repeatElement(LockFacts(), count: lock.index + 1 - facts.count))
+    longestHoldNanos.append(contentsOf: repeatElement(-1, count: lock.index + 1 - longestHoldNanos.count))
   }
 
   // MARK: Findings

@@ -32,6 +32,8 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   private var edges: [Edge] = []
   private var edgeIndex: [Int64: Int] = [:]
   private var outgoing: [[Int]] = []
+  /// Edges into each lock: a lock nothing leads to cannot close a cycle.
+  private var incoming: [Int32] = []
   private var held: [[Held]] = []
   private var reported: Set<[Int32]> = []
   private var deadlockedSets: Set<Set<Int32>> = []
@@ -45,6 +47,8 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   /// Locks one search may visit, and how many searches hit that bound.
   static let searchLimit = 4096
   public private(set) var truncatedSearches = 0
+  /// Searches not made because `keptPerKind` cycles were already found.
+  public private(set) var searchesSkipped = 0
 
   public init(options: FindingOptions, lockNames: NameTable? = nil) {
     cycles = BoundedList(limit: options.keptPerKind)
@@ -109,6 +113,9 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     let from = prior.lock.index
     if from >= outgoing.count { outgoing.append(contentsOf: repeatElement([], count: from + 1 - outgoing.count)) }
     outgoing[from].append(index)
+    let to = event.lock.index
+    if to >= incoming.count { incoming.append(contentsOf: repeatElement(0, count: to + 1 - incoming.count)) }
+    incoming[to] += 1
     searchCycle(through: index)
   }
 
@@ -117,7 +124,17 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   private mutating func searchCycle(through closing: Int) {
     let source = edges[closing].from
     let target = edges[closing].to
-    let lockCount = max(outgoing.count, Int(max(source.rawValue, target.rawValue)) + 1)
+    // A cycle through source → target needs a way out of target and a way into source.
+    guard target.index < outgoing.count, !outgoing[target.index].isEmpty,
+      source.index < incoming.count, incoming[source.index] > 0
+    else { return }
+    // Past the number of cycles kept, searching would only count them: stop, and say so.
+    guard cycles.items.count < cycles.limit else {
+      searchesSkipped += 1
+      return
+    }
+    // Every lock an edge touches: those with edges out, and those with edges in only.
+    let lockCount = max(outgoing.count, incoming.count)
     if visitStamp.count < lockCount {
       visitStamp.append(contentsOf: repeatElement(0, count: lockCount - visitStamp.count))
       parentEdge.append(contentsOf: repeatElement(-1, count: lockCount - parentEdge.count))
