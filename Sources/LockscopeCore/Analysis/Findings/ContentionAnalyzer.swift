@@ -190,14 +190,13 @@ public struct ContentionAnalyzer: FindingAnalyzer {
       let contended = state.heldNanos > 0 ? Double(fact.heldWithWaiters) / Double(state.heldNanos) : 0
       guard utilization >= options.hotUtilization && contended >= options.hotContendedShare else { continue }
       let row = context.statistics.locks[index]
-      let waitShare = row.waitNanos + row.holdNanos > 0 ? Double(row.waitNanos) / Double(row.waitNanos + row.holdNanos) : 0
-      // Each queued agent ran (1 − wait share) of the time: the sum is how many ran at once.
-      let users = fact.waitingAgents.count
-      let parallelism = Double(users) * (1 - waitShare)
+      // How many agents made progress under the lock at once, on average: total hold time
+      // over the span. For a mutex it cannot pass 1, however many agents queue for it.
+      let parallelism = Double(row.holdNanos) / Double(context.span)
       let lock = LockID(Int32(index))
       let holdP50 = row.hold.percentile(50)
       let message =
-        "\(context.quoted(lock)) was held \(formatFixed(utilization * 100, decimals: 0))% of the time with others queued for \(formatFixed(contended * 100, decimals: 0))% of it: \(fact.waitingAgents.count)\(fact.moreWaitingAgents ? "+" : "") agents queued, and they ran at an effective parallelism of \(formatFixed(parallelism, decimals: 1))."
+        "\(context.quoted(lock)) was held \(formatFixed(utilization * 100, decimals: 0))% of the time with others queued for \(formatFixed(contended * 100, decimals: 0))% of it: \(fact.waitingAgents.count)\(fact.moreWaitingAgents ? "+" : "") agents queued for it, yet on average only \(formatFixed(parallelism, decimals: 1)) held it at once."
       let remedy: String
       if holdP50 >= 100_000_000 {
         remedy = "Holds are long (median \(Duration.human(holdP50))): move the slow call out of the critical section and hold \(context.quoted(lock)) only for the state update, or use per-key locks so agents working on different keys do not queue."
