@@ -25,22 +25,45 @@ struct CLITests {
     #expect(text == expected, "differs from Golden/\(name); re-record with LOCKSCOPE_RECORD_GOLDEN=1 if intended")
   }
 
-  @Test("--help for report and at the top level match their golden files")
+  @Test("--help for each subcommand and at the top level match their golden files")
   func help() throws {
     let report = runCLI(["report", "--help"])
     #expect(report.status == 0 && report.err.isEmpty)
     try checkGolden(report.out, "help-report.txt")
+    let check = runCLI(["check", "--help"])
+    #expect(check.status == 0 && check.err.isEmpty)
+    try checkGolden(check.out, "help-check.txt")
     let top = runCLI(["--help"])
     try checkGolden(top.out, "help-top.txt")
     #expect(runCLI(["-h"]).out == top.out)
     #expect(runCLI(["help", "report"]).out == report.out)
+    #expect(runCLI(["help", "check"]).out == check.out)
   }
 
-  @Test("help lines fit in 80 columns and every option of the table is in it")
-  func helpShape() {
-    let help = runCLI(["report", "--help"]).out
+  @Test("help lines fit in 80 columns and every option of a subcommand is in its help", arguments: Command.allCases)
+  func helpShape(command: Command) {
+    let help = runCLI([command.rawValue, "--help"]).out
     for line in help.split(separator: "\n") { #expect(line.count <= 80, "\(line)") }
-    for spec in OptionTable.all { #expect(help.contains("--\(spec.long)"), "--\(spec.long) missing from help") }
+    for spec in OptionTable.all where spec.commands.contains(command) {
+      #expect(help.contains("--\(spec.long)"), "--\(spec.long) missing from \(command) help")
+    }
+  }
+
+  @Test("check --help lists every SLO metric")
+  func checkHelpMetrics() {
+    let help = runCLI(["check", "--help"]).out
+    for metric in SLOMetric.all {
+      let parts = metric.name.split(separator: ".")
+      let listed = help.contains(metric.name) || (parts.count == 2 && help.contains("\(parts[0]).{") && help.contains(String(parts[1])))
+      #expect(listed, "\(metric.name) missing from check --help")
+    }
+  }
+
+  @Test("an option of another subcommand is named as such")
+  func optionOfOtherCommand() {
+    let result = runCLI(["report", "--slo", "x.slo"])
+    #expect(result.status == 2)
+    #expect(result.err.hasPrefix("Error: Option '--slo' belongs to 'lockscope check', not 'report'.\n"))
   }
 
   @Test("the man page documents every option of the option table")

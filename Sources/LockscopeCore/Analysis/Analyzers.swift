@@ -42,6 +42,13 @@ public struct Analyzers: TimelineObserver {
     }.map(\.element)
   }
 
+  /// Findings found but not kept, by kind.
+  public var droppedFindings: [(kind: String, count: Int)] {
+    guard findingsEnabled else { return anomalies.droppedFindings.filter { $0.count > 0 } }
+    return (anomalies.droppedFindings + deadlocks.droppedFindings + lockOrder.droppedFindings + orphans.droppedFindings + leases.droppedFindings)
+      .filter { $0.count > 0 }
+  }
+
   public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {
     statistics.waitersBlocked(on: lock, state: state, elapsed: elapsed)
     guard findingsEnabled else { return }

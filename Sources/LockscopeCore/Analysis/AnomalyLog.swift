@@ -14,6 +14,8 @@ public struct AnomalyLog: FindingAnalyzer, Sendable {
     if kept.count < AnomalyLog.keptLimit { kept.append(anomaly) }
   }
 
+  public var droppedFindings: [(kind: String, count: Int)] { [("anomaly", total - kept.count)] }
+
   public func findings(in context: FindingContext) -> [Finding] {
     kept.map { finding(for: $0, context) }
   }

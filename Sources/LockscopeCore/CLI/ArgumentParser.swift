@@ -29,8 +29,12 @@ enum ArgumentParser {
           inline = String(name[name.index(after: equals)...])
           name = String(name[..<equals])
         }
-        guard let spec = OptionTable.named(name), spec.commands.contains(options.command) else {
-          throw UsageError("Unknown option '--\(name)'." + suggestion(for: name))
+        guard let spec = OptionTable.named(name, for: options.command) else {
+          if OptionTable.all.contains(where: { $0.long == name }) {
+            let owners = OptionTable.all.filter { $0.long == name }.flatMap(\.commands).map(\.rawValue)
+            throw UsageError("Option '--\(name)' belongs to 'lockscope \(owners[0])', not '\(options.command.rawValue)'.")
+          }
+          throw UsageError("Unknown option '--\(name)'." + suggestion(for: name, command: options.command))
         }
         try apply(spec, inline: inline, rest: &rest, to: &options)
       } else {
@@ -63,23 +67,8 @@ enum ArgumentParser {
   }
 
   /// ` Did you mean '--format'?` for a near miss.
-  static func suggestion(for name: String) -> String {
-    let scored = OptionTable.all.map { ($0.long, editDistance($0.long, name)) }.min { $0.1 < $1.1 }
-    guard let (best, distance) = scored, distance <= max(2, name.count / 3) else { return "" }
-    return " Did you mean '--\(best)'?"
-  }
-
-  static func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a)
-    let b = Array(b)
-    var previous = Array(0...b.count)
-    for i in 1...max(1, a.count) where !a.isEmpty {
-      var current = [i] + Array(repeating: 0, count: b.count)
-      for j in 1...max(1, b.count) where !b.isEmpty {
-        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-      }
-      previous = current
-    }
-    return a.isEmpty ? b.count : previous[b.count]
+  static func suggestion(for name: String, command: Command) -> String {
+    let names = OptionTable.all.filter { $0.commands.contains(command) }.map(\.long)
+    return NearMiss.closest(to: name, among: names).map { " Did you mean '--\($0)'?" } ?? ""
   }
 }

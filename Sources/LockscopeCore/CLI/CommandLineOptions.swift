@@ -1,10 +1,11 @@
 /// The subcommands. `report` is the default when none is named.
 public enum Command: String, CaseIterable, Sendable {
-  case report
+  case report, check
 
   var abstract: String {
     switch self {
     case .report: "Rebuild every lock's timeline and report wait, hold and contention statistics."
+    case .check: "Check service level objectives over a log: exit 0 when every rule holds, 1 when one fails."
     }
   }
 }
@@ -21,6 +22,11 @@ public struct CommandLineOptions: Sendable {
   public var commandNamed = false
   public var paths: [String] = []
   public var format: ReportFormat = .text
+  public var checkFormat: CheckFormat = .text
+  /// `--slo` files and `--rule` texts, in the order given.
+  public var sloFiles: [String] = []
+  public var rules: [String] = []
+  public var allowEmpty = false
   public var top = 10
   public var color: ColorChoice = .auto
   public var analysis = AnalysisOptions()

@@ -29,8 +29,50 @@ enum HelpText {
       }
       text += "\n  See 'lockscope <subcommand> --help' for detailed help.\n"
     }
-    text += "\n" + wrap("EXIT STATUS: 0 success; 2 usage error, unreadable input, or a bad line under --strict.", hanging: 13) + "\n"
+    if command == .check && !topLevel { text += rules() }
+    text += "\n" + wrap("EXIT STATUS: " + exitStatus(command, topLevel: topLevel), hanging: 13) + "\n"
     text += "See 'man lockscope' for the input format and the exact meaning of each metric.\n"
+    return text
+  }
+
+  private static func exitStatus(_ command: Command, topLevel: Bool) -> String {
+    switch (command, topLevel) {
+    case (.check, false):
+      "0 every rule holds; 1 a rule failed; 2 usage error, a mistake in a rule, unreadable input, or a bad line under --strict."
+    case (.report, false):
+      "0 success; 2 usage error, unreadable input, or a bad line under --strict."
+    default:
+      "0 success; 1 'check' found a violation; 2 usage error, unreadable input, or a bad line under --strict."
+    }
+  }
+
+  /// The rule grammar and the metrics, for `check --help`.
+  private static func rules() -> String {
+    var text = "\nRULES:\n"
+    for paragraph in [
+      "[lock:<glob> | agent:<glob>] <metric> <operator> <threshold>, one a line; '#' starts a comment. No scope: over all locks. lock:/agent: check each matching lock or agent; a glob that matches none is an error.",
+      "Operators: < <= > >= == !=. Thresholds: durations take a unit (ns us ms s m h), shares a % (or a fraction 0-1), counts a plain number.",
+      "With no --slo or --rule: \(DefaultSLO.text.split(separator: "\n").joined(separator: ", ")).",
+      "A log with no events, or a statistic with no samples, fails the rule (no data) unless --allow-empty.",
+    ] {
+      text += wrapWords(paragraph, width: width - 2).map { "  " + $0 }.joined(separator: "\n") + "\n"
+    }
+    text += "\nMETRICS:\n"
+    var listed: Set<String> = []
+    for metric in SLOMetric.all where !listed.contains(metric.name) {
+      let parts = metric.name.split(separator: ".")
+      if parts.count == 2, ["wait", "hold"].contains(parts[0]), ["p50", "p90", "p95", "p99", "max", "mean"].contains(parts[1]) {
+        let family = ["p50", "p90", "p95", "p99", "max", "mean"].map { "\(parts[0]).\($0)" }
+        listed.formUnion(family)
+        let what = parts[0] == "wait" ? "acquisition latency, request to acquire" : "hold time, acquire to release"
+        text += entry("\(parts[0]).{p50,p90,p95,p99,max,mean}", "Percentiles, longest and mean \(what) (durations).")
+        continue
+      }
+      listed.insert(metric.name)
+      var help = metric.summary.prefix(1).uppercased() + metric.summary.dropFirst() + " (\(metric.quantity.helpWord))."
+      if !metric.scopes.contains(.agent) { help += metric.scopes.contains(.lock) ? " No agent: scope." : " No scope." }
+      text += entry(metric.name, help)
+    }
     return text
   }
 

@@ -42,6 +42,7 @@ public enum LockscopeCLI {
       }
       switch options.command {
       case .report: return try report(options, io: io)
+      case .check: return try check(options, io: io)
       }
     } catch {
       return ExitStatus.success  // broken pipe: the reader has what it wanted
@@ -49,43 +50,102 @@ public enum LockscopeCLI {
   }
 
   private static func report(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
+    guard let report = analyze(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
+    try io.out.write(options.format.renderer(style: style(options, io), top: options.top).render(report))
+    return ExitStatus.success
+  }
+
+  /// `lockscope check`: the rules are read and checked for mistakes before any log is.
+  private static func check(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
+    var rules: [SLORule] = []
+    var mistakes: [SLODiagnostic] = []
+    for path in options.sloFiles {
+      let text: String
+      do {
+        text = try ByteSource.readText(path)
+      } catch {
+        try? io.err.write("lockscope: \(error.message)\n")
+        return ExitStatus.failure
+      }
+      let parsed = SLOParser.parse(text, name: path)
+      if parsed.rules.isEmpty && parsed.errors.isEmpty {
+        try? io.err.write("lockscope: '\(path)' has no rules (only blank lines and comments).\n")
+        return ExitStatus.failure
+      }
+      rules += parsed.rules
+      mistakes += parsed.errors
+    }
+    for (index, text) in options.rules.enumerated() {
+      let parsed = SLOParser.parse(text, name: "<rule \(index + 1)>")
+      if parsed.rules.isEmpty && parsed.errors.isEmpty {
+        mistakes.append(SLODiagnostic(origin: SLOOrigin(name: "<rule \(index + 1)>", line: 1), column: 1, length: 1, message: "empty rule", lineText: text))
+      }
+      rules += parsed.rules
+      mistakes += parsed.errors
+    }
+    guard mistakes.isEmpty else { return ruleErrors(mistakes, io: io) }
+    let usedDefaultRules = options.sloFiles.isEmpty && options.rules.isEmpty
+    if usedDefaultRules { rules = SLOParser.parse(DefaultSLO.text, name: "<default>").rules }
+
     var analysis = options.analysis
+    // Finding analyzers only when a rule counts findings: the statistics alone are faster.
+    analysis.findings.enabled = rules.contains { rule in
+      if case .findings = rule.metric.source { return true }
+      return false
+    }
+    guard let report = analyze(options, analysis: analysis, io: io) else { return ExitStatus.failure }
+    let (results, unmatched) = SLOEvaluator.evaluate(rules, on: report, allowEmpty: options.allowEmpty)
+    guard unmatched.isEmpty else { return ruleErrors(unmatched, io: io) }
+    let outcome = CheckOutcome(report: report, results: results, usedDefaultRules: usedDefaultRules, allowEmpty: options.allowEmpty)
+    try io.out.write(options.checkFormat.renderer(style: style(options, io), top: options.top).render(outcome))
+    return outcome.passed ? ExitStatus.success : ExitStatus.violation
+  }
+
+  private static func ruleErrors(_ mistakes: [SLODiagnostic], io: ConsoleIO) -> Int32 {
+    for mistake in mistakes { try? io.err.write(mistake.rendered) }
+    let count = mistakes.count == 1 ? "a mistake" : "\(mistakes.count) mistakes"
+    try? io.err.write("lockscope: \(count) in the rules; nothing was checked.\n")
+    return ExitStatus.failure
+  }
+
+  /// Reads the logs into a report; nil (after saying why on stderr) when it cannot.
+  private static func analyze(_ options: CommandLineOptions, analysis: AnalysisOptions, io: ConsoleIO) -> Report? {
+    var analysis = analysis
     do {
       analysis.since = try time(options.sinceText, option: "since", unit: analysis.fieldMap.timeUnit) ?? .min
       analysis.until = try time(options.untilText, option: "until", unit: analysis.fieldMap.timeUnit) ?? .max
     } catch {
       usageError(error.message, command: options.command, io: io)
-      return ExitStatus.failure
+      return nil
     }
     for path in options.suppressFiles {
       do {
         analysis.findings.suppressedCycles += try SuppressionFile.read(path)
       } catch {
         try? io.err.write("lockscope: \(error.message)\n")
-        return ExitStatus.failure
+        return nil
       }
     }
     if (options.paths.isEmpty || options.paths.contains("-")) && io.stdinIsTerminal {
       try? io.err.write("lockscope: reading events from standard input (end with Ctrl-D; see --help)\n")
       try? io.err.flush()
     }
-    let report: Report
     do {
-      report = try LogAnalysis.run(paths: options.paths, options: analysis) { line in
+      return try LogAnalysis.run(paths: options.paths, options: analysis) { line in
         try? io.err.write("\(line)\n")
       }
     } catch {
       try? io.err.write("lockscope: \(error.message)\n")
-      return ExitStatus.failure
+      return nil
     }
-    let style: TerminalStyle
+  }
+
+  private static func style(_ options: CommandLineOptions, _ io: ConsoleIO) -> TerminalStyle {
     switch options.color {
-    case .auto: style = .auto(isTerminal: io.out.isTerminal, environment: io.environment)
-    case .always: style = TerminalStyle(enabled: true)
-    case .never: style = .plain
+    case .auto: .auto(isTerminal: io.out.isTerminal, environment: io.environment)
+    case .always: TerminalStyle(enabled: true)
+    case .never: .plain
     }
-    try io.out.write(options.format.renderer(style: style, top: options.top).render(report))
-    return ExitStatus.success
   }
 
   private static func time(_ text: String?, option: String, unit: TimeUnit?) throws(UsageError) -> Int64? {

@@ -36,12 +36,29 @@ struct OptionSpec: Sendable {
 enum OptionTable {
   static let all: [OptionSpec] = [
     OptionSpec(
-      "format", value: "format", default: "text",
+      "format", value: "format", default: "text", commands: [.report],
       help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).") { options, value throws(UsageError) in
-        guard let format = ReportFormat(rawValue: value) else {
-          throw UsageError("Unknown format '\(value)'; expected one of: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
-        options.format = format
+        options.format = try choice(value, option: "format", among: ReportFormat.allCases)
+      },
+    OptionSpec(
+      "format", value: "format", default: "text", commands: [.check],
+      help: "Output format: text, json, junit (JUnit XML for CI test reports), github (GitHub Actions annotations).") { options, value throws(UsageError) in
+        options.checkFormat = try choice(value, option: "format", among: CheckFormat.allCases)
+      },
+    OptionSpec(
+      "slo", value: "file", commands: [.check],
+      help: "Read SLO rules from <file>: one rule a line, '#' starts a comment (repeatable).") { options, value in
+        options.sloFiles.append(value)
+      },
+    OptionSpec(
+      "rule", value: "rule", commands: [.check],
+      help: "Check this rule too, such as 'wait.p95 < 10ms' or 'lock:db/* hold.p99 < 2s' (repeatable).") { options, value in
+        options.rules.append(value)
+      },
+    OptionSpec(
+      "allow-empty", commands: [.check],
+      help: "Let rules with nothing to measure pass (a log with no events, a statistic with no samples) instead of failing.") { options, _ in
+        options.allowEmpty = true
       },
     OptionSpec(
       "lock", value: "glob",
@@ -114,7 +131,7 @@ enum OptionTable {
         options.suppressFiles.append(value)
       },
     OptionSpec(
-      "no-findings",
+      "no-findings", commands: [.report],
       help: "Statistics only: skip the finding analyzers (deadlocks, orphans, inversions, contention) for the fastest pass over a huge log. Anomalies are still counted.") { options, _ in
         options.analysis.findings.enabled = false
       },
@@ -128,8 +145,22 @@ enum OptionTable {
     OptionSpec("help", short: "h", help: "Show help information.") { options, _ in options.showHelp = true },
   ]
 
-  static func named(_ long: String) -> OptionSpec? { all.first { $0.long == long } }
+  /// The option `--<long>` of `command`.
+  static func named(_ long: String, for command: Command) -> OptionSpec? {
+    all.first { $0.long == long && $0.commands.contains(command) }
+  }
+
   static func short(_ letter: Character) -> OptionSpec? { all.first { $0.short == letter } }
+
+  private static func choice<Value: RawRepresentable & CaseIterable>(
+    _ value: String, option: String, among: Value.AllCases
+  ) throws(UsageError) -> Value where Value.RawValue == String {
+    guard let chosen = Value(rawValue: value) else {
+      let names = among.map(\.rawValue).joined(separator: ", ")
+      throw UsageError("Unknown \(option) '\(value)'; expected one of: \(names).")
+    }
+    return chosen
+  }
 
   private static func duration(_ value: String, option: String) throws(UsageError) -> Int64 {
     guard let nanos = DurationText.parse(value) else {

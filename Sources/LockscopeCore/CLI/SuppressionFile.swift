@@ -7,10 +7,7 @@ import Foundation
 /// and each lock matches one of the line's globs.
 public enum SuppressionFile {
   public static func read(_ path: String) throws(InputError) -> [[Glob]] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw InputError("cannot read suppression file '\(path)'")
-    }
-    return parse(String(decoding: data, as: UTF8.self))
+    parse(try ByteSource.readText(path))
   }
 
   public static func parse(_ text: String) -> [[Glob]] {

@@ -48,4 +48,20 @@ public final class ByteSource {
       throw InputError("cannot read '\(name)': \(String(cString: strerror(errno)))")
     }
   }
+
+  /// The whole of a small text file (an SLO or suppression file), with the same one-line
+  /// errors as a log. Not for logs: those are streamed.
+  public static func readText(_ path: String) throws(InputError) -> String {
+    let source = try ByteSource(path: path)
+    var bytes: [UInt8] = []
+    var block = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = try block.withUnsafeMutableBufferPointer { buffer throws(InputError) in
+        try source.read(into: buffer.baseAddress!, count: buffer.count)
+      }
+      if n == 0 { break }
+      bytes += block[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
 }

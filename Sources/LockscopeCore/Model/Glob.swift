@@ -11,6 +11,26 @@ public struct Glob: Sendable, Equatable {
 
   public func matches(_ name: String) -> Bool { matches(Array(name.utf8)[...]) }
 
+  /// What is wrong with the pattern, for places where a typo must not pass silently (SLO
+  /// scopes): an unclosed `[`, or a `\` with nothing to escape. Matching itself treats
+  /// those as literals, as shells do.
+  public var syntaxError: String? {
+    var p = 0
+    while p < bytes.count {
+      switch bytes[p] {
+      case UInt8(ascii: "\\"):
+        guard p + 1 < bytes.count else { return "a trailing '\\' escapes nothing" }
+        p += 2
+      case UInt8(ascii: "["):
+        guard let (_, next) = matchSet(at: p, 0) else { return "an unclosed '['" }
+        p = next
+      default:
+        p += 1
+      }
+    }
+    return nil
+  }
+
   /// Iterative matching with one backtrack point per `*`: linear in practice, never exponential.
   public func matches(_ name: ArraySlice<UInt8>) -> Bool {
     let text = Array(name)

@@ -18,6 +18,9 @@ public struct JSONReportRenderer: ReportRenderer {
     json.beginObject("anomalies")
     for (kind, count) in report.anomalyCounts { json.field(kind, count) }
     json.endObject()
+    json.beginObject("findings")
+    for (kind, count) in report.findingCounts { json.field(kind, count) }
+    json.endObject()
     json.endObject()
 
     json.beginObject("overall")

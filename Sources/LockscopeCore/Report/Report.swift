@@ -110,6 +110,10 @@ public struct Report: Sendable {
   public var locks: [MetricsRow] = []
   public var agents: [MetricsRow] = []
   public var findings: [Finding] = []
+  /// How many of each kind were found, in `Analyzers.kindOrder`: grouped findings count
+  /// every hold or wait they stand for, and findings past the number kept still count.
+  /// `long-hold` counts holds over `--long-hold` only (not the outlier notes).
+  public var findingCounts: [(kind: String, count: Int)] = []
   /// Anomalies by kind (all of them, including those not kept as findings).
   public var anomalyCounts: [(kind: String, count: Int)] = []
   public var skipped: [SkippedLines.Entry] = []

@@ -66,7 +66,15 @@ struct ReportBuilder {
       agentName: { agentNames.name($0.rawValue) }, lockName: { lockNames.name($0.rawValue) }, source: source,
       statistics: statistics, lockStates: engine.locks, span: Int64(spanNanos), options: findingOptions)
     report.findings = engine.observer.findings(in: context)
+    report.findingCounts = ReportBuilder.count(report.findings, dropped: engine.observer.droppedFindings)
     return report
+  }
+
+  static func count(_ findings: [Finding], dropped: [(kind: String, count: Int)]) -> [(kind: String, count: Int)] {
+    var totals: [String: Int] = [:]
+    for finding in findings where finding.detail("outlier") == nil { totals[finding.kind, default: 0] += finding.count }
+    for (kind, count) in dropped { totals[kind, default: 0] += count }
+    return Analyzers.kindOrder.compactMap { kind in totals[kind].map { (kind, $0) } }
   }
 
   private func fill(_ row: inout MetricsRow, _ accumulator: MetricAccumulator) {

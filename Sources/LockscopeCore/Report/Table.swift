@@ -31,7 +31,10 @@ struct Table {
         case .right: parts.append(padding + cell)
         }
       }
-      return indent + parts.joined(separator: "  ")
+      // An empty last cell would leave padding behind: no trailing blanks.
+      var line = indent + parts.joined(separator: "  ")
+      while line.last == " " { line.removeLast() }
+      return line
     }
     var text = style.bold(line(columns.map(\.title))) + "\n"
     for row in rows { text += line(row) + "\n" }

@@ -12,6 +12,7 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
   private var open: [Tracked] = []
   private var openKeys: Set<[Int64]> = []
   private var closed: BoundedList<Tracked>
+  public var droppedFindings: [(kind: String, count: Int)] { [("deadlock", closed.dropped)] }
 
   public init(options: FindingOptions) {
     closed = BoundedList(limit: options.keptPerKind)

@@ -41,9 +41,16 @@ public struct FindingContext {
 /// each for one family of failure.
 public protocol FindingAnalyzer: TimelineObserver {
   func findings(in context: FindingContext) -> [Finding]
+  /// Findings found but not kept (past `keptPerKind`), by kind: still counted, so a total
+  /// (and an SLO on it) stays exact.
+  var droppedFindings: [(kind: String, count: Int)] { get }
 }
 
-/// Counts findings past the number kept, per kind, so memory stays bounded.
+extension FindingAnalyzer {
+  public var droppedFindings: [(kind: String, count: Int)] { [] }
+}
+
+/// Keeps the first `limit` findings of a kind and counts the rest, so memory stays bounded.
 struct BoundedList<Element> {
   let limit: Int
   private(set) var items: [Element] = []

@@ -41,6 +41,7 @@ public struct LeaseAnalyzer: FindingAnalyzer {
   private var awaitingProof: [Int64: Int] = [:]
   private var twoHolders: BoundedList<TwoHolders>
   private var fencing: BoundedList<Fencing>
+  public var droppedFindings: [(kind: String, count: Int)] { [("two-holders", twoHolders.dropped), ("fencing", fencing.dropped)] }
   /// Highest token granted per lock, and by whom.
   private var highestToken: [Int32: (agent: AgentID, token: Int64, source: SourceLocation)] = [:]
 

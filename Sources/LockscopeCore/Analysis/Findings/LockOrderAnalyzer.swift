@@ -38,6 +38,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   private var reported: Set<[Int32]> = []
   private var deadlockedSets: Set<Set<Int32>> = []
   private var cycles: BoundedList<[Int]>
+  public var droppedFindings: [(kind: String, count: Int)] { [("lock-order-inversion", cycles.dropped)] }
   private let suppressed: [[Glob]]
   private var lockNames: NameTable?
   /// Breadth-first search state, reused.

@@ -13,6 +13,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
   /// Orphans whose lock nobody has acquired since: lock → index in `orphans`.
   private var abandoned: [Int32: Int] = [:]
   private var orphans: BoundedList<Orphan>
+  public var droppedFindings: [(kind: String, count: Int)] { [("orphan", orphans.dropped)] }
 
   public init(options: FindingOptions) {
     orphanAfter = options.orphanAfter

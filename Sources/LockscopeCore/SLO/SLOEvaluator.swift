@@ -1,0 +1,138 @@
+/// One measured value of a rule: over all locks, or for one lock or agent.
+public struct SLOCheck: Sendable {
+  /// The lock or agent; nil for a rule over all locks.
+  public var subject: String?
+  /// nil when there is nothing to measure (no events, or no samples of that statistic).
+  public var measured: Double?
+  public var passed: Bool
+}
+
+/// A rule and its checks, worst first.
+public struct SLOResult: Sendable {
+  public var rule: SLORule
+  public var checks: [SLOCheck]
+
+  public var passed: Bool { checks.allSatisfy(\.passed) }
+}
+
+/// Everything `lockscope check` prints: the report it measured and every rule's result.
+public struct CheckOutcome: Sendable {
+  public var report: Report
+  public var results: [SLOResult]
+  /// No `--slo` or `--rule` was given: the default rules were checked.
+  public var usedDefaultRules: Bool
+  /// `--allow-empty`: a rule with nothing to measure passes instead of failing.
+  public var allowEmpty: Bool
+
+  public var passed: Bool { results.allSatisfy(\.passed) }
+  public var failedRules: Int { results.filter { !$0.passed }.count }
+  public var passedRules: Int { results.count - failedRules }
+  /// No event was analysed (an empty log, or filters that left nothing).
+  public var isEmpty: Bool { report.summary.firstTime == nil }
+}
+
+/// Measures each rule on a report.
+public enum SLOEvaluator {
+  /// The results, and a diagnostic for each scoped rule whose glob matched no lock or agent
+  /// of the log (a typo there would otherwise pass unnoticed).
+  public static func evaluate(_ rules: [SLORule], on report: Report, allowEmpty: Bool) -> (
+    results: [SLOResult], unmatched: [SLODiagnostic]
+  ) {
+    var results: [SLOResult] = []
+    var unmatched: [SLODiagnostic] = []
+    let empty = report.summary.firstTime == nil
+    for rule in rules {
+      var checks: [SLOCheck]
+      if empty {
+        // Nothing was measured: a broken log capture must not pass a gate by saying nothing.
+        checks = [SLOCheck(subject: nil, measured: nil, passed: allowEmpty)]
+      } else {
+        let subjects = subjects(of: rule.scope, in: report)
+        if subjects.isEmpty {
+          unmatched.append(noMatch(rule, report))
+          continue
+        }
+        checks = subjects.map { subject in
+          let value = measure(rule.metric, subject: subject, in: report)
+          return SLOCheck(subject: subject.name, measured: value, passed: value.map(rule.holds) ?? allowEmpty)
+        }
+      }
+      checks.sort { a, b in
+        if a.passed != b.passed { return !a.passed }
+        let (x, y) = (a.measured.map(rule.comparison.badness) ?? .infinity, b.measured.map(rule.comparison.badness) ?? .infinity)
+        if x != y { return x > y }
+        return (a.subject ?? "") < (b.subject ?? "")
+      }
+      results.append(SLOResult(rule: rule, checks: checks))
+    }
+    return (results, unmatched)
+  }
+
+  private enum Subject {
+    case overall
+    case lock(MetricsRow)
+    case agent(MetricsRow)
+
+    var name: String? {
+      switch self {
+      case .overall: nil
+      case .lock(let row), .agent(let row): row.name
+      }
+    }
+  }
+
+  private static func subjects(of scope: SLOScope, in report: Report) -> [Subject] {
+    switch scope {
+    case .overall: [.overall]
+    case .lock(let glob): report.locks.filter { glob.matches($0.name ?? "") }.map(Subject.lock)
+    case .agent(let glob): report.agents.filter { glob.matches($0.name ?? "") }.map(Subject.agent)
+    }
+  }
+
+  private static func measure(_ metric: SLOMetric, subject: Subject, in report: Report) -> Double? {
+    switch metric.source {
+    case .row(let value):
+      switch subject {
+      case .overall: return value(report.overall)
+      case .lock(let row), .agent(let row): return value(row)
+      }
+    case .anomalies:
+      return Double(report.anomalyCounts.reduce(0) { $0 + $1.count })
+    case .findings(let kind):
+      switch subject {
+      case .overall:
+        return Double(report.findingCounts.first { $0.kind == kind }?.count ?? 0)
+      case .lock(let row):
+        return Double(counted(report.findings, kind) { $0.locks.contains(row.name ?? "") })
+      case .agent(let row):
+        return Double(counted(report.findings, kind) { $0.agents.contains(row.name ?? "") })
+      }
+    }
+  }
+
+  /// Findings of `kind` that concern a subject, each counted for every event it stands
+  /// for; a long hold's outlier note is not a long hold.
+  private static func counted(_ findings: [Finding], _ kind: String, where concerns: (Finding) -> Bool) -> Int {
+    findings.reduce(0) { total, finding in
+      finding.kind == kind && finding.detail("outlier") == nil && concerns(finding) ? total + finding.count : total
+    }
+  }
+
+  private static func noMatch(_ rule: SLORule, _ report: Report) -> SLODiagnostic {
+    let (what, glob, names): (String, String, [String])
+    switch rule.scope {
+    case .overall: (what, glob, names) = ("lock", "", [])
+    case .lock(let g): (what, glob, names) = ("lock", g.pattern, report.locks.compactMap(\.name))
+    case .agent(let g): (what, glob, names) = ("agent", g.pattern, report.agents.compactMap(\.name))
+    }
+    var message = "no \(what) in the log matches '\(glob)'"
+    if let near = NearMiss.closest(to: glob, among: names) {
+      message += "; did you mean '\(near)'?"
+    } else if !names.isEmpty {
+      let shown = names.sorted().prefix(4).map { "'\($0)'" }.joined(separator: ", ")
+      message += " (\(what)s: \(shown)\(names.count > 4 ? ", …" : ""))"
+    }
+    let span = rule.scopeSpan ?? (column: 1, length: rule.text.count)
+    return SLODiagnostic(origin: rule.origin, column: span.column, length: span.length, message: message, lineText: rule.lineText)
+  }
+}

@@ -1,0 +1,126 @@
+/// What kind of number a metric is: it decides which threshold units fit it and how its
+/// values are printed.
+public enum SLOQuantity: Sendable {
+  /// Nanoseconds; thresholds need a time unit (`10ms`).
+  case duration
+  /// A share in [0, 1]; thresholds as `10%` or `0.1`.
+  case ratio
+  /// A whole count; thresholds are plain numbers.
+  case count
+  /// Any other plain number (`queue.mean`).
+  case number
+
+  /// What `check --help` calls it.
+  var helpWord: String {
+    switch self {
+    case .duration: "a duration"
+    case .ratio: "a share"
+    case .count: "a count"
+    case .number: "a number"
+    }
+  }
+
+  /// `18.0s`, `12.5%`, `3`, `0.43`.
+  func format(_ value: Double) -> String {
+    switch self {
+    case .duration: Duration.human(Int64(value.rounded()))
+    case .ratio: formatFixed(value * 100, decimals: value * 100 < 0.1 && value > 0 ? 3 : 1) + "%"
+    case .count: formatFixed(value, decimals: 0)
+    case .number: formatFixed(value, decimals: 2)
+    }
+  }
+}
+
+/// Which scopes a rule on a metric may have.
+public enum SLOScopeKind: String, Sendable {
+  case overall, lock, agent
+}
+
+/// One measurable quantity an SLO rule can name: a statistic of SPEC §2, or a count of
+/// findings.
+public struct SLOMetric: Sendable {
+  /// How the value is taken from a report.
+  enum Source: Sendable {
+    /// A statistic of a metrics row; nil when the row has no data for it (no samples).
+    case row(@Sendable (MetricsRow) -> Double?)
+    /// How many findings of this kind (`Finding.kind`) concern the scope.
+    case findings(String)
+    /// All anomalies, whatever their kind.
+    case anomalies
+  }
+
+  public let name: String
+  /// Other spellings accepted, such as the JSON report's keys (`contention_rate`).
+  public let aliases: [String]
+  public let quantity: SLOQuantity
+  public let scopes: Set<SLOScopeKind>
+  /// One line for `check --help` and error messages.
+  public let summary: String
+  let source: Source
+
+  init(
+    _ name: String, aliases: [String] = [], _ quantity: SLOQuantity, scopes: Set<SLOScopeKind> = [.overall, .lock, .agent],
+    _ summary: String, _ source: Source
+  ) {
+    self.name = name
+    self.aliases = aliases
+    self.quantity = quantity
+    self.scopes = scopes
+    self.summary = summary
+    self.source = source
+  }
+
+  /// The metrics a rule can check, in the order `check --help` lists them.
+  public static let all: [SLOMetric] = durations("wait", "acquisition latency, request to acquire", \.wait)
+    + durations("hold", "hold time, acquire to release", \.hold)
+    + [
+      SLOMetric("wait.count", .count, "granted attempts (wait samples)", .row { Double($0.wait.count) }),
+      SLOMetric("hold.count", .count, "holds ended by a release", .row { Double($0.hold.count) }),
+      SLOMetric("hold.unfinished", .count, "holds ended by crash, expire, lease or end of log", .row { Double($0.hold.unfinished) }),
+      SLOMetric("wait.total", aliases: ["wait_total"], .duration, "all time spent waiting", .row { Double($0.waitTotalNanos) }),
+      SLOMetric("hold.total", aliases: ["hold_total"], .duration, "all time spent holding", .row { Double($0.holdTotalNanos) }),
+      SLOMetric(
+        "contention.rate", aliases: ["contention_rate", "contention"], .ratio, "share of attempts that found the lock unavailable",
+        .row { $0.attempts > 0 ? $0.contentionRate : nil }),
+      SLOMetric(
+        "timeout.rate", aliases: ["timeout_rate"], .ratio, "timeouts / attempts", .row { $0.attempts > 0 ? $0.timeoutRate : nil }),
+      SLOMetric("queue.max", aliases: ["queue_max"], .count, "most waiters at once", .row { Double($0.queueMax) }),
+      SLOMetric("queue.mean", aliases: ["queue_mean"], .number, "time-weighted mean number of waiters", .row { $0.queueMean }),
+      SLOMetric("utilization", .ratio, "share of the span the lock was held", .row { $0.utilization }),
+      SLOMetric(
+        "wait.share", aliases: ["wait_share"], .ratio, "time waiting / (waiting + holding)",
+        .row { $0.waitTotalNanos + $0.holdTotalNanos > 0 ? $0.waitShare : nil }),
+      SLOMetric("caused_wait", aliases: ["caused.wait"], .duration, "wait the holds imposed on others", .row { Double($0.causedWaitNanos) }),
+      SLOMetric("attempts", .count, "requests plus bare acquires", .row { Double($0.attempts) }),
+      SLOMetric("acquisitions", .count, "acquires", .row { Double($0.acquisitions) }),
+      SLOMetric("timeouts", .count, "timed-out attempts", .row { Double($0.timeouts) }),
+      SLOMetric("deadlocks", .count, "deadlock findings", .findings("deadlock")),
+      SLOMetric("orphans", .count, "orphaned holds", .findings("orphan")),
+      SLOMetric("inversions", aliases: ["lock_order_inversions"], .count, "lock-order inversions", .findings("lock-order-inversion")),
+      SLOMetric("two_holders", .count, "grants while a lapsed lease still held the lock", .findings("two-holders")),
+      SLOMetric("fencing", .count, "grants with a fencing token that did not rise", .findings("fencing")),
+      // Grouped per lock (one finding stands for many holds), so not countable per agent.
+      SLOMetric("long_holds", .count, scopes: [.overall, .lock], "holds longer than --long-hold", .findings("long-hold")),
+      SLOMetric("hot_locks", .count, scopes: [.overall, .lock], "hot (serializing) locks", .findings("hot-lock")),
+      SLOMetric("starvations", .count, scopes: [.overall, .lock], "waits overtaken again and again", .findings("starvation")),
+      // Only the first anomalies are kept with their names, so only the total is exact.
+      SLOMetric("anomalies", .count, scopes: [.overall], "protocol anomalies in the log", .anomalies),
+    ]
+
+  private static func durations(_ prefix: String, _ what: String, _ stats: KeyPath<MetricsRow, DurationStats> & Sendable) -> [SLOMetric] {
+    let pick: [(String, String, @Sendable (DurationStats) -> Int64)] = [
+      ("p50", "median", { $0.p50 }), ("p90", "90th percentile", { $0.p90 }), ("p95", "95th percentile", { $0.p95 }),
+      ("p99", "99th percentile", { $0.p99 }), ("max", "longest", { $0.max }), ("mean", "mean", { $0.mean }),
+    ]
+    return pick.map { suffix, words, value in
+      SLOMetric("\(prefix).\(suffix)", .duration, "\(words) \(what)", .row { row in
+        let stats = row[keyPath: stats]
+        return stats.count > 0 ? Double(value(stats)) : nil
+      })
+    }
+  }
+
+  static func named(_ name: String) -> SLOMetric? {
+    all.first { $0.name == name || $0.aliases.contains(name) }
+  }
+}

@@ -1,0 +1,86 @@
+/// Where a rule's text came from, for `FILE:LINE:COLUMN` messages and reports.
+public struct SLOOrigin: Sendable, Equatable {
+  /// A file path, `<rule N>` for the N-th `--rule`, or `<default>`.
+  public var name: String
+  public var line: Int
+
+  public init(name: String, line: Int) {
+    self.name = name
+    self.line = line
+  }
+
+  /// `locks.slo:3`
+  public var description: String { "\(name):\(line)" }
+}
+
+/// `<`, `<=`, `>`, `>=`, `==`, `!=`.
+public enum SLOComparison: String, CaseIterable, Sendable {
+  case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">=", equal = "==", notEqual = "!="
+
+  func holds(_ value: Double, _ threshold: Double) -> Bool {
+    switch self {
+    case .less: value < threshold
+    case .lessOrEqual: value <= threshold
+    case .greater: value > threshold
+    case .greaterOrEqual: value >= threshold
+    case .equal: value == threshold
+    case .notEqual: value != threshold
+    }
+  }
+
+  /// How far a value is from passing, larger is worse: the order "worst first".
+  func badness(_ value: Double) -> Double {
+    switch self {
+    case .less, .lessOrEqual: value
+    case .greater, .greaterOrEqual: -value
+    case .equal, .notEqual: 0
+    }
+  }
+}
+
+/// A rule's scope: all locks together, or each lock or agent whose name matches a glob.
+public enum SLOScope: Sendable, Equatable {
+  case overall
+  case lock(Glob)
+  case agent(Glob)
+
+  var kind: SLOScopeKind {
+    switch self {
+    case .overall: .overall
+    case .lock: .lock
+    case .agent: .agent
+    }
+  }
+}
+
+/// One line of an SLO file: `[scope] metric operator threshold`.
+public struct SLORule: Sendable {
+  /// The rule as written, without its comment.
+  public var text: String
+  /// The whole line it came from, for pointing at a fault in it.
+  public var lineText: String
+  public var origin: SLOOrigin
+  public var scope: SLOScope
+  public var metric: SLOMetric
+  public var comparison: SLOComparison
+  /// In the metric's base unit: nanoseconds, a fraction, or a count.
+  public var threshold: Double
+  /// The threshold as written (`10ms`, `5%`).
+  public var thresholdText: String
+  /// Where the scope's glob is in the line (1-based column, length), to point at it when
+  /// it matches nothing.
+  var scopeSpan: (column: Int, length: Int)?
+
+  func holds(_ value: Double) -> Bool { comparison.holds(value, threshold) }
+}
+
+/// The rules checked when none are given (SPEC §4).
+public enum DefaultSLO {
+  public static let text = """
+    wait.p95 < 10ms
+    wait.p99 < 100ms
+    contention.rate < 10%
+    deadlocks == 0
+    orphans == 0
+    """
+}
