@@ -19,4 +19,10 @@ struct RegressionTests {
     #expect(inversions.count == 1)
     #expect(Set(inversions.first?.locks ?? []) == ["A", "B", "C", "D"])
   }
+
+  @Test("a suppression file with CRLF line ends is read line by line (\"\\r\\n\" is one Character)")
+  func suppressionFileWithCRLF() {
+    let cycles = SuppressionFile.parse("# reviewed\r\nA -> B\r\ndb:* cache:*\r\n")
+    #expect(cycles.map { $0.map(\.pattern) } == [["A", "B"], ["db:*", "cache:*"]])
+  }
 }

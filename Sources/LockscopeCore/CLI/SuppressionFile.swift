@@ -11,7 +11,8 @@ public enum SuppressionFile {
   }
 
   public static func parse(_ text: String) -> [[Glob]] {
-    text.split(separator: "\n").compactMap { line in
+    // "\r\n" is one Character in Swift: split on both, or a CRLF file is one long line.
+    text.split { $0 == "\n" || $0 == "\r\n" }.compactMap { line in
       let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
       let names = content.replacingOccurrences(of: "->", with: " ").replacingOccurrences(of: "→", with: " ")
         .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })

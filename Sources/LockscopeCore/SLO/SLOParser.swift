@@ -6,9 +6,11 @@ public enum SLOParser {
   public static func parse(_ text: String, name: String) -> (rules: [SLORule], errors: [SLODiagnostic]) {
     var rules: [SLORule] = []
     var errors: [SLODiagnostic] = []
-    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    // "\r\n" is a single Character in Swift: split on both, or CRLF files become one line.
+    let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+    for (index, line) in lines.enumerated() {
       let origin = SLOOrigin(name: name, line: index + 1)
-      let lineText = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+      let lineText = String(line)
       do {
         if let rule = try parseLine(lineText, origin: origin) { rules.append(rule) }
       } catch {
