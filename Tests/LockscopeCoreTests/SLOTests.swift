@@ -241,6 +241,20 @@ struct CheckCommandTests {
     #expect(result.out.hasSuffix("1 passed, 2 failed\n"))
   }
 
+  @Test("the bundled CI gate passes the fine-grained workers and fails the serialized ones")
+  func bundledGate() {
+    let gate = fixture("slo/ci-gate.slo")
+    let good = runCLI(["check", "--slo", gate, fixture("fine-grained.jsonl")])
+    #expect(good.status == 0, "\(good.out)")
+    #expect(good.out.hasSuffix("9 passed, 0 failed\n"))
+    let bad = runCLI(["check", "--slo", gate, fixture("serialized-workers.jsonl")])
+    #expect(bad.status == 1)
+    // Waits of 18 s, holds of 2 s, the lock held 100% of the time: a hot lock.
+    let failed = bad.out.split(separator: "\n").filter { $0.hasPrefix("FAIL") }.map { $0.split(separator: " ", omittingEmptySubsequences: true)[1] }
+    #expect(failed == ["wait.p95", "wait.p99", "hot_locks", "lock:*", "lock:*"])
+    #expect(bad.out.hasSuffix("4 passed, 5 failed\n"))
+  }
+
   @Test("rule mistakes exit 2 before any log is read, all of them at once")
   func mistakesFirst() {
     let slo = temporaryFile("wait.p95 < 5%\ndeadlocks = 0\norphans == 0\n", name: "bad.slo")
