@@ -1,11 +1,12 @@
 /// The subcommands. `report` is the default when none is named.
 public enum Command: String, CaseIterable, Sendable {
-  case report, check
+  case report, check, timeline
 
   var abstract: String {
     switch self {
     case .report: "Rebuild every lock's timeline and report wait, hold and contention statistics."
     case .check: "Check service level objectives over a log: exit 0 when every rule holds, 1 when one fails."
+    case .timeline: "Show what happened, event by event or as a Gantt chart, or export the waits and holds (JSON Lines, a Chrome/Perfetto trace)."
     }
   }
 }
@@ -27,6 +28,13 @@ public struct CommandLineOptions: Sendable {
   public var sloFiles: [String] = []
   public var rules: [String] = []
   public var allowEmpty = false
+  public var timelineFormat: TimelineFormat = .text
+  public var gantt = false
+  /// `--around` (raw, read once `--time-unit` is known) and `--window`.
+  public var aroundText: String?
+  public var window: Int64 = 5_000_000_000
+  /// `--width`: the Gantt chart's width in columns (nil: the terminal's, or 100).
+  public var width: Int?
   public var top = 10
   public var color: ColorChoice = .auto
   public var analysis = AnalysisOptions()
@@ -39,4 +47,9 @@ public struct CommandLineOptions: Sendable {
   public var showVersion = false
 
   public init() {}
+}
+
+/// The formats `timeline --format` accepts.
+public enum TimelineFormat: String, CaseIterable, Sendable {
+  case text, json, chrome
 }

@@ -43,6 +43,7 @@ public enum LockscopeCLI {
       switch options.command {
       case .report: return try report(options, io: io)
       case .check: return try check(options, io: io)
+      case .timeline: return try timeline(options, io: io)
       }
     } catch {
       return ExitStatus.success  // broken pipe: the reader has what it wanted
@@ -108,12 +109,61 @@ public enum LockscopeCLI {
     return ExitStatus.failure
   }
 
+  /// `lockscope timeline`: the chosen output watches the same pass as the analyzers, and
+  /// streams out as the log is read (the Gantt chart is drawn at the end).
+  private static func timeline(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
+    let writer = StreamWriter { text throws(TextSink.BrokenPipe) in try io.out.write(text) }
+    let style = style(options, io)
+    if options.gantt {
+      let width = options.width ?? Int(io.environment["COLUMNS"] ?? "") ?? 100
+      guard
+        let (report, gantt) = analyze(
+          options, analysis: options.analysis, io: io,
+          observe: { ObserverPair($0, GanttRecorder($1, width: width)) }, analyzers: { $0.first })
+      else { return ExitStatus.failure }
+      try io.out.write(gantt.second.render(report, top: options.top, style: style))
+      return ExitStatus.success
+    }
+    switch options.timelineFormat {
+    case .text:
+      guard
+        let (report, text) = analyze(
+          options, analysis: options.analysis, io: io,
+          observe: { ObserverPair($0, TextTimelineWriter($1, out: writer, style: style)) }, analyzers: { $0.first })
+      else { return ExitStatus.failure }
+      guard !writer.isBroken else { return ExitStatus.success }
+      try io.out.write(TimelineSummary.render(report, shown: text.second.shown, style: style))
+    case .json:
+      guard
+        analyze(
+          options, analysis: options.analysis, io: io, observe: { ObserverPair($0, IntervalJSONWriter($1, out: writer)) },
+          analyzers: { $0.first }) != nil
+      else { return ExitStatus.failure }
+    case .chrome:
+      guard
+        let (report, pair) = analyze(
+          options, analysis: options.analysis, io: io, observe: { ObserverPair($0, ChromeTraceWriter($1, out: writer)) },
+          analyzers: { $0.first })
+      else { return ExitStatus.failure }
+      var chrome = pair.second
+      chrome.finish(findings: report.findings)
+    }
+    return ExitStatus.success
+  }
+
   /// Reads the logs into a report; nil (after saying why on stderr) when it cannot.
   private static func analyze(_ options: CommandLineOptions, analysis: AnalysisOptions, io: ConsoleIO) -> Report? {
+    analyze(options, analysis: analysis, io: io, observe: { analyzers, _ in analyzers }, analyzers: { $0 })?.report
+  }
+
+  /// The same, with an output watching the pass beside the analyzers.
+  private static func analyze<Observer: TimelineObserver>(
+    _ options: CommandLineOptions, analysis: AnalysisOptions, io: ConsoleIO,
+    observe: (Analyzers, LogAnalysis.Context) -> Observer, analyzers: (Observer) -> Analyzers
+  ) -> (report: Report, observer: Observer)? {
     var analysis = analysis
     do {
-      analysis.since = try time(options.sinceText, option: "since", unit: analysis.fieldMap.timeUnit) ?? .min
-      analysis.until = try time(options.untilText, option: "until", unit: analysis.fieldMap.timeUnit) ?? .max
+      (analysis.since, analysis.until) = try window(options, unit: analysis.fieldMap.timeUnit)
     } catch {
       usageError(error.message, command: options.command, io: io)
       return nil
@@ -131,9 +181,9 @@ public enum LockscopeCLI {
       try? io.err.flush()
     }
     do {
-      return try LogAnalysis.run(paths: options.paths, options: analysis) { line in
-        try? io.err.write("\(line)\n")
-      }
+      return try LogAnalysis.run(
+        paths: options.paths, options: analysis, warn: { line in try? io.err.write("\(line)\n") }, observe: observe,
+        analyzers: analyzers)
     } catch {
       try? io.err.write("lockscope: \(error.message)\n")
       return nil
@@ -146,6 +196,20 @@ public enum LockscopeCLI {
     case .always: TerminalStyle(enabled: true)
     case .never: .plain
     }
+  }
+
+  /// `--since`/`--until`, or `--around` ± `--window`.
+  private static func window(_ options: CommandLineOptions, unit: TimeUnit?) throws(UsageError) -> (Int64, Int64) {
+    if let around = options.aroundText {
+      guard options.sinceText == nil && options.untilText == nil else {
+        throw UsageError("--around sets the window itself: give it or --since/--until, not both.")
+      }
+      let center = try time(around, option: "around", unit: unit)!  // text given
+      return (center &- options.window, center &+ options.window)
+    }
+    return (
+      try time(options.sinceText, option: "since", unit: unit) ?? .min, try time(options.untilText, option: "until", unit: unit) ?? .max
+    )
   }
 
   private static func time(_ text: String?, option: String, unit: TimeUnit?) throws(UsageError) -> Int64? {

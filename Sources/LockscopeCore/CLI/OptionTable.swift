@@ -46,6 +46,32 @@ enum OptionTable {
         options.checkFormat = try choice(value, option: "format", among: CheckFormat.allCases)
       },
     OptionSpec(
+      "format", value: "format", default: "text", commands: [.timeline],
+      help: "Output format: text (events with the state they left), json (one line per wait and hold), chrome (a trace for Perfetto UI or chrome://tracing).") { options, value throws(UsageError) in
+        options.timelineFormat = try choice(value, option: "format", among: TimelineFormat.allCases)
+      },
+    OptionSpec(
+      "gantt", commands: [.timeline],
+      help: "Draw a Gantt chart per lock instead: a row per agent, █ holding, ░ waiting, findings marked.") { options, _ in
+        options.gantt = true
+      },
+    OptionSpec(
+      "around", value: "time", commands: [.timeline],
+      help: "Show the window of --window on each side of this time (RFC 3339 or epoch), instead of --since/--until.") { options, value in
+        options.aroundText = value
+      },
+    OptionSpec(
+      "window", value: "duration", default: "5s", commands: [.timeline],
+      help: "With --around: how far before and after it to show.") { options, value throws(UsageError) in
+        options.window = try duration(value, option: "window")
+      },
+    OptionSpec(
+      "width", value: "n", commands: [.timeline],
+      help: "Width of the Gantt chart in columns (default: the terminal's, or 100).") { options, value throws(UsageError) in
+        guard let n = Int(value), n >= 40, n <= 1000 else { throw UsageError("--width takes a number of columns from 40 to 1000, not '\(value)'.") }
+        options.width = n
+      },
+    OptionSpec(
       "slo", value: "file", commands: [.check],
       help: "Read SLO rules from <file>: one rule a line, '#' starts a comment (repeatable).") { options, value in
         options.sloFiles.append(value)

@@ -48,6 +48,9 @@ public struct LockEvent: Sendable {
   public var token: Int64
   public var hasToken: Bool
   public var source: SourceLocation
+  /// Where this line's `trace_id`/`span_id` wait in `TraceContexts` (-1: none, or not
+  /// captured). An index, not strings, so an event stays free to copy.
+  public var traceSlot: Int32 = -1
 
   public init(
     kind: EventKind, mode: LockMode = .exclusive, time: Int64, agent: AgentID, lock: LockID,

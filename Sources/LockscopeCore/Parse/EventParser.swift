@@ -16,6 +16,10 @@ public final class EventParser {
   private var scratch: [UInt8] = []
   /// Consecutive lines share their date, hour and minute; this skips re-reading them.
   private var timestamps = RFC3339Reader()
+  /// `trace_id`/`span_id` of the events in flight, kept only when an output wants them.
+  public let traces = TraceContexts()
+  private var pendingTrace: String?
+  private var pendingSpan: String?
 
   public init(fieldMap: FieldMap = FieldMap(), agents: NameTable = NameTable(), locks: NameTable = NameTable()) {
     self.fieldMap = fieldMap
@@ -35,6 +39,10 @@ public final class EventParser {
       throw scanner.error(scanner.peek == UInt8(ascii: "[") ? "not a JSON object (an array)" : "not a JSON object")
     }
     scanner.position += 1
+    if traces.capturing {
+      pendingTrace = nil
+      pendingSpan = nil
+    }
 
     var seen: UInt16 = 0
     var time: Int64 = 0
@@ -71,6 +79,7 @@ public final class EventParser {
           }
           seen |= bit
           let valueColumn = scanner.position - base + 1
+          let valueStart = scanner.position
           let value = try scanner.scanScalar()
           switch field {
           case .ts: time = try timestamp(value, column: valueColumn, lineStart: base)
@@ -125,6 +134,7 @@ public final class EventParser {
             if case .other(let type) = value {
               throw LineError("\"\(fieldMap.key(field))\" must be a string or a number, not \(type.description)", column: valueColumn)
             }
+            if traces.capturing { try capture(field, value, raw: valueStart..<scanner.position, lineStart: base) }
           }
         } else {
           try scanner.skipValue(depth: 1)
@@ -153,10 +163,36 @@ public final class EventParser {
     if kind.needsLock && seen & (1 << UInt16(Field.lock.rawValue)) == 0 {
       throw LineError("missing field \"\(fieldMap.key(.lock))\" (required for \(fieldMap.eventName(kind)))")
     }
-    return LockEvent(
+    var event = LockEvent(
       kind: kind, mode: mode, time: time, agent: AgentID(agent), lock: kind == .crash ? .none : LockID(lock),
       capacity: capacity, leaseNanos: lease, token: token,
       hasToken: seen & (1 << UInt16(Field.token.rawValue)) != 0, source: source)
+    if traces.capturing && (pendingTrace != nil || pendingSpan != nil) {
+      event.traceSlot = traces.store(trace: pendingTrace, span: pendingSpan, input: source.input)
+    }
+    return event
+  }
+
+  /// Keeps a `trace_id`/`span_id` as text: a string decoded, a number as written.
+  @inline(never)
+  private func capture(
+    _ field: Field, _ value: JSONScanner.Scalar, raw: Range<UnsafePointer<UInt8>>, lineStart: UnsafePointer<UInt8>
+  ) throws(LineError) {
+    let text: String?
+    switch value {
+    case .string(let token):
+      if token.hasEscapes {
+        try JSONScanner.unescape(token, into: &scratch, lineStart: lineStart)
+        text = String(decoding: scratch, as: UTF8.self)
+      } else {
+        text = String(decoding: UnsafeBufferPointer(start: token.start, count: token.count), as: UTF8.self)
+      }
+    case .number:
+      text = String(decoding: UnsafeBufferPointer(start: raw.lowerBound, count: raw.upperBound - raw.lowerBound), as: UTF8.self)
+    default:
+      text = nil
+    }
+    if field == .traceID { pendingTrace = text } else { pendingSpan = text }
   }
 
   /// A key with escapes: decoded, then matched (rare; never inlined).

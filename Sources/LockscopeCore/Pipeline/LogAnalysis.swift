@@ -21,6 +21,26 @@ public enum LogAnalysis {
   public static func run(paths: [String], options: AnalysisOptions, warn: @escaping (String) -> Void)
     throws(InputError) -> Report
   {
+    try run(paths: paths, options: options, warn: warn, observe: { analyzers, _ in analyzers }, analyzers: { $0 }).report
+  }
+
+  /// What an extra observer needs to name things and know the window.
+  public struct Context {
+    public let agents: NameTable
+    public let locks: NameTable
+    public let selection: Selection
+    public let inputNames: [String]
+    /// The `trace_id`/`span_id` of the event being applied.
+    public let traces: TraceContexts
+  }
+
+  /// The same pipeline with another observer beside the analyzers (the timeline outputs):
+  /// `observe` builds the engine's observer around the analyzers, `analyzers` gets them
+  /// back for the report.
+  public static func run<Observer: TimelineObserver>(
+    paths: [String], options: AnalysisOptions, warn: @escaping (String) -> Void,
+    observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers
+  ) throws(InputError) -> (report: Report, observer: Observer) {
     let sources = try openAll(paths)
     let parser = EventParser(fieldMap: options.fieldMap)
     let skipped = SkippedLines(shownLimit: options.shownSkippedLines, strict: options.strict, warn: warn)
@@ -30,14 +50,16 @@ public enum LogAnalysis {
     let selection = Selection(
       lockGlobs: options.lockGlobs, agentGlobs: options.agentGlobs, since: options.since, until: options.until,
       lockNames: parser.locks, agentNames: parser.agents)
-    let analyzers = Analyzers(selection: selection, options: options.findings, lockNames: parser.locks)
-    let engine = TimelineEngine(observer: analyzers, selection: selection)
+    let context = Context(
+      agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces)
+    let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks), context)
+    let engine = TimelineEngine(observer: observer, selection: selection)
     try stream(streams, into: engine)
     engine.finish()
     let builder = ReportBuilder(
-      engine: engine, agentNames: parser.agents, lockNames: parser.locks, inputNames: sources.map(\.name),
-      findingOptions: options.findings)
-    return builder.build(events: streams.reduce(0) { $0 + $1.events }, skipped: skipped)
+      engine: engine, analyzers: analyzers(engine.observer), agentNames: parser.agents, lockNames: parser.locks,
+      inputNames: sources.map(\.name), findingOptions: options.findings)
+    return (builder.build(events: streams.reduce(0) { $0 + $1.events }, skipped: skipped), engine.observer)
   }
 
   static func openAll(_ paths: [String]) throws(InputError) -> [ByteSource] {
@@ -52,11 +74,17 @@ public enum LogAnalysis {
   static func stream<Observer>(_ streams: [InputStream], into engine: TimelineEngine<Observer>) throws(InputError) {
     if streams.count == 1 {
       let input = streams[0]
-      while let event = try input.next() { engine.apply(event) }
+      while let event = try input.next() {
+        engine.apply(event)
+        if engine.observer.isDone { return }
+      }
       return
     }
     let merged = MergedEventStream(inputs: streams)
     try merged.start()
-    while let event = try merged.next() { engine.apply(event) }
+    while let event = try merged.next() {
+      engine.apply(event)
+      if engine.observer.isDone { return }
+    }
   }
 }

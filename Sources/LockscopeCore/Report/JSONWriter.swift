@@ -6,8 +6,13 @@ struct JSONWriter {
   private var depth = 0
   /// Whether the current container already has an element (a comma is due).
   private var hasElement: [Bool] = []
+  /// One line, no spaces: for JSON embedded in a stream (trace events, JSON Lines).
+  private let compact: Bool
 
-  init() { bytes.reserveCapacity(1 << 16) }
+  init(compact: Bool = false) {
+    self.compact = compact
+    bytes.reserveCapacity(compact ? 256 : 1 << 16)
+  }
 
   /// The JSON as text.
   var text: String { String(decoding: bytes, as: UTF8.self) }
@@ -43,7 +48,7 @@ struct JSONWriter {
     depth -= 1
     if hasElement.removeLast() { newline() }
     bytes.append(bracket)
-    if depth == 0 { bytes.append(UInt8(ascii: "\n")) }
+    if depth == 0 && !compact { bytes.append(UInt8(ascii: "\n")) }
   }
 
   private mutating func element(_ key: String?) {
@@ -55,11 +60,12 @@ struct JSONWriter {
     if let key {
       JSONWriter.appendString(key, to: &bytes)
       bytes.append(UInt8(ascii: ":"))
-      bytes.append(UInt8(ascii: " "))
+      if !compact { bytes.append(UInt8(ascii: " ")) }
     }
   }
 
   private mutating func newline() {
+    guard !compact else { return }
     bytes.append(UInt8(ascii: "\n"))
     for _ in 0..<(2 * depth) { bytes.append(UInt8(ascii: " ")) }
   }

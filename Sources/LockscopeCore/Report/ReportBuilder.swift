@@ -1,14 +1,16 @@
 /// Turns the finished engine and analyzers into a `Report`: rates and means computed,
 /// names resolved, rows sorted.
-struct ReportBuilder {
-  let engine: TimelineEngine<Analyzers>
+struct ReportBuilder<Observer: TimelineObserver> {
+  let engine: TimelineEngine<Observer>
+  /// The engine's analyzers (its observer, or one half of it).
+  let analyzers: Analyzers
   let agentNames: NameTable
   let lockNames: NameTable
   let inputNames: [String]
   let findingOptions: FindingOptions
 
   func build(events: Int64, skipped: SkippedLines) -> Report {
-    let statistics = engine.observer.statistics
+    let statistics = analyzers.statistics
     let selection = engine.selection
     var report = Report()
     report.summary.inputs = inputNames
@@ -58,15 +60,15 @@ struct ReportBuilder {
     report.locks.sort(by: byWait)
     report.agents.sort(by: byWait)
 
-    let anomalies = engine.observer.anomalies
+    let anomalies = analyzers.anomalies
     report.anomalyCounts = Anomaly.Kind.allCases.compactMap { kind in
       anomalies.counts[kind].map { (kind.rawValue, $0) }
     }
     let context = FindingContext(
       agentName: { agentNames.name($0.rawValue) }, lockName: { lockNames.name($0.rawValue) }, source: source,
       statistics: statistics, lockStates: engine.locks, span: Int64(spanNanos), options: findingOptions)
-    report.findings = engine.observer.findings(in: context)
-    report.findingCounts = ReportBuilder.count(report.findings, dropped: engine.observer.droppedFindings)
+    report.findings = analyzers.findings(in: context)
+    report.findingCounts = ReportBuilder.count(report.findings, dropped: analyzers.droppedFindings)
     return report
   }
 

@@ -70,6 +70,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
 
     if event.kind == .crash {
       crash(event.agent, at: time, source: event.source)
+      if observer.wantsEvents { observer.applied(event, at: time, state: nil) }
       return
     }
     let lock = event.lock
@@ -87,6 +88,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     case .expire: expire(event, at: time)
     case .crash: break  // handled above
     }
+    if observer.wantsEvents { observer.applied(event, at: time, state: locks[lock.index]) }
   }
 
   private func request(_ event: LockEvent, at time: Int64) {

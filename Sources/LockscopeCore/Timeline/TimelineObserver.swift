@@ -3,6 +3,13 @@
 public protocol TimelineObserver {
   /// Whether the engine should search the wait-for graph for cycles (deadlocks).
   var wantsCycles: Bool { get }
+  /// Whether `applied` should be called after every event (the text timeline). Off for
+  /// the report, where the check compiles away.
+  var wantsEvents: Bool { get }
+  /// True once the observer needs nothing more (its reader went away): the stream stops.
+  var isDone: Bool { get }
+  /// `event` was applied at `time`; `state` is its lock afterwards (nil for a crash).
+  mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?)
   /// `state` held still for the last `elapsed` nanoseconds (inside the window) and has
   /// waiters: the moment to charge their wait to whoever blocks them.
   mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64)
@@ -22,6 +29,9 @@ public protocol TimelineObserver {
 
 extension TimelineObserver {
   public var wantsCycles: Bool { true }
+  public var wantsEvents: Bool { false }
+  public var isDone: Bool { false }
+  public mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {}
   public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {}
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {}
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {}

@@ -1,0 +1,97 @@
+/// `lockscope timeline` as text: the events of the chosen locks and window in order, each
+/// with the state it left behind (who holds the lock, who queues for it), so a reader can
+/// follow who waited for whom. Deadlocks and anomalies are flagged on the line that caused
+/// them.
+public struct TextTimelineWriter: TimelineObserver {
+  let scope: TimelineScope
+  let out: StreamWriter
+  let style: TerminalStyle
+  /// Waiters named in a state before "+N more".
+  static let shownWaiters = 4
+  private var printed = 0
+  private var currentDay: Int64 = .min
+  private var agentWidth = 10
+  private var lockWidth = 12
+  /// Said about the event being applied, printed under its line.
+  private var notes: [String] = []
+
+  public init(_ context: LogAnalysis.Context, out: StreamWriter, style: TerminalStyle) {
+    scope = TimelineScope(context)
+    self.out = out
+    self.style = style
+  }
+
+  public var wantsCycles: Bool { false }
+  public var wantsEvents: Bool { true }
+  public var isDone: Bool { out.isBroken }
+  /// Events shown.
+  public var shown: Int { printed }
+
+  public mutating func anomaly(_ anomaly: Anomaly) {
+    notes.append(style.yellow("! anomaly: \(anomaly.kind.rawValue)"))
+  }
+
+  public mutating func cycleFormed(_ cycle: WaitCycle) {
+    var chain: [String] = []
+    for (agent, lock) in zip(cycle.agents, cycle.locks) { chain.append("\(scope.agentName(agent)) waits for \(scope.lockName(lock))") }
+    notes.append(style.red("!! deadlock: " + chain.joined(separator: " → ") + " → back to \(scope.agentName(cycle.agents[0]))"))
+  }
+
+  public mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {
+    defer { notes.removeAll(keepingCapacity: true) }
+    guard time >= scope.selection.since, scope.selection.includes(event.agent) else { return }
+    let day = Timestamp.floorDivide(time, 86_400_000_000_000).0
+    if day != currentDay {
+      currentDay = day
+      let date = String(Timestamp.rfc3339(time).prefix(10))
+      out.write((printed == 0 ? "" : "\n") + style.bold("\(date) (UTC)") + "\n")
+    }
+    printed += 1
+    let agent = scope.agentName(event.agent)
+    agentWidth = max(agentWidth, min(agent.count, 32))
+    var line = Self.timeOfDay(time) + "  " + pad(Table.fit(agent, 32), agentWidth) + "  " + pad(event.kind.name, 7) + "  "
+    if let state {
+      let lock = scope.lockName(event.lock)
+      lockWidth = max(lockWidth, min(lock.count, 40))
+      line += pad(Table.fit(lock, 40), lockWidth) + "  " + style.dim("→ ") + describe(state, at: time)
+    } else {
+      line += style.dim("(everything it held or waited for is abandoned)")
+    }
+    out.write(line + "\n")
+    for note in notes { out.write(String(repeating: " ", count: 17) + note + "\n") }
+  }
+
+  /// `held by a (2.00s) · queue: b, c +3` or `free`.
+  private func describe(_ state: LockState, at time: Int64) -> String {
+    var parts: [String] = []
+    if state.holders.isEmpty {
+      parts.append("free")
+    } else {
+      let holders = state.holders.map { holder in
+        scope.agentName(holder.agent) + (holder.mode == .shared ? " (shared)" : "")
+      }
+      let slots = state.capacity > 0 ? " [\(state.holders.count)/\(state.capacity) slots]" : ""
+      parts.append("held by " + list(holders) + slots)
+    }
+    if !state.waiters.isEmpty {
+      parts.append("queue: " + list(state.waiters.map { scope.agentName($0.agent) + ($0.mode == .shared ? " (shared)" : "") }))
+    }
+    return parts.joined(separator: " · ")
+  }
+
+  private func list(_ names: [String]) -> String {
+    let shown = names.prefix(Self.shownWaiters).joined(separator: ", ")
+    return names.count > Self.shownWaiters ? shown + " +\(names.count - Self.shownWaiters)" : shown
+  }
+
+  private func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+  }
+
+  /// `10:00:02.000000`
+  static func timeOfDay(_ nanos: Int64) -> String {
+    let text = Timestamp.rfc3339(nanos)  // 2026-11-22T10:00:02.123456789Z
+    let start = text.index(text.startIndex, offsetBy: 11)
+    return String(text[start...].prefix(15))
+  }
+}
