@@ -89,12 +89,15 @@ public struct LockState: Sendable {
   public func isUnavailable(to agent: AgentID, mode: LockMode) -> Bool {
     for holder in holders {
       if holder.agent == agent {
-        // Asking again for an exclusive lock one already holds exclusively never succeeds.
-        if holder.mode == .exclusive && mode == .exclusive && capacity == 0 { return true }
+        // Asking again for a lock one holds, where either side is exclusive (an upgrade
+        // from read to write included), never succeeds: a self-deadlock.
+        if capacity == 0 && (holder.mode == .exclusive || mode == .exclusive) { return true }
       } else if blocks(holderMode: holder.mode, requestMode: mode) {
         return true
       }
     }
+    // A semaphore full of the requester's own slots.
+    if capacity > 0 && holders.count >= Int(capacity) { return true }
     // Any earlier waiter conflicts with an exclusive request or a semaphore slot; a shared
     // request conflicts only with exclusive waiters. (The requester is not yet queued.)
     if capacity > 0 || mode == .exclusive { return !waiters.isEmpty }
@@ -110,8 +113,13 @@ public struct LockState: Sendable {
     var any = false
     for holder in holders {
       if holder.agent == waiter.agent {
-        // Asking for exclusive access to a lock one holds never succeeds on its own.
-        if waiter.mode == .exclusive && capacity == 0 {
+        // Asking again where either side is exclusive never succeeds on its own; nor a
+        // semaphore slot when every slot is the waiter's own.
+        let selfBlocking =
+          capacity == 0
+          ? (waiter.mode == .exclusive || holder.mode == .exclusive)
+          : holders.count >= Int(capacity) && holders.allSatisfy { $0.agent == waiter.agent }
+        if selfBlocking {
           body(holder.agent, false)
           any = true
         }

@@ -77,6 +77,13 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     ensureLock(lock, at: time)
     if event.capacity > 0 { locks[lock.index].capacity = event.capacity }  // ensured above
     expireLeases(of: lock, before: time, sparing: event.kind == .expire ? event.agent : nil)
+    // What the agent holds elsewhere on a lease that ran out, it no longer holds: a new
+    // attempt is not taken "while holding" it (lock order, deadlocks).
+    if event.kind == .request || event.kind == .acquire {
+      for held in agents[event.agent.index].held where held != lock && locks[held.index].earliestDeadline < time {
+        expireLeases(of: held, before: time, sparing: nil)
+      }
+    }
     advance(lock, to: time)
 
     switch event.kind {
@@ -263,6 +270,9 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       let agent = frontier[next]
       next += 1
       for lock in agents[agent.index].waiting {
+        // A holder whose lease ran out holds nothing: end it before reading the edges, or a
+        // lapsed lease would close a deadlock that cannot be.
+        if locks[lock.index].earliestDeadline < time { expireLeases(of: lock, before: time, sparing: nil) }
         // Read in place: copying the lock's state would retain its arrays on every search.
         guard let index = locks[lock.index].waiterIndex(agent) else { continue }
         var found = false

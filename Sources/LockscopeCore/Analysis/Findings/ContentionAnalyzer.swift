@@ -38,6 +38,8 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     var moreWaitingAgents = false
     /// The longest released hold: an outlier candidate, and where a hot lock is shown.
     var longestHold: Sample?
+    /// The first hold of any ending: where a hot lock is shown when no hold was released.
+    var firstHold: Sample?
   }
 
   private let options: FindingOptions
@@ -73,7 +75,13 @@ public struct ContentionAnalyzer: FindingAnalyzer {
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
-    guard hold.outcome == .released else { return }
+    if hold.outcome != .released {
+      ensure(hold.lock)
+      if facts[hold.lock.index].firstHold == nil {
+        facts[hold.lock.index].firstHold = Sample(agent: hold.agent, duration: hold.end - hold.start, time: hold.start, source: hold.source)
+      }
+      return
+    }
     let duration = hold.end - hold.start
     ensure(hold.lock)
     let sample = Sample(agent: hold.agent, duration: duration, time: hold.start, source: hold.source)
@@ -206,7 +214,8 @@ public struct ContentionAnalyzer: FindingAnalyzer {
       findings.append(
         Finding(
           kind: "hot-lock", severity: .warning, locks: [context.lockName(lock)], agents: context.agentNames(fact.waitingAgents),
-          time: fact.longestHold?.time ?? state.integratedUntil, source: fact.longestHold.map { context.source($0.source) } ?? "",
+          time: (fact.longestHold ?? fact.firstHold)?.time ?? state.integratedUntil,
+          source: (fact.longestHold ?? fact.firstHold).map { context.source($0.source) } ?? "",
           message: message, remedy: remedy,
           details: [
             ("utilization", .double(utilization)), ("contended_share", .double(contended)),

@@ -98,10 +98,11 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
     let severity: Finding.Severity
     var details: [(key: String, value: JSONValue)] = []
     if let end = tracked.end, let cause = tracked.resolvedBy {
-      message += " It lasted \(Duration.human(end - cycle.time)) and ended by \(cause == "acquire" || cause == "release" ? "a \(cause), so a lock in it was not really blocking (a reentrant or reader-preferring lock, or a missing event)" : "a \(cause)")."
+      let article = "aeiou".contains(cause.first ?? "x") ? "an" : "a"
+      message += " It lasted \(Duration.human(max(0, end - cycle.time))) and ended by \(article) \(cause)\(cause == "acquire" || cause == "release" ? ", so a lock in it was not really blocking (a reentrant or reader-preferring lock, or a missing event)" : "")."
       severity = cause == "acquire" || cause == "release" ? .info : (cause == "crash" ? .critical : .warning)
       details.append(("resolved_by", .string(cause)))
-      details.append(("duration_ns", .int(end - cycle.time)))
+      details.append(("duration_ns", .int(max(0, end - cycle.time))))
     } else {
       message += " It was still there at the end of the log."
       severity = .critical

@@ -72,6 +72,8 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     let agent = event.agent.index
     if agent >= held.count { held.append(contentsOf: repeatElement([], count: agent + 1 - held.count)) }
+    // A double acquire is one hold (the engine keeps the first): one release ends it.
+    guard !held[agent].contains(where: { $0.lock == event.lock }) else { return }
     held[agent].append(Held(lock: event.lock, mode: event.mode, source: event.source))
   }
 
