@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import LockscopeCore
@@ -24,5 +25,27 @@ struct RegressionTests {
   func suppressionFileWithCRLF() {
     let cycles = SuppressionFile.parse("# reviewed\r\nA -> B\r\ndb:* cache:*\r\n")
     #expect(cycles.map { $0.map(\.pattern) } == [["A", "B"], ["db:*", "cache:*"]])
+  }
+
+  @Test("the anomalies section lists the anomalies even when ten other findings rank before them")
+  func anomaliesShownBehindOtherFindings() {
+    // Eleven locks each held 2 s (eleven long-hold findings), then one release by a non-holder.
+    var lines: [String] = []
+    for k in 0..<11 {
+      lines.append(line(Double(3 * k), "acquire", "a", "L\(k)"))
+      lines.append(line(Double(3 * k) + 2, "release", "a", "L\(k)"))
+    }
+    lines.append(line(40, "release", "b", "L0"))
+    let out = runCLI(["report", temporaryFile(lines.joined(separator: "\n"))]).out
+    #expect(out.contains("ANOMALIES 1 event did not fit the lock state"))
+    #expect(out.contains("log.jsonl:23: "))
+  }
+
+  @Test("--no-findings says the findings were not looked for, in text and JSON")
+  func noFindingsSaysSo() throws {
+    let log = fixture("serialized-workers.jsonl")
+    #expect(runCLI(["report", "--no-findings", log]).out.contains("FINDINGS not looked for (--no-findings)"))
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(runCLI(["report", "--no-findings", "--format", "json", log]).out.utf8)) as? [String: Any])
+    #expect((json["summary"] as? [String: Any])?["findings_analyzed"] as? Bool == false)
   }
 }

@@ -98,8 +98,11 @@ public enum LockscopeCLI {
     let (results, unmatched) = SLOEvaluator.evaluate(rules, on: report, allowEmpty: options.allowEmpty)
     guard unmatched.isEmpty else { return ruleErrors(unmatched, io: io) }
     let outcome = CheckOutcome(report: report, results: results, usedDefaultRules: usedDefaultRules, allowEmpty: options.allowEmpty)
-    try io.out.write(options.checkFormat.renderer(style: style(options, io), top: options.top).render(outcome))
-    return outcome.passed ? ExitStatus.success : ExitStatus.violation
+    let status = outcome.passed ? ExitStatus.success : ExitStatus.violation
+    // A gate's verdict is its exit status: a reader that closed the pipe must not turn a
+    // violation into a pass.
+    try? io.out.write(options.checkFormat.renderer(style: style(options, io), top: options.top).render(outcome))
+    return status
   }
 
   private static func ruleErrors(_ mistakes: [SLODiagnostic], io: ConsoleIO) -> Int32 {

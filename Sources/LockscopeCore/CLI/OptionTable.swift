@@ -108,7 +108,7 @@ enum OptionTable {
       },
     OptionSpec(
       "top", value: "n", default: "10",
-      help: "Rows in each table of the text report (0: all).") { options, value throws(UsageError) in
+      help: "Rows per table of the text report; lock or agent rows per rule for check; locks charted by --gantt (0: all).") { options, value throws(UsageError) in
         guard let n = Int(value), n >= 0 else { throw UsageError("--top takes a whole number >= 0, not '\(value)'.") }
         options.top = n
       },

@@ -12,6 +12,7 @@ public struct JSONReportRenderer: ReportRenderer {
     json.field("last_ts", report.summary.lastTime.map(Timestamp.rfc3339))
     json.field("locks", report.summary.locks)
     json.field("agents", report.summary.agents)
+    json.field("findings_analyzed", report.summary.findingsAnalyzed)
     json.beginArray("inputs")
     for input in report.summary.inputs { json.string(input) }
     json.endArray()

@@ -94,6 +94,8 @@ public struct Summary: Sendable {
   /// Valid event lines read.
   public var events: Int64 = 0
   public var skippedLines = 0
+  /// False under `--no-findings`: no finding analyzer ran (anomalies are still counted).
+  public var findingsAnalyzed = true
   /// The observed span (nil when no event was analysed).
   public var firstTime: Int64?
   public var lastTime: Int64?

@@ -16,6 +16,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     report.summary.inputs = inputNames
     report.summary.events = events
     report.summary.skippedLines = skipped.count
+    report.summary.findingsAnalyzed = findingOptions.enabled
     report.summary.locks = lockNames.count
     report.summary.agents = agentNames.count
     report.skipped = skipped.shown

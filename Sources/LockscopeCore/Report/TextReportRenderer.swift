@@ -93,6 +93,9 @@ public struct TextReportRenderer: ReportRenderer {
   /// its first three, and one remedy.
   private func findings(_ report: Report) -> String {
     let shown = report.findings.filter { $0.kind != "anomaly" }
+    guard report.summary.findingsAnalyzed else {
+      return "\n" + style.bold("FINDINGS") + " not looked for (--no-findings)\n"
+    }
     guard !shown.isEmpty else {
       return "\n" + style.bold("FINDINGS") + " none: no deadlock, orphan, inversion or contention failure found\n"
     }
@@ -175,14 +178,16 @@ public struct TextReportRenderer: ReportRenderer {
   private func anomalies(_ report: Report) -> String {
     guard !report.anomalyCounts.isEmpty else { return "" }
     let total = report.anomalyCounts.reduce(0) { $0 + $1.count }
-    var text = "\n" + style.yellow(style.bold("ANOMALIES")) + " \(grouped(Int64(total))) events did not fit the lock state (counted, analysed as described in lockscope(1))\n"
+    var text = "\n" + style.yellow(style.bold("ANOMALIES")) + " \(grouped(Int64(total))) \(total == 1 ? "event" : "events") did not fit the lock state (counted, analysed as described in lockscope(1))\n"
     let counts = report.anomalyCounts.map { "\($0.kind) \($0.count)" }.joined(separator: ", ")
     text += "  " + counts + "\n"
-    let limit = top == 0 ? report.findings.count : min(top, report.findings.count)
-    for finding in report.findings.prefix(limit) where finding.kind == "anomaly" {
-      text += "  \(finding.source): \(finding.message)\n"
+    // The anomalies themselves, not the first findings of any kind: other findings rank first.
+    let kept = report.findings.filter { $0.kind == "anomaly" }
+    let shown = top == 0 ? kept : Array(kept.prefix(top))
+    for finding in shown { text += "  \(finding.source): \(finding.message)\n" }
+    if total > shown.count {
+      text += style.dim("  … and \(grouped(Int64(total - shown.count))) more (--format json lists the first \(AnomalyLog.keptLimit))") + "\n"
     }
-    if total > limit { text += style.dim("  … and \(grouped(Int64(total - limit))) more (--format json lists the first \(AnomalyLog.keptLimit))") + "\n" }
     return text
   }
 
