@@ -28,6 +28,7 @@ public final class InputStream {
             return event
           }
         } catch {
+          parser.discardNamesOfFailedLine()
           try skipped.record(input: name, line: reader.lineNumber, reason: error.description)
         }
       case .overlong(let length):

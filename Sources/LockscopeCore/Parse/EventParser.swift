@@ -20,6 +20,9 @@ public final class EventParser {
   public let traces = TraceContexts()
   private var pendingTrace: String?
   private var pendingSpan: String?
+  /// Table sizes when the current line began, to forget its names if it turns out bad.
+  private var agentsAtLineStart = 0
+  private var locksAtLineStart = 0
 
   public init(fieldMap: FieldMap = FieldMap(), agents: NameTable = NameTable(), locks: NameTable = NameTable()) {
     self.fieldMap = fieldMap
@@ -31,6 +34,9 @@ public final class EventParser {
 
   /// Parses `line`; nil for a blank line. Throws the reason a line must be skipped.
   public func parse(_ line: UnsafeBufferPointer<UInt8>, source: SourceLocation) throws(LineError) -> LockEvent? {
+    // Before anything can throw: a bad line's names are forgotten back to here.
+    agentsAtLineStart = agents.count
+    locksAtLineStart = locks.count
     guard let base = line.baseAddress else { return nil }
     var scanner = JSONScanner(start: base, end: base + line.count)
     scanner.skipWhitespace()
@@ -83,7 +89,7 @@ public final class EventParser {
           let value = try scanner.scanScalar()
           switch field {
           case .ts: time = try timestamp(value, column: valueColumn, lineStart: base)
-          case .event: kind = try eventKind(value, column: valueColumn, lineEnd: scanner.end)
+          case .event: kind = try eventKind(value, column: valueColumn, lineStart: base, lineEnd: scanner.end)
           case .agent:
             if case .string(let text) = value, !text.hasEscapes {
               agent = agents.intern(text.start, text.count)
@@ -98,8 +104,10 @@ public final class EventParser {
             }
           case .mode:
             if case .null = value { break }
-            guard case .string(let text) = value, !text.hasEscapes,
-              let index = modeMatcher.match(text.start, text.count, readable: scanner.end - text.start)
+            guard case .string(let text) = value,
+              let index = text.hasEscapes
+                ? try matchEscaped(text, with: modeMatcher, lineStart: base)
+                : modeMatcher.match(text.start, text.count, readable: scanner.end - text.start)
             else {
               throw LineError("\"\(fieldMap.key(.mode))\" must be \"exclusive\" or \"shared\"", column: valueColumn)
             }
@@ -173,6 +181,12 @@ public final class EventParser {
     return event
   }
 
+  /// After a bad line: the names it added were never a valid event's, so they go.
+  public func discardNamesOfFailedLine() {
+    agents.truncate(to: agentsAtLineStart)
+    locks.truncate(to: locksAtLineStart)
+  }
+
   /// Keeps a `trace_id`/`span_id` as text: a string decoded, a number as written.
   @inline(never)
   private func capture(
@@ -204,6 +218,17 @@ public final class EventParser {
     }
   }
 
+  /// A value with escapes (`"\\u0061cquire"` is `acquire`): decoded, then matched (rare).
+  @inline(never)
+  private func matchEscaped(_ text: JSONScanner.StringToken, with matcher: ByteMatcher, lineStart: UnsafePointer<UInt8>)
+    throws(LineError) -> Int?
+  {
+    try JSONScanner.unescape(text, into: &scratch, lineStart: lineStart)
+    return scratch.withUnsafeBufferPointer { buffer in
+      buffer.isEmpty ? nil : matcher.match(buffer.baseAddress!, buffer.count)  // non-empty checked
+    }
+  }
+
   @inline(never)
   private func name(
     _ value: JSONScanner.Scalar, field: Field, table: NameTable, column: Int, lineStart: UnsafePointer<UInt8>
@@ -218,11 +243,17 @@ public final class EventParser {
     return scratch.withUnsafeBufferPointer { table.intern($0.baseAddress!, $0.count - 1) }  // non-empty: has the 0
   }
 
-  private func eventKind(_ value: JSONScanner.Scalar, column: Int, lineEnd: UnsafePointer<UInt8>) throws(LineError) -> EventKind {
+  private func eventKind(
+    _ value: JSONScanner.Scalar, column: Int, lineStart: UnsafePointer<UInt8>, lineEnd: UnsafePointer<UInt8>
+  ) throws(LineError) -> EventKind {
     guard case .string(let text) = value else {
       throw LineError("\"\(fieldMap.key(.event))\" must be a string, not \(typeName(value))", column: column)
     }
-    if !text.hasEscapes, let index = eventMatcher.match(text.start, text.count, readable: lineEnd - text.start) {
+    let found =
+      text.hasEscapes
+      ? try matchEscaped(text, with: eventMatcher, lineStart: lineStart)
+      : eventMatcher.match(text.start, text.count, readable: lineEnd - text.start)
+    if let index = found {
       return EventKind(rawValue: UInt8(index))!  // matcher indices are EventKind raw values
     }
     let shown = String(decoding: UnsafeBufferPointer(start: text.start, count: min(text.count, 40)), as: UTF8.self)

@@ -127,6 +127,23 @@ public final class NameTable {
     return Int32(id)
   }
 
+  /// Forgets the names added since the table had `newCount` of them (the names of a line
+  /// that turned out bad), so no report counts a name no valid event carried. Latest
+  /// first: with linear probing no earlier name's probe chain runs through a later name's
+  /// slot, so clearing those slots loses nothing.
+  public func truncate(to newCount: Int) {
+    guard newCount < count else { return }
+    let mask = slots.count - 1
+    for id in stride(from: count - 1, through: newCount, by: -1) {
+      var slot = Int(truncatingIfNeeded: hashes[id]) & mask
+      while slots[slot] != Int32(id + 1) { slot = (slot + 1) & mask }
+      slots[slot] = 0
+      strings.removeLast()
+    }
+    count = newCount
+    arenaUsed = starts[newCount]
+  }
+
   private func rehash() {
     let bigger = UnsafeMutableBufferPointer<Int32>.allocate(capacity: slots.count * 2)
     bigger.initialize(repeating: 0)
