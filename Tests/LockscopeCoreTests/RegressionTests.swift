@@ -48,4 +48,20 @@ struct RegressionTests {
     let json = try #require(try JSONSerialization.jsonObject(with: Data(runCLI(["report", "--no-findings", "--format", "json", log]).out.utf8)) as? [String: Any])
     #expect((json["summary"] as? [String: Any])?["findings_analyzed"] as? Bool == false)
   }
+
+  @Test("forgetting a bad line's names keeps every earlier name findable, through a rehash")
+  func nameTableTruncateKeepsEarlierNames() {
+    let table = NameTable()
+    let kept = (0..<300).map { "agent-\($0)" }
+    for name in kept { _ = table.intern(name) }
+    // A "bad line" adds names past a rehash of the slots (the table doubles at half load).
+    for k in 0..<700 { _ = table.intern("ghost-\(k)") }
+    table.truncate(to: kept.count)
+    #expect(table.count == kept.count)
+    for (id, name) in kept.enumerated() { #expect(table.lookup(name) == Int32(id)) }
+    #expect(table.lookup("ghost-0") == nil && table.lookup("ghost-699") == nil)
+    // A new name takes the next id, and its bytes are its own.
+    #expect(table.intern("fresh") == Int32(kept.count))
+    #expect(table.name(Int32(kept.count)) == "fresh")
+  }
 }
