@@ -14,16 +14,6 @@ func runCLI(_ arguments: [String], terminal: Bool = false, environment: [String:
 
 @Suite("Command line")
 struct CLITests {
-  /// Compares `text` with a golden file; `LOCKSCOPE_RECORD_GOLDEN=1 swift test` re-records on purpose.
-  func checkGolden(_ text: String, _ name: String) throws {
-    let url = repositoryRoot.appendingPathComponent("Tests/LockscopeCoreTests/Golden/\(name)")
-    if ProcessInfo.processInfo.environment["LOCKSCOPE_RECORD_GOLDEN"] == "1" {
-      try text.write(to: url, atomically: true, encoding: .utf8)
-      return
-    }
-    let expected = try String(contentsOf: url, encoding: .utf8)
-    #expect(text == expected, "differs from Golden/\(name); re-record with LOCKSCOPE_RECORD_GOLDEN=1 if intended")
-  }
 
   @Test("--help for each subcommand and at the top level match their golden files")
   func help() throws {

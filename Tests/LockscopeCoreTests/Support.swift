@@ -73,3 +73,15 @@ func line(_ seconds: Double, _ event: String, _ agent: String, _ lock: String? =
 
 /// Nanoseconds of `at(0)`.
 let t0: Int64 = Timestamp.parse("2026-11-22T10:00:00Z", unit: nil)!
+
+/// Compares `text` with a golden file in Tests/LockscopeCoreTests/Golden;
+/// `LOCKSCOPE_RECORD_GOLDEN=1 swift test` re-records on purpose (then read the diff).
+func checkGolden(_ text: String, _ name: String) throws {
+  let url = repositoryRoot.appendingPathComponent("Tests/LockscopeCoreTests/Golden/\(name)")
+  if ProcessInfo.processInfo.environment["LOCKSCOPE_RECORD_GOLDEN"] == "1" {
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    return
+  }
+  let expected = try String(contentsOf: url, encoding: .utf8)
+  #expect(text == expected, "differs from Golden/\(name); re-record with LOCKSCOPE_RECORD_GOLDEN=1 if intended")
+}

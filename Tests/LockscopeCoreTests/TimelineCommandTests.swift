@@ -7,15 +7,6 @@ import Testing
 struct TimelineCommandTests {
   let postmortem = fixture("timeline/postmortem.jsonl")
 
-  /// Compares with a golden file; `LOCKSCOPE_RECORD_GOLDEN=1 swift test` re-records on purpose.
-  func checkGolden(_ text: String, _ name: String) throws {
-    let url = repositoryRoot.appendingPathComponent("Tests/LockscopeCoreTests/Golden/\(name)")
-    if ProcessInfo.processInfo.environment["LOCKSCOPE_RECORD_GOLDEN"] == "1" {
-      try text.write(to: url, atomically: true, encoding: .utf8)
-      return
-    }
-    #expect(text == (try String(contentsOf: url, encoding: .utf8)), "differs from Golden/\(name)")
-  }
 
   @Test("the text timeline of the post-mortem fixture matches its golden file")
   func textGolden() throws {

@@ -33,9 +33,7 @@ public struct ChromeTraceWriter: TimelineObserver {
   public var wantsCycles: Bool { false }
   public var isDone: Bool { out.isBroken }
 
-  private static func key(_ agent: AgentID, _ lock: LockID, hold: Bool) -> Int64 {
-    Int64(agent.rawValue) << 33 | Int64(UInt32(bitPattern: lock.rawValue)) << 1 | (hold ? 1 : 0)
-  }
+  private static func key(_ agent: AgentID, _ lock: LockID, hold: Bool) -> Int64 { OpenTraces.key(agent, lock, hold: hold) }
 
   // MARK: Intervals
 

@@ -78,7 +78,8 @@ struct OpenTraces {
 
   init(_ traces: TraceContexts) { self.traces = traces }
 
-  private static func key(_ agent: AgentID, _ lock: LockID, hold: Bool) -> Int64 {
+  /// One open interval's key: an agent's wait for, or hold of, a lock.
+  static func key(_ agent: AgentID, _ lock: LockID, hold: Bool) -> Int64 {
     Int64(agent.rawValue) << 33 | Int64(UInt32(bitPattern: lock.rawValue)) << 1 | (hold ? 1 : 0)
   }
 
