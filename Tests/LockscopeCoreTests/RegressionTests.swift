@@ -64,4 +64,50 @@ struct RegressionTests {
     #expect(table.intern("fresh") == Int32(kept.count))
     #expect(table.name(Int32(kept.count)) == "fresh")
   }
+
+  // Found by Scripts/oracle.py (see fixtures/edge/README.md).
+
+  @Test("a late release does not use up the lease-ran-out mark: a second late event is late too")
+  func lapsedMarkStays() throws {
+    let report = try LogAnalysis.run(paths: [fixture("edge/B1-release-then-expire.jsonl")], options: AnalysisOptions()) { _ in }
+    #expect(report.anomalyCounts.map(\.kind) == ["release-after-lease-expired"])
+    let twice = try LogAnalysis.run(paths: [fixture("edge/B1b-release-twice.jsonl")], options: AnalysisOptions()) { _ in }
+    #expect(twice.anomalyCounts.first { $0.kind == "release-after-lease-expired" }?.count == 2)
+  }
+
+  @Test("an agent holding one lock throughout has utilization 1, whatever order its holds end in")
+  func agentUtilizationWithLateLapse() throws {
+    let report = try LogAnalysis.run(paths: [fixture("edge/B3-agent-util.jsonl")], options: AnalysisOptions()) { _ in }
+    #expect(report.agent("b")?.utilization == 1.0)
+  }
+
+  @Test("a reader asking again for its shared lock, or a second semaphore slot with one free, charges nobody")
+  func noSelfChargeWithoutSelfDeadlock() throws {
+    for name in ["edge/B4-self-charge-shared.jsonl", "edge/B4b-self-charge-sem.jsonl"] {
+      let report = try LogAnalysis.run(paths: [fixture(name)], options: AnalysisOptions()) { _ in }
+      #expect(report.overall.causedWaitNanos == 0, "\(name)")
+      #expect(report.agent("c")?.causedWaitNanos == 0, "\(name)")
+    }
+  }
+
+  @Test("with --lock, the span is that of the analysed events")
+  func lockFilterSpan() throws {
+    var options = AnalysisOptions()
+    options.lockGlobs = [Glob("L")]
+    let report = try LogAnalysis.run(paths: [fixture("edge/B5-lock-filter-span.jsonl")], options: options) { _ in }
+    #expect(report.lock("L")?.utilization == 1.0)
+    #expect(report.summary.lastTime.map { $0 - report.summary.firstTime! } == second)
+  }
+
+  @Test("--agent leaves overall utilization whole: every lock counts")
+  func agentFilterKeepsOverallUtilization() throws {
+    let log = [
+      line(0, "acquire", "a", "X"), line(1, "request", "b", "L"), line(3, "acquire", "b", "L"), line(4, "release", "b", "L"),
+      line(4, "release", "a", "X"),
+    ].joined(separator: "\n")
+    let all = try analyze(log)
+    let filtered = try analyze(log) { $0.agentGlobs = [Glob("a")] }
+    #expect(all.overall.utilization == 0.625)  // X held 4 of 4 s, L 1 of 4 s
+    #expect(filtered.overall.utilization == all.overall.utilization)
+  }
 }

@@ -30,9 +30,10 @@ struct ReportBuilder<Observer: TimelineObserver> {
     for (index, state) in engine.locks.enumerated() {
       guard state.seen else { continue }
       let accumulator = index < statistics.locks.count ? statistics.locks[index] : MetricAccumulator()
-      if selection.filtersAgents && accumulator.isEmpty { continue }
+      // Lock time integrals stay whole under --agent: every lock counts for overall utilization.
       lockCount += 1
       heldTotal += state.heldNanos
+      if selection.filtersAgents && accumulator.isEmpty { continue }
       var row = MetricsRow(name: lockNames.name(Int32(index)))
       fill(&row, accumulator)
       row.queueMax = state.queueMax

@@ -139,7 +139,13 @@ public struct LockState: Sendable {
   /// it is queued behind an earlier waiter), excluding itself unless it is alone.
   public func blockers(of waiter: Waiter) -> [AgentID] {
     let others = holders.filter { $0.agent != waiter.agent }
-    if others.isEmpty { return holders.map(\.agent) }  // a self-deadlock, or nobody
+    if others.isEmpty {
+      // Itself, only in a self-deadlock; otherwise (a reader asking again) nobody.
+      let selfBlocking = holders.contains { holder in
+        capacity == 0 ? (holder.mode == .exclusive || waiter.mode == .exclusive) : holders.count >= Int(capacity)
+      }
+      return selfBlocking ? holders.map(\.agent) : []
+    }
     let conflicting = others.filter { blocks(holderMode: $0.mode, requestMode: waiter.mode) }
     return (conflicting.isEmpty ? others : conflicting).map(\.agent)
   }

@@ -30,6 +30,9 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     public var held: [LockID] = []
     public var waiting: [LockID] = []
     public var holdingSince: Int64 = 0
+    /// The latest end of a hold that ended while others were still held: a lapsed lease is
+    /// ended at its deadline, possibly after holds that ended later.
+    public var holdingUntil: Int64 = .min
     public var heldAnyNanos: Int64 = 0
   }
 
@@ -52,9 +55,10 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   @inline(__always)
   public func apply(_ event: LockEvent) {
     var time = event.time
+    // Events of locks left out by --lock do not stretch the span either.
+    if event.kind != .crash && !selection.includes(event.lock) { return }
     if time > latestReadTime { latestReadTime = time }
     if time > selection.until { return }
-    if event.kind != .crash && !selection.includes(event.lock) { return }
     if time < lastTime {
       observer.anomaly(Anomaly(kind: .clockBackwards, agent: event.agent, lock: event.lock, time: lastTime, source: event.source, skew: lastTime - time))
       time = lastTime
@@ -160,7 +164,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   private func release(_ event: LockEvent, at time: Int64) {
     if let index = locks[event.lock.index].holderIndex(event.agent) {
       endHold(event.lock, at: index, time: time, outcome: .released, by: event.source)
-    } else if takeLapsed(event.agent, from: event.lock) {
+    } else if locks[event.lock.index].lapsedHolders.contains(event.agent) {
+      // The mark stays: an ignored event changes nothing, and a second late release is late too.
       anomaly(.releaseAfterLeaseExpired, event, at: time)
     } else {
       anomaly(.releaseByNonHolder, event, at: time)
@@ -197,7 +202,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   private func expire(_ event: LockEvent, at time: Int64) {
     if let index = locks[event.lock.index].holderIndex(event.agent) {
       endHold(event.lock, at: index, time: time, outcome: .expired, by: event.source)
-    } else if !takeLapsed(event.agent, from: event.lock) {
+    } else if !locks[event.lock.index].lapsedHolders.contains(event.agent) {
       anomaly(.expireByNonHolder, event, at: time)
     }
   }
@@ -386,18 +391,16 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     remove(lock, from: &agents[agent].held)
     if agents[agent].held.isEmpty {
       let from = max(agents[agent].holdingSince, selection.since)
-      if time > from { agents[agent].heldAnyNanos += time - from }
+      let until = max(time, agents[agent].holdingUntil)
+      if until > from { agents[agent].heldAnyNanos += until - from }
+      agents[agent].holdingUntil = .min
+    } else {
+      agents[agent].holdingUntil = max(agents[agent].holdingUntil, time)
     }
     observer.holdEnded(
       HoldInterval(
         agent: holder.agent, lock: lock, mode: holder.mode, start: holder.since, end: time, outcome: outcome,
         source: holder.source, endSource: endSource, blockedWait: holder.blockedWait))
-  }
-
-  private func takeLapsed(_ agent: AgentID, from lock: LockID) -> Bool {
-    guard let index = locks[lock.index].lapsedHolders.firstIndex(of: agent) else { return false }
-    withLock(lock) { _ = $0.lapsedHolders.remove(at: index) }
-    return true
   }
 
   private func anomaly(_ kind: Anomaly.Kind, _ event: LockEvent, at time: Int64) {
