@@ -61,6 +61,24 @@ struct BinaryTests {
     #expect(result.err.isEmpty, "\(result.err)")
   }
 
+  @Test("a closed pipe stops a streaming timeline quietly, and leaves check's verdict (exit 1) standing")
+  func brokenPipeTimelineAndCheck() throws {
+    var log = ""
+    for i in 0..<3000 {
+      log += #"{"ts":\#(1_795_341_600 + i),"event":"acquire","agent":"agent-\#(i)","lock":"lock-\#(i)"}"# + "\n"
+    }
+    let path = NSTemporaryDirectory() + "lockscope-e2e-\(UUID().uuidString).jsonl"
+    try log.write(toFile: path, atomically: true, encoding: .utf8)
+    let timeline = try shell(#""$LOCKSCOPE" timeline --format chrome "\#(path)" | head -1; echo "status=${PIPESTATUS[0]}""#)
+    #expect(timeline.out.hasPrefix("{\"displayTimeUnit\""))
+    #expect(timeline.out.contains("status=0"))
+    #expect(timeline.err.isEmpty, "\(timeline.err)")
+    // 3000 failing agents: a JUnit report far longer than a pipe buffer.
+    let check = try shell(#""$LOCKSCOPE" check --format junit --top 0 --rule 'agent:* attempts > 5' "\#(path)" | head -1; echo "status=${PIPESTATUS[0]}""#)
+    #expect(check.out.contains("status=1"))
+    #expect(check.err.isEmpty, "\(check.err)")
+  }
+
   @Test("standard input is read with no file or with '-'")
   func standardInput() throws {
     let implicit = try shell(#""$LOCKSCOPE" --format json"#, input: Data(sampleLog.utf8))
