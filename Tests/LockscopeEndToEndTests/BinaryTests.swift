@@ -46,15 +46,21 @@ struct BinaryTests {
     #expect(FileManager.default.isExecutableFile(atPath: binary), "\(binary)")
   }
 
-  @Test("a closed pipe ends it quietly: `lockscope … | head -1` prints no crash text")
-  func brokenPipe() throws {
-    // A report far longer than a pipe buffer, so lockscope is still writing when head exits.
+  /// 3000 agents each taking their own lock: outputs far longer than a pipe buffer.
+  func manyAgentsLog() throws -> String {
     var log = ""
     for i in 0..<3000 {
       log += #"{"ts":\#(1_795_341_600 + i),"event":"acquire","agent":"agent-\#(i)","lock":"lock-\#(i)"}"# + "\n"
     }
     let path = NSTemporaryDirectory() + "lockscope-e2e-\(UUID().uuidString).jsonl"
     try log.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  @Test("a closed pipe ends it quietly: `lockscope … | head -1` prints no crash text")
+  func brokenPipe() throws {
+    // A report far longer than a pipe buffer, so lockscope is still writing when head exits.
+    let path = try manyAgentsLog()
     let result = try shell(#""$LOCKSCOPE" --format json --top 0 "\#(path)" | head -1; echo "status=${PIPESTATUS[0]}""#)
     #expect(result.out.hasPrefix("{\n"))
     #expect(result.out.contains("status=0"))
@@ -63,12 +69,7 @@ struct BinaryTests {
 
   @Test("a closed pipe stops a streaming timeline quietly, and leaves check's verdict (exit 1) standing")
   func brokenPipeTimelineAndCheck() throws {
-    var log = ""
-    for i in 0..<3000 {
-      log += #"{"ts":\#(1_795_341_600 + i),"event":"acquire","agent":"agent-\#(i)","lock":"lock-\#(i)"}"# + "\n"
-    }
-    let path = NSTemporaryDirectory() + "lockscope-e2e-\(UUID().uuidString).jsonl"
-    try log.write(toFile: path, atomically: true, encoding: .utf8)
+    let path = try manyAgentsLog()
     let timeline = try shell(#""$LOCKSCOPE" timeline --format chrome "\#(path)" | head -1; echo "status=${PIPESTATUS[0]}""#)
     #expect(timeline.out.hasPrefix("{\"displayTimeUnit\""))
     #expect(timeline.out.contains("status=0"))
