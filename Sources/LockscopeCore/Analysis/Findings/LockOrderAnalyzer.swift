@@ -62,11 +62,26 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     let agent = event.agent.index
     guard agent < held.count, !held[agent].isEmpty else { return }
-    let holding = held[agent]
-    for prior in holding where prior.lock != event.lock {
-      let gates = holding.compactMap { $0.lock == prior.lock || $0.lock == event.lock ? nil : $0.lock }
-      addEdge(from: prior, to: event, gates: gates, time: time, sharedOnly: prior.mode == .shared && event.mode == .shared)
+    for position in held[agent].indices {
+      let prior = held[agent][position]
+      guard prior.lock != event.lock else { continue }
+      let sharedOnly = prior.mode == .shared && event.mode == .shared
+      // The common case, on every nested attempt: a known edge that this attempt cannot
+      // change (two agents already, no gates left to narrow, not shared-only). Skip it
+      // before building anything.
+      if let index = edgeIndex[Self.key(prior.lock, event.lock)], edges[index].gates.isEmpty,
+        !edges[index].sharedOnly || sharedOnly,
+        edges[index].agents.count >= 2 || edges[index].agents.contains(event.agent)
+      {
+        continue
+      }
+      let gates = held[agent].compactMap { $0.lock == prior.lock || $0.lock == event.lock ? nil : $0.lock }
+      addEdge(from: prior, to: event, gates: gates, time: time, sharedOnly: sharedOnly)
     }
+  }
+
+  private static func key(_ from: LockID, _ to: LockID) -> Int64 {
+    Int64(from.rawValue) << 32 | Int64(UInt32(bitPattern: to.rawValue))
   }
 
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
@@ -88,7 +103,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   }
 
   private mutating func addEdge(from prior: Held, to event: LockEvent, gates: [LockID], time: Int64, sharedOnly: Bool) {
-    let key = Int64(prior.lock.rawValue) << 32 | Int64(UInt32(bitPattern: event.lock.rawValue))
+    let key = Self.key(prior.lock, event.lock)
     if let index = edgeIndex[key] {
       var changed = false
       if !edges[index].agents.contains(event.agent) && edges[index].agents.count < 2 {
