@@ -88,10 +88,16 @@ def parse_rfc3339(s: str) -> int:
 INT64 = 2**63
 
 
+# docs/semantics.md: times from 1900-01-01 to 2099-12-31 UTC are accepted.
+SUPPORTED = (-2_208_988_800 * 10**9, 4_102_444_800 * 10**9 - 1)
+
+
 def in_range(ns: int) -> int:
-    """Internally timestamps are 64-bit integer nanoseconds; others cannot be read."""
+    """Internally timestamps are 64-bit integer nanoseconds, within the supported years."""
     if not -INT64 <= ns < INT64:
         raise BadLine("timestamp out of range")
+    if not SUPPORTED[0] <= ns <= SUPPORTED[1]:
+        raise BadLine("timestamp outside the supported years")
     return ns
 
 

@@ -110,4 +110,33 @@ struct RegressionTests {
     #expect(all.overall.utilization == 0.625)  // X held 4 of 4 s, L 1 of 4 s
     #expect(filtered.overall.utilization == all.overall.utilization)
   }
+
+  // Found by the fuzzer (Scripts/fuzz.sh).
+
+  @Test("a log whose holds sum past Int64.max no longer traps; times outside 1900–2099 are skipped with a reason")
+  func centurySpanOverflow() throws {
+    // The fuzzer's input, minimized: waits and holds of ~100 years each, summed in one row.
+    let log = """
+      {"ts":"2026-11-22T10:00:00.000Z","event":"request","agent":"worker-08","lock":"llm:global"}
+      {"ts":"2026-11-22T10:00:06.000Z","event":"acquire","agent":"worker-02","lock":"llm:global"}
+      {"ts":"2026-11-22T10:00:14.000Z","event":"acquire","agent":"worker-07","lock":"llm:global"}
+      {"ts":"2126-11-22T10:00:16.000Z","event":"release","agent":"worker-07","lock":"llm:global"}
+      {"ts":"2099-11-22T10:00:16.000Z","event":"release","agent":"worker-07","lock":"llm:global"}
+      {"ts":"1900-01-01T00:00:00Z","event":"acquire","agent":"old","lock":"museum"}
+      """
+    var warnings: [String] = []
+    let report = try LogAnalysis.run(paths: [temporaryFile(log)], options: AnalysisOptions()) { warnings.append($0) }
+    #expect(report.summary.skippedLines == 1)
+    #expect(warnings.first?.hasSuffix(":4: timestamp 2126-11-22T10:00:16.000000000Z is outside the supported years 1900 to 2099 (column 7)") == true)
+    // Three agents hold or wait ~73 years each: the overall totals saturate instead of trapping.
+    #expect(report.overall.waitTotalNanos > 0 && report.overall.holdTotalNanos > 0)
+    #expect(report.overall.waitShare > 0 && report.overall.waitShare < 1)
+  }
+
+  @Test("saturating sums stop at the bounds")
+  func saturatingSums() {
+    #expect(Int64.max.addingSaturating(1) == .max)
+    #expect(Int64.min.addingSaturating(-1) == .min)
+    #expect(Int64(40).addingSaturating(2) == 42)
+  }
 }

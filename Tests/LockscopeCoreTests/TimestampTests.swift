@@ -55,7 +55,8 @@ struct TimestampTests {
     #expect(ts("1763805600250") == s * second + 250 * millisecond)
     #expect(ts("1763805600250000") == s * second + 250 * millisecond)
     #expect(ts("1763805600250000123") == s * second + 250_000_123)
-    #expect(ts("9000000000") == 9_000_000_000 * second)  // < 1e11: still seconds
+    #expect(ts("4000000000") == 4_000_000_000 * second)  // < 1e11: still seconds (year 2096)
+    #expect(ts("9000000000") == nil)  // seconds, but year 2255: outside the supported 1900–2099
     #expect(ts("99999999999") == nil)  // seconds, but past 2262: out of Int64 nanoseconds
     #expect(ts("100000000000") == 100_000_000_000 * millisecond)  // 1e11: milliseconds
     #expect(ts("0") == 0)

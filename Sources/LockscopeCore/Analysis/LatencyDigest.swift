@@ -30,8 +30,7 @@ public struct LatencyDigest: Sendable {
   public mutating func add(_ sample: Int64) {
     let value = Swift.max(0, sample)
     count += 1
-    let (total, overflow) = sum.addingReportingOverflow(value)
-    sum = overflow ? .max : total
+    sum = sum.addingSaturating(value)
     if value < min { min = value }
     if value > max { max = value }
     if count <= LatencyDigest.exactLimit {

@@ -262,6 +262,16 @@ public final class EventParser {
   }
 
   private func timestamp(_ value: JSONScanner.Scalar, column: Int, lineStart: UnsafePointer<UInt8>) throws(LineError) -> Int64 {
+    let nanos = try readTimestamp(value, column: column, lineStart: lineStart)
+    // Any two times of the supported range are less than 2^63 ns apart, so no duration
+    // between events can overflow.
+    guard Timestamp.supported.contains(nanos) else {
+      throw LineError("timestamp \(Timestamp.rfc3339(nanos)) is outside the supported years 1900 to 2099", column: column)
+    }
+    return nanos
+  }
+
+  private func readTimestamp(_ value: JSONScanner.Scalar, column: Int, lineStart: UnsafePointer<UInt8>) throws(LineError) -> Int64 {
     switch value {
     case .number(let number):
       guard let nanos = Timestamp.nanoseconds(epoch: number, unit: fieldMap.timeUnit) else {

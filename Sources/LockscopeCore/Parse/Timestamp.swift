@@ -89,6 +89,10 @@ public enum Timestamp {
 
   /// Formats nanoseconds as RFC 3339 UTC with nine fraction digits:
   /// `2026-11-22T10:00:00.123456789Z`.
+  /// Times lockscope accepts in a log: 1900-01-01 to 2099-12-31 (UTC). 200 years are
+  /// 6.3e18 ns, so any duration between two of them fits in an Int64.
+  public static let supported: ClosedRange<Int64> = -2_208_988_800_000_000_000...4_102_444_799_999_999_999
+
   public static func rfc3339(_ nanos: Int64) -> String {
     let (seconds, fraction) = floorDivide(nanos, 1_000_000_000)
     let (days, secondOfDay) = floorDivide(seconds, 86_400)

@@ -89,7 +89,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     row.hold = DurationStats(accumulator.hold, unfinished: accumulator.unfinishedHolds)
     row.contentionRate = ratio(Double(accumulator.contendedAttempts), Double(accumulator.attempts))
     row.timeoutRate = ratio(Double(accumulator.timeouts), Double(accumulator.attempts))
-    row.waitShare = ratio(Double(accumulator.waitNanos), Double(accumulator.waitNanos + accumulator.holdNanos))
+    row.waitShare = ratio(Double(accumulator.waitNanos), Double(accumulator.waitNanos) + Double(accumulator.holdNanos))
     row.causedWaitNanos = Int64(accumulator.causedWait.rounded())
     row.waitTotalNanos = accumulator.waitNanos
     row.holdTotalNanos = accumulator.holdNanos

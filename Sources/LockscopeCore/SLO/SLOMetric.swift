@@ -89,7 +89,7 @@ public struct SLOMetric: Sendable {
       SLOMetric("utilization", .ratio, "share of the span the lock was held", .row { $0.utilization }),
       SLOMetric(
         "wait.share", aliases: ["wait_share"], .ratio, "time waiting / (waiting + holding)",
-        .row { $0.waitTotalNanos + $0.holdTotalNanos > 0 ? $0.waitShare : nil }),
+        .row { $0.waitTotalNanos > 0 || $0.holdTotalNanos > 0 ? $0.waitShare : nil }),
       SLOMetric("caused_wait", aliases: ["caused.wait"], .duration, "wait the holds imposed on others", .row { Double($0.causedWaitNanos) }),
       SLOMetric("attempts", .count, "requests plus bare acquires", .row { Double($0.attempts) }),
       SLOMetric("acquisitions", .count, "acquires", .row { Double($0.acquisitions) }),

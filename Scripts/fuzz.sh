@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Fuzz the parser and the state machine with libFuzzer and AddressSanitizer.
+#
+#   Scripts/fuzz.sh              # 60 s
+#   FUZZ_SECONDS=1800 Scripts/fuzz.sh
+#
+# Builds Fuzz/FuzzTarget.swift with every LockscopeCore source (swiftc -sanitize=fuzzer,address),
+# seeds the corpus from fixtures/, and runs. A crash leaves crash-* files in fuzz-data/ and
+# exits non-zero: turn each into a regression test named after what it was.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v swiftc >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swiftc ]; then export PATH="/opt/swift/usr/bin:$PATH"; fi
+seconds="${FUZZ_SECONDS:-60}"
+out=fuzz-data
+mkdir -p "$out/corpus"
+# Seeds: every fixture, whole, and each of its lines alone.
+for f in $(find fixtures -name '*.jsonl'); do
+  cp "$f" "$out/corpus/$(echo "$f" | tr '/' '_')"
+done
+binary="$out/lockscope-fuzz"
+if [ ! -x "$binary" ] || [ -n "$(find Sources/LockscopeCore Fuzz -newer "$binary" -name '*.swift' | head -1)" ]; then
+  echo "==> building $binary" >&2
+  swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name LockscopeFuzz \
+    $(find Sources/LockscopeCore -name '*.swift') Fuzz/FuzzTarget.swift -o "$binary"
+fi
+echo "==> fuzzing for ${seconds}s" >&2
+"$binary" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+  -artifact_prefix="$out/" -print_final_stats=1 "$out/corpus" 2>&1 | tail -25
