@@ -142,6 +142,11 @@ enum OptionTable {
         options.analysis.fieldMap.timeUnit = unit
       },
     OptionSpec(
+      "reorder-window", value: "duration", default: "0",
+      help: "Put events that arrive up to this much late in a file back in time order before analysis (per file; memory: one window of events).") { options, value throws(UsageError) in
+        options.analysis.reorderWindow = value == "0" ? 0 : try duration(value, option: "reorder-window")
+      },
+    OptionSpec(
       "long-hold", value: "duration", default: "1s",
       help: "Report holds longer than this as long holds (30s, 500ms, 2m, …).") { options, value throws(UsageError) in
         options.analysis.findings.longHold = try duration(value, option: "long-hold")

@@ -1,4 +1,5 @@
-/// One input's events in file order: lines read, parsed, bad ones recorded and skipped.
+/// One input's events: lines read, parsed, bad ones recorded and skipped; in file order, or
+/// put back in time order within `--reorder-window`.
 public final class InputStream {
   public let index: Int32
   public let reader: LineReader
@@ -6,12 +7,21 @@ public final class InputStream {
   private let skipped: SkippedLines
   /// Valid event lines read.
   public private(set) var events: Int64 = 0
+  /// Events earlier than one before them in this file, and the most any was behind.
+  public private(set) var outOfOrder: Int64 = 0
+  public private(set) var worstSkew: Int64 = 0
+  private var latest: Int64 = .min
+  /// `--reorder-window`: how far back in time a late event is still put in its place.
+  private let reorderWindow: Int64
+  private var pending = ReorderBuffer()
+  private var exhausted = false
 
-  public init(index: Int32, reader: LineReader, parser: EventParser, skipped: SkippedLines) {
+  public init(index: Int32, reader: LineReader, parser: EventParser, skipped: SkippedLines, reorderWindow: Int64 = 0) {
     self.index = index
     self.reader = reader
     self.parser = parser
     self.skipped = skipped
+    self.reorderWindow = reorderWindow
   }
 
   public var name: String { reader.source.name }
@@ -19,12 +29,40 @@ public final class InputStream {
   /// The next good event, or nil at the end of the input.
   @inline(__always)
   public func next() throws(InputError) -> LockEvent? {
+    reorderWindow == 0 ? try nextInFileOrder() : try nextReordered()
+  }
+
+  /// Events wait in a buffer until the file has gone `reorderWindow` past them: a late one
+  /// within that distance takes its place in time order. Memory: the events of one window.
+  private func nextReordered() throws(InputError) -> LockEvent? {
+    while !exhausted {
+      if let earliest = pending.earliestTime, latest != .min, earliest <= latest - reorderWindow { break }
+      guard let event = try nextInFileOrder() else {
+        exhausted = true
+        break
+      }
+      pending.push(event, context: parser.traces.context(event.traceSlot))
+    }
+    guard var (event, context) = pending.popEarliest() else { return nil }
+    // Its trace context goes back into the parser's slots, as if it had just been read.
+    if let context { event.traceSlot = parser.traces.store(trace: context.traceID, span: context.spanID, input: index) }
+    return event
+  }
+
+  @inline(__always)
+  private func nextInFileOrder() throws(InputError) -> LockEvent? {
     while let line = try reader.next() {
       switch line {
       case .text(let bytes):
         do {
           if let event = try parser.parse(bytes, source: SourceLocation(input: index, line: reader.lineNumber)) {
             events += 1
+            if event.time < latest {
+              outOfOrder += 1
+              worstSkew = max(worstSkew, latest - event.time)
+            } else {
+              latest = event.time
+            }
             return event
           }
         } catch {

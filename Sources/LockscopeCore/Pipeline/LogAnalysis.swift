@@ -8,6 +8,8 @@ public struct AnalysisOptions: Sendable {
   public var strict = false
   /// Bad lines printed on standard error as they are met.
   public var shownSkippedLines = 10
+  /// `--reorder-window`: late events within this distance are put back in time order, per input.
+  public var reorderWindow: Int64 = 0
   public var findings = FindingOptions()
 
   public init() {}
@@ -45,7 +47,9 @@ public enum LogAnalysis {
     let parser = EventParser(fieldMap: options.fieldMap)
     let skipped = SkippedLines(shownLimit: options.shownSkippedLines, strict: options.strict, warn: warn)
     let streams = sources.enumerated().map { index, source in
-      InputStream(index: Int32(index), reader: LineReader(source: source), parser: parser, skipped: skipped)
+      InputStream(
+        index: Int32(index), reader: LineReader(source: source), parser: parser, skipped: skipped,
+        reorderWindow: options.reorderWindow)
     }
     let selection = Selection(
       lockGlobs: options.lockGlobs, agentGlobs: options.agentGlobs, since: options.since, until: options.until,
@@ -59,7 +63,10 @@ public enum LogAnalysis {
     let builder = ReportBuilder(
       engine: engine, analyzers: analyzers(engine.observer), agentNames: parser.agents, lockNames: parser.locks,
       inputNames: sources.map(\.name), findingOptions: options.findings)
-    return (builder.build(events: streams.reduce(0) { $0 + $1.events }, skipped: skipped), engine.observer)
+    var report = builder.build(events: streams.reduce(0) { $0 + $1.events }, skipped: skipped)
+    report.summary.outOfOrder = streams.filter { $0.outOfOrder > 0 }.map { ($0.name, $0.outOfOrder, $0.worstSkew) }
+    report.summary.reorderWindow = options.reorderWindow
+    return (report, engine.observer)
   }
 
   static func openAll(_ paths: [String]) throws(InputError) -> [ByteSource] {

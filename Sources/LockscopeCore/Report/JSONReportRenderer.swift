@@ -13,6 +13,16 @@ public struct JSONReportRenderer: ReportRenderer {
     json.field("locks", report.summary.locks)
     json.field("agents", report.summary.agents)
     json.field("findings_analyzed", report.summary.findingsAnalyzed)
+    json.beginArray("out_of_order")
+    for (input, events, skew) in report.summary.outOfOrder {
+      json.beginObject()
+      json.field("input", input)
+      json.field("events", events)
+      json.field("worst_skew_ns", skew)
+      json.endObject()
+    }
+    json.endArray()
+    json.field("reorder_window_ns", report.summary.reorderWindow)
     json.beginArray("inputs")
     for input in report.summary.inputs { json.string(input) }
     json.endArray()

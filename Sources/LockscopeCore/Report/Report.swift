@@ -94,6 +94,10 @@ public struct Summary: Sendable {
   /// Valid event lines read.
   public var events: Int64 = 0
   public var skippedLines = 0
+  /// Per input file, events earlier than one before them in that file, and the most any
+  /// was behind (clocks that disagree, interleaved writers): whatever `--reorder-window` did.
+  public var outOfOrder: [(input: String, events: Int64, worstSkew: Int64)] = []
+  public var reorderWindow: Int64 = 0
   /// False under `--no-findings`: no finding analyzer ran (anomalies are still counted).
   public var findingsAnalyzed = true
   /// The observed span (nil when no event was analysed).

@@ -39,6 +39,13 @@ public struct TextReportRenderer: ReportRenderer {
       text += "  span     \(TextReportRenderer.shortTime(first)) … \(TextReportRenderer.shortTime(last))  (\(Duration.human(last - first)))\n"
     }
     text += "  locks    \(summary.locks)   agents \(summary.agents)\n"
+    for (input, events, skew) in summary.outOfOrder {
+      let advice =
+        skew <= summary.reorderWindow
+        ? "put back in order by --reorder-window"
+        : "--reorder-window \(Duration.human(skew)) would put them back in order"
+      text += style.yellow("  out of order  \(input): \(grouped(events)) \(events == 1 ? "event" : "events") up to \(Duration.human(skew)) behind (\(advice))") + "\n"
+    }
     return text
   }
 
