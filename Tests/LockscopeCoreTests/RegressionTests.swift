@@ -139,4 +139,24 @@ struct RegressionTests {
     #expect(Int64.min.addingSaturating(-1) == .min)
     #expect(Int64(40).addingSaturating(2) == 42)
   }
+
+  @Test("a queue of 20,000 waiters is served in order with every wait right (the queue no longer shifts on each grant)")
+  func longQueue() throws {
+    let n = 20_000
+    var lines = [#"{"ts":1795341600000000,"event":"acquire","agent":"holder","lock":"L"}"#]
+    for i in 0..<n { lines.append(#"{"ts":\#(1_795_341_600_000_001 + i),"event":"request","agent":"w\#(i)","lock":"L"}"#) }
+    let t = 1_795_341_600_000_001 + n
+    lines.append(#"{"ts":\#(t),"event":"release","agent":"holder","lock":"L"}"#)
+    for i in 0..<n {
+      lines.append(#"{"ts":\#(t + i),"event":"acquire","agent":"w\#(i)","lock":"L"}"#)
+      lines.append(#"{"ts":\#(t + i + 1),"event":"release","agent":"w\#(i)","lock":"L"}"#)
+    }
+    let report = try analyze(lines.joined(separator: "\n"))
+    let lock = try #require(report.lock("L"))
+    // w_i requests at 1 + i µs and acquires at (n + 1) + i µs: every wait is exactly n µs.
+    #expect(lock.wait.count == n + 1)
+    #expect(lock.wait.max == Int64(n) * 1_000 && lock.wait.p50 == Int64(n) * 1_000)
+    #expect(lock.queueMax == n)
+    #expect(report.anomalyCounts.isEmpty)
+  }
 }

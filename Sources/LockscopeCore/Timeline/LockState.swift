@@ -32,7 +32,7 @@ public struct Waiter: Sendable {
 public struct LockState: Sendable {
   public var holders: [Holder] = []
   /// Open requests in arrival order.
-  public var waiters: [Waiter] = []
+  public var waiters = WaiterQueue()
   /// Semaphore slots (0: not a semaphore); the last `capacity` seen stands.
   public var capacity: Int32 = 0
   /// Agents whose lease ran out while they held this lock and who have not touched it since.

@@ -104,7 +104,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
 
   private func request(_ event: LockEvent, at time: Int64) {
     let (agent, lock) = (event.agent, event.lock)
-    if locks[lock.index].waiterIndex(agent) != nil {  // every lock reaching here was ensured
+    // An agent waits on few locks: its own list answers faster than the lock's queue.
+    if agents[agent.index].waiting.contains(lock) {
       anomaly(.duplicateRequest, event, at: time)
       return
     }
@@ -279,7 +280,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
         // lapsed lease would close a deadlock that cannot be.
         if locks[lock.index].earliestDeadline < time { expireLeases(of: lock, before: time, sparing: nil) }
         // Read in place: copying the lock's state would retain its arrays on every search.
-        guard let index = locks[lock.index].waiterIndex(agent) else { continue }
+        guard let index = locks[lock.index].waiters.lastIndex(of: agent) else { continue }
         var found = false
         locks[lock.index].forEachWaitTarget(of: locks[lock.index].waiters[index]) { target, viaQueue in
           if found { return }
@@ -384,7 +385,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     var holder: Holder!
     withLock(lock) { state in
       holder = state.holders.remove(at: index)
-      if state.waiterIndex(holder.agent) != nil { state.waitersThatHold -= 1 }
+      if state.waitersThatHold > 0 && state.waiterIndex(holder.agent) != nil { state.waitersThatHold -= 1 }
       if holder.leaseDeadline == state.earliestDeadline { state.refreshEarliestDeadline() }
     }
     let agent = holder.agent.index
