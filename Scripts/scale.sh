@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Large scale without falling over: peak memory and time of `lockscope report` on
+#   1. 1,000,000 distinct agents          (lockscope-loggen --agents 1000000)
+#   2. 1,000,000 distinct locks           (lockscope-loggen --locks 1000000)
+#   3. one lock with 100,000 waiters queued at once
+#   4. 50,000,000 events (~10 GB), piped straight from the generator, never on disk
+#
+#   Scripts/scale.sh                 # all four
+#   SCALE_ONLY=3 Scripts/scale.sh    # one of them
+#
+# Prints a Markdown table (wall time, peak RSS from /usr/bin/time -v). Data goes to
+# bench-data/ (gitignored); case 4 writes nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then export PATH="/opt/swift/usr/bin:$PATH"; fi
+if [ ! -x /usr/bin/time ]; then
+  echo "==> installing GNU time" >&2
+  (apt-get install -y time >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y time >/dev/null)) || { echo "need /usr/bin/time" >&2; exit 1; }
+fi
+swift build -c release --product lockscope >&2
+swift build -c release --product lockscope-loggen >&2
+bin=$(swift build -c release --show-bin-path)
+mkdir -p bench-data
+only="${SCALE_ONLY:-}"
+rows=()
+
+measure() {  # name, then the command (its stdin may be a pipe); lockscope is the measured process
+  local name="$1"; shift
+  local log; log=$(mktemp)
+  local start; start=$(date +%s%N)
+  "$@" 2> "$log" > /dev/null
+  local end; end=$(date +%s%N)
+  local rss; rss=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$log")
+  rows+=("| $name | $(awk -v ns=$((end - start)) 'BEGIN { printf "%.1f", ns / 1e9 }') s | $(( rss / 1024 )) MB |")
+  rm -f "$log"
+}
+
+report() {  # lockscope under /usr/bin/time -v, JSON to /dev/null
+  /usr/bin/time -v "$bin/lockscope" report --format json --top 5 "$@"
+}
+
+if [ -z "$only" ] || [ "$only" = 1 ]; then
+  f=bench-data/scale-agents-1M.jsonl
+  [ -s "$f" ] || "$bin/lockscope-loggen" --events 3000000 --agents 1000000 --locks 2000 --quiet --out "$f"
+  measure "1,000,000 agents (3M events, $(du -h "$f" | cut -f1))" report "$f"
+fi
+if [ -z "$only" ] || [ "$only" = 2 ]; then
+  f=bench-data/scale-locks-1M.jsonl
+  [ -s "$f" ] || "$bin/lockscope-loggen" --events 3000000 --agents 2000 --locks 1000000 --zipf 0.5 --quiet --out "$f"
+  measure "1,000,000 locks (3M events, $(du -h "$f" | cut -f1))" report "$f"
+fi
+if [ -z "$only" ] || [ "$only" = 3 ]; then
+  f=bench-data/scale-queue-100k.jsonl
+  [ -s "$f" ] || python3 - "$f" <<'PY'
+import sys
+n = 100_000
+t = 1_795_341_600_000_000  # µs
+with open(sys.argv[1], "w") as out:
+    out.write('{"ts":%d,"event":"acquire","agent":"holder","lock":"L"}\n' % t)
+    for i in range(n):
+        t += 1
+        out.write('{"ts":%d,"event":"request","agent":"w%d","lock":"L"}\n' % (t, i))
+    t += 1
+    out.write('{"ts":%d,"event":"release","agent":"holder","lock":"L"}\n' % t)
+    for i in range(n):
+        out.write('{"ts":%d,"event":"acquire","agent":"w%d","lock":"L"}\n' % (t, i))
+        t += 1
+        out.write('{"ts":%d,"event":"release","agent":"w%d","lock":"L"}\n' % (t, i))
+PY
+  measure "one lock, 100,000 waiters queued (300k events)" report "$f"
+fi
+if [ -z "$only" ] || [ "$only" = 4 ]; then
+  pipeline() { "$bin/lockscope-loggen" --events 50000000 --quiet | report -; }
+  measure "50,000,000 events (~10 GB, piped from the generator)" pipeline
+fi
+
+echo
+echo "| case | wall time | peak RSS of lockscope |"
+echo "|---|---|---|"
+printf '%s\n' "${rows[@]}"
