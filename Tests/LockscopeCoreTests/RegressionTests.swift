@@ -133,6 +133,20 @@ struct RegressionTests {
     #expect(report.overall.waitShare > 0 && report.overall.waitShare < 1)
   }
 
+  @Test("wait caused past Int64.max (ten waiters blocked for forty years) saturates instead of trapping")
+  func causedWaitOverflow() throws {
+    // The fuzzer's input (crash-dcda9861…), reduced: one holder, ten waiters, a release 40
+    // years on. Caused wait is waiters × time, 1.26e19 ns: past Int64.max (9.22e18).
+    var lines = [#"{"ts":"2026-11-22T10:00:00Z","event":"acquire","agent":"holder","lock":"L"}"#]
+    for i in 0..<10 { lines.append(#"{"ts":"2026-11-22T10:00:01Z","event":"request","agent":"w\#(i)","lock":"L"}"#) }
+    lines.append(#"{"ts":"2066-11-22T10:00:00Z","event":"crash","agent":"holder"}"#)
+    let report = try analyze(lines.joined(separator: "\n"))
+    #expect(report.agent("holder")?.causedWaitNanos == .max)
+    let orphan = try #require(report.findings.first { $0.kind == "orphan" })
+    #expect(orphan.message.contains("Others waited"), "\(orphan.message)")
+    #expect(Int64(saturating: 1e30) == .max && Int64(saturating: -1e30) == .min && Int64(saturating: 41.6) == 42)
+  }
+
   @Test("saturating sums stop at the bounds")
   func saturatingSums() {
     #expect(Int64.max.addingSaturating(1) == .max)

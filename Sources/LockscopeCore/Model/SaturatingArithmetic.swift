@@ -7,3 +7,17 @@ extension Int64 {
     return overflow ? (other > 0 ? .max : .min) : sum
   }
 }
+
+extension Int64 {
+  /// A waiter-nanosecond integral (a `Double`: waiters × time) as whole nanoseconds; forty
+  /// years of ten waiters is past Int64.max, and stops there instead of trapping.
+  init(saturating value: Double) {
+    if value >= 9.2e18 {
+      self = .max
+    } else if value <= -9.2e18 {
+      self = .min
+    } else {
+      self = value.isNaN ? 0 : Int64(value.rounded())
+    }
+  }
+}

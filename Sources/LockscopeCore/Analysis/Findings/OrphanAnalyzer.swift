@@ -49,7 +49,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
       let who = context.quoted(hold.agent)
       let lock = context.quoted(hold.lock)
       let held = Duration.human(hold.end - hold.start)
-      let waited = Int64(orphan.blockedWait.rounded())
+      let waited = Int64(saturating: orphan.blockedWait)
       var message: String
       let remedy: String
       switch hold.outcome {
