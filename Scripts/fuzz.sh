@@ -6,7 +6,8 @@
 #
 # Builds Fuzz/FuzzTarget.swift with every LockscopeCore source (swiftc -sanitize=fuzzer,address),
 # seeds the corpus from fixtures/, and runs. A crash leaves crash-* files in fuzz-data/ and
-# exits non-zero: turn each into a regression test named after what it was.
+# exits non-zero: turn each into a regression test named after what it was. (The Swift
+# backtracer is off: under ASan it crashes itself and hides the trap message.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v swiftc >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swiftc ]; then export PATH="/opt/swift/usr/bin:$PATH"; fi
@@ -24,5 +25,5 @@ if [ ! -x "$binary" ] || [ -n "$(find Sources/LockscopeCore Fuzz -newer "$binary
     $(find Sources/LockscopeCore -name '*.swift') Fuzz/FuzzTarget.swift -o "$binary"
 fi
 echo "==> fuzzing for ${seconds}s" >&2
-"$binary" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+SWIFT_BACKTRACE=enable=no "$binary" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
   -artifact_prefix="$out/" -print_final_stats=1 "$out/corpus" 2>&1 | tail -25
