@@ -1,12 +1,13 @@
 /// The subcommands. `report` is the default when none is named.
 public enum Command: String, CaseIterable, Sendable {
-  case report, check, timeline
+  case report, check, timeline, watch
 
   var abstract: String {
     switch self {
     case .report: "Rebuild every lock's timeline and report wait, hold and contention statistics."
     case .check: "Check service level objectives over a log: exit 0 when every rule holds, 1 when one fails."
     case .timeline: "Show what happened, event by event or as a Gantt chart, or export the waits and holds (JSON Lines, a Chrome/Perfetto trace)."
+    case .watch: "Follow a log as it is written: alert the moment a deadlock closes, a holder crashes, a lease runs out, a hold or a queue grows too long; the report at the end or on Ctrl-C."
     }
   }
 }
@@ -29,6 +30,7 @@ public struct CommandLineOptions: Sendable {
   public var rules: [String] = []
   public var allowEmpty = false
   public var timelineFormat: TimelineFormat = .text
+  public var watch = WatchOptions()
   public var gantt = false
   /// `--around` (raw, read once `--time-unit` is known) and `--window`.
   public var aroundText: String?

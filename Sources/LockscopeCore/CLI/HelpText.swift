@@ -15,7 +15,11 @@ enum HelpText {
     var text = wrap("OVERVIEW: " + overview, hanging: 10) + "\n"
     text += "\nUSAGE: " + (topLevel ? "lockscope [<subcommand>] [<options>] [<file> ...]" : usage(command)) + "\n"
     text += "\nARGUMENTS:\n"
-    text += entry("<file>", "Lock event logs, one JSON object per line. '-' or no file reads standard input. Several files are merged into one stream ordered by timestamp.")
+    let several =
+      command == .watch && !topLevel
+      ? "Several files are read as their lines arrive."
+      : "Several files are merged into one stream ordered by timestamp."
+    text += entry("<file>", "Lock event logs, one JSON object per line. '-' or no file reads standard input. " + several)
     text += "\nOPTIONS:\n"
     for spec in OptionTable.all where spec.commands.contains(command) {
       var help = spec.help
@@ -41,6 +45,8 @@ enum HelpText {
       "0 every rule holds; 1 a rule failed; 2 usage error, a mistake in a rule, unreadable input, or a bad line under --strict."
     case (.report, false):
       "0 success; 2 usage error, unreadable input, or a bad line under --strict."
+    case (.watch, false):
+      "0 success, also when ended by Ctrl-C (after the final report); 2 usage error, unreadable input, or a bad line under --strict."
     default:
       "0 success; 1 'check' found a violation; 2 usage error, unreadable input, or a bad line under --strict."
     }

@@ -44,6 +44,7 @@ public enum LockscopeCLI {
       case .report: return try report(options, io: io)
       case .check: return try check(options, io: io)
       case .timeline: return try timeline(options, io: io)
+      case .watch: return watch(options, io: io)
       }
     } catch {
       return ExitStatus.success  // broken pipe: the reader has what it wanted
@@ -164,6 +165,27 @@ public enum LockscopeCLI {
     _ options: CommandLineOptions, analysis: AnalysisOptions, io: ConsoleIO,
     observe: (Analyzers, LogAnalysis.Context) -> Observer, analyzers: (Observer) -> Analyzers
   ) -> (report: Report, observer: Observer)? {
+    guard let analysis = prepared(options, analysis: analysis, io: io) else { return nil }
+    do {
+      return try LogAnalysis.run(
+        paths: options.paths, options: analysis, warn: { line in try? io.err.write("\(line)\n") }, observe: observe,
+        analyzers: analyzers)
+    } catch {
+      try? io.err.write("lockscope: \(error.message)\n")
+      return nil
+    }
+  }
+
+  /// `lockscope watch`: alerts as the log is written, the report when it ends or on Ctrl-C.
+  private static func watch(_ options: CommandLineOptions, io: ConsoleIO) -> Int32 {
+    guard let analysis = prepared(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
+    return WatchCommand.run(
+      paths: options.paths, analysis: analysis, watch: options.watch, top: options.top, style: style(options, io), io: io)
+  }
+
+  /// The analysis options with what the command line names but a pass cannot read itself:
+  /// the window's times and the suppression files. Nil (after saying why) on a mistake.
+  private static func prepared(_ options: CommandLineOptions, analysis: AnalysisOptions, io: ConsoleIO) -> AnalysisOptions? {
     var analysis = analysis
     do {
       (analysis.since, analysis.until) = try window(options, unit: analysis.fieldMap.timeUnit)
@@ -183,14 +205,7 @@ public enum LockscopeCLI {
       try? io.err.write("lockscope: reading events from standard input (end with Ctrl-D; see --help)\n")
       try? io.err.flush()
     }
-    do {
-      return try LogAnalysis.run(
-        paths: options.paths, options: analysis, warn: { line in try? io.err.write("\(line)\n") }, observe: observe,
-        analyzers: analyzers)
-    } catch {
-      try? io.err.write("lockscope: \(error.message)\n")
-      return nil
-    }
+    return analysis
   }
 
   private static func style(_ options: CommandLineOptions, _ io: ConsoleIO) -> TerminalStyle {

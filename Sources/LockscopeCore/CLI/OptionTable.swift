@@ -51,6 +51,33 @@ enum OptionTable {
         options.timelineFormat = try choice(value, option: "format", among: TimelineFormat.allCases)
       },
     OptionSpec(
+      "format", value: "format", default: "text", commands: [.watch],
+      help: "Output format: text (alert lines, a live summary, the report at the end), json (JSON Lines: one object per alert, the report as the last line).") { options, value throws(UsageError) in
+        options.watch.format = try choice(value, option: "format", among: WatchFormat.allCases)
+      },
+    OptionSpec(
+      "follow", short: "f", commands: [.watch],
+      help: "Follow the files like 'tail -F': wait for more at their end, go on with the new file when one is rotated, start over when one is truncated. Ends with Ctrl-C.") { options, _ in
+        options.watch.follow = true
+      },
+    OptionSpec(
+      "interval", value: "duration", default: "10s", commands: [.watch],
+      help: "Print the live summary of the hottest locks this often (redrawn in place on a terminal, appended otherwise).") { options, value throws(UsageError) in
+        options.watch.interval = try duration(value, option: "interval")
+        guard options.watch.interval >= 100_000_000 else { throw UsageError("--interval must be at least 100ms, not '\(value)'.") }
+      },
+    OptionSpec(
+      "long-hold", value: "duration", default: "30s", commands: [.watch],
+      help: "Alert when a hold has lasted this long and is still held (the log's clock runs on while the stream is quiet).") { options, value throws(UsageError) in
+        options.watch.thresholds.longHold = try duration(value, option: "long-hold")
+      },
+    OptionSpec(
+      "max-queue", value: "n", default: "16", commands: [.watch],
+      help: "Alert when more than <n> agents queue on one lock (again once its queue has come back down to <n>).") { options, value throws(UsageError) in
+        guard let n = Int(value), n >= 0 else { throw UsageError("--max-queue takes a whole number >= 0, not '\(value)'.") }
+        options.watch.thresholds.maxQueue = n
+      },
+    OptionSpec(
       "gantt", commands: [.timeline],
       help: "Draw a Gantt chart per lock instead: a row per agent, █ holding, ░ waiting, findings marked.") { options, _ in
         options.gantt = true
@@ -108,7 +135,7 @@ enum OptionTable {
       },
     OptionSpec(
       "top", value: "n", default: "10",
-      help: "Rows per table of the text report; lock or agent rows per rule for check; locks charted by --gantt (0: all).") { options, value throws(UsageError) in
+      help: "Rows per table of the text report; lock or agent rows per rule for check; locks charted by --gantt or in watch's summary (0: all).") { options, value throws(UsageError) in
         guard let n = Int(value), n >= 0 else { throw UsageError("--top takes a whole number >= 0, not '\(value)'.") }
         options.top = n
       },
@@ -147,7 +174,7 @@ enum OptionTable {
         options.analysis.reorderWindow = value == "0" ? 0 : try duration(value, option: "reorder-window")
       },
     OptionSpec(
-      "long-hold", value: "duration", default: "1s",
+      "long-hold", value: "duration", default: "1s", commands: [.report, .check, .timeline],
       help: "Report holds longer than this as long holds (30s, 500ms, 2m, …).") { options, value throws(UsageError) in
         options.analysis.findings.longHold = try duration(value, option: "long-hold")
       },

@@ -1,15 +1,22 @@
 import Foundation
 
 /// A file descriptor read in large blocks: a named file, or standard input for `-`.
-public final class ByteSource {
+/// Subclasses change how bytes arrive (a followed file, a live pipe) behind the same `read`.
+public class ByteSource {
   /// As shown in messages: the path, or `<stdin>`.
   public let name: String
-  private let fd: Int32
+  /// The path as given (`-` for standard input).
+  public let path: String
+  var fd: Int32
   private let ownsDescriptor: Bool
+
+  /// What `read` returns when a live source has no bytes yet but is not at its end.
+  static let noDataYet = -1
 
   /// Opens `path` (`-` is standard input). Fails with a one-line reason for a missing,
   /// unreadable or non-regular input such as a directory.
   public init(path: String) throws(InputError) {
+    self.path = path
     if path == "-" {
       name = "<stdin>"
       fd = STDIN_FILENO
@@ -32,6 +39,7 @@ public final class ByteSource {
   public init(descriptor: Int32, name: String, ownsDescriptor: Bool) {
     self.fd = descriptor
     self.name = name
+    self.path = name
     self.ownsDescriptor = ownsDescriptor
   }
 
@@ -39,7 +47,7 @@ public final class ByteSource {
     if ownsDescriptor { close(fd) }
   }
 
-  /// Reads up to `count` bytes; 0 at the end of the input.
+  /// Reads up to `count` bytes; 0 at the end of the input (`noDataYet` from live sources).
   func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Int {
     while true {
       let n = Foundation.read(fd, buffer, count)

@@ -26,6 +26,9 @@ public final class InputStream {
 
   public var name: String { reader.source.name }
 
+  /// The input ended and every event was handed out (a live input may return nil before).
+  public var isFinished: Bool { reader.isFinished && pending.earliestTime == nil }
+
   /// The next good event, or nil at the end of the input.
   @inline(__always)
   public func next() throws(InputError) -> LockEvent? {
@@ -38,12 +41,14 @@ public final class InputStream {
     while !exhausted {
       if let earliest = pending.earliestTime, latest != .min, earliest <= latest - reorderWindow { break }
       guard let event = try nextInFileOrder() else {
+        if reader.isWaiting { return nil }  // a live input: later lines may still come before these
         exhausted = true
         break
       }
       pending.push(event, context: parser.traces.context(event.traceSlot))
     }
-    guard var (event, context) = pending.popEarliest() else { return nil }
+    guard let (earliest, context) = pending.popEarliest() else { return nil }
+    var event = earliest
     // Its trace context goes back into the parser's slots, as if it had just been read.
     if let context { event.traceSlot = parser.traces.store(trace: context.traceID, span: context.spanID, input: index) }
     return event

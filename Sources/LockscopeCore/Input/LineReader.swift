@@ -27,6 +27,11 @@ public final class LineReader {
   private var scanned = 0
   private var atEndOfInput = false
   private var atStartOfInput = true
+  /// A live source had no complete line yet: `next` returned nil without the input ending.
+  public private(set) var isWaiting = false
+
+  /// Whether the input has ended and every line was handed out.
+  public var isFinished: Bool { atEndOfInput && start >= end }
 
   public init(source: ByteSource, maximumLineLength: Int = 1 << 20, blockSize: Int = 1 << 20) {
     self.source = source
@@ -38,8 +43,10 @@ public final class LineReader {
   deinit { buffer.deallocate() }
 
   /// The next line without its newline (a trailing `\r` is left for the JSON whitespace
-  /// rule), or nil at the end of the input.
+  /// rule), or nil at the end of the input — or, from a live source, when no complete line
+  /// has arrived yet (`isWaiting`).
   public func next() throws(InputError) -> Line? {
+    isWaiting = false
     while true {
       if let newline = memchr(buffer + scanned, 0x0A, end - scanned) {
         let newlineIndex = UnsafeMutablePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - buffer
@@ -60,12 +67,16 @@ public final class LineReader {
       if end - start > maximumLineLength {
         return .overlong(try skipRestOfLine())
       }
-      try refill()
+      guard try refill() else {
+        isWaiting = true
+        return nil
+      }
     }
   }
 
-  /// Moves the partial line to the front and reads the next block after it.
-  private func refill() throws(InputError) {
+  /// Moves the partial line to the front and reads the next block after it; false when a
+  /// live source has nothing yet.
+  private func refill() throws(InputError) -> Bool {
     if start > 0 {
       let pending = end - start
       if pending > 0 { memmove(buffer, buffer + start, pending) }
@@ -74,10 +85,11 @@ public final class LineReader {
       start = 0
     }
     let count = try source.read(into: buffer + end, count: capacity - end)
+    if count == ByteSource.noDataYet { return false }
     bytesRead += Int64(count)
     if count == 0 {
       atEndOfInput = true
-      return
+      return true
     }
     if atStartOfInput {
       atStartOfInput = false
@@ -88,6 +100,7 @@ public final class LineReader {
       }
     }
     end += count
+    return true
   }
 
   /// Discards bytes up to and including the next newline; returns the line's length.
@@ -99,6 +112,11 @@ public final class LineReader {
     lineNumber += 1
     while true {
       let count = try source.read(into: buffer, count: capacity)
+      // A live source mid-way through a huge line: the rest is coming; wait for it here.
+      if count == ByteSource.noDataYet {
+        usleep(10_000)
+        continue
+      }
       bytesRead += Int64(count)
       if count == 0 {
         atEndOfInput = true

@@ -43,7 +43,18 @@ public enum LogAnalysis {
     paths: [String], options: AnalysisOptions, warn: @escaping (String) -> Void,
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers
   ) throws(InputError) -> (report: Report, observer: Observer) {
-    let sources = try openAll(paths)
+    try run(
+      sources: try openAll(paths), options: options, warn: warn, observe: observe, analyzers: analyzers,
+      drive: { streams, engine throws(InputError) in try stream(streams, into: engine) })
+  }
+
+  /// The same over inputs already opened, with `drive` feeding their events to the engine
+  /// (`lockscope watch` drives live inputs its own way).
+  public static func run<Observer: TimelineObserver>(
+    sources: [ByteSource], options: AnalysisOptions, warn: @escaping (String) -> Void,
+    observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers,
+    drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
+  ) throws(InputError) -> (report: Report, observer: Observer) {
     let parser = EventParser(fieldMap: options.fieldMap)
     let skipped = SkippedLines(shownLimit: options.shownSkippedLines, strict: options.strict, warn: warn)
     let streams = sources.enumerated().map { index, source in
@@ -58,7 +69,7 @@ public enum LogAnalysis {
       agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces)
     let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks), context)
     let engine = TimelineEngine(observer: observer, selection: selection)
-    try stream(streams, into: engine)
+    try drive(streams, engine)
     engine.finish()
     let builder = ReportBuilder(
       engine: engine, analyzers: analyzers(engine.observer), agentNames: parser.agents, lockNames: parser.locks,

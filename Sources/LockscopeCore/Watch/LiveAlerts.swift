@@ -1,0 +1,159 @@
+/// What `lockscope watch` raises the moment it happens: the failures an on-call engineer
+/// acts on, found from the timeline as it is rebuilt (the report's analyzers only speak at
+/// the end of the log). Each alert is a `Finding`, so it renders like one.
+///
+/// Alerts come from three places: the engine's callbacks (a cycle closes, a crash ends
+/// holds, a queue grows), and `scan`, which the watch loop calls as the log's clock moves —
+/// also while the stream is quiet — for holds that are now too long or whose lease ran out.
+public struct LiveAlerts: TimelineObserver {
+  public struct Thresholds: Sendable {
+    /// A hold still open this long is announced (once).
+    public var longHold: Int64 = 30_000_000_000
+    /// More waiters than this on one lock is announced (again once the queue has drained to it).
+    public var maxQueue = 16
+
+    public init() {}
+  }
+
+  /// An open hold, as the scan needs it.
+  struct OpenHold {
+    var since: Int64
+    var source: SourceLocation
+    var announcedLong = false
+    var announcedLapse = false
+  }
+
+  let scope: TimelineScope
+  let thresholds: Thresholds
+  /// Receives each alert as it is raised (the watch loop writes and flushes it at once).
+  private let raise: (Finding) -> Void
+  /// Open holds by `lock << 32 | agent`: bounded by what is held at once, not by the log.
+  private(set) var openHolds: [Int64: OpenHold] = [:]
+  /// Locks whose long queue was announced and has not drained since.
+  private var longQueues: Set<LockID> = []
+  /// Locks held by the agent whose `crash` is being applied.
+  private var crashedHolding: [LockID] = []
+  public private(set) var raised = 0
+
+  public init(_ context: LogAnalysis.Context, thresholds: Thresholds, raise: @escaping (Finding) -> Void) {
+    scope = TimelineScope(context)
+    self.thresholds = thresholds
+    self.raise = raise
+  }
+
+  public var wantsCycles: Bool { true }
+  public var wantsEvents: Bool { true }
+
+  static func key(_ lock: LockID, _ agent: AgentID) -> Int64 { Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: agent.rawValue)) }
+
+  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+    guard scope.selection.includes(event.agent) else { return }
+    openHolds[Self.key(event.lock, event.agent)] = OpenHold(since: time, source: event.source)
+  }
+
+  public mutating func holdEnded(_ hold: HoldInterval) {
+    guard let open = openHolds.removeValue(forKey: Self.key(hold.lock, hold.agent)) else { return }
+    switch hold.outcome {
+    case .crashed: crashedHolding.append(hold.lock)
+    case .leaseExpired where !open.announcedLapse:
+      // The log moved past the deadline between two scans: say it now, at the deadline.
+      announceLapse(hold.agent, hold.lock, deadline: hold.end, source: open.source)
+    default: break
+    }
+  }
+
+  public mutating func cycleFormed(_ cycle: WaitCycle) {
+    var steps: [String] = []
+    for (index, (agent, lock)) in zip(cycle.agents, cycle.locks).enumerated() {
+      let next = cycle.agents[(index + 1) % cycle.agents.count]
+      let how = cycle.viaQueue[index] ? "queued behind" : "held by"
+      steps.append("\(scope.agentName(agent)) waits for '\(scope.lockName(lock))' \(how) \(scope.agentName(next))")
+    }
+    let message =
+      cycle.agents.count == 1
+      ? "\(scope.agentName(cycle.agents[0])) waits for '\(scope.lockName(cycle.locks[0]))', which it holds itself"
+      : steps.joined(separator: "; ")
+    emit(
+      "deadlock", .critical, locks: cycle.locks, agents: cycle.agents, time: cycle.time, source: cycle.source,
+      message: message)
+  }
+
+  public mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {
+    guard let state else {
+      // A crash: the holds it ended were collected by holdEnded just before.
+      if !crashedHolding.isEmpty {
+        let names = crashedHolding.map { "'\(scope.lockName($0))'" }.joined(separator: ", ")
+        emit(
+          "orphan", .critical, locks: crashedHolding, agents: [event.agent], time: time, source: event.source,
+          message: "\(scope.agentName(event.agent)) crashed holding \(names): waiters will stall until the lock is broken")
+        crashedHolding.removeAll()
+      }
+      return
+    }
+    let lock = event.lock
+    if state.waiters.count > thresholds.maxQueue {
+      guard !longQueues.contains(lock) else { return }
+      longQueues.insert(lock)
+      let holders = state.holders.map { scope.agentName($0.agent) }.joined(separator: ", ")
+      emit(
+        "long-queue", .warning, locks: [lock], agents: state.holders.map(\.agent), time: time, source: event.source,
+        message: "\(state.waiters.count) waiters queued on '\(scope.lockName(lock))' (over --max-queue \(thresholds.maxQueue))"
+          + (holders.isEmpty ? "" : ", held by \(holders)"))
+    } else if !longQueues.isEmpty {
+      longQueues.remove(lock)
+    }
+  }
+
+  /// Announces holds that reached `--long-hold` and leases that ran out, as of `now` on the
+  /// log's clock. `locks` is the engine's state (for lease deadlines, which renewals move).
+  public mutating func scan(now: Int64, locks: [LockState]) {
+    // Collected first, then raised in the order they became due (a dictionary has none).
+    var due: [(time: Int64, key: Int64, lapse: Bool)] = []
+    for (key, open) in openHolds where !(open.announcedLong && open.announcedLapse) {
+      if !open.announcedLong && now - open.since >= thresholds.longHold {
+        due.append((open.since &+ thresholds.longHold, key, false))
+      }
+      let (lock, agent) = Self.split(key)
+      if !open.announcedLapse, lock.index < locks.count,
+        let holder = locks[lock.index].holders.first(where: { $0.agent == agent }), holder.leaseDeadline < now
+      {
+        due.append((holder.leaseDeadline, key, true))
+      }
+    }
+    for (time, key, lapse) in due.sorted(by: { ($0.time, $0.key) < ($1.time, $1.key) }) {
+      let (lock, agent) = Self.split(key)
+      guard let source = openHolds[key]?.source, let since = openHolds[key]?.since else { continue }
+      if lapse {
+        openHolds[key]?.announcedLapse = true
+        announceLapse(agent, lock, deadline: time, source: source)
+      } else {
+        openHolds[key]?.announcedLong = true
+        emit(
+          "long-hold", .warning, locks: [lock], agents: [agent], time: time, source: source,
+          message: "\(scope.agentName(agent)) has held '\(scope.lockName(lock))' for \(Duration.human(time - since)) and counting")
+      }
+    }
+  }
+
+  static func split(_ key: Int64) -> (LockID, AgentID) {
+    (LockID(Int32(truncatingIfNeeded: key >> 32)), AgentID(Int32(truncatingIfNeeded: key)))
+  }
+
+  private mutating func announceLapse(_ agent: AgentID, _ lock: LockID, deadline: Int64, source: SourceLocation) {
+    emit(
+      "lease-expired", .critical, locks: [lock], agents: [agent], time: deadline, source: source,
+      message: "the lease of \(scope.agentName(agent)) on '\(scope.lockName(lock))' ran out with no renew: "
+        + "another agent may take the lock while it still works")
+  }
+
+  private mutating func emit(
+    _ kind: String, _ severity: Finding.Severity, locks: [LockID], agents: [AgentID], time: Int64, source: SourceLocation,
+    message: String
+  ) {
+    raised += 1
+    raise(
+      Finding(
+        kind: kind, severity: severity, locks: locks.map(scope.lockName), agents: agents.map(scope.agentName), time: time,
+        source: scope.source(source), message: message))
+  }
+}
