@@ -147,6 +147,17 @@ struct RegressionTests {
     #expect(Int64(saturating: 1e30) == .max && Int64(saturating: -1e30) == .min && Int64(saturating: 41.6) == 42)
   }
 
+  @Test("locks held for a century each no longer overflow the overall held time (fuzzer crash-2b84aed6…)")
+  func heldTimeAcrossLocksOverflow() throws {
+    // Three locks held 140 years each: 3 × 4.4e18 ns is past Int64.max. The overall held
+    // time saturates (utilization then reads low, 0.69 here, rather than trapping).
+    let log = ["A", "B", "C"].map { #"{"ts":"1950-01-01T00:00:00Z","event":"acquire","agent":"a\#($0)","lock":"\#($0)"}"# }
+      + ["A", "B", "C"].map { #"{"ts":"2090-01-01T00:00:00Z","event":"release","agent":"a\#($0)","lock":"\#($0)"}"# }
+    let report = try analyze(log.joined(separator: "\n"))
+    #expect(report.locks.map(\.utilization) == [1, 1, 1])
+    #expect(report.overall.utilization > 0.6 && report.overall.utilization <= 1)
+  }
+
   @Test("saturating sums stop at the bounds")
   func saturatingSums() {
     #expect(Int64.max.addingSaturating(1) == .max)

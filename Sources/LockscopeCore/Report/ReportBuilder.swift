@@ -32,7 +32,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
       let accumulator = index < statistics.locks.count ? statistics.locks[index] : MetricAccumulator()
       // Lock time integrals stay whole under --agent: every lock counts for overall utilization.
       lockCount += 1
-      heldTotal += state.heldNanos
+      heldTotal = heldTotal.addingSaturating(state.heldNanos)
       if selection.filtersAgents && accumulator.isEmpty { continue }
       var row = MetricsRow(name: lockNames.name(Int32(index)))
       fill(&row, accumulator)
