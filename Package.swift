@@ -16,7 +16,9 @@ let package = Package(
     .library(name: "LockscopeCore", targets: ["LockscopeCore"]),
   ],
   targets: [
-    .target(name: "LockscopeCore", swiftSettings: optimize),
+    // The system zlib, for .gz logs: a module map over its header, not a package.
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .target(name: "LockscopeCore", dependencies: ["CZlib"], swiftSettings: optimize),
     .executableTarget(name: "lockscope", dependencies: ["LockscopeCore"]),
     // Benchmark log generator (Scripts/bench.sh); independent of LockscopeCore on purpose,
     // so the generator cannot share a bug with the code it measures.

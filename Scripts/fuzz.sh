@@ -22,7 +22,7 @@ binary="$out/lockscope-fuzz"
 if [ ! -x "$binary" ] || [ -n "$(find Sources/LockscopeCore Fuzz -newer "$binary" -name '*.swift' | head -1)" ]; then
   echo "==> building $binary" >&2
   swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name LockscopeFuzz \
-    $(find Sources/LockscopeCore -name '*.swift') Fuzz/FuzzTarget.swift -o "$binary"
+    -I Sources/CZlib $(find Sources/LockscopeCore -name '*.swift') Fuzz/FuzzTarget.swift -o "$binary"
 fi
 echo "==> fuzzing for ${seconds}s" >&2
 SWIFT_BACKTRACE=enable=no "$binary" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \

@@ -201,6 +201,7 @@ public enum LockscopeCLI {
         return nil
       }
     }
+    analysis.progressOnTerminal = io.err.isTerminal
     if (options.paths.isEmpty || options.paths.contains("-")) && io.stdinIsTerminal {
       try? io.err.write("lockscope: reading events from standard input (end with Ctrl-D; see --help)\n")
       try? io.err.flush()

@@ -10,6 +10,9 @@ public class ByteSource {
   var fd: Int32
   private let ownsDescriptor: Bool
 
+  /// Told the size of every block read (large files on a terminal).
+  var progress: ReadProgress?
+
   /// What `read` returns when a live source has no bytes yet but is not at its end.
   static let noDataYet = -1
 
@@ -35,6 +38,11 @@ public class ByteSource {
     ownsDescriptor = true
   }
 
+  /// The source for `path`: inflated through zlib when it names a `.gz` file.
+  public static func opening(_ path: String) throws(InputError) -> ByteSource {
+    path.hasSuffix(".gz") ? try GzipSource(path: path) : try ByteSource(path: path)
+  }
+
   /// Wraps an open descriptor (tests, pipes).
   public init(descriptor: Int32, name: String, ownsDescriptor: Bool) {
     self.fd = descriptor
@@ -51,7 +59,10 @@ public class ByteSource {
   func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Int {
     while true {
       let n = Foundation.read(fd, buffer, count)
-      if n >= 0 { return n }
+      if n >= 0 {
+        progress?.advance(by: n)
+        return n
+      }
       if errno == EINTR { continue }
       throw InputError("cannot read '\(name)': \(String(cString: strerror(errno)))")
     }

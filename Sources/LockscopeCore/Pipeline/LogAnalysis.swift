@@ -10,6 +10,9 @@ public struct AnalysisOptions: Sendable {
   public var shownSkippedLines = 10
   /// `--reorder-window`: late events within this distance are put back in time order, per input.
   public var reorderWindow: Int64 = 0
+  /// Show reading progress (bytes, rate, time left) on standard error: only set when it is
+  /// a terminal; shown only for inputs past `ReadProgress.threshold`.
+  public var progressOnTerminal = false
   public var findings = FindingOptions()
 
   public init() {}
@@ -43,8 +46,12 @@ public enum LogAnalysis {
     paths: [String], options: AnalysisOptions, warn: @escaping (String) -> Void,
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers
   ) throws(InputError) -> (report: Report, observer: Observer) {
-    try run(
-      sources: try openAll(paths), options: options, warn: warn, observe: observe, analyzers: analyzers,
+    let sources = try openAll(paths)
+    let progress = ReadProgress.forInputs(paths, stderrIsTerminal: options.progressOnTerminal)
+    for source in sources { source.progress = progress }
+    defer { progress?.finish() }
+    return try run(
+      sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers,
       drive: { streams, engine throws(InputError) in try stream(streams, into: engine) })
   }
 
@@ -83,7 +90,7 @@ public enum LogAnalysis {
   static func openAll(_ paths: [String]) throws(InputError) -> [ByteSource] {
     var sources: [ByteSource] = []
     for path in paths.isEmpty ? ["-"] : paths {
-      sources.append(try ByteSource(path: path))
+      sources.append(try ByteSource.opening(path))
     }
     return sources
   }

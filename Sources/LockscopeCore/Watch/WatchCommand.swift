@@ -39,7 +39,9 @@ enum WatchCommand {
     var sources: [ByteSource] = []
     do {
       for path in paths.isEmpty ? ["-"] : paths {
-        if watch.follow && path != "-" {
+        if path.hasSuffix(".gz") {
+          sources.append(try GzipSource(path: path))  // an archive is read, not followed
+        } else if watch.follow && path != "-" {
           sources.append(try FollowedFile(path: path, notice: notice))
         } else {
           sources.append(try LivePipe(path: path))
