@@ -54,20 +54,7 @@ public struct JSONReportRenderer: ReportRenderer {
     json.beginArray("findings")
     for finding in report.findings {
       json.beginObject()
-      json.field("kind", finding.kind)
-      json.field("severity", finding.severity.rawValue)
-      json.beginArray("locks")
-      for lock in finding.locks { json.string(lock) }
-      json.endArray()
-      json.beginArray("agents")
-      for agent in finding.agents { json.string(agent) }
-      json.endArray()
-      json.field("ts", Timestamp.rfc3339(finding.time))
-      json.field("source", finding.source)
-      json.field("message", finding.message)
-      json.field("remedy", finding.remedy)
-      json.field("count", finding.count)
-      for (key, value) in finding.details { json.value(key, value) }
+      Self.write(finding, into: &json)
       json.endObject()
     }
     json.endArray()
@@ -100,5 +87,23 @@ public struct JSONReportRenderer: ReportRenderer {
     json.field("caused_wait_ns", row.causedWaitNanos)
     json.field("wait_total_ns", row.waitTotalNanos)
     json.field("hold_total_ns", row.holdTotalNanos)
+  }
+
+  /// A finding's keys (SPEC §5), in an object already begun: `watch` writes its alerts so.
+  static func write(_ finding: Finding, into json: inout JSONWriter) {
+    json.field("kind", finding.kind)
+    json.field("severity", finding.severity.rawValue)
+    json.beginArray("locks")
+    for lock in finding.locks { json.string(lock) }
+    json.endArray()
+    json.beginArray("agents")
+    for agent in finding.agents { json.string(agent) }
+    json.endArray()
+    json.field("ts", Timestamp.rfc3339(finding.time))
+    json.field("source", finding.source)
+    json.field("message", finding.message)
+    json.field("remedy", finding.remedy)
+    json.field("count", finding.count)
+    for (key, value) in finding.details { json.value(key, value) }
   }
 }

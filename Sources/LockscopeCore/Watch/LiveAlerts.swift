@@ -75,7 +75,8 @@ public struct LiveAlerts: TimelineObserver {
       : steps.joined(separator: "; ")
     emit(
       "deadlock", .critical, locks: cycle.locks, agents: cycle.agents, time: cycle.time, source: cycle.source,
-      message: message)
+      message: message,
+      remedy: "Break the cycle now: end one of the waits (time out, cancel, or restart that agent); then take these locks in one order everywhere.")
   }
 
   public mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {
@@ -85,7 +86,8 @@ public struct LiveAlerts: TimelineObserver {
         let names = crashedHolding.map { "'\(scope.lockName($0))'" }.joined(separator: ", ")
         emit(
           "orphan", .critical, locks: crashedHolding, agents: [event.agent], time: time, source: event.source,
-          message: "\(scope.agentName(event.agent)) crashed holding \(names): waiters will stall until the lock is broken")
+          message: "\(scope.agentName(event.agent)) crashed holding \(names): waiters will stall until the lock is broken",
+          remedy: "Break or expire the lock so the waiters can go on; leases with heartbeats reclaim such locks by themselves.")
         crashedHolding.removeAll()
       }
       return
@@ -98,7 +100,8 @@ public struct LiveAlerts: TimelineObserver {
       emit(
         "long-queue", .warning, locks: [lock], agents: state.holders.map(\.agent), time: time, source: event.source,
         message: "\(state.waiters.count) waiters queued on '\(scope.lockName(lock))' (over --max-queue \(thresholds.maxQueue))"
-          + (holders.isEmpty ? "" : ", held by \(holders)"))
+          + (holders.isEmpty ? "" : ", held by \(holders)"),
+        remedy: "See what the holder is doing: the lock is the bottleneck now.")
     } else if !longQueues.isEmpty {
       longQueues.remove(lock)
     }
@@ -130,7 +133,8 @@ public struct LiveAlerts: TimelineObserver {
         openHolds[key]?.announcedLong = true
         emit(
           "long-hold", .warning, locks: [lock], agents: [agent], time: time, source: source,
-          message: "\(scope.agentName(agent)) has held '\(scope.lockName(lock))' for \(Duration.human(time - since)) and counting")
+          message: "\(scope.agentName(agent)) has held '\(scope.lockName(lock))' for \(Duration.human(time - since)) and counting",
+          remedy: "See what the holder is doing while it holds the lock (a slow call, a hang).")
       }
     }
   }
@@ -143,17 +147,18 @@ public struct LiveAlerts: TimelineObserver {
     emit(
       "lease-expired", .critical, locks: [lock], agents: [agent], time: deadline, source: source,
       message: "the lease of \(scope.agentName(agent)) on '\(scope.lockName(lock))' ran out with no renew: "
-        + "another agent may take the lock while it still works")
+        + "another agent may take the lock while it still works",
+      remedy: "Stop the old holder or make writers check fencing tokens before trusting the lock.")
   }
 
   private mutating func emit(
     _ kind: String, _ severity: Finding.Severity, locks: [LockID], agents: [AgentID], time: Int64, source: SourceLocation,
-    message: String
+    message: String, remedy: String
   ) {
     raised += 1
     raise(
       Finding(
         kind: kind, severity: severity, locks: locks.map(scope.lockName), agents: agents.map(scope.agentName), time: time,
-        source: scope.source(source), message: message))
+        source: scope.source(source), message: message, remedy: remedy))
   }
 }

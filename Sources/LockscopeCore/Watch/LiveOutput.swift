@@ -63,22 +63,12 @@ final class LiveOutput {
     return "\(TextReportRenderer.shortTime(finding.time))  \(severity)  \(style.bold(finding.kind))  \(finding.message)  (\(finding.source))"
   }
 
-  /// One JSON object a line: `{"type":"alert","kind":…,"severity":…,"ts":…,…}`.
+  /// One JSON object a line: `{"type":"alert", …}` and the keys of a report's finding.
   static func json(_ finding: Finding) -> String {
     var json = JSONWriter(compact: true)
     json.beginObject()
     json.field("type", "alert")
-    json.field("kind", finding.kind)
-    json.field("severity", finding.severity.rawValue)
-    json.field("ts", Timestamp.rfc3339(finding.time))
-    json.beginArray("locks")
-    for lock in finding.locks { json.string(lock) }
-    json.endArray()
-    json.beginArray("agents")
-    for agent in finding.agents { json.string(agent) }
-    json.endArray()
-    json.field("message", finding.message)
-    json.field("source", finding.source)
+    JSONReportRenderer.write(finding, into: &json)
     json.endObject()
     return json.text
   }
