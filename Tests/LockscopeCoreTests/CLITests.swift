@@ -29,6 +29,9 @@ struct CLITests {
     let watch = runCLI(["watch", "--help"])
     #expect(watch.status == 0 && watch.err.isEmpty)
     try checkGolden(watch.out, "help-watch.txt")
+    let completions = runCLI(["completions", "--help"])
+    #expect(completions.status == 0 && completions.err.isEmpty)
+    try checkGolden(completions.out, "help-completions.txt")
     let top = runCLI(["--help"])
     try checkGolden(top.out, "help-top.txt")
     #expect(runCLI(["-h"]).out == top.out)
@@ -85,7 +88,7 @@ struct CLITests {
     arguments: [
       (["--frmat", "json"], "Error: Unknown option '--frmat'. Did you mean '--format'?"),
       (["--format"], "Error: Missing value for '--format <format>'."),
-      (["--format", "xml"], "Error: Unknown format 'xml'; expected one of: text, json."),
+      (["--format", "xml"], "Error: Unknown format 'xml'; expected one of: text, json, markdown, prometheus."),
       (["--top", "-1"], "Error: --top takes a whole number >= 0, not '-1'."),
       (["--since", "noon"], "Error: --since takes an RFC 3339 time or an epoch number, not 'noon'."),
       (["--field", "ts"], "Error: --field takes NAME=OTHER, not 'ts'."),

@@ -38,9 +38,9 @@ enum ArgumentParser {
         }
         try apply(spec, inline: inline, rest: &rest, to: &options)
       } else {
-        // Short options: only -h exists today; a cluster like -hx is not supported.
+        // Short options: -h, and -f for watch; a cluster like -hf is not supported.
         let letters = Array(argument.dropFirst())
-        guard letters.count == 1, let spec = OptionTable.short(letters[0]) else {
+        guard letters.count == 1, let spec = OptionTable.short(letters[0], for: options.command) else {
           throw UsageError("Unknown option '\(argument)'.")
         }
         try apply(spec, inline: nil, rest: &rest, to: &options)

@@ -1,12 +1,16 @@
 /// The subcommands. `report` is the default when none is named.
 public enum Command: String, CaseIterable, Sendable {
-  case report, check, timeline, watch
+  case report, check, timeline, watch, completions
+
+  /// The commands that read logs (all but `completions`), which share the analysis options.
+  static let readingLogs: [Command] = [.report, .check, .timeline, .watch]
 
   var abstract: String {
     switch self {
     case .report: "Rebuild every lock's timeline and report wait, hold and contention statistics."
     case .check: "Check service level objectives over a log: exit 0 when every rule holds, 1 when one fails."
     case .timeline: "Show what happened, event by event or as a Gantt chart, or export the waits and holds (JSON Lines, a Chrome/Perfetto trace)."
+    case .completions: "Print a completion script for bash, zsh or fish, generated from the option table (source it from your shell's startup file)."
     case .watch: "Follow a log as it is written: alert the moment a deadlock closes, a holder crashes, a lease runs out, a hold or a queue grows too long; the report at the end or on Ctrl-C."
     }
   }

@@ -5,7 +5,7 @@ enum HelpText {
   static let labelWidth = 26
 
   static func usage(_ command: Command) -> String {
-    "lockscope \(command.rawValue) [<options>] [<file> ...]"
+    command == .completions ? "lockscope completions <shell>" : "lockscope \(command.rawValue) [<options>] [<file> ...]"
   }
 
   static func render(_ command: Command, topLevel: Bool) -> String {
@@ -15,11 +15,15 @@ enum HelpText {
     var text = wrap("OVERVIEW: " + overview, hanging: 10) + "\n"
     text += "\nUSAGE: " + (topLevel ? "lockscope [<subcommand>] [<options>] [<file> ...]" : usage(command)) + "\n"
     text += "\nARGUMENTS:\n"
+    if command == .completions && !topLevel {
+      text += entry("<shell>", "bash, zsh or fish. bash: source <(lockscope completions bash). zsh: source <(lockscope completions zsh), or save it as _lockscope in a directory of $fpath. fish: lockscope completions fish > ~/.config/fish/completions/lockscope.fish.")
+    } else {
     let several =
       command == .watch && !topLevel
       ? "Several files are read as their lines arrive."
       : "Several files are merged into one stream ordered by timestamp."
     text += entry("<file>", "Lock event logs, one JSON object per line. '-' or no file reads standard input. " + several)
+    }
     text += "\nOPTIONS:\n"
     for spec in OptionTable.all where spec.commands.contains(command) {
       var help = spec.help
@@ -45,6 +49,8 @@ enum HelpText {
       "0 every rule holds; 1 a rule failed; 2 usage error, a mistake in a rule, unreadable input, or a bad line under --strict."
     case (.report, false):
       "0 success; 2 usage error, unreadable input, or a bad line under --strict."
+    case (.completions, false):
+      "0 success; 2 usage error (no shell, or one it does not know)."
     case (.watch, false):
       "0 success, also when ended by Ctrl-C (after the final report); 2 usage error, unreadable input, or a bad line under --strict."
     default:

@@ -45,6 +45,7 @@ public enum LockscopeCLI {
       case .check: return try check(options, io: io)
       case .timeline: return try timeline(options, io: io)
       case .watch: return watch(options, io: io)
+      case .completions: return try completions(options, io: io)
       }
     } catch {
       return ExitStatus.success  // broken pipe: the reader has what it wanted
@@ -174,6 +175,18 @@ public enum LockscopeCLI {
       try? io.err.write("lockscope: \(error.message)\n")
       return nil
     }
+  }
+
+  /// `lockscope completions SHELL`: the script on standard output.
+  private static func completions(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
+    let shells = Completions.Shell.allCases.map(\.rawValue).joined(separator: ", ")
+    guard options.paths.count == 1, let shell = Completions.Shell(rawValue: options.paths[0]) else {
+      let given = options.paths.isEmpty ? "no shell" : "'\(options.paths.joined(separator: " "))'"
+      usageError("completions takes one shell: \(shells); not \(given).", command: .completions, io: io)
+      return ExitStatus.failure
+    }
+    try io.out.write(Completions.script(for: shell))
+    return ExitStatus.success
   }
 
   /// `lockscope watch`: alerts as the log is written, the report when it ends or on Ctrl-C.

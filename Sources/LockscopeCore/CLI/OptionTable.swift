@@ -8,14 +8,20 @@ struct OptionSpec: Sendable {
   let help: String
   let defaultValue: String?
   let commands: [Command]
+  /// The values it accepts, when they are a fixed set (for shell completion).
+  let choices: [String]
+  /// Whether its value is a file to read (shells complete file names).
+  let takesFile: Bool
   let apply: @Sendable (inout CommandLineOptions, String) throws(UsageError) -> Void
 
   init(
     _ long: String, short: Character? = nil, value: String? = nil, default defaultValue: String? = nil,
-    commands: [Command] = Command.allCases, help: String,
+    commands: [Command] = Command.readingLogs, choices: [String] = [], takesFile: Bool = false, help: String,
     apply: @escaping @Sendable (inout CommandLineOptions, String) throws(UsageError) -> Void
   ) {
     self.long = long
+    self.choices = choices
+    self.takesFile = takesFile
     self.short = short
     self.value = value
     self.help = help
@@ -36,22 +42,22 @@ struct OptionSpec: Sendable {
 enum OptionTable {
   static let all: [OptionSpec] = [
     OptionSpec(
-      "format", value: "format", default: "text", commands: [.report],
-      help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).") { options, value throws(UsageError) in
+      "format", value: "format", default: "text", commands: [.report], choices: ReportFormat.allCases.map(\.rawValue),
+      help: "Output format: text, json, markdown (a pull-request comment), prometheus (text exposition format, for node_exporter's textfile collector).") { options, value throws(UsageError) in
         options.format = try choice(value, option: "format", among: ReportFormat.allCases)
       },
     OptionSpec(
-      "format", value: "format", default: "text", commands: [.check],
-      help: "Output format: text, json, junit (JUnit XML for CI test reports), github (GitHub Actions annotations).") { options, value throws(UsageError) in
+      "format", value: "format", default: "text", commands: [.check], choices: CheckFormat.allCases.map(\.rawValue),
+      help: "Output format: text, json, junit (JUnit XML for CI test reports), github (GitHub Actions annotations), markdown (a pull-request comment).") { options, value throws(UsageError) in
         options.checkFormat = try choice(value, option: "format", among: CheckFormat.allCases)
       },
     OptionSpec(
-      "format", value: "format", default: "text", commands: [.timeline],
+      "format", value: "format", default: "text", commands: [.timeline], choices: TimelineFormat.allCases.map(\.rawValue),
       help: "Output format: text (events with the state they left), json (one line per wait and hold), chrome (a trace for Perfetto UI or chrome://tracing).") { options, value throws(UsageError) in
         options.timelineFormat = try choice(value, option: "format", among: TimelineFormat.allCases)
       },
     OptionSpec(
-      "format", value: "format", default: "text", commands: [.watch],
+      "format", value: "format", default: "text", commands: [.watch], choices: WatchFormat.allCases.map(\.rawValue),
       help: "Output format: text (alert lines, a live summary, the report at the end), json (JSON Lines: one object per alert, the report as the last line).") { options, value throws(UsageError) in
         options.watch.format = try choice(value, option: "format", among: WatchFormat.allCases)
       },
@@ -99,7 +105,7 @@ enum OptionTable {
         options.width = n
       },
     OptionSpec(
-      "slo", value: "file", commands: [.check],
+      "slo", value: "file", commands: [.check], takesFile: true,
       help: "Read SLO rules from <file>: one rule a line, '#' starts a comment (repeatable).") { options, value in
         options.sloFiles.append(value)
       },
@@ -163,7 +169,7 @@ enum OptionTable {
         options.analysis.fieldMap.remap(kind, to: spelling)
       },
     OptionSpec(
-      "time-unit", value: "unit",
+      "time-unit", value: "unit", choices: TimeUnit.allCases.map(\.rawValue),
       help: "Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude.") { options, value throws(UsageError) in
         guard let unit = TimeUnit(rawValue: value) else { throw UsageError("Unknown time unit '\(value)'; expected one of: s, ms, us, ns.") }
         options.analysis.fieldMap.timeUnit = unit
@@ -184,7 +190,7 @@ enum OptionTable {
         options.analysis.findings.orphanAfter = try duration(value, option: "orphan-after")
       },
     OptionSpec(
-      "suppress", value: "file",
+      "suppress", value: "file", takesFile: true,
       help: "Silence known lock-order cycles: one cycle a line, its lock names (or globs) separated by spaces or '->'; '#' starts a comment.") { options, value in
         options.suppressFiles.append(value)
       },
@@ -194,13 +200,13 @@ enum OptionTable {
         options.analysis.findings.enabled = false
       },
     OptionSpec(
-      "color", value: "when", default: "auto",
+      "color", value: "when", default: "auto", choices: ColorChoice.allCases.map(\.rawValue),
       help: "Colour the text report: auto (only on a terminal, and not when NO_COLOR is set), always, never.") { options, value throws(UsageError) in
         guard let choice = ColorChoice(rawValue: value) else { throw UsageError("--color takes auto, always or never, not '\(value)'.") }
         options.color = choice
       },
-    OptionSpec("version", help: "Show the version.") { options, _ in options.showVersion = true },
-    OptionSpec("help", short: "h", help: "Show help information.") { options, _ in options.showHelp = true },
+    OptionSpec("version", commands: Command.allCases, help: "Show the version.") { options, _ in options.showVersion = true },
+    OptionSpec("help", short: "h", commands: Command.allCases, help: "Show help information.") { options, _ in options.showHelp = true },
   ]
 
   /// The option `--<long>` of `command`.
@@ -208,7 +214,9 @@ enum OptionTable {
     all.first { $0.long == long && $0.commands.contains(command) }
   }
 
-  static func short(_ letter: Character) -> OptionSpec? { all.first { $0.short == letter } }
+  static func short(_ letter: Character, for command: Command) -> OptionSpec? {
+    all.first { $0.short == letter && $0.commands.contains(command) }
+  }
 
   private static func choice<Value: RawRepresentable & CaseIterable>(
     _ value: String, option: String, among: Value.AllCases

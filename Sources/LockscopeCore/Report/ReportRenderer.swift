@@ -5,12 +5,14 @@ public protocol ReportRenderer {
 
 /// The formats `report --format` accepts.
 public enum ReportFormat: String, CaseIterable, Sendable {
-  case text, json
+  case text, json, markdown, prometheus
 
   public func renderer(style: TerminalStyle, top: Int) -> any ReportRenderer {
     switch self {
     case .text: TextReportRenderer(style: style, top: top)
     case .json: JSONReportRenderer()
+    case .markdown: MarkdownReportRenderer(top: top)
+    case .prometheus: PrometheusRenderer()
     }
   }
 }

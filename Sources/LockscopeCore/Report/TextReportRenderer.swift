@@ -106,16 +106,7 @@ public struct TextReportRenderer: ReportRenderer {
     guard !shown.isEmpty else {
       return "\n" + style.bold("FINDINGS") + " none: no deadlock, orphan, inversion or contention failure found\n"
     }
-    var groups: [[Finding]] = []
-    var index: [String: Int] = [:]
-    for finding in shown {
-      var key = finding.kind + "/" + finding.severity.rawValue
-      if case .string(let cause)? = finding.detail("cause") { key += "/" + cause }
-      if let at = index[key] { groups[at].append(finding) } else {
-        index[key] = groups.count
-        groups.append([finding])
-      }
-    }
+    let groups = Finding.grouped(shown)
     let counts = [Finding.Severity.critical, .warning, .info].compactMap { severity -> String? in
       let n = shown.filter { $0.severity == severity }.count
       return n == 0 ? nil : "\(n) \(severity.rawValue)"
@@ -217,12 +208,17 @@ public struct TextReportRenderer: ReportRenderer {
     top == 0 ? rows[...] : rows.prefix(top)
   }
 
-  private func percent(_ fraction: Double) -> String {
+  private func percent(_ fraction: Double) -> String { Self.percent(fraction) }
+
+  /// `12.5%`.
+  static func percent(_ fraction: Double) -> String {
     formatFixed(fraction * 100, decimals: 1) + "%"
   }
 
   /// `1,234,567`.
-  private func grouped(_ n: Int64) -> String {
+  private func grouped(_ n: Int64) -> String { Self.grouped(n) }
+
+  static func grouped(_ n: Int64) -> String {
     let digits = String(n.magnitude)
     var text = ""
     for (index, digit) in digits.enumerated() {

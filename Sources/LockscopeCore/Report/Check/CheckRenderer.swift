@@ -5,7 +5,7 @@ public protocol CheckRenderer {
 
 /// The formats `check --format` accepts.
 public enum CheckFormat: String, CaseIterable, Sendable {
-  case text, json, junit, github
+  case text, json, junit, github, markdown
 
   public func renderer(style: TerminalStyle, top: Int) -> any CheckRenderer {
     switch self {
@@ -13,6 +13,7 @@ public enum CheckFormat: String, CaseIterable, Sendable {
     case .json: CheckJSONRenderer()
     case .junit: JUnitRenderer()
     case .github: GitHubRenderer()
+    case .markdown: CheckMarkdownRenderer(top: top)
     }
   }
 }

@@ -1,0 +1,156 @@
+/// The report as GitHub-flavoured Markdown, to paste as a pull-request comment: a header,
+/// the findings as a list (grouped as in the text report), then the locks and agents with
+/// the most wait as tables. Names come from logs, so every one is escaped (`Markdown.text`).
+public struct MarkdownReportRenderer: ReportRenderer {
+  /// Rows per table and finding groups shown; 0 shows all.
+  public let top: Int
+
+  public init(top: Int) { self.top = top }
+
+  public func render(_ report: Report) -> String {
+    var text = "## lockscope report\n\n" + Markdown.header(report.summary)
+    guard report.summary.firstTime != nil else { return text + "\nNo events to analyse.\n" }
+    let row = report.overall
+    text += "\n**Overall:** \(TextReportRenderer.grouped(Int64(row.acquisitions))) acquisitions of "
+      + "\(TextReportRenderer.grouped(Int64(row.attempts))) attempts · wait p50 \(Duration.human(row.wait.p50)), "
+      + "p99 \(Duration.human(row.wait.p99)), max \(Duration.human(row.wait.max)) · hold p50 \(Duration.human(row.hold.p50)) · "
+      + "contention \(TextReportRenderer.percent(row.contentionRate)) · timeouts \(TextReportRenderer.percent(row.timeoutRate))\n"
+    text += findings(report)
+    text += locks(report)
+    text += agents(report)
+    if !report.anomalyCounts.isEmpty {
+      text += "\n**Anomalies:** " + report.anomalyCounts.map { "\(Markdown.text($0.kind)) \($0.count)" }.joined(separator: ", ") + "\n"
+    }
+    return text
+  }
+
+  private func findings(_ report: Report) -> String {
+    guard report.summary.findingsAnalyzed else { return "\n### Findings\n\nNot looked for (`--no-findings`).\n" }
+    let shown = report.findings.filter { $0.kind != "anomaly" }
+    guard !shown.isEmpty else { return "\n### Findings\n\nNone: no deadlock, orphan, inversion or contention failure found.\n" }
+    let groups = Finding.grouped(shown)
+    let limit = top == 0 ? groups.count : max(top, groups.filter { $0[0].severity == .critical }.count)
+    var text = "\n### Findings\n\n"
+    for group in groups.prefix(limit) {
+      let first = group[0]
+      text += "- \(Markdown.badge(first.severity)) **\(Markdown.text(first.kind))**"
+      if group.count == 1 {
+        text += " — \(Markdown.text(first.message)) _(\(Markdown.text(place(first))))_\n"
+      } else {
+        text += " × \(group.count)\n"
+        for finding in group.prefix(3) {
+          text += "  - \(Markdown.text(finding.message)) _(\(Markdown.text(place(finding))))_\n"
+        }
+        if group.count > 3 { text += "  - … and \(group.count - 3) more (`--format json` lists each)\n" }
+      }
+      if !first.remedy.isEmpty { text += "  \n  → \(Markdown.text(first.remedy))\n" }
+    }
+    if groups.count > limit { text += "- … and \(groups.count - limit) more groups of findings\n" }
+    return text
+  }
+
+  private func place(_ finding: Finding) -> String {
+    "at \(TextReportRenderer.shortTime(finding.time))" + (finding.source.isEmpty ? "" : ", \(finding.source)")
+  }
+
+  private func locks(_ report: Report) -> String {
+    let rows = top == 0 ? report.locks[...] : report.locks.prefix(top)
+    var table = Markdown.Table([
+      ("Lock", false), ("Acq", true), ("Contention", true), ("Timeouts", true), ("Wait p50", true), ("p95", true), ("p99", true),
+      ("max", true), ("Total wait", true), ("Hold p50", true), ("p95", true), ("Utilization", true), ("Queue max", true),
+    ])
+    for row in rows {
+      table.add([
+        row.name ?? "", "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), TextReportRenderer.percent(row.timeoutRate),
+        Duration.human(row.wait.p50), Duration.human(row.wait.p95), Duration.human(row.wait.p99), Duration.human(row.wait.max),
+        Duration.human(row.waitTotalNanos), Duration.human(row.hold.p50), Duration.human(row.hold.p95),
+        TextReportRenderer.percent(row.utilization), "\(row.queueMax)",
+      ])
+    }
+    return "\n### Locks by total wait (\(Markdown.count(rows.count, of: report.locks.count)))\n\n" + table.render()
+  }
+
+  private func agents(_ report: Report) -> String {
+    let rows = top == 0 ? report.agents[...] : report.agents.prefix(top)
+    var table = Markdown.Table([
+      ("Agent", false), ("Acq", true), ("Contention", true), ("Wait p50", true), ("p95", true), ("max", true),
+      ("Total wait", true), ("Hold p95", true), ("Wait share", true), ("Caused wait", true),
+    ])
+    for row in rows {
+      table.add([
+        row.name ?? "", "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), Duration.human(row.wait.p50),
+        Duration.human(row.wait.p95), Duration.human(row.wait.max), Duration.human(row.waitTotalNanos), Duration.human(row.hold.p95),
+        TextReportRenderer.percent(row.waitShare), Duration.human(row.causedWaitNanos),
+      ])
+    }
+    return "\n### Agents by total wait (\(Markdown.count(rows.count, of: report.agents.count)))\n\n" + table.render()
+  }
+}
+
+/// GitHub-flavoured Markdown pieces shared by the report and check renderers.
+enum Markdown {
+  /// Text from a log (a lock name, a message) made inert: Markdown punctuation is
+  /// backslash-escaped, HTML's `<` and `&` become entities, and line breaks become spaces,
+  /// so no name can open a link, a code span, an HTML tag or a new table row.
+  static func text(_ raw: String) -> String {
+    var escaped = ""
+    for scalar in raw.unicodeScalars {
+      switch scalar {
+      case "\\", "`", "*", "_", "[", "]", "|", "#", "~", "!", "{", "}", ">": escaped += "\\" + String(scalar)
+      case "<": escaped += "&lt;"
+      case "&": escaped += "&amp;"
+      case "\n", "\r", "\t": escaped += " "
+      default: escaped.unicodeScalars.append(scalar)
+      }
+    }
+    return escaped
+  }
+
+  static func badge(_ severity: Finding.Severity) -> String {
+    switch severity {
+    case .critical: "🔴 critical"
+    case .warning: "🟠 warning"
+    case .info: "⚪ info"
+    }
+  }
+
+  static func count(_ shown: Int, of total: Int) -> String {
+    shown < total ? "top \(shown) of \(total)" : "\(total)"
+  }
+
+  /// `**Inputs:** a.jsonl · **Events:** 60 · …`
+  static func header(_ summary: Summary) -> String {
+    var facts = ["**Inputs:** " + summary.inputs.map(text).joined(separator: ", ")]
+    facts.append("**Events:** \(TextReportRenderer.grouped(summary.events))")
+    if let first = summary.firstTime, let last = summary.lastTime {
+      facts.append("**Span:** \(TextReportRenderer.shortTime(first)) → \(TextReportRenderer.shortTime(last)) (\(Duration.human(last - first)))")
+    }
+    facts.append("**Locks:** \(summary.locks)")
+    facts.append("**Agents:** \(summary.agents)")
+    var header = facts.joined(separator: " · ") + "\n"
+    if summary.skippedLines > 0 {
+      header += "\n> ⚠️ \(TextReportRenderer.grouped(Int64(summary.skippedLines))) lines were skipped as not valid events.\n"
+    }
+    for (input, events, skew) in summary.outOfOrder {
+      header += "\n> ⚠️ \(text(input)): \(events) events out of order, up to \(Duration.human(skew)) behind.\n"
+    }
+    return header
+  }
+
+  /// A pipe table; every cell escaped.
+  struct Table {
+    let columns: [(title: String, right: Bool)]
+    private var rows: [[String]] = []
+
+    init(_ columns: [(String, Bool)]) { self.columns = columns.map { (title: $0.0, right: $0.1) } }
+
+    mutating func add(_ cells: [String]) { rows.append(cells) }
+
+    func render() -> String {
+      var text = "| " + columns.map(\.title).joined(separator: " | ") + " |\n"
+      text += "|" + columns.map { $0.right ? " ---: |" : " --- |" }.joined() + "\n"
+      for row in rows { text += "| " + row.map(Markdown.text).joined(separator: " | ") + " |\n" }
+      return text
+    }
+  }
+}

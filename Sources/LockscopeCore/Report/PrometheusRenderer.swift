@@ -1,0 +1,167 @@
+/// The report in the Prometheus text exposition format (version 0.0.4), for the
+/// node_exporter textfile collector: `lockscope_` names, base units (seconds), `_total` on
+/// counters, `# HELP` and `# TYPE` once before each family's samples, label values escaped,
+/// wait and hold quantiles as summaries. Every lock and agent is written (not `--top`): a
+/// scraper wants the same series on every run.
+public struct PrometheusRenderer: ReportRenderer {
+  public init() {}
+
+  /// One metric family: its samples are written together, under its HELP and TYPE.
+  private struct Family {
+    let name: String
+    let type: String
+    let help: String
+    var samples: [String] = []
+  }
+
+  /// The families of one scope (`lock`, `agent`, or overall with no label), in order.
+  private struct Scope {
+    let prefix: String
+    let label: String?
+    var families: [Family] = []
+
+    init(prefix: String, label: String?, noun: String) {
+      self.prefix = prefix
+      self.label = label
+      func family(_ suffix: String, _ type: String, _ help: String) -> Family {
+        Family(name: prefix + suffix, type: type, help: help + " (" + noun + ").")
+      }
+      families = [
+        family("attempts_total", "counter", "Lock attempts (requests, and acquires with no request)"),
+        family("acquisitions_total", "counter", "Acquisitions"),
+        family("timeouts_total", "counter", "Attempts that timed out"),
+        family("wait_seconds", "summary", "Acquisition latency, request to acquire"),
+        family("hold_seconds", "summary", "Hold time, acquire to release"),
+        family("contention_ratio", "gauge", "Share of attempts that had to wait"),
+        family("timeout_ratio", "gauge", "Share of attempts that timed out"),
+        family("queue_length_max", "gauge", "Most waiters queued at once"),
+        family("queue_length_mean", "gauge", "Mean number of waiters over the span"),
+        family("utilization_ratio", "gauge", "Share of the span with a holder"),
+        family("caused_wait_seconds_total", "counter", "Waiting that holders imposed on others"),
+      ]
+    }
+  }
+
+  public func render(_ report: Report) -> String {
+    var overall = Scope(prefix: "lockscope_", label: nil, noun: "over all locks")
+    var locks = Scope(prefix: "lockscope_lock_", label: "lock", noun: "per lock")
+    var agents = Scope(prefix: "lockscope_agent_", label: "agent", noun: "per agent")
+    add(report.overall, to: &overall)
+    for row in report.locks { add(row, to: &locks) }
+    for row in report.agents { add(row, to: &agents) }
+
+    var text = ""
+    let summary = report.summary
+    text += family(Family(name: "lockscope_events_total", type: "counter", help: "Valid event lines read.", samples: ["lockscope_events_total \(summary.events)"]))
+    text += family(
+      Family(
+        name: "lockscope_skipped_lines_total", type: "counter", help: "Lines skipped as not valid events.",
+        samples: ["lockscope_skipped_lines_total \(summary.skippedLines)"]))
+    if let first = summary.firstTime, let last = summary.lastTime {
+      text += family(
+        Family(
+          name: "lockscope_span_seconds", type: "gauge", help: "Time from the first to the last event analysed.",
+          samples: ["lockscope_span_seconds \(Self.seconds(last - first))"]))
+      text += family(
+        Family(
+          name: "lockscope_last_event_timestamp_seconds", type: "gauge", help: "Time of the last event analysed, in Unix seconds.",
+          samples: ["lockscope_last_event_timestamp_seconds \(Self.seconds(last))"]))
+    }
+    text += family(
+      Family(
+        name: "lockscope_findings", type: "gauge", help: "Findings in the log, by kind.",
+        samples: Analyzers.kindOrder.filter { $0 != "anomaly" }.map { kind in
+          // Every kind, 0 included: a scraper should see the same series on every run.
+          let count = report.findingCounts.first { $0.kind == kind }?.count ?? 0
+          return #"lockscope_findings{kind=""# + Self.escape(kind) + #""} \#(count)"#
+        }))
+    text += family(
+      Family(
+        name: "lockscope_anomalies", type: "gauge", help: "Events that contradict the lock state, by kind.",
+        samples: report.anomalyCounts.map { #"lockscope_anomalies{kind=""# + Self.escape($0.kind) + #""} \#($0.count)"# }))
+    for scope in [overall, locks, agents] {
+      for family in scope.families { text += self.family(family) }
+    }
+    return text
+  }
+
+  /// Adds one row's samples to each family of its scope.
+  private func add(_ row: MetricsRow, to scope: inout Scope) {
+    let labels: [(String, String)] = scope.label.map { [($0, row.name ?? "")] } ?? []
+    func series(_ suffix: String, _ extra: [(String, String)] = []) -> String {
+      scope.prefix + suffix + Self.labelSet(labels + extra)
+    }
+    var values: [[String]] = []
+    values.append(["\(series("attempts_total")) \(row.attempts)"])
+    values.append(["\(series("acquisitions_total")) \(row.acquisitions)"])
+    values.append(["\(series("timeouts_total")) \(row.timeouts)"])
+    values.append(summary(row.wait, total: row.waitTotalNanos, name: "wait_seconds", series: series))
+    values.append(summary(row.hold, total: row.holdTotalNanos, name: "hold_seconds", series: series))
+    values.append(["\(series("contention_ratio")) \(Self.number(row.contentionRate))"])
+    values.append(["\(series("timeout_ratio")) \(Self.number(row.timeoutRate))"])
+    values.append(["\(series("queue_length_max")) \(row.queueMax)"])
+    values.append(["\(series("queue_length_mean")) \(Self.number(row.queueMean))"])
+    values.append(["\(series("utilization_ratio")) \(Self.number(row.utilization))"])
+    values.append(["\(series("caused_wait_seconds_total")) \(Self.seconds(row.causedWaitNanos))"])
+    for index in scope.families.indices { scope.families[index].samples += values[index] }
+  }
+
+  /// A summary's quantile samples, then `_sum` and `_count`.
+  private func summary(_ stats: DurationStats, total: Int64, name: String, series: (String, [(String, String)]) -> String) -> [String] {
+    var lines: [String] = []
+    if stats.count > 0 {
+      for (quantile, value) in [("0.5", stats.p50), ("0.9", stats.p90), ("0.95", stats.p95), ("0.99", stats.p99), ("1", stats.max)] {
+        lines.append("\(series(name, [("quantile", quantile)])) \(Self.seconds(value))")
+      }
+    }
+    lines.append("\(series(name + "_sum", [])) \(Self.seconds(total))")
+    lines.append("\(series(name + "_count", [])) \(stats.count)")
+    return lines
+  }
+
+  private func family(_ family: Family) -> String {
+    guard !family.samples.isEmpty else { return "" }
+    return "# HELP \(family.name) \(Self.escapeHelp(family.help))\n# TYPE \(family.name) \(family.type)\n"
+      + family.samples.joined(separator: "\n") + "\n"
+  }
+
+  /// `{lock="db:users",quantile="0.5"}`, or nothing with no labels.
+  static func labelSet(_ labels: [(String, String)]) -> String {
+    labels.isEmpty ? "" : "{" + labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",") + "}"
+  }
+
+  /// A label value: backslash, double quote and line feed escaped, as the format requires.
+  static func escape(_ value: String) -> String {
+    var escaped = ""
+    for character in value.unicodeScalars {
+      switch character {
+      case "\\": escaped += "\\\\"
+      case "\"": escaped += "\\\""
+      case "\n": escaped += "\\n"
+      default: escaped.unicodeScalars.append(character)
+      }
+    }
+    return escaped
+  }
+
+  /// HELP text escapes only backslash and line feed.
+  static func escapeHelp(_ text: String) -> String {
+    text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+  }
+
+  static func seconds(_ nanos: Int64) -> String {
+    // Exact: whole seconds and nine decimals, trailing zeros dropped (no float rounding).
+    let sign = nanos < 0 ? "-" : ""
+    let magnitude = nanos.magnitude
+    var fraction = String(magnitude % 1_000_000_000)
+    fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
+    while fraction.hasSuffix("0") { fraction.removeLast() }
+    return sign + String(magnitude / 1_000_000_000) + (fraction.isEmpty ? "" : "." + fraction)
+  }
+
+  static func number(_ value: Double) -> String {
+    if value.isNaN { return "NaN" }
+    if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+    return JSONWriter.number(value)
+  }
+}
