@@ -1,15 +1,16 @@
 /// The subcommands. `report` is the default when none is named.
 public enum Command: String, CaseIterable, Sendable {
-  case report, check, timeline, watch, completions
+  case report, check, timeline, watch, whatif, completions
 
   /// The commands that read logs (all but `completions`), which share the analysis options.
-  static let readingLogs: [Command] = [.report, .check, .timeline, .watch]
+  static let readingLogs: [Command] = [.report, .check, .timeline, .watch, .whatif]
 
   var abstract: String {
     switch self {
     case .report: "Rebuild every lock's timeline and report wait, hold and contention statistics."
     case .check: "Check service level objectives over a log: exit 0 when every rule holds, 1 when one fails."
     case .timeline: "Show what happened, event by event or as a Gantt chart, or export the waits and holds (JSON Lines, a Chrome/Perfetto trace)."
+    case .whatif: "Predict the gain of a narrower critical section: replay the log with the chosen locks' holds scaled, capped, sharded or made shared for reads, and compare waits, makespan and throughput."
     case .completions: "Print a completion script for bash, zsh or fish, generated from the option table (source it from your shell's startup file)."
     case .watch: "Follow a log as it is written: alert the moment a deadlock closes, a holder crashes, a lease runs out, a hold or a queue grows too long; the report at the end or on Ctrl-C."
     }
@@ -35,6 +36,9 @@ public struct CommandLineOptions: Sendable {
   public var allowEmpty = false
   public var timelineFormat: TimelineFormat = .text
   public var watch = WatchOptions()
+  /// `whatif`: the changes named (exactly one is allowed) and the output format.
+  public var whatifChanges: [WhatIfChange] = []
+  public var whatifFormat: WhatIfFormat = .text
   public var gantt = false
   /// `--around` (raw, read once `--time-unit` is known) and `--window`.
   public var aroundText: String?
@@ -53,6 +57,11 @@ public struct CommandLineOptions: Sendable {
   public var showVersion = false
 
   public init() {}
+}
+
+/// The formats `whatif --format` accepts.
+public enum WhatIfFormat: String, CaseIterable, Sendable {
+  case text, json
 }
 
 /// The formats `timeline --format` accepts.

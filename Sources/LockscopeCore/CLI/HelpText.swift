@@ -49,6 +49,8 @@ enum HelpText {
       "0 every rule holds; 1 a rule failed; 2 usage error, a mistake in a rule, unreadable input, or a bad line under --strict."
     case (.report, false):
       "0 success; 2 usage error, unreadable input, or a bad line under --strict."
+    case (.whatif, false):
+      "0 a prediction (or 'nothing to gain') was printed; 2 usage error, unreadable input, or a log it cannot model (no matching lock, an agent holding two chosen locks at once)."
     case (.completions, false):
       "0 success; 2 usage error (no shell, or one it does not know)."
     case (.watch, false):

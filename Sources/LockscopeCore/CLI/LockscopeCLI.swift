@@ -45,6 +45,7 @@ public enum LockscopeCLI {
       case .check: return try check(options, io: io)
       case .timeline: return try timeline(options, io: io)
       case .watch: return watch(options, io: io)
+      case .whatif: return try whatif(options, io: io)
       case .completions: return try completions(options, io: io)
       }
     } catch {
@@ -53,7 +54,10 @@ public enum LockscopeCLI {
   }
 
   private static func report(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
-    guard let report = analyze(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
+    guard var report = analyze(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
+    if let analysis = prepared(options, analysis: options.analysis, io: ConsoleIO.quiet(io)) {
+      HotLockPrediction.annotate(&report, paths: options.paths, analysis: analysis)
+    }
     try io.out.write(options.format.renderer(style: style(options, io), top: options.top).render(report))
     return ExitStatus.success
   }
@@ -174,6 +178,32 @@ public enum LockscopeCLI {
     } catch {
       try? io.err.write("lockscope: \(error.message)\n")
       return nil
+    }
+  }
+
+  /// `lockscope whatif`: one change, replayed; a log it cannot model is refused (exit 2).
+  private static func whatif(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
+    guard options.whatifChanges.count == 1, let change = options.whatifChanges.first else {
+      usageError(
+        "whatif takes one change: --hold-scale, --hold-cap, --shard or --shared-reads (\(options.whatifChanges.isEmpty ? "none" : "several") given).",
+        command: .whatif, io: io)
+      return ExitStatus.failure
+    }
+    guard let analysis = prepared(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
+    let outcome: Result<WhatIfPrediction, UsageError>
+    do {
+      outcome = try WhatIfCommand.predict(paths: options.paths, analysis: analysis, change: change) { line in try? io.err.write("\(line)\n") }
+    } catch {
+      try? io.err.write("lockscope: \(error.message)\n")
+      return ExitStatus.failure
+    }
+    switch outcome {
+    case .failure(let refusal):
+      try? io.err.write("lockscope: cannot predict: \(refusal.message)\n")
+      return ExitStatus.failure
+    case .success(let prediction):
+      try io.out.write(options.whatifFormat == .json ? prediction.json() : prediction.text(style: style(options, io)))
+      return ExitStatus.success
     }
   }
 

@@ -84,6 +84,33 @@ enum OptionTable {
         options.watch.thresholds.maxQueue = n
       },
     OptionSpec(
+      "format", value: "format", default: "text", commands: [.whatif], choices: WhatIfFormat.allCases.map(\.rawValue),
+      help: "Output format: text, json.") { options, value throws(UsageError) in
+        options.whatifFormat = try choice(value, option: "format", among: WhatIfFormat.allCases)
+      },
+    OptionSpec(
+      "hold-scale", value: "factor", commands: [.whatif],
+      help: "Replay with every hold of the chosen locks multiplied by <factor> (0.1: a tenth as long); the time cut is spent before the request.") { options, value throws(UsageError) in
+        guard let factor = Double(value), factor >= 0, factor.isFinite else { throw UsageError("--hold-scale takes a number >= 0, such as 0.1, not '\(value)'.") }
+        options.whatifChanges.append(.holdScale(factor))
+      },
+    OptionSpec(
+      "hold-cap", value: "duration", commands: [.whatif],
+      help: "Replay with every hold of the chosen locks at most <duration> long (10ms); the time cut is spent before the request.") { options, value throws(UsageError) in
+        options.whatifChanges.append(.holdCap(try duration(value, option: "hold-cap")))
+      },
+    OptionSpec(
+      "shard", value: "n", commands: [.whatif],
+      help: "Replay with each chosen lock split into <n> keys, an agent always on the same one (a stable hash of its name).") { options, value throws(UsageError) in
+        guard let n = Int(value), n >= 2, n <= 1_000_000 else { throw UsageError("--shard takes a number of keys from 2 up, not '\(value)'.") }
+        options.whatifChanges.append(.shard(n))
+      },
+    OptionSpec(
+      "shared-reads", commands: [.whatif],
+      help: "Replay with the holds marked as reads (\"mode\":\"shared\") sharing the lock, as a read-write lock would.") { options, _ in
+        options.whatifChanges.append(.sharedReads)
+      },
+    OptionSpec(
       "gantt", commands: [.timeline],
       help: "Draw a Gantt chart per lock instead: a row per agent, █ holding, ░ waiting, findings marked.") { options, _ in
         options.gantt = true

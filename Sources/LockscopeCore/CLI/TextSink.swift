@@ -71,6 +71,11 @@ public struct ConsoleIO {
     self.stdinIsTerminal = stdinIsTerminal
   }
 
+  /// The same process with its messages silenced (a second pass must not repeat them).
+  static func quiet(_ io: ConsoleIO) -> ConsoleIO {
+    ConsoleIO(out: io.out, err: TextSink(capturingAsTerminal: false), environment: io.environment, stdinIsTerminal: false)
+  }
+
   /// The real process: fds 1 and 2, with SIGPIPE ignored so a closed pipe is an error
   /// code to handle quietly rather than a signal.
   public static func standard() -> ConsoleIO {

@@ -11,6 +11,16 @@ public struct Glob: Sendable, Equatable {
 
   public func matches(_ name: String) -> Bool { matches(Array(name.utf8)[...]) }
 
+  /// A pattern that matches exactly `literal`: its `*`, `?`, `[` and `\` escaped.
+  static func escaped(_ literal: String) -> String {
+    var pattern = ""
+    for character in literal {
+      if "*?[\\".contains(character) { pattern.append("\\") }
+      pattern.append(character)
+    }
+    return pattern
+  }
+
   /// What is wrong with the pattern, for places where a typo must not pass silently (SLO
   /// scopes): an unclosed `[`, or a `\` with nothing to escape. Matching itself treats
   /// those as literals, as shells do.

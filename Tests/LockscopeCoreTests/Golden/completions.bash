@@ -7,11 +7,11 @@ _lockscope() {
   command=report
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "${COMP_WORDS[i]}" in
-      report|check|timeline|watch|completions) command="${COMP_WORDS[i]}"; break ;;
+      report|check|timeline|watch|whatif|completions) command="${COMP_WORDS[i]}"; break ;;
     esac
   done
   if [[ $COMP_CWORD -eq 1 && "$cur" != -* ]]; then
-    COMPREPLY=($(compgen -W "report check timeline watch completions help" -- "$cur") $(compgen -f -- "$cur"))
+    COMPREPLY=($(compgen -W "report check timeline watch whatif completions help" -- "$cur") $(compgen -f -- "$cur"))
     return
   fi
   case "$command" in
@@ -110,6 +110,31 @@ _lockscope() {
       esac
       if [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "--format --follow --interval --long-hold --max-queue --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --orphan-after --suppress --color --version --help -f -h" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -f -- "$cur"))
+      fi
+      ;;
+    whatif)
+      case "$prev" in
+        --format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+        --hold-scale) return ;;
+        --hold-cap) return ;;
+        --shard) return ;;
+        --lock) return ;;
+        --agent) return ;;
+        --since) return ;;
+        --until) return ;;
+        --top) return ;;
+        --field) return ;;
+        --event) return ;;
+        --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
+        --reorder-window) return ;;
+        --orphan-after) return ;;
+        --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      if [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "--format --hold-scale --hold-cap --shard --shared-reads --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

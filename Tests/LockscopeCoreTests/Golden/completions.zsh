@@ -8,6 +8,7 @@ _lockscope() {
     'check:Check service level objectives over a log'
     'timeline:Show what happened, event by event or as a Gantt chart, or export the waits and holds (JSON Lines, a Chrome/Perfetto trace)'
     'watch:Follow a log as it is written'
+    'whatif:Predict the gain of a narrower critical section'
     'completions:Print a completion script for bash, zsh or fish, generated from the option table (source it from your shells startup file)'
   )
   local command=report
@@ -99,6 +100,30 @@ _lockscope() {
         '--interval[Print the live summary of the hottest locks this often (redrawn in place on a terminal, appended otherwise)]:duration: ' \
         '--long-hold[Alert when a hold has lasted this long and is still held (the logs clock runs on while the stream is quiet)]:duration: ' \
         '--max-queue[Alert when more than <n> agents queue on one lock (again once its queue has come back down to <n>)]:n: ' \
+        '--lock[Analyse only locks whose name matches the glob (* ? set]:glob: ' \
+        '--agent[Count and list only agents whose name matches (repeatable)]:glob: ' \
+        '--since[Start of the window]:time: ' \
+        '--until[End of the window]:time: ' \
+        '--top[Rows per table of the text report]:n: ' \
+        '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
+        '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
+        '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
+        '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
+        '--suppress[Silence known lock-order cycles]:file:_files' \
+        '--color[Colour the text report]:when:(auto always never)' \
+        '--version[Show the version]' \
+        '(-h --help)'{-h,--help}'[Show help information]' \
+        '*:log file:_files'
+      ;;
+    whatif)
+      _arguments -s \
+        '--format[Output format]:format:(text json)' \
+        '--hold-scale[Replay with every hold of the chosen locks multiplied by <factor> (0]:factor: ' \
+        '--hold-cap[Replay with every hold of the chosen locks at most <duration> long (10ms)]:duration: ' \
+        '--shard[Replay with each chosen lock split into <n> keys, an agent always on the same one (a stable hash of its name)]:n: ' \
+        '--shared-reads[Replay with the holds marked as reads (mode]' \
         '--lock[Analyse only locks whose name matches the glob (* ? set]:glob: ' \
         '--agent[Count and list only agents whose name matches (repeatable)]:glob: ' \
         '--since[Start of the window]:time: ' \

@@ -1,0 +1,47 @@
+/// `lockscope whatif`: read the log once with only the chosen locks analysed, keep their
+/// uses per agent, replay them with the change, and print the prediction.
+enum WhatIfCommand {
+  /// The prediction, or a reason it cannot be made (usage or model limits: exit 2).
+  static func predict(paths: [String], analysis: AnalysisOptions, change: WhatIfChange, warn: @escaping (String) -> Void)
+    throws(InputError) -> Result<WhatIfPrediction, UsageError>
+  {
+    guard !analysis.lockGlobs.isEmpty else { return .failure(UsageError("whatif needs --lock GLOB: the lock (or locks) to change.")) }
+    var options = analysis
+    options.findings.enabled = false
+    var names: NameTable?
+    var agentNames: NameTable?
+    let (report, recorder) = try LogAnalysis.run(
+      paths: paths, options: options, warn: warn,
+      observe: { analyzers, context in
+        names = context.locks
+        agentNames = context.agents
+        return ObserverPair(analyzers, LockUseRecorder())
+      },
+      analyzers: { $0.first })
+    let locks = report.locks.map { $0.name ?? "" }
+    guard !locks.isEmpty, let agentNames, names != nil else {
+      let globs = analysis.lockGlobs.map(\.pattern).joined(separator: ", ")
+      return .failure(UsageError("no lock in the log matches --lock \(globs): nothing to replay."))
+    }
+    let uses = recorder.second
+    if let nested = uses.nested {
+      return .failure(
+        UsageError(
+          "'\(agentNames.name(nested.agent.rawValue))' holds two of the chosen locks at once (at \(TextReportRenderer.shortTime(nested.time))): "
+            + "nested uses cannot be replayed one after the other. Choose one lock, or locks never held together."))
+    }
+    let start = uses.firstEvent ?? 0
+    let measured = WhatIfReplay.measured(uses)
+    let replayed = WhatIfReplay.run(uses, change: change, agentName: { agentNames.name(Int32($0)) })
+    var nothing: String?
+    if measured.totalWait == 0 {
+      nothing = "no acquisition of \(locks.count == 1 ? "'\(locks[0])'" : "these locks") waited in the log (never contended): a narrower critical section changes no wait."
+    } else if change == .sharedReads && !uses.uses.joined().contains(where: \.shared) {
+      nothing = "no hold of the chosen locks is marked as a read (\"mode\":\"shared\"): there is nothing to share."
+    }
+    return .success(
+      WhatIfPrediction(
+        inputs: report.summary.inputs, locks: locks, change: change, before: .init(measured, start: start),
+        after: .init(nothing == nil ? replayed : measured, start: start), nothingToGain: nothing))
+  }
+}
