@@ -110,6 +110,12 @@ public struct LockState: Sendable {
   @inline(__always)
   /// `body` gets the target and whether the edge goes through the queue.
   public func forEachWaitTarget(of waiter: Waiter, _ body: (AgentID, Bool) -> Void) {
+    forEachWaitTarget(agent: waiter.agent, mode: waiter.mode, body)
+  }
+
+  /// The same for the waiter `agent`, asking in `mode` (it must be in the queue).
+  public func forEachWaitTarget(agent: AgentID, mode: LockMode, _ body: (AgentID, Bool) -> Void) {
+    let waiter = (agent: agent, mode: mode)
     var any = false
     for holder in holders {
       if holder.agent == waiter.agent {

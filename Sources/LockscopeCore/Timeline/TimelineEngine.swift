@@ -29,6 +29,9 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   public struct AgentState: Sendable {
     public var held: [LockID] = []
     public var waiting: [LockID] = []
+    /// The mode of each wait in `waiting` (same positions): the cycle search reads an
+    /// agent's wait edges from these, never by searching a lock's queue for it.
+    public var waitingModes: [LockMode] = []
     public var holdingSince: Int64 = 0
     /// The latest end of a hold that ended while others were still held: a lapsed lease is
     /// ended at its deadline, possibly after holds that ended later.
@@ -116,6 +119,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       state.queueMax = max(state.queueMax, state.waiters.count)
     }
     agents[agent.index].waiting.append(lock)
+    agents[agent.index].waitingModes.append(event.mode)
     totalWaiters += 1
     totalQueueMax = max(totalQueueMax, totalWaiters)
     observer.attempted(event, at: time, contended: contended, queueLength: locks[lock.index].waiters.count, bare: false)
@@ -275,14 +279,15 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     search: while next < frontier.count {
       let agent = frontier[next]
       next += 1
-      for lock in agents[agent.index].waiting {
+      for (position, lock) in agents[agent.index].waiting.enumerated() {
         // A holder whose lease ran out holds nothing: end it before reading the edges, or a
         // lapsed lease would close a deadlock that cannot be.
         if locks[lock.index].earliestDeadline < time { expireLeases(of: lock, before: time, sparing: nil) }
         // Read in place: copying the lock's state would retain its arrays on every search.
-        guard let index = locks[lock.index].waiters.lastIndex(of: agent) else { continue }
+        // The mode comes from the agent: finding it in a queue of 100,000 costs as much.
+        let mode = agents[agent.index].waitingModes[position]
         var found = false
-        locks[lock.index].forEachWaitTarget(of: locks[lock.index].waiters[index]) { target, viaQueue in
+        locks[lock.index].forEachWaitTarget(agent: agent, mode: mode) { target, viaQueue in
           if found { return }
           if target == start {
             closing = (agent, lock, viaQueue)
@@ -374,7 +379,10 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       if state.holderIndex(waiter.agent) != nil { state.waitersThatHold -= 1 }
     }
     totalWaiters -= 1
-    remove(lock, from: &agents[waiter.agent.index].waiting)
+    if let position = agents[waiter.agent.index].waiting.lastIndex(of: lock) {
+      agents[waiter.agent.index].waiting.remove(at: position)
+      agents[waiter.agent.index].waitingModes.remove(at: position)
+    }
     observer.waitEnded(
       WaitInterval(
         agent: waiter.agent, lock: lock, mode: waiter.mode, start: waiter.since, end: time, outcome: outcome,
