@@ -259,6 +259,10 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   /// when it returns to `start`. It visits only agents reachable from `start`, so its cost
   /// is bounded by the paths it walks; the shortest cycle is reported.
   private func detectCycle(from start: AgentID, at time: Int64, source: SourceLocation) {
+    // Nobody can wait for an agent that holds nothing and waits only at the end of one
+    // queue: no edge leads back to it, so no cycle closes. This skips the search for the
+    // common request (and for a crowd queued on a free lock, where it costs the most).
+    if agents[start.index].held.isEmpty && agents[start.index].waiting.count <= 1 { return }
     if visitStamp.count < agents.count {
       let missing = agents.count - visitStamp.count
       visitStamp.append(contentsOf: repeatElement(0, count: missing))
