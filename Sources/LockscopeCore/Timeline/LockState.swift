@@ -115,6 +115,26 @@ public struct LockState: Sendable {
 
   /// The same for the waiter `agent`, asking in `mode` (it must be in the queue).
   public func forEachWaitTarget(agent: AgentID, mode: LockMode, _ body: (AgentID, Bool) -> Void) {
+    guard !forEachBlockingHolder(agent: agent, mode: mode, { body($0, false) }) else { return }
+    _ = forEachWaiterAhead(agent: agent, mode: mode, from: 0) { target, conflicts in if conflicts { body(target, true) } }
+  }
+
+  /// The waiters ahead of `agent` (asking in `mode`), walking the queue from position
+  /// `start`: `body` gets each and whether `agent` waits behind it (they conflict). Returns
+  /// the agent's position, or nil when it is not at or after `start`.
+  public func forEachWaiterAhead(agent: AgentID, mode: LockMode, from start: Int, _ body: (AgentID, Bool) -> Void) -> Int? {
+    var position = start
+    while position < waiters.endIndex {
+      let earlier = waiters[position]
+      if earlier.agent == agent { return position }
+      body(earlier.agent, capacity > 0 || earlier.mode.conflicts(with: mode))
+      position += 1
+    }
+    return nil
+  }
+
+  /// The holders `agent` (asking in `mode`) waits for, itself in a self-deadlock; whether any.
+  public func forEachBlockingHolder(agent: AgentID, mode: LockMode, _ body: (AgentID) -> Void) -> Bool {
     let waiter = (agent: agent, mode: mode)
     var any = false
     for holder in holders {
@@ -126,19 +146,15 @@ public struct LockState: Sendable {
           ? (waiter.mode == .exclusive || holder.mode == .exclusive)
           : holders.count >= Int(capacity) && holders.allSatisfy { $0.agent == waiter.agent }
         if selfBlocking {
-          body(holder.agent, false)
+          body(holder.agent)
           any = true
         }
       } else if blocks(holderMode: holder.mode, requestMode: waiter.mode) {
-        body(holder.agent, false)
+        body(holder.agent)
         any = true
       }
     }
-    guard !any else { return }
-    for earlier in waiters {
-      if earlier.agent == waiter.agent { break }
-      if capacity > 0 || earlier.mode.conflicts(with: waiter.mode) { body(earlier.agent, true) }
-    }
+    return any
   }
 
   /// The holders that block `waiter` (SPEC §2: the conflicting ones, else all of them —

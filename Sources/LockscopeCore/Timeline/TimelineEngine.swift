@@ -258,6 +258,40 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   /// a holder while waiting elsewhere): a breadth-first walk along wait edges that stops
   /// when it returns to `start`. It visits only agents reachable from `start`, so its cost
   /// is bounded by the paths it walks; the shortest cycle is reported.
+  /// Queue walks of the current search, per lock: how far from the front the waiters were
+  /// walked for a waiter that conflicts with every one (`all`) or with exclusive ones only.
+  /// A waiter behind a crowd on a free lock waits for everyone ahead; without this each
+  /// visited waiter would walk the crowd again, quadratic in the queue.
+  private var walkedPrefix: [Int32: (all: Int, exclusive: Int)] = [:]
+  /// Waiters passed by a walk of this search (`lock << 32 | agent`), and whether that walk
+  /// emitted every waiter before them (`true`) or only the exclusive ones.
+  private var walkedPast: [Int64: Bool] = [:]
+
+  /// `body` gets the waiters ahead of `agent` on `lock` that it waits behind, except those
+  /// this search has already been given through the same lock.
+  private func walkQueue(of lock: LockID, for agent: AgentID, mode: LockMode, _ body: (AgentID) -> Void) {
+    let everyone = locks[lock.index].capacity > 0 || mode == .exclusive
+    let key = Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: agent.rawValue))
+    if let passedWithAll = walkedPast[key], passedWithAll || !everyone { return }  // its prefix was emitted
+    let prefix = walkedPrefix[lock.rawValue] ?? (0, 0)
+    // Where to resume: waiters before it were emitted for this kind of waiter already. An
+    // agent passed only by an exclusive-only walk starts over, to be given the readers too.
+    let from = everyone ? (walkedPast[key] == nil ? prefix.all : 0) : max(prefix.all, prefix.exclusive)
+    let reached = locks[lock.index].forEachWaiterAhead(agent: agent, mode: mode, from: from) { target, conflicts in
+      // Every waiter passed is remembered, emitted or not: its own prefix lies inside this one.
+      let passed = Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: target.rawValue))
+      if everyone || walkedPast[passed] == nil { walkedPast[passed] = everyone }
+      if conflicts { body(target) }
+    }
+    guard let reached else { return }
+    // Waiters that do not conflict were walked past too: remember the position reached.
+    if everyone {
+      walkedPrefix[lock.rawValue] = (max(prefix.all, reached), prefix.exclusive)
+    } else {
+      walkedPrefix[lock.rawValue] = (prefix.all, max(prefix.exclusive, reached))
+    }
+  }
+
   private func detectCycle(from start: AgentID, at time: Int64, source: SourceLocation) {
     // Nobody can wait for an agent that holds nothing and waits only at the end of one
     // queue: no edge leads back to it, so no cycle closes. This skips the search for the
@@ -276,6 +310,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       stamp = 1
     }
     frontier.removeAll(keepingCapacity: true)
+    if !walkedPrefix.isEmpty { walkedPrefix.removeAll(keepingCapacity: true) }
+    if !walkedPast.isEmpty { walkedPast.removeAll(keepingCapacity: true) }
     frontier.append(start)
     visitStamp[start.index] = stamp
     var next = 0
@@ -291,18 +327,21 @@ public final class TimelineEngine<Observer: TimelineObserver> {
         // The mode comes from the agent: finding it in a queue of 100,000 costs as much.
         let mode = agents[agent.index].waitingModes[position]
         var found = false
-        locks[lock.index].forEachWaitTarget(agent: agent, mode: mode) { target, viaQueue in
+        let visit = { (target: AgentID, viaQueue: Bool) in
           if found { return }
           if target == start {
             closing = (agent, lock, viaQueue)
             found = true
-          } else if visitStamp[target.index] != stamp {
-            visitStamp[target.index] = stamp
-            parentAgent[target.index] = agent.rawValue
-            parentLock[target.index] = lock.rawValue
-            parentViaQueue[target.index] = viaQueue
-            frontier.append(target)
+          } else if self.visitStamp[target.index] != self.stamp {
+            self.visitStamp[target.index] = self.stamp
+            self.parentAgent[target.index] = agent.rawValue
+            self.parentLock[target.index] = lock.rawValue
+            self.parentViaQueue[target.index] = viaQueue
+            self.frontier.append(target)
           }
+        }
+        if !locks[lock.index].forEachBlockingHolder(agent: agent, mode: mode, { visit($0, false) }) {
+          walkQueue(of: lock, for: agent, mode: mode) { visit($0, true) }
         }
         if found { break search }
       }
