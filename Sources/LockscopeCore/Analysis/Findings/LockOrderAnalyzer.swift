@@ -8,19 +8,26 @@
 /// An edge is searched for cycles when it first appears, and again whenever one of those
 /// three facts about it changes; each cycle is reported once.
 public struct LockOrderAnalyzer: FindingAnalyzer {
+  /// One ordered pair of locks, with its first witness. Kept small and free of heap
+  /// allocations: a transaction log makes millions of these.
   struct Edge {
     var from: LockID
     var to: LockID
     /// Who first took it, where `from` was acquired and where `to` was.
     var firstAgent: AgentID
+    /// A second, different agent that took it (-1: none yet): two rule out "one agent".
+    var secondAgent = AgentID(-1)
     var heldAt: SourceLocation
     var acquiredAt: SourceLocation
     var time: Int64
-    /// Up to two distinct agents that took it (two is enough to rule out "one agent").
-    var agents: [AgentID]
     /// Locks held every time it was taken (other than `from`).
-    var gates: [LockID]
+    var gates: GateSet
     var sharedOnly: Bool
+    /// Whether the cycle detector has it (only the edges from the latest held lock go in).
+    var inDetector = false
+
+    func wasTaken(by agent: AgentID) -> Bool { firstAgent == agent || secondAgent == agent }
+    var agentCount: Int { secondAgent.rawValue < 0 ? 1 : 2 }
   }
 
   struct Held {
@@ -30,10 +37,12 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   }
 
   private var edges: [Edge] = []
-  private var edgeIndex: [Int64: Int] = [:]
-  private var outgoing: [[Int]] = []
-  /// Edges into each lock: a lock nothing leads to cannot close a cycle.
-  private var incoming: [Int32] = []
+  private var edgeIndex: [Int64: Int32] = [:]
+  private var outgoing: [[Int32]] = []
+  /// One past the largest lock id an edge touches.
+  private var lockSpan = 0
+  /// Which new edges can close a cycle: only those are searched.
+  private var order = OnlineCycleDetector()
   private var held: [[Held]] = []
   private var reported: Set<[Int32]> = []
   private var deadlockedSets: Set<Set<Int32>> = []
@@ -43,8 +52,11 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   private var lockNames: NameTable?
   /// Breadth-first search state, reused.
   private var visitStamp: [UInt32] = []
-  private var parentEdge: [Int] = []
+  private var parentEdge: [Int32] = []
   private var stamp: UInt32 = 0
+  /// Marks the locks the attempting agent holds (by stamp), so narrowing a gate set is a lookup.
+  private var heldMark: [UInt32] = []
+  private var heldStamp: UInt32 = 0
   /// Locks one search may visit, and how many searches hit that bound.
   static let searchLimit = 4096
   public private(set) var truncatedSearches = 0
@@ -62,6 +74,19 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     let agent = event.agent.index
     guard agent < held.count, !held[agent].isEmpty else { return }
+    // The detector gets only the edge from the most recently taken lock: the agent's held
+    // locks are already chained in its graph (each was attempted while the one before was
+    // held), so that edge gives it the same reachability as all of them, at 1/n the cost.
+    if let latest = held[agent].last(where: { $0.lock != event.lock }) {
+      let index = edgeIndex[Self.key(latest.lock, event.lock)] ?? addEdge(
+        from: latest, to: event, gates: outermostGates(of: agent, excluding: latest.lock, event.lock), time: time,
+        sharedOnly: latest.mode == .shared && event.mode == .shared)
+      if !edges[Int(index)].inDetector {
+        edges[Int(index)].inDetector = true
+        if order.insert(from: latest.lock.rawValue, to: event.lock.rawValue) { searchCycle(through: Int(index)) }
+      }
+    }
+    var marked = false
     for position in held[agent].indices {
       let prior = held[agent][position]
       guard prior.lock != event.lock else { continue }
@@ -69,14 +94,21 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
       // The common case, on every nested attempt: a known edge that this attempt cannot
       // change (two agents already, no gates left to narrow, not shared-only). Skip it
       // before building anything.
-      if let index = edgeIndex[Self.key(prior.lock, event.lock)], edges[index].gates.isEmpty,
-        !edges[index].sharedOnly || sharedOnly,
-        edges[index].agents.count >= 2 || edges[index].agents.contains(event.agent)
-      {
+      if let index = edgeIndex[Self.key(prior.lock, event.lock)] {
+        let edge = edges[Int(index)]
+        if edge.gates.isEmpty && (!edge.sharedOnly || sharedOnly) && (edge.agentCount >= 2 || edge.wasTaken(by: event.agent)) {
+          continue
+        }
+        if !marked {
+          markHeld(by: agent)
+          marked = true
+        }
+        update(Int(index), agent: event.agent, sharedOnly: sharedOnly)
         continue
       }
-      let gates = held[agent].compactMap { $0.lock == prior.lock || $0.lock == event.lock ? nil : $0.lock }
-      addEdge(from: prior, to: event, gates: gates, time: time, sharedOnly: sharedOnly)
+      let index = addEdge(
+        from: prior, to: event, gates: outermostGates(of: agent, excluding: prior.lock, event.lock), time: time, sharedOnly: sharedOnly)
+      if order.onCommonCycle(prior.lock.rawValue, event.lock.rawValue) { searchCycle(through: Int(index)) }
     }
   }
 
@@ -102,57 +134,78 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     held[hold.agent.index].remove(at: index)
   }
 
-  private mutating func addEdge(from prior: Held, to event: LockEvent, gates: [LockID], time: Int64, sharedOnly: Bool) {
-    let key = Self.key(prior.lock, event.lock)
-    if let index = edgeIndex[key] {
-      var changed = false
-      if !edges[index].agents.contains(event.agent) && edges[index].agents.count < 2 {
-        edges[index].agents.append(event.agent)
-        changed = true
-      }
-      let narrowed = edges[index].gates.filter { gates.contains($0) }
-      if narrowed.count != edges[index].gates.count {
-        edges[index].gates = narrowed
-        changed = true
-      }
-      if edges[index].sharedOnly && !sharedOnly {
-        edges[index].sharedOnly = false
-        changed = true
-      }
-      if changed { searchCycle(through: index) }
-      return
+  /// The first witness's gates: the locks the agent holds besides the edge's two, the
+  /// outermost (held longest) first, at most `GateSet.capacity` of them — a gate lock is
+  /// taken before the locks it guards, and keeping all of them would make an agent holding
+  /// n locks cost n² per attempt.
+  private func outermostGates(of agent: Int, excluding from: LockID, _ to: LockID) -> GateSet {
+    var gates = GateSet()
+    for other in held[agent] where other.lock != from && other.lock != to {
+      if !gates.append(other.lock) { break }
     }
+    return gates
+  }
+
+  private mutating func markHeld(by agent: Int) {
+    heldStamp &+= 1
+    if heldStamp == 0 {
+      for i in heldMark.indices { heldMark[i] = 0 }
+      heldStamp = 1
+    }
+    for other in held[agent] {
+      if other.lock.index >= heldMark.count { heldMark.append(contentsOf: repeatElement(0, count: other.lock.index + 1 - heldMark.count)) }
+      heldMark[other.lock.index] = heldStamp
+    }
+  }
+
+  /// Another witness of a known edge: a new agent, gates not held this time, or a
+  /// non-shared use. When that changes the edge, a cycle through it may become reportable.
+  private mutating func update(_ index: Int, agent: AgentID, sharedOnly: Bool) {
+    var changed = false
+    if !edges[index].wasTaken(by: agent) && edges[index].agentCount < 2 {
+      edges[index].secondAgent = agent
+      changed = true
+    }
+    let narrowed = edges[index].gates.filter { $0.index < heldMark.count && heldMark[$0.index] == heldStamp }
+    if narrowed.count != edges[index].gates.count {
+      edges[index].gates = narrowed
+      changed = true
+    }
+    if edges[index].sharedOnly && !sharedOnly {
+      edges[index].sharedOnly = false
+      changed = true
+    }
+    if changed && order.onCommonCycle(edges[index].from.rawValue, edges[index].to.rawValue) { searchCycle(through: index) }
+  }
+
+  /// Records a new edge (the caller decides whether to search for a cycle through it).
+  private mutating func addEdge(from prior: Held, to event: LockEvent, gates: GateSet, time: Int64, sharedOnly: Bool) -> Int32 {
     let index = edges.count
     edges.append(
       Edge(
         from: prior.lock, to: event.lock, firstAgent: event.agent, heldAt: prior.source, acquiredAt: event.source, time: time,
-        agents: [event.agent], gates: gates, sharedOnly: sharedOnly))
-    edgeIndex[key] = index
+        gates: gates, sharedOnly: sharedOnly))
+    edgeIndex[Self.key(prior.lock, event.lock)] = Int32(index)
     let from = prior.lock.index
     if from >= outgoing.count { outgoing.append(contentsOf: repeatElement([], count: from + 1 - outgoing.count)) }
-    outgoing[from].append(index)
-    let to = event.lock.index
-    if to >= incoming.count { incoming.append(contentsOf: repeatElement(0, count: to + 1 - incoming.count)) }
-    incoming[to] += 1
-    searchCycle(through: index)
+    outgoing[from].append(Int32(index))
+    lockSpan = max(lockSpan, from + 1, event.lock.index + 1)
+    return Int32(index)
   }
 
-  /// Breadth-first from the edge's target back to its source; reports the shortest cycle
-  /// through the edge if it passes the filters.
+  /// Breadth-first from the edge's target back to its source, through the strongly
+  /// connected component the two share (every path back lies inside it); reports the
+  /// shortest cycle through the edge if it passes the filters.
   private mutating func searchCycle(through closing: Int) {
     let source = edges[closing].from
     let target = edges[closing].to
-    // A cycle through source → target needs a way out of target and a way into source.
-    guard target.index < outgoing.count, !outgoing[target.index].isEmpty,
-      source.index < incoming.count, incoming[source.index] > 0
-    else { return }
     // Past the number of cycles kept, searching would only count them: stop, and say so.
     guard cycles.items.count < cycles.limit else {
       searchesSkipped += 1
       return
     }
-    // Every lock an edge touches: those with edges out, and those with edges in only.
-    let lockCount = max(outgoing.count, incoming.count)
+    let component = order.component(source.rawValue)
+    let lockCount = lockSpan
     if visitStamp.count < lockCount {
       visitStamp.append(contentsOf: repeatElement(0, count: lockCount - visitStamp.count))
       parentEdge.append(contentsOf: repeatElement(-1, count: lockCount - parentEdge.count))
@@ -177,8 +230,9 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
       head += 1
       guard lock.index < outgoing.count else { continue }
       for edge in outgoing[lock.index] {
-        let next = edges[edge].to
+        let next = edges[Int(edge)].to
         guard visitStamp[next.index] != stamp else { continue }
+        guard order.component(next.rawValue) == component else { continue }
         visitStamp[next.index] = stamp
         parentEdge[next.index] = edge
         if next == source {
@@ -193,7 +247,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     var path: [Int] = []
     var lock = source
     while lock != target {
-      let edge = parentEdge[lock.index]
+      let edge = Int(parentEdge[lock.index])
       path.append(edge)
       lock = edges[edge].from
     }
@@ -208,10 +262,13 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
 
   private func isReportable(_ cycle: [Int]) -> Bool {
     var agents: Set<AgentID> = []
-    for edge in cycle { agents.formUnion(edges[edge].agents) }
+    for edge in cycle {
+      agents.insert(edges[edge].firstAgent)
+      if edges[edge].secondAgent.rawValue >= 0 { agents.insert(edges[edge].secondAgent) }
+    }
     if agents.count < 2 { return false }
-    var common = Set(edges[cycle[0]].gates)
-    for edge in cycle.dropFirst() { common.formIntersection(edges[edge].gates) }
+    var common = edges[cycle[0]].gates
+    for edge in cycle.dropFirst() { common = common.filter { edges[edge].gates.contains($0) } }
     if !common.isEmpty { return false }
     if cycle.allSatisfy({ edges[$0].sharedOnly }) { return false }
     return !isSuppressed(cycle)
