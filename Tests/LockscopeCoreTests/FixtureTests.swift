@@ -101,8 +101,8 @@ struct FixtureTests {
     #expect(lock.utilization == 0.2 / 2.1)  // 2 × 100 ms held of 2.1 s
     #expect(lock.queueMean == 0.9 / 2.1)  // 2 × 10 ms × 45 waiters of 2.1 s
     #expect(lock.causedWaitNanos == 900 * ms && lock.holdTotalNanos == 200 * ms)
-    #expect(run.report.agent("worker-00")?.causedWaitNanos == 180 * ms)
-    #expect(run.report.agent("worker-09")?.waitTotalNanos == 180 * ms)
+    #expect(run.report.agent("worker-00")?.causedWaitNanos == Int128(180 * ms))
+    #expect(run.report.agent("worker-09")?.waitTotalNanos == Int128(180 * ms))
   }
 
   // MARK: - rwlock.jsonl
@@ -179,11 +179,11 @@ struct FixtureTests {
   func semaphoreAgents() throws {
     let run = try Run("semaphore.jsonl")
     // trainer-4 2–8 ÷ {1, 2, 3}; trainer-5 5–8 ÷ {1, 2, 3}, 8–14 ÷ {2, 3, 4}.
-    #expect(run.report.agent("trainer-1")?.causedWaitNanos == 3 * second)
-    #expect(run.report.agent("trainer-2")?.causedWaitNanos == 5 * second)
-    #expect(run.report.agent("trainer-3")?.causedWaitNanos == 5 * second)
-    #expect(run.report.agent("trainer-4")?.causedWaitNanos == 2 * second)
-    #expect(run.report.agent("trainer-5")?.causedWaitNanos == 0)
+    #expect(run.report.agent("trainer-1")?.causedWaitNanos == Int128(3 * second))
+    #expect(run.report.agent("trainer-2")?.causedWaitNanos == Int128(5 * second))
+    #expect(run.report.agent("trainer-3")?.causedWaitNanos == Int128(5 * second))
+    #expect(run.report.agent("trainer-4")?.causedWaitNanos == Int128(2 * second))
+    #expect(run.report.agent("trainer-5")?.causedWaitNanos == Int128(0))
     let t4 = try run.agent("trainer-4")
     let t5 = try run.agent("trainer-5")
     #expect(t4.queueMax == 1 && t5.queueMax == 2 && run.report.agent("trainer-3")?.queueMax == 0)
@@ -206,9 +206,9 @@ struct FixtureTests {
     #expect(lock.holdTotalNanos == 16 * second && lock.waitTotalNanos == 3 * second)
     #expect(lock.utilization == 16.0 / 20.0)
     #expect(lock.queueMax == 1 && lock.queueMean == 3.0 / 20.0)
-    #expect(lock.causedWaitNanos == 3 * second && run.report.agent("scheduler-a")?.causedWaitNanos == 3 * second)
-    #expect(run.report.agent("scheduler-b")?.hold.unfinished == 1 && run.report.agent("scheduler-b")?.holdTotalNanos == 2 * second)
-    #expect(run.report.agent("scheduler-c")?.hold.unfinished == 1 && run.report.agent("scheduler-c")?.holdTotalNanos == 2 * second)
+    #expect(lock.causedWaitNanos == 3 * second && run.report.agent("scheduler-a")?.causedWaitNanos == Int128(3 * second))
+    #expect(run.report.agent("scheduler-b")?.hold.unfinished == 1 && run.report.agent("scheduler-b")?.holdTotalNanos == Int128(2 * second))
+    #expect(run.report.agent("scheduler-c")?.hold.unfinished == 1 && run.report.agent("scheduler-c")?.holdTotalNanos == Int128(2 * second))
     #expect(run.anomalies == ["release-after-lease-expired": 1])
     let anomaly = try #require(run.findings("anomaly").first)
     #expect(anomaly.source == run.source(8) && anomaly.agents == ["scheduler-b"])
@@ -261,7 +261,7 @@ struct FixtureTests {
     #expect(api3.queueMax == 3)
     let cron = try run.agent("cron-1")
     #expect(cron.hold.count == 0 && cron.hold.unfinished == 1 && cron.holdTotalNanos == 2 * second)
-    #expect(cron.causedWaitNanos == 1 * second && run.report.agent("worker-1")?.causedWaitNanos == 9 * second)
+    #expect(cron.causedWaitNanos == 1 * second && run.report.agent("worker-1")?.causedWaitNanos == Int128(9 * second))
     let orphan = try #require(run.findings("orphan").first)
     #expect(orphan.agents == ["cron-1"] && orphan.detail("cause") == .string("crash") && orphan.source == run.source(11))
     #expect(run.findings("timeout").first?.agents == ["api-1"])
@@ -329,9 +329,9 @@ struct FixtureTests {
     #expect(lock.utilization == 11.75 / 12.0)
     // a blocks b and c 1–4; b blocks c 4–7; c blocks a 8–10; 10–10.25 nobody holds.
     #expect(lock.causedWaitNanos == 11 * second && lock.waitTotalNanos == 11_250 * millisecond)
-    #expect(run.report.agent("ci-runner-a")?.causedWaitNanos == 6 * second)
-    #expect(run.report.agent("ci-runner-b")?.causedWaitNanos == 3 * second)
-    #expect(run.report.agent("ci-runner-c")?.causedWaitNanos == 2 * second)
+    #expect(run.report.agent("ci-runner-a")?.causedWaitNanos == Int128(6 * second))
+    #expect(run.report.agent("ci-runner-b")?.causedWaitNanos == Int128(3 * second))
+    #expect(run.report.agent("ci-runner-c")?.causedWaitNanos == Int128(2 * second))
     #expect(run.report.agent("ci-runner-a")?.waitShare == 2.25 / 8.0)
   }
 
@@ -394,8 +394,8 @@ struct FixtureTests {
     #expect(lock.hold == Self.stats(5, mean: 950_000_000, p50: 750_000_000, p90: 2_123_456_789, p95: 2_123_456_789, p99: 2_123_456_789, max: 2_123_456_789))
     #expect(lock.waitTotalNanos == 3_373_456_789 && lock.holdTotalNanos == 4_750_000_000)
     #expect(lock.utilization == 4.75 / 6.0)
-    #expect(run.report.agent("planner-1")?.causedWaitNanos == 2_496_913_578)
-    #expect(run.report.agent("executor-1")?.causedWaitNanos == 876_543_211)
+    #expect(run.report.agent("planner-1")?.causedWaitNanos == Int128(2_496_913_578))
+    #expect(run.report.agent("executor-1")?.causedWaitNanos == Int128(876_543_211))
   }
 
   // MARK: - escapes.jsonl
@@ -410,13 +410,13 @@ struct FixtureTests {
     let cafe = try run.lock("db:caf\u{e9}")
     #expect(cafe.attempts == 2 && cafe.acquisitions == 2 && cafe.contentionRate == 0.5)
     #expect(cafe.wait.max == 1 * second && cafe.hold.count == 2 && cafe.hold.max == 2 * second)
-    #expect(run.report.agent(#"planner "alpha""#)?.causedWaitNanos == 1 * second)
+    #expect(run.report.agent(#"planner "alpha""#)?.causedWaitNanos == Int128(1 * second))
     for name in ["vault:\u{1F512}", "s3:/bucket/key", #"C:\locks\main"#] {
       let lock = try run.lock(name)
       #expect(lock.hold.count == 1 && lock.hold.max == 1 * second && lock.hold.unfinished == 0, "\(name)")
     }
-    #expect(run.report.agent("line1\nline2")?.holdTotalNanos == 1 * second)
-    #expect(run.report.agent("col1\tcol2")?.holdTotalNanos == 1 * second)
+    #expect(run.report.agent("line1\nline2")?.holdTotalNanos == Int128(1 * second))
+    #expect(run.report.agent("col1\tcol2")?.holdTotalNanos == Int128(1 * second))
   }
 
   @Test("escapes: escaped keys, event values, mode values and timestamps read as their decoded text (RFC 8259)")
@@ -430,7 +430,7 @@ struct FixtureTests {
     let resume = try run.lock("cache:résumé")
     #expect(resume.acquisitions == 2 && resume.hold.count == 2 && resume.hold.max == 1 * second)
     #expect(run.report.anomalyCounts.isEmpty)  // critic-1 and critic-2 share it
-    #expect(run.report.agent("critic-1")?.holdTotalNanos == 1 * second)
+    #expect(run.report.agent("critic-1")?.holdTotalNanos == Int128(1 * second))
   }
 
   // MARK: - malformed.jsonl
@@ -539,7 +539,7 @@ struct FixtureTests {
     #expect(lock.wait == Self.stats(4, mean: 500 * millisecond, p50: 0, p90: 2 * second, p95: 2 * second, p99: 2 * second, max: 2 * second))
     #expect(lock.hold == Self.stats(4, mean: 2_250 * millisecond, p50: 2 * second, p90: 3 * second, p95: 3 * second, p99: 3 * second, max: 3 * second))
     #expect(lock.queueMax == 2 && lock.queueMean == 0.5 && lock.utilization == 0.875)
-    #expect(lock.causedWaitNanos == 4 * second && run.report.agent("ingest-1")?.causedWaitNanos == 3 * second)
+    #expect(lock.causedWaitNanos == 4 * second && run.report.agent("ingest-1")?.causedWaitNanos == Int128(3 * second))
   }
 
   @Test("remap: without the remapping every line lacks \"ts\" and is skipped")

@@ -53,6 +53,31 @@ struct ScaleShapeTests {
     #expect(inversions.count == 1)
     #expect(inversions.first.map { Set($0.locks) } == ["row:\(low)", "row:\(high)"])
   }
+
+  @Test("totals past Int64.max stay exact: a hundred agents queued a hundred years (the mean once fell below the median)")
+  func totalsPastInt64() throws {
+    // 'holder' holds L from 1950 to 2050 (36,525 days); 100 agents queue for all of it, then
+    // take L in turn at 2050. Each wait is 3.15576e18 ns; their sum, 3.15576e20, is 34
+    // times Int64.max.
+    var lines = [#"{"ts":"1950-01-01T00:00:00Z","event":"acquire","agent":"holder","lock":"L"}"#]
+    for k in 0..<100 { lines.append(#"{"ts":"1950-01-01T00:00:00Z","event":"request","agent":"w\#(k)","lock":"L"}"#) }
+    lines.append(#"{"ts":"2050-01-01T00:00:00Z","event":"release","agent":"holder","lock":"L"}"#)
+    for k in 0..<100 {
+      lines.append(#"{"ts":"2050-01-01T00:00:00Z","event":"acquire","agent":"w\#(k)","lock":"L"}"#)
+      lines.append(#"{"ts":"2050-01-01T00:00:00Z","event":"release","agent":"w\#(k)","lock":"L"}"#)
+    }
+    let report = try analyze(lines.joined(separator: "\n"))
+    let century: Int64 = 36_525 * 86_400 * 1_000_000_000
+    let lock = try #require(report.lock("L"))
+    #expect(lock.wait.count == 101)  // the holder's bare acquire waits 0
+    #expect(lock.wait.mean == Int64(Int128(century) * 100 / 101))
+    #expect(lock.wait.p50 == century)
+    #expect(lock.waitTotalNanos == Int128(century) * 100)
+    #expect(report.agent("holder")?.causedWaitNanos == Int128(century) * 100)
+    let json = JSONReportRenderer().render(report)
+    #expect(json.contains(#""wait_total_ns": 315576000000000000000"#))
+    #expect(json.contains(#""caused_wait_ns": 315576000000000000000"#))
+  }
 }
 
 /// The cycle detector against a brute-force reachability check on random graphs.

@@ -85,3 +85,4 @@ func checkGolden(_ text: String, _ name: String) throws {
   let expected = try String(contentsOf: url, encoding: .utf8)
   #expect(text == expected, "differs from Golden/\(name); re-record with LOCKSCOPE_RECORD_GOLDEN=1 if intended")
 }
+

@@ -182,9 +182,9 @@ struct TimelineTests {
     #expect(lock.contentionRate == 2.0 / 4.0)
     // 1–3: w and r3 (from 2) blocked by r1 and r2; 3–5 by r2 alone; 5–6 r3 by w.
     // r1: w 1–3 ÷ 2 + r3 2–3 ÷ 2 = 1.5 s; r2: 1.5 s + 2 s × 2 waiters = 5.5 s; w: 1 s.
-    #expect(report.agent("r1")?.causedWaitNanos == 1_500 * millisecond)
-    #expect(report.agent("r2")?.causedWaitNanos == 5_500 * millisecond)
-    #expect(report.agent("w")?.causedWaitNanos == 1 * second)
+    #expect(report.agent("r1")?.causedWaitNanos == Int128(1_500) * Int128(millisecond))
+    #expect(report.agent("r2")?.causedWaitNanos == Int128(5_500) * Int128(millisecond))
+    #expect(report.agent("w")?.causedWaitNanos == Int128(second))
     #expect(lock.causedWaitNanos == 8 * second)  // w 4 s + r3 4 s
   }
 
@@ -204,8 +204,8 @@ struct TimelineTests {
     #expect(lock.contentionRate == 1.0 / 3.0)
     #expect(lock.wait.max == 1 * second)
     // c is blocked by both holders for 1 s: half a second each.
-    #expect(report.agent("a")?.causedWaitNanos == 500 * millisecond)
-    #expect(report.agent("b")?.causedWaitNanos == 500 * millisecond)
+    #expect(report.agent("a")?.causedWaitNanos == Int128(500) * Int128(millisecond))
+    #expect(report.agent("b")?.causedWaitNanos == Int128(500) * Int128(millisecond))
   }
 
   @Test("a third holder of a full semaphore is an anomaly")

@@ -21,7 +21,7 @@ struct WhatIfTests {
     let measured = try #require(twin.lock("state:global"))
     let span = twin.summary.lastTime! - twin.summary.firstTime!
     func close(_ a: Int64, _ b: Int64) -> Bool { abs(Double(a - b)) <= 0.01 * Double(max(a, b)) }
-    #expect(close(prediction.after.totalWait, measured.waitTotalNanos), "\(prediction.after.totalWait) vs \(measured.waitTotalNanos)")
+    #expect(close(prediction.after.totalWait, Int64(measured.waitTotalNanos)), "\(prediction.after.totalWait) vs \(measured.waitTotalNanos)")
     #expect(close(prediction.after.p95, measured.wait.p95) && close(prediction.after.p99, measured.wait.p99))
     #expect(close(prediction.after.makespan, span), "\(prediction.after.makespan) vs \(span)")
     // By hand: 7m30s of waiting before, 60 s of work done in 6.09 s after.

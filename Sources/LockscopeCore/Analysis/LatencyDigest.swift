@@ -12,8 +12,9 @@ public struct LatencyDigest: Sendable {
   static let linearLimit: Int64 = 128
 
   public private(set) var count = 0
-  /// Sum of all samples (saturates rather than wraps, at 292 years).
-  public private(set) var sum: Int64 = 0
+  /// Sum of all samples, 128 bits wide: ten thousand waits of twelve days pass Int64.max,
+  /// and a saturated sum would make the mean wrong (below the median, even).
+  public private(set) var sum: Int128 = 0
   public private(set) var min: Int64 = .max
   public private(set) var max: Int64 = 0
   private var exact: [Int64] = []
@@ -30,7 +31,7 @@ public struct LatencyDigest: Sendable {
   public mutating func add(_ sample: Int64) {
     let value = Swift.max(0, sample)
     count += 1
-    sum = sum.addingSaturating(value)
+    sum += Int128(value)
     if value < min { min = value }
     if value > max { max = value }
     if count <= LatencyDigest.exactLimit {
@@ -47,7 +48,7 @@ public struct LatencyDigest: Sendable {
   }
 
   /// Mean rounded down, 0 with no samples.
-  public var mean: Int64 { count == 0 ? 0 : sum / Int64(count) }
+  public var mean: Int64 { count == 0 ? 0 : Int64(sum / Int128(count)) }  // ≤ max: it fits
 
   /// Several nearest-rank percentiles at once (one sort of the exact samples).
   public func percentiles(_ ps: [Int]) -> [Int64] {

@@ -8,9 +8,10 @@ public struct MetricAccumulator: Sendable {
   public var hold = LatencyDigest()
   /// Holds that ended otherwise than by a release.
   public var unfinishedHolds = 0
-  /// Every wait and hold, sampled or not, clipped to the window.
-  public var waitNanos: Int64 = 0
-  public var holdNanos: Int64 = 0
+  /// Every wait and hold, sampled or not, clipped to the window; 128 bits wide, so totals
+  /// over years of waiting by thousands of agents stay exact.
+  public var waitNanos: Int128 = 0
+  public var holdNanos: Int128 = 0
   /// Wait this lock's or agent's holds imposed on others, in nanoseconds.
   public var causedWait: Double = 0
   /// Agents: the longest queue joined; the queue integral over its waits.

@@ -34,7 +34,7 @@ public struct StatisticsAnalyzer: TimelineObserver {
     let clipped = max(0, wait.end - max(wait.start, selection.since))
     let timedOut = wait.outcome == .timedOut && wait.end >= selection.since ? 1 : 0
     update(wait.lock, wait.agent) { row in
-      row.waitNanos = row.waitNanos.addingSaturating(clipped)
+      row.waitNanos += Int128(clipped)
       row.timeouts += timedOut
     }
     agents[wait.agent.index].queueIntegral += wait.queueIntegral
@@ -46,7 +46,7 @@ public struct StatisticsAnalyzer: TimelineObserver {
     let inWindow = hold.end >= selection.since
     let released = hold.outcome == .released
     update(hold.lock, hold.agent) { row in
-      row.holdNanos = row.holdNanos.addingSaturating(clipped)
+      row.holdNanos += Int128(clipped)
       guard inWindow else { return }
       if released { row.hold.add(hold.end - hold.start) } else { row.unfinishedHolds += 1 }
     }

@@ -28,6 +28,12 @@ struct JSONWriter {
   }
   mutating func field(_ key: String, _ value: Int) { element(key); JSONWriter.appendInteger(Int64(value), to: &bytes) }
   mutating func field(_ key: String, _ value: Int64) { element(key); JSONWriter.appendInteger(value, to: &bytes) }
+  /// A total that may pass Int64.max: JSON numbers have no range, so it is written exactly.
+  mutating func field(_ key: String, _ value: Int128) {
+    if let small = Int64(exactly: value) { return field(key, small) }
+    element(key)
+    append(String(value))
+  }
   mutating func field(_ key: String, _ value: Double) { element(key); JSONWriter.appendNumber(value, to: &bytes) }
   mutating func field(_ key: String, _ value: Bool) { element(key); append(value ? "true" : "false") }
   mutating func string(_ value: String) { element(nil); JSONWriter.appendString(value, to: &bytes) }

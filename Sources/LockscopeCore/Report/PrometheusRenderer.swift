@@ -107,7 +107,7 @@ public struct PrometheusRenderer: ReportRenderer {
   }
 
   /// A summary's quantile samples, then `_sum` and `_count`.
-  private func summary(_ stats: DurationStats, total: Int64, name: String, series: (String, [(String, String)]) -> String) -> [String] {
+  private func summary(_ stats: DurationStats, total: Int128, name: String, series: (String, [(String, String)]) -> String) -> [String] {
     var lines: [String] = []
     if stats.count > 0 {
       for (quantile, value) in [("0.5", stats.p50), ("0.9", stats.p90), ("0.95", stats.p95), ("0.99", stats.p99), ("1", stats.max)] {
@@ -149,7 +149,10 @@ public struct PrometheusRenderer: ReportRenderer {
     text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
   }
 
-  static func seconds(_ nanos: Int64) -> String {
+  static func seconds(_ nanos: Int64) -> String { seconds(Int128(nanos)) }
+
+  @_disfavoredOverload
+  static func seconds(_ nanos: Int128) -> String {
     // Exact: whole seconds and nine decimals, trailing zeros dropped (no float rounding).
     let sign = nanos < 0 ? "-" : ""
     let magnitude = nanos.magnitude

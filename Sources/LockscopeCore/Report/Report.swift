@@ -37,9 +37,10 @@ public struct MetricsRow: Equatable, Sendable {
   public var queueMean = 0.0
   public var utilization = 0.0
   public var waitShare = 0.0
-  public var causedWaitNanos: Int64 = 0
-  public var waitTotalNanos: Int64 = 0
-  public var holdTotalNanos: Int64 = 0
+  /// Totals, 128 bits wide (written exactly in JSON even past Int64.max).
+  public var causedWaitNanos: Int128 = 0
+  public var waitTotalNanos: Int128 = 0
+  public var holdTotalNanos: Int128 = 0
   /// Agents: the most waiters they blocked at once as holders.
   public var blockedMax = 0
 

@@ -90,7 +90,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     row.contentionRate = ratio(Double(accumulator.contendedAttempts), Double(accumulator.attempts))
     row.timeoutRate = ratio(Double(accumulator.timeouts), Double(accumulator.attempts))
     row.waitShare = ratio(Double(accumulator.waitNanos), Double(accumulator.waitNanos) + Double(accumulator.holdNanos))
-    row.causedWaitNanos = Int64(saturating: accumulator.causedWait)
+    row.causedWaitNanos = Int128(exactly: accumulator.causedWait.rounded()) ?? 0
     row.waitTotalNanos = accumulator.waitNanos
     row.holdTotalNanos = accumulator.holdNanos
   }
