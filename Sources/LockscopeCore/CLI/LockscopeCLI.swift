@@ -13,10 +13,14 @@ public enum LockscopeCLI {
   /// Runs `lockscope` with `arguments` (without the program name).
   public static func run(_ arguments: [String], io: ConsoleIO) -> Int32 {
     let status = execute(arguments, io: io)
-    do {
-      try io.out.flush()
-    } catch {
-      return status  // the reader went away: nothing more to say, and nothing to say it to
+    // Every output went through `io.out`: one check covers them all. A reader that went
+    // away has what it wanted (quiet); a failed write (a full disk) leaves the output
+    // incomplete, which a script must learn from the exit status.
+    try? io.out.flush()
+    if let failure = io.out.failureMessage {
+      try? io.err.write("lockscope: \(failure)\n")
+      try? io.err.flush()
+      return ExitStatus.failure
     }
     try? io.err.flush()
     return status
@@ -49,11 +53,13 @@ public enum LockscopeCLI {
       case .completions: return try completions(options, io: io)
       }
     } catch {
-      return ExitStatus.success  // broken pipe: the reader has what it wanted
+      // Output stopped: a closed pipe (the reader has what it wanted) or a failed write,
+      // which `run` turns into exit status 2.
+      return ExitStatus.success
     }
   }
 
-  private static func report(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
+  private static func report(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
     guard var report = analyze(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
     if let analysis = prepared(options, analysis: options.analysis, io: ConsoleIO.quiet(io)) {
       HotLockPrediction.annotate(&report, paths: options.paths, analysis: analysis)
@@ -63,7 +69,7 @@ public enum LockscopeCLI {
   }
 
   /// `lockscope check`: the rules are read and checked for mistakes before any log is.
-  private static func check(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
+  private static func check(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
     var rules: [SLORule] = []
     var mistakes: [SLODiagnostic] = []
     for path in options.sloFiles {
@@ -120,8 +126,8 @@ public enum LockscopeCLI {
 
   /// `lockscope timeline`: the chosen output watches the same pass as the analyzers, and
   /// streams out as the log is read (the Gantt chart is drawn at the end).
-  private static func timeline(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
-    let writer = StreamWriter { text throws(TextSink.BrokenPipe) in try io.out.write(text) }
+  private static func timeline(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
+    let writer = StreamWriter { text throws(TextSink.Stopped) in try io.out.write(text) }
     let style = style(options, io)
     if options.gantt {
       let width = options.width ?? Int(io.environment["COLUMNS"] ?? "") ?? 100
@@ -182,7 +188,7 @@ public enum LockscopeCLI {
   }
 
   /// `lockscope whatif`: one change, replayed; a log it cannot model is refused (exit 2).
-  private static func whatif(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
+  private static func whatif(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
     guard options.whatifChanges.count == 1, let change = options.whatifChanges.first else {
       usageError(
         "whatif takes one change: --hold-scale, --hold-cap, --shard or --shared-reads (\(options.whatifChanges.isEmpty ? "none" : "several") given).",
@@ -208,7 +214,7 @@ public enum LockscopeCLI {
   }
 
   /// `lockscope completions SHELL`: the script on standard output.
-  private static func completions(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
+  private static func completions(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
     let shells = Completions.Shell.allCases.map(\.rawValue).joined(separator: ", ")
     guard options.paths.count == 1, let shell = Completions.Shell(rawValue: options.paths[0]) else {
       let given = options.paths.isEmpty ? "no shell" : "'\(options.paths.joined(separator: " "))'"
