@@ -179,10 +179,10 @@ public enum LockscopeCLI {
     guard let analysis = prepared(options, analysis: analysis, io: io) else { return nil }
     do {
       return try LogAnalysis.run(
-        paths: options.paths, options: analysis, warn: { line in try? io.err.write("\(line)\n") }, observe: observe,
+        paths: options.paths, options: analysis, warn: { line in try? io.err.write(TerminalText.escaped(line) + "\n") }, observe: observe,
         analyzers: analyzers)
     } catch {
-      try? io.err.write("lockscope: \(error.message)\n")
+      try? io.err.write("lockscope: " + TerminalText.escaped(error.message) + "\n")
       return nil
     }
   }
@@ -198,14 +198,14 @@ public enum LockscopeCLI {
     guard let analysis = prepared(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
     let outcome: Result<WhatIfPrediction, UsageError>
     do {
-      outcome = try WhatIfCommand.predict(paths: options.paths, analysis: analysis, change: change) { line in try? io.err.write("\(line)\n") }
+      outcome = try WhatIfCommand.predict(paths: options.paths, analysis: analysis, change: change) { line in try? io.err.write(TerminalText.escaped(line) + "\n") }
     } catch {
-      try? io.err.write("lockscope: \(error.message)\n")
+      try? io.err.write("lockscope: " + TerminalText.escaped(error.message) + "\n")
       return ExitStatus.failure
     }
     switch outcome {
     case .failure(let refusal):
-      try? io.err.write("lockscope: cannot predict: \(refusal.message)\n")
+      try? io.err.write("lockscope: cannot predict: " + TerminalText.escaped(refusal.message) + "\n")
       return ExitStatus.failure
     case .success(let prediction):
       try io.out.write(options.whatifFormat == .json ? prediction.json() : prediction.text(style: style(options, io)))
