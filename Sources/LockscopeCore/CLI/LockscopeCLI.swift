@@ -273,7 +273,9 @@ public enum LockscopeCLI {
         throw UsageError("--around sets the window itself: give it or --since/--until, not both.")
       }
       let center = try time(around, option: "around", unit: unit)!  // text given
-      return (center &- options.window, center &+ options.window)
+      // Saturating: a window wider than the times a log can hold reaches to their ends (it
+      // used to wrap around and trap in the engine).
+      return (center.subtractingSaturating(options.window), center.addingSaturating(options.window))
     }
     return (
       try time(options.sinceText, option: "since", unit: unit) ?? .min, try time(options.untilText, option: "until", unit: unit) ?? .max

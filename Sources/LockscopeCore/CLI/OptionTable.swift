@@ -255,12 +255,22 @@ enum OptionTable {
     return chosen
   }
 
-  private static func duration(_ value: String, option: String) throws(UsageError) -> Int64 {
-    guard let nanos = DurationText.parse(value) else {
+  /// A duration option's value. One longer than the span of times a log can hold (1900 to
+  /// 2099: 200 years) means the same as that span for every option — no hold, wait or
+  /// window can be longer — so it is cut to it: no sum of a time and an option overflows.
+  static func duration(_ value: String, option: String) throws(UsageError) -> Int64 {
+    switch DurationText.read(value) {
+    case .success(let nanos): return min(nanos, longestDuration)
+    case .failure(.tooLong):
+      throw UsageError("--\(option) takes a duration of at most \(DurationText.maximumText) (Int64 nanoseconds), not '\(value)'.")
+    case .failure:
       throw UsageError("--\(option) takes a duration with a unit (ns, us, ms, s, m, h), such as 500ms or 30s, not '\(value)'.")
     }
-    return nanos
   }
+
+  /// The span of times a log can hold (`Timestamp.supported`): the longest duration any
+  /// option needs.
+  static let longestDuration = Timestamp.supported.upperBound - Timestamp.supported.lowerBound
 
   private static func pair(_ value: String, option: String) throws(UsageError) -> (String, String) {
     guard let equals = value.firstIndex(of: "="), equals != value.startIndex, value.index(after: equals) != value.endIndex else {

@@ -190,10 +190,14 @@ private struct RuleScanner {
       if unit == "%" {
         throw mistake("\(metric.name) is a duration, not a share: give the threshold a time unit (ns, us, ms, s, m, h)")
       }
-      guard timeUnits.contains(unit), let nanos = DurationText.parse(number + unit) else {
-        throw mistake("unknown time unit '\(unit)'; use ns, us, ms, s, m or h")
+      guard timeUnits.contains(unit) else { throw mistake("unknown time unit '\(unit)'; use ns, us, ms, s, m or h") }
+      switch DurationText.read(number + unit) {
+      case .success(let nanos): return (Double(nanos), written)
+      case .failure(.tooLong):
+        throw error(at: start, length: number.count + unit.count, "'\(written)' is longer than lockscope can count: at most \(DurationText.maximumText)")
+      case .failure:
+        throw error(at: start, length: number.count, "expected a number before '\(unit)', not '\(number)'")
       }
-      return (Double(nanos), written)
     case .ratio:
       if unit == "%" {
         guard value <= 100 else { throw error(at: start, length: number.count + 1, "\(metric.name) is a share: at most 100%") }

@@ -33,6 +33,16 @@ enum WhatIfCommand {
     let start = uses.firstEvent ?? 0
     let measured = WhatIfReplay.measured(uses)
     let replayed = WhatIfReplay.run(uses, change: change, agentName: { agentNames.name(Int32($0)) })
+    // Times are Int64 nanoseconds (1677 to 2262): a replay that runs past them, or a span
+    // longer than 292 years, cannot be predicted. Said, not trapped or saturated silently.
+    if replayed.overflowed || measured.end.subtractingReportingOverflow(start).overflow
+      || replayed.end.subtractingReportingOverflow(start).overflow
+    {
+      return .failure(
+        UsageError(
+          "with \(change.option) the replay runs past the times lockscope can represent (Int64 nanoseconds: "
+            + "292 years, up to the year 2262); choose a smaller change."))
+    }
     var nothing: String?
     if measured.totalWait == 0 {
       nothing = "no acquisition of \(locks.count == 1 ? "'\(locks[0])'" : "these locks") waited in the log (never contended): a narrower critical section changes no wait."

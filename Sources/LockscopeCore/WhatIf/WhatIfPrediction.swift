@@ -13,7 +13,7 @@ struct WhatIfPrediction {
       totalWait = outcome.totalWait
       let percentiles = outcome.waits.percentiles([50, 95, 99])
       (p50, p95, p99) = (percentiles[0], percentiles[1], percentiles[2])
-      makespan = max(0, outcome.end - start)
+      makespan = max(0, outcome.end.subtractingSaturating(start))  // the command refuses spans past Int64
       acquisitions = outcome.acquisitions
     }
   }
