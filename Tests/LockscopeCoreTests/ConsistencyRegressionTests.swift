@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+@testable import LockscopeCore
+
+/// Issue 13, item 12 (the parts outside Input/ and Parse/): places where one spelling was
+/// read one way here and another way there, or a mistake was accepted in silence.
+@Suite("Consistency regressions")
+struct ConsistencyRegressionTests {
+  static let log = [
+    line(0, "acquire", "a", "L"), line(1, "request", "b", "L"), line(2, "release", "a", "L"), line(2, "acquire", "b", "L"),
+    line(3, "release", "b", "L"),
+  ].joined(separator: "\n") + "\n"
+
+  func threshold(_ text: String) -> Double? {
+    let parsed = SLOParser.parse(text, name: "t.slo")
+    return parsed.errors.isEmpty ? parsed.rules.first?.threshold : nil
+  }
+
+  @Test("'99999999999999h' is too long, not an 'unknown time unit', in SLO rules")
+  func hugeDurationInRuleIsTooLong() {
+    let parsed = SLOParser.parse("wait.p99 < 99999999999999h\n", name: "t.slo")
+    #expect(parsed.errors.count == 1)
+    #expect(parsed.errors.first?.message == "'99999999999999h' is longer than lockscope can count: at most 2562047h")
+    #expect(threshold("wait.p99 < 2562047h") == Double(2_562_047 * 3_600_000_000_000))
+  }
+
+  @Test("'1e3ms' is read in SLO rules as on the command line")
+  func exponentInRuleThreshold() {
+    #expect(threshold("wait.p99 < 1e3ms") == 1e9)
+    #expect(threshold("wait.p99 < 2.5E-1s") == 2.5e8)
+    #expect(threshold("contention.rate < 1e1%") == 0.1)
+    #expect(threshold("deadlocks <= 1e2") == 100)
+    #expect(DurationText.parse("1e3ms") == 1_000_000_000)
+    // An 'e' that starts no exponent is still a unit mistake.
+    #expect(threshold("wait.p99 < 1ems") == nil)
+    let result = runCLI(["check", "--rule", "wait.p99 < 1e3ms", temporaryFile(Self.log)])
+    #expect(result.status == 1)  // measured 1 s, not < 1 s
+    #expect(result.out.contains("< 1e3ms"))
+  }
+
+  @Test("a UTF-8 BOM at the start of an SLO file is skipped, as at the start of a log")
+  func byteOrderMarkInSLOFile() {
+    let parsed = SLOParser.parse("\u{FEFF}wait.p99 < 2s\n", name: "t.slo")
+    #expect(parsed.errors.isEmpty)
+    #expect(parsed.rules.first?.text == "wait.p99 < 2s")
+    let path = temporaryFile(bytes: [0xEF, 0xBB, 0xBF] + Array("wait.p99 < 2s\r\norphans == 0\r\n".utf8), name: "gate.slo")
+    let result = runCLI(["check", "--slo", path, temporaryFile(Self.log)])
+    #expect(result.status == 0, "\(result.err)")
+  }
+}
