@@ -48,4 +48,25 @@ struct ConsistencyRegressionTests {
     let result = runCLI(["check", "--slo", path, temporaryFile(Self.log)])
     #expect(result.status == 0, "\(result.err)")
   }
+
+  @Test("an unclosed '[' in --lock or --agent is a usage error, as in SLO scopes, not a glob that matches nothing")
+  func unclosedBracketInLockGlob() {
+    for (option, glob) in [("--lock", "db[1"), ("--agent", "w[0-9"), ("--lock", "L\\")] {
+      let result = runCLI(["report", option, glob, temporaryFile(Self.log)])
+      #expect(result.status == 2, "\(option) \(glob)")
+      #expect(result.err.hasPrefix("Error: \(option) takes a glob (* ? [set]); '\(glob)' is not one: "), "\(result.err)")
+    }
+    // Closed sets and escaped brackets still work.
+    #expect(runCLI(["report", "--lock", "[KL]", temporaryFile(Self.log)]).status == 0)
+    #expect(runCLI(["report", "--lock", "\\[L", temporaryFile(Self.log)]).status == 0)
+  }
+
+  @Test("an unclosed '[' in a --suppress file is an error naming its line")
+  func unclosedBracketInSuppressionFile() {
+    let path = temporaryFile("# reviewed\nA -> B\ndb:[12 -> cache:*\n", name: "suppress.txt")
+    let result = runCLI(["report", "--suppress", path, temporaryFile(Self.log)])
+    #expect(result.status == 2)
+    #expect(result.err == "lockscope: \(path):3: 'db:[12' is not a glob: an unclosed '[' (write \\[ for a literal '[')\n")
+    #expect(SuppressionFile.parse("A -> B\n").map { $0.map(\.pattern) } == [["A", "B"]])
+  }
 }

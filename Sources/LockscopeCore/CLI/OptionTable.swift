@@ -148,13 +148,13 @@ enum OptionTable {
       },
     OptionSpec(
       "lock", value: "glob",
-      help: "Analyse only locks whose name matches the glob (* ? [set]; repeatable: any may match).") { options, value in
-        options.analysis.lockGlobs.append(Glob(value))
+      help: "Analyse only locks whose name matches the glob (* ? [set]; repeatable: any may match).") { options, value throws(UsageError) in
+        options.analysis.lockGlobs.append(try glob(value, option: "lock"))
       },
     OptionSpec(
       "agent", value: "glob",
-      help: "Count and list only agents whose name matches (repeatable). Lock state still follows every agent, so waits stay right.") { options, value in
-        options.analysis.agentGlobs.append(Glob(value))
+      help: "Count and list only agents whose name matches (repeatable). Lock state still follows every agent, so waits stay right.") { options, value throws(UsageError) in
+        options.analysis.agentGlobs.append(try glob(value, option: "agent"))
       },
     OptionSpec(
       "since", value: "time",
@@ -271,6 +271,16 @@ enum OptionTable {
   /// The span of times a log can hold (`Timestamp.supported`): the longest duration any
   /// option needs.
   static let longestDuration = Timestamp.supported.upperBound - Timestamp.supported.lowerBound
+
+  /// A glob option's pattern; an unclosed `[` or a trailing `\\` is a mistake, as in SLO
+  /// scopes (it used to match nothing in silence).
+  private static func glob(_ value: String, option: String) throws(UsageError) -> Glob {
+    let glob = Glob(value)
+    if let problem = glob.syntaxError {
+      throw UsageError("--\(option) takes a glob (* ? [set]); '\(value)' is not one: \(problem) (write \\[ for a literal '[').")
+    }
+    return glob
+  }
 
   private static func pair(_ value: String, option: String) throws(UsageError) -> (String, String) {
     guard let equals = value.firstIndex(of: "="), equals != value.startIndex, value.index(after: equals) != value.endIndex else {
