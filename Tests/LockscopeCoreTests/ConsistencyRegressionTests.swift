@@ -69,4 +69,19 @@ struct ConsistencyRegressionTests {
     #expect(result.err == "lockscope: \(path):3: 'db:[12' is not a glob: an unclosed '[' (write \\[ for a literal '[')\n")
     #expect(SuppressionFile.parse("A -> B\n").map { $0.map(\.pattern) } == [["A", "B"]])
   }
+
+  @Test("--since after --until is a usage error, not an empty report")
+  func sinceAfterUntil() {
+    let path = temporaryFile(Self.log)
+    for command in ["report", "check", "timeline", "whatif"] {
+      let result = runCLI([command, "--lock", "L", "--hold-scale", "0.5", "--since", at(2), "--until", at(1), path].filter {
+        command == "whatif" || ($0 != "--hold-scale" && $0 != "0.5")
+      })
+      #expect(result.status == 2, "\(command)")
+      #expect(result.err.hasPrefix("Error: --since (\(at(2))) is after --until (\(at(1))): the window would be empty."), "\(command): \(result.err)")
+    }
+    // Equal bounds are a window of one instant; the order given is the order meant.
+    #expect(runCLI(["report", "--since", at(1), "--until", at(1), path]).status == 0)
+    #expect(runCLI(["report", "--since", at(1), "--until", at(2), path]).status == 0)
+  }
 }

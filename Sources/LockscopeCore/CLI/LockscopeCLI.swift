@@ -277,9 +277,12 @@ public enum LockscopeCLI {
       // used to wrap around and trap in the engine).
       return (center.subtractingSaturating(options.window), center.addingSaturating(options.window))
     }
-    return (
-      try time(options.sinceText, option: "since", unit: unit) ?? .min, try time(options.untilText, option: "until", unit: unit) ?? .max
-    )
+    let since = try time(options.sinceText, option: "since", unit: unit) ?? .min
+    let until = try time(options.untilText, option: "until", unit: unit) ?? .max
+    guard since <= until else {
+      throw UsageError("--since (\(options.sinceText ?? "")) is after --until (\(options.untilText ?? "")): the window would be empty.")
+    }
+    return (since, until)
   }
 
   private static func time(_ text: String?, option: String, unit: TimeUnit?) throws(UsageError) -> Int64? {
