@@ -84,4 +84,23 @@ struct ConsistencyRegressionTests {
     #expect(runCLI(["report", "--since", at(1), "--until", at(1), path]).status == 0)
     #expect(runCLI(["report", "--since", at(1), "--until", at(2), path]).status == 0)
   }
+
+  @Test("conflicting --event maps are a usage error: one spelling for two kinds, or one kind spelled two ways")
+  func conflictingEventMaps() {
+    let path = temporaryFile(Self.log)
+    for (arguments, message) in [
+      (["--event", "acquire=x", "--event", "release=x"], "Error: --event: 'x' would be both acquire and release; give each event kind its own name."),
+      (["--event", "acquire=release"], "Error: --event: 'release' would be both acquire and release; give each event kind its own name."),
+      (["--event", "acquire=x", "--event", "acquire=y"], "Error: --event acquire is given twice, as 'x' and as 'y'; a kind has one name in a log."),
+      (["--field", "ts=time", "--field", "lock=time"], "Error: --field: the key 'time' would be read as both ts and lock; give each field its own key."),
+    ] {
+      let result = runCLI(["report"] + arguments + [path])
+      #expect(result.status == 2, "\(arguments)")
+      #expect(result.err.hasPrefix(message + "\n"), "\(arguments): \(result.err)")
+    }
+    // A swap is no conflict, nor the same map given twice.
+    let swapped = runCLI(["report", "--format", "json", "--event", "acquire=release", "--event", "release=acquire", path])
+    #expect(swapped.status == 0)
+    #expect(runCLI(["report", "--event", "acquire=x", "--event", "acquire=x", path]).status == 0)
+  }
 }

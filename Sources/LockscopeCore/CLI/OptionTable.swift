@@ -193,6 +193,10 @@ enum OptionTable {
         guard let kind = EventKind.allCases.first(where: { $0.name == name }) else {
           throw UsageError("Unknown event kind '\(name)' in --event; expected one of: \(EventKind.allCases.map(\.name).joined(separator: ", ")).")
         }
+        let earlier = options.analysis.fieldMap.eventName(kind)
+        guard earlier == kind.name || earlier == spelling else {
+          throw UsageError("--event \(name) is given twice, as '\(earlier)' and as '\(spelling)'; a kind has one name in a log.")
+        }
         options.analysis.fieldMap.remap(kind, to: spelling)
       },
     OptionSpec(
