@@ -103,4 +103,22 @@ struct ConsistencyRegressionTests {
     #expect(swapped.status == 0)
     #expect(runCLI(["report", "--event", "acquire=x", "--event", "acquire=x", path]).status == 0)
   }
+
+  @Test("whatif does not call a lock 'never contended' when its contended attempt timed out")
+  func whatifTimedOutAttemptIsContention() throws {
+    let log = temporaryFile(
+      [
+        line(0, "acquire", "a", "L"), line(1, "request", "b", "L"), line(2, "timeout", "b", "L"), line(3, "release", "a", "L"),
+      ].joined(separator: "\n"))
+    var options = AnalysisOptions()
+    options.lockGlobs = [Glob("L")]
+    let prediction = try WhatIfCommand.predict(paths: [log], analysis: options, change: .holdScale(0.1)) { _ in }.get()
+    let said = try #require(prediction.nothingToGain)
+    #expect(!said.contains("never contended"))
+    #expect(said.contains("1 attempt waited and gave up (timeout or cancel)"))
+    // A lock nobody waited for at all is still "never contended".
+    let quiet = temporaryFile([line(0, "acquire", "a", "L"), line(1, "release", "a", "L")].joined(separator: "\n"))
+    let none = try WhatIfCommand.predict(paths: [quiet], analysis: options, change: .holdScale(0.1)) { _ in }.get()
+    #expect(none.nothingToGain?.contains("never contended") == true)
+  }
 }

@@ -44,8 +44,15 @@ enum WhatIfCommand {
             + "292 years, up to the year 2262); choose a smaller change."))
     }
     var nothing: String?
-    if measured.totalWait == 0 {
-      nothing = "no acquisition of \(locks.count == 1 ? "'\(locks[0])'" : "these locks") waited in the log (never contended): a narrower critical section changes no wait."
+    let subject = locks.count == 1 ? "'\(locks[0])'" : "these locks"
+    // Attempts that gave up after waiting were contended too: they are replayed as logged.
+    let gaveUp = uses.uses.joined().filter { $0.timedOut && $0.wait > 0 }.count
+    if measured.totalWait == 0 && gaveUp > 0 {
+      nothing =
+        "no granted acquisition of \(subject) waited in the log, but \(gaveUp) \(gaveUp == 1 ? "attempt" : "attempts") waited and gave up "
+        + "(timeout or cancel): contended, yet the replay repeats such attempts as logged, so it cannot predict what the change would save."
+    } else if measured.totalWait == 0 {
+      nothing = "no acquisition of \(subject) waited in the log (never contended): a narrower critical section changes no wait."
     } else if change == .sharedReads && !uses.uses.joined().contains(where: \.shared) {
       nothing = "no hold of the chosen locks is marked as a read (\"mode\":\"shared\"): there is nothing to share."
     }
