@@ -22,6 +22,14 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   guard fd >= 0 else { return 0 }
   _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, size) }
   close(fd)
+  // A first byte of 0x01 (never the start of a log line; Scripts/fuzz.sh seeds it): the
+  // whole command line instead, one of `commandLines` picked by the second byte, so every
+  // command and the option values that once trapped (issue 13) meet arbitrary logs.
+  if bytes.count > 1, bytes[0] == 0x01 {
+    let io = ConsoleIO(out: TextSink(capturingAsTerminal: false), err: TextSink(), environment: [:], stdinIsTerminal: false)
+    _ = LockscopeCLI.run(commandLines[Int(bytes[1]) % commandLines.count] + [path], io: io)
+    return 0
+  }
   do {
     let report = try LogAnalysis.run(paths: [path], options: options) { _ in }
     _ = JSONReportRenderer().render(report)
@@ -31,3 +39,18 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   }
   return 0
 }
+
+/// Command lines for the fuzzer: each command, and option values at the edges of what can be
+/// represented (whatif scales, windows of centuries, durations past Int64, empty windows).
+let commandLines: [[String]] = [
+  ["report"], ["report", "--format", "json"], ["report", "--format", "markdown"], ["report", "--format", "prometheus"],
+  ["check"], ["check", "--format", "junit", "--rule", "agent:* wait.p99 < 1e3ms"], ["check", "--format", "github", "--rule", "lock:* hold.p99 < 1ms"],
+  ["timeline"], ["timeline", "--gantt"], ["timeline", "--format", "chrome"], ["timeline", "--format", "json"],
+  ["whatif", "--lock", "*", "--hold-scale", "0.5"], ["whatif", "--lock", "*", "--hold-scale", "1e9"],
+  ["whatif", "--lock", "*", "--hold-scale", "5e9"], ["whatif", "--lock", "*", "--hold-scale", "2"],
+  ["whatif", "--lock", "*", "--hold-cap", "1ns"], ["whatif", "--lock", "*", "--shard", "3"], ["whatif", "--lock", "*", "--shared-reads"],
+  ["report", "--reorder-window", "1949000h"], ["report", "--reorder-window", "1s"], ["report", "--reorder-window", "2562047h"],
+  ["timeline", "--around", "1900-01-01T00:00:00Z", "--window", "1949000h"], ["timeline", "--gantt", "--around", "2099-12-31T00:00:00Z", "--window", "2562047h"],
+  ["report", "--since", "-9223372036854775808", "--until", "9223372036854775807"], ["report", "--long-hold", "1ns", "--orphan-after", "2562047h"],
+  ["report", "--time-unit", "ns", "--event", "acquire=release", "--event", "release=acquire"],
+]

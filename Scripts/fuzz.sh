@@ -14,9 +14,13 @@ if ! command -v swiftc >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swiftc ]; then
 seconds="${FUZZ_SECONDS:-60}"
 out=fuzz-data
 mkdir -p "$out/corpus"
-# Seeds: every fixture, whole, and each of its lines alone.
+# Seeds: every fixture, whole, and behind a command-line selector.
+n=0
 for f in $(find fixtures -name '*.jsonl'); do
   cp "$f" "$out/corpus/$(echo "$f" | tr '/' '_')"
+  # The same log behind 0x01 and a command-line index: the whole CLI (Fuzz/FuzzTarget.swift).
+  { printf '\001'; printf "\\$(printf '%03o' $((n % 256)))"; cat "$f"; } > "$out/corpus/cli-$n-$(echo "$f" | tr '/' '_')"
+  n=$((n + 1))
 done
 binary="$out/lockscope-fuzz"
 if [ ! -x "$binary" ] || [ -n "$(find Sources/LockscopeCore Fuzz -newer "$binary" -name '*.swift' | head -1)" ]; then

@@ -46,7 +46,28 @@ enum ArgumentParser {
         try apply(spec, inline: nil, rest: &rest, to: &options)
       }
     }
+    try checkMaps(options.analysis.fieldMap)
     return options
+  }
+
+  /// `--event`/`--field` maps that read two things from one spelling cannot both hold: the
+  /// later one used to win in silence. Checked after all options, so a swap
+  /// (`--event acquire=release --event release=acquire`) is fine.
+  static func checkMaps(_ map: FieldMap) throws(UsageError) {
+    for (index, name) in map.eventNames.enumerated() {
+      if let other = map.eventNames[..<index].firstIndex(of: name) {
+        let kinds = EventKind.allCases
+        throw UsageError(
+          "--event: '\(name)' would be both \(kinds[other].name) and \(kinds[index].name); give each event kind its own name.")
+      }
+    }
+    for (index, key) in map.keys.enumerated() {
+      if let other = map.keys[..<index].firstIndex(of: key) {
+        let fields = Field.allCases
+        throw UsageError(
+          "--field: the key '\(key)' would be read as both \(fields[other].defaultKey) and \(fields[index].defaultKey); give each field its own key.")
+      }
+    }
   }
 
   private static func apply(

@@ -13,10 +13,14 @@ public enum LockscopeCLI {
   /// Runs `lockscope` with `arguments` (without the program name).
   public static func run(_ arguments: [String], io: ConsoleIO) -> Int32 {
     let status = execute(arguments, io: io)
-    do {
-      try io.out.flush()
-    } catch {
-      return status  // the reader went away: nothing more to say, and nothing to say it to
+    // Every output went through `io.out`: one check covers them all. A reader that went
+    // away has what it wanted (quiet); a failed write (a full disk) leaves the output
+    // incomplete, which a script must learn from the exit status.
+    try? io.out.flush()
+    if let failure = io.out.failureMessage {
+      try? io.err.write("lockscope: \(failure)\n")
+      try? io.err.flush()
+      return ExitStatus.failure
     }
     try? io.err.flush()
     return status
@@ -49,11 +53,13 @@ public enum LockscopeCLI {
       case .completions: return try completions(options, io: io)
       }
     } catch {
-      return ExitStatus.success  // broken pipe: the reader has what it wanted
+      // Output stopped: a closed pipe (the reader has what it wanted) or a failed write,
+      // which `run` turns into exit status 2.
+      return ExitStatus.success
     }
   }
 
-  private static func report(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
+  private static func report(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
     guard var report = analyze(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
     if let analysis = prepared(options, analysis: options.analysis, io: ConsoleIO.quiet(io)) {
       HotLockPrediction.annotate(&report, paths: options.paths, analysis: analysis)
@@ -63,7 +69,7 @@ public enum LockscopeCLI {
   }
 
   /// `lockscope check`: the rules are read and checked for mistakes before any log is.
-  private static func check(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
+  private static func check(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
     var rules: [SLORule] = []
     var mistakes: [SLODiagnostic] = []
     for path in options.sloFiles {
@@ -120,8 +126,8 @@ public enum LockscopeCLI {
 
   /// `lockscope timeline`: the chosen output watches the same pass as the analyzers, and
   /// streams out as the log is read (the Gantt chart is drawn at the end).
-  private static func timeline(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
-    let writer = StreamWriter { text throws(TextSink.BrokenPipe) in try io.out.write(text) }
+  private static func timeline(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
+    let writer = StreamWriter { text throws(TextSink.Stopped) in try io.out.write(text) }
     let style = style(options, io)
     if options.gantt {
       let width = options.width ?? Int(io.environment["COLUMNS"] ?? "") ?? 100
@@ -173,16 +179,16 @@ public enum LockscopeCLI {
     guard let analysis = prepared(options, analysis: analysis, io: io) else { return nil }
     do {
       return try LogAnalysis.run(
-        paths: options.paths, options: analysis, warn: { line in try? io.err.write("\(line)\n") }, observe: observe,
+        paths: options.paths, options: analysis, warn: { line in try? io.err.write(TerminalText.escaped(line) + "\n") }, observe: observe,
         analyzers: analyzers)
     } catch {
-      try? io.err.write("lockscope: \(error.message)\n")
+      try? io.err.write("lockscope: " + TerminalText.escaped(error.message) + "\n")
       return nil
     }
   }
 
   /// `lockscope whatif`: one change, replayed; a log it cannot model is refused (exit 2).
-  private static func whatif(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
+  private static func whatif(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
     guard options.whatifChanges.count == 1, let change = options.whatifChanges.first else {
       usageError(
         "whatif takes one change: --hold-scale, --hold-cap, --shard or --shared-reads (\(options.whatifChanges.isEmpty ? "none" : "several") given).",
@@ -192,14 +198,14 @@ public enum LockscopeCLI {
     guard let analysis = prepared(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
     let outcome: Result<WhatIfPrediction, UsageError>
     do {
-      outcome = try WhatIfCommand.predict(paths: options.paths, analysis: analysis, change: change) { line in try? io.err.write("\(line)\n") }
+      outcome = try WhatIfCommand.predict(paths: options.paths, analysis: analysis, change: change) { line in try? io.err.write(TerminalText.escaped(line) + "\n") }
     } catch {
-      try? io.err.write("lockscope: \(error.message)\n")
+      try? io.err.write("lockscope: " + TerminalText.escaped(error.message) + "\n")
       return ExitStatus.failure
     }
     switch outcome {
     case .failure(let refusal):
-      try? io.err.write("lockscope: cannot predict: \(refusal.message)\n")
+      try? io.err.write("lockscope: cannot predict: " + TerminalText.escaped(refusal.message) + "\n")
       return ExitStatus.failure
     case .success(let prediction):
       try io.out.write(options.whatifFormat == .json ? prediction.json() : prediction.text(style: style(options, io)))
@@ -208,7 +214,7 @@ public enum LockscopeCLI {
   }
 
   /// `lockscope completions SHELL`: the script on standard output.
-  private static func completions(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.BrokenPipe) -> Int32 {
+  private static func completions(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
     let shells = Completions.Shell.allCases.map(\.rawValue).joined(separator: ", ")
     guard options.paths.count == 1, let shell = Completions.Shell(rawValue: options.paths[0]) else {
       let given = options.paths.isEmpty ? "no shell" : "'\(options.paths.joined(separator: " "))'"
@@ -267,11 +273,16 @@ public enum LockscopeCLI {
         throw UsageError("--around sets the window itself: give it or --since/--until, not both.")
       }
       let center = try time(around, option: "around", unit: unit)!  // text given
-      return (center &- options.window, center &+ options.window)
+      // Saturating: a window wider than the times a log can hold reaches to their ends (it
+      // used to wrap around and trap in the engine).
+      return (center.subtractingSaturating(options.window), center.addingSaturating(options.window))
     }
-    return (
-      try time(options.sinceText, option: "since", unit: unit) ?? .min, try time(options.untilText, option: "until", unit: unit) ?? .max
-    )
+    let since = try time(options.sinceText, option: "since", unit: unit) ?? .min
+    let until = try time(options.untilText, option: "until", unit: unit) ?? .max
+    guard since <= until else {
+      throw UsageError("--since (\(options.sinceText ?? "")) is after --until (\(options.untilText ?? "")): the window would be empty.")
+    }
+    return (since, until)
   }
 
   private static func time(_ text: String?, option: String, unit: TimeUnit?) throws(UsageError) -> Int64? {

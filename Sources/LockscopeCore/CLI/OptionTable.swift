@@ -148,13 +148,13 @@ enum OptionTable {
       },
     OptionSpec(
       "lock", value: "glob",
-      help: "Analyse only locks whose name matches the glob (* ? [set]; repeatable: any may match).") { options, value in
-        options.analysis.lockGlobs.append(Glob(value))
+      help: "Analyse only locks whose name matches the glob (* ? [set]; repeatable: any may match).") { options, value throws(UsageError) in
+        options.analysis.lockGlobs.append(try glob(value, option: "lock"))
       },
     OptionSpec(
       "agent", value: "glob",
-      help: "Count and list only agents whose name matches (repeatable). Lock state still follows every agent, so waits stay right.") { options, value in
-        options.analysis.agentGlobs.append(Glob(value))
+      help: "Count and list only agents whose name matches (repeatable). Lock state still follows every agent, so waits stay right.") { options, value throws(UsageError) in
+        options.analysis.agentGlobs.append(try glob(value, option: "agent"))
       },
     OptionSpec(
       "since", value: "time",
@@ -192,6 +192,10 @@ enum OptionTable {
         let (name, spelling) = try pair(value, option: "event")
         guard let kind = EventKind.allCases.first(where: { $0.name == name }) else {
           throw UsageError("Unknown event kind '\(name)' in --event; expected one of: \(EventKind.allCases.map(\.name).joined(separator: ", ")).")
+        }
+        let earlier = options.analysis.fieldMap.eventName(kind)
+        guard earlier == kind.name || earlier == spelling else {
+          throw UsageError("--event \(name) is given twice, as '\(earlier)' and as '\(spelling)'; a kind has one name in a log.")
         }
         options.analysis.fieldMap.remap(kind, to: spelling)
       },
@@ -255,11 +259,31 @@ enum OptionTable {
     return chosen
   }
 
-  private static func duration(_ value: String, option: String) throws(UsageError) -> Int64 {
-    guard let nanos = DurationText.parse(value) else {
+  /// A duration option's value. One longer than the span of times a log can hold (1900 to
+  /// 2099: 200 years) means the same as that span for every option — no hold, wait or
+  /// window can be longer — so it is cut to it: no sum of a time and an option overflows.
+  static func duration(_ value: String, option: String) throws(UsageError) -> Int64 {
+    switch DurationText.read(value) {
+    case .success(let nanos): return min(nanos, longestDuration)
+    case .failure(.tooLong):
+      throw UsageError("--\(option) takes a duration of at most \(DurationText.maximumText) (Int64 nanoseconds), not '\(value)'.")
+    case .failure:
       throw UsageError("--\(option) takes a duration with a unit (ns, us, ms, s, m, h), such as 500ms or 30s, not '\(value)'.")
     }
-    return nanos
+  }
+
+  /// The span of times a log can hold (`Timestamp.supported`): the longest duration any
+  /// option needs.
+  static let longestDuration = Timestamp.supported.upperBound - Timestamp.supported.lowerBound
+
+  /// A glob option's pattern; an unclosed `[` or a trailing `\\` is a mistake, as in SLO
+  /// scopes (it used to match nothing in silence).
+  private static func glob(_ value: String, option: String) throws(UsageError) -> Glob {
+    let glob = Glob(value)
+    if let problem = glob.syntaxError {
+      throw UsageError("--\(option) takes a glob (* ? [set]); '\(value)' is not one: \(problem) (write \\[ for a literal '[').")
+    }
+    return glob
   }
 
   private static func pair(_ value: String, option: String) throws(UsageError) -> (String, String) {

@@ -1,17 +1,23 @@
 import Foundation
 
-/// Where the CLI writes: a file descriptor (buffered, with a closed pipe noticed), or
-/// memory for tests.
+/// Where the CLI writes: a file descriptor (buffered, its write errors recorded), or memory
+/// for tests. Every output of every command goes through one of these, so one check at the
+/// end (`writeFailure`) covers them all.
 public final class TextSink {
-  /// The reader went away (`lockscope … | head`): stop quietly.
-  public struct BrokenPipe: Error {}
+  /// Writing stopped: the reader went away (`lockscope … | head`, stop quietly) or the
+  /// output failed (`writeFailure` says why; the CLI exits 2).
+  public struct Stopped: Error {}
 
   private let fd: Int32?
   private var buffer: [UInt8] = []
   /// Everything written, for a memory sink.
   public private(set) var captured = ""
   public let isTerminal: Bool
+  /// Nothing more can be written: the pipe closed or a write failed.
   public private(set) var isBroken = false
+  /// The `errno` of a write that failed for a reason other than a closed pipe (`ENOSPC`,
+  /// `EIO`, `EBADF`, …): the output is incomplete and the exit status must say so.
+  public private(set) var writeFailure: Int32?
 
   public init(fd: Int32) {
     self.fd = fd
@@ -24,36 +30,45 @@ public final class TextSink {
     self.isTerminal = isTerminal
   }
 
-  public func write(_ text: String) throws(BrokenPipe) {
+  public func write(_ text: String) throws(Stopped) {
     guard fd != nil else {
       captured += text
       return
     }
+    if isBroken { throw Stopped() }
     buffer.append(contentsOf: text.utf8)
     if buffer.count >= 1 << 16 { try flush() }
   }
 
-  public func flush() throws(BrokenPipe) {
+  public func flush() throws(Stopped) {
+    if isBroken { throw Stopped() }
     guard let fd, !buffer.isEmpty else { return }
-    if isBroken { throw BrokenPipe() }
     var offset = 0
     let total = buffer.count
-    let failed: Bool = buffer.withUnsafeBytes { bytes in
+    let error: Int32? = buffer.withUnsafeBytes { bytes in
+      guard let base = bytes.baseAddress else { return nil }
       while offset < total {
-        let n = Foundation.write(fd, bytes.baseAddress! + offset, total - offset)  // non-empty: checked
+        let n = Foundation.write(fd, base + offset, total - offset)
         if n < 0 {
           if errno == EINTR { continue }
-          return true
+          return errno
         }
         offset += n
       }
-      return false
+      return nil
     }
     buffer.removeAll(keepingCapacity: true)
-    if failed {
+    if let error {
       isBroken = true
-      throw BrokenPipe()
+      if error != EPIPE { writeFailure = error }
+      throw Stopped()
     }
+  }
+
+  /// `cannot write output: No space left on device`, when a write failed (not for a
+  /// closed pipe, which is a quiet stop).
+  public var failureMessage: String? {
+    writeFailure.map { "cannot write output: \(String(cString: strerror($0)))" }
   }
 }
 

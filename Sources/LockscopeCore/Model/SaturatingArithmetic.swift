@@ -9,6 +9,16 @@ extension Int64 {
 }
 
 extension Int64 {
+  /// The difference of two times, stopping at the maximum or minimum instead of trapping:
+  /// two log times can be 585 years apart (1677 to 2262), more than Int64 holds.
+  @inline(__always)
+  func subtractingSaturating(_ other: Int64) -> Int64 {
+    let (difference, overflow) = subtractingReportingOverflow(other)
+    return overflow ? (other < 0 ? .max : .min) : difference
+  }
+}
+
+extension Int64 {
   /// A waiter-nanosecond integral (a `Double`: waiters × time) as whole nanoseconds; forty
   /// years of ten waiters is past Int64.max, and stops there instead of trapping.
   init(saturating value: Double) {

@@ -100,6 +100,9 @@ enum Markdown {
       case "<": escaped += "&lt;"
       case "&": escaped += "&amp;"
       case "\n", "\r", "\t": escaped += " "
+      // Other control and bidi characters shown as `\u{1b}` (TerminalText's spelling, its
+      // braces escaped for Markdown): a comment may be read in a terminal too.
+      case _ where TerminalText.needsEscape(scalar): escaped += "\\\\u\\{" + String(scalar.value, radix: 16) + "\\}"
       default: escaped.unicodeScalars.append(scalar)
       }
     }

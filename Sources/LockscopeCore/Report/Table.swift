@@ -41,8 +41,10 @@ struct Table {
     return text
   }
 
-  /// Shortens a long name in the middle so columns stay readable.
+  /// Shortens a long name in the middle so columns stay readable; its control characters
+  /// escaped first (`TerminalText`), so the width counts what the terminal shows.
   static func fit(_ name: String, _ width: Int = 40) -> String {
+    let name = TerminalText.escaped(name)
     guard name.count > width else { return name }
     let head = (width - 1) / 2
     return String(name.prefix(head)) + "…" + String(name.suffix(width - 1 - head))

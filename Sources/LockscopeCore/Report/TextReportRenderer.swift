@@ -12,6 +12,7 @@ public struct TextReportRenderer: ReportRenderer {
   }
 
   public func render(_ report: Report) -> String {
+    let report = report.terminalSafe  // names and messages from the log: no raw control characters
     var text = header(report)
     guard report.summary.firstTime != nil else {
       return text + "\nNo events to analyse.\n"

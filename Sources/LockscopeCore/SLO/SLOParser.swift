@@ -7,6 +7,9 @@ public enum SLOParser {
     var rules: [SLORule] = []
     var errors: [SLODiagnostic] = []
     // "\r\n" is a single Character in Swift: split on both, or CRLF files become one line.
+    // A UTF-8 byte order mark (Windows editors write one) is not part of the first rule,
+    // as it is not part of a log's first line.
+    let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
     let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
     for (index, line) in lines.enumerated() {
       let origin = SLOOrigin(name: name, line: index + 1)
@@ -165,7 +168,8 @@ private struct RuleScanner {
     if position < characters.count && characters[position] == "-" {
       throw error(at: position, length: 1, "a threshold cannot be negative")
     }
-    let (number, start) = take { $0.isASCII && ($0.isNumber || $0 == ".") }
+    var (number, start) = take { $0.isASCII && ($0.isNumber || $0 == ".") }
+    number += exponent()
     guard !number.isEmpty, let value = Double(number), number.first != "." else {
       let shown = number.isEmpty ? (atEnd ? "" : " '\(String(rest.prefix { !$0.isWhitespace }))'") : " '\(number)'"
       throw error(
@@ -190,10 +194,14 @@ private struct RuleScanner {
       if unit == "%" {
         throw mistake("\(metric.name) is a duration, not a share: give the threshold a time unit (ns, us, ms, s, m, h)")
       }
-      guard timeUnits.contains(unit), let nanos = DurationText.parse(number + unit) else {
-        throw mistake("unknown time unit '\(unit)'; use ns, us, ms, s, m or h")
+      guard timeUnits.contains(unit) else { throw mistake("unknown time unit '\(unit)'; use ns, us, ms, s, m or h") }
+      switch DurationText.read(number + unit) {
+      case .success(let nanos): return (Double(nanos), written)
+      case .failure(.tooLong):
+        throw error(at: start, length: number.count + unit.count, "'\(written)' is longer than lockscope can count: at most \(DurationText.maximumText)")
+      case .failure:
+        throw error(at: start, length: number.count, "expected a number before '\(unit)', not '\(number)'")
       }
-      return (Double(nanos), written)
     case .ratio:
       if unit == "%" {
         guard value <= 100 else { throw error(at: start, length: number.count + 1, "\(metric.name) is a share: at most 100%") }
@@ -215,6 +223,19 @@ private struct RuleScanner {
       }
       return (value, written)
     }
+  }
+
+  /// `e3`, `E-2`, `e+6` after a threshold's digits (as `1e3ms` is read on the command
+  /// line); nothing, and the position kept, when what follows is not one.
+  mutating func exponent() -> String {
+    guard position < characters.count, characters[position] == "e" || characters[position] == "E" else { return "" }
+    var end = position + 1
+    if end < characters.count && (characters[end] == "+" || characters[end] == "-") { end += 1 }
+    let digitsStart = end
+    while end < characters.count && characters[end].isASCII && characters[end].isNumber { end += 1 }
+    guard end > digitsStart else { return "" }
+    defer { position = end }
+    return String(characters[position..<end])
   }
 
   private func example(_ metric: SLOMetric) -> String {

@@ -1,11 +1,11 @@
 /// Where a streaming output writes as the log is read: text goes out in blocks, not held
 /// until the end, so a timeline of a 1 GB log needs no more memory than one of 1 MB.
 public final class StreamWriter {
-  private let sink: (String) throws(TextSink.BrokenPipe) -> Void
-  /// The reader went away (`lockscope timeline … | head`): stop reading the log.
+  private let sink: (String) throws(TextSink.Stopped) -> Void
+  /// Output stopped (the reader went away, or a write failed: the sink has the error): stop reading the log.
   public private(set) var isBroken = false
 
-  public init(_ sink: @escaping (String) throws(TextSink.BrokenPipe) -> Void) {
+  public init(_ sink: @escaping (String) throws(TextSink.Stopped) -> Void) {
     self.sink = sink
   }
 

@@ -33,8 +33,8 @@ public struct TextTimelineWriter: TimelineObserver {
 
   public mutating func cycleFormed(_ cycle: WaitCycle) {
     var chain: [String] = []
-    for (agent, lock) in zip(cycle.agents, cycle.locks) { chain.append("\(scope.agentName(agent)) waits for \(scope.lockName(lock))") }
-    notes.append(style.red("!! deadlock: " + chain.joined(separator: " → ") + " → back to \(scope.agentName(cycle.agents[0]))"))
+    for (agent, lock) in zip(cycle.agents, cycle.locks) { chain.append("\(agentName(agent)) waits for \(lockName(lock))") }
+    notes.append(style.red("!! deadlock: " + chain.joined(separator: " → ") + " → back to \(cycle.agents.first.map(agentName) ?? "")"))
   }
 
   public mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {
@@ -47,11 +47,11 @@ public struct TextTimelineWriter: TimelineObserver {
       out.write((printed == 0 ? "" : "\n") + style.bold("\(date) (UTC)") + "\n")
     }
     printed += 1
-    let agent = scope.agentName(event.agent)
+    let agent = agentName(event.agent)
     agentWidth = max(agentWidth, min(agent.count, 32))
     var line = Self.timeOfDay(time) + "  " + pad(Table.fit(agent, 32), agentWidth) + "  " + pad(event.kind.name, 7) + "  "
     if let state {
-      let lock = scope.lockName(event.lock)
+      let lock = lockName(event.lock)
       lockWidth = max(lockWidth, min(lock.count, 40))
       line += pad(Table.fit(lock, 40), lockWidth) + "  " + style.dim("→ ") + describe(state, at: time)
     } else {
@@ -67,22 +67,28 @@ public struct TextTimelineWriter: TimelineObserver {
     if state.holders.isEmpty {
       parts.append("free")
     } else {
-      let holders = state.holders.map { holder in
-        scope.agentName(holder.agent) + (holder.mode == .shared ? " (shared)" : "")
+      let holders = state.holders.prefix(Self.shownWaiters).map { holder in
+        agentName(holder.agent) + (holder.mode == .shared ? " (shared)" : "")
       }
       let slots = state.capacity > 0 ? " [\(state.holders.count)/\(state.capacity) slots]" : ""
-      parts.append("held by " + list(holders) + slots)
+      parts.append("held by " + list(holders, of: state.holders.count) + slots)
     }
     if !state.waiters.isEmpty {
-      parts.append("queue: " + list(state.waiters.map { scope.agentName($0.agent) + ($0.mode == .shared ? " (shared)" : "") }))
+      let waiters = state.waiters.prefix(Self.shownWaiters).map { agentName($0.agent) + ($0.mode == .shared ? " (shared)" : "") }
+      parts.append("queue: " + list(waiters, of: state.waiters.count))
     }
     return parts.joined(separator: " · ")
   }
 
-  private func list(_ names: [String]) -> String {
-    let shown = names.prefix(Self.shownWaiters).joined(separator: ", ")
-    return names.count > Self.shownWaiters ? shown + " +\(names.count - Self.shownWaiters)" : shown
+  /// The first names of `count`, and how many more: only the shown ones are looked up.
+  private func list(_ names: [String], of count: Int) -> String {
+    let shown = names.joined(separator: ", ")
+    return count > names.count ? shown + " +\(count - names.count)" : shown
   }
+
+  /// Names as printed: control characters escaped (`TerminalText`).
+  private func agentName(_ id: AgentID) -> String { TerminalText.escaped(scope.agentName(id)) }
+  private func lockName(_ id: LockID) -> String { TerminalText.escaped(scope.lockName(id)) }
 
   private func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : text + String(repeating: " ", count: width - text.count)

@@ -3,6 +3,7 @@
 enum TimelineSummary {
   static func render(_ report: Report, shown: Int, style: TerminalStyle) -> String {
     guard shown > 0 else { return "No events in the window.\n" }
+    let report = report.terminalSafe
     var text = "\n\(shown) \(shown == 1 ? "event" : "events") shown"
     let since = report.summary.firstTime ?? .min
     let until = report.summary.lastTime ?? .max

@@ -61,12 +61,12 @@ public struct IntervalSummary: TimelineObserver {
       return scope.lockName(a.key) < scope.lockName(b.key)
     }.prefix(top)
     for (lock, count) in hottest {
-      var line = "   \(scope.lockName(lock))  \(count.acquisitions) acq · wait \(Duration.human(count.waitTotal))"
+      var line = "   \(TerminalText.escaped(scope.lockName(lock)))  \(count.acquisitions) acq · wait \(Duration.human(count.waitTotal))"
       if count.waitMax > 0 { line += " (max \(Duration.human(count.waitMax)))" }
       let waiting = queue(lock, locks)
       if waiting > 0 { line += " · " + style.yellow("\(waiting) queued") }
       if lock.index < locks.count, let holder = locks[lock.index].holders.min(by: { $0.since < $1.since }) {
-        line += " · held by \(scope.agentName(holder.agent)) for \(Duration.human(max(0, now - holder.since)))"
+        line += " · held by \(TerminalText.escaped(scope.agentName(holder.agent))) for \(Duration.human(max(0, now - holder.since)))"
         if locks[lock.index].holders.count > 1 { line += " (+\(locks[lock.index].holders.count - 1))" }
       }
       lines.append(line)

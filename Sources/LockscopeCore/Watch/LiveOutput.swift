@@ -54,6 +54,7 @@ final class LiveOutput {
 
   /// A line an alert reads as: time, severity, kind, what happened, where in the log.
   private func text(_ finding: Finding) -> String {
+    let finding = finding.terminalSafe
     let severity: String
     switch finding.severity {
     case .critical: severity = style.red("CRITICAL")

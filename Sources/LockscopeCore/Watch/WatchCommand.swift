@@ -33,7 +33,7 @@ enum WatchCommand {
     paths: [String], analysis: AnalysisOptions, watch: WatchOptions, top: Int, style: TerminalStyle, io: ConsoleIO
   ) -> Int32 {
     let notice = { (line: String) in
-      try? io.err.write(line + "\n")
+      try? io.err.write(TerminalText.escaped(line) + "\n")
       try? io.err.flush()
     }
     var sources: [ByteSource] = []

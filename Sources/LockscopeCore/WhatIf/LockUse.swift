@@ -12,8 +12,9 @@ struct LockUse: Sendable {
   /// Semaphore slots of the lock when it was used (0: a plain lock).
   var capacity: Int32
 
-  var wait: Int64 { grant - request }
-  var hold: Int64 { release - grant }
+  // Saturating: a log may span more than Int64 nanoseconds (1677 to 2262).
+  var wait: Int64 { grant.subtractingSaturating(request) }
+  var hold: Int64 { release.subtractingSaturating(grant) }
 }
 
 /// Watches the timeline of the chosen locks (the engine sees only them: `--lock`) and keeps

@@ -10,12 +10,26 @@ public enum WhatIfChange: Sendable, Equatable {
   /// marked by `mode` stay exclusive) — meaning readers stop taking the lock exclusively.
   case sharedReads
 
-  /// The hold a use would have after the change (the rest moves before its request).
-  func hold(_ original: Int64) -> Int64 {
+  /// The hold a use would have after the change (the rest moves before its request); nil
+  /// when it is too long for Int64 nanoseconds (292 years: `--hold-scale 1e10` of a
+  /// second-long hold).
+  func hold(_ original: Int64) -> Int64? {
     switch self {
-    case .holdScale(let factor): Int64((Double(original) * factor).rounded())
-    case .holdCap(let cap): min(original, cap)
-    case .shard, .sharedReads: original
+    case .holdScale(let factor):
+      let scaled = (Double(original) * factor).rounded()
+      return scaled < 9.2e18 ? Int64(scaled) : nil
+    case .holdCap(let cap): return min(original, cap)
+    case .shard, .sharedReads: return original
+    }
+  }
+
+  /// The option that asked for it, as typed: `--hold-scale 2`.
+  var option: String {
+    switch self {
+    case .holdScale(let factor): "--hold-scale \(JSONWriter.number(factor))"
+    case .holdCap(let cap): "--hold-cap \(Duration.human(cap))"
+    case .shard(let n): "--shard \(n)"
+    case .sharedReads: "--shared-reads"
     }
   }
 

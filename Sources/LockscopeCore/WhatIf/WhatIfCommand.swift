@@ -33,9 +33,26 @@ enum WhatIfCommand {
     let start = uses.firstEvent ?? 0
     let measured = WhatIfReplay.measured(uses)
     let replayed = WhatIfReplay.run(uses, change: change, agentName: { agentNames.name(Int32($0)) })
+    // Times are Int64 nanoseconds (1677 to 2262): a replay that runs past them, or a span
+    // longer than 292 years, cannot be predicted. Said, not trapped or saturated silently.
+    if replayed.overflowed || measured.end.subtractingReportingOverflow(start).overflow
+      || replayed.end.subtractingReportingOverflow(start).overflow
+    {
+      return .failure(
+        UsageError(
+          "with \(change.option) the replay runs past the times lockscope can represent (Int64 nanoseconds: "
+            + "292 years, up to the year 2262); choose a smaller change."))
+    }
     var nothing: String?
-    if measured.totalWait == 0 {
-      nothing = "no acquisition of \(locks.count == 1 ? "'\(locks[0])'" : "these locks") waited in the log (never contended): a narrower critical section changes no wait."
+    let subject = locks.count == 1 ? "'\(locks[0])'" : "these locks"
+    // Attempts that gave up after waiting were contended too: they are replayed as logged.
+    let gaveUp = uses.uses.joined().filter { $0.timedOut && $0.wait > 0 }.count
+    if measured.totalWait == 0 && gaveUp > 0 {
+      nothing =
+        "no granted acquisition of \(subject) waited in the log, but \(gaveUp) \(gaveUp == 1 ? "attempt" : "attempts") waited and gave up "
+        + "(timeout or cancel): contended, yet the replay repeats such attempts as logged, so it cannot predict what the change would save."
+    } else if measured.totalWait == 0 {
+      nothing = "no acquisition of \(subject) waited in the log (never contended): a narrower critical section changes no wait."
     } else if change == .sharedReads && !uses.uses.joined().contains(where: \.shared) {
       nothing = "no hold of the chosen locks is marked as a read (\"mode\":\"shared\"): there is nothing to share."
     }

@@ -13,7 +13,7 @@ struct WhatIfPrediction {
       totalWait = outcome.totalWait
       let percentiles = outcome.waits.percentiles([50, 95, 99])
       (p50, p95, p99) = (percentiles[0], percentiles[1], percentiles[2])
-      makespan = max(0, outcome.end - start)
+      makespan = max(0, outcome.end.subtractingSaturating(start))  // the command refuses spans past Int64
       acquisitions = outcome.acquisitions
     }
   }
@@ -39,11 +39,13 @@ struct WhatIfPrediction {
   var waitCut: Double { before.totalWait > 0 ? 1 - Double(after.totalWait) / Double(before.totalWait) : 0 }
 
   func text(style: TerminalStyle) -> String {
+    let locks = locks.map(TerminalText.escaped)
+    let inputs = inputs.map(TerminalText.escaped)
     let subject = locks.count == 1 ? "'\(locks[0])'" : "\(locks.count) locks (\(locks.prefix(3).map { "'\($0)'" }.joined(separator: ", "))\(locks.count > 3 ? ", …" : ""))"
     var text = style.bold("lockscope whatif") + ": " + (inputs.count <= 3 ? inputs.joined(separator: ", ") : "\(inputs.count) inputs") + "\n"
     text += "  change   " + change.describe(subject) + "\n"
     if let nothingToGain {
-      return text + "\n" + style.yellow("Nothing to gain: " + nothingToGain) + "\n"
+      return text + "\n" + style.yellow("Nothing to gain: " + TerminalText.escaped(nothingToGain)) + "\n"
     }
     var table = Table([("", .left), ("BEFORE (log)", .right), ("AFTER (predicted)", .right), ("", .left)])
     table.add(["total wait", Duration.human(before.totalWait), Duration.human(after.totalWait), percentChange(Double(before.totalWait), Double(after.totalWait))])

@@ -10,6 +10,9 @@ struct WhatIfReplay {
     var acquisitions = 0
     /// When the last agent finished (its last use, plus what followed it in the log).
     var end: Int64 = .min
+    /// A time or sum of the replay did not fit Int64 nanoseconds (a hold scaled past 292
+    /// years, or past the year 2262): the prediction cannot be made.
+    var overflowed = false
   }
 
   /// The log as measured: its waits and its end.
@@ -55,14 +58,34 @@ struct WhatIfReplay {
       let shard = Int64(WhatIfChange.stableHash(agentName(agent).utf8) % UInt64(n))
       return Int64(use.lock.rawValue) * Int64(n) + shard
     }
-    func newHold(_ use: LockUse) -> Int64 { change.hold(use.hold) }
+    // Checked arithmetic: a scaled hold can run past Int64 nanoseconds; the sum saturates,
+    // and the outcome says so (the caller refuses to predict rather than trap or mislead).
+    func sum(_ a: Int64, _ b: Int64) -> Int64 {
+      let (value, overflow) = a.addingReportingOverflow(b)
+      guard overflow else { return value }
+      outcome.overflowed = true
+      return b > 0 ? .max : .min
+    }
+    func difference(_ a: Int64, _ b: Int64) -> Int64 {
+      let (value, overflow) = a.subtractingReportingOverflow(b)
+      guard overflow else { return value }
+      outcome.overflowed = true
+      return b < 0 ? .max : .min
+    }
+    func newHold(_ use: LockUse) -> Int64 {
+      guard let hold = change.hold(use.hold) else {
+        outcome.overflowed = true
+        return .max
+      }
+      return hold
+    }
     /// When the agent's use `index` is requested, given when its previous use ended.
     func requestTime(agent: Int, index: Int, previousEnd: Int64?) -> Int64 {
       let use = uses[agent][index]
-      let cut = use.timedOut ? 0 : use.hold - newHold(use)
-      guard let previousEnd, index > 0 else { return use.request + cut }
-      let think = max(0, use.request - uses[agent][index - 1].release)
-      return previousEnd + think + cut
+      let cut = use.timedOut ? 0 : difference(use.hold, newHold(use))
+      guard let previousEnd, index > 0 else { return sum(use.request, cut) }
+      let think = max(0, difference(use.request, uses[agent][index - 1].release))
+      return sum(sum(previousEnd, think), cut)
     }
     for agent in uses.indices where !uses[agent].isEmpty {
       let time = requestTime(agent: agent, index: 0, previousEnd: nil)
@@ -75,19 +98,19 @@ struct WhatIfReplay {
         heap.push(requestTime(agent: agent, index: next[agent], previousEnd: time), .request(agent: agent))
       } else {
         // What followed its last use in the log follows it here too.
-        let tail = max(0, recorder.lastEvent[agent] - uses[agent][index].release)
-        outcome.end = max(outcome.end, time + tail)
+        let tail = max(0, difference(recorder.lastEvent[agent], uses[agent][index].release))
+        outcome.end = max(outcome.end, sum(time, tail))
       }
     }
     func grant(_ agent: Int, at time: Int64, in slot: inout Slot) {
       let use = uses[agent][next[agent]]
       slot.holders += 1
       if !(use.shared && slot.honoursModes) { slot.exclusiveHeld = true }
-      let wait = time - requestedAt[agent]
+      let wait = difference(time, requestedAt[agent])
       outcome.waits.add(wait)
-      outcome.totalWait = outcome.totalWait.addingSaturating(wait)
+      outcome.totalWait = sum(outcome.totalWait, wait)
       outcome.acquisitions += 1
-      heap.push(time + newHold(use), .release(agent: agent))
+      heap.push(sum(time, newHold(use)), .release(agent: agent))
     }
     let honours = { (lock: LockID) in change == .sharedReads || recorder.sharedInLog.contains(lock) }
 
@@ -97,7 +120,7 @@ struct WhatIfReplay {
         let use = uses[agent][next[agent]]
         if use.timedOut {
           // Replayed as logged: it waits as long as it did, then gives up (it never held).
-          finish(agent: agent, at: time + use.wait)
+          finish(agent: agent, at: sum(time, use.wait))
           continue
         }
         requestedAt[agent] = time

@@ -34,7 +34,7 @@ public struct CheckTextRenderer: CheckRenderer {
       for (index, check) in shown.enumerated() {
         let status = check.passed ? style.green("PASS") : style.red("FAIL")
         let scope = check.subject.map { Table.fit($0, 32) } ?? "all locks"
-        table.add([status, index == 0 ? rule.text : "", scope, check.measuredText(rule.metric), "\(rule.comparison.rawValue) \(rule.thresholdText)"])
+        table.add([status, index == 0 ? TerminalText.escaped(rule.text) : "", scope, check.measuredText(rule.metric), "\(rule.comparison.rawValue) \(rule.thresholdText)"])
       }
       var more: [String] = []
       if hiddenFailing > 0 { more.append("\(hiddenFailing) more failing") }
@@ -49,7 +49,7 @@ public struct CheckTextRenderer: CheckRenderer {
   }
 
   private func header(_ report: Report) -> String {
-    let summary = report.summary
+    let summary = report.terminalSafe.summary
     let inputs = summary.inputs.count <= 3 ? summary.inputs.joined(separator: ", ") : "\(summary.inputs.count) inputs"
     var facts = ["\(summary.events) events"]
     if let first = summary.firstTime, let last = summary.lastTime { facts.append(Duration.human(last - first)) }

@@ -29,14 +29,15 @@ public struct GitHubRenderer: CheckRenderer {
     return "::\(name) \(properties.joined(separator: ","))::\(data(message))\n"
   }
 
-  /// Message text: `%`, CR and LF escaped, as the runner expects.
+  /// Message text: `%`, CR and LF escaped, as the runner expects; then the other control
+  /// characters of names (an ESC the log viewer would interpret) made visible.
   func data(_ text: String) -> String {
-    text.replacingAll(["%": "%25", "\r": "%0D", "\n": "%0A"])
+    TerminalText.escaped(text.replacingAll(["%": "%25", "\r": "%0D", "\n": "%0A"]))
   }
 
   /// Property values: also `:` and `,`, which delimit properties.
   func property(_ text: String) -> String {
-    text.replacingAll(["%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"])
+    TerminalText.escaped(text.replacingAll(["%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"]))
   }
 }
 
