@@ -54,6 +54,30 @@ struct ScaleShapeTests {
     #expect(inversions.first.map { Set($0.locks) } == ["row:\(low)", "row:\(high)"])
   }
 
+  @Test("a crowd of 60 readers released in shuffled order: every hold found, a writer waits for the last (holes in the holder list)")
+  func readerCrowdReleasedInAnyOrder() throws {
+    // Reader k takes 'config' (shared) at k ms and lets go at 100 ms + order[k] ms; a writer
+    // asks at 70 ms and gets it after the last reader leaves (159 ms), at 160 ms: a 90 ms wait.
+    var generator = SeededGenerator(seed: 11)
+    let order = Array(0..<60).shuffled(using: &generator)
+    var events: [(Double, String)] = []
+    for k in 0..<60 {
+      events.append((Double(k), line(Double(k) / 1000, "acquire", "r\(k)", "config", extra: #","mode":"shared""#)))
+      events.append((100 + Double(order[k]), line((100 + Double(order[k])) / 1000, "release", "r\(k)", "config", extra: #","mode":"shared""#)))
+    }
+    events.append((70, line(0.070, "request", "writer", "config")))
+    events.append((159.5, line(0.160, "acquire", "writer", "config")))
+    events.append((161, line(0.161, "release", "writer", "config")))
+    let log = events.sorted { $0.0 < $1.0 }.map(\.1).joined(separator: "\n")
+    let report = try analyze(log)
+    for k in 0..<60 {
+      let held = Int64(100 + order[k] - k) * millisecond
+      #expect(report.agent("r\(k)")?.hold.max == held, "r\(k)")
+    }
+    #expect(report.agent("writer")?.wait.max == 90 * millisecond)
+    #expect(!report.findings.contains { $0.kind == "anomaly" })
+  }
+
   @Test("totals past Int64.max stay exact: a hundred agents queued a hundred years (the mean once fell below the median)")
   func totalsPastInt64() throws {
     // 'holder' holds L from 1950 to 2050 (36,525 days); 100 agents queue for all of it, then

@@ -41,6 +41,12 @@ public struct StatisticsAnalyzer: TimelineObserver {
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
+    // What the hold imposed while every waiter was blocked alike is settled here, once, for
+    // the holder (see `waitersBlocked`), whether or not its own row is selected.
+    if hold.uniformBlockedWait > 0 || hold.mostBlocked > 0 {
+      charge(hold.agent, hold.uniformBlockedWait)
+      agents[hold.agent.index].blockedMax = max(agents[hold.agent.index].blockedMax, hold.mostBlocked)
+    }
     guard selection.includes(hold.agent) else { return }
     let clipped = max(0, hold.end - max(hold.start, selection.since))
     let inWindow = hold.end >= selection.since
@@ -54,19 +60,14 @@ public struct StatisticsAnalyzer: TimelineObserver {
 
   /// Charges each blocked waiter's `elapsed` to its blockers, split evenly (SPEC §2).
   public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {
-    guard !state.holders.isEmpty else { return }
+    guard let firstHolder = state.holders.first else { return }
     let span = Double(elapsed)
-    ensure(lock, state.holders[0].agent)
+    ensure(lock, firstHolder.agent)
     // Usually every waiter is blocked by every holder: one exclusive holder, shared
-    // holders and a writer, or a semaphore. Then each holder gets an equal share.
-    let firstMode = state.holders[0].mode
-    let uniform = state.waitersThatHold == 0 && (state.capacity > 0 || state.holders.allSatisfy { $0.mode == firstMode })
-    if uniform {
-      let share = span * Double(state.waiters.count) / Double(state.holders.count)
-      for holder in state.holders {
-        charge(holder.agent, share)
-        agents[holder.agent.index].blockedMax = max(agents[holder.agent.index].blockedMax, state.waiters.count)
-      }
+    // holders and a writer, or a semaphore. Then each holder gets an equal share, which the
+    // lock state integrates (`LockState.uniformShare`) and the hold's end settles: a loop
+    // over the holders here would cost a crowd of readers O(holders) per event.
+    if state.blocksEveryWaiterAlike {
       locks[lock.index].causedWait += span * Double(state.waiters.count)
       overall.causedWait += span * Double(state.waiters.count)
       return

@@ -68,4 +68,8 @@ public struct HoldInterval: Sendable {
   public var endSource: SourceLocation?
   /// Wait it imposed on others while it lasted (split evenly among concurrent holders).
   public var blockedWait: Double = 0
+  /// The part of `blockedWait` imposed while every waiter was blocked by every holder alike
+  /// (the rest is charged waiter by waiter as it happens), and the most waiters at once then.
+  public var uniformBlockedWait: Double = 0
+  public var mostBlocked = 0
 }

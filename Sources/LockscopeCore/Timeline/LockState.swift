@@ -8,9 +8,12 @@ public struct Holder: Sendable {
   /// The last lease granted, in nanoseconds (-1: none), reused by a `renew` without one.
   public var leaseLength: Int64
   public var source: SourceLocation
-  /// Wait this hold imposed on the lock's waiters so far (their waiting time, split evenly
-  /// among the holders), in waiter-nanoseconds.
-  public var blockedWait: Double = 0
+  /// The lock's share integrals and holder epoch when this hold began: what the hold
+  /// imposed on waiters is a subtraction at its end, not an addition per holder per event
+  /// (a crowd of 40,000 readers would make that quadratic).
+  var evenShareAtJoin: Double = 0
+  var uniformShareAtJoin: Double = 0
+  var epochAtJoin: Int32 = 0
 }
 
 /// An agent waiting for a lock (an open request).
@@ -30,7 +33,7 @@ public struct Waiter: Sendable {
 /// Holders and waiters are small arrays: most locks have one holder and a short queue, and
 /// a linear scan of a few elements beats any hashed structure there.
 public struct LockState: Sendable {
-  public var holders: [Holder] = []
+  public internal(set) var holders = HolderList()
   /// Open requests in arrival order.
   public var waiters = WaiterQueue()
   /// Semaphore slots (0: not a semaphore); the last `capacity` seen stands.
@@ -42,6 +45,70 @@ public struct LockState: Sendable {
   /// The earliest lease deadline among the holders (`Int64.max`: none), so the per-event
   /// lease check is one comparison.
   public var earliestDeadline: Int64 = .max
+  /// Holders in exclusive mode: whether a request conflicts with the holders is a count.
+  public private(set) var exclusiveHolders = 0
+  /// ∫ waiters ÷ holders dt while held: what one holder imposed on the waiters, split evenly
+  /// among the holders. Reset whenever nobody holds the lock, so it stays small.
+  public private(set) var evenShare: Double = 0
+  /// The same, over the moments when every waiter is blocked by every holder alike
+  /// (`blocksEveryWaiterAlike`): the caused wait of the statistics in those moments.
+  public private(set) var uniformShare: Double = 0
+  /// Counts changes of the holder set, and the most waiters charged since each change.
+  private var holderEpoch: Int32 = 0
+  private var chargedMaxima = SuffixMaxima()
+
+  /// Whether every waiter is blocked by every holder alike — one exclusive holder, shared
+  /// holders and a writer, a full semaphore — so the wait is split evenly among the holders.
+  public var blocksEveryWaiterAlike: Bool {
+    waitersThatHold == 0 && (capacity > 0 || exclusiveHolders == 0 || exclusiveHolders == holders.count)
+  }
+
+  /// Whether a request in `mode` by an agent that does not hold the lock conflicts with a holder.
+  public func holdersConflict(with mode: LockMode) -> Bool {
+    if capacity > 0 { return holders.count >= Int(capacity) }
+    return mode == .exclusive ? !holders.isEmpty : exclusiveHolders > 0
+  }
+
+  /// Adds a hold; it starts owing nothing.
+  mutating func addHolder(_ holder: Holder) {
+    var holder = holder
+    holderEpoch &+= 1
+    holder.evenShareAtJoin = evenShare
+    holder.uniformShareAtJoin = uniformShare
+    holder.epochAtJoin = holderEpoch
+    if holder.mode == .exclusive { exclusiveHolders += 1 }
+    holders.append(holder)
+  }
+
+  /// Removes a hold and returns it with what it imposed on the waiters while it lasted:
+  /// the even share, the share while every waiter was blocked alike, and the most waiters
+  /// charged to it at once.
+  mutating func removeHolder(at index: Int) -> (holder: Holder, evenShare: Double, uniformShare: Double, mostBlocked: Int) {
+    let holder = holders.remove(at: index)
+    if holder.mode == .exclusive { exclusiveHolders -= 1 }
+    let result = (
+      holder, evenShare - holder.evenShareAtJoin, uniformShare - holder.uniformShareAtJoin,
+      chargedMaxima.maximum(since: holder.epochAtJoin)
+    )
+    holderEpoch &+= 1
+    if holders.isEmpty {
+      evenShare = 0
+      uniformShare = 0
+      chargedMaxima.removeAll()
+    }
+    return result
+  }
+
+  /// `waiters` waited `elapsed` nanoseconds while held: each holder's even share grows.
+  mutating func chargeHolders(waiters: Int, elapsed: Int64) {
+    guard !holders.isEmpty else { return }
+    let share = Double(waiters) * Double(elapsed) / Double(holders.count)
+    evenShare += share
+    if blocksEveryWaiterAlike {
+      uniformShare += share
+      chargedMaxima.record(waiters, at: holderEpoch)
+    }
+  }
 
   /// Recomputes `earliestDeadline` after the holders or their leases changed.
   mutating func refreshEarliestDeadline() {
@@ -51,7 +118,7 @@ public struct LockState: Sendable {
   }
 
   /// Time up to which the integrals below are accumulated.
-  public var integratedUntil: Int64
+  public internal(set) var integratedUntil: Int64
   /// ∫ waiters dt inside the window, in waiter-nanoseconds.
   public var queueIntegral: Double = 0
   /// Time with at least one holder, inside the window.
@@ -69,7 +136,7 @@ public struct LockState: Sendable {
 
   @inline(__always)
   public func holderIndex(_ agent: AgentID) -> Int? {
-    holders.firstIndex { $0.agent == agent }
+    holders.slot(of: agent)
   }
 
   @inline(__always)
@@ -87,17 +154,17 @@ public struct LockState: Sendable {
   /// Whether `agent` asking for `mode` now would have to wait: a holder blocks it, or it
   /// queues behind an earlier waiter it conflicts with (fair locks serve in order).
   public func isUnavailable(to agent: AgentID, mode: LockMode) -> Bool {
-    for holder in holders {
-      if holder.agent == agent {
-        // Asking again for a lock one holds, where either side is exclusive (an upgrade
-        // from read to write included), never succeeds: a self-deadlock.
-        if capacity == 0 && (holder.mode == .exclusive || mode == .exclusive) { return true }
-      } else if blocks(holderMode: holder.mode, requestMode: mode) {
-        return true
-      }
+    // Counts, not a walk over the holders: a crowd of readers makes every request O(1).
+    if capacity > 0 {
+      // Full: others block it, or it is full of the requester's own slots.
+      if holders.count >= Int(capacity) { return true }
+    } else {
+      // Asking again for a lock one holds, where either side is exclusive (an upgrade
+      // from read to write included), never succeeds: a self-deadlock.
+      if let own = holderIndex(agent), holders[own].mode == .exclusive || mode == .exclusive { return true }
+      // Otherwise only the others count (its own shared hold conflicts with no read).
+      if holdersConflict(with: mode) { return true }
     }
-    // A semaphore full of the requester's own slots.
-    if capacity > 0 && holders.count >= Int(capacity) { return true }
     // Any earlier waiter conflicts with an exclusive request or a semaphore slot; a shared
     // request conflicts only with exclusive waiters. (The requester is not yet queued.)
     if capacity > 0 || mode == .exclusive { return !waiters.isEmpty }

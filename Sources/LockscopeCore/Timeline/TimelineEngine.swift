@@ -144,7 +144,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       observer.acquired(event, at: time, wait: wait)
       return
     }
-    if locks[lock.index].holders.contains(where: { locks[lock.index].blocks(holderMode: $0.mode, requestMode: event.mode) }) {
+    if locks[lock.index].holdersConflict(with: event.mode) {
       let state = locks[lock.index]
       var collision = Anomaly(kind: .acquireWhileHeld, agent: agent, lock: lock, time: time, source: event.source)
       collision.others = state.holders.filter { state.blocks(holderMode: $0.mode, requestMode: event.mode) }.map(\.agent)
@@ -153,7 +153,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     withLock(lock) { state in
       state.lapsedHolders.removeAll { $0 == agent }
       let deadline = event.leaseNanos >= 0 ? time.addingReportingOverflow(event.leaseNanos).partialValue : .max
-      state.holders.append(Holder(agent: agent, mode: event.mode, since: time, leaseDeadline: max(deadline, time), leaseLength: event.leaseNanos, source: event.source))
+      state.addHolder(Holder(agent: agent, mode: event.mode, since: time, leaseDeadline: max(deadline, time), leaseLength: event.leaseNanos, source: event.source))
       state.earliestDeadline = min(state.earliestDeadline, max(deadline, time))
     }
     if agents[agent.index].held.isEmpty { agents[agent.index].holdingSince = time }
@@ -372,7 +372,9 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     while locks[lock.index].earliestDeadline < time {
       let state = locks[lock.index]
       var earliest: Int? = nil
-      for (index, holder) in state.holders.enumerated() where holder.leaseDeadline < time && holder.agent != sparing {
+      // Slots, not offsets: the holder list may have holes (see HolderList).
+      for index in state.holders.indices where state.holders[index].leaseDeadline < time && state.holders[index].agent != sparing {
+        let holder = state.holders[index]
         if earliest == nil || holder.leaseDeadline < state.holders[earliest!].leaseDeadline { earliest = index }  // set just before
       }
       guard let index = earliest else { return }
@@ -398,11 +400,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     if waiting > 0 {
       let waited = Double(waiting) * Double(elapsed)
       locks[index].queueIntegral += waited
-      let holders = locks[index].holders.count
-      if holders > 0 {
-        let share = waited / Double(holders)
-        for holder in 0..<holders { locks[index].holders[holder].blockedWait += share }
-      }
+      locks[index].chargeHolders(waiters: waiting, elapsed: elapsed)
       observer.waitersBlocked(on: lock, state: locks[index], elapsed: elapsed)
     }
   }
@@ -434,10 +432,13 @@ public final class TimelineEngine<Observer: TimelineObserver> {
 
   private func endHold(_ lock: LockID, at index: Int, time: Int64, outcome: HoldOutcome, by endSource: SourceLocation? = nil) {
     var holder: Holder!
+    var imposed = (even: 0.0, uniform: 0.0, mostBlocked: 0)
     withLock(lock) { state in
-      holder = state.holders.remove(at: index)
+      let removed = state.removeHolder(at: index)
+      holder = removed.holder
+      imposed = (removed.evenShare, removed.uniformShare, removed.mostBlocked)
       if state.waitersThatHold > 0 && state.waiterIndex(holder.agent) != nil { state.waitersThatHold -= 1 }
-      if holder.leaseDeadline == state.earliestDeadline { state.refreshEarliestDeadline() }
+      if holder.leaseDeadline == state.earliestDeadline && holder.leaseDeadline != .max { state.refreshEarliestDeadline() }
     }
     let agent = holder.agent.index
     remove(lock, from: &agents[agent].held)
@@ -452,7 +453,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     observer.holdEnded(
       HoldInterval(
         agent: holder.agent, lock: lock, mode: holder.mode, start: holder.since, end: time, outcome: outcome,
-        source: holder.source, endSource: endSource, blockedWait: holder.blockedWait))
+        source: holder.source, endSource: endSource, blockedWait: imposed.even, uniformBlockedWait: imposed.uniform,
+        mostBlocked: imposed.mostBlocked))
   }
 
   private func anomaly(_ kind: Anomaly.Kind, _ event: LockEvent, at time: Int64) {

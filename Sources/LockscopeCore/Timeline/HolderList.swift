@@ -1,0 +1,95 @@
+/// A lock's holders in the order they acquired it, with O(1) lookup by agent and O(1)
+/// removal anywhere once the list is long: a crowd of 40,000 readers (or the slots of a
+/// large semaphore) must not cost O(holders) per acquire and release.
+///
+/// Removal leaves a hole that iteration skips; holes are compacted away once they
+/// outnumber the holders. An index by agent is kept only past `indexedFrom` holders, so the
+/// common lock (one holder, a few readers) stays a small array scanned in place.
+public struct HolderList: BidirectionalCollection, Sendable {
+  private var slots: [Holder] = []
+  /// Whether each slot still holds (false: a hole).
+  private var live: [Bool] = []
+  private var first = 0
+  public private(set) var count = 0
+  private var slotByAgent: [AgentID: Int] = [:]
+  static let indexedFrom = 16
+
+  public init() {}
+
+  public var startIndex: Int { count == 0 ? slots.count : first }
+  public var endIndex: Int { slots.count }
+  public var isEmpty: Bool { count == 0 }
+
+  public subscript(position: Int) -> Holder {
+    get { slots[position] }
+    set { slots[position] = newValue }
+  }
+
+  public func index(after i: Int) -> Int {
+    var next = i + 1
+    while next < slots.count && !live[next] { next += 1 }
+    return next
+  }
+
+  public func index(before i: Int) -> Int {
+    var previous = i - 1
+    while previous > first && !live[previous] { previous -= 1 }
+    return previous
+  }
+
+  /// The slot of `agent`'s hold, if it holds.
+  public func slot(of agent: AgentID) -> Int? {
+    if slotByAgent.isEmpty || count < Self.indexedFrom {
+      var position = startIndex
+      while position < slots.count {
+        if live[position] && slots[position].agent == agent { return position }
+        position += 1
+      }
+      return nil
+    }
+    return slotByAgent[agent]
+  }
+
+  mutating func append(_ holder: Holder) {
+    slots.append(holder)
+    live.append(true)
+    count += 1
+    if count == Self.indexedFrom {
+      for position in indices { slotByAgent[slots[position].agent] = position }
+    } else if count > Self.indexedFrom {
+      slotByAgent[holder.agent] = slots.count - 1
+    }
+  }
+
+  mutating func remove(at position: Int) -> Holder {
+    let holder = slots[position]
+    live[position] = false
+    count -= 1
+    if !slotByAgent.isEmpty {
+      slotByAgent[holder.agent] = nil
+      if count < Self.indexedFrom / 2 { slotByAgent.removeAll() }
+    }
+    if count == 0 {
+      slots.removeAll(keepingCapacity: true)
+      live.removeAll(keepingCapacity: true)
+      first = 0
+    } else if position == first {
+      first = index(after: first)
+    }
+    if slots.count - count > Swift.max(32, count) { compact() }
+    return holder
+  }
+
+  /// Drops the holes, keeping the order.
+  private mutating func compact() {
+    var kept: [Holder] = []
+    kept.reserveCapacity(count)
+    for position in indices { kept.append(slots[position]) }
+    slots = kept
+    live = Array(repeating: true, count: kept.count)
+    first = 0
+    if !slotByAgent.isEmpty {
+      for (position, holder) in slots.enumerated() { slotByAgent[holder.agent] = position }
+    }
+  }
+}
