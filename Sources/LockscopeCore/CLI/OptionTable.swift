@@ -147,6 +147,12 @@ enum OptionTable {
         options.allowEmpty = true
       },
     OptionSpec(
+      "from", value: "input", default: "jsonl", commands: [.report, .check, .timeline, .whatif],
+      choices: InputFormat.allCases.map(\.rawValue),
+      help: "What the input lines are: jsonl (lock events), otlp (OpenTelemetry spans, one OTLP/JSON export request a line, as the Collector's file exporter writes; read whole and sorted by time).") { options, value throws(UsageError) in
+        options.analysis.inputFormat = try choice(value, option: "from", among: InputFormat.allCases)
+      },
+    OptionSpec(
       "lock", value: "glob",
       help: "Analyse only locks whose name matches the glob (* ? [set]; repeatable: any may match).") { options, value in
         options.analysis.lockGlobs.append(Glob(value))
