@@ -32,18 +32,12 @@ public final class OTLPInput {
       var reader = WholeLineReader(source: source)
       defer { reader.deallocate() }
       while let line = try reader.next() {
-        let eventsBefore = spans.events.count
-        let contextsBefore = spans.contexts.count
-        let names = (spans.agents.count, spans.locks.count, spans.sites.count)
+        let mark = spans.mark()
         do {
           _ = try spans.parse(line, source: SourceLocation(input: Int32(index), line: reader.lineNumber))
         } catch {
           // The whole line goes, as a bad JSON-lines line does: none of its spans is kept.
-          spans.events.removeSubrange(eventsBefore...)
-          spans.contexts.removeSubrange(contextsBefore...)
-          spans.agents.truncate(to: names.0)
-          spans.locks.truncate(to: names.1)
-          spans.sites.truncate(to: names.2)
+          spans.rollBack(to: mark)
           try skipped.record(input: source.name, line: reader.lineNumber, reason: error.description)
         }
       }

@@ -23,7 +23,7 @@ final class OTLPSpanParser {
 
   private var scratch: [UInt8] = []
   private var joined: [UInt8] = []
-  private var marks: [Mark] = []
+  private var marks: [LockMark] = []
   private var source = SourceLocation(input: 0, line: 0)
 
   init(agents: NameTable, locks: NameTable, sites: NameTable) {
@@ -32,9 +32,31 @@ final class OTLPSpanParser {
     self.sites = sites
   }
 
+  /// What the parser holds after some lines: a bad line is rolled back to its start.
+  struct Mark {
+    var events, contexts, agents, locks, sites: Int
+    var lockSpans, ignoredSpans: Int64
+  }
+
+  func mark() -> Mark {
+    Mark(
+      events: events.count, contexts: contexts.count, agents: agents.count, locks: locks.count, sites: sites.count,
+      lockSpans: lockSpans, ignoredSpans: ignoredSpans)
+  }
+
+  /// Forgets everything a line that turned out bad added: its events, spans and names.
+  func rollBack(to mark: Mark) {
+    events.removeSubrange(mark.events...)
+    contexts.removeSubrange(mark.contexts...)
+    agents.truncate(to: mark.agents)
+    locks.truncate(to: mark.locks)
+    sites.truncate(to: mark.sites)
+    lockSpans = mark.lockSpans
+    ignoredSpans = mark.ignoredSpans
+  }
+
   // MARK: Keys
 
-  private enum RequestKey: Int { case resourceSpans }
   private let requestKeys = ByteMatcher(["resourceSpans", "resource_spans"])
 
   private enum ResourceSpansKey: Int { case resource, scopeSpans }
@@ -122,7 +144,7 @@ final class OTLPSpanParser {
   }
 
   /// A lock event of a span (`lock.acquired` …), before it is placed among the span's events.
-  private struct Mark {
+  private struct LockMark {
     var kind: EventKind
     var time: Int64
     var leaseNanos: Int64
@@ -150,7 +172,7 @@ final class OTLPSpanParser {
     var first = true
     var sawResourceSpans = false
     while let key = try scanner.nextKey(&first) {
-      if try match(key, requestKeys, scanner) == RequestKey.resourceSpans.rawValue {
+      if try match(key, requestKeys, scanner) >= 0 {  // either spelling
         sawResourceSpans = true
         if try scanner.skipNull() { continue }
         try scanner.enterArray("\"resourceSpans\"")
@@ -319,7 +341,7 @@ final class OTLPSpanParser {
     guard let kind else { return }
     guard let time else { throw LineError("span event without \"timeUnixNano\"", column: column) }
     marks.append(
-      Mark(
+      LockMark(
         kind: kind, time: time, leaseNanos: try milliseconds(attributes, .lockLeaseMs, column: column),
         token: try integer(attributes, .lockToken, column: column), mode: try mode(attributes, column: column),
         capacity: try capacity(attributes, column: column),
