@@ -150,7 +150,10 @@ enum OptionTable {
       "from", value: "input", default: "jsonl", commands: [.report, .check, .timeline, .whatif],
       choices: InputFormat.allCases.map(\.rawValue),
       help: "What the input lines are: jsonl (lock events), otlp (OpenTelemetry spans, one OTLP/JSON export request a line, as the Collector's file exporter writes; read whole and sorted by time).") { options, value throws(UsageError) in
-        options.analysis.inputFormat = try choice(value, option: "from", among: InputFormat.allCases)
+        guard let format = InputFormat(rawValue: value) else {
+          throw UsageError("--from takes jsonl (lock event lines) or otlp (OpenTelemetry spans), not '\(value)'.")
+        }
+        options.analysis.inputFormat = format
       },
     OptionSpec(
       "lock", value: "glob",
