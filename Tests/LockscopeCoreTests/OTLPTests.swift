@@ -210,6 +210,28 @@ struct OTLPTests {
     #expect((0..<parser.agents.count).map { parser.agents.name(Int32($0)) } == ["T1@api-7", "named", "3@api-7", "api-7"])
   }
 
+  @Test("lock attributes on lock.acquired win, and the request asks for the mode it was granted")
+  func acquiredAttributes() throws {
+    let acquired = #"{"timeUnixNano":\#(Self.nanos(1)),"name":"lock.acquired","attributes":[\#(Self.string("lock.mode", "shared")),\#(Self.int("lock.capacity", 3)),{"key":"lock.expected_ms","value":{"intValue":250}}]}"#
+    let (events, _) = try Self.events(Self.request([Self.span("l", from: 0, to: 5, events: [acquired])]))
+    #expect(events.map(\.kind) == [.request, .acquire, .release])
+    #expect(events.allSatisfy { $0.mode == .shared && $0.capacity == 3 })
+    #expect(events[1].expectedNanos == 250 * millisecond && events[0].expectedNanos == -1)
+  }
+
+  @Test("escaped keys are decoded; a broken value of an attribute lockscope does not read is no fault")
+  func keysAndValues() throws {
+    let line = Self.request([
+      Self.span(
+        "l", from: 0, to: 5, acquired: 1,
+        attributes: [#"{"key":"lock\u002eagent","value":{"stringValue":"esc\u00e9"}}"#, #"{"key":"http.status","value":{"intValue":"x"}}"#])
+    ])
+    let (events, parser) = try Self.events(line)
+    #expect(events.count == 3 && parser.agents.name(events[0].agent.rawValue) == "escé")
+    let bad = Self.request([Self.span("l", from: 0, to: 5, attributes: [#"{"key":"lock.token","value":{"intValue":"x"}}"#])])
+    #expect(throws: LineError.self) { try Self.events(bad) }
+  }
+
   @Test("an event time outside its span is kept inside it, so a span's events stay in order")
   func clamped() throws {
     let (events, _) = try Self.events(Self.request([Self.span("l", from: 10, to: 20, acquired: 5)]))
@@ -248,7 +270,9 @@ struct OTLPTests {
     let json = runCLI(["--from", "otlp", "--format", "json", fixture("otlp/sdk-ledger.jsonl")])
     #expect(json.status == 0 && json.out.contains(#""otlp_spans": 6"#) && json.out.contains(#""otlp_spans_ignored": 1"#))
     let text = runCLI(["--from", "otlp", fixture("otlp/sdk-ledger.jsonl")])
-    #expect(text.out.contains("  spans    6 lock spans, 1 without lock.name ignored\n"))
+    // The hot-lock remedy's replay command reads the spans too.
+    #expect(text.out.contains("(lockscope whatif --from otlp --lock 'ledger' --hold-cap"))
+    #expect(text.out.contains("  otlp     6 lock spans, 1 without lock.name ignored\n"))
     // Lock event lines are not spans: every line is skipped and says why.
     let plain = runCLI(["--from", "otlp", fixture("serialized-workers.jsonl")])
     #expect(plain.err.contains("no \"resourceSpans\""))

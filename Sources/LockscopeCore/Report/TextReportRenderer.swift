@@ -36,7 +36,7 @@ public struct TextReportRenderer: ReportRenderer {
     }
     text += events + "\n"
     if let (locks, ignored) = summary.otlpSpans {
-      text += "  spans    \(grouped(locks)) lock \(locks == 1 ? "span" : "spans")"
+      text += "  otlp     \(grouped(locks)) lock \(locks == 1 ? "span" : "spans")"
       text += ignored > 0 ? ", \(grouped(ignored)) without lock.name ignored\n" : "\n"
     }
     if let first = summary.firstTime, let last = summary.lastTime {

@@ -132,6 +132,8 @@ final class OTLPSpanParser {
     case number(DecimalNumber, text: JSONScanner.StringToken)
     /// A boolean, bytes, an array or a key-value list: nothing lockscope reads.
     case other
+    /// A value that breaks protobuf's JSON mapping: a fault only if lockscope reads it.
+    case invalid(String, column: Int)
   }
 
   /// The attributes read, by `Attribute` raw value.
@@ -375,6 +377,7 @@ final class OTLPSpanParser {
         }
       }
       if let key, let attribute = OTLPSpanParser.attribute(try match(key, attributeKeys, scanner)) {
+        if case .invalid(let reason, let column) = value { throw LineError("\"\(attribute.key)\": \(reason)", column: column) }
         attributes.values[attribute.rawValue] = value
       }
     }
@@ -403,8 +406,8 @@ final class OTLPSpanParser {
       case (.int, .string(let text)), (.double, .string(let text)):
         // int64 (and a double's NaN/Infinity) are strings in protobuf's JSON mapping.
         guard let number = OTLPSpanParser.number(in: text) else {
-          if kind == .double { continue }
-          throw LineError("\"intValue\" must hold an integer", column: column)
+          value = kind == .double ? .other : .invalid("\"intValue\" must hold an integer", column: column)
+          continue
         }
         value = .number(number, text: text)
       case (.int, .number(let number)), (.double, .number(let number)):
@@ -412,7 +415,7 @@ final class OTLPSpanParser {
       case (_, .null):
         continue
       default:
-        throw LineError("an attribute value of the wrong type", column: column)
+        value = .invalid("an attribute value of the wrong type", column: column)
       }
     }
     return value
@@ -460,7 +463,7 @@ final class OTLPSpanParser {
     case .string(let text):
       guard let number = OTLPSpanParser.number(in: text), !number.negative, let nanos = number.scaled(byPowerOfTen: 6) else { break }
       return nanos
-    case .other: break
+    case .other, .invalid: break
     }
     throw LineError("\"\(attribute.key)\" must be a non-negative number of milliseconds", column: column)
   }
@@ -471,7 +474,7 @@ final class OTLPSpanParser {
     case .absent: return nil
     case .number(let value, _): number = value
     case .string(let text): number = OTLPSpanParser.number(in: text)
-    case .other: number = nil
+    case .other, .invalid: number = nil
     }
     guard let number, number.isInteger, let value = number.scaled(byPowerOfTen: 0) else {
       throw LineError("\"\(attribute.key)\" must be an integer", column: column)
@@ -514,8 +517,8 @@ final class OTLPSpanParser {
     let lock = LockID(try intern(lockName, into: locks, lineStart: lineStart))
     let agent = AgentID(try agentID(attributes, resource: resource, column: column, lineStart: lineStart))
     let site = try siteID(attributes, column: column, lineStart: lineStart)
-    let mode = try self.mode(attributes, column: column) ?? .exclusive
-    let capacity = try self.capacity(attributes, column: column)
+    let spanMode = try self.mode(attributes, column: column) ?? .exclusive
+    let spanCapacity = try self.capacity(attributes, column: column)
     let lease = try milliseconds(attributes, .lockLeaseMs, column: column)
     let token = try integer(attributes, .lockToken, column: column)
     let expected = try milliseconds(attributes, .lockExpectedMs, column: column)
@@ -527,6 +530,15 @@ final class OTLPSpanParser {
         TraceContexts.Context(
           traceID: try text(traceID, lineStart: lineStart), spanID: try text(spanID, lineStart: lineStart)))
     }
+    // Span events are kept in the order they were recorded; a writer that sorted them
+    // differently is put right by time, ties in recorded order.
+    if marks.count > 1 && !marks.indices.dropFirst().allSatisfy({ marks[$0 - 1].time <= marks[$0].time }) {
+      marks = marks.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+    }
+    // The mode and slots the lock was taken with are those it was asked for.
+    let taken = marks.first { $0.kind == .acquire }
+    let mode = taken?.mode ?? spanMode
+    let capacity = taken.map { $0.capacity > 0 ? $0.capacity : spanCapacity } ?? spanCapacity
     func event(_ kind: EventKind, at time: Int64) -> LockEvent {
       var event = LockEvent(
         kind: kind, mode: mode, time: min(max(time, start), end), agent: agent, lock: lock, capacity: capacity,
@@ -537,11 +549,6 @@ final class OTLPSpanParser {
     }
 
     events.append(event(.request, at: start))
-    // Span events are kept in the order they were recorded; a writer that sorted them
-    // differently is put right by time, ties in recorded order.
-    if marks.count > 1 && !marks.indices.dropFirst().allSatisfy({ marks[$0 - 1].time <= marks[$0].time }) {
-      marks = marks.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
-    }
     var acquired = false
     var expired = false
     for mark in marks {
@@ -550,8 +557,6 @@ final class OTLPSpanParser {
       case .acquire:
         guard !acquired else { throw LineError("lock span with two \"lock.acquired\" events", column: mark.column) }
         acquired = true
-        lockEvent.mode = mark.mode ?? mode
-        if mark.capacity > 0 { lockEvent.capacity = mark.capacity }
         lockEvent.leaseNanos = mark.leaseNanos >= 0 ? mark.leaseNanos : lease
         if let given = mark.token ?? token {
           lockEvent.token = given
