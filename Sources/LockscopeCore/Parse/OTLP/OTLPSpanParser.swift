@@ -140,9 +140,6 @@ final class OTLPSpanParser {
   struct Attributes {
     var values = [Value](repeating: .absent, count: Attribute.allCases.count)
     subscript(_ attribute: Attribute) -> Value { values[attribute.rawValue] }
-    mutating func reset() {
-      for index in values.indices { values[index] = .absent }
-    }
   }
 
   /// A lock event of a span (`lock.acquired` …), before it is placed among the span's events.
@@ -198,7 +195,7 @@ final class OTLPSpanParser {
     try scanner.enterObject("an element of \"resourceSpans\"")
     var resource = Attributes()
     var sawResource = false
-    /// Where `scopeSpans` begins when it came before `resource`: read once the resource is known.
+    // Where `scopeSpans` begins when it came before `resource`: read once the resource is known.
     var deferred: [UnsafePointer<UInt8>] = []
     var first = true
     while let key = try scanner.nextKey(&first) {
