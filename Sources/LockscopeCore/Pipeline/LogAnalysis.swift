@@ -92,7 +92,7 @@ public enum LogAnalysis {
     var report = builder.build(events: otlp?.events ?? streams.reduce(0) { $0 + $1.events }, skipped: skipped)
     if let otlp { report.summary.otlpSpans = (otlp.lockSpans, otlp.ignoredSpans) }
     report.summary.outOfOrder = streams.filter { $0.outOfOrder > 0 }.map { ($0.name, $0.outOfOrder, $0.worstSkew) }
-    report.summary.reorderWindow = options.reorderWindow
+    report.summary.reorderWindow = otlp == nil ? options.reorderWindow : 0  // spans are sorted whole instead
     return (report, engine.observer)
   }
 
