@@ -15,6 +15,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if first & 4 != 0 { options.agentGlobs = [Glob("[a-m]*")] }
     if first & 8 != 0 { options.since = 1_000_000_000_000_000_000 }
     if first & 16 != 0 { options.findings.enabled = false }
+    // Spans (--from otlp) for the OTLP seeds, or when the top bit says so ('{' lacks it).
+    if first & 128 != 0 || Data(bytes).range(of: Data("resourceSpans".utf8)) != nil { options.inputFormat = .otlp }
   }
   // Through a file, as a log arrives: the reader's block boundaries are part of what is tested.
   let path = "/dev/shm/lockscope-fuzz-\(getpid()).jsonl"

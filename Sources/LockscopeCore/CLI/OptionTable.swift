@@ -147,6 +147,15 @@ enum OptionTable {
         options.allowEmpty = true
       },
     OptionSpec(
+      "from", value: "input", default: "jsonl", commands: [.report, .check, .timeline, .whatif],
+      choices: InputFormat.allCases.map(\.rawValue),
+      help: "What the input lines are: jsonl (lock events), otlp (OpenTelemetry spans, one OTLP/JSON export request a line, as the Collector's file exporter writes; read whole and sorted by time).") { options, value throws(UsageError) in
+        guard let format = InputFormat(rawValue: value) else {
+          throw UsageError("--from takes jsonl (lock event lines) or otlp (OpenTelemetry spans), not '\(value)'.")
+        }
+        options.analysis.inputFormat = format
+      },
+    OptionSpec(
       "lock", value: "glob",
       help: "Analyse only locks whose name matches the glob (* ? [set]; repeatable: any may match).") { options, value throws(UsageError) in
         options.analysis.lockGlobs.append(try glob(value, option: "lock"))

@@ -9,6 +9,8 @@ public final class EventParser {
   public let fieldMap: FieldMap
   public let agents: NameTable
   public let locks: NameTable
+  /// Names of `site` values (`LockEvent.site`).
+  public let sites = NameTable()
   private let keyMatcher: ByteMatcher
   private let eventMatcher: ByteMatcher
   private let modeMatcher = ByteMatcher(["exclusive", "shared"])

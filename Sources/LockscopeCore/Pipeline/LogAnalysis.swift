@@ -10,6 +10,8 @@ public struct AnalysisOptions: Sendable {
   public var shownSkippedLines = 10
   /// `--reorder-window`: late events within this distance are put back in time order, per input.
   public var reorderWindow: Int64 = 0
+  /// `--from`: lock event lines, or OpenTelemetry spans read whole and sorted (SPEC §1b).
+  public var inputFormat = InputFormat.jsonl
   /// Show reading progress (bytes, rate, time left) on standard error: only set when it is
   /// a terminal; shown only for inputs past `ReadProgress.threshold`.
   public var progressOnTerminal = false
@@ -64,7 +66,8 @@ public enum LogAnalysis {
   ) throws(InputError) -> (report: Report, observer: Observer) {
     let parser = EventParser(fieldMap: options.fieldMap)
     let skipped = SkippedLines(shownLimit: options.shownSkippedLines, strict: options.strict, warn: warn)
-    let streams = sources.enumerated().map { index, source in
+    let otlp = options.inputFormat == .otlp ? OTLPInput(parser: parser, skipped: skipped) : nil
+    let streams = otlp != nil ? [] : sources.enumerated().map { index, source in
       InputStream(
         index: Int32(index), reader: LineReader(source: source), parser: parser, skipped: skipped,
         reorderWindow: options.reorderWindow)
@@ -76,14 +79,20 @@ public enum LogAnalysis {
       agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces)
     let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks), context)
     let engine = TimelineEngine(observer: observer, selection: selection)
-    try drive(streams, engine)
+    if let otlp {
+      try otlp.read(sources)
+      otlp.feed(engine)
+    } else {
+      try drive(streams, engine)
+    }
     engine.finish()
     let builder = ReportBuilder(
       engine: engine, analyzers: analyzers(engine.observer), agentNames: parser.agents, lockNames: parser.locks,
       inputNames: sources.map(\.name), findingOptions: options.findings)
-    var report = builder.build(events: streams.reduce(0) { $0 + $1.events }, skipped: skipped)
+    var report = builder.build(events: otlp?.events ?? streams.reduce(0) { $0 + $1.events }, skipped: skipped)
+    if let otlp { report.summary.otlpSpans = (otlp.lockSpans, otlp.ignoredSpans) }
     report.summary.outOfOrder = streams.filter { $0.outOfOrder > 0 }.map { ($0.name, $0.outOfOrder, $0.worstSkew) }
-    report.summary.reorderWindow = options.reorderWindow
+    report.summary.reorderWindow = otlp == nil ? options.reorderWindow : 0  // spans are sorted whole instead
     return (report, engine.observer)
   }
 

@@ -26,6 +26,10 @@ public struct JSONReportRenderer: ReportRenderer {
     }
     json.endArray()
     json.field("reorder_window_ns", report.summary.reorderWindow)
+    if let (locks, ignored) = report.summary.otlpSpans {
+      json.field("otlp_spans", locks)
+      json.field("otlp_spans_ignored", ignored)
+    }
     json.beginArray("inputs")
     for input in report.summary.inputs { json.string(input) }
     json.endArray()

@@ -99,6 +99,8 @@ public struct Summary: Sendable {
   /// was behind (clocks that disagree, interleaved writers): whatever `--reorder-window` did.
   public var outOfOrder: [(input: String, events: Int64, worstSkew: Int64)] = []
   public var reorderWindow: Int64 = 0
+  /// `--from otlp`: the spans read as lock uses, and those ignored for want of `lock.name`.
+  public var otlpSpans: (locks: Int64, ignored: Int64)?
   /// False under `--no-findings`: no finding analyzer ran (anomalies are still counted).
   public var findingsAnalyzed = true
   /// The observed span (nil when no event was analysed).

@@ -36,6 +36,10 @@ public struct TextReportRenderer: ReportRenderer {
       events += "  " + style.yellow("(\(grouped(Int64(summary.skippedLines))) lines skipped)")
     }
     text += events + "\n"
+    if let (locks, ignored) = summary.otlpSpans {
+      text += "  otlp     \(grouped(locks)) lock \(locks == 1 ? "span" : "spans")"
+      text += ignored > 0 ? ", \(grouped(ignored)) without lock.name ignored\n" : "\n"
+    }
     if let first = summary.firstTime, let last = summary.lastTime {
       text += "  span     \(TextReportRenderer.shortTime(first)) … \(TextReportRenderer.shortTime(last))  (\(Duration.human(last - first)))\n"
     }

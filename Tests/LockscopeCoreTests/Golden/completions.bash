@@ -18,6 +18,7 @@ _lockscope() {
     report)
       case "$prev" in
         --format) COMPREPLY=($(compgen -W "text json markdown prometheus" -- "$cur")); return ;;
+        --from) COMPREPLY=($(compgen -W "jsonl otlp" -- "$cur")); return ;;
         --lock) return ;;
         --agent) return ;;
         --since) return ;;
@@ -33,7 +34,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --long-hold --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --from --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --long-hold --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -43,6 +44,7 @@ _lockscope() {
         --format) COMPREPLY=($(compgen -W "text json junit github markdown" -- "$cur")); return ;;
         --slo) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --rule) return ;;
+        --from) COMPREPLY=($(compgen -W "jsonl otlp" -- "$cur")); return ;;
         --lock) return ;;
         --agent) return ;;
         --since) return ;;
@@ -58,7 +60,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --slo --rule --allow-empty --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --slo --rule --allow-empty --from --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -69,6 +71,7 @@ _lockscope() {
         --around) return ;;
         --window) return ;;
         --width) return ;;
+        --from) COMPREPLY=($(compgen -W "jsonl otlp" -- "$cur")); return ;;
         --lock) return ;;
         --agent) return ;;
         --since) return ;;
@@ -84,7 +87,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --gantt --around --window --width --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --gantt --around --window --width --from --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -120,6 +123,7 @@ _lockscope() {
         --hold-scale) return ;;
         --hold-cap) return ;;
         --shard) return ;;
+        --from) COMPREPLY=($(compgen -W "jsonl otlp" -- "$cur")); return ;;
         --lock) return ;;
         --agent) return ;;
         --since) return ;;
@@ -134,7 +138,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --hold-scale --hold-cap --shard --shared-reads --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --hold-scale --hold-cap --shard --shared-reads --from --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

@@ -25,6 +25,7 @@ _lockscope() {
     report)
       _arguments -s \
         '--format[Output format]:format:(text json markdown prometheus)' \
+        '--from[What the input lines are]:input:(jsonl otlp)' \
         '--lock[Analyse only locks whose name matches the glob (* ? set]:glob: ' \
         '--agent[Count and list only agents whose name matches (repeatable)]:glob: ' \
         '--since[Start of the window]:time: ' \
@@ -50,6 +51,7 @@ _lockscope() {
         '--slo[Read SLO rules from <file>]:file:_files' \
         '--rule[Check this rule too, such as wait]:rule: ' \
         '--allow-empty[Let rules with nothing to measure pass (a log with no events, a statistic with no samples) instead of failing]' \
+        '--from[What the input lines are]:input:(jsonl otlp)' \
         '--lock[Analyse only locks whose name matches the glob (* ? set]:glob: ' \
         '--agent[Count and list only agents whose name matches (repeatable)]:glob: ' \
         '--since[Start of the window]:time: ' \
@@ -75,6 +77,7 @@ _lockscope() {
         '--around[Show the window of --window on each side of this time (RFC 3339 or epoch), instead of --since/--until]:time: ' \
         '--window[With --around]:duration: ' \
         '--width[Width of the Gantt chart in columns (default]:n: ' \
+        '--from[What the input lines are]:input:(jsonl otlp)' \
         '--lock[Analyse only locks whose name matches the glob (* ? set]:glob: ' \
         '--agent[Count and list only agents whose name matches (repeatable)]:glob: ' \
         '--since[Start of the window]:time: ' \
@@ -124,6 +127,7 @@ _lockscope() {
         '--hold-cap[Replay with every hold of the chosen locks at most <duration> long (10ms)]:duration: ' \
         '--shard[Replay with each chosen lock split into <n> keys, an agent always on the same one (a stable hash of its name)]:n: ' \
         '--shared-reads[Replay with the holds marked as reads (mode]' \
+        '--from[What the input lines are]:input:(jsonl otlp)' \
         '--lock[Analyse only locks whose name matches the glob (* ? set]:glob: ' \
         '--agent[Count and list only agents whose name matches (repeatable)]:glob: ' \
         '--since[Start of the window]:time: ' \
