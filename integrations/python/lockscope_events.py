@@ -74,20 +74,17 @@ def _after_fork_in_child():
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
-_ts_sec = [-1, ""]
+_ts_cache = [(-1, "")]  # (second, its "YYYY-MM-DDTHH:MM:SS"), replaced whole
 
 
-def _now():
+def _fmt_ts(ns):
     """RFC 3339 UTC with microseconds: 2026-11-29T23:10:00.123456Z."""
-    ns = time.time_ns()
     sec, rest = divmod(ns, 1_000_000_000)
-    cache = _ts_sec
-    if sec != cache[0]:
-        # two threads may race here; both compute the same string
-        cache[1] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec))
-        cache[0] = sec
-        return "%s.%06dZ" % (cache[1], rest // 1000)
-    return "%s.%06dZ" % (cache[1], rest // 1000)
+    c = _ts_cache[0]
+    if c[0] != sec:
+        c = (sec, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)))
+        _ts_cache[0] = c
+    return "%s.%06dZ" % (c[1], rest // 1000)
 
 
 try:
@@ -176,7 +173,8 @@ class EventLog:
     """
 
     def __init__(self, path_or_stream, *, mode=0o644):
-        self._lock = threading.Lock()  # for streams, and for the bookkeeping below
+        self._lock = threading.Lock()  # stamp + write, one line at a time
+        self._last_ns = 0
         self._fd = None
         self._stream = None
         self._binary = False
@@ -258,28 +256,38 @@ class EventLog:
             pass
 
     # -- writing
-    def _write(self, line):
-        """Write one whole line (str, ending in a newline)."""
-        fd = self._fd
-        if fd is not None:
-            data = line.encode("utf-8")
-            try:
-                n = os.write(fd, data)
-                while n < len(data):  # a regular file does not do this; a full disk may
-                    data = data[n:]
+    def _write(self, rest):
+        """Stamp and write one whole line; ``rest`` is the line after its ``{"ts":"<stamp>``.
+
+        The stamp is taken under the log's lock, right before the write: lines of one
+        process are in time order in its file, and never go back in time (a wall clock
+        stepped back holds the stamps at the last one written until it catches up).
+        """
+        with self._lock:
+            ns = time.time_ns()
+            if ns < self._last_ns:
+                ns = self._last_ns
+            self._last_ns = ns
+            line = '{"ts":"' + _fmt_ts(ns) + rest
+            fd = self._fd
+            if fd is not None:
+                data = line.encode("utf-8")
+                try:
                     n = os.write(fd, data)
-            except OSError as e:
-                self._drop(e)
-            return
-        if self._stream is not None and not self.closed:
-            try:
-                with self._lock:
+                    while n < len(data):  # a regular file does not do this; a full disk may
+                        data = data[n:]
+                        n = os.write(fd, data)
+                except OSError as e:
+                    self._drop(e)
+                return
+            if self._stream is not None and not self.closed:
+                try:
                     self._stream.write(line.encode("utf-8") if self._binary else line)
                     self._stream.flush()
-            except (OSError, ValueError) as e:
-                self._drop(e)
-            return
-        self._drop(None)
+                except (OSError, ValueError) as e:
+                    self._drop(e)
+                return
+            self._drop(None)
 
     def _drop(self, err):
         self.dropped += 1
@@ -299,7 +307,7 @@ class EventLog:
         """
         import json
         a = _quote(agent) if agent is not None else _current_agent()
-        parts = ['{"ts":"', _now(), '","event":', _quote(event), ',"agent":', a]
+        parts = ['","event":', _quote(event), ',"agent":', a]
         if lock is not None:
             parts += [',"lock":', _quote(lock)]
         for k, v in fields.items():
@@ -341,7 +349,7 @@ class EventLog:
 
     def _crash_quoted(self, a):
         self._held.pop(a, None)
-        self._write('{"ts":"%s","event":"crash","agent":%s}\n' % (_now(), a))
+        self._write('","event":"crash","agent":%s}\n' % a)
 
     def _crash_if_holding(self, a):
         if a in self._held and not self.closed:
@@ -501,8 +509,8 @@ class _Traced:
 
     def _line(self, event, agent, site, more=""):
         s = ',"site":' + site if site is not None else ""
-        self.log._write('{"ts":"%s","event":"%s","agent":%s,"lock":%s%s%s%s}\n' % (
-            _now(), event, agent, self._qname, self._extra, more, s))
+        self.log._write('","event":"%s","agent":%s,"lock":%s%s%s%s}\n' % (
+            event, agent, self._qname, self._extra, more, s))
 
     # holders (an exclusive lock: one)
     def _got(self, agent):
