@@ -74,6 +74,7 @@ def _after_fork_in_child():
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
+_time_ns = time.time_ns
 _ts_cache = [(-1, "")]  # (second, its "YYYY-MM-DDTHH:MM:SS"), replaced whole
 
 
@@ -109,17 +110,21 @@ def _agent_name():
 
 def _agent_of(name):
     """'NAME@PID', JSON-quoted, cached."""
-    key = name
-    q = _agent_cache.get(key)
+    q = _agent_cache.get(name)
     if q is None:
         if len(_agent_cache) > 4096:
             _agent_cache.clear()
-        q = _agent_cache[key] = _quote("%s@%d" % (name, _pid[0]))
+        q = _agent_cache[name] = _quote("%s@%d" % (name, _pid[0]))
     return q
 
 
 def _current_agent():
-    return _agent_of(_agent_name())
+    """The calling agent, 'NAME@PID', JSON-quoted (the hot path: one call)."""
+    loop = _running_loop()
+    task = _current_task(loop) if loop is not None else None
+    name = task.get_name() if task is not None else _current_thread().name
+    q = _agent_cache.get(name)
+    return q if q is not None else _agent_of(name)
 
 
 _site_cache = {}
@@ -264,11 +269,16 @@ class EventLog:
         stepped back holds the stamps at the last one written until it catches up).
         """
         with self._lock:
-            ns = time.time_ns()
+            ns = _time_ns()
             if ns < self._last_ns:
                 ns = self._last_ns
             self._last_ns = ns
-            line = '{"ts":"' + _fmt_ts(ns) + rest
+            sec, frac = divmod(ns, 1_000_000_000)
+            c = _ts_cache[0]
+            if c[0] != sec:
+                c = (sec, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)))
+                _ts_cache[0] = c
+            line = '{"ts":"%s.%06dZ%s' % (c[1], frac // 1000, rest)
             fd = self._fd
             if fd is not None:
                 data = line.encode("utf-8")
@@ -492,6 +502,7 @@ class _Traced:
         self._fixed_agent = agent
         self._qname = _quote(name)
         self._extra = extra
+        self._lock_part = ',"lock":' + self._qname + extra
         self._holder = None  # the agent holding an exclusive lock
 
     @property
@@ -508,9 +519,8 @@ class _Traced:
         return _quote(a)
 
     def _line(self, event, agent, site, more=""):
-        s = ',"site":' + site if site is not None else ""
-        self.log._write('","event":"%s","agent":%s,"lock":%s%s%s%s}\n' % (
-            event, agent, self._qname, self._extra, more, s))
+        self.log._write('","event":"' + event + '","agent":' + agent + self._lock_part + more
+                        + (',"site":' + site + "}\n" if site is not None else "}\n"))
 
     # holders (an exclusive lock: one)
     def _got(self, agent):
