@@ -528,12 +528,22 @@ class _Traced:
         self.log._held_inc(agent)
 
     def _giving_up(self):
+        """The holder a release frees (None: nobody took it through this wrapper)."""
         agent = self._holder
-        if agent is None:  # released by someone who did not take it through us
-            agent = self._agent()
-        self._holder = None
-        self.log._held_dec(agent)
+        if agent is not None:
+            self._holder = None
+            self.log._held_dec(agent)
         return agent
+
+    def _release_line(self):
+        """Write the release line (before the primitive is released), if we saw the acquire.
+
+        A release of a lock nobody took through this wrapper gets no line: the primitive
+        raises (releasing an unlocked lock) or it was taken behind the wrapper's back.
+        """
+        agent = self._giving_up()
+        if agent is not None:
+            self._line("release", agent, _site())
 
     def locked(self):
         return self._p.locked()
@@ -565,12 +575,19 @@ class _ThreadLock(_Traced):
         agent = self._agent()
         site = _site()
         blocking, _ = _blocking_args(args, kwargs)
-        if blocking:
-            # fast path: a free lock is taken with no wait and no request line
-            if p.acquire(False):
+        if not blocking:  # one try: a bare acquire, or a request that timed out at once
+            if p.acquire(*args, **kwargs):
                 self._line("acquire", agent, site)
                 self._got(agent)
                 return True
+            self._line("request", agent, site)
+            self._line("timeout", agent, site)
+            return False
+        # fast path: a free lock is taken with no wait and no request line
+        if p.acquire(False):
+            self._line("acquire", agent, site)
+            self._got(agent)
+            return True
         self._line("request", agent, site)
         try:
             ok = p.acquire(*args, **kwargs)
@@ -585,8 +602,7 @@ class _ThreadLock(_Traced):
         return ok
 
     def release(self):
-        agent = self._giving_up()
-        self._line("release", agent, _site())
+        self._release_line()
         self._p.release()
 
     def __enter__(self):
@@ -627,8 +643,7 @@ class _ThreadRLock(_ThreadLock):
         if self._owner != threading.get_ident():
             self._p.release()  # raises: cannot release un-acquired lock
             return
-        agent = self._giving_up()
-        self._line("release", agent, _site())
+        self._release_line()
         self._owner = None
         self._depth = 0
         self._p.release()
@@ -653,7 +668,7 @@ class _Holders:
         with self._lock:
             if agent not in self._d:
                 if not self._d:
-                    return agent
+                    return None  # nobody took it through the wrapper (a signalling semaphore)
                 agent = next(iter(self._d))
             n = self._d[agent] - 1
             if n:
@@ -684,7 +699,8 @@ class _ThreadSemaphore(_ThreadLock):
 
     def _giving_up(self):
         agent = self._holders.take(self._agent())
-        self.log._held_dec(agent)
+        if agent is not None:
+            self.log._held_dec(agent)
         return agent
 
     def locked(self):
@@ -737,8 +753,7 @@ class _AsyncLock(_Traced):
         return True
 
     def release(self):
-        agent = self._giving_up()
-        self._line("release", agent, _site())
+        self._release_line()
         self._p.release()
 
     async def __aenter__(self):
@@ -836,8 +851,7 @@ class _RedisLock(_Traced):
         return ok
 
     def release(self):
-        agent = self._giving_up()
-        self._line("release", agent, _site())
+        self._release_line()
         self._deadline = None
         self._p.release()
 
@@ -900,8 +914,7 @@ class _AsyncRedisLock(_RedisLock):
         return ok
 
     async def release(self):
-        agent = self._giving_up()
-        self._line("release", agent, _site())
+        self._release_line()
         self._deadline = None
         await self._p.release()
 
@@ -1081,7 +1094,7 @@ class TracedRWLock:
         return agent
 
     def _release_by(self, agent, shared, site):
-        a = self._holders.take(agent)
+        a = self._holders.take(agent) or agent
         self.log._held_dec(a)
         self._t._line("release", a, site, _MODE_SHARED if shared else _MODE_EXCL)
         self._release(shared)

@@ -1,5 +1,6 @@
 """Shared helpers of the emitter tests: paths, the lockscope binary, reading logs."""
 
+import asyncio
 import json
 import os
 import re
@@ -36,8 +37,21 @@ class LogTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="lockscope-emitter-")
         self.path = os.path.join(self.dir, "locks.jsonl")
+        # a fresh event loop, current before the test makes asyncio primitives: Python 3.9
+        # binds an asyncio.Lock to the current loop when it is made, 3.10+ when first used
+        self.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self.loop)
+
+    def arun(self, coro):
+        """Run a coroutine on the test's loop (asyncio.run would make a new one)."""
+        return self.loop.run_until_complete(coro)
 
     def tearDown(self):
+        try:
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+        finally:
+            self.loop.close()
+            asyncio.set_event_loop(None)
         if os.environ.get("KEEP_LOGS"):
             print("\nlogs kept in", self.dir, file=sys.stderr)
         else:

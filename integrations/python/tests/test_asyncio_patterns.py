@@ -28,7 +28,7 @@ class Patterns(LogTest):
                     async with lock:
                         await asyncio.sleep(SLOW)  # the slow call, inside the lock
 
-            asyncio.run(_gather_named(**{"worker-%02d" % i: worker() for i in range(10)}))
+            self.arun(_gather_named(**{"worker-%02d" % i: worker() for i in range(10)}))
         rep = self.lockscope()
         hot = self.findings(rep, "hot-lock")
         self.assertEqual(len(hot), 1, self.kinds(rep))
@@ -54,7 +54,7 @@ class Patterns(LogTest):
                     async with lock:
                         results.append((i, j))  # only the state update inside
 
-            asyncio.run(_gather_named(**{"worker-%02d" % i: worker(i) for i in range(10)}))
+            self.arun(_gather_named(**{"worker-%02d" % i: worker(i) for i in range(10)}))
         self.assertEqual(len(results), 20)
         rep = self.lockscope()
         self.assertEqual(self.findings(rep, "hot-lock"), [])
@@ -83,7 +83,7 @@ class Patterns(LogTest):
             jobs = {"worker-%02d" % i: worker([1000 + i, 2000 + i]) for i in range(8)}
             jobs["worker-08"] = worker([1000])
             jobs["worker-09"] = worker([1000])
-            asyncio.run(_gather_named(**jobs))
+            self.arun(_gather_named(**jobs))
         rep = self.lockscope()
         self.assertEqual(rep["summary"]["locks"], 16)
         # only the one key three workers share may queue (it may well be a hot lock)
@@ -122,7 +122,7 @@ class Patterns(LogTest):
 
             jobs = {"reader-%d" % i: reader() for i in range(6)}
             jobs.update({"writer-%d" % i: writer() for i in range(2)})
-            asyncio.run(_gather_named(**jobs))
+            self.arun(_gather_named(**jobs))
         self.assertEqual(config["v"], 4, "writers were alone: no update lost")
         most, most_shared, excl_not_alone = max_holders(self.events(), "config")
         self.assertGreater(most_shared, 1, "readers overlap")
@@ -144,7 +144,7 @@ class Patterns(LogTest):
                     await asyncio.sleep(SLOW)
                     inside[0] -= 1
 
-            asyncio.run(_gather_named(**{"caller-%02d" % i: caller() for i in range(12)}))
+            self.arun(_gather_named(**{"caller-%02d" % i: caller() for i in range(12)}))
         evs = self.events()
         self.assertTrue(all(e["capacity"] == 5 for e in evs))
         most, _, _ = max_holders(evs, "llm:pool")
@@ -172,7 +172,7 @@ class Patterns(LogTest):
                 except asyncio.TimeoutError:
                     return "gave up"
 
-            out = asyncio.run(_gather_named(holder=holder(), impatient=impatient()))
+            out = self.arun(_gather_named(holder=holder(), impatient=impatient()))
         self.assertEqual(out[1], "gave up")
         self.assertIn(("impatient@%d" % PID, "cancel"), [(e["agent"], e["event"]) for e in self.events()])
         rep = self.lockscope()
@@ -228,7 +228,7 @@ class LeakedLocks(LogTest):
                     except asyncio.TimeoutError:
                         pass
 
-            asyncio.run(_gather_named(good=good(), leaky=leaky(), stuck=stuck()))
+            self.arun(_gather_named(good=good(), leaky=leaky(), stuck=stuck()))
         rep = self.lockscope()
         orphans = self.findings(rep, "orphan")
         self.assertEqual(len(orphans), 1, "kinds: %s" % self.kinds(rep))
@@ -259,7 +259,7 @@ class LeakedLocks(LogTest):
                 except asyncio.TimeoutError:
                     pass
 
-            out = asyncio.run(_gather_named(doomed=doomed(), bystander=bystander(), waiter=waiter()))
+            out = self.arun(_gather_named(doomed=doomed(), bystander=bystander(), waiter=waiter()))
         self.assertIsInstance(out[0], RuntimeError)
         crashes = [e["agent"] for e in self.events() if e["event"] == "crash"]
         self.assertEqual(crashes, ["doomed@%d" % PID])

@@ -40,7 +40,7 @@ class Format(LogTest):
             async def main():
                 async with lock:
                     pass
-            asyncio.run(_named(main(), "planner"))
+            self.arun(_named(main(), "planner"))
 
             tl = traced(threading.Lock(), "t", log)
 
@@ -134,7 +134,7 @@ class ReleaseBeforeUnlock(LogTest):
             async def main():
                 async with l:
                     pass
-            asyncio.run(main())
+            self.arun(main())
         self._check(asyncio.Lock, use)
         self._check(lambda: asyncio.Semaphore(1), use)
 
@@ -161,7 +161,7 @@ class Primitives(LogTest):
                     async def main():
                         async with t:
                             pass
-                    asyncio.run(main())
+                    self.arun(main())
                 else:
                     with t:
                         pass
@@ -197,7 +197,7 @@ class Primitives(LogTest):
                         await asyncio.wait_for(lock.acquire(), 0.02)
                 await asyncio.create_task(waiter(), name="waiter")
                 lock.release()
-            asyncio.run(main())
+            self.arun(main())
         evs = [(e["agent"].split("@")[0], e["event"]) for e in self.events()]
         main_task = evs[0][0]
         self.assertEqual(evs, [(main_task, "request"), (main_task, "acquire"), ("waiter", "request"),
@@ -213,6 +213,25 @@ class Primitives(LogTest):
         evs = self.events()
         self.assertEqual(evs[1]["event"], "release")
         self.assertEqual(evs[1]["agent"], "MainThread@%d" % PID)
+
+    def test_release_of_an_unlocked_lock_raises_and_writes_nothing(self):
+        with EventLog(self.path) as log:
+            for prim in (threading.Lock(), threading.RLock(), asyncio.Lock()):
+                with self.assertRaises(RuntimeError):
+                    traced(prim, "x", log).release()
+            sem = traced(threading.Semaphore(0), "signal", log, capacity=1)
+            sem.release()  # a semaphore used as a signal: released, nobody held it
+            self.assertTrue(sem.acquire(blocking=False))
+        self.assertEqual([e["event"] for e in self.events()], ["acquire"])
+
+    def test_emit_by_hand(self):
+        with EventLog(self.path) as log:
+            log.emit("acquire", "db:users", lease_ms=5000, token=7)
+            log.emit("crash", agent="worker-1")
+        evs = self.events()
+        self.assertEqual(evs[0]["agent"], "MainThread@%d" % PID)
+        self.assertEqual((evs[0]["lease_ms"], evs[0]["token"]), (5000, 7))
+        self.assertEqual((evs[1]["event"], evs[1]["agent"], "lock" in evs[1]), ("crash", "worker-1", False))
 
     def test_generic_fallback_for_multiprocessing_lock(self):
         import multiprocessing

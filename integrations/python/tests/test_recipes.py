@@ -133,7 +133,7 @@ class OpenTelemetryRecipe(LogTest):
             tasks = [asyncio.create_task(worker(), name="worker-%d" % i) for i in range(3)]
             tasks.append(asyncio.create_task(impatient(), name="impatient"))
             await asyncio.gather(*tasks)
-        asyncio.run(main())
+        self.arun(main())
         return exporter.get_finished_spans()
 
     def test_spans_carry_the_lock_attributes_and_end_before_unlocking(self):
