@@ -78,16 +78,6 @@ _time_ns = time.time_ns
 _ts_cache = [(-1, "")]  # (second, its "YYYY-MM-DDTHH:MM:SS"), replaced whole
 
 
-def _fmt_ts(ns):
-    """RFC 3339 UTC with microseconds: 2026-11-29T23:10:00.123456Z."""
-    sec, rest = divmod(ns, 1_000_000_000)
-    c = _ts_cache[0]
-    if c[0] != sec:
-        c = (sec, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)))
-        _ts_cache[0] = c
-    return "%s.%06dZ" % (c[1], rest // 1000)
-
-
 try:
     from asyncio import _get_running_loop as _running_loop  # returns None outside a loop
 except ImportError:  # pragma: no cover
@@ -96,16 +86,6 @@ except ImportError:  # pragma: no cover
 _current_task = asyncio.current_task
 _current_thread = threading.current_thread
 _agent_cache = {}
-
-
-def _agent_name():
-    """The bare name of the calling agent: the asyncio task's, else the thread's."""
-    loop = _running_loop()
-    if loop is not None:
-        task = _current_task(loop)
-        if task is not None:
-            return task.get_name()
-    return _current_thread().name
 
 
 def _agent_of(name):

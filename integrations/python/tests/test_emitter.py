@@ -7,7 +7,6 @@ import os
 import threading
 import unittest
 
-import support
 from support import LogTest, TS_RE
 
 from lockscope_events import EventLog, TracedRWLock, traced
