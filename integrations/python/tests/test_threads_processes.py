@@ -175,6 +175,38 @@ class Processes(LogTest):
         rep = self.lockscope(files=files)
         self._check(rep, pids, files)
 
+    @unittest.skipUnless(hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods(),
+                         "no fork on this platform")
+    def test_forked_children_inherit_the_log_and_get_their_own_pid_files(self):
+        ctx = multiprocessing.get_context("fork")
+        log = EventLog(os.path.join(self.dir, "locks-{pid}.jsonl"))
+        lock = traced(ctx.Lock(), "shared:fork", log)  # made before the fork, used after it
+        with lock:
+            pass
+        procs = [ctx.Process(target=_forked_child, args=(lock,)) for _ in range(3)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(30)
+            self.assertEqual(p.exitcode, 0)
+        log.close()
+        for p in procs:
+            evs = self.events(os.path.join(self.dir, "locks-%d.jsonl" % p.pid))
+            self.assertEqual([(e["event"], e["agent"]) for e in evs],
+                             [(k, "MainThread@%d" % p.pid) for k in ("request", "acquire", "release")] * 5)
+        self.assertEqual(len(self.events(os.path.join(self.dir, "locks-%d.jsonl" % PID))), 3)
+        files = glob.glob(os.path.join(self.dir, "locks-*.jsonl"))
+        rep = self.lockscope(files=files)
+        self.assertEqual(self.lock_row(rep, "shared:fork")["acquisitions"], 16)
+        self.assertNoAnomaly(rep)
+
+
+def _forked_child(lock):
+    for _ in range(5):
+        with lock:
+            time.sleep(0.001)
+    lock.log.close()
+
 
 PROGRAM = textwrap.dedent("""
     import sys, threading, time
