@@ -121,20 +121,25 @@ def _display_path(filename):
 
 
 def _site():
-    """The caller's 'file:line function' (the first frame outside this module), quoted."""
+    """The caller's 'file:line function' (the first frame outside this module), quoted.
+
+    Cached by code object and instruction offset: neither the line number (a scan of
+    the line table) nor a hash of the code object is computed on the hot path.
+    """
     f = sys._getframe(1)
     while f is not None and f.f_code.co_filename in _THIS_FILES:
         f = f.f_back
     if f is None:  # pragma: no cover
         return None
     code = f.f_code
-    key = (code, f.f_lineno)
-    q = _site_cache.get(key)
-    if q is None:
-        if len(_site_cache) > 8192:
-            _site_cache.clear()
-        q = _site_cache[key] = _quote(
-            "%s:%d %s" % (_display_path(code.co_filename), f.f_lineno, code.co_name))
+    key = (id(code), f.f_lasti)
+    hit = _site_cache.get(key)
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    if len(_site_cache) > 8192:
+        _site_cache.clear()
+    q = _quote("%s:%d %s" % (_display_path(code.co_filename), f.f_lineno, code.co_name))
+    _site_cache[key] = (code, q)
     return q
 
 
@@ -308,13 +313,14 @@ class EventLog:
 
     # -- holders, for the crash hooks
     def _held_inc(self, agent):
+        if not self._hooks:  # only the crash hooks need to know who holds what
+            return
         h = self._held.get(agent)
         if h is None:
             self._held[agent] = [1, threading.get_ident()]
         else:
             h[0] += 1
-        if self._hooks:
-            self._hook_task()
+        self._hook_task()
 
     def _held_dec(self, agent):
         h = self._held.get(agent)
@@ -324,7 +330,11 @@ class EventLog:
                 self._held.pop(agent, None)
 
     def holding(self):
-        """The agents (``NAME@PID``) this log saw take a lock they have not released."""
+        """The agents (``NAME@PID``) holding a lock, as the crash hooks know them.
+
+        Tracked from ``install_crash_hooks()`` on (the tracking costs a little on every
+        acquire, so it is off without the hooks).
+        """
         import json
         return sorted(json.loads(a) for a in list(self._held))
 
@@ -358,7 +368,9 @@ class EventLog:
           running loop's exception handler;
         - ``atexit``: every agent still holding a lock when the interpreter exits.
 
-        Only agents that still hold a lock get a ``crash`` line. Returns the log.
+        Only agents that still hold a lock get a ``crash`` line: install the hooks at
+        start-up, before locks are taken (holds taken earlier are not known to them).
+        Returns the log.
         Processes started by ``multiprocessing`` end with ``os._exit`` and run none of
         these: call ``log.crash()`` there yourself (in an ``except``/``finally``).
         """
@@ -499,20 +511,24 @@ class _Traced:
         return _quote(a)
 
     def _line(self, event, agent, site, more=""):
-        self.log._write('","event":"' + event + '","agent":' + agent + self._lock_part + more
-                        + (',"site":' + site + "}\n" if site is not None else "}\n"))
+        if site is not None:
+            self.log._write(f'","event":"{event}","agent":{agent}{self._lock_part}{more},"site":{site}}}\n')
+        else:
+            self.log._write(f'","event":"{event}","agent":{agent}{self._lock_part}{more}}}\n')
 
     # holders (an exclusive lock: one)
     def _got(self, agent):
         self._holder = agent
-        self.log._held_inc(agent)
+        if self.log._hooks:
+            self.log._held_inc(agent)
 
     def _giving_up(self):
         """The holder a release frees (None: nobody took it through this wrapper)."""
         agent = self._holder
         if agent is not None:
             self._holder = None
-            self.log._held_dec(agent)
+            if self.log._held:
+                self.log._held_dec(agent)
         return agent
 
     def _release_line(self):
@@ -551,6 +567,8 @@ class _ThreadLock(_Traced):
     """threading.Lock (and Semaphore through _ThreadSemaphore)."""
 
     def acquire(self, *args, **kwargs):
+        if not args and not kwargs:
+            return self._acquire_blocking()
         p = self._p
         agent = self._agent()
         site = _site()
@@ -580,6 +598,25 @@ class _ThreadLock(_Traced):
         else:  # acquire(timeout=...) ran out, or a non-blocking attempt failed
             self._line("timeout", agent, site)
         return ok
+
+    def _acquire_blocking(self):
+        """acquire() with no arguments: wait as long as it takes (the `with` statement)."""
+        p = self._p
+        agent = self._agent()
+        site = _site()
+        if p.acquire(False):  # fast path: free, taken with no wait and no request line
+            self._line("acquire", agent, site)
+            self._got(agent)
+            return True
+        self._line("request", agent, site)
+        try:
+            p.acquire()
+        except BaseException:  # KeyboardInterrupt, ...: the wait was withdrawn
+            self._line("cancel", agent, site)
+            raise
+        self._line("acquire", agent, site)
+        self._got(agent)
+        return True
 
     def release(self):
         self._release_line()
