@@ -202,7 +202,6 @@ class EventLog:
     def _open(self):
         flags = os.O_APPEND | os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
         self._fd = os.open(self.path, flags, self._file_mode)
-        self._fd_pid = _pid[0]
 
     def _after_fork(self):
         self._lock = threading.Lock()
