@@ -54,12 +54,15 @@ class LoggingRecipe(LogTest):
                 with logged(lock, "llm:global", timeout=0.02):
                     pass
             lock.release()
+            ns["lock_event"]("crash")  # as from an exception hook: no lock field
         finally:
             ns["lock_log"].removeHandler(handler)
             handler.close()
         evs = self.events()
         for e in evs:
             self.assertRegex(e["ts"], TS_RE)
+        self.assertEqual(evs[-1], {"ts": evs[-1]["ts"], "event": "crash",
+                                   "agent": "MainThread@%d" % os.getpid()})
         rep = self.lockscope()
         row = self.lock_row(rep, "llm:global")
         self.assertEqual((row["attempts"], row["acquisitions"], row["timeouts"]), (19, 18, 1))
