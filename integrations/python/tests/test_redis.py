@@ -4,6 +4,7 @@ Skipped, with the reason printed, only where redis-server or the redis package c
 be had (CI installs both: apt-get install -y redis-server; pip install redis).
 """
 
+import asyncio
 import os
 import shutil
 import socket
@@ -173,6 +174,38 @@ class RedisLocks(LogTest):
         orphans = self.findings(rep, "orphan")
         self.assertEqual([(o["locks"], o["agents"], o["cause"]) for o in orphans],
                          [(["res:alone"], ["slow"], "lease-expired")])
+
+    def test_redis_asyncio_lock(self):
+        import redis.asyncio as aredis
+
+        async def main():
+            r = aredis.Redis(host="127.0.0.1", port=self.port)
+            try:
+                with EventLog(self.path) as log:
+                    async def worker():
+                        lock = traced(r.lock("res:async", timeout=2, sleep=0.002), "res:async", log)
+                        for _ in range(2):
+                            async with lock:
+                                await asyncio.sleep(0.01)
+                                await lock.extend(1)
+                    await asyncio.gather(*(asyncio.create_task(worker(), name="aworker-%d" % i)
+                                           for i in range(3)))
+                    busy = traced(r.lock("res:async", timeout=2), "res:async", log, agent="holder")
+                    self.assertTrue(await busy.acquire())
+                    late = traced(r.lock("res:async", timeout=2, blocking_timeout=0.03),
+                                  "res:async", log, agent="late")
+                    self.assertFalse(await late.acquire())
+                    await busy.release()
+            finally:
+                await r.aclose() if hasattr(r, "aclose") else await r.close()
+        self.arun(main())
+        evs = self.events()
+        self.assertEqual(sum(e["event"] == "renew" for e in evs), 6)
+        self.assertTrue(all(e["lease_ms"] == 2000 for e in evs if e["event"] == "acquire"))
+        rep = self.lockscope()
+        row = self.lock_row(rep, "res:async")
+        self.assertEqual((row["attempts"], row["acquisitions"], row["timeouts"]), (8, 7, 1))
+        self.assertNoAnomaly(rep)
 
 
 if __name__ == "__main__":
