@@ -74,6 +74,7 @@ public struct Analyzers: TimelineObserver {
   public mutating func waitEnded(_ wait: WaitInterval) {
     statistics.waitEnded(wait)
     guard findingsEnabled else { return }
+    orphans.waitEnded(wait)
     deadlocks.waitEnded(wait)
     contention.waitEnded(wait)
   }
@@ -102,6 +103,7 @@ public struct Analyzers: TimelineObserver {
   }
 
   public mutating func finished(at end: Int64) {
+    if findingsEnabled { orphans.finished(at: end, deadlocked: deadlocks.agentsInOpenCycles) }
     deadlocks.finished(at: end)
   }
 }

@@ -18,6 +18,10 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
     closed = BoundedList(limit: options.keptPerKind)
   }
 
+  /// The agents of the cycles still open: at the end of the log, their holds belong to
+  /// those deadlocks, not to orphans.
+  public var agentsInOpenCycles: Set<AgentID> { Set(open.flatMap(\.cycle.agents)) }
+
   public mutating func cycleFormed(_ cycle: WaitCycle) {
     let key = cycle.canonicalKey
     guard !openKeys.contains(key) else { return }

@@ -1,6 +1,8 @@
 /// Orphans: holds that never ended in a release — the holder crashed, its lease ran out,
-/// the manager reclaimed the lock, or it was still held at the end of the log for longer
-/// than `--orphan-after` — with how long everyone else waited because of each: the wait
+/// the manager reclaimed the lock, or it was still held at the end of the log and either
+/// for longer than `--orphan-after`, or some agent spent longer blocked by it than any
+/// completed hold of that lock took (SPEC §2: a lock acquired and never released, with
+/// others stuck behind it) — with how long everyone else waited because of each: the wait
 /// its hold imposed while it lasted, plus, once orphaned, the wait on the abandoned lock
 /// until someone acquired it again.
 public struct OrphanAnalyzer: FindingAnalyzer {
@@ -9,7 +11,30 @@ public struct OrphanAnalyzer: FindingAnalyzer {
     var blockedWait: Double
   }
 
+  /// A hold not yet ended, with the time each other agent spent waiting for its lock
+  /// while it was open (summed over that agent's attempts).
+  struct OpenHold {
+    var agent: AgentID
+    var start: Int64
+    var blockedBy: [AgentID: Int64] = [:]
+    var hold: HoldInterval?
+
+    /// The longest any one agent was blocked by it.
+    var longestBlocked: Int64 { blockedBy.values.max() ?? 0 }
+  }
+
+  /// Past this many holders at once (a crowd of readers), a lock's holds are not followed
+  /// one by one: only `--orphan-after` makes one of them an orphan at the end of the log.
+  static let followedHolders = 16
+  /// A completed hold's length stands in for "as long as a hold takes"; with none, a second.
+  static let defaultHoldLength: Int64 = 1_000_000_000
+
   private let orphanAfter: Int64
+  /// Holds open now (and, during the end of the log, those just closed by it), per lock.
+  private var open: [Int32: [OpenHold]] = [:]
+  private var longestReleased: [Int32: Int64] = [:]
+  /// Holds still open at the end of the log, decided in `finished` once every wait is in.
+  private var atEnd: [HoldInterval] = []
   /// Orphans whose lock nobody has acquired since: lock → index in `orphans`.
   private var abandoned: [Int32: Int] = [:]
   private var orphans: BoundedList<Orphan>
@@ -29,12 +54,54 @@ public struct OrphanAnalyzer: FindingAnalyzer {
 
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     if !abandoned.isEmpty { abandoned[event.lock.rawValue] = nil }
+    var holds = open[event.lock.rawValue, default: []]
+    // A double acquire is one hold (the engine keeps the first).
+    guard holds.count < Self.followedHolders, !holds.contains(where: { $0.agent == event.agent }) else { return }
+    holds.append(OpenHold(agent: event.agent, start: time))
+    open[event.lock.rawValue] = holds
+  }
+
+  public mutating func waitEnded(_ wait: WaitInterval) {
+    guard var holds = open[wait.lock.rawValue] else { return }
+    open[wait.lock.rawValue] = nil  // no second reference while the holds are updated in place
+    for index in holds.indices where holds[index].agent != wait.agent {
+      let overlap = wait.end - max(wait.start, holds[index].start)
+      if overlap > 0 { holds[index].blockedBy[wait.agent, default: 0] += overlap }
+    }
+    open[wait.lock.rawValue] = holds
+  }
+
+  /// The end of the log: a hold it closed is an orphan when it was held longer than
+  /// `--orphan-after`, or when some agent was blocked by it longer than a completed hold of
+  /// its lock took — unless its holder is caught in a deadlock still there (`deadlocked`),
+  /// which that finding reports.
+  public mutating func finished(at end: Int64, deadlocked: Set<AgentID>) {
+    for hold in atEnd where !deadlocked.contains(hold.agent) {
+      let usual = longestReleased[hold.lock.rawValue] ?? Self.defaultHoldLength
+      let blocked = open[hold.lock.rawValue]?.first { $0.agent == hold.agent && $0.hold != nil }?.longestBlocked ?? 0
+      guard hold.end - hold.start > orphanAfter || blocked > usual else { continue }
+      orphans.append(Orphan(hold: hold, blockedWait: hold.blockedWait))
+    }
+    atEnd.removeAll()
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
+    if var holds = open[hold.lock.rawValue], let index = holds.firstIndex(where: { $0.agent == hold.agent && $0.hold == nil }) {
+      if hold.outcome == .endOfLog {
+        // Kept until the waits the end of the log closes are counted too.
+        holds[index].hold = hold
+      } else {
+        holds.remove(at: index)
+      }
+      open[hold.lock.rawValue] = holds.isEmpty ? nil : holds
+    }
     switch hold.outcome {
-    case .released: return
-    case .endOfLog where hold.end - hold.start <= orphanAfter: return
+    case .released:
+      longestReleased[hold.lock.rawValue] = max(longestReleased[hold.lock.rawValue] ?? 0, hold.end - hold.start)
+      return
+    case .endOfLog:
+      atEnd.append(hold)
+      return
     default: break
     }
     if hold.outcome != .endOfLog, orphans.items.count < orphans.limit {
