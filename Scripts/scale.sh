@@ -4,6 +4,10 @@
 #   2. 1,000,000 distinct locks           (lockscope-loggen --locks 1000000)
 #   3. one lock with 100,000 waiters queued at once
 #   4. 50,000,000 events (~10 GB), piped straight from the generator, never on disk
+#   5. the shapes that once hung or trapped (Scripts/shapes.py), beside an ordinary log of
+#      the same size for events/s: transactions taking rows in key order, one agent holding
+#      2,000 locks, random nested pairs, 40,000 readers at once, a 20,000-slot semaphore
+#      with 20,000 waiters, `timeline` over 40,000 waiters, 10,000 agents queued 12 days
 #
 #   Scripts/scale.sh                 # all four
 #   SCALE_ONLY=3 Scripts/scale.sh    # one of them
@@ -74,7 +78,33 @@ if [ -z "$only" ] || [ "$only" = 4 ]; then
   measure "50,000,000 events (~10 GB, piped from the generator)" pipeline
 fi
 
+if [ -z "$only" ] || [ "$only" = 5 ]; then
+  shape() {  # name, file, then shapes.py arguments
+    local name="$1" f="bench-data/shape-$2.jsonl"; shift 2
+    [ -s "$f" ] || python3 Scripts/shapes.py "$@" > "$f"
+    local lines; lines=$(wc -l < "$f")
+    local start; start=$(date +%s%N)
+    measure "$name ($lines events)" report "$f"
+    local end; end=$(date +%s%N)
+    rows[-1]="${rows[-1]} $(awk -v n="$lines" -v ns=$((end - start)) 'BEGIN { printf "%.0f k events/s |", n / ns * 1e6 }')"
+  }
+  f=bench-data/shape-ordinary.jsonl
+  [ -s "$f" ] || "$bin/lockscope-loggen" --events 400000 --quiet --out "$f"
+  start=$(date +%s%N); measure "ordinary log (loggen, 400000 events)" report "$f"; end=$(date +%s%N)
+  rows[-1]="${rows[-1]} $(awk -v ns=$((end - start)) 'BEGIN { printf "%.0f k events/s |", 400000 / ns * 1e6 }')"
+  shape "transactions: 10,000 of 20 rows out of 100,000, in key order" transactions transactions 10000 20 100000
+  shape "one agent holding 2,000 locks at once" nesting nesting 2000
+  shape "1,000,000 random nested pairs over 3,000 locks" pairs pairs 1000000 3000
+  shape "40,000 readers holding one lock at once" readers readers 40000
+  shape "a 20,000-slot semaphore, 20,000 holders and 20,000 waiters" semaphore semaphore 20000
+  shape "10,000 agents queued 12 days on one lock" long-queue long-queue 10000 12
+  f=bench-data/shape-queue.jsonl
+  [ -s "$f" ] || python3 Scripts/shapes.py queue 40000 > "$f"
+  timeline() { /usr/bin/time -v "$bin/lockscope" timeline "$@"; }
+  measure "timeline (text) over 40,000 waiters" timeline "$f"
+fi
+
 echo
-echo "| case | wall time | peak RSS of lockscope |"
+echo "| case | wall time | peak RSS of lockscope | events/s |"
 echo "|---|---|---|"
 printf '%s\n' "${rows[@]}"

@@ -1,4 +1,4 @@
-"""The recipes of README-section.md, run as written (extracted from the document)."""
+"""The recipes of the README's "Instrument your code", run as written (extracted from it)."""
 
 import asyncio
 import json
@@ -11,11 +11,11 @@ import unittest
 
 from support import PYDIR, TS_RE, LogTest, lockscope_bin
 
-DOC = os.path.join(PYDIR, "README-section.md")
+DOC = os.path.join(PYDIR, os.pardir, os.pardir, "README.md")
 
 
 def recipe(name):
-    """The Python block after `<!-- recipe: NAME -->` in README-section.md."""
+    """The Python block after `<!-- recipe: NAME -->` in README.md."""
     with open(DOC, encoding="utf-8") as f:
         text = f.read()
     m = re.search(r"<!-- recipe: %s -->\s*```python\n(.*?)```" % re.escape(name), text, re.S)
@@ -30,7 +30,7 @@ class LoggingRecipe(LogTest):
         cwd = os.getcwd()
         os.chdir(self.dir)  # the recipe writes locks.jsonl in the current directory
         try:
-            exec(compile(recipe("logging"), "README-section.md:logging", "exec"), ns)
+            exec(compile(recipe("logging"), "README.md:logging", "exec"), ns)
         finally:
             os.chdir(cwd)
         logged, handler = ns["logged"], ns["handler"]
@@ -114,7 +114,7 @@ class OpenTelemetryRecipe(LogTest):
         provider = TracerProvider()
         provider.add_span_processor(SimpleSpanProcessor(exporter))
         ns = {}
-        exec(compile(recipe("opentelemetry"), "README-section.md:opentelemetry", "exec"), ns)
+        exec(compile(recipe("opentelemetry"), "README.md:opentelemetry", "exec"), ns)
         ns["tracer"] = provider.get_tracer("myapp.locks")  # not the global provider
         span_locked = ns["span_locked"]
         lock = asyncio.Lock()
