@@ -24,7 +24,7 @@ struct ScaleShapeTests {
     // 300 transactions of 8 rows out of 500, in key order, by 6 agents: a large acyclic order
     // graph whose rows first appear in random order. Then one transaction takes two of its
     // rows the other way round.
-    var generator = SeededGenerator(seed: 7)
+    var generator = SplitMix(seed: 7)
     var lines: [String] = []
     var t = 0.0
     var lastRows: [Int] = []
@@ -58,7 +58,7 @@ struct ScaleShapeTests {
   func readerCrowdReleasedInAnyOrder() throws {
     // Reader k takes 'config' (shared) at k ms and lets go at 100 ms + order[k] ms; a writer
     // asks at 70 ms and gets it after the last reader leaves (159 ms), at 160 ms: a 90 ms wait.
-    var generator = SeededGenerator(seed: 11)
+    var generator = SplitMix(seed: 11)
     let order = Array(0..<60).shuffled(using: &generator)
     var events: [(Double, String)] = []
     for k in 0..<60 {
@@ -109,7 +109,7 @@ struct ScaleShapeTests {
 struct OnlineCycleDetectorTests {
   @Test("each new edge is reported on a cycle exactly when its target reaches its source", arguments: [1, 2, 3, 4, 5])
   func agreesWithBruteForce(seed: UInt64) {
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix(seed: seed)
     let nodes = Int32(seed == 1 ? 12 : 40)
     var detector = OnlineCycleDetector()
     var successors: [Int32: [Int32]] = [:]
@@ -140,18 +140,5 @@ struct OnlineCycleDetectorTests {
       for next in successors[node] ?? [] where seen.insert(next).inserted { stack.append(next) }
     }
     return false
-  }
-}
-
-/// A small deterministic generator (SplitMix64), so random tests repeat exactly.
-struct SeededGenerator: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

@@ -86,3 +86,19 @@ func checkGolden(_ text: String, _ name: String) throws {
   #expect(text == expected, "differs from Golden/\(name); re-record with LOCKSCOPE_RECORD_GOLDEN=1 if intended")
 }
 
+/// A small deterministic generator for tests (SplitMix64), so random tests repeat exactly.
+struct SplitMix: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+extension SplitMix {
+  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
