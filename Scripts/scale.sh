@@ -106,5 +106,5 @@ fi
 
 echo
 echo "| case | wall time | peak RSS of lockscope | events/s |"
-echo "|---|---|---|"
+echo "|---|---|---|---|"
 printf '%s\n' "${rows[@]}"

@@ -54,21 +54,22 @@ public struct OrphanAnalyzer: FindingAnalyzer {
 
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     if !abandoned.isEmpty { abandoned[event.lock.rawValue] = nil }
-    var holds = open[event.lock.rawValue, default: []]
-    // A double acquire is one hold (the engine keeps the first).
-    guard holds.count < Self.followedHolders, !holds.contains(where: { $0.agent == event.agent }) else { return }
-    holds.append(OpenHold(agent: event.agent, start: time))
-    open[event.lock.rawValue] = holds
+    // A double acquire is one hold (the engine keeps the first). Appended in place: a copy
+    // of the list per acquire would be an allocation on every event.
+    if let holds = open[event.lock.rawValue] {
+      guard holds.count < Self.followedHolders, !holds.contains(where: { $0.agent == event.agent }) else { return }
+    }
+    open[event.lock.rawValue, default: []].append(OpenHold(agent: event.agent, start: time))
   }
 
   public mutating func waitEnded(_ wait: WaitInterval) {
-    guard var holds = open[wait.lock.rawValue] else { return }
-    open[wait.lock.rawValue] = nil  // no second reference while the holds are updated in place
-    for index in holds.indices where holds[index].agent != wait.agent {
-      let overlap = wait.end - max(wait.start, holds[index].start)
-      if overlap > 0 { holds[index].blockedBy[wait.agent, default: 0] += overlap }
+    let key = wait.lock.rawValue
+    guard let count = open[key]?.count else { return }
+    for index in 0..<count {
+      guard let holder = open[key]?[index], holder.agent != wait.agent else { continue }
+      let overlap = wait.end - max(wait.start, holder.start)
+      if overlap > 0 { open[key]?[index].blockedBy[wait.agent, default: 0] += overlap }
     }
-    open[wait.lock.rawValue] = holds
   }
 
   /// The end of the log: a hold it closed is an orphan when it was held longer than
@@ -86,14 +87,17 @@ public struct OrphanAnalyzer: FindingAnalyzer {
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
-    if var holds = open[hold.lock.rawValue], let index = holds.firstIndex(where: { $0.agent == hold.agent && $0.hold == nil }) {
+    // Changed in place through the dictionary (no copy of the list, no allocation).
+    let key = hold.lock.rawValue
+    if let index = open[key]?.firstIndex(where: { $0.agent == hold.agent && $0.hold == nil }) {
       if hold.outcome == .endOfLog {
         // Kept until the waits the end of the log closes are counted too.
-        holds[index].hold = hold
+        open[key]?[index].hold = hold
+      } else if open[key]?.count == 1 {
+        open[key] = nil
       } else {
-        holds.remove(at: index)
+        open[key]?.remove(at: index)
       }
-      open[hold.lock.rawValue] = holds.isEmpty ? nil : holds
     }
     switch hold.outcome {
     case .released:
