@@ -98,6 +98,10 @@ public struct Summary: Sendable {
   /// was behind (clocks that disagree, interleaved writers): whatever `--reorder-window` did.
   public var outOfOrder: [(input: String, events: Int64, worstSkew: Int64)] = []
   public var reorderWindow: Int64 = 0
+  /// `--timezone` (`UTC` by default), when some timestamp had no offset and was read in it.
+  public var assumedTimeZone: String?
+  /// When lines lacked a required field: which keys they have and the `--field` remap to try.
+  public var remapHint: String?
   /// False under `--no-findings`: no finding analyzer ran (anomalies are still counted).
   public var findingsAnalyzed = true
   /// The observed span (nil when no event was analysed).
