@@ -59,7 +59,7 @@ public class ByteSource {
   func startsWithGzipMagic() throws(InputError) -> Bool {
     var byte: UInt8 = 0
     while peeked.count < 2 {
-      let n = try read(into: &byte, count: 1)
+      let n = try readDescriptor(into: &byte, count: 1)
       guard n == 1 else { break }
       peeked.append(byte)
       if peeked[0] != 0x1F { break }
@@ -87,6 +87,11 @@ public class ByteSource {
       peeked.removeFirst(n)
       return n
     }
+    return try readDescriptor(into: buffer, count: count)
+  }
+
+  /// One `read(2)` of the descriptor, retried on EINTR.
+  private func readDescriptor(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Int {
     while true {
       let n = Foundation.read(fd, buffer, count)
       if n >= 0 {

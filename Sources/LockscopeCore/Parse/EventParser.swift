@@ -171,11 +171,11 @@ public final class EventParser {
     guard scanner.atEnd else { throw scanner.error("trailing characters after the object") }
 
     for field in [Field.ts, .event, .agent] where seen & (1 << UInt16(field.rawValue)) == 0 {
-      keyCensus.count(line: scanner, missing: field)
+      keyCensus.count(line: scanner, seen: seen, needsLock: kind.needsLock)
       throw LineError("missing field \"\(fieldMap.key(field))\"")
     }
     if kind.needsLock && seen & (1 << UInt16(Field.lock.rawValue)) == 0 {
-      keyCensus.count(line: scanner, missing: .lock)
+      keyCensus.count(line: scanner, seen: seen, needsLock: true)
       throw LineError("missing field \"\(fieldMap.key(.lock))\" (required for \(fieldMap.eventName(kind)))")
     }
     var event = LockEvent(

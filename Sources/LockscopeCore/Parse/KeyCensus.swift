@@ -21,10 +21,15 @@ public final class KeyCensus {
     .lock: ["resource", "key", "name", "mutex", "lock", "lock_name", "lock_id", "object", "target"],
   ]
 
-  /// Counts the line between `start` and `end` (its object from the first `{`).
-  func count(line scanner: JSONScanner, missing field: Field) {
+  /// Counts the line the scanner read (its object from the first `{`): `seen` has a bit
+  /// per field found; the lock counts as missing when its event needs one (or is unknown).
+  func count(line scanner: JSONScanner, seen: UInt16, needsLock: Bool) {
     lines += 1
-    missing[field, default: 0] += 1
+    let eventFound = seen & (1 << UInt16(Field.event.rawValue)) != 0
+    for field in [Field.ts, .event, .agent, .lock] where seen & (1 << UInt16(field.rawValue)) == 0 {
+      if field == .lock && eventFound && !needsLock { continue }
+      missing[field, default: 0] += 1
+    }
     guard sampled < Self.sampleLimit else { return }
     sampled += 1
     var reader = JSONScanner(start: scanner.start, end: scanner.end)
