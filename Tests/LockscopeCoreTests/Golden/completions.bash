@@ -26,6 +26,8 @@ _lockscope() {
         --field) return ;;
         --event) return ;;
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
+        --timezone) return ;;
+        --max-line) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
         --orphan-after) return ;;
@@ -33,7 +35,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --long-hold --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -51,6 +53,8 @@ _lockscope() {
         --field) return ;;
         --event) return ;;
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
+        --timezone) return ;;
+        --max-line) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
         --orphan-after) return ;;
@@ -58,7 +62,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --slo --rule --allow-empty --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --slo --rule --allow-empty --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -77,6 +81,8 @@ _lockscope() {
         --field) return ;;
         --event) return ;;
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
+        --timezone) return ;;
+        --max-line) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
         --orphan-after) return ;;
@@ -84,7 +90,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --gantt --around --window --width --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --gantt --around --window --width --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -103,13 +109,15 @@ _lockscope() {
         --field) return ;;
         --event) return ;;
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
+        --timezone) return ;;
+        --max-line) return ;;
         --reorder-window) return ;;
         --orphan-after) return ;;
         --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --follow --interval --long-hold --max-queue --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --orphan-after --suppress --color --version --help -f -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --follow --interval --long-hold --max-queue --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --orphan-after --suppress --color --version --help -f -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -128,13 +136,15 @@ _lockscope() {
         --field) return ;;
         --event) return ;;
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
+        --timezone) return ;;
+        --max-line) return ;;
         --reorder-window) return ;;
         --orphan-after) return ;;
         --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --hold-scale --hold-cap --shard --shared-reads --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --hold-scale --hold-cap --shard --shared-reads --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
