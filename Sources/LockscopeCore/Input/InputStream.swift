@@ -19,6 +19,9 @@ public final class InputStream {
   /// At most this many events wait in the window; past it the earliest goes out early.
   private let reorderLimit: Int
   private var pending = ReorderBuffer()
+  /// Outputs say whether they want trace contexts after the inputs are opened: the buffer
+  /// learns it at the first read. (Not a lazy property: each access would copy the buffer.)
+  private var started = false
   /// An event later than the window: it goes out after everything read before it, so it
   /// stays the back-in-time anomaly it is.
   private var late: (LockEvent, TraceContexts.Context?)?
@@ -53,6 +56,10 @@ public final class InputStream {
   /// first, and the timeline sees it go back in time. Memory: the events of one window, at
   /// most `reorderLimit`.
   private func nextReordered() throws(InputError) -> LockEvent? {
+    if !started {
+      started = true
+      pending.keepsContexts = parser.traces.capturing
+    }
     while !exhausted && late == nil {
       if let earliest = pending.earliestTime,
         earliest <= Self.saturatingSubtract(latest, reorderWindow) || pending.count >= reorderLimit
@@ -65,7 +72,7 @@ public final class InputStream {
         exhausted = true
         break
       }
-      let context = parser.traces.context(event.traceSlot)
+      let context = parser.traces.capturing ? parser.traces.context(event.traceSlot) : nil
       if before != .min && (event.time < Self.saturatingSubtract(before, reorderWindow) || event.time < latestOut) {
         countOutOfOrder(event.time, behind: before)
         late = (event, context)

@@ -1,44 +1,67 @@
 /// The events of one input waiting to be put in time order (`--reorder-window`): kept
-/// sorted by time, ties in file order, each event with its trace context.
+/// sorted by time, ties in file order; trace contexts beside them only when an output
+/// wants them.
 ///
 /// Lines a few milliseconds out of order are the exception, so the buffer is a sorted
-/// queue: an event in order is appended, a late one is inserted by binary search near the
-/// back, and the earliest is taken from the front. Per event that is O(1) for a log in
-/// order, where a heap paid O(log n) swaps on every push and pop.
+/// queue of plain values: an event in order is appended, a late one is inserted by binary
+/// search near the back, and the earliest is taken from the front. Every event of every
+/// input passes through it by default, so it holds no reference-counted value unless
+/// trace contexts are kept.
 struct ReorderBuffer {
-  private var items: [(event: LockEvent, context: TraceContexts.Context?)] = []
+  private var events: [LockEvent] = []
+  /// Parallel to `events` when contexts are kept; empty otherwise.
+  private var contexts: [TraceContexts.Context?] = []
   /// Items before `head` were handed out; the storage is compacted now and then.
   private var head = 0
+  /// Set before the first push.
+  var keepsContexts = false
 
-  var count: Int { items.count - head }
-  var earliestTime: Int64? { head < items.count ? items[head].event.time : nil }
+  @inline(__always) var count: Int { events.count &- head }
+  @inline(__always) var earliestTime: Int64? { head < events.count ? events[head].time : nil }
 
+  @inline(__always)
   mutating func push(_ event: LockEvent, context: TraceContexts.Context?) {
-    guard let last = items.last, head < items.count, event.time < last.event.time else {
-      items.append((event, context))
+    if head == events.count || event.time >= events[events.count &- 1].time {
+      events.append(event)
+      if keepsContexts { contexts.append(context) }
       return
     }
-    // After every item at or before its time: equal times keep file order.
-    var low = head
-    var high = items.count
-    while low < high {
-      let middle = (low + high) / 2
-      if items[middle].event.time <= event.time { low = middle + 1 } else { high = middle }
-    }
-    items.insert((event, context), at: low)
+    insertLate(event, context: context)
   }
 
-  mutating func popEarliest() -> (LockEvent, TraceContexts.Context?)? {
-    guard head < items.count else { return nil }
-    let top = items[head]
-    head += 1
-    if head == items.count {
-      items.removeAll(keepingCapacity: true)
-      head = 0
-    } else if head >= 4096 && head * 2 >= items.count {
-      items.removeFirst(head)
-      head = 0
+  /// After every item at or before its time: equal times keep file order.
+  @inline(never)
+  private mutating func insertLate(_ event: LockEvent, context: TraceContexts.Context?) {
+    var low = head
+    var high = events.count
+    while low < high {
+      let middle = (low + high) / 2
+      if events[middle].time <= event.time { low = middle + 1 } else { high = middle }
     }
-    return (top.event, top.context)
+    events.insert(event, at: low)
+    if keepsContexts { contexts.insert(context, at: low) }
+  }
+
+  @inline(__always)
+  mutating func popEarliest() -> (LockEvent, TraceContexts.Context?)? {
+    guard head < events.count else { return nil }
+    let event = events[head]
+    let context = keepsContexts ? contexts[head] : nil
+    head &+= 1
+    if head == events.count {
+      events.removeAll(keepingCapacity: true)
+      if keepsContexts { contexts.removeAll(keepingCapacity: true) }
+      head = 0
+    } else if head >= 4096 && head &* 2 >= events.count {
+      compact()
+    }
+    return (event, context)
+  }
+
+  @inline(never)
+  private mutating func compact() {
+    events.removeFirst(head)
+    if keepsContexts { contexts.removeFirst(head) }
+    head = 0
   }
 }
