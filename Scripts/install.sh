@@ -10,7 +10,8 @@
 #   PREFIX/share/bash-completion/completions/lockscope     (bash-completion)
 #   PREFIX/share/zsh/site-functions/_lockscope             (zsh fpath)
 #   PREFIX/share/fish/vendor_completions.d/lockscope.fish  (fish)
-# Environment: LOCKSCOPE_SKIP_BUILD=1 installs the release binary already built.
+# Environment: LOCKSCOPE_SKIP_BUILD=1 installs the release binary already built;
+# LOCKSCOPE_BIN=PATH installs that binary instead (no build; the tests use it).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,12 +21,16 @@ die() { printf 'install.sh: %s\n' "$*" >&2; exit 2; }
 [[ $# -le 1 ]] || die "usage: Scripts/install.sh [PREFIX]"
 [[ -n "$prefix" ]] || die "PREFIX is empty"
 
-if [[ "${LOCKSCOPE_SKIP_BUILD:-0}" != 1 ]]; then
-  printf '==> swift build -c release --product lockscope\n' >&2
-  swift build -c release --product lockscope >&2
+if [[ -n "${LOCKSCOPE_BIN:-}" ]]; then
+  bin="$LOCKSCOPE_BIN"
+else
+  if [[ "${LOCKSCOPE_SKIP_BUILD:-0}" != 1 ]]; then
+    printf '==> swift build -c release --product lockscope\n' >&2
+    swift build -c release --product lockscope >&2
+  fi
+  bin="$(swift build -c release --show-bin-path)/lockscope"
 fi
-bin="$(swift build -c release --show-bin-path)/lockscope"
-[[ -x "$bin" ]] || die "no release binary at $bin (run without LOCKSCOPE_SKIP_BUILD)"
+[[ -x "$bin" ]] || die "no lockscope binary at $bin"
 
 install -d "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/bash-completion/completions" \
   "$prefix/share/zsh/site-functions" "$prefix/share/fish/vendor_completions.d"

@@ -81,3 +81,26 @@ struct InputEndToEndTests {
     process.waitUntilExit()
   }
 }
+
+@Suite("Scripts/install.sh")
+struct InstallScriptTests {
+  @Test("installs the binary, the man page and bash/zsh/fish completions under PREFIX")
+  func installsIntoPrefix() throws {
+    let prefix = NSTemporaryDirectory() + "lockscope-prefix-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: prefix) }
+    let result = try shell(#"LOCKSCOPE_BIN="$LOCKSCOPE" Scripts/install.sh "\#(prefix)""#)
+    #expect(result.status == 0, "\(result.err)")
+    #expect(result.out.contains("installed lockscope"))
+    for path in [
+      "bin/lockscope", "share/man/man1/lockscope.1", "share/bash-completion/completions/lockscope",
+      "share/zsh/site-functions/_lockscope", "share/fish/vendor_completions.d/lockscope.fish",
+    ] {
+      #expect(FileManager.default.fileExists(atPath: prefix + "/" + path), "\(path) not installed")
+    }
+    let version = try shell(#""\#(prefix)/bin/lockscope" --version"#)
+    #expect(version.out.hasPrefix("lockscope "))
+    let zsh = try String(contentsOfFile: prefix + "/share/zsh/site-functions/_lockscope", encoding: .utf8)
+    #expect(zsh.hasPrefix("#compdef lockscope") && zsh.contains("--timezone"))
+    #expect(try shell(#"Scripts/install.sh a b"#).status == 2)
+  }
+}
