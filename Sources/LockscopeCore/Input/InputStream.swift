@@ -24,7 +24,8 @@ public final class InputStream {
   private var started = false
   /// An event later than the window: it goes out after everything read before it, so it
   /// stays the back-in-time anomaly it is.
-  private var late: (LockEvent, TraceContexts.Context?)?
+  private var late: LockEvent?
+  private var lateContext: TraceContexts.Context?
   private var exhausted = false
 
   public init(
@@ -75,24 +76,28 @@ public final class InputStream {
       let context = parser.traces.capturing ? parser.traces.context(event.traceSlot) : nil
       if before != .min && (event.time < Self.saturatingSubtract(before, reorderWindow) || event.time < latestOut) {
         countOutOfOrder(event.time, behind: before)
-        late = (event, context)
+        late = event
+        lateContext = context
         break
       }
       pending.push(event, context: context)
     }
-    let next: (LockEvent, TraceContexts.Context?)
+    var event: LockEvent
+    var context: TraceContexts.Context?
     if let earliest = pending.popEarliest() {
-      next = earliest
+      event = earliest
+      if pending.keepsContexts { context = pending.poppedContext }
     } else if let held = late {
+      event = held
+      context = lateContext
       late = nil
-      next = held
+      lateContext = nil
     } else {
       return nil
     }
-    var event = next.0
-    latestOut = max(latestOut, event.time)
+    if event.time > latestOut { latestOut = event.time }
     // Its trace context goes back into the parser's slots, as if it had just been read.
-    if let context = next.1 { event.traceSlot = parser.traces.store(trace: context.traceID, span: context.spanID, input: index) }
+    if let context { event.traceSlot = parser.traces.store(trace: context.traceID, span: context.spanID, input: index) }
     return event
   }
 

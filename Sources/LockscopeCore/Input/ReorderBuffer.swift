@@ -42,11 +42,16 @@ struct ReorderBuffer {
     if keepsContexts { contexts.insert(context, at: low) }
   }
 
+  /// The context of the event `popEarliest` returned last (when contexts are kept).
+  private(set) var poppedContext: TraceContexts.Context?
+
+  /// The earliest event; its context, when kept, is then `poppedContext`. Returns a plain
+  /// value: a tuple with the context would go through generic value witnesses per event.
   @inline(__always)
-  mutating func popEarliest() -> (LockEvent, TraceContexts.Context?)? {
+  mutating func popEarliest() -> LockEvent? {
     guard head < events.count else { return nil }
     let event = events[head]
-    let context = keepsContexts ? contexts[head] : nil
+    if keepsContexts { poppedContext = contexts[head] }
     head &+= 1
     if head == events.count {
       events.removeAll(keepingCapacity: true)
@@ -55,7 +60,7 @@ struct ReorderBuffer {
     } else if head >= 4096 && head &* 2 >= events.count {
       compact()
     }
-    return (event, context)
+    return event
   }
 
   @inline(never)
