@@ -205,7 +205,10 @@ public enum LockscopeCLI {
     guard let analysis = prepared(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
     let outcome: Result<WhatIfPrediction, UsageError>
     do {
-      outcome = try WhatIfCommand.predict(paths: options.paths, analysis: analysis, change: change) { line in try? io.err.write("\(line)\n") }
+      outcome = try WhatIfCommand.predict(paths: options.paths, analysis: analysis, change: change) { line in
+        try? io.err.write("\(line)\n")
+        try? io.err.flush()
+      }
     } catch {
       try? io.err.write("lockscope: \(error.message)\n")
       return ExitStatus.failure
