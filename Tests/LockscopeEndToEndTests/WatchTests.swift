@@ -243,11 +243,27 @@ struct WatchFollowTests {
     #expect(err.contains("was replaced (rotated)") && err.contains("was truncated"), "\(err)")
   }
 
-  @Test("a file that does not exist: exit 2 and one line, as for report")
-  func missing() throws {
-    let watch = try WatchProcess(["--follow", "/nonexistent/lockscope.log"])
+  @Test("a file that does not exist yet is waited for, as tail -F does; after a rotation line numbers restart")
+  func waitsForMissingFileAndRestartsLineNumbers() throws {
+    let path = NSTemporaryDirectory() + "lockscope-later-\(UUID().uuidString).log"
+    let watch = try WatchProcess(["--follow", "--format", "json", path])
+    defer { kill(watch.process.processIdentifier, SIGTERM) }
+    Thread.sleep(forTimeInterval: 0.5)
+    #expect(watch.process.isRunning, "watch gave up on a file that does not exist yet")
+    let first = [event(0, "acquire", "a", "L1"), event(1, "acquire", "b", "L2"), event(2, "request", "a", "L2"), event(3, "request", "b", "L1")]
+    try (first.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+    let deadlock = try #require(watch.nextLine(within: 10), "no alert from the file that appeared")
+    #expect(deadlock.contains(#""kind":"deadlock""#), "\(deadlock)")
+    Thread.sleep(forTimeInterval: 0.2)
+    try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+    try ("not json\n" + event(4, "crash", "b") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+    let orphan = try #require(watch.nextLine(within: 10), "no alert from the rotated-in file")
+    #expect(orphan.contains(#""kind":"orphan""#), "\(orphan)")
+    kill(watch.process.processIdentifier, SIGINT)
     let (status, _, err) = watch.rest()
-    #expect(status == 2)
-    #expect(err == "lockscope: cannot read '/nonexistent/lockscope.log': No such file or directory\n")
+    #expect(status == 0)
+    #expect(err.contains("does not exist yet; waiting for it to appear"), "\(err)")
+    // The bad line is line 1 of the new file, not line 5 of the stream.
+    #expect(err.contains("\(path):1: not a JSON object"), "\(err)")
   }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Hand-written parsing of `lockscope [command] [options] [file...]` against `OptionTable`.
 enum ArgumentParser {
   static func parse(_ arguments: [String]) throws(UsageError) -> CommandLineOptions {
@@ -14,7 +16,11 @@ enum ArgumentParser {
         options.command = command
         options.commandNamed = true
         rest = rest.dropFirst()
+      } else if let name = rest.first, !name.hasPrefix("-") {
+        throw UsageError("unknown command '\(name)'." + commandSuggestion(for: name))
       }
+    } else if let first = rest.first, let message = unknownCommand(first) {
+      throw UsageError(message)
     }
     var onlyPaths = false
     while let argument = rest.popFirst() {
@@ -85,6 +91,26 @@ enum ArgumentParser {
     } else {
       throw UsageError("Missing value for '\(spec.synopsis)'.")
     }
+  }
+
+  /// The error for a first word that looks like a mistyped command rather than a file:
+  /// not an existing path, and either within two edits of a command (`repot`) or with no
+  /// `.` or `/` (`reprot`; a log name almost always has one). Nil for a file to read.
+  static func unknownCommand(_ word: String) -> String? {
+    guard !word.hasPrefix("-"), !word.isEmpty, !FileManager.default.fileExists(atPath: word) else { return nil }
+    let names = Command.allCases.map(\.rawValue) + ["help"]
+    let close = names.contains { NearMiss.editDistance($0, word) <= 2 }
+    guard close || !(word.contains(".") || word.contains("/")) else { return nil }
+    return "unknown command '\(word)'." + commandSuggestion(for: word)
+  }
+
+  /// ` Did you mean 'report'?`, or the list of commands.
+  static func commandSuggestion(for word: String) -> String {
+    let names = Command.allCases.map(\.rawValue) + ["help"]
+    if let scored = names.map({ ($0, NearMiss.editDistance($0, word)) }).min(by: { $0.1 < $1.1 }), scored.1 <= 2 {
+      return " Did you mean '\(scored.0)'?"
+    }
+    return " Commands: \(Command.allCases.map(\.rawValue).joined(separator: ", ")), help; a log file to read must exist."
   }
 
   /// ` Did you mean '--format'?` for a near miss.

@@ -48,6 +48,8 @@ public struct CommandLineOptions: Sendable {
   public var top = 10
   public var color: ColorChoice = .auto
   public var analysis = AnalysisOptions()
+  /// Whether `--reorder-window` was given (`watch` reads with none unless it was).
+  public var reorderWindowGiven = false
   /// Raw `--since`/`--until`, read once `--time-unit` is known.
   public var sinceText: String?
   /// `--suppress` files, read before any log.

@@ -61,6 +61,11 @@ public enum LockscopeCLI {
 
   private static func report(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
     guard var report = analyze(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
+    if report.summary.events == 0 && report.summary.skippedLines > 0 {
+      // Nothing to report on from input that was not empty: say why, and fail (as check does).
+      try? io.err.write("lockscope: no events read: \(NoEvents.reason(report.summary, firstSkipped: report.skipped.first))\n")
+      return ExitStatus.failure
+    }
     if let analysis = prepared(options, analysis: options.analysis, io: ConsoleIO.quiet(io)) {
       HotLockPrediction.annotate(&report, paths: options.paths, analysis: analysis)
     }
@@ -107,6 +112,9 @@ public enum LockscopeCLI {
       return false
     }
     guard let report = analyze(options, analysis: analysis, io: io) else { return ExitStatus.failure }
+    if report.summary.events == 0 && report.summary.skippedLines > 0 {
+      try? io.err.write("lockscope: no events read: \(NoEvents.reason(report.summary, firstSkipped: report.skipped.first))\n")
+    }
     let (results, unmatched) = SLOEvaluator.evaluate(rules, on: report, allowEmpty: options.allowEmpty)
     guard unmatched.isEmpty else { return ruleErrors(unmatched, io: io) }
     let outcome = CheckOutcome(report: report, results: results, usedDefaultRules: usedDefaultRules, allowEmpty: options.allowEmpty)
@@ -179,7 +187,12 @@ public enum LockscopeCLI {
     guard let analysis = prepared(options, analysis: analysis, io: io) else { return nil }
     do {
       return try LogAnalysis.run(
-        paths: options.paths, options: analysis, warn: { line in try? io.err.write(TerminalText.escaped(line) + "\n") }, observe: observe,
+        paths: options.paths, options: analysis,
+        warn: { line in
+          // At once: a slow pipe's bad lines are told as they are read, not when a buffer fills.
+          try? io.err.write(TerminalText.escaped(line) + "\n")
+          try? io.err.flush()
+        }, observe: observe,
         analyzers: analyzers)
     } catch {
       try? io.err.write("lockscope: " + TerminalText.escaped(error.message) + "\n")
@@ -198,7 +211,10 @@ public enum LockscopeCLI {
     guard let analysis = prepared(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
     let outcome: Result<WhatIfPrediction, UsageError>
     do {
-      outcome = try WhatIfCommand.predict(paths: options.paths, analysis: analysis, change: change) { line in try? io.err.write(TerminalText.escaped(line) + "\n") }
+      outcome = try WhatIfCommand.predict(paths: options.paths, analysis: analysis, change: change) { line in
+        try? io.err.write(TerminalText.escaped(line) + "\n")
+        try? io.err.flush()
+      }
     } catch {
       try? io.err.write("lockscope: " + TerminalText.escaped(error.message) + "\n")
       return ExitStatus.failure
@@ -227,7 +243,9 @@ public enum LockscopeCLI {
 
   /// `lockscope watch`: alerts as the log is written, the report when it ends or on Ctrl-C.
   private static func watch(_ options: CommandLineOptions, io: ConsoleIO) -> Int32 {
-    guard let analysis = prepared(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
+    guard var analysis = prepared(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
+    // Live input: alerts must not wait for a window to pass (SPEC §1: watch uses 0).
+    if !options.reorderWindowGiven { analysis.reorderWindow = 0 }
     return WatchCommand.run(
       paths: options.paths, analysis: analysis, watch: options.watch, top: options.top, style: style(options, io), io: io)
   }

@@ -39,6 +39,23 @@ struct OptionSpec: Sendable {
   }
 }
 
+/// Sizes in bytes as options take them: `4M`, `512K`, `1G` (1024-based), or plain bytes.
+enum ByteSize {
+  static func parse(_ text: String) -> Int? {
+    var digits = Substring(text)
+    var scale = 1
+    if let last = digits.last, let unit = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30][last.uppercased()] {
+      scale = unit
+      digits = digits.dropLast()
+    } else if digits.hasSuffix("B") || digits.hasSuffix("b") {
+      digits = digits.dropLast()
+    }
+    guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let value = Int(digits), value >= 0 else { return nil }
+    let (bytes, overflow) = value.multipliedReportingOverflow(by: scale)
+    return overflow ? nil : bytes
+  }
+}
+
 enum OptionTable {
   static let all: [OptionSpec] = [
     OptionSpec(
@@ -215,9 +232,32 @@ enum OptionTable {
         options.analysis.fieldMap.timeUnit = unit
       },
     OptionSpec(
-      "reorder-window", value: "duration", default: "0",
-      help: "Put events that arrive up to this much late in a file back in time order before analysis (per file; memory: one window of events).") { options, value throws(UsageError) in
+      "timezone", value: "zone", default: "UTC",
+      help: "Read timestamps written without an offset (2026-11-29T10:00:00.123, 2026-11-29 10:00:00,123) in this zone: an IANA name such as Europe/Paris (daylight saving followed) or +HH:MM. The report says when it assumed one.") { options, value throws(UsageError) in
+        guard let zone = AssumedZone.named(value) else {
+          let hint = AssumedZone.suggestion(for: value).map { " Did you mean '\($0)'?" } ?? ""
+          throw UsageError("Unknown time zone '\(value)' for --timezone; expected an IANA name such as Europe/Paris, UTC, or an offset such as +05:30.\(hint)")
+        }
+        options.analysis.fieldMap.timeZone = zone
+      },
+    OptionSpec(
+      "strip-prefix",
+      help: "Read each line from its first '{': a logging, syslog or 'kubectl logs --timestamps' prefix before the JSON object is skipped (a line with no '{' is a bad line).") { options, _ in
+        options.analysis.fieldMap.stripPrefix = true
+      },
+    OptionSpec(
+      "max-line", value: "size", default: "1M",
+      help: "Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000; K/M/G are 1024-based). Memory per input grows with it.") { options, value throws(UsageError) in
+        guard let bytes = ByteSize.parse(value), bytes >= 64, bytes <= 1 << 30 else {
+          throw UsageError("--max-line takes a size from 64 bytes to 1G, such as 4M or 512K, not '\(value)'.")
+        }
+        options.analysis.maximumLineLength = bytes
+      },
+    OptionSpec(
+      "reorder-window", value: "duration", default: "100ms; watch: 0",
+      help: "Put events that arrive up to this much late in a file back in time order before analysis (per file; at most 100,000 events held; 0 turns it off). A later event stays a back-in-time anomaly.") { options, value throws(UsageError) in
         options.analysis.reorderWindow = value == "0" ? 0 : try duration(value, option: "reorder-window")
+        options.reorderWindowGiven = true
       },
     OptionSpec(
       "long-hold", value: "duration", default: "1s", commands: [.report, .check, .timeline],

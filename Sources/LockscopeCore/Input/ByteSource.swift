@@ -9,6 +9,12 @@ public class ByteSource {
   public let path: String
   var fd: Int32
   private let ownsDescriptor: Bool
+  /// Whether the descriptor opened at init is closed by this class (subclasses that open
+  /// others close those themselves).
+  var ownsInitialDescriptor: Bool { ownsDescriptor }
+  /// Bumped when the bytes start over from a new file (a followed file rotated or
+  /// truncated): line numbers restart with it.
+  var generation = 0
 
   /// Told the size of every block read (large files on a terminal).
   var progress: ReadProgress?
@@ -38,9 +44,27 @@ public class ByteSource {
     ownsDescriptor = true
   }
 
-  /// The source for `path`: inflated through zlib when it names a `.gz` file.
+  /// The source for `path`: inflated through zlib when its first bytes are gzip's magic
+  /// number (1f 8b), whatever its name, standard input included.
   public static func opening(_ path: String) throws(InputError) -> ByteSource {
-    path.hasSuffix(".gz") ? try GzipSource(path: path) : try ByteSource(path: path)
+    let source = try ByteSource(path: path)
+    return try source.startsWithGzipMagic() ? try GzipSource(compressed: source) : source
+  }
+
+  /// Bytes read ahead to recognise the format, handed out first by `read`.
+  private var peeked: [UInt8] = []
+
+  /// Whether the input begins with 1f 8b. Reads at most two bytes, which `read` then
+  /// returns as if they had not been read (a pipe cannot be rewound).
+  func startsWithGzipMagic() throws(InputError) -> Bool {
+    var byte: UInt8 = 0
+    while peeked.count < 2 {
+      let n = try readDescriptor(into: &byte, count: 1)
+      guard n == 1 else { break }
+      peeked.append(byte)
+      if peeked[0] != 0x1F { break }
+    }
+    return peeked == [0x1F, 0x8B]
   }
 
   /// Wraps an open descriptor (tests, pipes).
@@ -57,6 +81,17 @@ public class ByteSource {
 
   /// Reads up to `count` bytes; 0 at the end of the input (`noDataYet` from live sources).
   func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Int {
+    if !peeked.isEmpty && count > 0 {
+      let n = min(count, peeked.count)
+      for i in 0..<n { buffer[i] = peeked[i] }
+      peeked.removeFirst(n)
+      return n
+    }
+    return try readDescriptor(into: buffer, count: count)
+  }
+
+  /// One `read(2)` of the descriptor, retried on EINTR.
+  private func readDescriptor(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Int {
     while true {
       let n = Foundation.read(fd, buffer, count)
       if n >= 0 {

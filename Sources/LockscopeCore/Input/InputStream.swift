@@ -7,27 +7,43 @@ public final class InputStream {
   private let skipped: SkippedLines
   /// Valid event lines read.
   public private(set) var events: Int64 = 0
-  /// Events earlier than one before them in this file, and the most any was behind.
+  /// Events earlier than one before them in this file that the reorder window did not put
+  /// back (all of them with no window), and the most any was behind.
   public private(set) var outOfOrder: Int64 = 0
   public private(set) var worstSkew: Int64 = 0
+  /// The latest time read from this file, and the latest handed out.
   private var latest: Int64 = .min
+  private var latestOut: Int64 = .min
   /// `--reorder-window`: how far back in time a late event is still put in its place.
   private let reorderWindow: Int64
+  /// At most this many events wait in the window; past it the earliest goes out early.
+  private let reorderLimit: Int
   private var pending = ReorderBuffer()
+  /// Outputs say whether they want trace contexts after the inputs are opened: the buffer
+  /// learns it at the first read. (Not a lazy property: each access would copy the buffer.)
+  private var started = false
+  /// An event later than the window: it goes out after everything read before it, so it
+  /// stays the back-in-time anomaly it is.
+  private var late: LockEvent?
+  private var lateContext: TraceContexts.Context?
   private var exhausted = false
 
-  public init(index: Int32, reader: LineReader, parser: EventParser, skipped: SkippedLines, reorderWindow: Int64 = 0) {
+  public init(
+    index: Int32, reader: LineReader, parser: EventParser, skipped: SkippedLines, reorderWindow: Int64 = 0,
+    reorderLimit: Int = AnalysisOptions.defaultReorderLimit
+  ) {
     self.index = index
     self.reader = reader
     self.parser = parser
     self.skipped = skipped
-    self.reorderWindow = reorderWindow
+    self.reorderWindow = max(0, reorderWindow)
+    self.reorderLimit = max(1, reorderLimit)
   }
 
   public var name: String { reader.source.name }
 
   /// The input ended and every event was handed out (a live input may return nil before).
-  public var isFinished: Bool { reader.isFinished && pending.earliestTime == nil }
+  public var isFinished: Bool { reader.isFinished && pending.earliestTime == nil && late == nil }
 
   /// The next good event, or nil at the end of the input.
   @inline(__always)
@@ -36,22 +52,65 @@ public final class InputStream {
   }
 
   /// Events wait in a buffer until the file has gone `reorderWindow` past them: a late one
-  /// within that distance takes its place in time order. Memory: the events of one window.
+  /// within that distance takes its place in time order. One later than that (or earlier
+  /// than an event already handed out) is not moved: everything read before it goes out
+  /// first, and the timeline sees it go back in time. Memory: the events of one window, at
+  /// most `reorderLimit`.
   private func nextReordered() throws(InputError) -> LockEvent? {
-    while !exhausted {
-      if let earliest = pending.earliestTime, latest != .min, earliest <= latest - reorderWindow { break }
+    if !started {
+      started = true
+      pending.keepsContexts = parser.traces.capturing
+    }
+    while !exhausted && late == nil {
+      if let earliest = pending.earliestTime,
+        earliest <= Self.saturatingSubtract(latest, reorderWindow) || pending.count >= reorderLimit
+      {
+        break
+      }
+      let before = latest
       guard let event = try nextInFileOrder() else {
         if reader.isWaiting { return nil }  // a live input: later lines may still come before these
         exhausted = true
         break
       }
-      pending.push(event, context: parser.traces.context(event.traceSlot))
+      let context = parser.traces.capturing ? parser.traces.context(event.traceSlot) : nil
+      if before != .min && (event.time < Self.saturatingSubtract(before, reorderWindow) || event.time < latestOut) {
+        countOutOfOrder(event.time, behind: before)
+        late = event
+        lateContext = context
+        break
+      }
+      pending.push(event, context: context)
     }
-    guard let (earliest, context) = pending.popEarliest() else { return nil }
-    var event = earliest
+    var event: LockEvent
+    var context: TraceContexts.Context?
+    if let earliest = pending.popEarliest() {
+      event = earliest
+      if pending.keepsContexts { context = pending.poppedContext }
+    } else if let held = late {
+      event = held
+      context = lateContext
+      late = nil
+      lateContext = nil
+    } else {
+      return nil
+    }
+    if event.time > latestOut { latestOut = event.time }
     // Its trace context goes back into the parser's slots, as if it had just been read.
     if let context { event.traceSlot = parser.traces.store(trace: context.traceID, span: context.spanID, input: index) }
     return event
+  }
+
+  private func countOutOfOrder(_ time: Int64, behind latest: Int64) {
+    outOfOrder += 1
+    worstSkew = max(worstSkew, latest &- time)
+  }
+
+  /// `a - b`, held at Int64.min instead of trapping (a window wider than the log's times).
+  @inline(__always)
+  static func saturatingSubtract(_ a: Int64, _ b: Int64) -> Int64 {
+    let (difference, overflow) = a.subtractingReportingOverflow(b)
+    return overflow ? .min : difference
   }
 
   @inline(__always)
@@ -63,8 +122,7 @@ public final class InputStream {
           if let event = try parser.parse(bytes, source: SourceLocation(input: index, line: reader.lineNumber)) {
             events += 1
             if event.time < latest {
-              outOfOrder += 1
-              worstSkew = max(worstSkew, latest - event.time)
+              if reorderWindow == 0 { countOutOfOrder(event.time, behind: latest) }
             } else {
               latest = event.time
             }

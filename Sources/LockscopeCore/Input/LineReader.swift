@@ -19,14 +19,21 @@ public final class LineReader {
   /// Bytes read from the source so far.
   public private(set) var bytesRead: Int64 = 0
 
-  private let buffer: UnsafeMutablePointer<UInt8>
-  private let capacity: Int
+  /// Starts small and grows (up to `fullCapacity`) when lines or reads need more room, so
+  /// thousands of small inputs read at once do not each hold two megabytes.
+  private var buffer: UnsafeMutablePointer<UInt8>
+  private var capacity: Int
+  private let fullCapacity: Int
+  /// Whether the last read filled all the room it was given (a large input: grow).
+  private var lastReadFilled = false
   private var start = 0
   private var end = 0
   /// Where the newline search resumes inside `start..<end` (bytes before it hold none).
   private var scanned = 0
   private var atEndOfInput = false
   private var atStartOfInput = true
+  /// The source's `generation` its buffered bytes belong to.
+  private var generation = 0
   /// A live source had no complete line yet: `next` returned nil without the input ending.
   public private(set) var isWaiting = false
 
@@ -36,7 +43,8 @@ public final class LineReader {
   public init(source: ByteSource, maximumLineLength: Int = 1 << 20, blockSize: Int = 1 << 20) {
     self.source = source
     self.maximumLineLength = maximumLineLength
-    capacity = maximumLineLength + blockSize
+    fullCapacity = maximumLineLength + blockSize
+    capacity = min(fullCapacity, 1 << 16)
     buffer = .allocate(capacity: capacity)
   }
 
@@ -54,7 +62,8 @@ public final class LineReader {
         start = newlineIndex + 1
         scanned = start
         lineNumber += 1
-        return .text(line)
+        // One cap whatever the source: a line that came whole in one read is held to it too.
+        return line.count > maximumLineLength ? .overlong(line.count) : .text(line)
       }
       scanned = end
       if atEndOfInput {
@@ -62,7 +71,7 @@ public final class LineReader {
         let line = UnsafeBufferPointer(start: UnsafePointer(buffer + start), count: end - start)
         start = end
         lineNumber += 1
-        return .text(line)
+        return line.count > maximumLineLength ? .overlong(line.count) : .text(line)
       }
       if end - start > maximumLineLength {
         return .overlong(try skipRestOfLine())
@@ -84,8 +93,21 @@ public final class LineReader {
       scanned -= start
       start = 0
     }
-    let count = try source.read(into: buffer + end, count: capacity - end)
+    if capacity < fullCapacity && (lastReadFilled || end > capacity / 2) { grow() }
+    let request = capacity - end
+    let count = try source.read(into: buffer + end, count: request)
     if count == ByteSource.noDataYet { return false }
+    lastReadFilled = count == request
+    if source.generation != generation {
+      // A followed file was replaced or truncated: its lines count from 1 again, and a
+      // partial last line of the old one is dropped (its writer never finished it here).
+      generation = source.generation
+      lineNumber = 0
+      if count > 0 && end > 0 { memmove(buffer, buffer + end, count) }
+      end = 0
+      start = 0
+      scanned = 0
+    }
     bytesRead += Int64(count)
     if count == 0 {
       atEndOfInput = true
@@ -101,6 +123,15 @@ public final class LineReader {
     }
     end += count
     return true
+  }
+
+  private func grow() {
+    let larger = min(fullCapacity, capacity * 4)
+    let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+    if end > 0 { moved.update(from: buffer, count: end) }
+    buffer.deallocate()
+    buffer = moved
+    capacity = larger
   }
 
   /// Discards bytes up to and including the next newline; returns the line's length.

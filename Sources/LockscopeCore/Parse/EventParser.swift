@@ -17,11 +17,13 @@ public final class EventParser {
   /// Reused for names and timestamps that contain escapes.
   private var scratch: [UInt8] = []
   /// Consecutive lines share their date, hour and minute; this skips re-reading them.
-  private var timestamps = RFC3339Reader()
+  private var timestamps: RFC3339Reader
   /// `trace_id`/`span_id` of the events in flight, kept only when an output wants them.
   public let traces = TraceContexts()
   private var pendingTrace: String?
   private var pendingSpan: String?
+  /// The keys of lines that lack a required field, for the `--field` remap hint.
+  public let keyCensus = KeyCensus()
   /// Table sizes when the current line began, to forget its names if it turns out bad.
   private var agentsAtLineStart = 0
   private var locksAtLineStart = 0
@@ -30,6 +32,8 @@ public final class EventParser {
     self.fieldMap = fieldMap
     self.agents = agents
     self.locks = locks
+    timestamps = RFC3339Reader()
+    timestamps.zone = fieldMap.timeZone
     keyMatcher = ByteMatcher(Field.allCases.map { fieldMap.key($0) })
     eventMatcher = ByteMatcher(EventKind.allCases.map { fieldMap.eventName($0) })
   }
@@ -43,6 +47,7 @@ public final class EventParser {
     var scanner = JSONScanner(start: base, end: base + line.count)
     scanner.skipWhitespace()
     if scanner.atEnd { return nil }
+    if fieldMap.stripPrefix { try skipPrefix(&scanner) }
     guard scanner.peek == UInt8(ascii: "{") else {
       throw scanner.error(scanner.peek == UInt8(ascii: "[") ? "not a JSON object (an array)" : "not a JSON object")
     }
@@ -168,9 +173,11 @@ public final class EventParser {
     guard scanner.atEnd else { throw scanner.error("trailing characters after the object") }
 
     for field in [Field.ts, .event, .agent] where seen & (1 << UInt16(field.rawValue)) == 0 {
+      keyCensus.count(line: scanner, seen: seen, needsLock: kind.needsLock)
       throw LineError("missing field \"\(fieldMap.key(field))\"")
     }
     if kind.needsLock && seen & (1 << UInt16(Field.lock.rawValue)) == 0 {
+      keyCensus.count(line: scanner, seen: seen, needsLock: true)
       throw LineError("missing field \"\(fieldMap.key(.lock))\" (required for \(fieldMap.eventName(kind)))")
     }
     var event = LockEvent(
@@ -181,6 +188,15 @@ public final class EventParser {
       event.traceSlot = traces.store(trace: pendingTrace, span: pendingSpan, input: source.input)
     }
     return event
+  }
+
+  /// `--strip-prefix`: the line is read from its first `{`; a line without one is skipped.
+  @inline(never)
+  private func skipPrefix(_ scanner: inout JSONScanner) throws(LineError) {
+    guard let brace = memchr(scanner.position, Int32(UInt8(ascii: "{")), scanner.end - scanner.position) else {
+      throw LineError("no '{' on the line: nothing to read after the prefix (--strip-prefix)")
+    }
+    scanner.position = UnsafePointer(brace.assumingMemoryBound(to: UInt8.self))
   }
 
   /// After a bad line: the names it added were never a valid event's, so they go.
@@ -281,12 +297,14 @@ public final class EventParser {
       }
       return nanos
     case .string(let text):
-      let nanos: Int64?
+      var nanos: Int64?
       if text.hasEscapes {
         try JSONScanner.unescape(text, into: &scratch, lineStart: lineStart)
-        nanos = scratch.withUnsafeBufferPointer { Timestamp.nanoseconds(rfc3339: $0) }
+        nanos = scratch.withUnsafeBufferPointer { timestamps.nanoseconds($0) ?? quotedEpoch($0, column: column) }
       } else {
-        nanos = timestamps.nanoseconds(UnsafeBufferPointer(start: text.start, count: text.count))
+        let bytes = UnsafeBufferPointer(start: text.start, count: text.count)
+        nanos = timestamps.nanoseconds(bytes)
+        if nanos == nil { nanos = quotedEpoch(bytes, column: column) }
       }
       guard let nanos else {
         let shown = String(decoding: UnsafeBufferPointer(start: text.start, count: min(text.count, 40)), as: UTF8.self)
@@ -297,6 +315,16 @@ public final class EventParser {
       throw LineError("\"\(fieldMap.key(.ts))\" must be a string or a number, not \(typeName(value))", column: column)
     }
   }
+
+  /// `"ts":"1795341600000"`: an epoch number in a string, read like the number.
+  @inline(never)
+  private func quotedEpoch(_ bytes: UnsafeBufferPointer<UInt8>, column: Int) -> Int64? {
+    guard let number = Timestamp.quotedEpoch(bytes) else { return nil }
+    return Timestamp.nanoseconds(epoch: number, unit: fieldMap.timeUnit)
+  }
+
+  /// Timestamps read without an offset (in `fieldMap.timeZone`), for the report's note.
+  public var timestampsWithoutOffset: Int64 { timestamps.withoutOffset }
 
   private func typeName(_ value: JSONScanner.Scalar) -> String {
     switch value {

@@ -32,6 +32,10 @@ public struct FieldMap: Sendable {
   public private(set) var eventNames: [String] = EventKind.allCases.map(\.name)
   /// Forces the unit of epoch numbers; nil reads them by magnitude.
   public var timeUnit: TimeUnit?
+  /// `--timezone`: the zone of timestamps written without an offset.
+  public var timeZone = AssumedZone.utc
+  /// `--strip-prefix`: each line is read from its first `{`.
+  public var stripPrefix = false
 
   public init() {}
 

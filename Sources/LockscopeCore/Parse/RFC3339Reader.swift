@@ -10,30 +10,48 @@ struct RFC3339Reader {
   /// Seconds since the epoch of the remembered prefix (offset not applied).
   private var prefixSeconds: Int64 = 0
   private var hasPrefix = false
+  /// `--timezone`: the zone of timestamps written without an offset.
+  var zone = AssumedZone.utc
+  /// Timestamps read without an offset, in `zone`.
+  private(set) var withoutOffset: Int64 = 0
 
-  /// Nanoseconds since the epoch, or nil when `text` is not RFC 3339.
+  /// Nanoseconds since the epoch, or nil when `text` is not RFC 3339 (with or without an
+  /// offset; without one, it is read in `zone`).
   @inline(__always)
   mutating func nanoseconds(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
     guard text.count >= 20, let base = text.baseAddress, base[16] == UInt8(ascii: ":") else {
-      return Timestamp.nanoseconds(rfc3339: text)
+      return full(text)
     }
     let raw = UnsafeRawPointer(base)
     let low = raw.loadUnaligned(as: UInt64.self)
     let high = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
     if !(hasPrefix && low == prefixLow && high == prefixHigh) {
-      guard let full = Timestamp.nanoseconds(rfc3339: text) else { return nil }
+      guard let nanos = full(text) else { return nil }
       prefixLow = low
       prefixHigh = high
       prefixSeconds = RFC3339Reader.seconds(ofPrefix: base)
       hasPrefix = true
-      return full
+      return nanos
     }
     return tail(base + 17, count: text.count - 17)
   }
 
-  /// `SS[.fraction](Z|±HH:MM)` after a remembered prefix.
+  /// The full parser, with the zone applied to a time without an offset.
+  @inline(never)
+  private mutating func full(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+    guard let (nanos, hasOffset) = Timestamp.dateTime(text) else { return nil }
+    return hasOffset ? nanos : inZone(nanos)
+  }
+
+  @inline(never)
+  private mutating func inZone(_ wall: Int64) -> Int64 {
+    withoutOffset += 1
+    return zone.utc(fromWall: wall)
+  }
+
+  /// `SS[.fraction][Z|±HH:MM]` after a remembered prefix.
   @inline(__always)
-  private func tail(_ p: UnsafePointer<UInt8>, count: Int) -> Int64? {
+  private mutating func tail(_ p: UnsafePointer<UInt8>, count: Int) -> Int64? {
     let tens = Int64(p[0]) &- 48
     let ones = Int64(p[1]) &- 48
     guard tens >= 0 && tens <= 6 && ones >= 0 && ones <= 9 else { return nil }
@@ -41,7 +59,7 @@ struct RFC3339Reader {
     guard second <= 60 else { return nil }
     var i = 2
     var fraction: Int64 = 0
-    if i < count && p[i] == UInt8(ascii: ".") {
+    if i < count && (p[i] == UInt8(ascii: ".") || p[i] == UInt8(ascii: ",")) {
       i += 1
       var digits = 0
       while i < count {
@@ -58,8 +76,14 @@ struct RFC3339Reader {
         scale += 1
       }
     }
-    guard i < count else { return nil }
     var offset: Int64 = 0
+    guard i < count else {
+      let seconds = prefixSeconds + second
+      let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+      guard !overflow else { return nil }
+      let (total, overflow2) = scaled.addingReportingOverflow(fraction)
+      return overflow2 ? nil : inZone(total)
+    }
     let zone = p[i]
     if zone == UInt8(ascii: "Z") || zone == UInt8(ascii: "z") {
       i += 1

@@ -37,6 +37,14 @@ public enum Timestamp {
   /// Parses an RFC 3339 date-time (`2026-11-22T10:00:00.123Z`, any offset, any number of
   /// fraction digits, `t`/`z`/space accepted) to nanoseconds, or nil.
   public static func nanoseconds(rfc3339 text: UnsafeBufferPointer<UInt8>) -> Int64? {
+    guard let (nanos, hasOffset) = dateTime(text), hasOffset else { return nil }
+    return nanos
+  }
+
+  /// The same, also accepting a date-time without an offset (`2026-11-29 10:00:00,123`, a
+  /// comma before the fraction as Python's `logging` writes it): then the nanoseconds are
+  /// of wall time, to be read in an assumed zone, and `hasOffset` is false.
+  static func dateTime(_ text: UnsafeBufferPointer<UInt8>) -> (nanos: Int64, hasOffset: Bool)? {
     var reader = DigitReader(text)
     guard let year = reader.digits(4), reader.take(UInt8(ascii: "-")),
       let month = reader.digits(2), reader.take(UInt8(ascii: "-")),
@@ -54,7 +62,7 @@ public enum Timestamp {
     else { return nil }
 
     var fraction: Int64 = 0
-    if reader.take(UInt8(ascii: ".")) {
+    if reader.take(UInt8(ascii: ".")) || reader.take(UInt8(ascii: ",")) {
       var digits = 0
       while let d = reader.digit() {
         if digits < 9 { fraction = fraction * 10 + Int64(d) }
@@ -65,7 +73,10 @@ public enum Timestamp {
     }
 
     var offsetSeconds = 0
-    if reader.take(UInt8(ascii: "Z")) || reader.take(UInt8(ascii: "z")) {
+    var hasOffset = true
+    if reader.atEnd {
+      hasOffset = false
+    } else if reader.take(UInt8(ascii: "Z")) || reader.take(UInt8(ascii: "z")) {
       offsetSeconds = 0
     } else if let sign = reader.sign() {
       guard let oh = reader.digits(2), reader.take(UInt8(ascii: ":")), let om = reader.digits(2),
@@ -84,7 +95,19 @@ public enum Timestamp {
     let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
     guard !overflow else { return nil }
     let (total, overflow2) = scaled.addingReportingOverflow(fraction)
-    return overflow2 ? nil : total
+    return overflow2 ? nil : (total, hasOffset)
+  }
+
+  /// An epoch number written as a JSON string (`"1795341600000"`, as ClickHouse and
+  /// BigQuery quote 64-bit integers): the string's bytes read as a JSON number; nil when
+  /// they are not exactly one.
+  static func quotedEpoch(_ text: UnsafeBufferPointer<UInt8>) -> DecimalNumber? {
+    guard let start = text.baseAddress, !text.isEmpty else { return nil }
+    let first = start.pointee
+    guard first == UInt8(ascii: "-") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else { return nil }
+    var scanner = JSONScanner(start: start, end: start + text.count)
+    guard case .number(let number)? = try? scanner.scanNumberValue(), scanner.position == scanner.end else { return nil }
+    return number
   }
 
   /// Formats nanoseconds as RFC 3339 UTC with nine fraction digits:

@@ -9,7 +9,14 @@ public struct AnalysisOptions: Sendable {
   /// Bad lines printed on standard error as they are met.
   public var shownSkippedLines = 10
   /// `--reorder-window`: late events within this distance are put back in time order, per input.
-  public var reorderWindow: Int64 = 0
+  public var reorderWindow: Int64 = AnalysisOptions.defaultReorderWindow
+  /// At most this many events of one input wait in the reorder window.
+  public var reorderLimit = AnalysisOptions.defaultReorderLimit
+  /// `--max-line`: a longer line is skipped, however its bytes arrive.
+  public var maximumLineLength = 1 << 20
+  /// SPEC §1: 100 ms of log time, at most 100,000 events a file (`watch`: 0).
+  public static let defaultReorderWindow: Int64 = 100_000_000
+  public static let defaultReorderLimit = 100_000
   /// `--from`: lock event lines, or OpenTelemetry spans read whole and sorted (SPEC §1b).
   public var inputFormat = InputFormat.jsonl
   /// Show reading progress (bytes, rate, time left) on standard error: only set when it is
@@ -69,8 +76,9 @@ public enum LogAnalysis {
     let otlp = options.inputFormat == .otlp ? OTLPInput(parser: parser, skipped: skipped) : nil
     let streams = otlp != nil ? [] : sources.enumerated().map { index, source in
       InputStream(
-        index: Int32(index), reader: LineReader(source: source), parser: parser, skipped: skipped,
-        reorderWindow: options.reorderWindow)
+        index: Int32(index), reader: LineReader(source: source, maximumLineLength: options.maximumLineLength),
+        parser: parser, skipped: skipped,
+        reorderWindow: options.reorderWindow, reorderLimit: options.reorderLimit)
     }
     let selection = Selection(
       lockGlobs: options.lockGlobs, agentGlobs: options.agentGlobs, since: options.since, until: options.until,
@@ -93,11 +101,14 @@ public enum LogAnalysis {
     if let otlp { report.summary.otlpSpans = (otlp.lockSpans, otlp.ignoredSpans) }
     report.summary.outOfOrder = streams.filter { $0.outOfOrder > 0 }.map { ($0.name, $0.outOfOrder, $0.worstSkew) }
     report.summary.reorderWindow = otlp == nil ? options.reorderWindow : 0  // spans are sorted whole instead
+    if parser.timestampsWithoutOffset > 0 { report.summary.assumedTimeZone = options.fieldMap.timeZone.name }
+    report.summary.remapHint = parser.keyCensus.hint(fieldMap: options.fieldMap)
     return (report, engine.observer)
   }
 
   static func openAll(_ paths: [String]) throws(InputError) -> [ByteSource] {
     var sources: [ByteSource] = []
+    FileLimit.makeRoom(for: paths.count)
     for path in paths.isEmpty ? ["-"] : paths {
       sources.append(try ByteSource.opening(path))
     }

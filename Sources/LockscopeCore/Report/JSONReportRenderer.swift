@@ -30,6 +30,9 @@ public struct JSONReportRenderer: ReportRenderer {
       json.field("otlp_spans", locks)
       json.field("otlp_spans_ignored", ignored)
     }
+    // Only when they apply, so reports of ordinary logs keep their keys.
+    if let zone = report.summary.assumedTimeZone { json.field("assumed_timezone", zone) }
+    if let hint = report.summary.remapHint, NoEvents.mostLinesSkipped(report.summary) { json.field("remap_hint", hint) }
     json.beginArray("inputs")
     for input in report.summary.inputs { json.string(input) }
     json.endArray()

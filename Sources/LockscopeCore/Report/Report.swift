@@ -101,6 +101,10 @@ public struct Summary: Sendable {
   public var reorderWindow: Int64 = 0
   /// `--from otlp`: the spans read as lock uses, and those ignored for want of `lock.name`.
   public var otlpSpans: (locks: Int64, ignored: Int64)?
+  /// `--timezone` (`UTC` by default), when some timestamp had no offset and was read in it.
+  public var assumedTimeZone: String?
+  /// When lines lacked a required field: which keys they have and the `--field` remap to try.
+  public var remapHint: String?
   /// False under `--no-findings`: no finding analyzer ran (anomalies are still counted).
   public var findingsAnalyzed = true
   /// The observed span (nil when no event was analysed).

@@ -44,6 +44,12 @@ public struct TextReportRenderer: ReportRenderer {
       text += "  span     \(TextReportRenderer.shortTime(first)) … \(TextReportRenderer.shortTime(last))  (\(Duration.human(last - first)))\n"
     }
     text += "  locks    \(summary.locks)   agents \(summary.agents)\n"
+    if let zone = summary.assumedTimeZone {
+      text += "  timezone timestamps without an offset read in \(zone) (--timezone)\n"
+    }
+    if let warning = NoEvents.warning(summary) {
+      text += style.yellow(style.bold("  WARNING  " + warning)) + "\n"
+    }
     for (input, events, skew) in summary.outOfOrder {
       let advice =
         skew <= summary.reorderWindow

@@ -27,6 +27,8 @@ _lockscope() {
         --field) return ;;
         --event) return ;;
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
+        --timezone) return ;;
+        --max-line) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
         --orphan-after) return ;;
@@ -34,7 +36,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --from --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --long-hold --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -53,6 +55,8 @@ _lockscope() {
         --field) return ;;
         --event) return ;;
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
+        --timezone) return ;;
+        --max-line) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
         --orphan-after) return ;;
@@ -60,7 +64,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --slo --rule --allow-empty --from --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --slo --rule --allow-empty --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -80,6 +84,8 @@ _lockscope() {
         --field) return ;;
         --event) return ;;
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
+        --timezone) return ;;
+        --max-line) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
         --orphan-after) return ;;
@@ -87,7 +93,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --gantt --around --window --width --from --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --gantt --around --window --width --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -106,13 +112,15 @@ _lockscope() {
         --field) return ;;
         --event) return ;;
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
+        --timezone) return ;;
+        --max-line) return ;;
         --reorder-window) return ;;
         --orphan-after) return ;;
         --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --follow --interval --long-hold --max-queue --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --orphan-after --suppress --color --version --help -f -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --follow --interval --long-hold --max-queue --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --orphan-after --suppress --color --version --help -f -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -132,13 +140,15 @@ _lockscope() {
         --field) return ;;
         --event) return ;;
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
+        --timezone) return ;;
+        --max-line) return ;;
         --reorder-window) return ;;
         --orphan-after) return ;;
         --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --hold-scale --hold-cap --shard --shared-reads --from --lock --agent --since --until --top --strict --field --event --time-unit --reorder-window --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --hold-scale --hold-cap --shard --shared-reads --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

@@ -35,6 +35,9 @@ _lockscope() {
         '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
+        '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
+        '--strip-prefix[Read each line from its first {]' \
+        '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
@@ -61,6 +64,9 @@ _lockscope() {
         '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
+        '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
+        '--strip-prefix[Read each line from its first {]' \
+        '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
@@ -87,6 +93,9 @@ _lockscope() {
         '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
+        '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
+        '--strip-prefix[Read each line from its first {]' \
+        '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
@@ -112,6 +121,9 @@ _lockscope() {
         '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
+        '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
+        '--strip-prefix[Read each line from its first {]' \
+        '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
         '--suppress[Silence known lock-order cycles]:file:_files' \
@@ -137,6 +149,9 @@ _lockscope() {
         '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
+        '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
+        '--strip-prefix[Read each line from its first {]' \
+        '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
         '--suppress[Silence known lock-order cycles]:file:_files' \
