@@ -30,9 +30,10 @@ public struct Analyzers: TimelineObserver {
   /// Every finding, most severe first, then by kind, then in time order.
   public func findings(in context: FindingContext) -> [Finding] {
     guard findingsEnabled else { return anomalies.findings(in: context) }
-    let all: [Finding] =
-      deadlocks.findings(in: context) + leases.findings(in: context) + orphans.findings(in: context)
-      + lockOrder.findings(in: context) + contention.findings(in: context) + anomalies.findings(in: context)
+    let all = RemedyFit.apply(
+      to: deadlocks.findings(in: context) + leases.findings(in: context) + orphans.findings(in: context)
+        + lockOrder.findings(in: context) + contention.findings(in: context) + anomalies.findings(in: context),
+      lockNames: context.lockStates.indices.filter { context.lockStates[$0].seen }.map { context.lockName(LockID(Int32($0))) })
     return all.enumerated().sorted { a, b in
       if a.element.severity != b.element.severity { return a.element.severity < b.element.severity }
       let (ra, rb) = (Analyzers.kindOrder.firstIndex(of: a.element.kind) ?? 99, Analyzers.kindOrder.firstIndex(of: b.element.kind) ?? 99)

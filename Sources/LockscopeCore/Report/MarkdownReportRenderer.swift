@@ -45,7 +45,7 @@ public struct MarkdownReportRenderer: ReportRenderer {
       }
       if !first.remedy.isEmpty { text += "  \n  → \(Markdown.text(first.remedy))\n" }
     }
-    if groups.count > limit { text += "- … and \(groups.count - limit) more groups of findings\n" }
+    if groups.count > limit { text += "- … and \(TextReportRenderer.counted(Int64(groups.count - limit), "more group", "more groups")) of findings\n" }
     return text
   }
 
@@ -132,7 +132,7 @@ enum Markdown {
     facts.append("**Agents:** \(summary.agents)")
     var header = facts.joined(separator: " · ") + "\n"
     if summary.skippedLines > 0 {
-      header += "\n> ⚠️ \(TextReportRenderer.grouped(Int64(summary.skippedLines))) lines were skipped as not valid events.\n"
+      header += "\n> ⚠️ \(TextReportRenderer.counted(Int64(summary.skippedLines), "line was", "lines were")) skipped as not valid events.\n"
     }
     for (input, events, skew) in summary.outOfOrder {
       header += "\n> ⚠️ \(text(input)): \(events) events out of order, up to \(Duration.human(skew)) behind.\n"

@@ -68,7 +68,8 @@ struct ReportBuilder<Observer: TimelineObserver> {
     }
     let context = FindingContext(
       agentName: { agentNames.name($0.rawValue) }, lockName: { lockNames.name($0.rawValue) }, source: source,
-      statistics: statistics, lockStates: engine.locks, span: Int64(spanNanos), options: findingOptions)
+      statistics: statistics, lockStates: engine.locks, span: Int64(spanNanos), spanStart: engine.span?.start ?? .min,
+      options: findingOptions)
     report.findings = analyzers.findings(in: context)
     report.findingCounts = ReportBuilder.count(report.findings, dropped: analyzers.droppedFindings)
     return report

@@ -33,7 +33,7 @@ public struct TextReportRenderer: ReportRenderer {
     var text = style.bold("lockscope report") + ": " + inputs + "\n"
     var events = "  events   \(grouped(summary.events))"
     if summary.skippedLines > 0 {
-      events += "  " + style.yellow("(\(grouped(Int64(summary.skippedLines))) lines skipped)")
+      events += "  " + style.yellow("(\(Self.counted(Int64(summary.skippedLines), "line", "lines")) skipped)")
     }
     text += events + "\n"
     if let (locks, ignored) = summary.otlpSpans {
@@ -145,7 +145,7 @@ public struct TextReportRenderer: ReportRenderer {
       if !first.remedy.isEmpty { text += indent + "→ " + first.remedy + "\n" }
     }
     if groups.count > limit {
-      text += style.dim("  … and \(groups.count - limit) more groups of findings (--top 0 shows all)") + "\n"
+      text += style.dim("  … and \(Self.counted(Int64(groups.count - limit), "more group", "more groups")) of findings (--top 0 shows all)") + "\n"
     }
     return text
   }
@@ -202,7 +202,7 @@ public struct TextReportRenderer: ReportRenderer {
 
   private func skippedLines(_ report: Report) -> String {
     guard report.summary.skippedLines > 0 else { return "" }
-    var text = "\n" + style.yellow(style.bold("SKIPPED LINES")) + " \(grouped(Int64(report.summary.skippedLines))) lines could not be read as events\n"
+    var text = "\n" + style.yellow(style.bold("SKIPPED LINES")) + " \(Self.counted(Int64(report.summary.skippedLines), "line", "lines")) could not be read as events\n"
     for entry in report.skipped { text += "  \(entry.description)\n" }
     if report.summary.skippedLines > report.skipped.count {
       text += style.dim("  … and \(grouped(Int64(report.summary.skippedLines - report.skipped.count))) more") + "\n"
@@ -228,6 +228,11 @@ public struct TextReportRenderer: ReportRenderer {
 
   /// `1,234,567`.
   private func grouped(_ n: Int64) -> String { Self.grouped(n) }
+
+  /// "1 line", "18 lines": a count with its noun in the right number, digits grouped.
+  static func counted(_ n: Int64, _ singular: String, _ plural: String) -> String {
+    "\(grouped(n)) \(n == 1 ? singular : plural)"
+  }
 
   static func grouped(_ n: Int64) -> String {
     let digits = String(n.magnitude)

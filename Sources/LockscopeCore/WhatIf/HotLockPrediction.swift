@@ -13,7 +13,9 @@ enum HotLockPrediction {
   static func annotate(_ report: inout Report, paths: [String], analysis: AnalysisOptions) {
     guard analysis.findings.enabled, !paths.isEmpty, paths.allSatisfy(isRegularFile) else { return }
     var replayed = 0
-    for index in report.findings.indices where report.findings[index].kind == "hot-lock" && replayed < limit {
+    // A lock hot because a hold was never released gains nothing from shorter holds.
+    for index in report.findings.indices
+    where report.findings[index].kind == "hot-lock" && report.findings[index].detail("cause") != .string("orphan") && replayed < limit {
       guard let lock = report.findings[index].locks.first, let row = report.locks.first(where: { $0.name == lock }) else { continue }
       replayed += 1
       // A tenth of the median hold: the state update left once the slow call moved out.

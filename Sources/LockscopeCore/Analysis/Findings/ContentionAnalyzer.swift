@@ -32,6 +32,10 @@ public struct ContentionAnalyzer: FindingAnalyzer {
 
   /// Per-lock facts for hot-lock detection.
   struct LockFacts {
+    /// The lock's active span: its first event to its last (the end of the log when a hold
+    /// or wait of it is still open there). A hot lock is judged over it, not the whole log.
+    var firstSeen: Int64 = .max
+    var lastSeen: Int64 = .min
     var heldWithWaiters: Int64 = 0
     var waitingAgents: [AgentID] = []
     var lastWaitingAgent = AgentID(-1)
@@ -60,9 +64,9 @@ public struct ContentionAnalyzer: FindingAnalyzer {
   }
 
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+    seen(event.lock, at: time)
     guard contended else { return }
     let (agent, lock) = (event.agent, event.lock)
-    ensure(lock)
     // The same agent queueing again is the common case; the list is short and capped.
     if facts[lock.index].lastWaitingAgent == agent { return }
     facts[lock.index].lastWaitingAgent = agent
@@ -75,8 +79,8 @@ public struct ContentionAnalyzer: FindingAnalyzer {
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
+    seen(hold.lock, at: hold.end)
     if hold.outcome != .released {
-      ensure(hold.lock)
       if facts[hold.lock.index].firstHold == nil {
         facts[hold.lock.index].firstHold = Sample(agent: hold.agent, duration: hold.end - hold.start, time: hold.start, source: hold.source)
       }
@@ -96,6 +100,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
   }
 
   public mutating func waitEnded(_ wait: WaitInterval) {
+    seen(wait.lock, at: wait.end)
     let sample = Sample(agent: wait.agent, duration: wait.end - wait.start, time: wait.start, source: wait.source, overtaken: wait.overtaken)
     if wait.overtaken >= options.starvationOvertakes {
       starvation[wait.lock.rawValue, default: Group()].add(sample) { Int64($0.overtaken) }
@@ -103,6 +108,12 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     if wait.outcome == .timedOut {
       timeouts[wait.lock.rawValue, default: Group()].add(sample) { $0.duration }
     }
+  }
+
+  private mutating func seen(_ lock: LockID, at time: Int64) {
+    ensure(lock)
+    facts[lock.index].firstSeen = min(facts[lock.index].firstSeen, time)
+    facts[lock.index].lastSeen = max(facts[lock.index].lastSeen, time)
   }
 
   private mutating func ensure(_ lock: LockID) {
@@ -194,17 +205,19 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     for (index, fact) in facts.enumerated() where fact.waitingAgents.count >= 2 {
       guard index < context.lockStates.count, context.lockStates[index].seen, index < context.statistics.locks.count else { continue }
       let state = context.lockStates[index]
-      let utilization = Double(state.heldNanos) / Double(context.span)
+      // Over the lock's own active span: a lock busy all its life in a longer log is hot.
+      let activeSpan = max(1, min(context.span, fact.lastSeen - max(fact.firstSeen, context.spanStart)))
+      let utilization = min(1, Double(state.heldNanos) / Double(activeSpan))
       let contended = state.heldNanos > 0 ? Double(fact.heldWithWaiters) / Double(state.heldNanos) : 0
       guard utilization >= options.hotUtilization && contended >= options.hotContendedShare else { continue }
       let row = context.statistics.locks[index]
       // How many agents made progress under the lock at once, on average: total hold time
       // over the span. For a mutex it cannot pass 1, however many agents queue for it.
-      let parallelism = Double(row.holdNanos) / Double(context.span)
+      let parallelism = Double(row.holdNanos) / Double(activeSpan)
       let lock = LockID(Int32(index))
       let holdP50 = row.hold.percentile(50)
       let message =
-        "\(context.quoted(lock)) was held \(formatFixed(utilization * 100, decimals: 0))% of the time with others queued for \(formatFixed(contended * 100, decimals: 0))% of it: \(fact.waitingAgents.count)\(fact.moreWaitingAgents ? "+" : "") agents queued for it, yet on average only \(formatFixed(parallelism, decimals: 1)) held it at once."
+        "\(context.quoted(lock)) was held \(formatFixed(utilization * 100, decimals: 1))% of its active span (\(Duration.human(activeSpan)), its first event to its last) with others queued for \(formatFixed(contended * 100, decimals: 1))% of it: \(fact.waitingAgents.count)\(fact.moreWaitingAgents ? "+" : "") agents queued for it, yet on average only \(formatFixed(parallelism, decimals: 1)) held it at once."
       let remedy: String
       if holdP50 >= 100_000_000 {
         remedy = "Holds are long (median \(Duration.human(holdP50))): move the slow call out of the critical section and hold \(context.quoted(lock)) only for the state update, or use per-key locks so agents working on different keys do not queue."
@@ -218,7 +231,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
           source: (fact.longestHold ?? fact.firstHold).map { context.source($0.source) } ?? "",
           message: message, remedy: remedy,
           details: [
-            ("utilization", .double(utilization)), ("contended_share", .double(contended)),
+            ("utilization", .double(utilization)), ("active_span_ns", .int(activeSpan)), ("contended_share", .double(contended)),
             ("queued_agents", .int(Int64(fact.waitingAgents.count))), ("effective_parallelism", .double(parallelism)),
             ("hold_p50_ns", .int(holdP50)),
           ]))

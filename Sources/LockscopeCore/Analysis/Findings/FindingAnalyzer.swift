@@ -29,6 +29,8 @@ public struct FindingContext {
   public let statistics: StatisticsAnalyzer
   public let lockStates: [LockState]
   public let span: Int64
+  /// Where the observed span starts (`--since` clips it), for spans of single locks.
+  public var spanStart: Int64 = .min
   public let options: FindingOptions
 
   func lockNames(_ locks: [LockID]) -> [String] { locks.map(lockName) }

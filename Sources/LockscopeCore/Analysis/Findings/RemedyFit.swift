@@ -1,0 +1,93 @@
+/// Makes each finding's advice follow from what the whole log shows, once every analyzer
+/// has spoken (issue: remedies that fit the cause):
+/// - a lock held all the time because its holder leaked it or died with it (an orphan) is
+///   not "hot": the remedy is to release it on every path, not to shard or shorten holds;
+/// - a lock whose holders were deadlocked is the deadlock's, not a hot lock, and long holds
+///   by agents caught in a deadlock on that lock point at the deadlock;
+/// - a lock that is already one of many per-key locks (`job:1041`, `job:1042`, …) is never
+///   told to "use per-key locks".
+enum RemedyFit {
+  static func apply(to findings: [Finding], lockNames: [String]) -> [Finding] {
+    // The longest orphaned hold of each lock: it explains a hot lock when it covers half
+    // of the lock's active span or more.
+    var orphaned: [String: Int64] = [:]
+    for orphan in findings where orphan.kind == "orphan" {
+      guard let lock = orphan.locks.first, case .int(let held)? = orphan.detail("held_ns") else { continue }
+      orphaned[lock] = max(orphaned[lock] ?? 0, held)
+    }
+    let deadlocks = findings.filter { $0.kind == "deadlock" }
+    let deadlocked = Set(deadlocks.flatMap(\.locks))
+    let perKey = PerKeyNames(lockNames)
+    var fitted: [Finding] = []
+    for var finding in findings {
+      let lock = finding.locks.first ?? ""
+      switch finding.kind {
+      case "hot-lock" where deadlocked.contains(lock):
+        continue  // held because its holders could not move: the deadlock finding says so
+      case "hot-lock" where orphanExplains(finding, orphaned[lock]):
+        finding.remedy =
+          "'\(lock)' was busy because a hold of it was never released (see the orphan finding): release it on every path (finally, defer, `async with`), and give leased locks a heartbeat so a dead holder's lease runs out."
+        finding.details.append(("cause", .string("orphan")))
+      case "hot-lock" where perKey.isPerKey(lock):
+        finding.remedy = finding.remedy.replacingOccurrences(
+          of: ", or use per-key locks so agents working on different keys do not queue", with: "")
+        finding.remedy = finding.remedy.replacingOccurrences(
+          of: "split '\(lock)' into per-key locks (sharding), use a read-write lock",
+          with: "'\(lock)' is already one of many per-key locks, so the same key is contended: batch the work on a key, use a read-write lock")
+      case "long-hold" where deadlocks.contains { deadlock in deadlock.locks.contains(lock) && !Set(deadlock.agents).isDisjoint(with: finding.agents) }:
+        finding.remedy =
+          "These holds lasted because their holders were deadlocked on '\(lock)' (see the deadlock finding): fix the lock order, and the holds end."
+      default: break
+      }
+      fitted.append(finding)
+    }
+    return fitted
+  }
+
+  private static func orphanExplains(_ hot: Finding, _ orphanHeld: Int64?) -> Bool {
+    guard let orphanHeld, case .int(let span)? = hot.detail("active_span_ns") else { return false }
+    return orphanHeld * 2 >= span
+  }
+}
+
+/// Which lock names are per-key: their variable parts (runs of digits, hexadecimal runs of 8
+/// or more with a digit, UUIDs) replaced by `*`, at least three names share the pattern.
+struct PerKeyNames {
+  private var counts: [String: Int] = [:]
+
+  init(_ names: [String]) {
+    for name in names {
+      let pattern = Self.pattern(name)
+      if pattern != name { counts[pattern, default: 0] += 1 }
+    }
+  }
+
+  func isPerKey(_ name: String) -> Bool {
+    let pattern = Self.pattern(name)
+    return pattern != name && counts[pattern, default: 0] >= 3
+  }
+
+  /// `name` with each run of hexadecimal characters that holds a digit and is all digits
+  /// or 8 characters or more (a UUID's groups included) replaced by `*`.
+  static func pattern(_ name: String) -> String {
+    var result = ""
+    var run = ""
+    func flush() {
+      let hasDigit = run.contains { $0.isASCII && $0.isNumber }
+      let allDigits = run.allSatisfy { $0.isASCII && $0.isNumber }
+      result += hasDigit && (allDigits || run.count >= 8) ? "*" : run
+      run = ""
+    }
+    for character in name {
+      // A dash joins the groups of a UUID into one run.
+      if character.isHexDigit && character.isASCII || (character == "-" && run.count >= 4 && run.last?.isHexDigit == true) {
+        run.append(character)
+      } else {
+        flush()
+        result.append(character)
+      }
+    }
+    flush()
+    return result
+  }
+}
