@@ -187,9 +187,15 @@ check() {
 # (a) fixtures
 if [[ -d fixtures ]]; then
     while IFS= read -r -d '' f; do
-        case "$(basename "$f")" in *malformed*) continue ;; esac
+        # Nothing to compare: every line is bad, or every line needs the --field remap (the
+        # oracle has no remapping; with no event read, report exits 2).
+        case "$(basename "$f")" in *malformed* | remap.jsonl) continue ;; esac
         # OpenTelemetry spans (--from otlp): the oracle reads lock event lines only.
         case "$f" in fixtures/otlp/*) continue ;; esac
+        # The input forms (quoted epochs, offset-less times, prefixes, remaps, lines a few
+        # ms out of order for the reorder window) are the parser's, checked by hand-worked
+        # tests (fixtures/input/README.md); the oracle reads the plain form of SPEC §1.
+        case "$f" in fixtures/input/*) continue ;; esac
         check "$f" "$f"
     done < <(find fixtures -name '*.jsonl' -type f -print0 | sort -z)
     # Logs meant to be read together (one file per writer): also merged, in name order.

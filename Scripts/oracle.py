@@ -285,10 +285,17 @@ def frac_float(num, den) -> float:
 # --------------------------------------------------------------------------------------
 
 class Hold:
-    __slots__ = ("mode", "start", "deadline", "lease_ns")
+    __slots__ = ("mode", "start", "deadline", "lease_ns", "agent", "dead")
 
-    def __init__(self, mode, start, deadline, lease_ns):
+    def __init__(self, mode, start, deadline, lease_ns, agent):
         self.mode, self.start, self.deadline, self.lease_ns = mode, start, deadline, lease_ns
+        self.agent = agent          # a living hold is keyed by its agent's name
+        self.dead = False           # SPEC §1 crash: kept, orphaned, under a key of its own
+
+
+def dead_key(agent: str, t: int) -> str:
+    """The key of a crashed agent's orphaned hold: not its name, which its next life uses."""
+    return "\x00dead\x00%s\x00%d" % (agent, t)
 
 
 class Wait:
@@ -310,6 +317,10 @@ class Lock:
         self.capacity = 0
         self.last_t = t                         # integrals are accumulated up to here
         self.lapsed: set[str] = set()           # agents whose last hold here ended by lapse
+
+    def name_of(self, key: str) -> str:
+        hold = self.holders.get(key)
+        return hold.agent if hold is not None else key
 
     @property
     def semaphore(self) -> bool:
@@ -420,7 +431,7 @@ class Analysis:
             for w, wait in L.waiters.items():
                 if self.counted(w):
                     self.agent_rows[w].queue_int += n * dt
-                b = L.blockers(w, wait)
+                b = [L.name_of(h) for h in L.blockers(w, wait)]
                 if b:
                     row.caused += dt
                     share = Fraction(dt, len(b))
@@ -429,8 +440,9 @@ class Analysis:
                             self.agent_rows[h].caused += share
         L.last_t = max(L.last_t, t)
 
-    def end_hold(self, L: Lock, a: str, t: int, sampled: bool):
-        hold = L.holders.pop(a)
+    def end_hold(self, L: Lock, key: str, t: int, sampled: bool):
+        hold = L.holders.pop(key)
+        a = hold.agent
         d = t - hold.start
         for r in self.rows(a, L.name):
             r.hold_total += d
@@ -454,15 +466,17 @@ class Analysis:
         """Holders whose lease deadline is < t lose the lock at their deadline."""
         while True:
             due = [(h.deadline, a) for a, h in L.holders.items()
-                   if h.deadline is not None and h.deadline < t and a != except_agent]
+                   if h.deadline is not None and h.deadline < t and h.agent != except_agent]
             if not due:
                 return
             d = min(due)[0]
             self.advance(L, d)
             for dd, a in sorted(due):
                 if dd == d:
+                    dead = L.holders[a].dead
                     self.end_hold(L, a, d, sampled=False)
-                    L.lapsed.add(a)
+                    if not dead:            # a dead holder's lapse marks nobody's next life
+                        L.lapsed.add(a)
 
     # -- events -----------------------------------------------------------------------
     def process(self, e):
@@ -485,20 +499,23 @@ class Analysis:
             self.start = t
 
         if kind == "crash":
+            # SPEC §1: the waits end, unsampled; the holds stay, orphaned, until reclaimed
+            # (expire), lapsed, taken over by a conflicting acquire, or the end of the log.
             for L in list(self.locks.values()):
                 if a in L.holders or a in L.waiters:
                     self.lapse(L, t)
                     self.advance(L, t)
-                    if a in L.holders:
-                        self.end_hold(L, a, t, sampled=False)
                     if a in L.waiters:
                         self.end_wait(L, a, t, sample=False)
+                    if a in L.holders:
+                        L.holders[a].dead = True
+                        L.holders = {(dead_key(a, t) if k == a else k): h for k, h in L.holders.items()}
             return
 
         L = self.ensure_lock(e["lock"], t)
         if e["capacity"] is not None:
             L.capacity = e["capacity"]
-        own_expire = kind == "expire" and a in L.holders
+        own_expire = kind == "expire" and any(h.agent == a for h in L.holders.values())
         self.lapse(L, t, except_agent=a if own_expire else None)
         if kind in ("request", "acquire"):
             # docs/semantics.md: before an attempt by `a`, its lapsed holds elsewhere end.
@@ -540,6 +557,15 @@ class Analysis:
                     r.wait_samples.append(0)
             for r in rows:
                 r.acquisitions += 1
+            # A takeover: the acquire ends the orphaned holds it conflicts with (or its own
+            # name's dead life's), unfinished, with no anomaly.
+            while True:
+                full = L.semaphore and len(L.holders) >= L.capacity
+                dead = [k for k, h in L.holders.items() if h.dead and (
+                    h.agent == a or full or (not L.semaphore and conflict(h.mode, mode)))]
+                if not dead:
+                    break
+                self.end_hold(L, dead[0], t, sampled=False)
             if a in L.holders:
                 self.anomaly("double-acquire")      # the first hold stands
                 return
@@ -550,7 +576,7 @@ class Analysis:
             if clash:
                 self.anomaly("acquire-while-held")  # the log is believed: both hold
             lease = e["lease_ns"]
-            L.holders[a] = Hold(mode, t, None if lease is None else t + lease, lease)
+            L.holders[a] = Hold(mode, t, None if lease is None else t + lease, lease, a)
             L.lapsed.discard(a)
 
         elif kind == "release":
@@ -583,8 +609,11 @@ class Analysis:
                 self.anomaly("renew-by-non-holder")
 
         elif kind == "expire":
+            dead = [k for k, h in L.holders.items() if h.dead and h.agent == a]
             if a in L.holders:
                 self.end_hold(L, a, t, sampled=False)
+            elif dead:
+                self.end_hold(L, dead[0], t, sampled=False)
             elif a in L.lapsed:
                 pass                                  # the lease already ran out
             else:

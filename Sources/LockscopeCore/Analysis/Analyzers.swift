@@ -98,6 +98,11 @@ public struct Analyzers: TimelineObserver {
 
   public var wantsCycles: Bool { findingsEnabled }
 
+  public mutating func crashed(_ agent: AgentID, at time: Int64) {
+    guard findingsEnabled else { return }
+    lockOrder.crashed(agent)
+  }
+
   public mutating func cycleFormed(_ cycle: WaitCycle) {
     deadlocks.cycleFormed(cycle)
     lockOrder.deadlocked(cycle.locks)

@@ -72,4 +72,7 @@ public struct HoldInterval: Sendable {
   /// (the rest is charged waiter by waiter as it happens), and the most waiters at once then.
   public var uniformBlockedWait: Double = 0
   public var mostBlocked = 0
+  /// When its holder crashed, for a hold that stayed orphaned after the crash (`end` is when
+  /// the orphaned hold ended).
+  public var crashedAt: Int64? = nil
 }

@@ -11,6 +11,12 @@ public struct Holder: Sendable {
   /// The lock's share integrals and holder epoch when this hold began: what the hold
   /// imposed on waiters is a subtraction at its end, not an addition per holder per event
   /// (a crowd of 40,000 readers would make that quadratic).
+  /// When its holder crashed holding it (`Int64.min`: alive), and the crash's line. An
+  /// orphaned hold stays until the manager reclaims the lock, its lease runs out, another
+  /// agent's conflicting acquire takes it over, or the log ends (SPEC §1 `crash`).
+  public var crashedAt: Int64 = .min
+  public var crashSource: SourceLocation?
+  public var isOrphaned: Bool { crashedAt != .min }
   var evenShareAtJoin: Double = 0
   var uniformShareAtJoin: Double = 0
   var epochAtJoin: Int32 = 0
@@ -139,6 +145,14 @@ public struct LockState: Sendable {
     holders.slot(of: agent)
   }
 
+  /// The hold of `agent` that is alive: a crashed agent's orphaned hold is not its new
+  /// life's to release or renew.
+  @inline(__always)
+  public func liveHolderIndex(_ agent: AgentID) -> Int? {
+    guard let slot = holders.slot(of: agent), !holders[slot].isOrphaned else { return nil }
+    return slot
+  }
+
   @inline(__always)
   public func waiterIndex(_ agent: AgentID) -> Int? {
     waiters.firstIndex { $0.agent == agent }
@@ -205,6 +219,11 @@ public struct LockState: Sendable {
     let waiter = (agent: agent, mode: mode)
     var any = false
     for holder in holders {
+      if holder.isOrphaned {
+        // It blocks, but a dead holder waits for nothing: no edge leads on from it.
+        if holder.agent == waiter.agent || blocks(holderMode: holder.mode, requestMode: waiter.mode) { any = true }
+        continue
+      }
       if holder.agent == waiter.agent {
         // Asking again where either side is exclusive never succeeds on its own; nor a
         // semaphore slot when every slot is the waiter's own.
@@ -227,7 +246,8 @@ public struct LockState: Sendable {
   /// The holders that block `waiter` (SPEC §2: the conflicting ones, else all of them —
   /// it is queued behind an earlier waiter), excluding itself unless it is alone.
   public func blockers(of waiter: Waiter) -> [AgentID] {
-    let others = holders.filter { $0.agent != waiter.agent }
+    // A dead life's orphaned hold is another holder, even under the waiter's own name.
+    let others = holders.filter { $0.agent != waiter.agent || $0.isOrphaned }
     if others.isEmpty {
       // Itself, only in a self-deadlock; otherwise (a reader asking again) nobody.
       let selfBlocking = holders.contains { holder in

@@ -48,6 +48,11 @@ public struct ObserverPair<First: TimelineObserver, Second: TimelineObserver>: T
     second.anomaly(anomaly)
   }
 
+  public mutating func crashed(_ agent: AgentID, at time: Int64) {
+    first.crashed(agent, at: time)
+    second.crashed(agent, at: time)
+  }
+
   public mutating func cycleFormed(_ cycle: WaitCycle) {
     first.cycleFormed(cycle)
     second.cycleFormed(cycle)

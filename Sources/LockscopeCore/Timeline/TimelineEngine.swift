@@ -114,7 +114,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     }
     let contended = locks[lock.index].isUnavailable(to: agent, mode: event.mode)
     withLock(lock) { state in
-      if state.holderIndex(agent) != nil { state.waitersThatHold += 1 }
+      if state.liveHolderIndex(agent) != nil { state.waitersThatHold += 1 }
       state.waiters.append(Waiter(agent: agent, mode: event.mode, since: time, queueIntegralAtJoin: state.queueIntegral, source: event.source))
       state.queueMax = max(state.queueMax, state.waiters.count)
     }
@@ -139,6 +139,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       for waiting in locks[lock.index].waiters.indices { locks[lock.index].waiters[waiting].overtaken += 1 }
       observer.attempted(event, at: time, contended: false, queueLength: 0, bare: true)
     }
+    takeOverOrphans(of: lock, by: agent, mode: event.mode, at: time)
     if locks[lock.index].holderIndex(agent) != nil {
       anomaly(.doubleAcquire, event, at: time)
       observer.acquired(event, at: time, wait: wait)
@@ -167,7 +168,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   }
 
   private func release(_ event: LockEvent, at time: Int64) {
-    if let index = locks[event.lock.index].holderIndex(event.agent) {
+    if let index = locks[event.lock.index].liveHolderIndex(event.agent) {
       endHold(event.lock, at: index, time: time, outcome: .released, by: event.source)
     } else if locks[event.lock.index].lapsedHolders.contains(event.agent) {
       // The mark stays: an ignored event changes nothing, and a second late release is late too.
@@ -188,7 +189,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   }
 
   private func renew(_ event: LockEvent, at time: Int64) {
-    if let index = locks[event.lock.index].holderIndex(event.agent) {
+    if let index = locks[event.lock.index].liveHolderIndex(event.agent) {
       withLock(event.lock) { state in
         if event.leaseNanos >= 0 { state.holders[index].leaseLength = event.leaseNanos }
         let length = state.holders[index].leaseLength
@@ -212,17 +213,42 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     }
   }
 
-  /// Everything the agent held or waited for is abandoned.
+  /// The agent died: its waits end, unsampled; its holds stay, orphaned (SPEC §1), until
+  /// the lock is reclaimed (`expire`), its lease runs out, another agent's conflicting
+  /// acquire takes it over, or the log ends. Its name's later events are a new life.
   private func crash(_ agent: AgentID, at time: Int64, source: SourceLocation) {
-    for lock in agents[agent.index].held + agents[agent.index].waiting {
+    for lock in agents[agent.index].waiting {
       expireLeases(of: lock, before: time, sparing: nil)
       advance(lock, to: time)
-      if let index = locks[lock.index].holderIndex(agent) {
-        endHold(lock, at: index, time: time, outcome: .crashed, by: source)
+      if let index = locks[lock.index].waiterIndex(agent) { endWait(lock, at: index, time: time, outcome: .abandoned) }
+    }
+    for lock in agents[agent.index].held {
+      expireLeases(of: lock, before: time, sparing: nil)
+      advance(lock, to: time)
+      if let index = locks[lock.index].liveHolderIndex(agent) {
+        withLock(lock) { state in
+          state.holders[index].crashedAt = time
+          state.holders[index].crashSource = source
+        }
       }
-      if let index = locks[lock.index].waiterIndex(agent) {
-        endWait(lock, at: index, time: time, outcome: .abandoned)
-      }
+    }
+    observer.crashed(agent, at: time)
+  }
+
+  /// An acquire takes over the orphaned holds it would conflict with (or that its own
+  /// agent's earlier life left): they end here, unfinished, and are not an anomaly.
+  private func takeOverOrphans(of lock: LockID, by agent: AgentID, mode: LockMode, at time: Int64) {
+    while true {
+      let state = locks[lock.index]
+      let full = state.capacity > 0 && state.holders.count >= Int(state.capacity)
+      guard
+        let index = state.holders.indices.first(where: { slot in
+          let holder = state.holders[slot]
+          return holder.isOrphaned
+            && (holder.agent == agent || full || (state.capacity == 0 && holder.mode.conflicts(with: mode)))
+        })
+      else { return }
+      endHold(lock, at: index, time: time, outcome: .crashed)
     }
   }
 
@@ -382,7 +408,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       let deadline = max(holder.leaseDeadline, state.integratedUntil)
       advance(lock, to: deadline)
       endHold(lock, at: index, time: deadline, outcome: .leaseExpired)
-      withLock(lock) { $0.lapsedHolders.append(holder.agent) }
+      // A dead holder's lapse marks nobody: its name's next life did not hold the lock.
+      if !holder.isOrphaned { withLock(lock) { $0.lapsedHolders.append(holder.agent) } }
     }
   }
 
@@ -437,7 +464,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       let removed = state.removeHolder(at: index)
       holder = removed.holder
       imposed = (removed.evenShare, removed.uniformShare, removed.mostBlocked)
-      if state.waitersThatHold > 0 && state.waiterIndex(holder.agent) != nil { state.waitersThatHold -= 1 }
+      if state.waitersThatHold > 0 && !holder.isOrphaned && state.waiterIndex(holder.agent) != nil { state.waitersThatHold -= 1 }
       if holder.leaseDeadline == state.earliestDeadline && holder.leaseDeadline != .max { state.refreshEarliestDeadline() }
     }
     let agent = holder.agent.index
@@ -450,11 +477,15 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     } else {
       agents[agent].holdingUntil = max(agents[agent].holdingUntil, time)
     }
+    // However an orphaned hold ends (reclaimed, lapsed, taken over, the end of the log), it
+    // is the crash's: its cause, and the crash's line as where it ended.
     observer.holdEnded(
       HoldInterval(
-        agent: holder.agent, lock: lock, mode: holder.mode, start: holder.since, end: time, outcome: outcome,
-        source: holder.source, endSource: endSource, blockedWait: imposed.even, uniformBlockedWait: imposed.uniform,
-        mostBlocked: imposed.mostBlocked))
+        agent: holder.agent, lock: lock, mode: holder.mode, start: holder.since, end: time,
+        outcome: holder.isOrphaned ? .crashed : outcome, source: holder.source,
+        endSource: holder.isOrphaned ? holder.crashSource : endSource, blockedWait: imposed.even,
+        uniformBlockedWait: imposed.uniform, mostBlocked: imposed.mostBlocked,
+        crashedAt: holder.isOrphaned ? holder.crashedAt : nil))
   }
 
   private func anomaly(_ kind: Anomaly.Kind, _ event: LockEvent, at time: Int64) {

@@ -21,6 +21,9 @@ public protocol TimelineObserver {
   mutating func waitEnded(_ wait: WaitInterval)
   mutating func holdEnded(_ hold: HoldInterval)
   mutating func anomaly(_ anomaly: Anomaly)
+  /// `agent` crashed: its waits have ended; its holds go on, orphaned, and its name's later
+  /// events are a new life.
+  mutating func crashed(_ agent: AgentID, at time: Int64)
   /// A cycle closed in the wait-for graph: every agent in it waits for the next.
   mutating func cycleFormed(_ cycle: WaitCycle)
   /// The stream ended at `end`; every hold and wait has been closed.
@@ -38,6 +41,7 @@ extension TimelineObserver {
   public mutating func waitEnded(_ wait: WaitInterval) {}
   public mutating func holdEnded(_ hold: HoldInterval) {}
   public mutating func anomaly(_ anomaly: Anomaly) {}
+  public mutating func crashed(_ agent: AgentID, at time: Int64) {}
   public mutating func cycleFormed(_ cycle: WaitCycle) {}
   public mutating func finished(at end: Int64) {}
 }

@@ -51,10 +51,18 @@ public struct LiveAlerts: TimelineObserver {
     openHolds[Self.key(event.lock, event.agent)] = OpenHold(since: time, source: event.source)
   }
 
+  /// The holds a crash orphaned, in the order they were taken: the alert names them when
+  /// the crash's line is applied. They are followed no further (no long-hold alert for a
+  /// dead holder).
+  public mutating func crashed(_ agent: AgentID, at time: Int64) {
+    let held = openHolds.filter { $0.key & 0xFFFF_FFFF == Int64(UInt32(bitPattern: agent.rawValue)) }
+    for (key, _) in held { openHolds[key] = nil }
+    crashedHolding = held.sorted { ($0.value.since, $0.key) < ($1.value.since, $1.key) }.map { LockID(Int32(truncatingIfNeeded: $0.key >> 32)) }
+  }
+
   public mutating func holdEnded(_ hold: HoldInterval) {
     guard let open = openHolds.removeValue(forKey: Self.key(hold.lock, hold.agent)) else { return }
     switch hold.outcome {
-    case .crashed: crashedHolding.append(hold.lock)
     case .leaseExpired where !open.announcedLapse:
       // The log moved past the deadline between two scans: say it now, at the deadline.
       announceLapse(hold.agent, hold.lock, deadline: hold.end, source: open.source)
@@ -81,7 +89,7 @@ public struct LiveAlerts: TimelineObserver {
 
   public mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {
     guard let state else {
-      // A crash: the holds it ended were collected by holdEnded just before.
+      // A crash: the holds it orphaned were collected by `crashed` just before.
       if !crashedHolding.isEmpty {
         let names = crashedHolding.map { "'\(scope.lockName($0))'" }.joined(separator: ", ")
         emit(

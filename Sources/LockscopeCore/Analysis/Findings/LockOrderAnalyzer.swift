@@ -124,6 +124,12 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     held[agent].append(Held(lock: event.lock, mode: event.mode, source: event.source))
   }
 
+  /// A crashed agent's holds are its dead life's: its name's next attempts are taken while
+  /// holding nothing (the orphaned holds end later, as holds of nobody here).
+  public mutating func crashed(_ agent: AgentID) {
+    if agent.index < held.count { held[agent.index].removeAll() }
+  }
+
   /// Lock sets that truly deadlocked: their inversion is already reported as the deadlock.
   public mutating func deadlocked(_ locks: [LockID]) {
     deadlockedSets.insert(Set(locks.map(\.rawValue)))

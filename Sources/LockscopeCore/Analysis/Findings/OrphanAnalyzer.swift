@@ -119,13 +119,16 @@ public struct OrphanAnalyzer: FindingAnalyzer {
       let hold = orphan.hold
       let who = context.quoted(hold.agent)
       let lock = context.quoted(hold.lock)
-      let held = Duration.human(hold.end - hold.start)
+      // A crashed holder held the lock while alive; its hold went on, orphaned, after.
+      let aliveUntil = hold.crashedAt ?? hold.end
+      let held = Duration.human(aliveUntil - hold.start)
       let waited = Int64(saturating: orphan.blockedWait)
       var message: String
       let remedy: String
       switch hold.outcome {
       case .crashed:
-        message = "\(who) crashed holding \(lock) (held \(held))."
+        message = "\(who) crashed holding \(lock) (held \(held))"
+        message += hold.end > aliveUntil ? "; it stayed held, orphaned, for \(Duration.human(hold.end - aliveUntil)) more." : "."
         remedy = "Release locks in defer/finally and give them leases with heartbeats, so a crashed holder's lock is reclaimed automatically."
       case .leaseExpired:
         message = "The lease of \(who) on \(lock) ran out with no renew or release (held \(held))."
@@ -139,15 +142,16 @@ public struct OrphanAnalyzer: FindingAnalyzer {
       }
       message += waited > 0 ? " Others waited \(Duration.human(waited)) because of it." : " Nobody waited for it."
       var details: [(key: String, value: JSONValue)] = [
-        ("cause", .string(hold.outcome.cause)), ("held_ns", .int(hold.end - hold.start)), ("blocked_wait_ns", .int(waited)),
+        ("cause", .string(hold.outcome.cause)), ("held_ns", .int(aliveUntil - hold.start)), ("blocked_wait_ns", .int(waited)),
         ("acquired_at", .string(context.source(hold.source))),
       ]
+      if hold.crashedAt != nil { details.append(("orphaned_ns", .int(hold.end - aliveUntil))) }
       if let end = hold.endSource { details.append(("ended_at", .string(context.source(end)))) }
       return Finding(
         // Critical when it stopped others for real (a second or more); otherwise a warning.
         kind: "orphan", severity: waited >= 1_000_000_000 ? .critical : .warning,
         locks: [context.lockName(hold.lock)], agents: [context.agentName(hold.agent)],
-        time: hold.outcome == .endOfLog ? hold.start : hold.end,
+        time: hold.outcome == .endOfLog ? hold.start : aliveUntil,
         source: context.source(hold.endSource ?? hold.source), message: message, remedy: remedy, details: details)
     }
   }
