@@ -211,6 +211,9 @@ public struct ContentionAnalyzer: FindingAnalyzer {
       let contended = state.heldNanos > 0 ? Double(fact.heldWithWaiters) / Double(state.heldNanos) : 0
       guard utilization >= options.hotUtilization && contended >= options.hotContendedShare else { continue }
       let row = context.statistics.locks[index]
+      // Serialization is agents taking turns: one hold that others waited for all its short
+      // life is an orphan's or a long hold's story, not a hot lock.
+      guard row.acquisitions >= 2 else { continue }
       // How many agents made progress under the lock at once, on average: total hold time
       // over the span. For a mutex it cannot pass 1, however many agents queue for it.
       let parallelism = Double(row.holdNanos) / Double(activeSpan)
