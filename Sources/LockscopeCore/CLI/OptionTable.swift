@@ -188,7 +188,7 @@ enum OptionTable {
       },
     OptionSpec(
       "field", value: "name=key",
-      help: "Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable).") { options, value throws(UsageError) in
+      help: "Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable).") { options, value throws(UsageError) in
         let (name, key) = try pair(value, option: "field")
         guard let field = Field.named(name) else {
           throw UsageError("Unknown field '\(name)' in --field; expected one of: \(Field.allCases.map(\.defaultKey).joined(separator: ", ")).")
@@ -223,6 +223,12 @@ enum OptionTable {
       "long-hold", value: "duration", default: "1s", commands: [.report, .check, .timeline],
       help: "Report holds longer than this as long holds (30s, 500ms, 2m, …).") { options, value throws(UsageError) in
         options.analysis.findings.longHold = try duration(value, option: "long-hold")
+      },
+    OptionSpec(
+      "expect-hold", value: "glob=duration", commands: [.report, .check],
+      help: "Expect holds of the locks matching <glob> to last at most <duration> (repeatable; the first matching glob counts; an acquire's expected_ms wins): reported as hold.over_expected.") { options, value throws(UsageError) in
+        let (pattern, length) = try pair(value, option: "expect-hold")
+        options.analysis.expectedHolds.append((try glob(pattern, option: "expect-hold"), try duration(length, option: "expect-hold")))
       },
     OptionSpec(
       "orphan-after", value: "duration", default: "30s",

@@ -7,18 +7,20 @@ public struct DurationStats: Equatable, Sendable {
   public var p95: Int64 = 0
   public var p99: Int64 = 0
   public var max: Int64 = 0
-  /// Holds only: holds that did not end in a release.
+  /// Holds only: holds that did not end in a release, and the longest of them.
   public var unfinished = 0
+  public var unfinishedMax: Int64 = 0
 
   public init() {}
 
-  init(_ digest: LatencyDigest, unfinished: Int = 0) {
+  init(_ digest: LatencyDigest, unfinished: Int = 0, unfinishedMax: Int64 = 0) {
     count = digest.count
     mean = digest.mean
     let values = digest.percentiles([50, 90, 95, 99])
     (p50, p90, p95, p99) = (values[0], values[1], values[2], values[3])
     max = digest.max
     self.unfinished = unfinished
+    self.unfinishedMax = unfinishedMax
   }
 }
 
@@ -31,6 +33,15 @@ public struct MetricsRow: Equatable, Sendable {
   public var timeouts = 0
   public var wait = DurationStats()
   public var hold = DurationStats()
+  /// Every attempt, request to acquire, timeout or cancel (SPEC §2 `blocked`).
+  public var blocked = DurationStats()
+  /// Jain's index over the agents' mean blocked time (SPEC §2); nil for agent rows.
+  public var fairness: Double?
+  /// Released holds that had an expected length, and those longer than it.
+  public var expectedHolds = 0
+  public var overExpected = 0
+  /// `hold.over_expected`: overExpected / expectedHolds (0 with no expectation).
+  public var overExpectedShare: Double { expectedHolds > 0 ? Double(overExpected) / Double(expectedHolds) : 0 }
   public var contentionRate = 0.0
   public var timeoutRate = 0.0
   public var queueMax = 0
