@@ -52,6 +52,7 @@ public struct MetricsRow: Equatable, Sendable {
   public var causedWaitNanos: Int128 = 0
   public var waitTotalNanos: Int128 = 0
   public var holdTotalNanos: Int128 = 0
+  public var blockedTotalNanos: Int128 = 0
   /// Agents: the most waiters they blocked at once as holders.
   public var blockedMax = 0
 

@@ -91,6 +91,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     row.wait = DurationStats(accumulator.wait)
     row.hold = DurationStats(accumulator.hold, unfinished: accumulator.unfinishedHolds, unfinishedMax: accumulator.unfinishedMax)
     row.blocked = DurationStats(accumulator.blocked)
+    row.blockedTotalNanos = accumulator.blocked.sum
     row.expectedHolds = accumulator.expectedHolds
     row.overExpected = accumulator.overExpected
     row.contentionRate = ratio(Double(accumulator.contendedAttempts), Double(accumulator.attempts))
