@@ -81,7 +81,7 @@ public struct JSONReportRenderer: ReportRenderer {
       json.field("max_ns", stats.max)
       if key == "hold" {
         json.field("unfinished", stats.unfinished)
-        json.field("unfinished_max_ns", stats.unfinishedMax)
+        json.field("unfinished_max_ns", row.unfinishedHoldMaxNanos)
       }
       json.endObject()
     }

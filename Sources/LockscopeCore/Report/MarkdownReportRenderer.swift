@@ -19,7 +19,7 @@ public struct MarkdownReportRenderer: ReportRenderer {
       + "contention \(TextReportRenderer.percent(row.contentionRate)) · timeouts \(TextReportRenderer.percent(row.timeoutRate)) · "
       + "fairness \(formatFixed(row.fairness ?? 1, decimals: 2))"
     if row.hold.unfinished > 0 {
-      text += " · \(row.hold.unfinished) unfinished holds (longest \(Duration.human(row.hold.unfinishedMax)))"
+      text += " · \(row.hold.unfinished) unfinished holds (longest \(Duration.human(row.unfinishedHoldMaxNanos)))"
     }
     if row.expectedHolds > 0 {
       text += " · holds over expected \(row.overExpected) of \(row.expectedHolds) (\(TextReportRenderer.percent(row.overExpectedShare)))"
@@ -76,7 +76,7 @@ public struct MarkdownReportRenderer: ReportRenderer {
         row.name ?? "", "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), TextReportRenderer.percent(row.timeoutRate),
         stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.p99), stat(row.wait, \.max),
         Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max), stat(row.hold, \.p50),
-        stat(row.hold, \.p95), unfinished(row.hold), TextReportRenderer.percent(row.utilization), "\(row.queueMax)",
+        stat(row.hold, \.p95), unfinished(row), TextReportRenderer.percent(row.utilization), "\(row.queueMax)",
         formatFixed(row.fairness ?? 1, decimals: 2),
       ])
     }
@@ -84,8 +84,8 @@ public struct MarkdownReportRenderer: ReportRenderer {
   }
 
   /// `2 (longest 5.2s)`, or `0`.
-  private func unfinished(_ hold: DurationStats) -> String {
-    hold.unfinished > 0 ? "\(hold.unfinished) (longest \(Duration.human(hold.unfinishedMax)))" : "0"
+  private func unfinished(_ row: MetricsRow) -> String {
+    row.hold.unfinished > 0 ? "\(row.hold.unfinished) (longest \(Duration.human(row.unfinishedHoldMaxNanos)))" : "0"
   }
 
   private func agents(_ report: Report) -> String {
@@ -100,7 +100,7 @@ public struct MarkdownReportRenderer: ReportRenderer {
       table.add([
         row.name ?? "", "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), stat(row.wait, \.p50),
         stat(row.wait, \.p95), stat(row.wait, \.max), Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95),
-        stat(row.blocked, \.max), stat(row.hold, \.p95), unfinished(row.hold), TextReportRenderer.percent(row.waitShare),
+        stat(row.blocked, \.max), stat(row.hold, \.p95), unfinished(row), TextReportRenderer.percent(row.waitShare),
         Duration.human(row.causedWaitNanos),
       ])
     }

@@ -111,7 +111,7 @@ public struct PrometheusRenderer: ReportRenderer {
     values.append(["\(series("caused_wait_seconds_total")) \(Self.seconds(row.causedWaitNanos))"])
     values.append(summary(row.blocked, total: row.blockedTotalNanos, name: "blocked_seconds", series: series))
     values.append(["\(series("unfinished_holds_total")) \(row.hold.unfinished)"])
-    values.append(["\(series("unfinished_hold_max_seconds")) \(Self.seconds(row.hold.unfinishedMax))"])
+    values.append(["\(series("unfinished_hold_max_seconds")) \(Self.seconds(row.unfinishedHoldMaxNanos))"])
     values.append(row.fairness.map { ["\(series("fairness_ratio")) \(Self.number($0))"] } ?? [])
     values.append(["\(series("hold_over_expected_total")) \(row.overExpected)"])
     values.append(["\(series("hold_over_expected_ratio")) \(Self.number(row.overExpectedShare))"])

@@ -7,20 +7,18 @@ public struct DurationStats: Equatable, Sendable {
   public var p95: Int64 = 0
   public var p99: Int64 = 0
   public var max: Int64 = 0
-  /// Holds only: holds that did not end in a release, and the longest of them.
+  /// Holds only: holds that did not end in a release.
   public var unfinished = 0
-  public var unfinishedMax: Int64 = 0
 
   public init() {}
 
-  init(_ digest: LatencyDigest, unfinished: Int = 0, unfinishedMax: Int64 = 0) {
+  init(_ digest: LatencyDigest, unfinished: Int = 0) {
     count = digest.count
     mean = digest.mean
     let values = digest.percentiles([50, 90, 95, 99])
     (p50, p90, p95, p99) = (values[0], values[1], values[2], values[3])
     max = digest.max
     self.unfinished = unfinished
-    self.unfinishedMax = unfinishedMax
   }
 }
 
@@ -53,6 +51,8 @@ public struct MetricsRow: Equatable, Sendable {
   public var waitTotalNanos: Int128 = 0
   public var holdTotalNanos: Int128 = 0
   public var blockedTotalNanos: Int128 = 0
+  /// The longest hold that did not end in a release (`hold.unfinished` of them).
+  public var unfinishedHoldMaxNanos: Int64 = 0
   /// Agents: the most waiters they blocked at once as holders.
   public var blockedMax = 0
 

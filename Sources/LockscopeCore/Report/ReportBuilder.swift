@@ -89,7 +89,8 @@ struct ReportBuilder<Observer: TimelineObserver> {
     row.acquisitions = accumulator.acquisitions
     row.timeouts = accumulator.timeouts
     row.wait = DurationStats(accumulator.wait)
-    row.hold = DurationStats(accumulator.hold, unfinished: accumulator.unfinishedHolds, unfinishedMax: accumulator.unfinishedMax)
+    row.hold = DurationStats(accumulator.hold, unfinished: accumulator.unfinishedHolds)
+    row.unfinishedHoldMaxNanos = accumulator.unfinishedMax
     row.blocked = DurationStats(accumulator.blocked)
     row.blockedTotalNanos = accumulator.blocked.sum
     row.expectedHolds = accumulator.expectedHolds

@@ -59,7 +59,7 @@ public struct TextReportRenderer: ReportRenderer {
     parts.append("wait p50 \(stat(row.wait, \.p50)) p99 \(stat(row.wait, \.p99)) max \(stat(row.wait, \.max))")
     parts.append("blocked p95 \(stat(row.blocked, \.p95)) max \(stat(row.blocked, \.max))")
     parts.append("hold p50 \(stat(row.hold, \.p50)) p99 \(stat(row.hold, \.p99))")
-    if row.hold.unfinished > 0 { parts.append(unfinished(row.hold)) }
+    if row.hold.unfinished > 0 { parts.append(unfinished(row)) }
     parts.append("contention \(percent(row.contentionRate))")
     parts.append("timeouts \(percent(row.timeoutRate))")
     if let fairness = row.fairness { parts.append("fairness \(formatFixed(fairness, decimals: 2))") }
@@ -75,8 +75,8 @@ public struct TextReportRenderer: ReportRenderer {
   }
 
   /// `2 unfinished (longest 5.2s)`.
-  private func unfinished(_ hold: DurationStats) -> String {
-    "\(grouped(Int64(hold.unfinished))) unfinished (longest \(Duration.human(hold.unfinishedMax)))"
+  private func unfinished(_ row: MetricsRow) -> String {
+    "\(grouped(Int64(row.hold.unfinished))) unfinished (longest \(Duration.human(row.unfinishedHoldMaxNanos)))"
   }
 
   /// Under a table: the shown rows that have unfinished holds (crash, expire, lease, end of
@@ -84,7 +84,7 @@ public struct TextReportRenderer: ReportRenderer {
   private func unfinishedLine(_ rows: ArraySlice<MetricsRow>) -> String {
     let withUnfinished = rows.filter { $0.hold.unfinished > 0 }
     guard !withUnfinished.isEmpty else { return "" }
-    let items = withUnfinished.map { "\(Table.fit($0.name ?? "")) \(unfinished($0.hold))" }
+    let items = withUnfinished.map { "\(Table.fit($0.name ?? "")) \(unfinished($0))" }
     return "  unfinished holds (crash, expire, lease, end of log): " + items.joined(separator: " · ") + "\n"
   }
 

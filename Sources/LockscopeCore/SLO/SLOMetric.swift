@@ -83,7 +83,7 @@ public struct SLOMetric: Sendable {
         "hold.over_expected", aliases: ["hold_over_expected"], .ratio, "share of released holds with an expectation that lasted longer",
         .row { $0.expectedHolds > 0 ? $0.overExpectedShare : nil }),
       SLOMetric("hold.over_expected.count", .count, "released holds longer than expected", .row { Double($0.overExpected) }),
-      SLOMetric("hold.unfinished.max", .duration, "the longest unfinished hold", .row { $0.hold.unfinished > 0 ? Double($0.hold.unfinishedMax) : nil }),
+      SLOMetric("hold.unfinished.max", .duration, "the longest unfinished hold", .row { $0.hold.unfinished > 0 ? Double($0.unfinishedHoldMaxNanos) : nil }),
       SLOMetric("wait.count", .count, "granted attempts (wait samples)", .row { Double($0.wait.count) }),
       SLOMetric("hold.count", .count, "holds ended by a release", .row { Double($0.hold.count) }),
       SLOMetric("hold.unfinished", .count, "holds ended by crash, expire, lease or end of log", .row { Double($0.hold.unfinished) }),
