@@ -94,6 +94,7 @@ public struct Analyzers: TimelineObserver {
   }
 
   public mutating func anomaly(_ anomaly: Anomaly) {
+    statistics.anomaly(anomaly)
     anomalies.anomaly(anomaly)
     guard findingsEnabled else { return }
     leases.anomaly(anomaly)

@@ -13,6 +13,9 @@ public struct StatisticsAnalyzer: TimelineObserver {
   private var expectations: HoldExpectations
   /// The expected length of each open hold that has one, keyed by `pairKey`.
   private var openExpected: [Int64: Int64] = [:]
+  /// The (lock, agent) of an acquire the engine just called a double acquire: the first
+  /// hold stands, and so does its expectation.
+  private var doubleAcquire: Int64?
 
   /// The sum and count of one (lock, agent) pair's `blocked` samples.
   public struct BlockedSum: Sendable {
@@ -65,8 +68,13 @@ public struct StatisticsAnalyzer: TimelineObserver {
   }
 
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
-    let expected = event.expectedNanos >= 0 ? event.expectedNanos : expectations.expected(for: event.lock)
-    if expected >= 0 { openExpected[StatisticsAnalyzer.pairKey(event.lock, event.agent)] = expected }
+    let key = StatisticsAnalyzer.pairKey(event.lock, event.agent)
+    if doubleAcquire == key {
+      doubleAcquire = nil
+    } else {
+      let expected = event.expectedNanos >= 0 ? event.expectedNanos : expectations.expected(for: event.lock)
+      if expected >= 0 { openExpected[key] = expected }
+    }
     guard time >= selection.since, selection.includes(event.agent) else { return }
     update(event.lock, event.agent) { row in
       row.acquisitions += 1
@@ -118,6 +126,10 @@ public struct StatisticsAnalyzer: TimelineObserver {
         row.unfinishedMax = max(row.unfinishedMax, length)
       }
     }
+  }
+
+  public mutating func anomaly(_ anomaly: Anomaly) {
+    if anomaly.kind == .doubleAcquire { doubleAcquire = StatisticsAnalyzer.pairKey(anomaly.lock, anomaly.agent) }
   }
 
   /// Charges each blocked waiter's `elapsed` to its blockers, split evenly (SPEC §2).
