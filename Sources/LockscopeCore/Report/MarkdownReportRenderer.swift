@@ -19,7 +19,7 @@ public struct MarkdownReportRenderer: ReportRenderer {
       + "contention \(TextReportRenderer.percent(row.contentionRate)) · timeouts \(TextReportRenderer.percent(row.timeoutRate)) · "
       + "fairness \(formatFixed(row.fairness ?? 1, decimals: 2))"
     if row.hold.unfinished > 0 {
-      text += " · \(row.hold.unfinished) unfinished holds (longest \(Duration.human(row.unfinishedHoldMaxNanos)))"
+      text += " · \(row.hold.unfinished) unfinished \(row.hold.unfinished == 1 ? "hold" : "holds") (longest \(Duration.human(row.unfinishedHoldMaxNanos)))"
     }
     if row.expectedHolds > 0 {
       text += " · holds over expected \(row.overExpected) of \(row.expectedHolds) (\(TextReportRenderer.percent(row.overExpectedShare)))"
