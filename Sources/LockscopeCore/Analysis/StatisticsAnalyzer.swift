@@ -22,6 +22,12 @@ public struct StatisticsAnalyzer: TimelineObserver {
     public var total: Int128 = 0
     public var count = 0
     public var mean: Double { count > 0 ? Double(total) / Double(count) : 0 }
+
+    @inline(__always)
+    mutating func add(_ nanos: Int64) {
+      total += Int128(max(0, nanos))
+      count += 1
+    }
   }
 
   public init(selection: Selection, expectations: HoldExpectations? = nil) {
@@ -50,8 +56,7 @@ public struct StatisticsAnalyzer: TimelineObserver {
   private mutating func sampleBlocked(_ lock: LockID, _ agent: AgentID, _ nanos: Int64) {
     update(lock, agent) { $0.blocked.add(nanos) }
     let key = StatisticsAnalyzer.pairKey(lock, agent)
-    blockedPairs[key, default: BlockedSum()].total += Int128(max(0, nanos))
-    blockedPairs[key, default: BlockedSum()].count += 1
+    blockedPairs[key, default: BlockedSum()].add(nanos)  // one lookup, changed in place
   }
 
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
