@@ -173,6 +173,9 @@ struct MetricsFixtureTests {
     #expect(overall["count"] as? Int == 3 && overall["share"] as? Double == 0.5)
     let check = runCLI(["check", "--color", "never", "--expect-hold", "db:*=50ms", "--rule", "lock:db:* hold.over_expected < 30%", fixture("metrics/expected-hold.jsonl")])
     #expect(check.status == 1 && check.out.contains("33.3%"))
+    let text = runCLI(["report", "--color", "never", "--expect-hold", "db:*=50ms", fixture("metrics/expected-hold.jsonl")]).out
+    #expect(text.contains("  holds over expected: db:orders 1 of 3 (33.3%) · llm:summarize 2 of 3 (66.7%)\n"))
+    #expect(text.contains("over expected 50.0%"))
     let bad = runCLI(["report", "--expect-hold", "db:*", fixture("metrics/expected-hold.jsonl")])
     #expect(bad.status == 2 && bad.err.contains("--expect-hold"))
   }

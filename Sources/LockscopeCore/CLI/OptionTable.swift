@@ -227,7 +227,11 @@ enum OptionTable {
     OptionSpec(
       "expect-hold", value: "glob=duration", commands: [.report, .check],
       help: "Expect holds of the locks matching <glob> to last at most <duration> (repeatable; the first matching glob counts; an acquire's expected_ms wins): reported as hold.over_expected.") { options, value throws(UsageError) in
-        let (pattern, length) = try pair(value, option: "expect-hold")
+        // Split at the last '=': a duration has none, a lock glob may.
+        guard let equals = value.lastIndex(of: "="), equals != value.startIndex, value.index(after: equals) != value.endIndex else {
+          throw UsageError("--expect-hold takes GLOB=DURATION (such as 'db:*=50ms'), not '\(value)'.")
+        }
+        let (pattern, length) = (String(value[..<equals]), String(value[value.index(after: equals)...]))
         options.analysis.expectedHolds.append((try glob(pattern, option: "expect-hold"), try duration(length, option: "expect-hold")))
       },
     OptionSpec(

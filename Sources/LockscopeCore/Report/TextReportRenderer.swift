@@ -79,13 +79,25 @@ public struct TextReportRenderer: ReportRenderer {
     "\(grouped(Int64(row.hold.unfinished))) unfinished (longest \(Duration.human(row.unfinishedHoldMaxNanos)))"
   }
 
-  /// Under a table: the shown rows that have unfinished holds (crash, expire, lease, end of
-  /// log), which are not hold samples and would otherwise go unseen.
-  private func unfinishedLine(_ rows: ArraySlice<MetricsRow>) -> String {
+  /// Under a table: the shown rows with unfinished holds (crash, expire, lease, end of log),
+  /// which are not hold samples and would otherwise go unseen, and the rows whose holds had
+  /// an expected length, with how many ran over it.
+  private func rowNotes(_ rows: ArraySlice<MetricsRow>) -> String {
+    var text = ""
     let withUnfinished = rows.filter { $0.hold.unfinished > 0 }
-    guard !withUnfinished.isEmpty else { return "" }
-    let items = withUnfinished.map { "\(Table.fit($0.name ?? "")) \(unfinished($0))" }
-    return "  unfinished holds (crash, expire, lease, end of log): " + items.joined(separator: " · ") + "\n"
+    if !withUnfinished.isEmpty {
+      let items = withUnfinished.map { "\(Table.fit($0.name ?? "")) \(unfinished($0))" }
+      text += "  unfinished holds (crash, expire, lease, end of log): " + items.joined(separator: " · ") + "\n"
+    }
+    // Holds with an expected length (expected_ms, --expect-hold): how many ran over.
+    let withExpectation = rows.filter { $0.expectedHolds > 0 }
+    if !withExpectation.isEmpty {
+      let items = withExpectation.map {
+        "\(Table.fit($0.name ?? "")) \(grouped(Int64($0.overExpected))) of \(grouped(Int64($0.expectedHolds))) (\(percent($0.overExpectedShare)))"
+      }
+      text += "  holds over expected: " + items.joined(separator: " · ") + "\n"
+    }
+    return text
   }
 
   private func locksTable(_ report: Report) -> String {
@@ -105,7 +117,7 @@ public struct TextReportRenderer: ReportRenderer {
         String(row.queueMax), formatFixed(row.queueMean, decimals: 2), formatFixed(row.fairness ?? 1, decimals: 2),
       ])
     }
-    return title("LOCKS", shown: rows.count, of: report.locks.count) + table.render(style: style) + unfinishedLine(rows)
+    return title("LOCKS", shown: rows.count, of: report.locks.count) + table.render(style: style) + rowNotes(rows)
   }
 
   private func agentsTable(_ report: Report) -> String {
@@ -123,7 +135,7 @@ public struct TextReportRenderer: ReportRenderer {
         percent(row.utilization), percent(row.waitShare), Duration.human(row.causedWaitNanos),
       ])
     }
-    return title("AGENTS", shown: rows.count, of: report.agents.count) + table.render(style: style) + unfinishedLine(rows)
+    return title("AGENTS", shown: rows.count, of: report.agents.count) + table.render(style: style) + rowNotes(rows)
   }
 
   /// Most severe first. Findings of one kind (orphans: one kind and cause) are grouped: a
