@@ -102,6 +102,8 @@ struct MetricsFixtureTests {
     let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
     let hold = try #require((object["overall"] as? [String: Any])?["hold"] as? [String: Any])
     #expect(hold["unfinished"] as? Int == 2 && hold["unfinished_max_ns"] as? Int == 5_000_000_000)
+    let check = runCLI(["check", "--color", "never", "--rule", "lock:jobs hold.unfinished.max < 3s", fixture("metrics/unfinished-holds.jsonl")])
+    #expect(check.status == 1 && check.out.contains("5.00s"))
   }
 
   // MARK: - fairness
