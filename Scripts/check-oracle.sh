@@ -100,12 +100,21 @@ def compare_metrics(row, l, o):
         lv, ov = l.get(k), o[k]
         if not float_ok(lv, ov):
             bad(row, k, lv, ov)
-    for part in ("wait", "hold"):
+    # SPEC §2 fairness: a float for locks and overall, null for agents.
+    lv, ov = l.get("fairness", "absent"), o["fairness"]
+    if (ov is None and lv is not None) or (ov is not None and not float_ok(lv, ov)):
+        bad(row, "fairness", lv, ov)
+    lx, ox = l.get("hold_over_expected"), o["hold_over_expected"]
+    if not isinstance(lx, dict) or not is_int(lx.get("count")) or lx.get("count") != ox["count"]:
+        bad(row, "hold_over_expected.count", lx, ox)
+    elif not float_ok(lx.get("share"), ox["share"]):
+        bad(row, "hold_over_expected.share", lx.get("share"), ox["share"])
+    for part in ("wait", "hold", "blocked"):
         lp, op = l.get(part), o[part]
         if not isinstance(lp, dict):
             bad(row, part, lp, op)
             continue
-        keys = STATS + (("unfinished",) if part == "hold" else ())
+        keys = STATS + (("unfinished", "unfinished_max_ns") if part == "hold" else ())
         for k in keys:
             lv, ov = lp.get(k), op[k]
             if not is_int(lv):
@@ -198,6 +207,11 @@ if [[ -d fixtures ]]; then
         case "$f" in fixtures/input/*) continue ;; esac
         check "$f" "$f"
     done < <(find fixtures -name '*.jsonl' -type f -print0 | sort -z)
+    # Expected holds from the command line as well as from expected_ms.
+    if [[ -f fixtures/metrics/expected-hold.jsonl ]]; then
+        check "fixtures/metrics/expected-hold.jsonl --expect-hold 'db:*=50ms' --expect-hold '*=250ms'" \
+            --expect-hold 'db:*=50ms' --expect-hold '*=250ms' fixtures/metrics/expected-hold.jsonl
+    fi
     # Logs meant to be read together (one file per writer): also merged, in name order.
     if [[ -d fixtures/merge ]]; then
         mapfile -t parts < <(find fixtures/merge -name '*.jsonl' -type f | sort)
@@ -231,6 +245,9 @@ for seed in "${seeds[@]}"; do
         "$loggen" --quiet --bytes "$bytes" --seed "$seed" ${opts[@]+"${opts[@]}"} --out "$tmp/$name.jsonl" \
             || die "lockscope-loggen failed"
         check "loggen --seed $seed ${opts[*]-}" "$tmp/$name.jsonl"
+        if ((i == 1)); then
+            check "loggen --seed $seed --expect-hold '*=20ms'" --expect-hold '*=20ms' "$tmp/$name.jsonl"
+        fi
     fi
 done
 

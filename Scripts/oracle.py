@@ -6,7 +6,8 @@ docs/semantics.md (state machine and metric definitions) -- never from the Swift
 so that it can cross-check lockscope.  Speed is not a goal: every quantity is computed the
 plain way (exact integers and fractions, every sample kept, exact nearest-rank percentiles).
 
-    python3 Scripts/oracle.py [--time-unit s|ms|us|ns] [--lock GLOB]... [--agent GLOB]... FILE...
+    python3 Scripts/oracle.py [--time-unit s|ms|us|ns] [--lock GLOB]... [--agent GLOB]...
+                              [--expect-hold GLOB=DURATION]... FILE...
 
 Prints one JSON object: summary (events, skipped_lines, locks, agents, anomalies),
 overall, locks, agents, anomalies.  See Scripts/README-oracle.md.
@@ -125,7 +126,7 @@ def is_number(v) -> bool:
 
 
 KNOWN_FIELDS = frozenset(("ts", "event", "agent", "lock", "mode", "capacity", "lease_ms", "token",
-                          "trace_id", "span_id"))
+                          "trace_id", "span_id", "expected_ms"))
 
 
 def object_pairs(pairs):
@@ -208,11 +209,17 @@ def parse_line(raw: bytes, unit: str | None):
         if not is_number(lease) or lease < 0:
             raise BadLine("lease_ms: not a non-negative number")
         lease_ns = int(Decimal(lease) * 10**6)
+    expected = obj.get("expected_ms")
+    expected_ns = None
+    if expected is not None:
+        if not is_number(expected) or expected < 0:
+            raise BadLine("expected_ms: not a non-negative number")
+        expected_ns = int(Decimal(expected) * 10**6)
     tok = obj.get("token")
     if tok is not None and (not is_number(tok) or tok != int(tok)):
         raise BadLine("token: not an integer")
     return {"t": t, "event": ev, "agent": agent, "lock": lock if ev != "crash" else None,
-            "mode": mode, "capacity": cap, "lease_ns": lease_ns}
+            "mode": mode, "capacity": cap, "lease_ns": lease_ns, "expected_ns": expected_ns}
 
 
 def read_file(path: str, unit: str | None):
@@ -257,6 +264,12 @@ class Row:
         self.busy = 0               # lock: time with >= 1 holder
         self.caused = Fraction(0)
         self.hold_intervals: list[tuple[int, int]] = []   # agent: for the union
+        # SPEC §2 `blocked`: request -> acquire, timeout or cancel; a bare acquire is 0.
+        self.blocked_samples: list[int] = []
+        self.unfinished_max = 0
+        # SPEC §2 `hold.over_expected`: released holds with an expectation, and those over it.
+        self.expected_holds = 0
+        self.over_expected = 0
 
 
 def sample_stats(samples: list[int]) -> dict:
@@ -285,12 +298,13 @@ def frac_float(num, den) -> float:
 # --------------------------------------------------------------------------------------
 
 class Hold:
-    __slots__ = ("mode", "start", "deadline", "lease_ns", "agent", "dead")
+    __slots__ = ("mode", "start", "deadline", "lease_ns", "agent", "dead", "expected")
 
-    def __init__(self, mode, start, deadline, lease_ns, agent):
+    def __init__(self, mode, start, deadline, lease_ns, agent, expected=None):
         self.mode, self.start, self.deadline, self.lease_ns = mode, start, deadline, lease_ns
         self.agent = agent          # a living hold is keyed by its agent's name
         self.dead = False           # SPEC §1 crash: kept, orphaned, under a key of its own
+        self.expected = expected
 
 
 def dead_key(agent: str, t: int) -> str:
@@ -369,8 +383,10 @@ class Lock:
 # --------------------------------------------------------------------------------------
 
 class Analysis:
-    def __init__(self, agent_globs, lock_globs=()):
+    def __init__(self, agent_globs, lock_globs=(), expect_holds=()):
         self.agent_globs = agent_globs
+        self.expect_holds = expect_holds      # [(glob, ns)]: the first match counts
+        self.pair_blocked: dict[tuple[str, str], list[int]] = {}   # (lock, agent) -> samples
         self.lock_globs = lock_globs
         self.locks: dict[str, Lock] = {}
         self.lock_rows: dict[str, Row] = {}
@@ -448,12 +464,19 @@ class Analysis:
             r.hold_total += d
             if sampled:
                 r.hold_samples.append(d)
+                if hold.expected is not None:
+                    r.expected_holds += 1
+                    if d > hold.expected:
+                        r.over_expected += 1
             else:
                 r.unfinished += 1
+                r.unfinished_max = max(r.unfinished_max, d)
         if self.counted(a):
             self.agent_rows[a].hold_intervals.append((hold.start, t))
 
-    def end_wait(self, L: Lock, a: str, t: int, sample: bool):
+    def end_wait(self, L: Lock, a: str, t: int, sample: bool, blocked: bool):
+        """`sample`: a wait sample (granted); `blocked`: a blocked sample (granted, timed
+        out or cancelled; not a crash or the end of the log)."""
         wait = L.waiters.pop(a)
         self.total_waiters -= 1
         d = t - wait.start
@@ -461,6 +484,24 @@ class Analysis:
             r.wait_total += d
             if sample:
                 r.wait_samples.append(d)
+        if blocked:
+            self.blocked_sample(L, a, d)
+
+    def blocked_sample(self, L: Lock, a: str, d: int):
+        rows = self.rows(a, L.name)
+        for r in rows:
+            r.blocked_samples.append(d)
+        if rows:
+            self.pair_blocked.setdefault((L.name, a), []).append(d)
+
+    def expectation(self, e):
+        """expected_ms on the acquire, else the first --expect-hold glob matching the lock."""
+        if e["expected_ns"] is not None:
+            return e["expected_ns"]
+        for glob, ns in self.expect_holds:
+            if fnmatch.fnmatchcase(e["lock"], glob):
+                return ns
+        return None
 
     def lapse(self, L: Lock, t: int, except_agent: str | None = None):
         """Holders whose lease deadline is < t lose the lock at their deadline."""
@@ -506,7 +547,7 @@ class Analysis:
                     self.lapse(L, t)
                     self.advance(L, t)
                     if a in L.waiters:
-                        self.end_wait(L, a, t, sample=False)
+                        self.end_wait(L, a, t, sample=False, blocked=False)
                     if a in L.holders:
                         L.holders[a].dead = True
                         L.holders = {(dead_key(a, t) if k == a else k): h for k, h in L.holders.items()}
@@ -550,11 +591,13 @@ class Analysis:
 
         elif kind == "acquire":
             if a in L.waiters:
-                self.end_wait(L, a, t, sample=True)
+                self.end_wait(L, a, t, sample=True, blocked=True)
             else:
                 for r in rows:
                     r.attempts += 1
                     r.wait_samples.append(0)
+                if rows:
+                    self.blocked_sample(L, a, 0)
             for r in rows:
                 r.acquisitions += 1
             # A takeover: the acquire ends the orphaned holds it conflicts with (or its own
@@ -576,7 +619,7 @@ class Analysis:
             if clash:
                 self.anomaly("acquire-while-held")  # the log is believed: both hold
             lease = e["lease_ns"]
-            L.holders[a] = Hold(mode, t, None if lease is None else t + lease, lease, a)
+            L.holders[a] = Hold(mode, t, None if lease is None else t + lease, lease, a, self.expectation(e))
             L.lapsed.discard(a)
 
         elif kind == "release":
@@ -592,7 +635,7 @@ class Analysis:
                 if kind == "timeout":
                     for r in rows:
                         r.timeouts += 1
-                self.end_wait(L, a, t, sample=False)
+                self.end_wait(L, a, t, sample=False, blocked=True)
             else:
                 self.anomaly(kind + "-without-request")
 
@@ -631,7 +674,7 @@ class Analysis:
             for a in list(L.holders):
                 self.end_hold(L, a, end, sampled=False)
             for a in list(L.waiters):
-                self.end_wait(L, a, end, sample=False)
+                self.end_wait(L, a, end, sample=False, blocked=False)
 
     # -- output -----------------------------------------------------------------------
     def metrics(self, r: Row, kind: str) -> dict:
@@ -653,6 +696,7 @@ class Analysis:
             caused = int(r.caused)
         hold = sample_stats(r.hold_samples)
         hold["unfinished"] = r.unfinished
+        hold["unfinished_max_ns"] = r.unfinished_max
         out = {
             "attempts": r.attempts,
             "acquisitions": r.acquisitions,
@@ -668,6 +712,11 @@ class Analysis:
             "caused_wait_ns": caused,
             "wait_total_ns": r.wait_total,
             "hold_total_ns": r.hold_total,
+            "blocked": sample_stats(r.blocked_samples),
+            "hold_over_expected": {
+                "count": r.over_expected,
+                "share": frac_float(r.over_expected, r.expected_holds),
+            },
         }
         if kind == "agent":
             out["caused_wait_exact"] = str(r.caused)
@@ -680,8 +729,10 @@ class Analysis:
             self.overall.busy += r.busy
             self.overall.queue_int += r.queue_int
             self.overall.caused += r.caused
-        locks = [dict(lock=n, **self.metrics(r, "lock")) for n, r in self.lock_rows.items()]
-        agents = [dict(agent=n, **self.metrics(r, "agent")) for n, r in self.agent_rows.items()]
+        locks = [dict(lock=n, **self.metrics(r, "lock"), fairness=self.lock_fairness(n))
+                 for n, r in self.lock_rows.items()]
+        agents = [dict(agent=n, **self.metrics(r, "agent"), fairness=None)
+                  for n, r in self.agent_rows.items()]
         locks.sort(key=lambda x: (-x["wait_total_ns"], x["lock"]))
         agents.sort(key=lambda x: (-x["wait_total_ns"], x["agent"]))
         anomalies = {k: self.anomalies[k] for k in ANOMALY_KINDS if k in self.anomalies}
@@ -690,11 +741,45 @@ class Analysis:
                         "locks": len(self.seen_locks),
                         "agents": len(self.seen_agents),
                         "span_ns": self.end - self.start, "anomalies": anomalies},
-            "overall": self.metrics(self.overall, "overall"),
+            "overall": dict(**self.metrics(self.overall, "overall"), fairness=self.overall_fairness()),
             "locks": locks,
             "agents": agents,
             "anomalies": anomalies,
         }
+
+
+    # -- fairness (SPEC §2) -----------------------------------------------------------
+    def lock_fairness(self, lock: str) -> float:
+        """Jain's index over the agents with a blocked sample on `lock`, x = their mean."""
+        means = [Fraction(sum(v), len(v)) for (l, _), v in self.pair_blocked.items() if l == lock and v]
+        return jain(means)
+
+    def overall_fairness(self) -> float:
+        per_agent: dict[str, list[int]] = {}
+        for (_, a), v in self.pair_blocked.items():
+            per_agent.setdefault(a, []).extend(v)
+        return jain([Fraction(sum(v), len(v)) for v in per_agent.values() if v])
+
+
+def jain(xs) -> float:
+    """(Σx)² / (n·Σx²); 1 when there is no x or every x is 0 (all wait alike)."""
+    squares = sum(x * x for x in xs)
+    if not xs or squares == 0:
+        return 1.0
+    return float(sum(xs) ** 2 / (len(xs) * squares))
+
+
+DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)\Z")
+DURATION_NS = {"ns": 1, "us": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
+
+
+def expect_hold(text: str):
+    """--expect-hold GLOB=DURATION."""
+    glob, _, duration = text.rpartition("=")
+    m = DURATION.match(duration)
+    if not glob or not m:
+        raise argparse.ArgumentTypeError("GLOB=DURATION, such as 'db:*=50ms'")
+    return glob, int(Decimal(m.group(1)) * DURATION_NS[m.group(2)])
 
 
 def union_length(intervals) -> int:
@@ -720,6 +805,8 @@ def main(argv=None) -> int:
                    help="analyse only events of matching locks (crash events always are)")
     p.add_argument("--agent", action="append", default=[], metavar="GLOB",
                    help="count and list only matching agents (lock state follows everyone)")
+    p.add_argument("--expect-hold", action="append", default=[], type=expect_hold,
+                   metavar="GLOB=DURATION", help="expected hold of matching locks (expected_ms wins)")
     p.add_argument("--indent", type=int, default=None)
     args = p.parse_args(argv)
 
@@ -729,7 +816,7 @@ def main(argv=None) -> int:
         skipped += sk
         streams.append(evs)
 
-    an = Analysis(args.agent, args.lock)
+    an = Analysis(args.agent, args.lock, args.expect_hold)
     # k-way merge by timestamp; heapq.merge keeps file order for equal stamps and each
     # file's own order (an out-of-order file yields clock-backwards anomalies).
     for e in heapq.merge(*streams, key=lambda e: e["t"]):

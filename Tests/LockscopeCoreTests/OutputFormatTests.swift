@@ -187,7 +187,7 @@ struct OutputFormatTests {
     for line in text.split(separator: "\n") where line.hasPrefix("| db") || line.hasPrefix("| a") || line.hasPrefix("| line") {
       // Unescaped pipes split cells: the row has as many as its header.
       let cells = line.replacingOccurrences(of: "\\|", with: "").filter { $0 == "|" }.count
-      #expect(cells == (line.hasPrefix("| db") ? 14 : 11), "\(line)")
+      #expect(cells == (line.hasPrefix("| db") ? 18 : 14), "\(line)")
     }
     #expect(text.contains(#"db\|users\\n"quoted" &lt;script&gt;&amp;"#) || text.contains(#"db\|users\\n"quoted" &lt;script\>&amp;"#), "\(text)")
     #expect(!text.contains("<script>") && !text.contains("[link](http"))

@@ -170,7 +170,7 @@ struct CheckCommandTests {
     #expect(result.status == 0, "\(result.out)\(result.err)")
     #expect(result.out.contains("No --slo or --rule given: checking the default rules."))
     for rule in DefaultSLO.text.split(separator: "\n") { #expect(result.out.contains("PASS    \(rule)")) }
-    #expect(result.out.hasSuffix("5 passed, 0 failed\n"))
+    #expect(result.out.hasSuffix("6 passed, 0 failed\n"))
   }
 
   @Test("the serialized workers fail the default latency and contention rules (exit 1)")
@@ -181,8 +181,9 @@ struct CheckCommandTests {
     #expect(result.out.contains("FAIL    wait.p95 < 10ms        all locks     18.0s  < 10ms"))
     #expect(result.out.contains("FAIL    wait.p99 < 100ms       all locks     18.0s  < 100ms"))
     #expect(result.out.contains("FAIL    contention.rate < 10%  all locks     90.0%  < 10%"))
+    #expect(result.out.contains("PASS    timeout.rate < 1%"))
     #expect(result.out.contains("PASS    deadlocks == 0"))
-    #expect(result.out.hasSuffix("2 passed, 3 failed\n"))
+    #expect(result.out.hasSuffix("3 passed, 3 failed\n"))
   }
 
   @Test("statistics are measured per scope: overall, each matching lock, each matching agent")
@@ -294,7 +295,7 @@ struct CheckCommandTests {
     #expect(strict.out.contains("FAIL    deadlocks == 0         all locks   no data  == 0"))
     let allowed = runCLI(["check", "--allow-empty", log])
     #expect(allowed.status == 0)
-    #expect(allowed.out.hasSuffix("5 passed, 0 failed\n"))
+    #expect(allowed.out.hasSuffix("6 passed, 0 failed\n"))
     // A statistic with no samples is no data too: every attempt timed out.
     let timedOut = temporaryFile([line(0, "acquire", "a", "L"), line(1, "request", "b", "L"), line(2, "timeout", "b", "L")].joined(separator: "\n"))
     #expect(runCLI(["check", "--rule", "lock:L hold.p99 < 1s", timedOut]).status == 1)

@@ -11,8 +11,11 @@ public struct Analyzers: TimelineObserver {
   /// False under `--no-findings`: only the statistics (and anomaly counts) run.
   public let findingsEnabled: Bool
 
-  public init(selection: Selection, options: FindingOptions = FindingOptions(), lockNames: NameTable? = nil) {
-    statistics = StatisticsAnalyzer(selection: selection)
+  public init(
+    selection: Selection, options: FindingOptions = FindingOptions(), lockNames: NameTable? = nil,
+    expectedHolds: [(glob: Glob, nanos: Int64)] = []
+  ) {
+    statistics = StatisticsAnalyzer(selection: selection, expectations: HoldExpectations(rules: expectedHolds, lockNames: lockNames))
     deadlocks = DeadlockAnalyzer(options: options)
     lockOrder = LockOrderAnalyzer(options: options, lockNames: lockNames)
     orphans = OrphanAnalyzer(options: options)
@@ -81,16 +84,18 @@ public struct Analyzers: TimelineObserver {
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
+    let expected = findingsEnabled ? statistics.expectation(of: hold) : -1
     statistics.holdEnded(hold)
     guard findingsEnabled else { return }
     deadlocks.holdEnded(hold)
     lockOrder.holdEnded(hold)
     orphans.holdEnded(hold)
     leases.holdEnded(hold)
-    contention.holdEnded(hold)
+    contention.holdEnded(hold, expected: expected)
   }
 
   public mutating func anomaly(_ anomaly: Anomaly) {
+    statistics.anomaly(anomaly)
     anomalies.anomaly(anomaly)
     guard findingsEnabled else { return }
     leases.anomaly(anomaly)

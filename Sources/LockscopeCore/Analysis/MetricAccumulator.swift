@@ -6,8 +6,15 @@ public struct MetricAccumulator: Sendable {
   public var contendedAttempts = 0
   public var wait = LatencyDigest()
   public var hold = LatencyDigest()
-  /// Holds that ended otherwise than by a release.
+  /// Every attempt's time from request to acquire, timeout or cancel (SPEC §2 `blocked`).
+  public var blocked = LatencyDigest()
+  /// Holds that ended otherwise than by a release, and the longest of them.
   public var unfinishedHolds = 0
+  public var unfinishedMax: Int64 = 0
+  /// Released holds that had an expected length (`expected_ms`, `--expect-hold`), and
+  /// those of them that lasted longer (SPEC §2 `hold.over_expected`).
+  public var expectedHolds = 0
+  public var overExpected = 0
   /// Every wait and hold, sampled or not, clipped to the window; 128 bits wide, so totals
   /// over years of waiting by thousands of agents stay exact.
   public var waitNanos: Int128 = 0
@@ -24,7 +31,7 @@ public struct MetricAccumulator: Sendable {
 
   /// Whether anything at all was counted.
   public var isEmpty: Bool {
-    attempts == 0 && acquisitions == 0 && waitNanos == 0 && holdNanos == 0 && unfinishedHolds == 0
+    attempts == 0 && acquisitions == 0 && blocked.count == 0 && waitNanos == 0 && holdNanos == 0 && unfinishedHolds == 0
       && causedWait == 0
   }
 }

@@ -1,13 +1,62 @@
 /// Accumulates the metrics of SPEC §2 per lock, per agent and overall, as the timeline
-/// reports attempts, waits and holds. Memory: one accumulator per lock and per agent.
+/// reports attempts, waits and holds. Memory: one accumulator per lock and per agent, one
+/// `BlockedSum` per (lock, agent) pair that had a `blocked` sample (for `fairness`), and one
+/// entry per open hold that has an expected length.
 public struct StatisticsAnalyzer: TimelineObserver {
   public let selection: Selection
   public private(set) var locks: [MetricAccumulator] = []
   public private(set) var agents: [MetricAccumulator] = []
   public private(set) var overall = MetricAccumulator()
+  /// `blocked` per (lock, agent), keyed by `pairKey`: the per-lock means behind `fairness`.
+  public private(set) var blockedPairs: [Int64: BlockedSum] = [:]
+  /// `--expect-hold`: a lock's expected hold when its acquire says none.
+  private var expectations: HoldExpectations
+  /// The expected length of each open hold that has one, keyed by `pairKey`.
+  private var openExpected: [Int64: Int64] = [:]
+  /// The (lock, agent) of an acquire the engine just called a double acquire: the first
+  /// hold stands, and so does its expectation.
+  private var doubleAcquire: Int64?
 
-  public init(selection: Selection) {
+  /// The sum and count of one (lock, agent) pair's `blocked` samples.
+  public struct BlockedSum: Sendable {
+    public var total: Int128 = 0
+    public var count = 0
+    public var mean: Double { count > 0 ? Double(total) / Double(count) : 0 }
+
+    @inline(__always)
+    mutating func add(_ nanos: Int64) {
+      total += Int128(max(0, nanos))
+      count += 1
+    }
+  }
+
+  public init(selection: Selection, expectations: HoldExpectations? = nil) {
     self.selection = selection
+    self.expectations = expectations ?? HoldExpectations()
+  }
+
+  /// One Int64 for a (lock, agent) pair: lock in the high half, agent in the low.
+  @inline(__always)
+  public static func pairKey(_ lock: LockID, _ agent: AgentID) -> Int64 {
+    Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: agent.rawValue))
+  }
+
+  /// The agent of a `pairKey`.
+  public static func agent(ofPair key: Int64) -> AgentID { AgentID(Int32(truncatingIfNeeded: key)) }
+  /// The lock of a `pairKey`.
+  public static func lock(ofPair key: Int64) -> LockID { LockID(Int32(truncatingIfNeeded: key >> 32)) }
+
+  /// The expected length of `hold` (nanoseconds), or -1 when it has none. Valid until
+  /// `holdEnded(hold)` is called.
+  public func expectation(of hold: HoldInterval) -> Int64 {
+    openExpected.isEmpty ? -1 : openExpected[StatisticsAnalyzer.pairKey(hold.lock, hold.agent)] ?? -1
+  }
+
+  @inline(__always)
+  private mutating func sampleBlocked(_ lock: LockID, _ agent: AgentID, _ nanos: Int64) {
+    update(lock, agent) { $0.blocked.add(nanos) }
+    let key = StatisticsAnalyzer.pairKey(lock, agent)
+    blockedPairs[key, default: BlockedSum()].add(nanos)  // one lookup, changed in place
   }
 
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
@@ -19,9 +68,18 @@ public struct StatisticsAnalyzer: TimelineObserver {
       row.contendedAttempts += bump
     }
     agents[agent.index].queueMax = max(agents[agent.index].queueMax, queueLength)
+    // A bare acquire was blocked for no time at all (SPEC §2 `blocked`).
+    if bare { sampleBlocked(lock, agent, 0) }
   }
 
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+    let key = StatisticsAnalyzer.pairKey(event.lock, event.agent)
+    if doubleAcquire == key {
+      doubleAcquire = nil
+    } else {
+      let expected = event.expectedNanos >= 0 ? event.expectedNanos : expectations.expected(for: event.lock)
+      if expected >= 0 { openExpected[key] = expected }
+    }
     guard time >= selection.since, selection.includes(event.agent) else { return }
     update(event.lock, event.agent) { row in
       row.acquisitions += 1
@@ -38,6 +96,12 @@ public struct StatisticsAnalyzer: TimelineObserver {
       row.timeouts += timedOut
     }
     agents[wait.agent.index].queueIntegral += wait.queueIntegral
+    // Waits ended by a crash or by the end of the log are not `blocked` samples.
+    switch wait.outcome {
+    case .granted, .timedOut, .cancelled:
+      if wait.end >= selection.since { sampleBlocked(wait.lock, wait.agent, wait.end - wait.start) }
+    case .abandoned, .endOfLog: break
+    }
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
@@ -47,15 +111,30 @@ public struct StatisticsAnalyzer: TimelineObserver {
       charge(hold.agent, hold.uniformBlockedWait)
       agents[hold.agent.index].blockedMax = max(agents[hold.agent.index].blockedMax, hold.mostBlocked)
     }
+    let expected = openExpected.isEmpty ? nil : openExpected.removeValue(forKey: StatisticsAnalyzer.pairKey(hold.lock, hold.agent))
     guard selection.includes(hold.agent) else { return }
     let clipped = max(0, hold.end - max(hold.start, selection.since))
     let inWindow = hold.end >= selection.since
     let released = hold.outcome == .released
+    let length = hold.end - hold.start
+    var (expectedBump, overBump) = (0, 0)
+    if released, let expected { (expectedBump, overBump) = (1, length > expected ? 1 : 0) }
     update(hold.lock, hold.agent) { row in
       row.holdNanos += Int128(clipped)
       guard inWindow else { return }
-      if released { row.hold.add(hold.end - hold.start) } else { row.unfinishedHolds += 1 }
+      if released {
+        row.hold.add(length)
+        row.expectedHolds += expectedBump
+        row.overExpected += overBump
+      } else {
+        row.unfinishedHolds += 1
+        row.unfinishedMax = max(row.unfinishedMax, length)
+      }
     }
+  }
+
+  public mutating func anomaly(_ anomaly: Anomaly) {
+    if anomaly.kind == .doubleAcquire { doubleAcquire = StatisticsAnalyzer.pairKey(anomaly.lock, anomaly.agent) }
   }
 
   /// Charges each blocked waiter's `elapsed` to its blockers, split evenly (SPEC §2).
@@ -108,5 +187,31 @@ public struct StatisticsAnalyzer: TimelineObserver {
     if agent.index >= agents.count {
       agents.append(contentsOf: repeatElement(MetricAccumulator(), count: agent.index + 1 - agents.count))
     }
+  }
+}
+
+/// `--expect-hold GLOB=DURATION`: the expected hold of each lock whose acquire gives none,
+/// from the first glob its name matches; worked out once per lock and cached.
+public struct HoldExpectations {
+  public let rules: [(glob: Glob, nanos: Int64)]
+  private let lockNames: NameTable?
+  /// Per lock: -2 not yet known, -1 none, else nanoseconds.
+  private var cache: [Int64] = []
+
+  public init(rules: [(glob: Glob, nanos: Int64)] = [], lockNames: NameTable? = nil) {
+    self.rules = rules
+    self.lockNames = lockNames
+  }
+
+  /// The expected hold of `lock` in nanoseconds, or -1.
+  @inline(__always)
+  public mutating func expected(for lock: LockID) -> Int64 {
+    guard !rules.isEmpty, let lockNames, lock.rawValue >= 0 else { return -1 }
+    if lock.index >= cache.count { cache.append(contentsOf: repeatElement(-2, count: lock.index + 1 - cache.count)) }
+    if cache[lock.index] == -2 {
+      let name = lockNames.bytes(lock.rawValue)
+      cache[lock.index] = rules.first { $0.glob.matches(name) }?.nanos ?? -1
+    }
+    return cache[lock.index]
   }
 }

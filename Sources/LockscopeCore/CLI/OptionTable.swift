@@ -205,7 +205,7 @@ enum OptionTable {
       },
     OptionSpec(
       "field", value: "name=key",
-      help: "Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable).") { options, value throws(UsageError) in
+      help: "Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable).") { options, value throws(UsageError) in
         let (name, key) = try pair(value, option: "field")
         guard let field = Field.named(name) else {
           throw UsageError("Unknown field '\(name)' in --field; expected one of: \(Field.allCases.map(\.defaultKey).joined(separator: ", ")).")
@@ -263,6 +263,16 @@ enum OptionTable {
       "long-hold", value: "duration", default: "1s", commands: [.report, .check, .timeline],
       help: "Report holds longer than this as long holds (30s, 500ms, 2m, …).") { options, value throws(UsageError) in
         options.analysis.findings.longHold = try duration(value, option: "long-hold")
+      },
+    OptionSpec(
+      "expect-hold", value: "glob=duration", commands: [.report, .check],
+      help: "Expect holds of the locks matching <glob> to last at most <duration> (repeatable; the first matching glob counts; an acquire's expected_ms wins): reported as hold.over_expected.") { options, value throws(UsageError) in
+        // Split at the last '=': a duration has none, a lock glob may.
+        guard let equals = value.lastIndex(of: "="), equals != value.startIndex, value.index(after: equals) != value.endIndex else {
+          throw UsageError("--expect-hold takes GLOB=DURATION (such as 'db:*=50ms'), not '\(value)'.")
+        }
+        let (pattern, length) = (String(value[..<equals]), String(value[value.index(after: equals)...]))
+        options.analysis.expectedHolds.append((try glob(pattern, option: "expect-hold"), try duration(length, option: "expect-hold")))
       },
     OptionSpec(
       "orphan-after", value: "duration", default: "30s",

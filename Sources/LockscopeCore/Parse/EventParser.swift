@@ -65,6 +65,7 @@ public final class EventParser {
     var mode = LockMode.exclusive
     var capacity: Int32 = 0
     var lease: Int64 = -1
+    var expected: Int64 = -1
     var token: Int64 = 0
 
     scanner.skipWhitespace()
@@ -135,6 +136,14 @@ public final class EventParser {
               throw LineError("\"\(fieldMap.key(.leaseMs))\" must be a non-negative number of milliseconds", column: valueColumn)
             }
             lease = nanos
+          case .expectedMs:
+            if case .null = value { break }
+            guard case .number(let number) = value, !number.negative,
+              let nanos = number.scaled(byPowerOfTen: 6)
+            else {
+              throw LineError("\"\(fieldMap.key(.expectedMs))\" must be a non-negative number of milliseconds", column: valueColumn)
+            }
+            expected = nanos
           case .token:
             if case .null = value {
               seen &= ~bit
@@ -184,6 +193,7 @@ public final class EventParser {
       kind: kind, mode: mode, time: time, agent: AgentID(agent), lock: kind == .crash ? .none : LockID(lock),
       capacity: capacity, leaseNanos: lease, token: token,
       hasToken: seen & (1 << UInt16(Field.token.rawValue)) != 0, source: source)
+    event.expectedNanos = expected
     if traces.capturing && (pendingTrace != nil || pendingSpan != nil) {
       event.traceSlot = traces.store(trace: pendingTrace, span: pendingSpan, input: source.input)
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The fields of a log line that lockscope reads (SPEC §1).
 public enum Field: Int, CaseIterable, Sendable {
-  case ts, event, agent, lock, mode, capacity, leaseMs, token, traceID, spanID
+  case ts, event, agent, lock, mode, capacity, leaseMs, token, traceID, spanID, expectedMs
 
   /// The key in the log when nothing is remapped.
   public var defaultKey: String {
@@ -17,6 +17,7 @@ public enum Field: Int, CaseIterable, Sendable {
     case .token: "token"
     case .traceID: "trace_id"
     case .spanID: "span_id"
+    case .expectedMs: "expected_ms"
     }
   }
 

@@ -23,6 +23,8 @@ public struct AnalysisOptions: Sendable {
   /// a terminal; shown only for inputs past `ReadProgress.threshold`.
   public var progressOnTerminal = false
   public var findings = FindingOptions()
+  /// `--expect-hold GLOB=DURATION`: expected holds of the locks whose acquires give none.
+  public var expectedHolds: [(glob: Glob, nanos: Int64)] = []
 
   public init() {}
 }
@@ -85,7 +87,7 @@ public enum LogAnalysis {
       lockNames: parser.locks, agentNames: parser.agents)
     let context = Context(
       agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces)
-    let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks), context)
+    let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks, expectedHolds: options.expectedHolds), context)
     let engine = TimelineEngine(observer: observer, selection: selection)
     if let otlp {
       try otlp.read(sources)

@@ -73,7 +73,7 @@ public struct JSONReportRenderer: ReportRenderer {
     json.field("attempts", row.attempts)
     json.field("acquisitions", row.acquisitions)
     json.field("timeouts", row.timeouts)
-    for (key, stats) in [("wait", row.wait), ("hold", row.hold)] {
+    for (key, stats) in [("wait", row.wait), ("hold", row.hold), ("blocked", row.blocked)] {
       json.beginObject(key)
       json.field("count", stats.count)
       json.field("mean_ns", stats.mean)
@@ -82,7 +82,10 @@ public struct JSONReportRenderer: ReportRenderer {
       json.field("p95_ns", stats.p95)
       json.field("p99_ns", stats.p99)
       json.field("max_ns", stats.max)
-      if key == "hold" { json.field("unfinished", stats.unfinished) }
+      if key == "hold" {
+        json.field("unfinished", stats.unfinished)
+        json.field("unfinished_max_ns", row.unfinishedHoldMaxNanos)
+      }
       json.endObject()
     }
     json.field("contention_rate", row.contentionRate)
@@ -94,6 +97,12 @@ public struct JSONReportRenderer: ReportRenderer {
     json.field("caused_wait_ns", row.causedWaitNanos)
     json.field("wait_total_ns", row.waitTotalNanos)
     json.field("hold_total_ns", row.holdTotalNanos)
+    if let fairness = row.fairness { json.field("fairness", fairness) } else { json.value("fairness", .null) }
+    json.beginObject("hold_over_expected")
+    json.field("count", row.overExpected)
+    json.field("share", row.overExpectedShare)
+    json.field("expected", row.expectedHolds)
+    json.endObject()
   }
 
   /// A finding's keys (SPEC §5), in an object already begun: `watch` writes its alerts so.

@@ -11,10 +11,20 @@ public struct MarkdownReportRenderer: ReportRenderer {
     var text = "## lockscope report\n\n" + Markdown.header(report.summary)
     guard report.summary.firstTime != nil else { return text + "\nNo events to analyse.\n" }
     let row = report.overall
+    let stat = TextReportRenderer.stat
     text += "\n**Overall:** \(TextReportRenderer.grouped(Int64(row.acquisitions))) acquisitions of "
-      + "\(TextReportRenderer.grouped(Int64(row.attempts))) attempts · wait p50 \(Duration.human(row.wait.p50)), "
-      + "p99 \(Duration.human(row.wait.p99)), max \(Duration.human(row.wait.max)) · hold p50 \(Duration.human(row.hold.p50)) · "
-      + "contention \(TextReportRenderer.percent(row.contentionRate)) · timeouts \(TextReportRenderer.percent(row.timeoutRate))\n"
+      + "\(TextReportRenderer.grouped(Int64(row.attempts))) attempts · wait p50 \(stat(row.wait, \.p50)), "
+      + "p99 \(stat(row.wait, \.p99)), max \(stat(row.wait, \.max)) · blocked p95 \(stat(row.blocked, \.p95)), "
+      + "max \(stat(row.blocked, \.max)) · hold p50 \(stat(row.hold, \.p50)) · "
+      + "contention \(TextReportRenderer.percent(row.contentionRate)) · timeouts \(TextReportRenderer.percent(row.timeoutRate)) · "
+      + "fairness \(formatFixed(row.fairness ?? 1, decimals: 2))"
+    if row.hold.unfinished > 0 {
+      text += " · \(row.hold.unfinished) unfinished \(row.hold.unfinished == 1 ? "hold" : "holds") (longest \(Duration.human(row.unfinishedHoldMaxNanos)))"
+    }
+    if row.expectedHolds > 0 {
+      text += " · holds over expected \(row.overExpected) of \(row.expectedHolds) (\(TextReportRenderer.percent(row.overExpectedShare)))"
+    }
+    text += "\n"
     text += findings(report)
     text += locks(report)
     text += agents(report)
@@ -55,32 +65,43 @@ public struct MarkdownReportRenderer: ReportRenderer {
 
   private func locks(_ report: Report) -> String {
     let rows = top == 0 ? report.locks[...] : report.locks.prefix(top)
+    let stat = TextReportRenderer.stat
     var table = Markdown.Table([
       ("Lock", false), ("Acq", true), ("Contention", true), ("Timeouts", true), ("Wait p50", true), ("p95", true), ("p99", true),
-      ("max", true), ("Total wait", true), ("Hold p50", true), ("p95", true), ("Utilization", true), ("Queue max", true),
+      ("max", true), ("Total wait", true), ("Blocked p95", true), ("max", true), ("Hold p50", true), ("p95", true),
+      ("Unfinished", true), ("Utilization", true), ("Queue max", true), ("Fairness", true),
     ])
     for row in rows {
       table.add([
         row.name ?? "", "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), TextReportRenderer.percent(row.timeoutRate),
-        Duration.human(row.wait.p50), Duration.human(row.wait.p95), Duration.human(row.wait.p99), Duration.human(row.wait.max),
-        Duration.human(row.waitTotalNanos), Duration.human(row.hold.p50), Duration.human(row.hold.p95),
-        TextReportRenderer.percent(row.utilization), "\(row.queueMax)",
+        stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.p99), stat(row.wait, \.max),
+        Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max), stat(row.hold, \.p50),
+        stat(row.hold, \.p95), unfinished(row), TextReportRenderer.percent(row.utilization), "\(row.queueMax)",
+        formatFixed(row.fairness ?? 1, decimals: 2),
       ])
     }
     return "\n### Locks by total wait (\(Markdown.count(rows.count, of: report.locks.count)))\n\n" + table.render()
   }
 
+  /// `2 (longest 5.2s)`, or `0`.
+  private func unfinished(_ row: MetricsRow) -> String {
+    row.hold.unfinished > 0 ? "\(row.hold.unfinished) (longest \(Duration.human(row.unfinishedHoldMaxNanos)))" : "0"
+  }
+
   private func agents(_ report: Report) -> String {
     let rows = top == 0 ? report.agents[...] : report.agents.prefix(top)
+    let stat = TextReportRenderer.stat
     var table = Markdown.Table([
       ("Agent", false), ("Acq", true), ("Contention", true), ("Wait p50", true), ("p95", true), ("max", true),
-      ("Total wait", true), ("Hold p95", true), ("Wait share", true), ("Caused wait", true),
+      ("Total wait", true), ("Blocked p95", true), ("max", true), ("Hold p95", true), ("Unfinished", true), ("Wait share", true),
+      ("Caused wait", true),
     ])
     for row in rows {
       table.add([
-        row.name ?? "", "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), Duration.human(row.wait.p50),
-        Duration.human(row.wait.p95), Duration.human(row.wait.max), Duration.human(row.waitTotalNanos), Duration.human(row.hold.p95),
-        TextReportRenderer.percent(row.waitShare), Duration.human(row.causedWaitNanos),
+        row.name ?? "", "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), stat(row.wait, \.p50),
+        stat(row.wait, \.p95), stat(row.wait, \.max), Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95),
+        stat(row.blocked, \.max), stat(row.hold, \.p95), unfinished(row), TextReportRenderer.percent(row.waitShare),
+        Duration.human(row.causedWaitNanos),
       ])
     }
     return "\n### Agents by total wait (\(Markdown.count(rows.count, of: report.agents.count)))\n\n" + table.render()

@@ -38,6 +38,12 @@ public struct PrometheusRenderer: ReportRenderer {
         family("queue_length_mean", "gauge", "Mean number of waiters over the span"),
         family("utilization_ratio", "gauge", "Share of the span with a holder"),
         family("caused_wait_seconds_total", "counter", "Waiting that holders imposed on others"),
+        family("blocked_seconds", "summary", "Every attempt, request to acquire, timeout or cancel"),
+        family("unfinished_holds_total", "counter", "Holds ended by crash, expire, lease or end of log"),
+        family("unfinished_hold_max_seconds", "gauge", "The longest unfinished hold"),
+        family("fairness_ratio", "gauge", "Jain's index over the agents' mean blocked time (1: all wait alike)"),
+        family("hold_over_expected_total", "counter", "Released holds longer than expected"),
+        family("hold_over_expected_ratio", "gauge", "Share of released holds with an expectation that exceeded it"),
       ]
     }
   }
@@ -103,6 +109,12 @@ public struct PrometheusRenderer: ReportRenderer {
     values.append(["\(series("queue_length_mean")) \(Self.number(row.queueMean))"])
     values.append(["\(series("utilization_ratio")) \(Self.number(row.utilization))"])
     values.append(["\(series("caused_wait_seconds_total")) \(Self.seconds(row.causedWaitNanos))"])
+    values.append(summary(row.blocked, total: row.blockedTotalNanos, name: "blocked_seconds", series: series))
+    values.append(["\(series("unfinished_holds_total")) \(row.hold.unfinished)"])
+    values.append(["\(series("unfinished_hold_max_seconds")) \(Self.seconds(row.unfinishedHoldMaxNanos))"])
+    values.append(row.fairness.map { ["\(series("fairness_ratio")) \(Self.number($0))"] } ?? [])
+    values.append(["\(series("hold_over_expected_total")) \(row.overExpected)"])
+    values.append(["\(series("hold_over_expected_ratio")) \(Self.number(row.overExpectedShare))"])
     for index in scope.families.indices { scope.families[index].samples += values[index] }
   }
 

@@ -31,6 +31,15 @@ public struct MetricsRow: Equatable, Sendable {
   public var timeouts = 0
   public var wait = DurationStats()
   public var hold = DurationStats()
+  /// Every attempt, request to acquire, timeout or cancel (SPEC §2 `blocked`).
+  public var blocked = DurationStats()
+  /// Jain's index over the agents' mean blocked time (SPEC §2); nil for agent rows.
+  public var fairness: Double?
+  /// Released holds that had an expected length, and those longer than it.
+  public var expectedHolds = 0
+  public var overExpected = 0
+  /// `hold.over_expected`: overExpected / expectedHolds (0 with no expectation).
+  public var overExpectedShare: Double { expectedHolds > 0 ? Double(overExpected) / Double(expectedHolds) : 0 }
   public var contentionRate = 0.0
   public var timeoutRate = 0.0
   public var queueMax = 0
@@ -41,6 +50,9 @@ public struct MetricsRow: Equatable, Sendable {
   public var causedWaitNanos: Int128 = 0
   public var waitTotalNanos: Int128 = 0
   public var holdTotalNanos: Int128 = 0
+  public var blockedTotalNanos: Int128 = 0
+  /// The longest hold that did not end in a release (`hold.unfinished` of them).
+  public var unfinishedHoldMaxNanos: Int64 = 0
   /// Agents: the most waiters they blocked at once as holders.
   public var blockedMax = 0
 

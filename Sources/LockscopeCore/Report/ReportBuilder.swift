@@ -25,6 +25,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     report.summary.lastTime = span?.end
     let spanNanos = Double(span.map { $0.end - $0.start } ?? 0)
 
+    let fairness = ReportBuilder.fairness(statistics.blockedPairs)
     var heldTotal: Int64 = 0
     var lockCount = 0
     for (index, state) in engine.locks.enumerated() {
@@ -39,6 +40,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
       row.queueMax = state.queueMax
       row.queueMean = ratio(state.queueIntegral, spanNanos)
       row.utilization = ratio(Double(state.heldNanos), spanNanos)
+      row.fairness = fairness.locks[Int32(index)] ?? 1
       report.locks.append(row)
     }
     for (index, accumulator) in statistics.agents.enumerated() where selection.includes(AgentID(Int32(index))) {
@@ -55,6 +57,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     report.overall.queueMax = engine.totalQueueMax
     report.overall.queueMean = ratio(engine.totalQueueIntegral, spanNanos)
     report.overall.utilization = ratio(Double(heldTotal), spanNanos * Double(lockCount))
+    report.overall.fairness = fairness.overall
 
     let byWait: (MetricsRow, MetricsRow) -> Bool = { a, b in
       a.waitTotalNanos != b.waitTotalNanos ? a.waitTotalNanos > b.waitTotalNanos : (a.name ?? "") < (b.name ?? "")
@@ -88,12 +91,46 @@ struct ReportBuilder<Observer: TimelineObserver> {
     row.timeouts = accumulator.timeouts
     row.wait = DurationStats(accumulator.wait)
     row.hold = DurationStats(accumulator.hold, unfinished: accumulator.unfinishedHolds)
+    row.unfinishedHoldMaxNanos = accumulator.unfinishedMax
+    row.blocked = DurationStats(accumulator.blocked)
+    row.blockedTotalNanos = accumulator.blocked.sum
+    row.expectedHolds = accumulator.expectedHolds
+    row.overExpected = accumulator.overExpected
     row.contentionRate = ratio(Double(accumulator.contendedAttempts), Double(accumulator.attempts))
     row.timeoutRate = ratio(Double(accumulator.timeouts), Double(accumulator.attempts))
     row.waitShare = ratio(Double(accumulator.waitNanos), Double(accumulator.waitNanos) + Double(accumulator.holdNanos))
     row.causedWaitNanos = Int128(exactly: accumulator.causedWait.rounded()) ?? 0
     row.waitTotalNanos = accumulator.waitNanos
     row.holdTotalNanos = accumulator.holdNanos
+  }
+
+  /// Jain's index (Σx)²/(n·Σx²) of SPEC §2 `fairness`: per lock over its agents' mean
+  /// blocked time on it, overall over every agent's mean blocked time (its blocked samples
+  /// on all locks together). 1 when every agent waits alike or none waits.
+  static func fairness(_ pairs: [Int64: StatisticsAnalyzer.BlockedSum]) -> (locks: [Int32: Double], overall: Double) {
+    var perLock: [Int32: (sum: Double, squares: Double, n: Int)] = [:]
+    var perAgent: [Int32: StatisticsAnalyzer.BlockedSum] = [:]
+    for (key, blocked) in pairs where blocked.count > 0 {
+      let mean = blocked.mean
+      let lock = StatisticsAnalyzer.lock(ofPair: key).rawValue
+      perLock[lock, default: (0, 0, 0)].sum += mean
+      perLock[lock, default: (0, 0, 0)].squares += mean * mean
+      perLock[lock, default: (0, 0, 0)].n += 1
+      let agent = StatisticsAnalyzer.agent(ofPair: key).rawValue
+      perAgent[agent, default: .init()].total += blocked.total
+      perAgent[agent, default: .init()].count += blocked.count
+    }
+    var overall = (sum: 0.0, squares: 0.0, n: 0)
+    for blocked in perAgent.values {
+      let mean = blocked.mean
+      overall = (overall.sum + mean, overall.squares + mean * mean, overall.n + 1)
+    }
+    return (perLock.mapValues(jain), jain(overall))
+  }
+
+  private static func jain(_ totals: (sum: Double, squares: Double, n: Int)) -> Double {
+    guard totals.n > 0, totals.squares > 0 else { return 1 }
+    return min(1, totals.sum * totals.sum / (Double(totals.n) * totals.squares))
   }
 
   private func ratio(_ part: Double, _ whole: Double) -> Double {

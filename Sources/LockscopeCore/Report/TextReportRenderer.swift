@@ -62,48 +62,86 @@ public struct TextReportRenderer: ReportRenderer {
 
   private func overallLine(_ row: MetricsRow) -> String {
     var parts = ["\(grouped(Int64(row.acquisitions))) acquisitions of \(grouped(Int64(row.attempts))) attempts"]
-    parts.append("wait p50 \(Duration.human(row.wait.p50)) p99 \(Duration.human(row.wait.p99)) max \(Duration.human(row.wait.max))")
-    parts.append("hold p50 \(Duration.human(row.hold.p50)) p99 \(Duration.human(row.hold.p99))")
+    parts.append("wait p50 \(stat(row.wait, \.p50)) p99 \(stat(row.wait, \.p99)) max \(stat(row.wait, \.max))")
+    parts.append("blocked p95 \(stat(row.blocked, \.p95)) max \(stat(row.blocked, \.max))")
+    parts.append("hold p50 \(stat(row.hold, \.p50)) p99 \(stat(row.hold, \.p99))")
+    if row.hold.unfinished > 0 { parts.append(unfinished(row)) }
     parts.append("contention \(percent(row.contentionRate))")
     parts.append("timeouts \(percent(row.timeoutRate))")
+    if let fairness = row.fairness { parts.append("fairness \(formatFixed(fairness, decimals: 2))") }
+    if row.expectedHolds > 0 { parts.append("over expected \(percent(row.overExpectedShare))") }
     return style.bold("overall") + "  " + parts.joined(separator: " · ")
+  }
+
+  /// A statistic of `stats`, or `–` when it has no samples (a 0 would read as "no wait").
+  private func stat(_ stats: DurationStats, _ value: KeyPath<DurationStats, Int64>) -> String { Self.stat(stats, value) }
+
+  static func stat(_ stats: DurationStats, _ value: KeyPath<DurationStats, Int64>) -> String {
+    stats.count > 0 ? Duration.human(stats[keyPath: value]) : "–"
+  }
+
+  /// `2 unfinished (longest 5.2s)`.
+  private func unfinished(_ row: MetricsRow) -> String {
+    "\(grouped(Int64(row.hold.unfinished))) unfinished (longest \(Duration.human(row.unfinishedHoldMaxNanos)))"
+  }
+
+  /// Under a table: the shown rows with unfinished holds (crash, expire, lease, end of log),
+  /// which are not hold samples and would otherwise go unseen, and the rows whose holds had
+  /// an expected length, with how many ran over it.
+  private func rowNotes(_ rows: ArraySlice<MetricsRow>) -> String {
+    var text = ""
+    let withUnfinished = rows.filter { $0.hold.unfinished > 0 }
+    if !withUnfinished.isEmpty {
+      let items = withUnfinished.map { "\(Table.fit($0.name ?? "")) \(unfinished($0))" }
+      text += "  unfinished holds (crash, expire, lease, end of log): " + items.joined(separator: " · ") + "\n"
+    }
+    // Holds with an expected length (expected_ms, --expect-hold): how many ran over.
+    let withExpectation = rows.filter { $0.expectedHolds > 0 }
+    if !withExpectation.isEmpty {
+      let items = withExpectation.map {
+        "\(Table.fit($0.name ?? "")) \(grouped(Int64($0.overExpected))) of \(grouped(Int64($0.expectedHolds))) (\(percent($0.overExpectedShare)))"
+      }
+      text += "  holds over expected: " + items.joined(separator: " · ") + "\n"
+    }
+    return text
   }
 
   private func locksTable(_ report: Report) -> String {
     var table = Table([
       ("LOCK", .left), ("ACQ", .right), ("CONT", .right), ("TMO", .right), ("WAIT p50", .right),
-      ("p95", .right), ("p99", .right), ("max", .right), ("TOTAL WAIT", .right), ("HOLD p50", .right),
-      ("p95", .right), ("max", .right), ("UTIL", .right), ("QUEUE max", .right), ("mean", .right),
+      ("p95", .right), ("p99", .right), ("max", .right), ("TOTAL WAIT", .right), ("BLOCKED p95", .right),
+      ("max", .right), ("HOLD p50", .right), ("p95", .right), ("max", .right), ("UTIL", .right),
+      ("QUEUE max", .right), ("mean", .right), ("FAIR", .right),
     ])
     let rows = shown(report.locks)
     for row in rows {
       table.add([
         Table.fit(row.name ?? ""), grouped(Int64(row.acquisitions)), percent(row.contentionRate),
-        percent(row.timeoutRate), Duration.human(row.wait.p50), Duration.human(row.wait.p95),
-        Duration.human(row.wait.p99), Duration.human(row.wait.max), Duration.human(row.waitTotalNanos),
-        Duration.human(row.hold.p50), Duration.human(row.hold.p95), Duration.human(row.hold.max),
-        percent(row.utilization), String(row.queueMax), formatFixed(row.queueMean, decimals: 2),
+        percent(row.timeoutRate), stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.p99),
+        stat(row.wait, \.max), Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max),
+        stat(row.hold, \.p50), stat(row.hold, \.p95), stat(row.hold, \.max), percent(row.utilization),
+        String(row.queueMax), formatFixed(row.queueMean, decimals: 2), formatFixed(row.fairness ?? 1, decimals: 2),
       ])
     }
-    return title("LOCKS", shown: rows.count, of: report.locks.count) + table.render(style: style)
+    return title("LOCKS", shown: rows.count, of: report.locks.count) + table.render(style: style) + rowNotes(rows)
   }
 
   private func agentsTable(_ report: Report) -> String {
     var table = Table([
       ("AGENT", .left), ("ACQ", .right), ("CONT", .right), ("TMO", .right), ("WAIT p50", .right),
-      ("p95", .right), ("max", .right), ("TOTAL WAIT", .right), ("HOLD p95", .right), ("UTIL", .right),
-      ("WAIT SHARE", .right), ("CAUSED WAIT", .right),
+      ("p95", .right), ("max", .right), ("TOTAL WAIT", .right), ("BLOCKED p95", .right), ("max", .right),
+      ("HOLD p95", .right), ("UTIL", .right), ("WAIT SHARE", .right), ("CAUSED WAIT", .right),
     ])
     let rows = shown(report.agents)
     for row in rows {
       table.add([
         Table.fit(row.name ?? ""), grouped(Int64(row.acquisitions)), percent(row.contentionRate),
-        percent(row.timeoutRate), Duration.human(row.wait.p50), Duration.human(row.wait.p95),
-        Duration.human(row.wait.max), Duration.human(row.waitTotalNanos), Duration.human(row.hold.p95),
+        percent(row.timeoutRate), stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.max),
+        Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max), stat(row.hold, \.p95),
         percent(row.utilization), percent(row.waitShare), Duration.human(row.causedWaitNanos),
       ])
     }
-    return title("AGENTS", shown: rows.count, of: report.agents.count) + table.render(style: style)
+    return title("AGENTS", shown: rows.count, of: report.agents.count) + table.render(style: style) + rowNotes(rows)
   }
 
   /// Most severe first. Findings of one kind (orphans: one kind and cause) are grouped: a
@@ -177,7 +215,7 @@ public struct TextReportRenderer: ReportRenderer {
     for row in rows {
       table.add([
         Table.fit(row.name ?? ""), Duration.human(row.causedWaitNanos), percent(Double(row.causedWaitNanos) / Double(total)),
-        String(row.blockedMax), Duration.human(row.hold.p95), Duration.human(row.hold.max),
+        String(row.blockedMax), stat(row.hold, \.p95), stat(row.hold, \.max),
       ])
     }
     let count = rows.count < blockers.count ? "top \(rows.count) of \(blockers.count)" : "\(blockers.count)"

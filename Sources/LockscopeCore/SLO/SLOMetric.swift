@@ -73,7 +73,17 @@ public struct SLOMetric: Sendable {
   /// The metrics a rule can check, in the order `check --help` lists them.
   public static let all: [SLOMetric] = durations("wait", "acquisition latency, request to acquire", \.wait)
     + durations("hold", "hold time, acquire to release", \.hold)
+    + durations("blocked", "time blocked per attempt, request to acquire, timeout or cancel", \.blocked)
     + [
+      SLOMetric("blocked.count", .count, "attempts ended by an acquire, timeout or cancel (blocked samples)", .row { Double($0.blocked.count) }),
+      SLOMetric(
+        "fairness", .number, scopes: [.overall, .lock], "Jain's index over the agents' mean blocked time (1: all wait alike)",
+        .row { $0.fairness }),
+      SLOMetric(
+        "hold.over_expected", aliases: ["hold_over_expected"], .ratio, "share of released holds with an expectation that lasted longer",
+        .row { $0.expectedHolds > 0 ? $0.overExpectedShare : nil }),
+      SLOMetric("hold.over_expected.count", .count, "released holds longer than expected", .row { Double($0.overExpected) }),
+      SLOMetric("hold.unfinished.max", .duration, "the longest unfinished hold", .row { $0.hold.unfinished > 0 ? Double($0.unfinishedHoldMaxNanos) : nil }),
       SLOMetric("wait.count", .count, "granted attempts (wait samples)", .row { Double($0.wait.count) }),
       SLOMetric("hold.count", .count, "holds ended by a release", .row { Double($0.hold.count) }),
       SLOMetric("hold.unfinished", .count, "holds ended by crash, expire, lease or end of log", .row { Double($0.hold.unfinished) }),

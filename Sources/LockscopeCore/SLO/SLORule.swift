@@ -80,6 +80,7 @@ public enum DefaultSLO {
     wait.p95 < 10ms
     wait.p99 < 100ms
     contention.rate < 10%
+    timeout.rate < 1%
     deadlocks == 0
     orphans == 0
     """

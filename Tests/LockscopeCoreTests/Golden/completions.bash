@@ -31,12 +31,13 @@ _lockscope() {
         --max-line) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
+        --expect-hold) return ;;
         --orphan-after) return ;;
         --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -59,12 +60,13 @@ _lockscope() {
         --max-line) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
+        --expect-hold) return ;;
         --orphan-after) return ;;
         --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --slo --rule --allow-empty --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --slo --rule --allow-empty --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

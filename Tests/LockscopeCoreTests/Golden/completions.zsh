@@ -32,7 +32,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
@@ -40,6 +40,7 @@ _lockscope() {
         '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
+        '--expect-hold[Expect holds of the locks matching <glob> to last at most <duration> (repeatable]:glob=duration: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
         '--suppress[Silence known lock-order cycles]:file:_files' \
         '--no-findings[Statistics only]' \
@@ -61,7 +62,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
@@ -69,6 +70,7 @@ _lockscope() {
         '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
+        '--expect-hold[Expect holds of the locks matching <glob> to last at most <duration> (repeatable]:glob=duration: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
         '--suppress[Silence known lock-order cycles]:file:_files' \
         '--color[Colour the text report]:when:(auto always never)' \
@@ -90,7 +92,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
@@ -118,7 +120,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
@@ -146,7 +148,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \

@@ -10,6 +10,8 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     var time: Int64
     var source: SourceLocation
     var overtaken = 0
+    /// The hold's expected length (`expected_ms`, `--expect-hold`), or -1.
+    var expected: Int64 = -1
   }
 
   /// What is remembered per lock: counts, a few distinct agents, the worst samples.
@@ -78,7 +80,10 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     }
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) {
+  public mutating func holdEnded(_ hold: HoldInterval) { holdEnded(hold, expected: -1) }
+
+  /// A hold ended; `expected` is its expected length, or -1.
+  public mutating func holdEnded(_ hold: HoldInterval, expected: Int64) {
     seen(hold.lock, at: hold.end)
     if hold.outcome != .released {
       if facts[hold.lock.index].firstHold == nil {
@@ -88,7 +93,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     }
     let duration = hold.end - hold.start
     ensure(hold.lock)
-    let sample = Sample(agent: hold.agent, duration: duration, time: hold.start, source: hold.source)
+    let sample = Sample(agent: hold.agent, duration: duration, time: hold.start, source: hold.source, expected: expected)
     // A flat array for the per-hold comparison; the full sample is written only on a new record.
     if duration > longestHoldNanos[hold.lock.index] {
       longestHoldNanos[hold.lock.index] = duration
@@ -164,13 +169,19 @@ public struct ContentionAnalyzer: FindingAnalyzer {
   private func longHoldFinding(_ lock: LockID, _ group: Group, _ context: FindingContext) -> Finding {
     let worst = group.worst[0]
     let what = group.count == 1 ? "1 hold" : "\(group.count) holds"
+    // With an expectation, the longest is set against it: "held 5.2s, expected 200ms".
+    let longest =
+      worst.expected >= 0
+      ? "the longest held \(Duration.human(worst.duration)), expected \(Duration.human(worst.expected))"
+      : "the longest \(Duration.human(worst.duration))"
     let message =
-      "\(what) of \(context.quoted(lock)) lasted longer than \(Duration.human(options.longHold)), by \(agentsPhrase(group, context)); the longest \(Duration.human(worst.duration)) (\(context.quoted(worst.agent)))."
+      "\(what) of \(context.quoted(lock)) lasted longer than \(Duration.human(options.longHold)), by \(agentsPhrase(group, context)); \(longest) (\(context.quoted(worst.agent)))."
+    let expectedDetail: [(key: String, value: JSONValue)] = worst.expected >= 0 ? [("expected_ns", .int(worst.expected))] : []
     return Finding(
       kind: "long-hold", severity: .warning, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
       source: context.source(worst.source), message: message,
       remedy: "Narrow the critical section: do the slow work (an LLM call, I/O) outside the lock and hold it only for the state update.",
-      details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns"), count: group.count)
+      details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + expectedDetail, count: group.count)
   }
 
   /// A lock's longest hold, when it is below `--long-hold` but still far (100×, and 10 ms
