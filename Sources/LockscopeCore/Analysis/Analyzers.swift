@@ -78,7 +78,6 @@ public struct Analyzers: TimelineObserver {
   public mutating func waitEnded(_ wait: WaitInterval) {
     statistics.waitEnded(wait)
     guard findingsEnabled else { return }
-    orphans.waitEnded(wait)
     deadlocks.waitEnded(wait)
     contention.waitEnded(wait)
   }

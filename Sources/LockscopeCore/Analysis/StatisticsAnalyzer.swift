@@ -21,7 +21,7 @@ public struct StatisticsAnalyzer: TimelineObserver {
   public struct BlockedSum: Sendable {
     public var total: Int128 = 0
     public var count = 0
-    public var mean: Double { count > 0 ? Double(total) / Double(count) : 0 }
+    public var mean: Double { count > 0 ? total.doubleValue / Double(count) : 0 }
 
     @inline(__always)
     mutating func add(_ nanos: Int64) {

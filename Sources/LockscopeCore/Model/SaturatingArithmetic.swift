@@ -31,3 +31,33 @@ extension Int64 {
     }
   }
 }
+
+extension Int128 {
+  /// As a Double: direct when it fits in 64 bits, as every total of an ordinary log does.
+  /// The standard library's generic conversion from Int128 costs thousands of instructions,
+  /// and reports convert a total per row.
+  @inline(__always)
+  var doubleValue: Double {
+    let low = Int64(truncatingIfNeeded: self)
+    return Int128(low) == self ? Double(low) : Double(self)
+  }
+}
+
+extension Int128 {
+  /// The value when it fits in 64 bits (a cheap check, unlike the generic `Int64(exactly:)`).
+  @inline(__always)
+  var int64IfFits: Int64? {
+    let low = Int64(truncatingIfNeeded: self)
+    return Int128(low) == self ? low : nil
+  }
+
+  /// A waiter-nanosecond integral (a Double) rounded to whole nanoseconds; 0 for NaN.
+  init(roundingNanos value: Double) {
+    let rounded = value.rounded()
+    if abs(rounded) < 9.2e18 {
+      self = Int128(Int64(rounded))
+    } else {
+      self = Int128(exactly: rounded) ?? 0
+    }
+  }
+}

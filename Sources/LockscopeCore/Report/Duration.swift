@@ -22,7 +22,7 @@ enum Duration {
   /// The same for a total that may pass Int64.max: past it, in hours and minutes.
   @_disfavoredOverload  // integer literals keep meaning Int64
   static func human(_ nanos: Int128) -> String {
-    if let small = Int64(exactly: nanos) { return human(small) }
+    if let small = nanos.int64IfFits { return human(small) }
     let minutes = nanos / 60_000_000_000
     return "\(minutes / 60)h\(pad(Int64(minutes % 60)))m"
   }

@@ -30,7 +30,7 @@ struct JSONWriter {
   mutating func field(_ key: String, _ value: Int64) { element(key); JSONWriter.appendInteger(value, to: &bytes) }
   /// A total that may pass Int64.max: JSON numbers have no range, so it is written exactly.
   mutating func field(_ key: String, _ value: Int128) {
-    if let small = Int64(exactly: value) { return field(key, small) }
+    if let small = value.int64IfFits { return field(key, small) }
     element(key)
     append(String(value))
   }

@@ -161,11 +161,16 @@ public struct PrometheusRenderer: ReportRenderer {
     text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
   }
 
-  static func seconds(_ nanos: Int64) -> String { seconds(Int128(nanos)) }
-
   @_disfavoredOverload
   static func seconds(_ nanos: Int128) -> String {
-    // Exact: whole seconds and nine decimals, trailing zeros dropped (no float rounding).
+    if let small = nanos.int64IfFits { return seconds(small) }
+    return decimalSeconds(nanos)
+  }
+
+  static func seconds(_ nanos: Int64) -> String { decimalSeconds(nanos) }
+
+  /// Exact: whole seconds and nine decimals, trailing zeros dropped (no float rounding).
+  private static func decimalSeconds<Nanos: BinaryInteger>(_ nanos: Nanos) -> String {
     let sign = nanos < 0 ? "-" : ""
     let magnitude = nanos.magnitude
     var fraction = String(magnitude % 1_000_000_000)

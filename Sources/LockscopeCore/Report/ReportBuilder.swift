@@ -49,7 +49,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
       fill(&row, accumulator)
       row.queueMax = accumulator.queueMax
       row.blockedMax = accumulator.blockedMax
-      row.queueMean = ratio(accumulator.queueIntegral, Double(accumulator.waitNanos))
+      row.queueMean = ratio(accumulator.queueIntegral, accumulator.waitNanos.doubleValue)
       row.utilization = ratio(Double(engine.agents[index].heldAnyNanos), spanNanos)
       report.agents.append(row)
     }
@@ -98,8 +98,8 @@ struct ReportBuilder<Observer: TimelineObserver> {
     row.overExpected = accumulator.overExpected
     row.contentionRate = ratio(Double(accumulator.contendedAttempts), Double(accumulator.attempts))
     row.timeoutRate = ratio(Double(accumulator.timeouts), Double(accumulator.attempts))
-    row.waitShare = ratio(Double(accumulator.waitNanos), Double(accumulator.waitNanos) + Double(accumulator.holdNanos))
-    row.causedWaitNanos = Int128(exactly: accumulator.causedWait.rounded()) ?? 0
+    row.waitShare = ratio(accumulator.waitNanos.doubleValue, accumulator.waitNanos.doubleValue + accumulator.holdNanos.doubleValue)
+    row.causedWaitNanos = Int128(roundingNanos: accumulator.causedWait)
     row.waitTotalNanos = accumulator.waitNanos
     row.holdTotalNanos = accumulator.holdNanos
   }

@@ -214,7 +214,7 @@ public struct TextReportRenderer: ReportRenderer {
     let rows = top == 0 ? blockers[...] : blockers.prefix(top)
     for row in rows {
       table.add([
-        Table.fit(row.name ?? ""), Duration.human(row.causedWaitNanos), percent(Double(row.causedWaitNanos) / Double(total)),
+        Table.fit(row.name ?? ""), Duration.human(row.causedWaitNanos), percent(row.causedWaitNanos.doubleValue / total.doubleValue),
         String(row.blockedMax), stat(row.hold, \.p95), stat(row.hold, \.max),
       ])
     }

@@ -87,8 +87,8 @@ public struct SLOMetric: Sendable {
       SLOMetric("wait.count", .count, "granted attempts (wait samples)", .row { Double($0.wait.count) }),
       SLOMetric("hold.count", .count, "holds ended by a release", .row { Double($0.hold.count) }),
       SLOMetric("hold.unfinished", .count, "holds ended by crash, expire, lease or end of log", .row { Double($0.hold.unfinished) }),
-      SLOMetric("wait.total", aliases: ["wait_total"], .duration, "all time spent waiting", .row { Double($0.waitTotalNanos) }),
-      SLOMetric("hold.total", aliases: ["hold_total"], .duration, "all time spent holding", .row { Double($0.holdTotalNanos) }),
+      SLOMetric("wait.total", aliases: ["wait_total"], .duration, "all time spent waiting", .row { $0.waitTotalNanos.doubleValue }),
+      SLOMetric("hold.total", aliases: ["hold_total"], .duration, "all time spent holding", .row { $0.holdTotalNanos.doubleValue }),
       SLOMetric(
         "contention.rate", aliases: ["contention_rate", "contention"], .ratio, "share of attempts that found the lock unavailable",
         .row { $0.attempts > 0 ? $0.contentionRate : nil }),
@@ -100,7 +100,7 @@ public struct SLOMetric: Sendable {
       SLOMetric(
         "wait.share", aliases: ["wait_share"], .ratio, "time waiting / (waiting + holding)",
         .row { $0.waitTotalNanos > 0 || $0.holdTotalNanos > 0 ? $0.waitShare : nil }),
-      SLOMetric("caused_wait", aliases: ["caused.wait"], .duration, "wait the holds imposed on others", .row { Double($0.causedWaitNanos) }),
+      SLOMetric("caused_wait", aliases: ["caused.wait"], .duration, "wait the holds imposed on others", .row { $0.causedWaitNanos.doubleValue }),
       SLOMetric("attempts", .count, "requests plus bare acquires", .row { Double($0.attempts) }),
       SLOMetric("acquisitions", .count, "acquires", .row { Double($0.acquisitions) }),
       SLOMetric("timeouts", .count, "timed-out attempts", .row { Double($0.timeouts) }),

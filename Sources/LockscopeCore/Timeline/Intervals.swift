@@ -75,4 +75,7 @@ public struct HoldInterval: Sendable {
   /// When its holder crashed, for a hold that stayed orphaned after the crash (`end` is when
   /// the orphaned hold ended).
   public var crashedAt: Int64? = nil
+  /// The longest any one other agent waited for the lock while this hold was open, summed
+  /// over its attempts (not followed past `LockState.followedHolders` holders: 0).
+  public var longestBlocked: Int64 = 0
 }

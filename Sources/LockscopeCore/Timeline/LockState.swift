@@ -14,9 +14,13 @@ public struct Holder: Sendable {
   /// When its holder crashed holding it (`Int64.min`: alive), and the crash's line. An
   /// orphaned hold stays until the manager reclaims the lock, its lease runs out, another
   /// agent's conflicting acquire takes it over, or the log ends (SPEC §1 `crash`).
-  public var crashedAt: Int64 = .min
+  public internal(set) var crashedAt: Int64 = .min
   public var crashSource: SourceLocation?
   public var isOrphaned: Bool { crashedAt != .min }
+  /// Time each other agent spent waiting for the lock while this hold was open, summed over
+  /// its attempts (SPEC §2 orphan rule); kept while the lock has at most
+  /// `followedHolders` holders. Empty (no allocation) until a wait ends while it is held.
+  var blockedBy: [AgentID: Int64] = [:]
   var evenShareAtJoin: Double = 0
   var uniformShareAtJoin: Double = 0
   var epochAtJoin: Int32 = 0
@@ -51,6 +55,9 @@ public struct LockState: Sendable {
   /// The earliest lease deadline among the holders (`Int64.max`: none), so the per-event
   /// lease check is one comparison.
   public var earliestDeadline: Int64 = .max
+  /// Holds left by agents that crashed holding them (see `Holder.crashedAt`): an acquire
+  /// looks for one to take over only when there is one.
+  public internal(set) var orphanedHolders = 0
   /// Holders in exclusive mode: whether a request conflicts with the holders is a count.
   public private(set) var exclusiveHolders = 0
   /// ∫ waiters ÷ holders dt while held: what one holder imposed on the waiters, split evenly
@@ -92,6 +99,7 @@ public struct LockState: Sendable {
   mutating func removeHolder(at index: Int) -> (holder: Holder, evenShare: Double, uniformShare: Double, mostBlocked: Int) {
     let holder = holders.remove(at: index)
     if holder.mode == .exclusive { exclusiveHolders -= 1 }
+    if holder.isOrphaned { orphanedHolders -= 1 }
     let result = (
       holder, evenShare - holder.evenShareAtJoin, uniformShare - holder.uniformShareAtJoin,
       chargedMaxima.maximum(since: holder.epochAtJoin)
@@ -103,6 +111,28 @@ public struct LockState: Sendable {
       chargedMaxima.removeAll()
     }
     return result
+  }
+
+  /// Past this many holders at once (a crowd of readers), holds are not followed one by one
+  /// for the orphan rule: only `--orphan-after` makes one an orphan at the end of the log.
+  static let followedHolders = 16
+
+  /// `waiter`'s wait ends at `time` (or is still open then): each hold open now, other than
+  /// its own, kept it waiting for the part of the wait since the hold began.
+  mutating func chargeBlocked(by waiter: Waiter, until time: Int64) {
+    guard !holders.isEmpty, holders.count <= Self.followedHolders else { return }
+    for slot in holders.indices where holders[slot].agent != waiter.agent || holders[slot].isOrphaned {
+      let overlap = time - max(waiter.since, holders[slot].since)
+      if overlap > 0 { holders[slot].blockedBy[waiter.agent, default: 0] += overlap }
+    }
+  }
+
+  /// The holder at `index` crashed at `time` (the `crash` line at `source`): its hold stays, orphaned.
+  mutating func orphan(at index: Int, time: Int64, source: SourceLocation) {
+    guard !holders[index].isOrphaned else { return }
+    holders[index].crashedAt = time
+    holders[index].crashSource = source
+    orphanedHolders += 1
   }
 
   /// `waiters` waited `elapsed` nanoseconds while held: each holder's even share grows.

@@ -112,7 +112,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       anomaly(.duplicateRequest, event, at: time)
       return
     }
-    let contended = locks[lock.index].isUnavailable(to: agent, mode: event.mode)
+    let contended = inPlace(lock, { $0.isUnavailable(to: agent, mode: event.mode) })
     withLock(lock) { state in
       if state.liveHolderIndex(agent) != nil { state.waitersThatHold += 1 }
       state.waiters.append(Waiter(agent: agent, mode: event.mode, since: time, queueIntegralAtJoin: state.queueIntegral, source: event.source))
@@ -130,7 +130,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   private func acquire(_ event: LockEvent, at time: Int64) {
     let (agent, lock) = (event.agent, event.lock)
     var wait: Int64 = 0
-    if let index = locks[lock.index].waiterIndex(agent) {
+    if let index = inPlace(lock, { $0.waiterIndex(agent) }) {
       wait = time - locks[lock.index].waiters[index].since
       // Everyone queued ahead of it was overtaken (FIFO grants overtake nobody).
       for ahead in 0..<index { locks[lock.index].waiters[ahead].overtaken += 1 }
@@ -140,12 +140,12 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       observer.attempted(event, at: time, contended: false, queueLength: 0, bare: true)
     }
     takeOverOrphans(of: lock, by: agent, mode: event.mode, at: time)
-    if locks[lock.index].holderIndex(agent) != nil {
+    if inPlace(lock, { $0.holderIndex(agent) }) != nil {
       anomaly(.doubleAcquire, event, at: time)
       observer.acquired(event, at: time, wait: wait)
       return
     }
-    if locks[lock.index].holdersConflict(with: event.mode) {
+    if inPlace(lock, { $0.holdersConflict(with: event.mode) }) {
       let state = locks[lock.index]
       var collision = Anomaly(kind: .acquireWhileHeld, agent: agent, lock: lock, time: time, source: event.source)
       collision.others = state.holders.filter { state.blocks(holderMode: $0.mode, requestMode: event.mode) }.map(\.agent)
@@ -168,7 +168,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   }
 
   private func release(_ event: LockEvent, at time: Int64) {
-    if let index = locks[event.lock.index].liveHolderIndex(event.agent) {
+    if let index = inPlace(event.lock, { $0.liveHolderIndex(event.agent) }) {
       endHold(event.lock, at: index, time: time, outcome: .released, by: event.source)
     } else if locks[event.lock.index].lapsedHolders.contains(event.agent) {
       // The mark stays: an ignored event changes nothing, and a second late release is late too.
@@ -181,7 +181,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   /// `timeout` or `cancel`: the agent stops waiting.
   private func withdraw(_ event: LockEvent, at time: Int64) {
     let timedOut = event.kind == .timeout
-    if let index = locks[event.lock.index].waiterIndex(event.agent) {
+    if let index = inPlace(event.lock, { $0.waiterIndex(event.agent) }) {
       endWait(event.lock, at: index, time: time, outcome: timedOut ? .timedOut : .cancelled)
     } else {
       anomaly(timedOut ? .timeoutWithoutRequest : .cancelWithoutRequest, event, at: time)
@@ -189,7 +189,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   }
 
   private func renew(_ event: LockEvent, at time: Int64) {
-    if let index = locks[event.lock.index].liveHolderIndex(event.agent) {
+    if let index = inPlace(event.lock, { $0.liveHolderIndex(event.agent) }) {
       withLock(event.lock) { state in
         if event.leaseNanos >= 0 { state.holders[index].leaseLength = event.leaseNanos }
         let length = state.holders[index].leaseLength
@@ -206,7 +206,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   }
 
   private func expire(_ event: LockEvent, at time: Int64) {
-    if let index = locks[event.lock.index].holderIndex(event.agent) {
+    if let index = inPlace(event.lock, { $0.holderIndex(event.agent) }) {
       endHold(event.lock, at: index, time: time, outcome: .expired, by: event.source)
     } else if !locks[event.lock.index].lapsedHolders.contains(event.agent) {
       anomaly(.expireByNonHolder, event, at: time)
@@ -220,16 +220,13 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     for lock in agents[agent.index].waiting {
       expireLeases(of: lock, before: time, sparing: nil)
       advance(lock, to: time)
-      if let index = locks[lock.index].waiterIndex(agent) { endWait(lock, at: index, time: time, outcome: .abandoned) }
+      if let index = inPlace(lock, { $0.waiterIndex(agent) }) { endWait(lock, at: index, time: time, outcome: .abandoned) }
     }
     for lock in agents[agent.index].held {
       expireLeases(of: lock, before: time, sparing: nil)
       advance(lock, to: time)
-      if let index = locks[lock.index].liveHolderIndex(agent) {
-        withLock(lock) { state in
-          state.holders[index].crashedAt = time
-          state.holders[index].crashSource = source
-        }
+      if let index = inPlace(lock, { $0.liveHolderIndex(agent) }) {
+        withLock(lock) { $0.orphan(at: index, time: time, source: source) }
       }
     }
     observer.crashed(agent, at: time)
@@ -238,7 +235,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   /// An acquire takes over the orphaned holds it would conflict with (or that its own
   /// agent's earlier life left): they end here, unfinished, and are not an anomaly.
   private func takeOverOrphans(of lock: LockID, by agent: AgentID, mode: LockMode, at time: Int64) {
-    while true {
+    while locks[lock.index].orphanedHolders > 0 {
       let state = locks[lock.index]
       let full = state.capacity > 0 && state.holders.count >= Int(state.capacity)
       guard
@@ -264,6 +261,14 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       let lock = LockID(Int32(index))
       expireLeases(of: lock, before: end, sparing: nil)
       advance(lock, to: end)
+      // The waits still open block the holds still open until the end: count them before
+      // the holds end (the orphan rule reads it), though the waits end after.
+      if !locks[index].holders.isEmpty {
+        for position in locks[index].waiters.indices {
+          let waiter = locks[index].waiters[position]
+          locks[index].chargeBlocked(by: waiter, until: end)
+        }
+      }
       while let last = locks[index].holders.indices.last { endHold(lock, at: last, time: end, outcome: .endOfLog) }
       while let last = locks[index].waiters.indices.last { endWait(lock, at: last, time: end, outcome: .endOfLog) }
     }
@@ -428,7 +433,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       let waited = Double(waiting) * Double(elapsed)
       locks[index].queueIntegral += waited
       locks[index].chargeHolders(waiters: waiting, elapsed: elapsed)
-      observer.waitersBlocked(on: lock, state: locks[index], elapsed: elapsed)
+      // In place: a copy of the state would retain each of its arrays, on every event.
+      withLock(lock) { observer.waitersBlocked(on: lock, state: $0, elapsed: elapsed) }
     }
   }
 
@@ -444,7 +450,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     withLock(lock) { state in
       waiter = state.waiters.remove(at: index)
       queueIntegral = state.queueIntegral - waiter.queueIntegralAtJoin
-      if state.holderIndex(waiter.agent) != nil { state.waitersThatHold -= 1 }
+      if state.liveHolderIndex(waiter.agent) != nil { state.waitersThatHold -= 1 }
+      state.chargeBlocked(by: waiter, until: time)
     }
     totalWaiters -= 1
     if let position = agents[waiter.agent.index].waiting.lastIndex(of: lock) {
@@ -485,11 +492,18 @@ public final class TimelineEngine<Observer: TimelineObserver> {
         outcome: holder.isOrphaned ? .crashed : outcome, source: holder.source,
         endSource: holder.isOrphaned ? holder.crashSource : endSource, blockedWait: imposed.even,
         uniformBlockedWait: imposed.uniform, mostBlocked: imposed.mostBlocked,
-        crashedAt: holder.isOrphaned ? holder.crashedAt : nil))
+        crashedAt: holder.isOrphaned ? holder.crashedAt : nil, longestBlocked: holder.blockedBy.values.max() ?? 0))
   }
 
   private func anomaly(_ kind: Anomaly.Kind, _ event: LockEvent, at time: Int64) {
     observer.anomaly(Anomaly(kind: kind, agent: event.agent, lock: event.lock, time: time, source: event.source))
+  }
+
+  /// Reads a lock's state in place: `locks[i].method()` on a class's array property copies
+  /// the whole state (a retain of each of its arrays) before calling.
+  @inline(__always)
+  private func inPlace<Result>(_ lock: LockID, _ body: (inout LockState) -> Result) -> Result {
+    body(&locks[lock.index])
   }
 
   /// Mutates a lock's state in place (no copy of its arrays).

@@ -227,7 +227,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
       guard row.acquisitions >= 2 else { continue }
       // How many agents made progress under the lock at once, on average: total hold time
       // over the span. For a mutex it cannot pass 1, however many agents queue for it.
-      let parallelism = Double(row.holdNanos) / Double(activeSpan)
+      let parallelism = row.holdNanos.doubleValue / Double(activeSpan)
       let lock = LockID(Int32(index))
       let holdP50 = row.hold.percentile(50)
       let message =

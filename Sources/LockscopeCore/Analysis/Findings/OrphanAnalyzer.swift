@@ -11,29 +11,14 @@ public struct OrphanAnalyzer: FindingAnalyzer {
     var blockedWait: Double
   }
 
-  /// A hold not yet ended, with the time each other agent spent waiting for its lock
-  /// while it was open (summed over that agent's attempts).
-  struct OpenHold {
-    var agent: AgentID
-    var start: Int64
-    var blockedBy: [AgentID: Int64] = [:]
-    var hold: HoldInterval?
-
-    /// The longest any one agent was blocked by it.
-    var longestBlocked: Int64 { blockedBy.values.max() ?? 0 }
-  }
-
-  /// Past this many holders at once (a crowd of readers), a lock's holds are not followed
-  /// one by one: only `--orphan-after` makes one of them an orphan at the end of the log.
-  static let followedHolders = 16
   /// A completed hold's length stands in for "as long as a hold takes"; with none, a second.
   static let defaultHoldLength: Int64 = 1_000_000_000
 
   private let orphanAfter: Int64
-  /// Holds open now (and, during the end of the log, those just closed by it), per lock.
-  private var open: [Int32: [OpenHold]] = [:]
-  private var longestReleased: [Int32: Int64] = [:]
-  /// Holds still open at the end of the log, decided in `finished` once every wait is in.
+  /// The longest released hold of each lock (-1: none), by lock id.
+  private var longestReleased: [Int64] = []
+  /// Holds still open at the end of the log, decided in `finished` (which knows the
+  /// deadlocks still there).
   private var atEnd: [HoldInterval] = []
   /// Orphans whose lock nobody has acquired since: lock → index in `orphans`.
   private var abandoned: [Int32: Int] = [:]
@@ -54,22 +39,6 @@ public struct OrphanAnalyzer: FindingAnalyzer {
 
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     if !abandoned.isEmpty { abandoned[event.lock.rawValue] = nil }
-    // A double acquire is one hold (the engine keeps the first). Appended in place: a copy
-    // of the list per acquire would be an allocation on every event.
-    if let holds = open[event.lock.rawValue] {
-      guard holds.count < Self.followedHolders, !holds.contains(where: { $0.agent == event.agent }) else { return }
-    }
-    open[event.lock.rawValue, default: []].append(OpenHold(agent: event.agent, start: time))
-  }
-
-  public mutating func waitEnded(_ wait: WaitInterval) {
-    let key = wait.lock.rawValue
-    guard let count = open[key]?.count else { return }
-    for index in 0..<count {
-      guard let holder = open[key]?[index], holder.agent != wait.agent else { continue }
-      let overlap = wait.end - max(wait.start, holder.start)
-      if overlap > 0 { open[key]?[index].blockedBy[wait.agent, default: 0] += overlap }
-    }
   }
 
   /// The end of the log: a hold it closed is an orphan when it was held longer than
@@ -78,30 +47,21 @@ public struct OrphanAnalyzer: FindingAnalyzer {
   /// which that finding reports.
   public mutating func finished(at end: Int64, deadlocked: Set<AgentID>) {
     for hold in atEnd where !deadlocked.contains(hold.agent) {
-      let usual = longestReleased[hold.lock.rawValue] ?? Self.defaultHoldLength
-      let blocked = open[hold.lock.rawValue]?.first { $0.agent == hold.agent && $0.hold != nil }?.longestBlocked ?? 0
-      guard hold.end - hold.start > orphanAfter || blocked > usual else { continue }
+      let released = hold.lock.index < longestReleased.count ? longestReleased[hold.lock.index] : -1
+      let usual = released >= 0 ? released : Self.defaultHoldLength
+      guard hold.end - hold.start > orphanAfter || hold.longestBlocked > usual else { continue }
       orphans.append(Orphan(hold: hold, blockedWait: hold.blockedWait))
     }
     atEnd.removeAll()
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
-    // Changed in place through the dictionary (no copy of the list, no allocation).
-    let key = hold.lock.rawValue
-    if let index = open[key]?.firstIndex(where: { $0.agent == hold.agent && $0.hold == nil }) {
-      if hold.outcome == .endOfLog {
-        // Kept until the waits the end of the log closes are counted too.
-        open[key]?[index].hold = hold
-      } else if open[key]?.count == 1 {
-        open[key] = nil
-      } else {
-        open[key]?.remove(at: index)
-      }
-    }
     switch hold.outcome {
     case .released:
-      longestReleased[hold.lock.rawValue] = max(longestReleased[hold.lock.rawValue] ?? 0, hold.end - hold.start)
+      if hold.lock.index >= longestReleased.count {
+        longestReleased.append(contentsOf: repeatElement(-1, count: hold.lock.index + 1 - longestReleased.count))
+      }
+      longestReleased[hold.lock.index] = max(longestReleased[hold.lock.index], hold.end - hold.start)
       return
     case .endOfLog:
       atEnd.append(hold)

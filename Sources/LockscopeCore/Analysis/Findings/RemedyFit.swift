@@ -7,7 +7,9 @@
 /// - a lock that is already one of many per-key locks (`job:1041`, `job:1042`, …) is never
 ///   told to "use per-key locks".
 enum RemedyFit {
-  static func apply(to findings: [Finding], lockNames: [String]) -> [Finding] {
+  static func apply(to findings: [Finding], lockNames: @autoclosure () -> [String]) -> [Finding] {
+    // Most reports have no hot lock: then nothing below needs the names' patterns.
+    guard findings.contains(where: { $0.kind == "hot-lock" || $0.kind == "long-hold" }) else { return findings }
     // The longest orphaned hold of each lock: it explains a hot lock when it covers half
     // of the lock's active span or more.
     var orphaned: [String: Int64] = [:]
@@ -17,7 +19,7 @@ enum RemedyFit {
     }
     let deadlocks = findings.filter { $0.kind == "deadlock" }
     let deadlocked = Set(deadlocks.flatMap(\.locks))
-    let perKey = PerKeyNames(lockNames)
+    lazy var perKey = PerKeyNames(lockNames())
     var fitted: [Finding] = []
     for var finding in findings {
       let lock = finding.locks.first ?? ""
@@ -68,26 +70,35 @@ struct PerKeyNames {
   }
 
   /// `name` with each run of hexadecimal characters that holds a digit and is all digits
-  /// or 8 characters or more (a UUID's groups included) replaced by `*`.
+  /// or 8 characters or more (a UUID's dashed groups joined) replaced by `*`. Bytes, not
+  /// Characters: it runs over every lock name.
   static func pattern(_ name: String) -> String {
-    var result = ""
-    var run = ""
-    func flush() {
-      let hasDigit = run.contains { $0.isASCII && $0.isNumber }
-      let allDigits = run.allSatisfy { $0.isASCII && $0.isNumber }
-      result += hasDigit && (allDigits || run.count >= 8) ? "*" : run
-      run = ""
-    }
-    for character in name {
-      // A dash joins the groups of a UUID into one run.
-      if character.isHexDigit && character.isASCII || (character == "-" && run.count >= 4 && run.last?.isHexDigit == true) {
-        run.append(character)
-      } else {
-        flush()
-        result.append(character)
+    let bytes = Array(name.utf8)
+    var result: [UInt8] = []
+    result.reserveCapacity(bytes.count)
+    var start = 0
+    while start < bytes.count {
+      guard isHex(bytes[start]) else {
+        result.append(bytes[start])
+        start += 1
+        continue
       }
+      var end = start
+      // A dash joins the groups of a UUID into one run.
+      while end < bytes.count && (isHex(bytes[end]) || (bytes[end] == UInt8(ascii: "-") && end - start >= 4 && isHex(bytes[end - 1]))) {
+        end += 1
+      }
+      let run = bytes[start..<end]
+      let hasDigit = run.contains { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+      let allDigits = run.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+      if hasDigit && (allDigits || run.count >= 8) { result.append(UInt8(ascii: "*")) } else { result.append(contentsOf: run) }
+      start = end
     }
-    flush()
-    return result
+    return String(decoding: result, as: UTF8.self)
+  }
+
+  private static func isHex(_ byte: UInt8) -> Bool {
+    (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+      || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
   }
 }
