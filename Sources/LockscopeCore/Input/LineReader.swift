@@ -43,7 +43,8 @@ public final class LineReader {
   public init(source: ByteSource, maximumLineLength: Int = 1 << 20, blockSize: Int = 1 << 20) {
     self.source = source
     self.maximumLineLength = maximumLineLength
-    fullCapacity = maximumLineLength + blockSize
+    // `.max` is no cap (the buffer grows to the longest line).
+    fullCapacity = maximumLineLength.addingReportingOverflow(blockSize).overflow ? .max : maximumLineLength + blockSize
     capacity = min(fullCapacity, 1 << 16)
     buffer = .allocate(capacity: capacity)
   }

@@ -29,9 +29,10 @@ public final class OTLPInput {
   public func read(_ sources: [ByteSource]) throws(InputError) {
     spans.capturingTraces = traces.capturing
     for (index, source) in sources.enumerated() {
-      var reader = WholeLineReader(source: source)
-      defer { reader.deallocate() }
-      while let line = try reader.next() {
+      // No line cap: an OTLP batch of thousands of spans is one line.
+      let reader = LineReader(source: source, maximumLineLength: .max)
+      while let next = try reader.next() {
+        guard case .text(let line) = next else { continue }  // no line is too long without a cap
         let mark = spans.mark()
         do {
           _ = try spans.parse(line, source: SourceLocation(input: Int32(index), line: reader.lineNumber))
@@ -60,89 +61,5 @@ public final class OTLPInput {
       engine.apply(event)
       if engine.observer.isDone { return }
     }
-  }
-}
-
-/// Lines of any length from a byte source: the buffer grows to the longest line, as an
-/// OTLP batch of thousands of spans is one line. Lines are pointers into the buffer, valid
-/// until the next call.
-struct WholeLineReader {
-  let source: ByteSource
-  private(set) var lineNumber: Int64 = 0
-  private var buffer: UnsafeMutablePointer<UInt8>
-  private var capacity: Int
-  private var start = 0
-  private var end = 0
-  /// Bytes before this (from `start`) hold no newline.
-  private var scanned = 0
-  private var atEndOfInput = false
-  private var atStartOfInput = true
-
-  init(source: ByteSource, blockSize: Int = 1 << 20) {
-    self.source = source
-    capacity = blockSize
-    buffer = .allocate(capacity: blockSize)
-  }
-
-  func deallocate() { buffer.deallocate() }
-
-  mutating func next() throws(InputError) -> UnsafeBufferPointer<UInt8>? {
-    while true {
-      if let newline = memchr(buffer + scanned, 0x0A, end - scanned) {
-        let index = UnsafeMutablePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - buffer
-        let line = UnsafeBufferPointer(start: UnsafePointer(buffer + start), count: index - start)
-        start = index + 1
-        scanned = start
-        lineNumber += 1
-        return line
-      }
-      scanned = end
-      if atEndOfInput {
-        guard start < end else { return nil }
-        let line = UnsafeBufferPointer(start: UnsafePointer(buffer + start), count: end - start)
-        start = end
-        lineNumber += 1
-        return line
-      }
-      try refill()
-    }
-  }
-
-  /// Moves the partial line to the front, grows the buffer when the line fills it, and
-  /// reads more after it.
-  private mutating func refill() throws(InputError) {
-    if start > 0 {
-      let pending = end - start
-      if pending > 0 { memmove(buffer, buffer + start, pending) }
-      end = pending
-      scanned -= start
-      start = 0
-    }
-    if capacity - end < capacity / 4 {
-      let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
-      bigger.update(from: buffer, count: end)
-      buffer.deallocate()
-      buffer = bigger
-      capacity *= 2
-    }
-    var count = try source.read(into: buffer + end, count: capacity - end)
-    // A live source with nothing yet: these inputs are read to their end, so wait.
-    while count == ByteSource.noDataYet {
-      usleep(10_000)
-      count = try source.read(into: buffer + end, count: capacity - end)
-    }
-    if count == 0 {
-      atEndOfInput = true
-      return
-    }
-    if atStartOfInput {
-      atStartOfInput = false
-      // A UTF-8 byte order mark is not part of the first line.
-      if end == 0 && count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
-        start = 3
-        scanned = 3
-      }
-    }
-    end += count
   }
 }
