@@ -515,6 +515,16 @@ class _Traced:
         else:
             self.log._write(f'","event":"{event}","agent":{agent}{self._lock_part}{more}}}\n')
 
+    def _settle(self, ok, agent, site):
+        """The end of a generic acquire: granted (True, or None from a primitive that
+        returns nothing), else a wait that gave up."""
+        if ok or ok is None:
+            self._line("acquire", agent, site)
+            self._got(agent)
+            return True if ok is None else ok
+        self._line("timeout", agent, site)
+        return ok
+
     # holders (an exclusive lock: one)
     def _got(self, agent):
         self._holder = agent
@@ -735,12 +745,7 @@ class _GenericLock(_ThreadLock):
         except BaseException:
             self._line("cancel", agent, site)
             raise
-        if ok or ok is None:
-            self._line("acquire", agent, site)
-            self._got(agent)
-            return True if ok is None else ok
-        self._line("timeout", agent, site)
-        return ok
+        return self._settle(ok, agent, site)
 
 
 # -- asyncio ---------------------------------------------------------------
@@ -758,10 +763,7 @@ class _AsyncLock(_Traced):
         self._line("request", agent, site)
         try:
             await self._p.acquire()
-        except asyncio.CancelledError:  # asyncio.wait_for, task.cancel(), asyncio.timeout
-            self._line("cancel", agent, site)
-            raise
-        except BaseException:
+        except BaseException:  # asyncio.wait_for, task.cancel(), asyncio.timeout: a cancel
             self._line("cancel", agent, site)
             raise
         self._line("acquire", agent, site)
@@ -801,12 +803,7 @@ class _AsyncGenericLock(_AsyncLock):
         except BaseException:
             self._line("cancel", agent, site)
             raise
-        if ok or ok is None:
-            self._line("acquire", agent, site)
-            self._got(agent)
-            return True if ok is None else ok
-        self._line("timeout", agent, site)
-        return ok
+        return self._settle(ok, agent, site)
 
 
 # -- redis-py --------------------------------------------------------------

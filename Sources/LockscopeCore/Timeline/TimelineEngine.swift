@@ -112,7 +112,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       anomaly(.duplicateRequest, event, at: time)
       return
     }
-    let contended = inPlace(lock, { $0.isUnavailable(to: agent, mode: event.mode) })
+    let contended = withLock(lock, { $0.isUnavailable(to: agent, mode: event.mode) })
     withLock(lock) { state in
       if state.liveHolderIndex(agent) != nil { state.waitersThatHold += 1 }
       state.waiters.append(Waiter(agent: agent, mode: event.mode, since: time, queueIntegralAtJoin: state.queueIntegral, source: event.source))
@@ -130,7 +130,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   private func acquire(_ event: LockEvent, at time: Int64) {
     let (agent, lock) = (event.agent, event.lock)
     var wait: Int64 = 0
-    if let index = inPlace(lock, { $0.waiterIndex(agent) }) {
+    if let index = withLock(lock, { $0.waiterIndex(agent) }) {
       wait = time - locks[lock.index].waiters[index].since
       // Everyone queued ahead of it was overtaken (FIFO grants overtake nobody).
       for ahead in 0..<index { locks[lock.index].waiters[ahead].overtaken += 1 }
@@ -140,12 +140,12 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       observer.attempted(event, at: time, contended: false, queueLength: 0, bare: true)
     }
     takeOverOrphans(of: lock, by: agent, mode: event.mode, at: time)
-    if inPlace(lock, { $0.holderIndex(agent) }) != nil {
+    if withLock(lock, { $0.holderIndex(agent) }) != nil {
       anomaly(.doubleAcquire, event, at: time)
       observer.acquired(event, at: time, wait: wait)
       return
     }
-    if inPlace(lock, { $0.holdersConflict(with: event.mode) }) {
+    if withLock(lock, { $0.holdersConflict(with: event.mode) }) {
       let state = locks[lock.index]
       var collision = Anomaly(kind: .acquireWhileHeld, agent: agent, lock: lock, time: time, source: event.source)
       collision.others = state.holders.filter { state.blocks(holderMode: $0.mode, requestMode: event.mode) }.map(\.agent)
@@ -168,7 +168,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   }
 
   private func release(_ event: LockEvent, at time: Int64) {
-    if let index = inPlace(event.lock, { $0.liveHolderIndex(event.agent) }) {
+    if let index = withLock(event.lock, { $0.liveHolderIndex(event.agent) }) {
       endHold(event.lock, at: index, time: time, outcome: .released, by: event.source)
     } else if locks[event.lock.index].lapsedHolders.contains(event.agent) {
       // The mark stays: an ignored event changes nothing, and a second late release is late too.
@@ -181,7 +181,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   /// `timeout` or `cancel`: the agent stops waiting.
   private func withdraw(_ event: LockEvent, at time: Int64) {
     let timedOut = event.kind == .timeout
-    if let index = inPlace(event.lock, { $0.waiterIndex(event.agent) }) {
+    if let index = withLock(event.lock, { $0.waiterIndex(event.agent) }) {
       endWait(event.lock, at: index, time: time, outcome: timedOut ? .timedOut : .cancelled)
     } else {
       anomaly(timedOut ? .timeoutWithoutRequest : .cancelWithoutRequest, event, at: time)
@@ -189,7 +189,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   }
 
   private func renew(_ event: LockEvent, at time: Int64) {
-    if let index = inPlace(event.lock, { $0.liveHolderIndex(event.agent) }) {
+    if let index = withLock(event.lock, { $0.liveHolderIndex(event.agent) }) {
       withLock(event.lock) { state in
         if event.leaseNanos >= 0 { state.holders[index].leaseLength = event.leaseNanos }
         let length = state.holders[index].leaseLength
@@ -206,7 +206,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   }
 
   private func expire(_ event: LockEvent, at time: Int64) {
-    if let index = inPlace(event.lock, { $0.holderIndex(event.agent) }) {
+    if let index = withLock(event.lock, { $0.holderIndex(event.agent) }) {
       endHold(event.lock, at: index, time: time, outcome: .expired, by: event.source)
     } else if !locks[event.lock.index].lapsedHolders.contains(event.agent) {
       anomaly(.expireByNonHolder, event, at: time)
@@ -220,12 +220,12 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     for lock in agents[agent.index].waiting {
       expireLeases(of: lock, before: time, sparing: nil)
       advance(lock, to: time)
-      if let index = inPlace(lock, { $0.waiterIndex(agent) }) { endWait(lock, at: index, time: time, outcome: .abandoned) }
+      if let index = withLock(lock, { $0.waiterIndex(agent) }) { endWait(lock, at: index, time: time, outcome: .abandoned) }
     }
     for lock in agents[agent.index].held {
       expireLeases(of: lock, before: time, sparing: nil)
       advance(lock, to: time)
-      if let index = inPlace(lock, { $0.liveHolderIndex(agent) }) {
+      if let index = withLock(lock, { $0.liveHolderIndex(agent) }) {
         withLock(lock) { $0.orphan(at: index, time: time, source: source) }
       }
     }
@@ -499,16 +499,10 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     observer.anomaly(Anomaly(kind: kind, agent: event.agent, lock: event.lock, time: time, source: event.source))
   }
 
-  /// Reads a lock's state in place: `locks[i].method()` on a class's array property copies
-  /// the whole state (a retain of each of its arrays) before calling.
+  /// Reads or changes a lock's state in place: `locks[i].method()` on a class's array
+  /// property would copy the whole state (a retain of each of its arrays) before calling.
   @inline(__always)
-  private func inPlace<Result>(_ lock: LockID, _ body: (inout LockState) -> Result) -> Result {
-    body(&locks[lock.index])
-  }
-
-  /// Mutates a lock's state in place (no copy of its arrays).
-  @inline(__always)
-  private func withLock(_ lock: LockID, _ body: (inout LockState) -> Void) {
+  private func withLock<Result>(_ lock: LockID, _ body: (inout LockState) -> Result) -> Result {
     body(&locks[lock.index])
   }
 
