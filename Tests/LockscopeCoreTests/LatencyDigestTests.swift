@@ -42,6 +42,33 @@ struct LatencyDigestTests {
     #expect(digest.mean == samples.reduce(0, +) / Int64(samples.count))
   }
 
+  @Test("merging digests equals adding every sample to one", arguments: [(3, 4), (60, 68), (100, 100), (5, 5000), (3000, 4000)])
+  func merge(sizes: (Int, Int)) {
+    var rng = SplitMix(seed: UInt64(sizes.0 * 7919 + sizes.1))
+    var left = LatencyDigest(), right = LatencyDigest(), whole = LatencyDigest()
+    var samples: [Int64] = []
+    for index in 0..<(sizes.0 + sizes.1) {
+      let value = Int64(rng.next() % 5_000_000_000)
+      samples.append(value)
+      whole.add(value)
+      if index < sizes.0 { left.add(value) } else { right.add(value) }
+    }
+    left.merge(right)
+    samples.sort()
+    #expect(left.count == whole.count && left.sum == whole.sum)
+    #expect(left.min == samples.first! && left.max == samples.last!)
+    #expect(left.isExact == (samples.count <= LatencyDigest.exactLimit))
+    for p in [1, 50, 95, 99, 100] {
+      let exact = exactPercentile(samples, p)
+      let merged = left.percentile(p)
+      if left.isExact {
+        #expect(merged == exact, "p\(p)")
+      } else {
+        #expect(abs(Double(merged - exact)) / Double(max(exact, 1)) <= 0.008, "p\(p): exact \(exact), merged \(merged)")
+      }
+    }
+  }
+
   @Test("bucket bounds contain their values and are at most 1/64 wide")
   func buckets() {
     for value: Int64 in [0, 1, 127, 128, 129, 1000, 1_000_000, 123_456_789_012, Int64.max / 2] {
