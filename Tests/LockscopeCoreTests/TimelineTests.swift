@@ -162,7 +162,7 @@ struct TimelineTests {
     #expect(lock.utilization == 1.0)
   }
 
-  @Test("shared holders coexist; a writer waits for all of them and its wait is split evenly")
+  @Test("shared holders coexist; a writer waits for all of them, split evenly; a reader behind it waits for the writer")
   func sharedLocks() throws {
     let report = try analyze([
       line(0, "acquire", "r1", "L", extra: #","mode":"shared""#),
@@ -180,11 +180,12 @@ struct TimelineTests {
     let lock = try #require(report.lock("L"))
     // r1 and r2 got in freely; w waited; r3 queued behind the waiting writer.
     #expect(lock.contentionRate == 2.0 / 4.0)
-    // 1–3: w and r3 (from 2) blocked by r1 and r2; 3–5 by r2 alone; 5–6 r3 by w.
-    // r1: w 1–3 ÷ 2 + r3 2–3 ÷ 2 = 1.5 s; r2: 1.5 s + 2 s × 2 waiters = 5.5 s; w: 1 s.
-    #expect(report.agent("r1")?.causedWaitNanos == Int128(1_500) * Int128(millisecond))
-    #expect(report.agent("r2")?.causedWaitNanos == Int128(5_500) * Int128(millisecond))
-    #expect(report.agent("w")?.causedWaitNanos == Int128(second))
+    // 1–3: w blocked by r1 and r2, 3–5 by r2 alone; r3, a reader no holder blocks, waits
+    // for the writer queued ahead of it from 2 to 5, then for its hold 5–6 (SPEC §2).
+    // r1: w 1–3 ÷ 2 = 1 s; r2: 1 s + 2 s = 3 s; w: r3 2–6 = 4 s.
+    #expect(report.agent("r1")?.causedWaitNanos == Int128(second))
+    #expect(report.agent("r2")?.causedWaitNanos == Int128(3) * Int128(second))
+    #expect(report.agent("w")?.causedWaitNanos == Int128(4) * Int128(second))
     #expect(lock.causedWaitNanos == 8 * second)  // w 4 s + r3 4 s
   }
 
