@@ -189,6 +189,32 @@ struct TimelineTests {
     #expect(lock.causedWaitNanos == 8 * second)  // w 4 s + r3 4 s
   }
 
+  @Test("a queue on a free lock: each waiter waits for everyone ahead of it, the front for nobody")
+  func freeLockQueue() throws {
+    let report = try analyze([
+      line(0, "acquire", "a", "L"),
+      line(0, "request", "b", "L"),
+      line(0, "request", "c", "L"),
+      line(0, "request", "d", "L"),
+      line(1, "release", "a", "L"),
+      line(2, "acquire", "b", "L"),
+      line(3, "release", "b", "L"),
+      line(3, "acquire", "c", "L"),
+      line(4, "release", "c", "L"),
+      line(4, "acquire", "d", "L"),
+      line(5, "release", "d", "L"),
+    ].joined(separator: "\n"))
+    // 0–1: b, c, d wait for a's hold (3 s to a). 1–2, the lock free: c waits for b (1 s),
+    // d for b and c (½ s each); b, at the front, for nobody. 2–3: c, d for b's hold (2 s);
+    // 3–4: d for c's (1 s). a 3 s, b 3.5 s, c 1.5 s, d 0; the lock: 9 s of waiting, 8 blocked.
+    #expect(report.agent("a")?.causedWaitNanos == Int128(3) * Int128(second))
+    #expect(report.agent("b")?.causedWaitNanos == Int128(3_500) * Int128(millisecond))
+    #expect(report.agent("c")?.causedWaitNanos == Int128(1_500) * Int128(millisecond))
+    #expect(report.agent("d")?.causedWaitNanos ?? 0 == 0)
+    let lock = try #require(report.lock("L"))
+    #expect(lock.waitTotalNanos == 9 * second && lock.causedWaitNanos == 8 * second)
+  }
+
   @Test("a semaphore lets capacity holders in; the next one waits")
   func semaphore() throws {
     let report = try analyze([

@@ -178,6 +178,11 @@ public struct LockState: Sendable {
       allMaxima.record(count, at: holderEpoch)
       return count
     }
+    if holding == 0 && waitersThatHold == 0 && (capacity > 0 || sharedWaiters == 0) {
+      // A free lock's queue where each waits for everyone ahead: the front waits for nobody.
+      waiters.chargeEveryEarlier(elapsed: Double(elapsed))
+      return count - 1
+    }
     return chargeWaiterByWaiter(Double(elapsed))
   }
 
