@@ -15,7 +15,7 @@ enum HotLockPrediction {
     var replayed = 0
     // A lock hot because a hold was never released gains nothing from shorter holds.
     for index in report.findings.indices
-    where report.findings[index].kind == "hot-lock" && report.findings[index].detail("cause") != .string("orphan") && replayed < limit {
+    where report.findings[index].kind == .hotLock && report.findings[index].detail("cause") != .string("orphan") && replayed < limit {
       guard let lock = report.findings[index].locks.first, let row = report.locks.first(where: { $0.name == lock }) else { continue }
       replayed += 1
       // A tenth of the median hold: the state update left once the slow call moved out.
