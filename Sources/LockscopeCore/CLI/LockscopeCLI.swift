@@ -60,14 +60,23 @@ public enum LockscopeCLI {
   }
 
   private static func report(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
-    guard var report = analyze(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
+    // Beside the analyzers, a recorder of what the hot-lock remedy replays: one reading.
+    let recording = options.analysis.findings.enabled
+    guard
+      var (report, observer) = analyze(
+        options, analysis: options.analysis, io: io,
+        observe: { analyzers, context in
+          ObserverPair(analyzers, HotLockUseRecorder(recording: recording, lockNames: context.locks, agentNames: context.agents))
+        },
+        analyzers: { $0.first })
+    else { return ExitStatus.failure }
     if report.summary.events == 0 && report.summary.skippedLines > 0 {
       // Nothing to report on from input that was not empty: say why, and fail (as check does).
       try? io.err.write("lockscope: no events read: \(NoEvents.reason(report.summary, firstSkipped: report.skipped.first))\n")
       return ExitStatus.failure
     }
     if let analysis = prepared(options, analysis: options.analysis, io: ConsoleIO.quiet(io)) {
-      HotLockPrediction.annotate(&report, paths: options.paths, analysis: analysis)
+      HotLockPrediction.annotate(&report, recorded: observer.second, paths: options.paths, analysis: analysis)
     }
     try io.out.write(options.format.renderer(style: style(options, io), top: options.top).render(report))
     return ExitStatus.success
