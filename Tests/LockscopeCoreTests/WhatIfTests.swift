@@ -119,7 +119,8 @@ struct WhatIfTests {
   /// `budget` (0: every lock dropped, so each replay is a second pass over the file).
   /// `annotating` names the inputs as the remedy sees them (their path by default).
   func annotatedReport(_ path: String, budget: Int = HotLockUseRecorder.defaultBudget, annotating: [String]? = nil) throws -> (Report, HotLockUseRecorder) {
-    let options = AnalysisOptions()
+    var options = AnalysisOptions()
+    if path.contains("/otlp/") { options.inputFormat = .otlp }
     var (report, observer) = try LogAnalysis.run(
       paths: [path], options: options, warn: { _ in },
       observe: { analyzers, context in
@@ -134,7 +135,7 @@ struct WhatIfTests {
   func recordedEqualsSecondPass() throws {
     let root = URL(fileURLWithPath: fixture(""))
     let paths = try #require(FileManager.default.enumerator(atPath: root.path)).compactMap { $0 as? String }
-      .filter { $0.hasSuffix(".jsonl") && !$0.hasPrefix("otlp") }.sorted()
+      .filter { $0.hasSuffix(".jsonl") }.sorted()
     #expect(paths.count > 50)
     var predicted = 0
     for path in paths.map({ root.appendingPathComponent($0).path }) {
