@@ -152,7 +152,7 @@ struct WhatIfTests {
   /// 'H': agents a, b and c take turns holding it 3 s each, each waiting 6 s for its turn
   /// (12 holds, 9 of them after a wait): a hot lock. 'C': agent d holds it 1 s every 2 s,
   /// 60 times, never contended. 'C' makes most of the entries (61 to 'H''s 15).
-  func hotAndColdLog() throws -> String {
+  func hotAndColdLog() -> String {
     var events: [(time: Int, order: Int, text: String)] = []
     func add(_ time: Int, _ event: String, _ agent: String, _ lock: String) {
       events.append((time, events.count, #"{"ts":\#(1_795_341_600 + time),"event":"\#(event)","agent":"\#(agent)","lock":"\#(lock)"}"#))
@@ -173,15 +173,12 @@ struct WhatIfTests {
     // Time order; at one time, releases before requests before acquires, then as added.
     let rank = { (text: String) in text.contains("release") ? 0 : text.contains("request") ? 1 : 2 }
     let log = events.sorted { ($0.time, rank($0.text), $0.order) < ($1.time, rank($1.text), $1.order) }.map(\.text).joined(separator: "\n") + "\n"
-    let path = NSTemporaryDirectory() + "lockscope-hot-cold-\(UUID().uuidString).jsonl"
-    try log.write(toFile: path, atomically: true, encoding: .utf8)
-    return path
+    return temporaryFile(log, name: "hot-cold.jsonl")
   }
 
   @Test("past its budget the recorder drops the locks that caused least wait and keeps the hot one; dropped, only a file is read again")
   func recorderBudget() throws {
-    let path = try hotAndColdLog()
-    defer { try? FileManager.default.removeItem(atPath: path) }
+    let path = hotAndColdLog()
     let (whole, all) = try annotatedReport(path)
     #expect(!all.droppedAny && all.recorder(forLockNamed: "C") != nil)
     let hot = try #require(whole.findings.first { $0.kind == .hotLock })
