@@ -115,20 +115,17 @@ struct WhatIfTests {
     #expect(!runCLI([fixture("fine-grained.jsonl")]).out.contains("Capping the holds"))
   }
 
-  /// A report of `path` with the hot-lock remedy, its uses recorded in the one pass under
+  /// A report of `path` with the hot-lock remedy, its events kept in the one pass under
   /// `budget` (0: every lock dropped, so each replay is a second pass over the file).
   /// `annotating` names the inputs as the remedy sees them (their path by default).
-  func annotatedReport(_ path: String, budget: Int = HotLockUseRecorder.defaultBudget, annotating: [String]? = nil) throws -> (Report, HotLockUseRecorder) {
+  func annotatedReport(_ path: String, budget: Int = HotLockEvents.defaultBudget, annotating: [String]? = nil) throws -> (Report, HotLockEvents) {
     var options = AnalysisOptions()
     if path.contains("/otlp/") { options.inputFormat = .otlp }
-    var (report, observer) = try LogAnalysis.run(
-      paths: [path], options: options, warn: { _ in },
-      observe: { analyzers, context in
-        ObserverPair(analyzers, HotLockUseRecorder(recording: true, lockNames: context.locks, agentNames: context.agents, budget: budget))
-      },
-      analyzers: { $0.first })
-    HotLockPrediction.annotate(&report, recorded: observer.second, paths: annotating ?? [path], analysis: options)
-    return (report, observer.second)
+    let kept = HotLockEvents(budget: budget)
+    var (report, _) = try LogAnalysis.run(
+      paths: [path], options: options, warn: { _ in }, observe: { analyzers, _ in analyzers }, analyzers: { $0 }, keeping: kept)
+    HotLockPrediction.annotate(&report, kept: kept, paths: annotating ?? [path], analysis: options)
+    return (report, kept)
   }
 
   @Test("the remedy replayed from the report's own pass is the one a second pass over the file gives, on every fixture")
@@ -139,9 +136,9 @@ struct WhatIfTests {
     #expect(paths.count > 50)
     var predicted = 0
     for path in paths.map({ root.appendingPathComponent($0).path }) {
-      let (recorded, recorder) = try annotatedReport(path)
+      let (recorded, kept) = try annotatedReport(path)
       let (reread, _) = try annotatedReport(path, budget: 0)
-      #expect(!recorder.droppedAny, "\(path)")
+      #expect(!kept.droppedAny, "\(path)")
       #expect(recorded.findings.map(\.remedy) == reread.findings.map(\.remedy), "\(path)")
       #expect(recorded.findings.map { $0.detail("predicted_speedup") } == reread.findings.map { $0.detail("predicted_speedup") }, "\(path)")
       predicted += recorded.findings.filter { $0.detail("predicted_wait_cut") != nil }.count
@@ -151,7 +148,7 @@ struct WhatIfTests {
 
   /// 'H': agents a, b and c take turns holding it 3 s each, each waiting 6 s for its turn
   /// (12 holds, 9 of them after a wait): a hot lock. 'C': agent d holds it 1 s every 2 s,
-  /// 60 times, never contended. 'C' makes most of the entries (61 to 'H''s 15).
+  /// 60 times, never contended. 'C' makes most of the events (120 to 'H''s 36).
   func hotAndColdLog() -> String {
     var events: [(time: Int, order: Int, text: String)] = []
     func add(_ time: Int, _ event: String, _ agent: String, _ lock: String) {
@@ -176,20 +173,20 @@ struct WhatIfTests {
     return temporaryFile(log, name: "hot-cold.jsonl")
   }
 
-  @Test("past its budget the recorder drops the locks that caused least wait and keeps the hot one; dropped, only a file is read again")
+  @Test("past its budget the report drops the events of the locks waited for least and keeps the hot one's; dropped, only a file is read again")
   func recorderBudget() throws {
     let path = hotAndColdLog()
     let (whole, all) = try annotatedReport(path)
-    #expect(!all.droppedAny && all.recorder(forLockNamed: "C") != nil)
+    #expect(!all.droppedAny && all.recorder(forLockNamed: "C", options: AnalysisOptions()) != nil)
     let hot = try #require(whole.findings.first { $0.kind == .hotLock })
     #expect(hot.locks == ["H"] && hot.detail("predicted_wait_cut") != nil, "\(hot.remedy)")
-    // 40 entries: 'C' (no wait) goes when they run out, 'H' (15 entries) stays.
-    let (tight, some) = try annotatedReport(path, budget: 40, annotating: ["-"])
-    #expect(some.droppedAny && some.recorder(forLockNamed: "C") == nil && some.recorder(forLockNamed: "H") != nil)
+    // 80 events: 'C' (no wait) goes when they run out, 'H' (36 events) stays.
+    let (tight, some) = try annotatedReport(path, budget: 80, annotating: ["-"])
+    #expect(some.droppedAny && some.recorder(forLockNamed: "C", options: AnalysisOptions()) == nil && some.recorder(forLockNamed: "H", options: AnalysisOptions()) != nil)
     #expect(tight.findings.map(\.remedy) == whole.findings.map(\.remedy))
     // Nothing kept: a file is read again for the replay; standard input cannot be.
     let (reread, none) = try annotatedReport(path, budget: 0)
-    #expect(none.recorder(forLockNamed: "H") == nil && reread.findings.map(\.remedy) == whole.findings.map(\.remedy))
+    #expect(none.recorder(forLockNamed: "H", options: AnalysisOptions()) == nil && reread.findings.map(\.remedy) == whole.findings.map(\.remedy))
     let (unread, _) = try annotatedReport(path, budget: 0, annotating: ["-"])
     #expect(!unread.findings.contains { $0.detail("predicted_wait_cut") != nil })
   }

@@ -1,18 +1,17 @@
 import Foundation
 
 /// The hot-lock finding's remedy, with the gain a replay predicts: "capping the holds of
-/// 'llm:global' at 200ms would cut total wait by 99%". The uses it replays were recorded
-/// during the report's pass (`HotLockUseRecorder`), standard input included; a hot lock
-/// whose uses did not fit that recorder's budget is replayed by a second pass over the
-/// files, with only that lock analysed, when every input is a regular file (else it gets
-/// no prediction).
+/// 'llm:global' at 200ms would cut total wait by 99%". The events it replays were kept
+/// during the report's pass (`HotLockEvents`), standard input included; a hot lock whose
+/// events did not fit that budget is replayed by a second pass over the files, with only
+/// that lock analysed, when every input is a regular file (else it gets no prediction).
 enum HotLockPrediction {
   /// At most this many hot locks get a replay.
   static let limit = 3
   /// A gain smaller than this is not quoted: the remedy stands on its own.
   static let quotedCut = 0.5
 
-  static func annotate(_ report: inout Report, recorded: HotLockUseRecorder, paths: [String], analysis: AnalysisOptions) {
+  static func annotate(_ report: inout Report, kept: HotLockEvents, paths: [String], analysis: AnalysisOptions) {
     guard analysis.findings.enabled else { return }
     let rereadable = !paths.isEmpty && paths.allSatisfy(isRegularFile)
     var replayed = 0
@@ -24,9 +23,9 @@ enum HotLockPrediction {
       // A tenth of the median hold: the state update left once the slow call moved out.
       let cap = max(1_000, row.hold.p50 / 10)
       let result: Result<WhatIfPrediction, UsageError>?
-      if let uses = recorded.recorder(forLockNamed: lock) {
+      if let uses = kept.recorder(forLockNamed: lock, options: analysis) {
         result = WhatIfCommand.prediction(
-          from: uses, inputs: report.summary.inputs, locks: [lock], change: .holdCap(cap), agentName: recorded.agentName)
+          from: uses, inputs: report.summary.inputs, locks: [lock], change: .holdCap(cap), agentName: kept.agentName)
       } else if rereadable {
         var options = analysis
         options.lockGlobs = [Glob(Glob.escaped(lock))]

@@ -36,19 +36,6 @@ struct LockUseRecorder: TimelineObserver {
   /// whose modes the replay honours.
   private(set) var sharedInLog: Set<LockID> = []
 
-  init() {}
-
-  /// What a pass over these locks alone would have recorded (`HotLockUseRecorder` keeps it
-  /// during the report's pass).
-  init(uses: [[LockUse]], lastEvent: [Int64], firstEvent: Int64?, nested: (agent: AgentID, time: Int64)?, sharedInLog: Set<LockID>) {
-    self.uses = uses
-    self.lastEvent = lastEvent
-    self.firstEvent = firstEvent
-    self.nested = nested
-    self.sharedInLog = sharedInLog
-    openHolds = Array(repeating: 0, count: uses.count)
-  }
-
   var wantsCycles: Bool { false }
   var wantsEvents: Bool { true }
 
