@@ -12,20 +12,23 @@ public final class HotLockEvents {
   /// 65,536 events of about 80 bytes: some 5 MB, whatever the log's length.
   public static let defaultBudget = 1 << 16
 
-  /// One lock's events, and where the crashes fall among them.
-  private struct Track {
-    /// `.none` while the track is free for another lock.
-    var lock = LockID.none
+  /// One lock's events, and where the crashes fall among them. A class: an event is
+  /// appended to its array alone, not through the array of tracks.
+  private final class Track {
+    let lock: LockID
     var events: [LockEvent] = []
     /// (events kept before it, crashes read before it): a crash comes before the event
     /// at that position; kept only when the number of crashes changed.
     var crashMarks: [(position: Int32, crashes: Int32)] = []
+
+    init(lock: LockID) { self.lock = lock }
   }
 
   public let budget: Int
   /// Per lock id: its track's position in `tracks`, `unseen`, or `dropped`.
   private var slots: [Int32] = []
-  private var tracks: [Track] = []
+  /// Nil where a dropped lock's track was.
+  private var tracks: [Track?] = []
   private var freeTracks: [Int32] = []
   private var crashes: [LockEvent] = []
   private var kept = 0
@@ -55,45 +58,48 @@ public final class HotLockEvents {
     if event.kind == .crash {
       crashes.append(event)
     } else {
-      guard let index = track(event.lock) else { return }
+      guard let track = track(event.lock) else { return }
       let crashCount = Int32(crashes.count)
-      if crashCount != (tracks[index].crashMarks.last?.crashes ?? 0) {
-        tracks[index].crashMarks.append((Int32(tracks[index].events.count), crashCount))
+      if crashCount != (track.crashMarks.last?.crashes ?? 0) {
+        track.crashMarks.append((Int32(track.events.count), crashCount))
       }
-      tracks[index].events.append(event)
+      track.events.append(event)
     }
     kept += 1
     if kept > budget { keepWithinBudget(queueIntegral) }
   }
 
   /// The track of `lock`, created on first sight; nil once the lock was dropped.
-  private func track(_ lock: LockID) -> Int? {
+  @inline(__always)
+  private func track(_ lock: LockID) -> Track? {
     guard lock.index >= 0 else { return nil }
+    if lock.index < slots.count, slots[lock.index] >= 0 { return tracks[Int(slots[lock.index])] }
+    return newTrack(lock)
+  }
+
+  private func newTrack(_ lock: LockID) -> Track? {
     if lock.index >= slots.count { slots.append(contentsOf: repeatElement(Self.unseen, count: lock.index + 1 - slots.count)) }
-    let slot = slots[lock.index]
-    if slot >= 0 { return Int(slot) }
-    guard slot == Self.unseen else { return nil }
-    let index: Int
+    guard slots[lock.index] == Self.unseen else { return nil }
+    let track = Track(lock: lock)
     if let free = freeTracks.popLast() {
-      index = Int(free)
-      tracks[index] = Track(lock: lock)
+      tracks[Int(free)] = track
+      slots[lock.index] = free
     } else {
-      index = tracks.count
-      tracks.append(Track(lock: lock))
+      slots[lock.index] = Int32(tracks.count)
+      tracks.append(track)
     }
-    slots[lock.index] = Int32(index)
-    return index
+    return track
   }
 
   /// Drops the locks whose waiters waited least until half the budget is free (halving
   /// keeps the sorting rare: its cost is spread over the events it frees).
   private func keepWithinBudget(_ queueIntegral: (LockID) -> Double) {
-    let live = tracks.indices.filter { tracks[$0].lock != .none }.map { (index: $0, waited: queueIntegral(tracks[$0].lock)) }
-      .sorted { ($0.waited, tracks[$0.index].lock) < ($1.waited, tracks[$1.index].lock) }
-    for (index, _) in live where kept > budget / 2 {
-      kept -= tracks[index].events.count
-      slots[tracks[index].lock.index] = Self.dropped
-      tracks[index] = Track()
+    let live = tracks.indices.compactMap { index in tracks[index].map { (index: index, lock: $0.lock, waited: queueIntegral($0.lock)) } }
+      .sorted { ($0.waited, $0.lock) < ($1.waited, $1.lock) }
+    for (index, lock, _) in live where kept > budget / 2 {
+      kept -= tracks[index]?.events.count ?? 0
+      slots[lock.index] = Self.dropped
+      tracks[index] = nil
       freeTracks.append(Int32(index))
       droppedAny = true
     }
@@ -111,9 +117,9 @@ public final class HotLockEvents {
   /// them: its events and the crashes replayed through an engine that sees it alone. Nil
   /// when it was not kept.
   func recorder(forLockNamed name: String, options: AnalysisOptions) -> LockUseRecorder? {
-    guard keeping, let lockNames, let agentNames, let id = lockNames.lookup(name), Int(id) < slots.count, slots[Int(id)] >= 0
+    guard keeping, let lockNames, let agentNames, let id = lockNames.lookup(name), Int(id) < slots.count, slots[Int(id)] >= 0,
+      let track = tracks[Int(slots[Int(id)])]
     else { return nil }
-    let track = tracks[Int(slots[Int(id)])]
     let selection = Selection(
       lockGlobs: [Glob(Glob.escaped(name))], agentGlobs: options.agentGlobs, since: options.since, until: options.until,
       lockNames: lockNames, agentNames: agentNames)
