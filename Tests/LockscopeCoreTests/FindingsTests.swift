@@ -19,10 +19,10 @@ private struct Analyzed {
   /// `FILE:LINE` of a line of this fixture, as findings name it.
   func source(_ line: Int) -> String { "\(path):\(line)" }
 
-  func findings(_ kind: String) -> [Finding] { report.findings.filter { $0.kind == kind } }
+  func findings(_ kind: String) -> [Finding] { report.findings.filter { $0.kind.rawValue == kind } }
 
   /// The kinds reported, without repeats, sorted.
-  var kinds: [String] { Array(Set(report.findings.map(\.kind))).sorted() }
+  var kinds: [String] { Array(Set(report.findings.map(\.kind.rawValue))).sorted() }
 }
 
 /// Nanoseconds of 10:00:00Z plus `seconds` (to the millisecond, as the fixtures are written).
@@ -339,7 +339,7 @@ struct FindingsTests {
     #expect(try Analyzed("gate-lock").findings("lock-order-inversion").isEmpty)
     let withoutGate = try analyze(
       rewritten("gate-lock") { $0.contains("\"lock\":\"G\"") ? nil : $0 })
-    let inversion = try #require(withoutGate.findings.first { $0.kind == "lock-order-inversion" })
+    let inversion = try #require(withoutGate.findings.first { $0.kind == .lockOrderInversion })
     #expect(Set(inversion.locks) == ["A", "B"] && Set(inversion.agents) == ["t1", "t2"])
   }
 
@@ -354,7 +354,7 @@ struct FindingsTests {
         $0.contains("10:00:02")
           ? $0.replacingOccurrences(of: "\"agent\":\"t1\"", with: "\"agent\":\"t3\"") : $0
       })
-    let inversion = try #require(twoAgents.findings.first { $0.kind == "lock-order-inversion" })
+    let inversion = try #require(twoAgents.findings.first { $0.kind == .lockOrderInversion })
     #expect(Set(inversion.locks) == ["A", "B"] && Set(inversion.agents) == ["t1", "t3"])
   }
 
@@ -484,8 +484,8 @@ struct FindingsTests {
         line(1, "request", "a", "Y"), line(1, "request", "b", "X"),
         line(40, "acquire", "c", "Z"), line(41, "release", "c", "Z"),
       ].joined(separator: "\n"))
-    #expect(report.findings.filter { $0.kind == "deadlock" }.count == 1)
-    #expect(!report.findings.contains { $0.kind == "orphan" })
+    #expect(report.findings.filter { $0.kind == .deadlock }.count == 1)
+    #expect(!report.findings.contains { $0.kind == .orphan })
   }
 
   // MARK: Leases and tokens

@@ -27,9 +27,9 @@ struct FixtureTests {
     /// `FILE:LINE` of line `line` of the `index`-th input.
     func source(_ line: Int, input index: Int = 0) -> String { "\(paths[index]):\(line)" }
 
-    func findings(_ kind: String) -> [Finding] { report.findings.filter { $0.kind == kind } }
+    func findings(_ kind: String) -> [Finding] { report.findings.filter { $0.kind.rawValue == kind } }
 
-    var anomalies: [String: Int] { Dictionary(uniqueKeysWithValues: report.anomalyCounts.map { ($0.kind, $0.count) }) }
+    var anomalies: [String: Int] { Dictionary(uniqueKeysWithValues: report.anomalyCounts.map { ($0.kind.rawValue, $0.count) }) }
 
     func lock(_ name: String) throws -> MetricsRow { try #require(report.lock(name), "no lock \(name)") }
     func agent(_ name: String) throws -> MetricsRow { try #require(report.agent(name), "no agent \(name)") }
@@ -571,7 +571,7 @@ struct CrashHeldTests {
     let a = try #require(report.agent("a"))
     #expect(a.hold.unfinished == 2 && a.holdTotalNanos == 5 * second && a.causedWaitNanos == 2 * second)
     // M's orphan comes first: it kept c waiting 1.5 s (critical), L's b 0.5 s (warning).
-    let orphans = report.findings.filter { $0.kind == "orphan" }
+    let orphans = report.findings.filter { $0.kind == .orphan }
     #expect(orphans.map(\.locks) == [["M"], ["L"]])
     #expect(orphans.map(\.severity) == [.critical, .warning])
     for orphan in orphans {
@@ -590,7 +590,7 @@ struct CrashHeldTests {
       ].joined(separator: "\n"))
     // The release @2 is by a's new life, which holds nothing: an anomaly. Its acquire @3
     // takes over the dead hold (0–3), and its own hold 3–4 is released.
-    #expect(report.anomalyCounts.map(\.kind) == ["release-by-non-holder"])
+    #expect(report.anomalyCounts.map(\.kind.rawValue) == ["release-by-non-holder"])
     let lock = try #require(report.lock("L"))
     #expect(lock.hold.count == 1 && lock.hold.unfinished == 1 && lock.holdTotalNanos == 4 * second)
   }

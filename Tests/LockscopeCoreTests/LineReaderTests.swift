@@ -86,6 +86,6 @@ struct MergeTests {
     let good = try LogAnalysis.run(paths: [holder, taker], options: AnalysisOptions()) { _ in }
     #expect(good.anomalyCounts.isEmpty)
     let swapped = try LogAnalysis.run(paths: [taker, holder], options: AnalysisOptions()) { _ in }
-    #expect(swapped.anomalyCounts.map(\.kind) == ["acquire-while-held"])
+    #expect(swapped.anomalyCounts.map(\.kind.rawValue) == ["acquire-while-held"])
   }
 }

@@ -153,7 +153,7 @@ struct MetricsFixtureTests {
     #expect(db.expectedHolds == 1 && db.overExpected == 0 && db.overExpectedShare == 0)
     #expect(report.lock("cache")?.expectedHolds == 0)
     #expect(report.overall.expectedHolds == 4 && report.overall.overExpected == 2 && report.overall.overExpectedShare == 0.5)
-    let long = try #require(report.findings.first { $0.kind == "long-hold" })
+    let long = try #require(report.findings.first { $0.kind == .longHold })
     #expect(long.message.contains("the longest held 5.20s, expected 200ms ('b')"))
     #expect(long.detail("expected_ns") == .int(200 * millisecond))
   }

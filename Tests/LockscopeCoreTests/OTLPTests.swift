@@ -82,10 +82,10 @@ struct OTLPTests {
     let worker3 = try #require(report.agent("worker-3"))
     #expect(worker3.attempts == 2 && worker3.acquisitions == 1 && worker3.timeouts == 1)
 
-    let orphans = report.findings.filter { $0.kind == "orphan" }
+    let orphans = report.findings.filter { $0.kind == .orphan }
     #expect(orphans.count == 1 && orphans.first?.agents == ["worker-3"] && orphans.first?.detail("cause") == .string("expire"))
     #expect(orphans.first?.time == t0 + 1250 * millisecond)
-    #expect(!report.findings.contains { $0.kind == "fencing" || $0.kind == "anomaly" })
+    #expect(!report.findings.contains { $0.kind == .fencing || $0.kind == .anomaly })
   }
 
   @Test("sdk-ledger: the spans' code attributes become the site, lock.expected_ms and lock.token reach the acquire")

@@ -16,7 +16,7 @@ struct RegressionTests {
       line(8, "acquire", "c", "B"), line(9, "acquire", "c", "C"), line(10, "release", "c", "C"), line(11, "release", "c", "B"),
       line(12, "acquire", "d", "D"), line(13, "acquire", "d", "A"), line(14, "release", "d", "A"), line(15, "release", "d", "D"),
     ].joined(separator: "\n"))
-    let inversions = report.findings.filter { $0.kind == "lock-order-inversion" }
+    let inversions = report.findings.filter { $0.kind == .lockOrderInversion }
     #expect(inversions.count == 1)
     #expect(Set(inversions.first?.locks ?? []) == ["A", "B", "C", "D"])
   }
@@ -70,9 +70,9 @@ struct RegressionTests {
   @Test("a late release does not use up the lease-ran-out mark: a second late event is late too")
   func lapsedMarkStays() throws {
     let report = try LogAnalysis.run(paths: [fixture("edge/B1-release-then-expire.jsonl")], options: AnalysisOptions()) { _ in }
-    #expect(report.anomalyCounts.map(\.kind) == ["release-after-lease-expired"])
+    #expect(report.anomalyCounts.map(\.kind.rawValue) == ["release-after-lease-expired"])
     let twice = try LogAnalysis.run(paths: [fixture("edge/B1b-release-twice.jsonl")], options: AnalysisOptions()) { _ in }
-    #expect(twice.anomalyCounts.first { $0.kind == "release-after-lease-expired" }?.count == 2)
+    #expect(twice.anomalyCounts.first { $0.kind.rawValue == "release-after-lease-expired" }?.count == 2)
   }
 
   @Test("an agent holding one lock throughout has utilization 1, whatever order its holds end in")
@@ -144,7 +144,7 @@ struct RegressionTests {
     // 10 × (14,610 days − 1 s), to a double's precision (the integral is a Double).
     let caused = Double(try #require(report.agent("holder")?.causedWaitNanos))
     #expect(abs(caused - 1.262303999e19) / 1.262303999e19 < 1e-12, "\(caused)")
-    let orphan = try #require(report.findings.first { $0.kind == "orphan" })
+    let orphan = try #require(report.findings.first { $0.kind == .orphan })
     #expect(orphan.message.contains("Others waited"), "\(orphan.message)")
     #expect(Int64(saturating: 1e30) == .max && Int64(saturating: -1e30) == .min && Int64(saturating: 41.6) == 42)
   }

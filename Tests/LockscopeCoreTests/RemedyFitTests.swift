@@ -12,7 +12,7 @@ struct RemedyFitTests {
     // fixtures/findings/orphan-leaked.jsonl: worker-1 holds L from 0.2 s to the end (5.5 s),
     // two others time out behind it: L is held 98% of its life with others queued.
     let report = try LogAnalysis.run(paths: [fixture("findings/orphan-leaked.jsonl")], options: AnalysisOptions()) { _ in }
-    let hot = try #require(report.findings.first { $0.kind == "hot-lock" && $0.locks == ["L"] })
+    let hot = try #require(report.findings.first { $0.kind == .hotLock && $0.locks == ["L"] })
     #expect(hot.detail("cause") == .string("orphan"))
     #expect(hot.remedy.contains("never released") && hot.remedy.contains("finally"))
     #expect(!hot.remedy.contains("per-key") && !hot.remedy.contains("Capping"))
@@ -31,7 +31,7 @@ struct RemedyFitTests {
     lines += [line(0.2, "acquire", "x", "job:1002"), line(0.2, "release", "x", "job:1002")]
     lines += [line(0.2, "acquire", "y", "job:1003"), line(0.2, "release", "y", "job:1003")]
     let report = try analyze(lines.joined(separator: "\n"))
-    let hot = try #require(report.findings.first { $0.kind == "hot-lock" })
+    let hot = try #require(report.findings.first { $0.kind == .hotLock })
     #expect(hot.locks == ["job:1001"])
     #expect(!hot.remedy.contains("per-key locks (sharding)") && hot.remedy.contains("already one of many per-key locks"))
     #expect(PerKeyNames.pattern("user:7f3e9a2c-1b4d-4c1e-9a2b-3c4d5e6f7a8b") == "user:*")
@@ -48,8 +48,8 @@ struct RemedyFitTests {
         line(5, "timeout", "b", "X"), line(5.5, "release", "b", "Y"), line(5.5, "acquire", "a", "Y"),
         line(6, "release", "a", "Y"), line(6, "release", "a", "X"),
       ].joined(separator: "\n"))
-    #expect(report.findings.contains { $0.kind == "deadlock" })
-    let longHolds = report.findings.filter { $0.kind == "long-hold" }
+    #expect(report.findings.contains { $0.kind == .deadlock })
+    let longHolds = report.findings.filter { $0.kind == .longHold }
     #expect(longHolds.count == 2)
     for finding in longHolds { #expect(finding.remedy.contains("deadlocked"), "\(finding.remedy)") }
   }
@@ -66,7 +66,7 @@ struct RemedyFitTests {
     }
     lines += [line(99, "acquire", "u", "U"), line(99.5, "release", "u", "U")]
     let report = try analyze(lines.joined(separator: "\n"))
-    let hot = try #require(report.findings.first { $0.kind == "hot-lock" })
+    let hot = try #require(report.findings.first { $0.kind == .hotLock })
     #expect(hot.locks == ["H"] && hot.detail("active_span_ns") == .int(5 * second))
     #expect(hot.message.contains("held 100.0% of its active span (5.00s"))
     // The table's utilization is over the whole log; the finding names its own figure.

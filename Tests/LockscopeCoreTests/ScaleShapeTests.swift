@@ -16,7 +16,7 @@ struct ScaleShapeTests {
     let report = try analyze(lines.joined(separator: "\n"))
     #expect(report.summary.locks == 1000)
     #expect(report.overall.acquisitions == 1000)
-    #expect(!report.findings.contains { $0.kind == "lock-order-inversion" })
+    #expect(!report.findings.contains { $0.kind == .lockOrderInversion })
   }
 
   @Test("transactions taking rows in key order find no inversion, and one taken against the order is found")
@@ -42,14 +42,14 @@ struct ScaleShapeTests {
       }
     }
     let inOrder = try analyze(lines.joined(separator: "\n"))
-    #expect(!inOrder.findings.contains { $0.kind == "lock-order-inversion" })
+    #expect(!inOrder.findings.contains { $0.kind == .lockOrderInversion })
     let (low, high) = (lastRows[0], lastRows[7])
     for (event, row) in [("acquire", high), ("acquire", low), ("release", low), ("release", high)] {
       t += 0.001
       lines.append(line(t, event, "rogue", "row:\(row)"))
     }
     let inverted = try analyze(lines.joined(separator: "\n"))
-    let inversions = inverted.findings.filter { $0.kind == "lock-order-inversion" }
+    let inversions = inverted.findings.filter { $0.kind == .lockOrderInversion }
     #expect(inversions.count == 1)
     #expect(inversions.first.map { Set($0.locks) } == ["row:\(low)", "row:\(high)"])
   }
@@ -75,7 +75,7 @@ struct ScaleShapeTests {
       #expect(report.agent("r\(k)")?.hold.max == held, "r\(k)")
     }
     #expect(report.agent("writer")?.wait.max == 90 * millisecond)
-    #expect(!report.findings.contains { $0.kind == "anomaly" })
+    #expect(!report.findings.contains { $0.kind == .anomaly })
   }
 
   @Test("totals past Int64.max stay exact: a hundred agents queued a hundred years (the mean once fell below the median)")

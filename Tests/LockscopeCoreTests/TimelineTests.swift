@@ -97,7 +97,7 @@ struct TimelineTests {
     let lock = try #require(report.lock("L"))
     #expect(lock.hold.count == 1 && lock.hold.max == 2 * second && lock.hold.unfinished == 1)
     #expect(lock.holdTotalNanos == 5 * second)  // a 0–3 (deadline after the renew), b 5–7
-    #expect(report.anomalyCounts.map(\.kind) == ["release-after-lease-expired"])
+    #expect(report.anomalyCounts.map(\.kind.rawValue) == ["release-after-lease-expired"])
   }
 
   @Test("renew without lease_ms reuses the last lease; renew by a non-holder is an anomaly")
@@ -109,7 +109,7 @@ struct TimelineTests {
       line(2, "renew", "z", "L"),
     ].joined(separator: "\n"))
     #expect(report.lock("L")?.hold.count == 1)
-    #expect(report.anomalyCounts.map(\.kind) == ["renew-by-non-holder"])
+    #expect(report.anomalyCounts.map(\.kind.rawValue) == ["renew-by-non-holder"])
   }
 
   @Test("expire ends the hold unfinished; an expire after the lease already lapsed is no anomaly")
@@ -126,7 +126,7 @@ struct TimelineTests {
     #expect(l.hold.unfinished == 1 && l.holdTotalNanos == 3 * second)  // its own expire ends it at 3 s
     let m = try #require(report.lock("M"))
     #expect(m.hold.unfinished == 1 && m.holdTotalNanos == 1 * second)  // lapsed at 5 s
-    #expect(report.anomalyCounts.map(\.kind) == ["expire-by-non-holder"])
+    #expect(report.anomalyCounts.map(\.kind.rawValue) == ["expire-by-non-holder"])
   }
 
   @Test("crash abandons every hold and wait of the agent")
@@ -242,7 +242,7 @@ struct TimelineTests {
       line(0, "acquire", "b", "S"),
       line(1, "acquire", "c", "S"),
     ].joined(separator: "\n"))
-    #expect(report.anomalyCounts.map(\.kind) == ["acquire-while-held"])
+    #expect(report.anomalyCounts.map(\.kind.rawValue) == ["acquire-while-held"])
   }
 
   @Test("asking again for an exclusive lock one holds is contended (a self-deadlock)")
@@ -267,8 +267,8 @@ struct TimelineTests {
     ])
   func anomalies(lines: [String], kind: String) throws {
     let report = try analyze(lines.joined(separator: "\n"))
-    #expect(report.anomalyCounts.map(\.kind) == [kind])
-    let finding = try #require(report.findings.first { $0.kind == "anomaly" })
+    #expect(report.anomalyCounts.map(\.kind.rawValue) == [kind])
+    let finding = try #require(report.findings.first { $0.kind == .anomaly })
     #expect(finding.detail("anomaly") == .string(kind))
     #expect(finding.source.hasSuffix(":\(lines.count)"))
   }
@@ -277,7 +277,7 @@ struct TimelineTests {
   func clockBackwards() throws {
     let report = try analyze([line(5, "acquire", "a", "L"), line(1, "release", "a", "L")].joined(separator: "\n"))
     #expect(report.lock("L")?.hold.max == 0)
-    #expect(report.findings.first { $0.kind == "anomaly" }?.detail("skew_ns") == .int(4 * second))
+    #expect(report.findings.first { $0.kind == .anomaly }?.detail("skew_ns") == .int(4 * second))
   }
 
   @Test("--lock analyses only matching locks; crash events still apply")

@@ -115,6 +115,82 @@ struct WhatIfTests {
     #expect(!runCLI([fixture("fine-grained.jsonl")]).out.contains("Capping the holds"))
   }
 
+  /// A report of `path` with the hot-lock remedy, its events kept in the one pass under
+  /// `budget` (0: every lock dropped, so each replay is a second pass over the file).
+  /// `annotating` names the inputs as the remedy sees them (their path by default).
+  func annotatedReport(_ path: String, budget: Int = HotLockEvents.defaultBudget, annotating: [String]? = nil) throws -> (Report, HotLockEvents) {
+    var options = AnalysisOptions()
+    if path.contains("/otlp/") { options.inputFormat = .otlp }
+    let kept = HotLockEvents(budget: budget)
+    var (report, _) = try LogAnalysis.run(
+      paths: [path], options: options, warn: { _ in }, observe: { analyzers, _ in analyzers }, analyzers: { $0 }, keeping: kept)
+    HotLockPrediction.annotate(&report, kept: kept, paths: annotating ?? [path], analysis: options)
+    return (report, kept)
+  }
+
+  @Test("the remedy replayed from the report's own pass is the one a second pass over the file gives, on every fixture")
+  func recordedEqualsSecondPass() throws {
+    let root = URL(fileURLWithPath: fixture(""))
+    let paths = try #require(FileManager.default.enumerator(atPath: root.path)).compactMap { $0 as? String }
+      .filter { $0.hasSuffix(".jsonl") }.sorted()
+    #expect(paths.count > 50)
+    var predicted = 0
+    for path in paths.map({ root.appendingPathComponent($0).path }) {
+      let (recorded, kept) = try annotatedReport(path)
+      let (reread, _) = try annotatedReport(path, budget: 0)
+      #expect(!kept.droppedAny, "\(path)")
+      #expect(recorded.findings.map(\.remedy) == reread.findings.map(\.remedy), "\(path)")
+      #expect(recorded.findings.map { $0.detail("predicted_speedup") } == reread.findings.map { $0.detail("predicted_speedup") }, "\(path)")
+      predicted += recorded.findings.filter { $0.detail("predicted_wait_cut") != nil }.count
+    }
+    #expect(predicted >= 2)  // serialized-workers and the postmortem at least
+  }
+
+  /// 'H': agents a, b and c take turns holding it 3 s each, each waiting 6 s for its turn
+  /// (12 holds, 9 of them after a wait): a hot lock. 'C': agent d holds it 1 s every 2 s,
+  /// 60 times, never contended. 'C' makes most of the events (120 to 'H''s 36).
+  func hotAndColdLog() -> String {
+    var events: [(time: Int, order: Int, text: String)] = []
+    func add(_ time: Int, _ event: String, _ agent: String, _ lock: String) {
+      events.append((time, events.count, #"{"ts":\#(1_795_341_600 + time),"event":"\#(event)","agent":"\#(agent)","lock":"\#(lock)"}"#))
+    }
+    let agents = ["a", "b", "c"]
+    for k in 0..<12 {
+      let agent = agents[k % 3]
+      add(k < 3 ? 0 : 3 * k - 6, "request", agent, "H")
+    }
+    for k in 0..<12 {
+      add(3 * k, "acquire", agents[k % 3], "H")
+      add(3 * k + 3, "release", agents[k % 3], "H")
+    }
+    for t in 0..<60 {
+      add(2 * t, "acquire", "d", "C")
+      add(2 * t + 1, "release", "d", "C")
+    }
+    // Time order; at one time, releases before requests before acquires, then as added.
+    let rank = { (text: String) in text.contains("release") ? 0 : text.contains("request") ? 1 : 2 }
+    let log = events.sorted { ($0.time, rank($0.text), $0.order) < ($1.time, rank($1.text), $1.order) }.map(\.text).joined(separator: "\n") + "\n"
+    return temporaryFile(log, name: "hot-cold.jsonl")
+  }
+
+  @Test("past its budget the report drops the events of the locks waited for least and keeps the hot one's; dropped, only a file is read again")
+  func recorderBudget() throws {
+    let path = hotAndColdLog()
+    let (whole, all) = try annotatedReport(path)
+    #expect(!all.droppedAny && all.recorder(forLockNamed: "C", options: AnalysisOptions()) != nil)
+    let hot = try #require(whole.findings.first { $0.kind == .hotLock })
+    #expect(hot.locks == ["H"] && hot.detail("predicted_wait_cut") != nil, "\(hot.remedy)")
+    // 80 events: 'C' (no wait) goes when they run out, 'H' (36 events) stays.
+    let (tight, some) = try annotatedReport(path, budget: 80, annotating: ["-"])
+    #expect(some.droppedAny && some.recorder(forLockNamed: "C", options: AnalysisOptions()) == nil && some.recorder(forLockNamed: "H", options: AnalysisOptions()) != nil)
+    #expect(tight.findings.map(\.remedy) == whole.findings.map(\.remedy))
+    // Nothing kept: a file is read again for the replay; standard input cannot be.
+    let (reread, none) = try annotatedReport(path, budget: 0)
+    #expect(none.recorder(forLockNamed: "H", options: AnalysisOptions()) == nil && reread.findings.map(\.remedy) == whole.findings.map(\.remedy))
+    let (unread, _) = try annotatedReport(path, budget: 0, annotating: ["-"])
+    #expect(!unread.findings.contains { $0.detail("predicted_wait_cut") != nil })
+  }
+
   @Test("json output carries before, after, the speed-up and the model")
   func json() throws {
     let text = try predict(fixture("whatif/serialized-loop.jsonl"), lock: "state:global", .holdScale(0.005)).json()

@@ -90,6 +90,16 @@ struct BinaryTests {
     #expect(dash.out.contains("\"<stdin>\""))
   }
 
+  @Test("the hot-lock remedy's predicted gain comes from one reading: standard input gets the file's")
+  func hotLockRemedyOnStandardInput() throws {
+    let file = try shell(#""$LOCKSCOPE" report --format json fixtures/serialized-workers.jsonl"#)
+    let piped = try shell(#"cat fixtures/serialized-workers.jsonl | "$LOCKSCOPE" report --format json -"#)
+    #expect(file.status == 0 && piped.status == 0, "\(piped.err)")
+    let remedy = { (json: String) in json.split(separator: "\n").filter { $0.contains("\"remedy\"") || $0.contains("\"predicted_") } }
+    #expect(remedy(piped.out).contains { $0.contains("Capping the holds of 'llm:global' at 200ms") }, "\(piped.out)")
+    #expect(remedy(piped.out) == remedy(file.out))
+  }
+
   @Test("binary garbage is skipped line by line, never a crash")
   func garbage() throws {
     var bytes = [UInt8]()

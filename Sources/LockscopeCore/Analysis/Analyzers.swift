@@ -24,12 +24,6 @@ public struct Analyzers: TimelineObserver {
     findingsEnabled = options.enabled
   }
 
-  /// Within a severity, the failures that stop work come before those that slow it.
-  static let kindOrder = [
-    "deadlock", "two-holders", "fencing", "orphan", "lock-order-inversion", "hot-lock", "starvation", "long-hold", "timeout",
-    "anomaly",
-  ]
-
   /// Every finding, most severe first, then by kind, then in time order.
   public func findings(in context: FindingContext) -> [Finding] {
     guard findingsEnabled else { return anomalies.findings(in: context) }
@@ -39,18 +33,17 @@ public struct Analyzers: TimelineObserver {
       lockNames: context.lockStates.indices.filter { context.lockStates[$0].seen }.map { context.lockName(LockID(Int32($0))) })
     return all.enumerated().sorted { a, b in
       if a.element.severity != b.element.severity { return a.element.severity < b.element.severity }
-      let (ra, rb) = (Analyzers.kindOrder.firstIndex(of: a.element.kind) ?? 99, Analyzers.kindOrder.firstIndex(of: b.element.kind) ?? 99)
-      if ra != rb { return ra < rb }
+      if a.element.kind != b.element.kind { return a.element.kind < b.element.kind }
       if a.element.time != b.element.time { return a.element.time < b.element.time }
       return a.offset < b.offset
     }.map(\.element)
   }
 
   /// Findings found but not kept, by kind.
-  public var droppedFindings: [(kind: String, count: Int)] {
+  public var droppedFindings: [(kind: FindingKind, count: Int)] {
     guard findingsEnabled else { return anomalies.droppedFindings.filter { $0.count > 0 } }
-    return (anomalies.droppedFindings + deadlocks.droppedFindings + lockOrder.droppedFindings + orphans.droppedFindings + leases.droppedFindings)
-      .filter { $0.count > 0 }
+    let each = [anomalies.droppedFindings, deadlocks.droppedFindings, lockOrder.droppedFindings, orphans.droppedFindings, leases.droppedFindings]
+    return each.joined().filter { $0.count > 0 }
   }
 
   public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {

@@ -14,7 +14,7 @@ public struct AnomalyLog: FindingAnalyzer, Sendable {
     if kept.count < AnomalyLog.keptLimit { kept.append(anomaly) }
   }
 
-  public var droppedFindings: [(kind: String, count: Int)] { [("anomaly", total - kept.count)] }
+  public var droppedFindings: [(kind: FindingKind, count: Int)] { [(.anomaly, total - kept.count)] }
 
   public func findings(in context: FindingContext) -> [Finding] {
     kept.map { finding(for: $0, context) }
@@ -57,7 +57,7 @@ public struct AnomalyLog: FindingAnalyzer, Sendable {
     var details: [(key: String, value: JSONValue)] = [("anomaly", .string(anomaly.kind.rawValue))]
     if anomaly.kind == .clockBackwards { details.append(("skew_ns", .int(anomaly.skew))) }
     return Finding(
-      kind: "anomaly", severity: anomaly.kind == .clockBackwards ? .info : .warning,
+      kind: .anomaly, severity: anomaly.kind == .clockBackwards ? .info : .warning,
       locks: anomaly.lock == .none ? [] : [context.lockName(anomaly.lock)],
       agents: [context.agentName(anomaly.agent)] + anomaly.others.map(context.agentName), time: anomaly.time,
       source: context.source(anomaly.source), message: message, remedy: remedy, details: details)

@@ -60,14 +60,17 @@ public enum LockscopeCLI {
   }
 
   private static func report(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
-    guard var report = analyze(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
+    // What the hot-lock remedy replays is kept as it is read: one reading.
+    let kept = HotLockEvents()
+    guard var report = analyze(options, analysis: options.analysis, io: io, keeping: options.analysis.findings.enabled ? kept : nil)
+    else { return ExitStatus.failure }
     if report.summary.events == 0 && report.summary.skippedLines > 0 {
       // Nothing to report on from input that was not empty: say why, and fail (as check does).
       try? io.err.write("lockscope: no events read: \(NoEvents.reason(report.summary, firstSkipped: report.skipped.first))\n")
       return ExitStatus.failure
     }
     if let analysis = prepared(options, analysis: options.analysis, io: ConsoleIO.quiet(io)) {
-      HotLockPrediction.annotate(&report, paths: options.paths, analysis: analysis)
+      HotLockPrediction.annotate(&report, kept: kept, paths: options.paths, analysis: analysis)
     }
     try io.out.write(options.format.renderer(style: style(options, io), top: options.top).render(report))
     return ExitStatus.success
@@ -175,14 +178,16 @@ public enum LockscopeCLI {
   }
 
   /// Reads the logs into a report; nil (after saying why on stderr) when it cannot.
-  private static func analyze(_ options: CommandLineOptions, analysis: AnalysisOptions, io: ConsoleIO) -> Report? {
-    analyze(options, analysis: analysis, io: io, observe: { analyzers, _ in analyzers }, analyzers: { $0 })?.report
+  private static func analyze(_ options: CommandLineOptions, analysis: AnalysisOptions, io: ConsoleIO, keeping: HotLockEvents? = nil)
+    -> Report?
+  {
+    analyze(options, analysis: analysis, io: io, observe: { analyzers, _ in analyzers }, analyzers: { $0 }, keeping: keeping)?.report
   }
 
   /// The same, with an output watching the pass beside the analyzers.
   private static func analyze<Observer: TimelineObserver>(
     _ options: CommandLineOptions, analysis: AnalysisOptions, io: ConsoleIO,
-    observe: (Analyzers, LogAnalysis.Context) -> Observer, analyzers: (Observer) -> Analyzers
+    observe: (Analyzers, LogAnalysis.Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil
   ) -> (report: Report, observer: Observer)? {
     guard let analysis = prepared(options, analysis: analysis, io: io) else { return nil }
     do {
@@ -193,7 +198,7 @@ public enum LockscopeCLI {
           try? io.err.write(TerminalText.escaped(line) + "\n")
           try? io.err.flush()
         }, observe: observe,
-        analyzers: analyzers)
+        analyzers: analyzers, keeping: keeping)
     } catch {
       try? io.err.write("lockscope: " + TerminalText.escaped(error.message) + "\n")
       return nil

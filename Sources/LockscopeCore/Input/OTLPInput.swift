@@ -46,8 +46,8 @@ public final class OTLPInput {
   }
 
   /// Hands the events to `engine` in time order (equal times: input order, then line
-  /// order, then the order within a span).
-  public func feed<Observer: TimelineObserver>(_ engine: TimelineEngine<Observer>) {
+  /// order, then the order within a span); `each` sees every event once it is applied.
+  public func feed<Observer: TimelineObserver>(_ engine: TimelineEngine<Observer>, each: (LockEvent) -> Void = { _ in }) {
     let events = spans.events
     let order = events.indices.sorted { a, b in
       events[a].time != events[b].time ? events[a].time < events[b].time : a < b
@@ -59,6 +59,7 @@ public final class OTLPInput {
         event.traceSlot = traces.store(trace: context.traceID, span: context.spanID, input: event.source.input)
       }
       engine.apply(event)
+      each(event)
       if engine.observer.isDone { return }
     }
   }

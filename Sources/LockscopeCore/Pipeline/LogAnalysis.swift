@@ -53,24 +53,25 @@ public enum LogAnalysis {
   /// The same pipeline with another observer beside the analyzers (the timeline outputs):
   /// `observe` builds the engine's observer around the analyzers, `analyzers` gets them
   /// back for the report.
+  /// `keeping` (the report's) keeps the events a hot lock's replay needs as they pass.
   public static func run<Observer: TimelineObserver>(
     paths: [String], options: AnalysisOptions, warn: @escaping (String) -> Void,
-    observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers
+    observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil
   ) throws(InputError) -> (report: Report, observer: Observer) {
     let sources = try openAll(paths)
     let progress = ReadProgress.forInputs(paths, stderrIsTerminal: options.progressOnTerminal)
     for source in sources { source.progress = progress }
     defer { progress?.finish() }
     return try run(
-      sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers,
-      drive: { streams, engine throws(InputError) in try stream(streams, into: engine) })
+      sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers, keeping: keeping,
+      drive: { streams, engine throws(InputError) in try stream(streams, into: engine, keeping: keeping) })
   }
 
   /// The same over inputs already opened, with `drive` feeding their events to the engine
   /// (`lockscope watch` drives live inputs its own way).
   public static func run<Observer: TimelineObserver>(
     sources: [ByteSource], options: AnalysisOptions, warn: @escaping (String) -> Void,
-    observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers,
+    observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil,
     drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
   ) throws(InputError) -> (report: Report, observer: Observer) {
     let parser = EventParser(fieldMap: options.fieldMap)
@@ -89,9 +90,10 @@ public enum LogAnalysis {
       agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces)
     let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks, expectedHolds: options.expectedHolds), context)
     let engine = TimelineEngine(observer: observer, selection: selection)
+    keeping?.start(lockNames: parser.locks, agentNames: parser.agents)
     if let otlp {
       try otlp.read(sources)
-      otlp.feed(engine)
+      otlp.feed(engine) { event in keep(event, applied: engine, in: keeping) }
     } else {
       try drive(streams, engine)
     }
@@ -118,11 +120,14 @@ public enum LogAnalysis {
   }
 
   /// One input is read straight through; several go through the time-ordered merge.
-  static func stream<Observer>(_ streams: [InputStream], into engine: TimelineEngine<Observer>) throws(InputError) {
+  static func stream<Observer>(_ streams: [InputStream], into engine: TimelineEngine<Observer>, keeping: HotLockEvents? = nil)
+    throws(InputError)
+  {
     if streams.count == 1 {
       let input = streams[0]
       while let event = try input.next() {
         engine.apply(event)
+        keep(event, applied: engine, in: keeping)
         if engine.observer.isDone { return }
       }
       return
@@ -131,7 +136,16 @@ public enum LogAnalysis {
     try merged.start()
     while let event = try merged.next() {
       engine.apply(event)
+      keep(event, applied: engine, in: keeping)
       if engine.observer.isDone { return }
     }
+  }
+
+  /// Hands `keeping` an event `engine` was given, if the engine looked at it (a crash, or
+  /// a lock selected); a lock's wait so far is its queue integral.
+  @inline(__always)
+  static func keep<Observer>(_ event: LockEvent, applied engine: TimelineEngine<Observer>, in keeping: HotLockEvents?) {
+    guard let keeping, event.kind == .crash || engine.selection.includes(event.lock) else { return }
+    keeping.record(event) { lock in lock.index < engine.locks.count ? engine.locks[lock.index].queueIntegral : 0 }
   }
 }

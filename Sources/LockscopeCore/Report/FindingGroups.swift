@@ -5,7 +5,7 @@ extension Finding {
     var groups: [[Finding]] = []
     var index: [String: Int] = [:]
     for finding in findings {
-      var key = finding.kind + "/" + finding.severity.rawValue
+      var key = finding.kind.rawValue + "/" + finding.severity.rawValue
       if case .string(let cause)? = finding.detail("cause") { key += "/" + cause }
       if let at = index[key] { groups[at].append(finding) } else {
         index[key] = groups.count

@@ -37,10 +37,10 @@ public struct JSONReportRenderer: ReportRenderer {
     for input in report.summary.inputs { json.string(input) }
     json.endArray()
     json.beginObject("anomalies")
-    for (kind, count) in report.anomalyCounts { json.field(kind, count) }
+    for (kind, count) in report.anomalyCounts { json.field(kind.rawValue, count) }
     json.endObject()
     json.beginObject("findings")
-    for (kind, count) in report.findingCounts { json.field(kind, count) }
+    for (kind, count) in report.findingCounts { json.field(kind.rawValue, count) }
     json.endObject()
     json.endObject()
 
@@ -107,7 +107,7 @@ public struct JSONReportRenderer: ReportRenderer {
 
   /// A finding's keys (SPEC §5), in an object already begun: `watch` writes its alerts so.
   static func write(_ finding: Finding, into json: inout JSONWriter) {
-    json.field("kind", finding.kind)
+    json.field("kind", finding.kind.rawValue)
     json.field("severity", finding.severity.rawValue)
     json.beginArray("locks")
     for lock in finding.locks { json.string(lock) }

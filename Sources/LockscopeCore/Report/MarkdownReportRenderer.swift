@@ -29,21 +29,21 @@ public struct MarkdownReportRenderer: ReportRenderer {
     text += locks(report)
     text += agents(report)
     if !report.anomalyCounts.isEmpty {
-      text += "\n**Anomalies:** " + report.anomalyCounts.map { "\(Markdown.text($0.kind)) \($0.count)" }.joined(separator: ", ") + "\n"
+      text += "\n**Anomalies:** " + report.anomalyCounts.map { "\($0.kind.rawValue) \($0.count)" }.joined(separator: ", ") + "\n"
     }
     return text
   }
 
   private func findings(_ report: Report) -> String {
     guard report.summary.findingsAnalyzed else { return "\n### Findings\n\nNot looked for (`--no-findings`).\n" }
-    let shown = report.findings.filter { $0.kind != "anomaly" }
+    let shown = report.findings.filter { $0.kind != .anomaly }
     guard !shown.isEmpty else { return "\n### Findings\n\nNone: no deadlock, orphan, inversion or contention failure found.\n" }
     let groups = Finding.grouped(shown)
     let limit = top == 0 ? groups.count : max(top, groups.filter { $0[0].severity == .critical }.count)
     var text = "\n### Findings\n\n"
     for group in groups.prefix(limit) {
       let first = group[0]
-      text += "- \(Markdown.badge(first.severity)) **\(Markdown.text(first.kind))**"
+      text += "- \(Markdown.badge(first.severity)) **\(first.kind.rawValue)**"
       if group.count == 1 {
         text += " — \(Markdown.text(first.message)) _(\(Markdown.text(place(first))))_\n"
       } else {

@@ -76,15 +76,15 @@ public struct PrometheusRenderer: ReportRenderer {
     text += family(
       Family(
         name: "lockscope_findings", type: "gauge", help: "Findings in the log, by kind.",
-        samples: Analyzers.kindOrder.filter { $0 != "anomaly" }.map { kind in
+        samples: FindingKind.reported.filter { $0 != .anomaly }.map { kind in
           // Every kind, 0 included: a scraper should see the same series on every run.
           let count = report.findingCounts.first { $0.kind == kind }?.count ?? 0
-          return #"lockscope_findings{kind=""# + Self.escape(kind) + #""} \#(count)"#
+          return #"lockscope_findings{kind=""# + kind.rawValue + #""} \#(count)"#
         }))
     text += family(
       Family(
         name: "lockscope_anomalies", type: "gauge", help: "Events that contradict the lock state, by kind.",
-        samples: report.anomalyCounts.map { #"lockscope_anomalies{kind=""# + Self.escape($0.kind) + #""} \#($0.count)"# }))
+        samples: report.anomalyCounts.map { #"lockscope_anomalies{kind=""# + $0.kind.rawValue + #""} \#($0.count)"# }))
     for scope in [overall, locks, agents] {
       for family in scope.families { text += self.family(family) }
     }

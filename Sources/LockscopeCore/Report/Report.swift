@@ -67,7 +67,7 @@ public struct Finding: Sendable {
     public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
   }
 
-  public var kind: String
+  public var kind: FindingKind
   public var severity: Severity
   public var locks: [String]
   public var agents: [String]
@@ -83,7 +83,7 @@ public struct Finding: Sendable {
   public var count = 1
 
   public init(
-    kind: String, severity: Severity, locks: [String], agents: [String], time: Int64, source: String,
+    kind: FindingKind, severity: Severity, locks: [String], agents: [String], time: Int64, source: String,
     message: String, remedy: String = "", details: [(key: String, value: JSONValue)] = [], count: Int = 1
   ) {
     self.kind = kind
@@ -135,11 +135,11 @@ public struct Report: Sendable {
   public var locks: [MetricsRow] = []
   public var agents: [MetricsRow] = []
   public var findings: [Finding] = []
-  /// How many of each kind were found, in `Analyzers.kindOrder`: grouped findings count
+  /// How many of each kind were found, in `FindingKind` order: grouped findings count
   /// every hold or wait they stand for, and findings past the number kept still count.
   /// `long-hold` counts holds over `--long-hold` only (not the outlier notes).
-  public var findingCounts: [(kind: String, count: Int)] = []
+  public var findingCounts: [(kind: FindingKind, count: Int)] = []
   /// Anomalies by kind (all of them, including those not kept as findings).
-  public var anomalyCounts: [(kind: String, count: Int)] = []
+  public var anomalyCounts: [(kind: Anomaly.Kind, count: Int)] = []
   public var skipped: [SkippedLines.Entry] = []
 }

@@ -76,7 +76,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
 
     let anomalies = analyzers.anomalies
     report.anomalyCounts = Anomaly.Kind.allCases.compactMap { kind in
-      anomalies.counts[kind].map { (kind.rawValue, $0) }
+      anomalies.counts[kind].map { (kind, $0) }
     }
     let context = FindingContext(
       agentName: { agentNames.name($0.rawValue) }, lockName: { lockNames.name($0.rawValue) }, source: source,
@@ -87,11 +87,11 @@ struct ReportBuilder<Observer: TimelineObserver> {
     return report
   }
 
-  static func count(_ findings: [Finding], dropped: [(kind: String, count: Int)]) -> [(kind: String, count: Int)] {
-    var totals: [String: Int] = [:]
+  static func count(_ findings: [Finding], dropped: [(kind: FindingKind, count: Int)]) -> [(kind: FindingKind, count: Int)] {
+    var totals: [FindingKind: Int] = [:]
     for finding in findings where finding.detail("outlier") == nil { totals[finding.kind, default: 0] += finding.count }
     for (kind, count) in dropped { totals[kind, default: 0] += count }
-    return Analyzers.kindOrder.compactMap { kind in totals[kind].map { (kind, $0) } }
+    return FindingKind.reported.compactMap { kind in totals[kind].map { (kind, $0) } }
   }
 
   private func fill(_ row: inout MetricsRow, _ accumulator: MetricAccumulator) {

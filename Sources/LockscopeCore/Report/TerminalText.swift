@@ -42,7 +42,6 @@ extension Finding {
   /// The finding with every string from the log escaped for a terminal.
   var terminalSafe: Finding {
     var finding = self
-    finding.kind = TerminalText.escaped(kind)
     finding.locks = locks.map(TerminalText.escaped)
     finding.agents = agents.map(TerminalText.escaped)
     finding.source = TerminalText.escaped(source)

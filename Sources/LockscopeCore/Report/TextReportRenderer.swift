@@ -148,7 +148,7 @@ public struct TextReportRenderer: ReportRenderer {
   /// single one is shown in full with its remedy; a group gets a line with its totals,
   /// its first three, and one remedy.
   private func findings(_ report: Report) -> String {
-    let shown = report.findings.filter { $0.kind != "anomaly" }
+    let shown = report.findings.filter { $0.kind != .anomaly }
     guard report.summary.findingsAnalyzed else {
       return "\n" + style.bold("FINDINGS") + " not looked for (--no-findings)\n"
     }
@@ -167,12 +167,12 @@ public struct TextReportRenderer: ReportRenderer {
       let first = group[0]
       text += "  \(label(first.severity)) "
       if group.count == 1 {
-        text += style.bold(first.kind) + "  " + first.message + "\n"
+        text += style.bold(first.kind.rawValue) + "  " + first.message + "\n"
         text += indent + style.dim(place(first)) + "\n"
       } else {
         let locks = Set(group.flatMap(\.locks)).count
         let agents = Set(group.flatMap(\.agents)).count
-        var title = "\(group.count) × \(first.kind)"
+        var title = "\(group.count) × \(first.kind.rawValue)"
         if case .string(let cause)? = first.detail("cause") { title += " (\(cause))" }
         text += style.bold(title) + " on \(locks) \(locks == 1 ? "lock" : "locks") by \(agents) \(agents == 1 ? "agent" : "agents")\n"
         for finding in group.prefix(3) {
@@ -226,10 +226,10 @@ public struct TextReportRenderer: ReportRenderer {
     guard !report.anomalyCounts.isEmpty else { return "" }
     let total = report.anomalyCounts.reduce(0) { $0 + $1.count }
     var text = "\n" + style.yellow(style.bold("ANOMALIES")) + " \(grouped(Int64(total))) \(total == 1 ? "event" : "events") did not fit the lock state (counted, analysed as described in lockscope(1))\n"
-    let counts = report.anomalyCounts.map { "\($0.kind) \($0.count)" }.joined(separator: ", ")
+    let counts = report.anomalyCounts.map { "\($0.kind.rawValue) \($0.count)" }.joined(separator: ", ")
     text += "  " + counts + "\n"
     // The anomalies themselves, not the first findings of any kind: other findings rank first.
-    let kept = report.findings.filter { $0.kind == "anomaly" }
+    let kept = report.findings.filter { $0.kind == .anomaly }
     let shown = top == 0 ? kept : Array(kept.prefix(top))
     for finding in shown { text += "  \(finding.source): \(finding.message)\n" }
     if total > shown.count {

@@ -112,7 +112,7 @@ public enum SLOEvaluator {
 
   /// Findings of `kind` that concern a subject, each counted for every event it stands
   /// for; a long hold's outlier note is not a long hold.
-  private static func counted(_ findings: [Finding], _ kind: String, where concerns: (Finding) -> Bool) -> Int {
+  private static func counted(_ findings: [Finding], _ kind: FindingKind, where concerns: (Finding) -> Bool) -> Int {
     findings.reduce(0) { total, finding in
       finding.kind == kind && finding.detail("outlier") == nil && concerns(finding) ? total + finding.count : total
     }

@@ -44,7 +44,7 @@ public struct SLOMetric: Sendable {
     /// A statistic of a metrics row; nil when the row has no data for it (no samples).
     case row(@Sendable (MetricsRow) -> Double?)
     /// How many findings of this kind (`Finding.kind`) concern the scope.
-    case findings(String)
+    case findings(FindingKind)
     /// All anomalies, whatever their kind.
     case anomalies
   }
@@ -104,15 +104,15 @@ public struct SLOMetric: Sendable {
       SLOMetric("attempts", .count, "requests plus bare acquires", .row { Double($0.attempts) }),
       SLOMetric("acquisitions", .count, "acquires", .row { Double($0.acquisitions) }),
       SLOMetric("timeouts", .count, "timed-out attempts", .row { Double($0.timeouts) }),
-      SLOMetric("deadlocks", .count, "deadlock findings", .findings("deadlock")),
-      SLOMetric("orphans", .count, "orphaned holds", .findings("orphan")),
-      SLOMetric("inversions", aliases: ["lock_order_inversions"], .count, "lock-order inversions", .findings("lock-order-inversion")),
-      SLOMetric("two_holders", .count, "grants while a lapsed lease still held the lock", .findings("two-holders")),
-      SLOMetric("fencing", .count, "grants with a fencing token that did not rise", .findings("fencing")),
+      SLOMetric("deadlocks", .count, "deadlock findings", .findings(.deadlock)),
+      SLOMetric("orphans", .count, "orphaned holds", .findings(.orphan)),
+      SLOMetric("inversions", aliases: ["lock_order_inversions"], .count, "lock-order inversions", .findings(.lockOrderInversion)),
+      SLOMetric("two_holders", .count, "grants while a lapsed lease still held the lock", .findings(.twoHolders)),
+      SLOMetric("fencing", .count, "grants with a fencing token that did not rise", .findings(.fencing)),
       // Grouped per lock (one finding stands for many holds), so not countable per agent.
-      SLOMetric("long_holds", .count, scopes: [.overall, .lock], "holds longer than --long-hold", .findings("long-hold")),
-      SLOMetric("hot_locks", .count, scopes: [.overall, .lock], "hot (serializing) locks", .findings("hot-lock")),
-      SLOMetric("starvations", .count, scopes: [.overall, .lock], "waits overtaken again and again", .findings("starvation")),
+      SLOMetric("long_holds", .count, scopes: [.overall, .lock], "holds longer than --long-hold", .findings(.longHold)),
+      SLOMetric("hot_locks", .count, scopes: [.overall, .lock], "hot (serializing) locks", .findings(.hotLock)),
+      SLOMetric("starvations", .count, scopes: [.overall, .lock], "waits overtaken again and again", .findings(.starvation)),
       // Only the first anomalies are kept with their names, so only the total is exact.
       SLOMetric("anomalies", .count, scopes: [.overall], "protocol anomalies in the log", .anomalies),
     ]

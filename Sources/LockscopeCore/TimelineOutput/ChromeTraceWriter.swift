@@ -111,11 +111,11 @@ public struct ChromeTraceWriter: TimelineObserver {
       let agents = finding.agents.prefix(8).compactMap { scope.agents.lookup($0).map(AgentID.init) }
         .filter { scope.selection.includes($0) }
       if agents.isEmpty {
-        event("{\"ph\":\"i\",\"s\":\"g\",\"name\":\(quoted(finding.kind)),\"cat\":\"finding\",\"pid\":0,\"tid\":0,\"ts\":\(micros(finding.time)),\"args\":\(text(args))}")
+        event("{\"ph\":\"i\",\"s\":\"g\",\"name\":\(quoted(finding.kind.rawValue)),\"cat\":\"finding\",\"pid\":0,\"tid\":0,\"ts\":\(micros(finding.time)),\"args\":\(text(args))}")
       }
       for agent in agents {
         track(agent)
-        event("{\"ph\":\"i\",\"s\":\"p\",\"name\":\(quoted(finding.kind)),\"cat\":\"finding\",\"pid\":\(pid(agent)),\"tid\":1,\"ts\":\(micros(finding.time)),\"args\":\(text(args))}")
+        event("{\"ph\":\"i\",\"s\":\"p\",\"name\":\(quoted(finding.kind.rawValue)),\"cat\":\"finding\",\"pid\":\(pid(agent)),\"tid\":1,\"ts\":\(micros(finding.time)),\"args\":\(text(args))}")
       }
     }
     for (index, seen) in tracked.enumerated() where seen {

@@ -176,7 +176,7 @@ public struct GanttRecorder: TimelineObserver {
   private func findingMarks(_ report: Report, lock: String, origin: Int64, column columnOf: (Int64) -> Int) -> [String: [Int: Character]] {
     var marks: [String: [Int: Character]] = [:]
     // Findings of one moment; a group (long holds, a hot lock) has no single place to mark.
-    let marked: [String: Character] = ["deadlock": "X", "orphan": "O", "two-holders": "!", "fencing": "!"]
+    let marked: [FindingKind: Character] = [.deadlock: "X", .orphan: "O", .twoHolders: "!", .fencing: "!"]
     for finding in report.findings where finding.locks.contains(lock) && finding.time >= origin && finding.time <= end {
       guard let mark = marked[finding.kind] else { continue }
       let column = columnOf(finding.time)

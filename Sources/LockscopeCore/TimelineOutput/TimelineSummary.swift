@@ -8,7 +8,7 @@ enum TimelineSummary {
     let since = report.summary.firstTime ?? .min
     let until = report.summary.lastTime ?? .max
     // In time order: the reader is following a timeline.
-    let findings = report.findings.filter { $0.time >= since && $0.time <= until && $0.kind != "anomaly" }
+    let findings = report.findings.filter { $0.time >= since && $0.time <= until && $0.kind != .anomaly }
       .enumerated().sorted { $0.element.time != $1.element.time ? $0.element.time < $1.element.time : $0.offset < $1.offset }
       .map(\.element)
     guard !findings.isEmpty else { return text + "; no findings in the window.\n" }
@@ -17,7 +17,7 @@ enum TimelineSummary {
       let word = finding.severity.rawValue.uppercased()
       let padded = word + String(repeating: " ", count: max(0, 8 - word.count))
       let label = finding.severity == .critical ? style.red(padded) : style.yellow(padded)
-      let what = finding.message.lowercased().hasPrefix(finding.kind) ? finding.message : "\(finding.kind): \(finding.message)"
+      let what = finding.message.lowercased().hasPrefix(finding.kind.rawValue) ? finding.message : "\(finding.kind.rawValue): \(finding.message)"
       text += "  \(TextTimelineWriter.timeOfDay(finding.time))  \(label)  \(what)\n"
     }
     if findings.count > 20 { text += "  … and \(findings.count - 20) more (lockscope report shows them all)\n" }

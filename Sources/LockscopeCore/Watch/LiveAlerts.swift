@@ -82,7 +82,7 @@ public struct LiveAlerts: TimelineObserver {
       ? "\(scope.agentName(cycle.agents[0])) waits for '\(scope.lockName(cycle.locks[0]))', which it holds itself"
       : steps.joined(separator: "; ")
     emit(
-      "deadlock", .critical, locks: cycle.locks, agents: cycle.agents, time: cycle.time, source: cycle.source,
+      .deadlock, .critical, locks: cycle.locks, agents: cycle.agents, time: cycle.time, source: cycle.source,
       message: message,
       remedy: "Break the cycle now: end one of the waits (time out, cancel, or restart that agent); then take these locks in one order everywhere.")
   }
@@ -93,7 +93,7 @@ public struct LiveAlerts: TimelineObserver {
       if !crashedHolding.isEmpty {
         let names = crashedHolding.map { "'\(scope.lockName($0))'" }.joined(separator: ", ")
         emit(
-          "orphan", .critical, locks: crashedHolding, agents: [event.agent], time: time, source: event.source,
+          .orphan, .critical, locks: crashedHolding, agents: [event.agent], time: time, source: event.source,
           message: "\(scope.agentName(event.agent)) crashed holding \(names): waiters will stall until the lock is broken",
           remedy: "Break or expire the lock so the waiters can go on; leases with heartbeats reclaim such locks by themselves.")
         crashedHolding.removeAll()
@@ -106,7 +106,7 @@ public struct LiveAlerts: TimelineObserver {
       longQueues.insert(lock)
       let holders = state.holders.map { scope.agentName($0.agent) }.joined(separator: ", ")
       emit(
-        "long-queue", .warning, locks: [lock], agents: state.holders.map(\.agent), time: time, source: event.source,
+        .longQueue, .warning, locks: [lock], agents: state.holders.map(\.agent), time: time, source: event.source,
         message: "\(state.waiters.count) waiters queued on '\(scope.lockName(lock))' (over --max-queue \(thresholds.maxQueue))"
           + (holders.isEmpty ? "" : ", held by \(holders)"),
         remedy: "See what the holder is doing: the lock is the bottleneck now.")
@@ -140,7 +140,7 @@ public struct LiveAlerts: TimelineObserver {
       } else {
         openHolds[key]?.announcedLong = true
         emit(
-          "long-hold", .warning, locks: [lock], agents: [agent], time: time, source: source,
+          .longHold, .warning, locks: [lock], agents: [agent], time: time, source: source,
           message: "\(scope.agentName(agent)) has held '\(scope.lockName(lock))' for \(Duration.human(time - since)) and counting",
           remedy: "See what the holder is doing while it holds the lock (a slow call, a hang).")
       }
@@ -153,14 +153,14 @@ public struct LiveAlerts: TimelineObserver {
 
   private mutating func announceLapse(_ agent: AgentID, _ lock: LockID, deadline: Int64, source: SourceLocation) {
     emit(
-      "lease-expired", .critical, locks: [lock], agents: [agent], time: deadline, source: source,
+      .leaseExpired, .critical, locks: [lock], agents: [agent], time: deadline, source: source,
       message: "the lease of \(scope.agentName(agent)) on '\(scope.lockName(lock))' ran out with no renew: "
         + "another agent may take the lock while it still works",
       remedy: "Stop the old holder or make writers check fencing tokens before trusting the lock.")
   }
 
   private mutating func emit(
-    _ kind: String, _ severity: Finding.Severity, locks: [LockID], agents: [AgentID], time: Int64, source: SourceLocation,
+    _ kind: FindingKind, _ severity: Finding.Severity, locks: [LockID], agents: [AgentID], time: Int64, source: SourceLocation,
     message: String, remedy: String
   ) {
     raised += 1

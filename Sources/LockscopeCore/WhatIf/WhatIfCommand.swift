@@ -23,16 +23,24 @@ enum WhatIfCommand {
       let globs = analysis.lockGlobs.map(\.pattern).joined(separator: ", ")
       return .failure(UsageError("no lock in the log matches --lock \(globs): nothing to replay."))
     }
-    let uses = recorder.second
+    return prediction(
+      from: recorder.second, inputs: report.summary.inputs, locks: locks, change: change, agentName: { agentNames.name($0.rawValue) })
+  }
+
+  /// The prediction from uses already recorded (by this command's pass, or by a report's:
+  /// `HotLockUseRecorder`), or why it cannot be made.
+  static func prediction(
+    from uses: LockUseRecorder, inputs: [String], locks: [String], change: WhatIfChange, agentName: (AgentID) -> String
+  ) -> Result<WhatIfPrediction, UsageError> {
     if let nested = uses.nested {
       return .failure(
         UsageError(
-          "'\(agentNames.name(nested.agent.rawValue))' holds two of the chosen locks at once (at \(TextReportRenderer.shortTime(nested.time))): "
+          "'\(agentName(nested.agent))' holds two of the chosen locks at once (at \(TextReportRenderer.shortTime(nested.time))): "
             + "nested uses cannot be replayed one after the other. Choose one lock, or locks never held together."))
     }
     let start = uses.firstEvent ?? 0
     let measured = WhatIfReplay.measured(uses)
-    let replayed = WhatIfReplay.run(uses, change: change, agentName: { agentNames.name(Int32($0)) })
+    let replayed = WhatIfReplay.run(uses, change: change, agentName: { agentName(AgentID(Int32($0))) })
     // Times are Int64 nanoseconds (1677 to 2262): a replay that runs past them, or a span
     // longer than 292 years, cannot be predicted. Said, not trapped or saturated silently.
     if replayed.overflowed || measured.end.subtractingReportingOverflow(start).overflow
@@ -58,7 +66,7 @@ enum WhatIfCommand {
     }
     return .success(
       WhatIfPrediction(
-        inputs: report.summary.inputs, locks: locks, change: change, before: .init(measured, start: start),
+        inputs: inputs, locks: locks, change: change, before: .init(measured, start: start),
         after: .init(nothing == nil ? replayed : measured, start: start), nothingToGain: nothing))
   }
 }

@@ -143,7 +143,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
         "\(agentsPhrase(group, context)) waited on \(context.quoted(id)) while others who came later took it first, up to \(worst.overtaken) times in one wait (\(context.quoted(worst.agent)), \(Duration.human(worst.duration)))."
       findings.append(
         Finding(
-          kind: "starvation", severity: .warning, locks: [context.lockName(id)], agents: names(group, context), time: worst.time,
+          kind: .starvation, severity: .warning, locks: [context.lockName(id)], agents: names(group, context), time: worst.time,
           source: context.source(worst.source), message: message,
           remedy: "Use a fair (FIFO) lock or stop barging (try-lock loops that jump the queue); bound waits with a timeout and retry with back-off.",
           details: groupDetails(group, context, value: { .int(Int64($0.overtaken)) }, key: "overtaken"), count: group.count))
@@ -157,7 +157,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
         "\(group.count) \(group.count == 1 ? "wait" : "waits") on \(context.quoted(id)) by \(agentsPhrase(group, context)) timed out (\(formatFixed(rate * 100, decimals: 1))% of attempts); the longest gave up after \(Duration.human(worst.duration))."
       findings.append(
         Finding(
-          kind: "timeout", severity: rate >= 0.01 ? .warning : .info, locks: [context.lockName(id)], agents: names(group, context),
+          kind: .timeout, severity: rate >= 0.01 ? .warning : .info, locks: [context.lockName(id)], agents: names(group, context),
           time: worst.time, source: context.source(worst.source), message: message,
           remedy: "Shorten the holds on \(context.quoted(id)) (see who blocked the waiters in the blocking table) or raise the timeout if the wait is expected.",
           details: groupDetails(group, context, value: { .int($0.duration) }, key: "wait_ns") + [("timeout_rate", .double(rate))],
@@ -178,7 +178,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
       "\(what) of \(context.quoted(lock)) lasted longer than \(Duration.human(options.longHold)), by \(agentsPhrase(group, context)); \(longest) (\(context.quoted(worst.agent)))."
     let expectedDetail: [(key: String, value: JSONValue)] = worst.expected >= 0 ? [("expected_ns", .int(worst.expected))] : []
     return Finding(
-      kind: "long-hold", severity: .warning, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
+      kind: .longHold, severity: .warning, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
       source: context.source(worst.source), message: message,
       remedy: "Narrow the critical section: do the slow work (an LLM call, I/O) outside the lock and hold it only for the state update.",
       details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + expectedDetail, count: group.count)
@@ -201,7 +201,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
         "A hold of \(context.quoted(lock)) by \(context.quoted(worst.agent)) lasted \(Duration.human(worst.duration)), far longer than its usual \(Duration.human(median))."
       findings.append(
         Finding(
-          kind: "long-hold", severity: .info, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
+          kind: .longHold, severity: .info, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
           source: context.source(worst.source), message: message,
           remedy: "Look at what this holder did while holding the lock (slow I/O or a call inside the critical section).",
           details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + [("outlier", .bool(true)), ("median_hold_ns", .int(median))]))
@@ -240,7 +240,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
       }
       findings.append(
         Finding(
-          kind: "hot-lock", severity: .warning, locks: [context.lockName(lock)], agents: context.agentNames(fact.waitingAgents),
+          kind: .hotLock, severity: .warning, locks: [context.lockName(lock)], agents: context.agentNames(fact.waitingAgents),
           time: (fact.longestHold ?? fact.firstHold)?.time ?? state.integratedUntil,
           source: (fact.longestHold ?? fact.firstHold).map { context.source($0.source) } ?? "",
           message: message, remedy: remedy,

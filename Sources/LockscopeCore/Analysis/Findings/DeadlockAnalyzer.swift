@@ -12,7 +12,7 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
   private var open: [Tracked] = []
   private var openKeys: Set<[Int64]> = []
   private var closed: BoundedList<Tracked>
-  public var droppedFindings: [(kind: String, count: Int)] { [("deadlock", closed.dropped)] }
+  public var droppedFindings: [(kind: FindingKind, count: Int)] { [(.deadlock, closed.dropped)] }
 
   public init(options: FindingOptions) {
     closed = BoundedList(limit: options.keptPerKind)
@@ -129,7 +129,7 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
       ? "Do not take a lock the agent already holds: restructure so the inner code runs without re-acquiring it, or use a reentrant lock on purpose."
       : "Take these locks in one global order everywhere (for example sorted by name), or acquire with a timeout and back off, so a cycle cannot form or last."
     return Finding(
-      kind: "deadlock", severity: severity, locks: unique(context.lockNames(cycle.locks)), agents: unique(context.agentNames(cycle.agents)),
+      kind: .deadlock, severity: severity, locks: unique(context.lockNames(cycle.locks)), agents: unique(context.agentNames(cycle.agents)),
       time: cycle.time, source: context.source(cycle.source), message: message, remedy: remedy, details: details)
   }
 }

@@ -41,7 +41,7 @@ public struct LeaseAnalyzer: FindingAnalyzer {
   private var awaitingProof: [Int64: Int] = [:]
   private var twoHolders: BoundedList<TwoHolders>
   private var fencing: BoundedList<Fencing>
-  public var droppedFindings: [(kind: String, count: Int)] { [("two-holders", twoHolders.dropped), ("fencing", fencing.dropped)] }
+  public var droppedFindings: [(kind: FindingKind, count: Int)] { [(.twoHolders, twoHolders.dropped), (.fencing, fencing.dropped)] }
   /// Highest token granted per lock, and by whom.
   private var highestToken: [Int32: (agent: AgentID, token: Int64, source: SourceLocation)] = [:]
 
@@ -125,7 +125,7 @@ public struct LeaseAnalyzer: FindingAnalyzer {
       }
       findings.append(
         Finding(
-          kind: "two-holders", severity: severity, locks: [context.lockName(lapse.lock)],
+          kind: .twoHolders, severity: severity, locks: [context.lockName(lapse.lock)],
           agents: [context.agentName(taker), context.agentName(lapse.agent)], time: lapse.takenAt, source: context.source(takenSource),
           message: message,
           remedy: "Pass the lock's fencing token with every write to the protected resource and reject stale tokens; renew leases well before they run out (heartbeat at a third of the lease).",
@@ -136,7 +136,7 @@ public struct LeaseAnalyzer: FindingAnalyzer {
         "\(context.quoted(item.agent)) was granted \(context.quoted(item.lock)) with fencing token \(item.token), not above the \(item.previous.token) granted earlier to \(context.quoted(item.previous.agent)) (\(context.source(item.previous.source)))."
       findings.append(
         Finding(
-          kind: "fencing", severity: .critical, locks: [context.lockName(item.lock)],
+          kind: .fencing, severity: .critical, locks: [context.lockName(item.lock)],
           agents: unique([context.agentName(item.agent), context.agentName(item.previous.agent)]), time: item.time,
           source: context.source(item.source), message: message,
           remedy: "The lock service must issue strictly increasing tokens per lock, and the resource must reject any write whose token is not above the last one it accepted.",

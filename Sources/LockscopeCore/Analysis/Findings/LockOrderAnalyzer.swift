@@ -47,7 +47,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   private var reported: Set<[Int32]> = []
   private var deadlockedSets: Set<Set<Int32>> = []
   private var cycles: BoundedList<[Int]>
-  public var droppedFindings: [(kind: String, count: Int)] { [("lock-order-inversion", cycles.dropped)] }
+  public var droppedFindings: [(kind: FindingKind, count: Int)] { [(.lockOrderInversion, cycles.dropped)] }
   private let suppressed: [[Glob]]
   private var lockNames: NameTable?
   /// Breadth-first search state, reused.
@@ -312,7 +312,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
         )
       ]
       return Finding(
-        kind: "lock-order-inversion", severity: .warning, locks: chain.map { context.lockName($0.from) },
+        kind: .lockOrderInversion, severity: .warning, locks: chain.map { context.lockName($0.from) },
         agents: unique(chain.map { context.agentName($0.firstAgent) }), time: last.time, source: context.source(last.acquiredAt),
         message: message,
         remedy: "Pick one global order for these locks (\(chain.map { context.quoted($0.from) }.sorted().joined(separator: " before "))) and take them in that order in every agent, or guard them with one coarser lock. If the order is known to be safe, list the cycle in a --suppress file.",

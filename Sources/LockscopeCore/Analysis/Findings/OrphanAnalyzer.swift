@@ -23,7 +23,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
   /// Orphans whose lock nobody has acquired since: lock → index in `orphans`.
   private var abandoned: [Int32: Int] = [:]
   private var orphans: BoundedList<Orphan>
-  public var droppedFindings: [(kind: String, count: Int)] { [("orphan", orphans.dropped)] }
+  public var droppedFindings: [(kind: FindingKind, count: Int)] { [(.orphan, orphans.dropped)] }
 
   public init(options: FindingOptions) {
     orphanAfter = options.orphanAfter
@@ -109,7 +109,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
       if let end = hold.endSource { details.append(("ended_at", .string(context.source(end)))) }
       return Finding(
         // Critical when it stopped others for real (a second or more); otherwise a warning.
-        kind: "orphan", severity: waited >= 1_000_000_000 ? .critical : .warning,
+        kind: .orphan, severity: waited >= 1_000_000_000 ? .critical : .warning,
         locks: [context.lockName(hold.lock)], agents: [context.agentName(hold.agent)],
         time: hold.outcome == .endOfLog ? hold.start : aliveUntil,
         source: context.source(hold.endSource ?? hold.source), message: message, remedy: remedy, details: details)

@@ -9,34 +9,34 @@
 enum RemedyFit {
   static func apply(to findings: [Finding], lockNames: @autoclosure () -> [String]) -> [Finding] {
     // Most reports have no hot lock: then nothing below needs the names' patterns.
-    guard findings.contains(where: { $0.kind == "hot-lock" || $0.kind == "long-hold" }) else { return findings }
+    guard findings.contains(where: { $0.kind == .hotLock || $0.kind == .longHold }) else { return findings }
     // The longest orphaned hold of each lock: it explains a hot lock when it covers half
     // of the lock's active span or more.
     var orphaned: [String: Int64] = [:]
-    for orphan in findings where orphan.kind == "orphan" {
+    for orphan in findings where orphan.kind == .orphan {
       guard let lock = orphan.locks.first, case .int(let held)? = orphan.detail("held_ns") else { continue }
       orphaned[lock] = max(orphaned[lock] ?? 0, held)
     }
-    let deadlocks = findings.filter { $0.kind == "deadlock" }
+    let deadlocks = findings.filter { $0.kind == .deadlock }
     let deadlocked = Set(deadlocks.flatMap(\.locks))
     lazy var perKey = PerKeyNames(lockNames())
     var fitted: [Finding] = []
     for var finding in findings {
       let lock = finding.locks.first ?? ""
       switch finding.kind {
-      case "hot-lock" where deadlocked.contains(lock):
+      case .hotLock where deadlocked.contains(lock):
         continue  // held because its holders could not move: the deadlock finding says so
-      case "hot-lock" where orphanExplains(finding, orphaned[lock]):
+      case .hotLock where orphanExplains(finding, orphaned[lock]):
         finding.remedy =
           "'\(lock)' was busy because a hold of it was never released (see the orphan finding): release it on every path (finally, defer, `async with`), and give leased locks a heartbeat so a dead holder's lease runs out."
         finding.details.append(("cause", .string("orphan")))
-      case "hot-lock" where perKey.isPerKey(lock):
+      case .hotLock where perKey.isPerKey(lock):
         finding.remedy = finding.remedy.replacingOccurrences(
           of: ", or use per-key locks so agents working on different keys do not queue", with: "")
         finding.remedy = finding.remedy.replacingOccurrences(
           of: "split '\(lock)' into per-key locks (sharding), use a read-write lock",
           with: "'\(lock)' is already one of many per-key locks, so the same key is contended: batch the work on a key, use a read-write lock")
-      case "long-hold" where deadlocks.contains { deadlock in deadlock.locks.contains(lock) && !Set(deadlock.agents).isDisjoint(with: finding.agents) }:
+      case .longHold where deadlocks.contains { deadlock in deadlock.locks.contains(lock) && !Set(deadlock.agents).isDisjoint(with: finding.agents) }:
         finding.remedy =
           "These holds lasted because their holders were deadlocked on '\(lock)' (see the deadlock finding): fix the lock order, and the holds end."
       default: break
