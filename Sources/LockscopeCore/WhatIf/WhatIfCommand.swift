@@ -10,7 +10,7 @@ enum WhatIfCommand {
     options.findings.enabled = false
     var names: NameTable?
     var agentNames: NameTable?
-    let (report, recorder) = try LogAnalysis.run(
+    let outcome = try LogAnalysis.run(
       paths: paths, options: options, warn: warn,
       observe: { analyzers, context in
         names = context.locks
@@ -18,12 +18,12 @@ enum WhatIfCommand {
         return ObserverPair(analyzers, LockUseRecorder())
       },
       analyzers: { $0.first })
-    let locks = report.locks.map { $0.name ?? "" }
+    let locks = outcome.report.locks.map { $0.name ?? "" }
     guard !locks.isEmpty, let agentNames, names != nil else {
       let globs = analysis.lockGlobs.map(\.pattern).joined(separator: ", ")
       return .failure(UsageError("no lock in the log matches --lock \(globs): nothing to replay."))
     }
-    let uses = recorder.second
+    let uses = outcome.observer.second
     if let nested = uses.nested {
       return .failure(
         UsageError(
@@ -58,7 +58,7 @@ enum WhatIfCommand {
     }
     return .success(
       WhatIfPrediction(
-        inputs: report.summary.inputs, locks: locks, change: change, before: .init(measured, start: start),
+        inputs: outcome.report.summary.inputs, locks: locks, change: change, before: .init(measured, start: start),
         after: .init(nothing == nil ? replayed : measured, start: start), nothingToGain: nothing))
   }
 }
