@@ -102,7 +102,11 @@ struct StateMachineExhaustiveTests {
   @Test("an acquire with no request is a bare attempt with no wait")
   func bareAcquire() {
     let log = record([event(.acquire, "a", at: 1)])
-    #expect(log.calls.prefix(2) == [.attempted(agent: a, lock: mutex, contended: false, queueLength: 0, bare: true), .acquired(agent: a, lock: mutex, time: ms(1), wait: 0)])
+    #expect(
+      log.calls.prefix(2) == [
+        .attempted(agent: a, lock: mutex, contended: false, queueLength: 0, bare: true),
+        .acquired(agent: a, lock: mutex, time: ms(1), wait: 0),
+      ])
   }
 
   @Test("a release by a non-holder is an anomaly and ends nothing")
@@ -244,7 +248,9 @@ private func explore(_ world: World, length: Int, sourceLocation: Testing.Source
       for move in world.moves.indices {
         sequence.append((move, agent))
         runs += 1
-        if let problem = check(sequence.enumerated().map { world.event(world.moves[$1.move], agent: $1.agent, index: $0) }, world, selection) {
+        if let problem = check(
+          sequence.enumerated().map { world.event(world.moves[$1.move], agent: $1.agent, index: $0) }, world, selection)
+        {
           failure = problem + "\nsequence:\n" + describe(sequence, world)
           return
         }
@@ -291,7 +297,8 @@ private func check(_ events: [LockEvent], _ world: World, _ selection: Selection
     if let problem = engine.observer.second.problem { return "after event \(event.source.line): \(problem)" }
     let waits = engine.observer.second.waits
     if waits.count != requested.count || !waits.allSatisfy({ wait in requested.contains { $0 == (wait.agent, wait.lock) } }) {
-      return "after event \(event.source.line): the open waits \(waits.map { ($0.agent.rawValue, $0.lock.rawValue) }) are not the open requests"
+      return
+        "after event \(event.source.line): the open waits \(waits.map { ($0.agent.rawValue, $0.lock.rawValue) }) are not the open requests"
     }
     // The engine's own queues, in FIFO order, against the waits the observer was told of.
     for lock in world.capacities.indices where lock < engine.locks.count {
@@ -390,7 +397,9 @@ private struct Checker: TimelineObserver {
       if attempts + kinds.filter({ $0 == .duplicateRequest }).count != 1 { fail("a request neither queued once nor was a duplicate") }
     case .acquire:
       if acquires != 1 { fail("an acquire was reported \(acquires) times") }
-      if holds.filter({ mine(($0.agent, $0.lock)) && !$0.orphaned }).count != 1 { fail("after an acquire, the agent does not hold the lock once") }
+      if holds.filter({ mine(($0.agent, $0.lock)) && !$0.orphaned }).count != 1 {
+        fail("after an acquire, the agent does not hold the lock once")
+      }
     case .release:
       let released = endedHolds.filter { mine(($0.agent, $0.lock)) && $0.outcome == .released && $0.end == time }.count
       let refused = kinds.filter { $0 == .releaseByNonHolder || $0 == .releaseAfterLeaseExpired }.count
@@ -410,7 +419,8 @@ private struct Checker: TimelineObserver {
         fail("a renew by a non-holder was not an anomaly")
       }
     case .expire:
-      let expired = endedHolds.filter { mine(($0.agent, $0.lock)) && $0.end == time && ($0.outcome == .expired || $0.outcome == .crashed) }.count
+      let expired = endedHolds.filter { mine(($0.agent, $0.lock)) && $0.end == time && ($0.outcome == .expired || $0.outcome == .crashed) }
+        .count
       if expired > 1 || (expired == 1 && !kinds.isEmpty) { fail("an expire ended \(expired) holds, anomalies \(kinds)") }
       if holds.contains(where: { mine(($0.agent, $0.lock)) }) { fail("the agent still holds the lock after its expire") }
     case .crash:
@@ -441,7 +451,9 @@ private struct Checker: TimelineObserver {
     let blocked =
       conflict(event.lock, event.mode, with: holds.filter { $0.lock == event.lock })
       || ahead.contains { semaphore || $0.mode == .exclusive || event.mode == .exclusive }
-    if contended != blocked { fail("a request called \(contended ? "contended" : "uncontended") by the engine is \(blocked ? "blocked" : "free")") }
+    if contended != blocked {
+      fail("a request called \(contended ? "contended" : "uncontended") by the engine is \(blocked ? "blocked" : "free")")
+    }
     waits.append(Wait(agent: event.agent, lock: event.lock, mode: event.mode, start: time))
     if queueLength != ahead.count + 1 { fail("queue length \(queueLength) reported, \(ahead.count + 1) waiting") }
   }
@@ -462,7 +474,8 @@ private struct Checker: TimelineObserver {
       fail(forced ? "acquire-while-held with no conflicting holder" : "a conflicting second holder with no acquire-while-held")
     }
     let deadline = event.leaseNanos >= 0 ? time + event.leaseNanos : .max
-    holds.append(Hold(agent: event.agent, lock: event.lock, mode: event.mode, start: time, deadline: deadline, leaseLength: event.leaseNanos))
+    holds.append(
+      Hold(agent: event.agent, lock: event.lock, mode: event.mode, start: time, deadline: deadline, leaseLength: event.leaseNanos))
   }
 
   mutating func waitEnded(_ wait: WaitInterval) {
@@ -485,7 +498,9 @@ private struct Checker: TimelineObserver {
     let open = holds.remove(at: index)
     if hold.start != open.start || hold.end < hold.start { fail("a hold ran \(hold.start)–\(hold.end), began at \(open.start)") }
     if open.orphaned != (hold.outcome == .crashed) { fail("an orphaned hold ended as \(hold.outcome), or a live one as crashed") }
-    if hold.outcome == .leaseExpired && hold.end != open.deadline { fail("a lapsed lease ended at \(hold.end), its deadline was \(open.deadline)") }
+    if hold.outcome == .leaseExpired && hold.end != open.deadline {
+      fail("a lapsed lease ended at \(hold.end), its deadline was \(open.deadline)")
+    }
     if hold.outcome == .released && event?.kind != .release { fail("a hold was released by a \(event?.kind.name ?? "finish")") }
     ended.append((hold.agent, hold.lock, hold.end - hold.start, true))
   }
