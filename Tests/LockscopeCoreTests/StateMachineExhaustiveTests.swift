@@ -301,8 +301,8 @@ private func check(_ events: [LockEvent], _ world: World, _ selection: Selection
         "after event \(event.source.line): the open waits \(waits.map { ($0.agent.rawValue, $0.lock.rawValue) }) are not the open requests"
     }
     // The engine's own queues, in FIFO order, against the waits the observer was told of.
-    for lock in world.capacities.indices where lock < engine.locks.count {
-      let queued = engine.locks[lock].waiters.map(\.agent)
+    for lock in world.capacities.indices {
+      let queued = queuedAgents(engine, LockID(Int32(lock)))
       let expected = waits.filter { $0.lock.index == lock }.map(\.agent)
       if queued != expected { return "after event \(event.source.line): lock-\(lock) queues \(queued), the waits say \(expected)" }
     }
@@ -333,6 +333,12 @@ private func check(_ events: [LockEvent], _ world: World, _ selection: Selection
     }
   }
   return nil
+}
+
+/// The agents queued on `lock`, first first: the one place these tests read the engine's
+/// state instead of its callbacks (adapt it if the state's shape changes).
+private func queuedAgents<Observer>(_ engine: TimelineEngine<Observer>, _ lock: LockID) -> [AgentID] {
+  lock.index < engine.locks.count ? engine.locks[lock.index].waiters.map(\.agent) : []
 }
 
 /// Follows the engine's callbacks with its own model of the open waits and holds, and
