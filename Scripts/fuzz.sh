@@ -23,10 +23,13 @@ for f in $(find fixtures -name '*.jsonl'); do
   n=$((n + 1))
 done
 binary="$out/lockscope-fuzz"
-if [ ! -x "$binary" ] || [ -n "$(find Sources/LockscopeCore Fuzz -newer "$binary" -name '*.swift' | head -1)" ]; then
+if [ ! -x "$binary" ] || [ -n "$(find Sources/LockscopeCore Sources/Heap Fuzz -newer "$binary" -name '*.swift' | head -1)" ]; then
   echo "==> building $binary" >&2
+  # The heap is its own module (Package.swift), imported by LockscopeCore: built first.
+  swiftc -O -sanitize=address -parse-as-library -module-name Heap -emit-module -emit-module-path "$out/Heap.swiftmodule" \
+    -emit-library -static Sources/Heap/*.swift -o "$out/libHeap.a"
   swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name LockscopeFuzz \
-    -I Sources/CZlib $(find Sources/LockscopeCore -name '*.swift') Fuzz/FuzzTarget.swift -o "$binary"
+    -I Sources/CZlib -I "$out" -L "$out" -lHeap $(find Sources/LockscopeCore -name '*.swift') Fuzz/FuzzTarget.swift -o "$binary"
 fi
 echo "==> fuzzing for ${seconds}s" >&2
 SWIFT_BACKTRACE=enable=no "$binary" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \

@@ -1,80 +1,31 @@
-/// The discrete-event simulation. One lock manager grants every lock in FIFO order; agents
-/// loop think → attempt → hold → release. Events come off a binary heap in (time, sequence)
-/// order, so the log is time-ordered and the same seed always gives the same bytes.
-///
-/// Life of an attempt:
-///   request ──(granted in FIFO order)──▶ acquire ──▶ [renew …] ──▶ release
-///      │                                    └──(lease lapses)──▶ expire   (no release)
-///      └──(deadline 50–500 ms)──▶ timeout   └──(crash)──▶ crash            (no release)
-///      └──(rarely)──▶ cancel
-/// A few attempts are try-locks on a free lock: a bare `acquire` with no `request`.
-/// Some holders take a second lock while holding the first (nested, for lock-order and
-/// deadlock analysis); if the inner attempt fails they release the outer lock and move on.
-/// The manager takes 2–30 µs between granting a lock and the holder's `acquire` line; the
-/// lock is reserved for the grantee from the grant, so no one else can slip in between.
-///
-/// Crashes: a crashed agent loses its holds and its wait (the locks are freed at once) and
-/// restarts 0.5–5 s later under the SAME agent id with a new pid.
-///
-/// When the --events/--bytes budget is reached no new attempt starts (no new think, no
-/// nested request, no restart); the holders release, the waiters are granted or time out, and
-/// the log ends with no lock held except by crash victims / lapsed leases (already closed by
-/// `crash` / `expire` lines). So the output overshoots the budget slightly.
+import Heap
 
 enum Action: UInt8 { case release, nest }
 
 enum EvKind: UInt8 { case wake, step, deadline, cancel, announce, renew, expire, crash, restart }
 
-struct Ev {
+struct Ev: Comparable {
   var t: Int64
   var seq: UInt64
   var tag: UInt64
   var agent: Int32
   var kind: EvKind
+
+  @inline(__always) static func < (a: Ev, b: Ev) -> Bool { a.t < b.t || (a.t == b.t && a.seq < b.seq) }
+  static func == (a: Ev, b: Ev) -> Bool { a.t == b.t && a.seq == b.seq }
 }
 
-/// A binary min-heap on (t, seq). seq makes ties deterministic (first scheduled, first run).
+/// Scheduled events in (t, seq) order. seq makes ties deterministic (first scheduled, first run).
 struct EventHeap {
-  private(set) var items: [Ev] = []
+  private var heap = MinHeap<Ev>()
   private var seq: UInt64 = 0
-
-  var count: Int { items.count }
-
-  @inline(__always) private static func less(_ a: Ev, _ b: Ev) -> Bool {
-    a.t < b.t || (a.t == b.t && a.seq < b.seq)
-  }
 
   mutating func push(_ t: Int64, _ kind: EvKind, _ agent: Int, _ tag: UInt64) {
     seq &+= 1
-    let e = Ev(t: t, seq: seq, tag: tag, agent: Int32(agent), kind: kind)
-    var i = items.count
-    items.append(e)
-    while i > 0 {
-      let parent = (i - 1) >> 1
-      if !EventHeap.less(e, items[parent]) { break }
-      items[i] = items[parent]
-      i = parent
-    }
-    items[i] = e
+    heap.push(Ev(t: t, seq: seq, tag: tag, agent: Int32(agent), kind: kind))
   }
 
-  mutating func pop() -> Ev? {
-    guard let last = items.popLast() else { return nil }
-    if items.isEmpty { return last }
-    let top = items[0]
-    let n = items.count
-    var i = 0
-    while true {
-      var c = 2 * i + 1
-      if c >= n { break }
-      if c + 1 < n && EventHeap.less(items[c + 1], items[c]) { c += 1 }
-      if !EventHeap.less(items[c], last) { break }
-      items[i] = items[c]
-      i = c
-    }
-    items[i] = last
-    return top
-  }
+  mutating func pop() -> Ev? { heap.pop() }
 }
 
 struct Hold {
@@ -130,6 +81,28 @@ struct SimOptions {
   var faultRate: Double = 1  // multiplies the crash, lapse and cancel probabilities
 }
 
+/// The discrete-event simulation. One lock manager grants every lock in FIFO order; agents
+/// loop think → attempt → hold → release. Events come off a binary heap in (time, sequence)
+/// order, so the log is time-ordered and the same seed always gives the same bytes.
+///
+/// Life of an attempt:
+///   request ──(granted in FIFO order)──▶ acquire ──▶ [renew …] ──▶ release
+///      │                                    └──(lease lapses)──▶ expire   (no release)
+///      └──(deadline 50–500 ms)──▶ timeout   └──(crash)──▶ crash            (no release)
+///      └──(rarely)──▶ cancel
+/// A few attempts are try-locks on a free lock: a bare `acquire` with no `request`.
+/// Some holders take a second lock while holding the first (nested, for lock-order and
+/// deadlock analysis); if the inner attempt fails they release the outer lock and move on.
+/// The manager takes 2–30 µs between granting a lock and the holder's `acquire` line; the
+/// lock is reserved for the grantee from the grant, so no one else can slip in between.
+///
+/// Crashes: a crashed agent loses its holds and its wait (the locks are freed at once) and
+/// restarts 0.5–5 s later under the SAME agent id with a new pid.
+///
+/// When the --events/--bytes budget is reached no new attempt starts (no new think, no
+/// nested request, no restart); the holders release, the waiters are granted or time out, and
+/// the log ends with no lock held except by crash victims / lapsed leases (already closed by
+/// `crash` / `expire` lines). So the output overshoots the budget slightly.
 final class Sim {
   // Behaviour knobs (probabilities are per attempt / per hold).
   static let thinkMedianNs = 20e6

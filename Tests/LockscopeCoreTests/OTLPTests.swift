@@ -245,7 +245,7 @@ struct OTLPTests {
         _ = try Self.events(Self.request([span]))
         return nil
       } catch {
-        return (error as? LineError)?.reason ?? "\(error)"
+        return (error as? LineError)?.reason.description ?? "\(error)"
       }
     }
     #expect(reason(Self.span("l", from: 10, to: 5)) == "lock span ends before it starts")

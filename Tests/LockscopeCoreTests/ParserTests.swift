@@ -81,7 +81,7 @@ struct ParserTests {
     #expect(event.kind == .acquire && event.time == t0)
     // The default spellings no longer count once remapped.
     if case .failure(let error) = parseLine(#"{"timestamp":1,"action":"acquire","worker":"w","resource":"r"}"#, fieldMap: map) {
-      #expect(error.reason.contains("unknown event \"acquire\""))
+      #expect(error.reason.description.contains("unknown event \"acquire\""))
     } else {
       Issue.record("the old event name was accepted")
     }
@@ -141,7 +141,7 @@ struct ParserTests {
         do {
           _ = try parser.parse(UnsafeBufferPointer(rebasing: buffer[0..<count]), source: SourceLocation(input: 0, line: 1))
           return nil
-        } catch { return (error as? LineError)?.reason ?? "\(error)" }
+        } catch { return (error as? LineError)?.reason.description ?? "\(error)" }
       }
     }
     #expect(line([0xC3, 0xA9]) == nil)  // é
@@ -160,5 +160,19 @@ struct ParserTests {
     } else {
       Issue.record("accepted")
     }
+  }
+
+  @Test("a skipped line's reason is a case with its column, printed as the same text as before")
+  func reasonCases() {
+    #expect(throws: LineError(.notAnObject(array: true), column: 1)) { try parseLine("[1]").get() }
+    #expect(throws: LineError(.trailingCharacters, column: 51)) {
+      try parseLine(#"{"ts":1,"event":"acquire","agent":"a","lock":"L"} x"#).get()
+    }
+    #expect(throws: LineError(.missingField("agent"))) { try parseLine(#"{"ts":1,"event":"crash"}"#).get() }
+    #expect(
+      LineError(.unknownEvent(shown: "grab", expected: "request, acquire"), column: 17).description
+        == #"unknown event "grab" (expected one of request, acquire) (column 17)"#)
+    #expect(LineError(.notAString(key: "agent", actual: "a number")).description == #""agent" must be a string, not a number"#)
+    #expect(LineError(.attribute(key: "lock.capacity", .intValueNotAnInteger)).description == #""lock.capacity": "intValue" must hold an integer"#)
   }
 }

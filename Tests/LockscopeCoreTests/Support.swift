@@ -43,7 +43,7 @@ func parseLine(_ line: String, fieldMap: FieldMap = FieldMap(), parser: EventPar
 }
 
 func parseError(_ line: String) -> String? {
-  if case .failure(let error) = parseLine(line) { return error.reason }
+  if case .failure(let error) = parseLine(line) { return error.reason.description }
   return nil
 }
 

@@ -122,8 +122,9 @@ struct WhatIfTests {
     var options = AnalysisOptions()
     if path.contains("/otlp/") { options.inputFormat = .otlp }
     let kept = HotLockEvents(budget: budget)
-    var (report, _) = try LogAnalysis.run(
-      paths: [path], options: options, warn: { _ in }, observe: { analyzers, _ in analyzers }, analyzers: { $0 }, keeping: kept)
+    var report = try LogAnalysis.run(
+      paths: [path], options: options, warn: { _ in }, observe: { analyzers, _ in analyzers }, analyzers: { $0 }, keeping: kept
+    ).report
     HotLockPrediction.annotate(&report, kept: kept, paths: annotating ?? [path], analysis: options)
     return (report, kept)
   }

@@ -7,15 +7,15 @@ public struct StatisticsAnalyzer: TimelineObserver {
   public private(set) var locks: [MetricAccumulator] = []
   public private(set) var agents: [MetricAccumulator] = []
   public private(set) var overall = MetricAccumulator()
-  /// `blocked` per (lock, agent), keyed by `pairKey`: the per-lock means behind `fairness`.
-  public private(set) var blockedPairs: [Int64: BlockedSum] = [:]
+  /// `blocked` per (lock, agent): the per-lock means behind `fairness`.
+  public private(set) var blockedPairs: [LockAgentKey: BlockedSum] = [:]
   /// `--expect-hold`: a lock's expected hold when its acquire says none.
   private var expectations: HoldExpectations
-  /// The expected length of each open hold that has one, keyed by `pairKey`.
-  private var openExpected: [Int64: Int64] = [:]
+  /// The expected length of each open hold that has one.
+  private var openExpected: [LockAgentKey: Int64] = [:]
   /// The (lock, agent) of an acquire the engine just called a double acquire: the first
   /// hold stands, and so does its expectation.
-  private var doubleAcquire: Int64?
+  private var doubleAcquire: LockAgentKey?
 
   /// The sum and count of one (lock, agent) pair's `blocked` samples.
   public struct BlockedSum: Sendable {
@@ -35,27 +35,16 @@ public struct StatisticsAnalyzer: TimelineObserver {
     self.expectations = expectations ?? HoldExpectations()
   }
 
-  /// One Int64 for a (lock, agent) pair: lock in the high half, agent in the low.
-  @inline(__always)
-  public static func pairKey(_ lock: LockID, _ agent: AgentID) -> Int64 {
-    Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: agent.rawValue))
-  }
-
-  /// The agent of a `pairKey`.
-  public static func agent(ofPair key: Int64) -> AgentID { AgentID(Int32(truncatingIfNeeded: key)) }
-  /// The lock of a `pairKey`.
-  public static func lock(ofPair key: Int64) -> LockID { LockID(Int32(truncatingIfNeeded: key >> 32)) }
-
   /// The expected length of `hold` (nanoseconds), or -1 when it has none. Valid until
   /// `holdEnded(hold)` is called.
   public func expectation(of hold: HoldInterval) -> Int64 {
-    openExpected.isEmpty ? -1 : openExpected[StatisticsAnalyzer.pairKey(hold.lock, hold.agent)] ?? -1
+    openExpected.isEmpty ? -1 : openExpected[LockAgentKey(lock: hold.lock, agent: hold.agent)] ?? -1
   }
 
   @inline(__always)
   private mutating func sampleBlocked(_ lock: LockID, _ agent: AgentID, _ nanos: Int64) {
     update(lock, agent) { $0.blocked.add(nanos) }
-    let key = StatisticsAnalyzer.pairKey(lock, agent)
+    let key = LockAgentKey(lock: lock, agent: agent)
     blockedPairs[key, default: BlockedSum()].add(nanos)  // one lookup, changed in place
   }
 
@@ -73,7 +62,7 @@ public struct StatisticsAnalyzer: TimelineObserver {
   }
 
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
-    let key = StatisticsAnalyzer.pairKey(event.lock, event.agent)
+    let key = LockAgentKey(lock: event.lock, agent: event.agent)
     if doubleAcquire == key {
       doubleAcquire = nil
     } else {
@@ -114,7 +103,7 @@ public struct StatisticsAnalyzer: TimelineObserver {
       charge(hold.agent, hold.causedWait)
       agents[hold.agent.index].blockedMax = max(agents[hold.agent.index].blockedMax, hold.mostBlocked)
     }
-    let expected = openExpected.isEmpty ? nil : openExpected.removeValue(forKey: StatisticsAnalyzer.pairKey(hold.lock, hold.agent))
+    let expected = openExpected.isEmpty ? nil : openExpected.removeValue(forKey: LockAgentKey(lock: hold.lock, agent: hold.agent))
     guard selection.includes(hold.agent) else { return }
     let clipped = max(0, hold.end - max(hold.start, selection.since))
     let inWindow = hold.end >= selection.since
@@ -137,7 +126,7 @@ public struct StatisticsAnalyzer: TimelineObserver {
   }
 
   public mutating func anomaly(_ anomaly: Anomaly) {
-    if anomaly.kind == .doubleAcquire { doubleAcquire = StatisticsAnalyzer.pairKey(anomaly.lock, anomaly.agent) }
+    if anomaly.kind == .doubleAcquire { doubleAcquire = LockAgentKey(lock: anomaly.lock, agent: anomaly.agent) }
   }
 
   /// The lock's caused wait: the time of every waiter blocked by somebody (SPEC §2). Who

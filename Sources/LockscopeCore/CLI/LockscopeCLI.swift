@@ -143,22 +143,22 @@ public enum LockscopeCLI {
     if options.gantt {
       let width = options.width ?? Int(io.environment["COLUMNS"] ?? "") ?? 100
       guard
-        let (report, gantt) = analyze(
+        let outcome = analyze(
           options, analysis: options.analysis, io: io,
           observe: { ObserverPair($0, GanttRecorder($1, width: width)) }, analyzers: { $0.first })
       else { return ExitStatus.failure }
-      try io.out.write(gantt.second.render(report, top: options.top, style: style))
+      try io.out.write(outcome.observer.second.render(outcome.report, top: options.top, style: style))
       return ExitStatus.success
     }
     switch options.timelineFormat {
     case .text:
       guard
-        let (report, text) = analyze(
+        let outcome = analyze(
           options, analysis: options.analysis, io: io,
           observe: { ObserverPair($0, TextTimelineWriter($1, out: writer, style: style)) }, analyzers: { $0.first })
       else { return ExitStatus.failure }
       guard !writer.isBroken else { return ExitStatus.success }
-      try io.out.write(TimelineSummary.render(report, shown: text.second.shown, style: style))
+      try io.out.write(TimelineSummary.render(outcome.report, shown: outcome.observer.second.shown, style: style))
     case .json:
       guard
         analyze(
@@ -167,12 +167,12 @@ public enum LockscopeCLI {
       else { return ExitStatus.failure }
     case .chrome:
       guard
-        let (report, pair) = analyze(
+        let outcome = analyze(
           options, analysis: options.analysis, io: io, observe: { ObserverPair($0, ChromeTraceWriter($1, out: writer)) },
           analyzers: { $0.first })
       else { return ExitStatus.failure }
-      var chrome = pair.second
-      chrome.finish(findings: report.findings)
+      var chrome = outcome.observer.second
+      chrome.finish(findings: outcome.report.findings)
     }
     return ExitStatus.success
   }
@@ -188,7 +188,7 @@ public enum LockscopeCLI {
   private static func analyze<Observer: TimelineObserver>(
     _ options: CommandLineOptions, analysis: AnalysisOptions, io: ConsoleIO,
     observe: (Analyzers, LogAnalysis.Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil
-  ) -> (report: Report, observer: Observer)? {
+  ) -> LogAnalysis.Outcome<Observer>? {
     guard let analysis = prepared(options, analysis: analysis, io: io) else { return nil }
     do {
       return try LogAnalysis.run(

@@ -1,3 +1,5 @@
+import Heap
+
 /// Several inputs merged into one stream ordered by time, stable for equal times: the
 /// earlier input on the command line first, then line order within an input.
 ///
@@ -5,8 +7,8 @@
 /// input. An input that goes back in time is not re-sorted here; the timeline reports it.
 public final class MergedEventStream {
   private let inputs: [InputStream]
-  /// Input indices ordered as a min-heap on (time, input index).
-  private var heap: [Int] = []
+  /// The inputs that have a next event, smallest (time, input index) first.
+  private var heap = MinHeap<Head>()
   private var heads: [LockEvent?]
   /// The input whose event was returned last; it is advanced on the next call, so the
   /// event's source line stays readable until then.
@@ -20,8 +22,9 @@ public final class MergedEventStream {
   /// Reads the first event of every input; call once before `next()`.
   public func start() throws(InputError) {
     for index in inputs.indices {
-      heads[index] = try inputs[index].next()
-      if heads[index] != nil { push(index) }
+      guard let event = try inputs[index].next() else { continue }
+      heads[index] = event
+      heap.push(Head(time: event.time, input: index))
     }
   }
 
@@ -30,48 +33,18 @@ public final class MergedEventStream {
       pending = nil
       if let event = try inputs[index].next() {
         heads[index] = event
-        push(index)
+        heap.push(Head(time: event.time, input: index))
       }
     }
-    guard let index = popMinimum() else { return nil }
+    guard let index = heap.pop()?.input else { return nil }
     pending = index
     return heads[index]
   }
 
-  @inline(__always)
-  private func precedes(_ a: Int, _ b: Int) -> Bool {
-    let ta = heads[a]!.time  // inputs in the heap always have a head
-    let tb = heads[b]!.time
-    return ta < tb || (ta == tb && a < b)
-  }
-
-  private func push(_ index: Int) {
-    heap.append(index)
-    var child = heap.count - 1
-    while child > 0 {
-      let parent = (child - 1) / 2
-      guard precedes(heap[child], heap[parent]) else { break }
-      heap.swapAt(child, parent)
-      child = parent
-    }
-  }
-
-  private func popMinimum() -> Int? {
-    guard let top = heap.first else { return nil }
-    let last = heap.removeLast()
-    if !heap.isEmpty {
-      heap[0] = last
-      var parent = 0
-      while true {
-        let left = 2 * parent + 1
-        guard left < heap.count else { break }
-        let right = left + 1
-        let smaller = right < heap.count && precedes(heap[right], heap[left]) ? right : left
-        guard precedes(heap[smaller], heap[parent]) else { break }
-        heap.swapAt(smaller, parent)
-        parent = smaller
-      }
-    }
-    return top
+  /// An input's next event in the heap: by time, then by place on the command line.
+  private struct Head: Comparable {
+    var time: Int64
+    var input: Int
+    static func < (a: Head, b: Head) -> Bool { (a.time, a.input) < (b.time, b.input) }
   }
 }

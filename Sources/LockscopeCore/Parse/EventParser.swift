@@ -49,7 +49,7 @@ public final class EventParser {
     if scanner.atEnd { return nil }
     if fieldMap.stripPrefix { try skipPrefix(&scanner) }
     guard scanner.peek == UInt8(ascii: "{") else {
-      throw scanner.error(scanner.peek == UInt8(ascii: "[") ? "not a JSON object (an array)" : "not a JSON object")
+      throw scanner.error(.notAnObject(array: scanner.peek == UInt8(ascii: "[")))
     }
     scanner.position += 1
     if traces.capturing {
@@ -74,8 +74,8 @@ public final class EventParser {
     } else {
       while true {
         scanner.skipWhitespace()
-        guard !scanner.atEnd else { throw scanner.error("unexpected end of line inside the object") }
-        guard scanner.peek == UInt8(ascii: "\"") else { throw scanner.error("expected a key string") }
+        guard !scanner.atEnd else { throw scanner.error(.endOfLineInside("the object")) }
+        guard scanner.peek == UInt8(ascii: "\"") else { throw scanner.error(.expected("a key string")) }
         let keyStart = scanner.position
         let key = try scanner.scanString()
         // Compact logs put ':' right after the key; anything else takes the general path.
@@ -89,7 +89,7 @@ public final class EventParser {
         if fieldIndex >= 0, let field = Field(rawValue: fieldIndex) {
           let bit: UInt16 = 1 << UInt16(fieldIndex)
           guard seen & bit == 0 else {
-            throw LineError("duplicate key \"\(fieldMap.key(field))\"", column: keyStart - base + 1)
+            throw LineError(.duplicateKey(fieldMap.key(field)), column: keyStart - base + 1)
           }
           seen |= bit
           let valueColumn = scanner.position - base + 1
@@ -117,7 +117,7 @@ public final class EventParser {
                 ? try matchEscaped(text, with: modeMatcher, lineStart: base)
                 : modeMatcher.match(text.start, text.count, readable: scanner.end - text.start)
             else {
-              throw LineError("\"\(fieldMap.key(.mode))\" must be \"exclusive\" or \"shared\"", column: valueColumn)
+              throw LineError(.notAMode(key: fieldMap.key(.mode)), column: valueColumn)
             }
             mode = index == 0 ? .exclusive : .shared
           case .capacity:
@@ -125,7 +125,7 @@ public final class EventParser {
             guard case .number(let number) = value, number.isInteger, !number.negative,
               let slots = number.scaled(byPowerOfTen: 0), slots >= 1, slots <= Int64(Int32.max)
             else {
-              throw LineError("\"\(fieldMap.key(.capacity))\" must be an integer >= 1", column: valueColumn)
+              throw LineError(.notACapacity(key: fieldMap.key(.capacity)), column: valueColumn)
             }
             capacity = Int32(slots)
           case .leaseMs:
@@ -133,7 +133,7 @@ public final class EventParser {
             guard case .number(let number) = value, !number.negative,
               let nanos = number.scaled(byPowerOfTen: 6)
             else {
-              throw LineError("\"\(fieldMap.key(.leaseMs))\" must be a non-negative number of milliseconds", column: valueColumn)
+              throw LineError(.notMilliseconds(key: fieldMap.key(.leaseMs)), column: valueColumn)
             }
             lease = nanos
           case .expectedMs:
@@ -141,7 +141,7 @@ public final class EventParser {
             guard case .number(let number) = value, !number.negative,
               let nanos = number.scaled(byPowerOfTen: 6)
             else {
-              throw LineError("\"\(fieldMap.key(.expectedMs))\" must be a non-negative number of milliseconds", column: valueColumn)
+              throw LineError(.notMilliseconds(key: fieldMap.key(.expectedMs)), column: valueColumn)
             }
             expected = nanos
           case .token:
@@ -150,13 +150,13 @@ public final class EventParser {
               break
             }
             guard case .number(let number) = value, number.isInteger, let integer = number.scaled(byPowerOfTen: 0) else {
-              throw LineError("\"\(fieldMap.key(.token))\" must be an integer", column: valueColumn)
+              throw LineError(.notAnInteger(key: fieldMap.key(.token)), column: valueColumn)
             }
             token = integer
           case .traceID, .spanID:
             // Carried, not interpreted: any scalar is accepted.
             if case .other(let type) = value {
-              throw LineError("\"\(fieldMap.key(field))\" must be a string or a number, not \(type.description)", column: valueColumn)
+              throw LineError(.notAStringOrNumber(key: fieldMap.key(field), actual: type.description), column: valueColumn)
             }
             if traces.capturing { try capture(field, value, raw: valueStart..<scanner.position, lineStart: base) }
           }
@@ -168,26 +168,26 @@ public final class EventParser {
           continue
         }
         scanner.skipWhitespace()
-        guard !scanner.atEnd else { throw scanner.error("unexpected end of line inside the object") }
+        guard !scanner.atEnd else { throw scanner.error(.endOfLineInside("the object")) }
         let separator = scanner.peek
         scanner.position += 1
         if separator == UInt8(ascii: "}") { break }
         guard separator == UInt8(ascii: ",") else {
           scanner.position -= 1
-          throw scanner.error("expected ',' or '}' after a value")
+          throw scanner.error(.expected("',' or '}' after a value"))
         }
       }
     }
     scanner.skipWhitespace()
-    guard scanner.atEnd else { throw scanner.error("trailing characters after the object") }
+    guard scanner.atEnd else { throw scanner.error(.trailingCharacters) }
 
     for field in [Field.ts, .event, .agent] where seen & (1 << UInt16(field.rawValue)) == 0 {
       keyCensus.count(line: scanner, seen: seen, needsLock: kind.needsLock)
-      throw LineError("missing field \"\(fieldMap.key(field))\"")
+      throw LineError(.missingField(fieldMap.key(field)))
     }
     if kind.needsLock && seen & (1 << UInt16(Field.lock.rawValue)) == 0 {
       keyCensus.count(line: scanner, seen: seen, needsLock: true)
-      throw LineError("missing field \"\(fieldMap.key(.lock))\" (required for \(fieldMap.eventName(kind)))")
+      throw LineError(.missingLock(key: fieldMap.key(.lock), event: fieldMap.eventName(kind)))
     }
     var event = LockEvent(
       kind: kind, mode: mode, time: time, agent: AgentID(agent), lock: kind == .crash ? .none : LockID(lock),
@@ -204,7 +204,7 @@ public final class EventParser {
   @inline(never)
   private func skipPrefix(_ scanner: inout JSONScanner) throws(LineError) {
     guard let brace = memchr(scanner.position, Int32(UInt8(ascii: "{")), scanner.end - scanner.position) else {
-      throw LineError("no '{' on the line: nothing to read after the prefix (--strip-prefix)")
+      throw LineError(.noObjectAfterPrefix)
     }
     scanner.position = UnsafePointer(brace.assumingMemoryBound(to: UInt8.self))
   }
@@ -262,7 +262,7 @@ public final class EventParser {
     _ value: JSONScanner.Scalar, field: Field, table: NameTable, column: Int, lineStart: UnsafePointer<UInt8>
   ) throws(LineError) -> Int32 {
     guard case .string(let text) = value else {
-      throw LineError("\"\(fieldMap.key(field))\" must be a string, not \(typeName(value))", column: column)
+      throw LineError(.notAString(key: fieldMap.key(field), actual: typeName(value)), column: column)
     }
     if !text.hasEscapes { return table.intern(text.start, text.count) }
     try JSONScanner.unescape(text, into: &scratch, lineStart: lineStart)
@@ -275,7 +275,7 @@ public final class EventParser {
     _ value: JSONScanner.Scalar, column: Int, lineStart: UnsafePointer<UInt8>, lineEnd: UnsafePointer<UInt8>
   ) throws(LineError) -> EventKind {
     guard case .string(let text) = value else {
-      throw LineError("\"\(fieldMap.key(.event))\" must be a string, not \(typeName(value))", column: column)
+      throw LineError(.notAString(key: fieldMap.key(.event), actual: typeName(value)), column: column)
     }
     let found =
       text.hasEscapes
@@ -286,7 +286,7 @@ public final class EventParser {
     }
     let shown = String(decoding: UnsafeBufferPointer(start: text.start, count: min(text.count, 40)), as: UTF8.self)
     let expected = EventKind.allCases.map { fieldMap.eventName($0) }.joined(separator: ", ")
-    throw LineError("unknown event \"\(shown)\" (expected one of \(expected))", column: column)
+    throw LineError(.unknownEvent(shown: shown, expected: expected), column: column)
   }
 
   private func timestamp(_ value: JSONScanner.Scalar, column: Int, lineStart: UnsafePointer<UInt8>) throws(LineError) -> Int64 {
@@ -294,7 +294,7 @@ public final class EventParser {
     // Any two times of the supported range are less than 2^63 ns apart, so no duration
     // between events can overflow.
     guard Timestamp.supported.contains(nanos) else {
-      throw LineError("timestamp \(Timestamp.rfc3339(nanos)) is outside the supported years 1900 to 2099", column: column)
+      throw LineError(.timestampOutsideYears(Timestamp.rfc3339(nanos)), column: column)
     }
     return nanos
   }
@@ -303,7 +303,7 @@ public final class EventParser {
     switch value {
     case .number(let number):
       guard let nanos = Timestamp.nanoseconds(epoch: number, unit: fieldMap.timeUnit) else {
-        throw LineError("timestamp out of range", column: column)
+        throw LineError(.timestampOutOfRange, column: column)
       }
       return nanos
     case .string(let text):
@@ -318,11 +318,11 @@ public final class EventParser {
       }
       guard let nanos else {
         let shown = String(decoding: UnsafeBufferPointer(start: text.start, count: min(text.count, 40)), as: UTF8.self)
-        throw LineError("unreadable timestamp \"\(shown)\" (expected RFC 3339 or an epoch number)", column: column)
+        throw LineError(.unreadableTimestamp(shown), column: column)
       }
       return nanos
     default:
-      throw LineError("\"\(fieldMap.key(.ts))\" must be a string or a number, not \(typeName(value))", column: column)
+      throw LineError(.notAStringOrNumber(key: fieldMap.key(.ts), actual: typeName(value)), column: column)
     }
   }
 

@@ -54,7 +54,7 @@ struct JSONScanner {
 
   @inline(__always) var peek: UInt8 { position.pointee }
 
-  func error(_ reason: String) -> LineError {
+  func error(_ reason: LineError.Reason) -> LineError {
     LineError(reason, column: position - start + 1)
   }
 
@@ -71,8 +71,8 @@ struct JSONScanner {
   @inline(__always)
   mutating func expect(_ byte: UInt8, _ expected: @autoclosure () -> String) throws(LineError) {
     skipWhitespace()
-    guard position < end else { throw error("unexpected end of line: expected \(expected())") }
-    guard position.pointee == byte else { throw error("expected \(expected())") }
+    guard position < end else { throw error(.endOfLine(expected: expected())) }
+    guard position.pointee == byte else { throw error(.expected(expected())) }
     position += 1
   }
 
@@ -97,7 +97,7 @@ struct JSONScanner {
         position += 8
       }
       guard position < end else {
-        throw LineError("unterminated string", column: contentStart - start)
+        throw LineError(.unterminatedString, column: contentStart - start)
       }
       let byte = position.pointee
       if byte == UInt8(ascii: "\"") {
@@ -108,7 +108,7 @@ struct JSONScanner {
         hasEscapes = true
         try skipEscape()
       } else if byte < 0x20 {
-        throw error("control character U+\(hex(byte, width: 4)) in a string (must be escaped)")
+        throw error(.controlCharacter(byte))
       } else if byte >= 0x80 {
         try skipUTF8Sequence()
       } else {
@@ -134,18 +134,18 @@ struct JSONScanner {
   }
 
   private mutating func skipEscape() throws(LineError) {
-    guard end - position >= 2 else { throw error("unterminated escape") }
+    guard end - position >= 2 else { throw error(.unterminatedEscape) }
     switch position[1] {
     case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
       UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
       position += 2
     case UInt8(ascii: "u"):
       guard end - position >= 6, JSONScanner.hexValue(position + 2) != nil else {
-        throw error("invalid \\u escape: expected four hex digits")
+        throw error(.invalidUnicodeEscape)
       }
       position += 6
     default:
-      throw error("invalid escape \\\(printable(position[1]))")
+      throw error(.invalidEscape(position[1]))
     }
   }
 
@@ -163,13 +163,13 @@ struct JSONScanner {
     case 0xF0: length = 4; low = 0x90
     case 0xF1...0xF3: length = 4
     case 0xF4: length = 4; high = 0x8F
-    default: throw error("invalid UTF-8 byte 0x\(hex(lead, width: 2))")
+    default: throw error(.invalidUTF8Byte(lead))
     }
-    guard end - position >= length else { throw error("truncated UTF-8 sequence") }
+    guard end - position >= length else { throw error(.truncatedUTF8) }
     let second = position[1]
-    guard second >= low && second <= high else { throw error("invalid UTF-8 sequence") }
+    guard second >= low && second <= high else { throw error(.invalidUTF8) }
     for i in 2..<max(2, length) where position[i] & 0xC0 != 0x80 {
-      throw error("invalid UTF-8 sequence")
+      throw error(.invalidUTF8)
     }
     position += length
   }
@@ -204,12 +204,12 @@ struct JSONScanner {
           guard end - p >= 6, p[0] == UInt8(ascii: "\\"), p[1] == UInt8(ascii: "u"),
             let low = hexValue(p + 2), low >= 0xDC00 && low <= 0xDFFF
           else {
-            throw LineError("unpaired surrogate \\u\(hex(UInt16(scalar), width: 4)) in a name", column: p - 6 - lineStart + 1)
+            throw LineError(.unpairedSurrogate(UInt16(scalar)), column: p - 6 - lineStart + 1)
           }
           scalar = 0x10000 + ((scalar - 0xD800) << 10) + (UInt32(low) - 0xDC00)
           p += 6
         } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
-          throw LineError("unpaired surrogate \\u\(hex(UInt16(scalar), width: 4)) in a name", column: p - 6 - lineStart + 1)
+          throw LineError(.unpairedSurrogate(UInt16(scalar)), column: p - 6 - lineStart + 1)
         }
         appendUTF8(scalar, to: &buffer)
       default: buffer.append(kind)  // " \ /
@@ -281,7 +281,7 @@ struct JSONScanner {
     }
     // Integer part: 0 or [1-9][0-9]*
     guard position < end, let first = digitValue(position.pointee) else {
-      throw LineError("invalid number", column: numberStart - start + 1)
+      throw LineError(.invalidNumber, column: numberStart - start + 1)
     }
     position += 1
     sawDigit = true
@@ -300,7 +300,7 @@ struct JSONScanner {
         position += 1
         sawDigit = true
       }
-      guard sawDigit else { throw LineError("invalid number: no digit after '.'", column: numberStart - start + 1) }
+      guard sawDigit else { throw LineError(.noDigitAfterPoint, column: numberStart - start + 1) }
     }
     if position < end && (position.pointee | 0x20) == UInt8(ascii: "e") {
       position += 1
@@ -317,7 +317,7 @@ struct JSONScanner {
         position += 1
         sawDigit = true
       }
-      guard sawDigit else { throw LineError("invalid number: no digit in exponent", column: numberStart - start + 1) }
+      guard sawDigit else { throw LineError(.noDigitInExponent, column: numberStart - start + 1) }
       number.exponent += exponentSign * exponent
     }
     if number.mantissa == 0 { number.exponent = 0 }
@@ -340,7 +340,7 @@ struct JSONScanner {
   /// Scans the value of a field lockscope reads (after whitespace).
   mutating func scanScalar() throws(LineError) -> Scalar {
     skipWhitespace()
-    guard position < end else { throw error("unexpected end of line: expected a value") }
+    guard position < end else { throw error(.endOfLine(expected: "a value")) }
     switch position.pointee {
     case UInt8(ascii: "\""): return .string(try scanString())
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try scanNumber())
@@ -360,14 +360,14 @@ struct JSONScanner {
       try skipValue(depth: 0)
       return .other(.array)
     default:
-      throw error("unexpected character '\(printable(position.pointee))': expected a value")
+      throw error(.unexpectedCharacter(position.pointee))
     }
   }
 
   /// Skips any JSON value, checking it (after whitespace).
   mutating func skipValue(depth: Int) throws(LineError) {
     skipWhitespace()
-    guard position < end else { throw error("unexpected end of line: expected a value") }
+    guard position < end else { throw error(.endOfLine(expected: "a value")) }
     switch position.pointee {
     case UInt8(ascii: "\""): _ = try scanString()
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try skipNumber()
@@ -375,7 +375,7 @@ struct JSONScanner {
     case UInt8(ascii: "t"): try literal("true")
     case UInt8(ascii: "f"): try literal("false")
     case UInt8(ascii: "{"):
-      guard depth < JSONScanner.maximumDepth else { throw error("nested deeper than \(JSONScanner.maximumDepth) levels") }
+      guard depth < JSONScanner.maximumDepth else { throw error(.nestedTooDeep(levels: JSONScanner.maximumDepth)) }
       position += 1
       skipWhitespace()
       if position < end && position.pointee == UInt8(ascii: "}") {
@@ -385,23 +385,23 @@ struct JSONScanner {
       while true {
         skipWhitespace()
         guard position < end, position.pointee == UInt8(ascii: "\"") else {
-          throw error(position < end ? "expected a key string" : "unexpected end of line inside an object")
+          throw error(position < end ? .expected("a key string") : .endOfLineInside("an object"))
         }
         _ = try scanString()
         try expect(UInt8(ascii: ":"), "':' after a key")
         try skipValue(depth: depth + 1)
         skipWhitespace()
-        guard position < end else { throw error("unexpected end of line inside an object") }
+        guard position < end else { throw error(.endOfLineInside("an object")) }
         let byte = position.pointee
         position += 1
         if byte == UInt8(ascii: "}") { return }
         guard byte == UInt8(ascii: ",") else {
           position -= 1
-          throw error("expected ',' or '}' in an object")
+          throw error(.expected("',' or '}' in an object"))
         }
       }
     case UInt8(ascii: "["):
-      guard depth < JSONScanner.maximumDepth else { throw error("nested deeper than \(JSONScanner.maximumDepth) levels") }
+      guard depth < JSONScanner.maximumDepth else { throw error(.nestedTooDeep(levels: JSONScanner.maximumDepth)) }
       position += 1
       skipWhitespace()
       if position < end && position.pointee == UInt8(ascii: "]") {
@@ -411,17 +411,17 @@ struct JSONScanner {
       while true {
         try skipValue(depth: depth + 1)
         skipWhitespace()
-        guard position < end else { throw error("unexpected end of line inside an array") }
+        guard position < end else { throw error(.endOfLineInside("an array")) }
         let byte = position.pointee
         position += 1
         if byte == UInt8(ascii: "]") { return }
         guard byte == UInt8(ascii: ",") else {
           position -= 1
-          throw error("expected ',' or ']' in an array")
+          throw error(.expected("',' or ']' in an array"))
         }
       }
     default:
-      throw error("unexpected character '\(printable(position.pointee))': expected a value")
+      throw error(.unexpectedCharacter(position.pointee))
     }
   }
 
@@ -438,27 +438,27 @@ struct JSONScanner {
       }
       return count
     }
-    guard position < end else { throw LineError("invalid number", column: numberStart - start + 1) }
+    guard position < end else { throw LineError(.invalidNumber, column: numberStart - start + 1) }
     if position.pointee == UInt8(ascii: "0") {
       position += 1
     } else if digits(&self) == 0 {
-      throw LineError("invalid number", column: numberStart - start + 1)
+      throw LineError(.invalidNumber, column: numberStart - start + 1)
     }
     if position < end && position.pointee == UInt8(ascii: ".") {
       position += 1
-      guard digits(&self) > 0 else { throw LineError("invalid number: no digit after '.'", column: numberStart - start + 1) }
+      guard digits(&self) > 0 else { throw LineError(.noDigitAfterPoint, column: numberStart - start + 1) }
     }
     if position < end && (position.pointee | 0x20) == UInt8(ascii: "e") {
       position += 1
       if position < end && (position.pointee == UInt8(ascii: "+") || position.pointee == UInt8(ascii: "-")) { position += 1 }
-      guard digits(&self) > 0 else { throw LineError("invalid number: no digit in exponent", column: numberStart - start + 1) }
+      guard digits(&self) > 0 else { throw LineError(.noDigitInExponent, column: numberStart - start + 1) }
     }
   }
 
   private mutating func literal(_ word: StaticString) throws(LineError) {
     let count = word.utf8CodeUnitCount
     guard end - position >= count, memcmp(position, word.utf8Start, count) == 0 else {
-      throw error("invalid literal: expected \(word)")
+      throw error(.invalidLiteral(expected: "\(word)"))
     }
     position += count
   }

@@ -40,6 +40,12 @@ public enum LogAnalysis {
     try run(paths: paths, options: options, warn: warn, observe: { analyzers, _ in analyzers }, analyzers: { $0 }).report
   }
 
+  /// What one run gives back: the report, and the observer that watched beside the analyzers.
+  public struct Outcome<Observer: TimelineObserver> {
+    public var report: Report
+    public var observer: Observer
+  }
+
   /// What an extra observer needs to name things and know the window.
   public struct Context {
     public let agents: NameTable
@@ -57,7 +63,7 @@ public enum LogAnalysis {
   public static func run<Observer: TimelineObserver>(
     paths: [String], options: AnalysisOptions, warn: @escaping (String) -> Void,
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil
-  ) throws(InputError) -> (report: Report, observer: Observer) {
+  ) throws(InputError) -> Outcome<Observer> {
     let sources = try openAll(paths)
     let progress = ReadProgress.forInputs(paths, stderrIsTerminal: options.progressOnTerminal)
     for source in sources { source.progress = progress }
@@ -73,7 +79,7 @@ public enum LogAnalysis {
     sources: [ByteSource], options: AnalysisOptions, warn: @escaping (String) -> Void,
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil,
     drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
-  ) throws(InputError) -> (report: Report, observer: Observer) {
+  ) throws(InputError) -> Outcome<Observer> {
     let parser = EventParser(fieldMap: options.fieldMap)
     let skipped = SkippedLines(shownLimit: options.shownSkippedLines, strict: options.strict, warn: warn)
     let otlp = options.inputFormat == .otlp ? OTLPInput(parser: parser, skipped: skipped) : nil
@@ -107,7 +113,7 @@ public enum LogAnalysis {
     report.summary.reorderWindow = otlp == nil ? options.reorderWindow : 0  // spans are sorted whole instead
     if parser.timestampsWithoutOffset > 0 { report.summary.assumedTimeZone = options.fieldMap.timeZone.name }
     report.summary.remapHint = parser.keyCensus.hint(fieldMap: options.fieldMap)
-    return (report, engine.observer)
+    return Outcome(report: report, observer: engine.observer)
   }
 
   static func openAll(_ paths: [String]) throws(InputError) -> [ByteSource] {

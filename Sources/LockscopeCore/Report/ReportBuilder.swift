@@ -116,16 +116,16 @@ struct ReportBuilder<Observer: TimelineObserver> {
   /// Jain's index (Σx)²/(n·Σx²) of SPEC §2 `fairness`: per lock over its agents' mean
   /// blocked time on it, overall over every agent's mean blocked time (its blocked samples
   /// on all locks together). 1 when every agent waits alike or none waits.
-  static func fairness(_ pairs: [Int64: StatisticsAnalyzer.BlockedSum]) -> (locks: [Int32: Double], overall: Double) {
+  static func fairness(_ pairs: [LockAgentKey: StatisticsAnalyzer.BlockedSum]) -> (locks: [Int32: Double], overall: Double) {
     var perLock: [Int32: (sum: Double, squares: Double, n: Int)] = [:]
     var perAgent: [Int32: StatisticsAnalyzer.BlockedSum] = [:]
     for (key, blocked) in pairs where blocked.count > 0 {
       let mean = blocked.mean
-      let lock = StatisticsAnalyzer.lock(ofPair: key).rawValue
+      let lock = key.lock.rawValue
       perLock[lock, default: (0, 0, 0)].sum += mean
       perLock[lock, default: (0, 0, 0)].squares += mean * mean
       perLock[lock, default: (0, 0, 0)].n += 1
-      let agent = StatisticsAnalyzer.agent(ofPair: key).rawValue
+      let agent = key.agent.rawValue
       perAgent[agent, default: .init()].total += blocked.total
       perAgent[agent, default: .init()].count += blocked.count
     }

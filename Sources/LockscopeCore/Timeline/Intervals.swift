@@ -49,8 +49,8 @@ public struct WaitCycle: Sendable {
   public var source: SourceLocation
 
   /// The same cycle, whatever agent it is read from.
-  public var canonicalKey: [Int64] {
-    let edges = zip(agents, locks).map { Int64($0.rawValue) << 32 | Int64(UInt32(bitPattern: $1.rawValue)) }
+  public var canonicalKey: [LockAgentKey] {
+    let edges = zip(agents, locks).map { LockAgentKey(lock: $1, agent: $0) }
     guard let start = edges.indices.min(by: { edges[$0] < edges[$1] }) else { return [] }
     return Array(edges[start...] + edges[..<start])
   }

@@ -23,7 +23,7 @@ public struct GanttRecorder: TimelineObserver {
   private(set) var origin: Int64?
   /// The latest time drawn (the chart's right edge).
   private(set) var end: Int64 = .min
-  private var rows: [Int64: Row] = [:]
+  private var rows: [LockAgentKey: Row] = [:]
   /// Past this many rows, more are counted, not drawn: narrow the chart with --lock.
   static let maximumRows = 10_000
   private(set) var droppedRows = 0
@@ -62,7 +62,7 @@ public struct GanttRecorder: TimelineObserver {
 
   private mutating func add(_ agent: AgentID, _ lock: LockID, _ start: Int64, _ stop: Int64, hold: Bool) {
     guard scope.selection.includes(agent), let origin else { return }
-    let key = Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: agent.rawValue))
+    let key = LockAgentKey(lock: lock, agent: agent)
     if rows[key] == nil {
       guard rows.count < Self.maximumRows else {
         droppedRows += 1

@@ -27,8 +27,8 @@ public struct LiveAlerts: TimelineObserver {
   let thresholds: Thresholds
   /// Receives each alert as it is raised (the watch loop writes and flushes it at once).
   private let raise: (Finding) -> Void
-  /// Open holds by `lock << 32 | agent`: bounded by what is held at once, not by the log.
-  private(set) var openHolds: [Int64: OpenHold] = [:]
+  /// Open holds: bounded by what is held at once, not by the log.
+  private(set) var openHolds: [LockAgentKey: OpenHold] = [:]
   /// Locks whose long queue was announced and has not drained since.
   private var longQueues: Set<LockID> = []
   /// Locks held by the agent whose `crash` is being applied.
@@ -44,24 +44,22 @@ public struct LiveAlerts: TimelineObserver {
   public var wantsCycles: Bool { true }
   public var wantsEvents: Bool { true }
 
-  static func key(_ lock: LockID, _ agent: AgentID) -> Int64 { Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: agent.rawValue)) }
-
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     guard scope.selection.includes(event.agent) else { return }
-    openHolds[Self.key(event.lock, event.agent)] = OpenHold(since: time, source: event.source)
+    openHolds[LockAgentKey(lock: event.lock, agent: event.agent)] = OpenHold(since: time, source: event.source)
   }
 
   /// The holds a crash orphaned, in the order they were taken: the alert names them when
   /// the crash's line is applied. They are followed no further (no long-hold alert for a
   /// dead holder).
   public mutating func crashed(_ agent: AgentID, at time: Int64) {
-    let held = openHolds.filter { $0.key & 0xFFFF_FFFF == Int64(UInt32(bitPattern: agent.rawValue)) }
+    let held = openHolds.filter { $0.key.agent == agent }
     for (key, _) in held { openHolds[key] = nil }
-    crashedHolding = held.sorted { ($0.value.since, $0.key) < ($1.value.since, $1.key) }.map { LockID(Int32(truncatingIfNeeded: $0.key >> 32)) }
+    crashedHolding = held.sorted { ($0.value.since, $0.key) < ($1.value.since, $1.key) }.map(\.key.lock)
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
-    guard let open = openHolds.removeValue(forKey: Self.key(hold.lock, hold.agent)) else { return }
+    guard let open = openHolds.removeValue(forKey: LockAgentKey(lock: hold.lock, agent: hold.agent)) else { return }
     switch hold.outcome {
     case .leaseExpired where !open.announcedLapse:
       // The log moved past the deadline between two scans: say it now, at the deadline.
@@ -119,12 +117,12 @@ public struct LiveAlerts: TimelineObserver {
   /// log's clock. `locks` is the engine's state (for lease deadlines, which renewals move).
   public mutating func scan(now: Int64, locks: [LockState]) {
     // Collected first, then raised in the order they became due (a dictionary has none).
-    var due: [(time: Int64, key: Int64, lapse: Bool)] = []
+    var due: [(time: Int64, key: LockAgentKey, lapse: Bool)] = []
     for (key, open) in openHolds where !(open.announcedLong && open.announcedLapse) {
       if !open.announcedLong && now - open.since >= thresholds.longHold {
         due.append((open.since &+ thresholds.longHold, key, false))
       }
-      let (lock, agent) = Self.split(key)
+      let (lock, agent) = (key.lock, key.agent)
       if !open.announcedLapse, lock.index < locks.count,
         let holder = locks[lock.index].holders.first(where: { $0.agent == agent }), holder.leaseDeadline < now
       {
@@ -132,7 +130,7 @@ public struct LiveAlerts: TimelineObserver {
       }
     }
     for (time, key, lapse) in due.sorted(by: { ($0.time, $0.key) < ($1.time, $1.key) }) {
-      let (lock, agent) = Self.split(key)
+      let (lock, agent) = (key.lock, key.agent)
       guard let source = openHolds[key]?.source, let since = openHolds[key]?.since else { continue }
       if lapse {
         openHolds[key]?.announcedLapse = true
@@ -145,10 +143,6 @@ public struct LiveAlerts: TimelineObserver {
           remedy: "See what the holder is doing while it holds the lock (a slow call, a hang).")
       }
     }
-  }
-
-  static func split(_ key: Int64) -> (LockID, AgentID) {
-    (LockID(Int32(truncatingIfNeeded: key >> 32)), AgentID(Int32(truncatingIfNeeded: key)))
   }
 
   private mutating func announceLapse(_ agent: AgentID, _ lock: LockID, deadline: Int64, source: SourceLocation) {

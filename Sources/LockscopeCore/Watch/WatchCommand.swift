@@ -55,7 +55,7 @@ enum WatchCommand {
     InterruptSignal.install()
     defer { InterruptSignal.uninstall() }
     do {
-      let (report, _) = try LogAnalysis.run(
+      let outcome = try LogAnalysis.run(
         sources: sources, options: analysis, warn: notice,
         observe: { analyzers, context in
           ObserverPair(
@@ -66,7 +66,7 @@ enum WatchCommand {
         drive: { streams, engine throws(InputError) in
           try follow(streams, into: engine, output: output, interval: watch.interval, top: top, style: style)
         })
-      output.final(report, top: top)
+      output.final(outcome.report, top: top)
     } catch {
       notice("lockscope: \(error.message)")
       return LockscopeCLI.ExitStatus.failure

@@ -25,8 +25,8 @@ struct LockUseRecorder: TimelineObserver {
   /// Each agent's last event on the chosen locks: what follows its last use is kept as is.
   private(set) var lastEvent: [Int64] = []
   private(set) var firstEvent: Int64?
-  /// A request's start, waiting for its grant: `lock << 32 | agent` → request time.
-  private var requested: [Int64: Int64] = [:]
+  /// A request's start, waiting for its grant.
+  private var requested: [LockAgentKey: Int64] = [:]
   /// Holds open per agent, to see an agent holding two chosen locks at once.
   private var openHolds: [Int] = []
   /// The first agent seen holding two chosen locks at once (nested uses cannot be replayed one after another).
@@ -38,8 +38,6 @@ struct LockUseRecorder: TimelineObserver {
 
   var wantsCycles: Bool { false }
   var wantsEvents: Bool { true }
-
-  private static func key(_ lock: LockID, _ agent: AgentID) -> Int64 { Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: agent.rawValue)) }
 
   private mutating func ensure(_ agent: AgentID) {
     while uses.count <= agent.index {
@@ -63,7 +61,7 @@ struct LockUseRecorder: TimelineObserver {
     ensure(wait.agent)
     switch wait.outcome {
     case .granted:
-      requested[Self.key(wait.lock, wait.agent)] = wait.start
+      requested[LockAgentKey(lock: wait.lock, agent: wait.agent)] = wait.start
     case .timedOut, .cancelled:
       uses[wait.agent.index].append(
         LockUse(
@@ -83,7 +81,7 @@ struct LockUseRecorder: TimelineObserver {
   mutating func holdEnded(_ hold: HoldInterval) {
     ensure(hold.agent)
     openHolds[hold.agent.index] -= 1
-    let request = requested.removeValue(forKey: Self.key(hold.lock, hold.agent)) ?? hold.start
+    let request = requested.removeValue(forKey: LockAgentKey(lock: hold.lock, agent: hold.agent)) ?? hold.start
     uses[hold.agent.index].append(
       LockUse(
         request: request, grant: hold.start, release: hold.end, lock: hold.lock, shared: hold.mode == .shared, timedOut: false,

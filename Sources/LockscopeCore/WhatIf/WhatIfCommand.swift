@@ -10,7 +10,7 @@ enum WhatIfCommand {
     options.findings.enabled = false
     var names: NameTable?
     var agentNames: NameTable?
-    let (report, recorder) = try LogAnalysis.run(
+    let outcome = try LogAnalysis.run(
       paths: paths, options: options, warn: warn,
       observe: { analyzers, context in
         names = context.locks
@@ -18,17 +18,18 @@ enum WhatIfCommand {
         return ObserverPair(analyzers, LockUseRecorder())
       },
       analyzers: { $0.first })
-    let locks = report.locks.map { $0.name ?? "" }
+    let locks = outcome.report.locks.map { $0.name ?? "" }
     guard !locks.isEmpty, let agentNames, names != nil else {
       let globs = analysis.lockGlobs.map(\.pattern).joined(separator: ", ")
       return .failure(UsageError("no lock in the log matches --lock \(globs): nothing to replay."))
     }
     return prediction(
-      from: recorder.second, inputs: report.summary.inputs, locks: locks, change: change, agentName: { agentNames.name($0.rawValue) })
+      from: outcome.observer.second, inputs: outcome.report.summary.inputs, locks: locks, change: change,
+      agentName: { agentNames.name($0.rawValue) })
   }
 
   /// The prediction from uses already recorded (by this command's pass, or by a report's:
-  /// `HotLockUseRecorder`), or why it cannot be made.
+  /// `HotLockEvents` replayed), or why it cannot be made.
   static func prediction(
     from uses: LockUseRecorder, inputs: [String], locks: [String], change: WhatIfChange, agentName: (AgentID) -> String
   ) -> Result<WhatIfPrediction, UsageError> {

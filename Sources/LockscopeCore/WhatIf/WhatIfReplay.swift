@@ -1,3 +1,5 @@
+import Heap
+
 /// Replays the recorded uses of the chosen locks with a change, as a closed loop: each
 /// agent issues its next request its measured think time after its previous release (plus
 /// the time cut from the coming hold, which it now spends outside the lock), and the locks
@@ -51,7 +53,12 @@ struct WhatIfReplay {
     var next = [Int](repeating: 0, count: uses.count)  // index of each agent's current use
     var requestedAt = [Int64](repeating: 0, count: uses.count)
     var slots: [Int64: Slot] = [:]
-    var heap = EventHeap()
+    var heap = MinHeap<ScheduledStep>()
+    var scheduled = 0
+    func schedule(_ step: WhatIfReplayStep, at time: Int64) {
+      heap.push(ScheduledStep(time: time, step: step, sequence: scheduled))
+      scheduled += 1
+    }
 
     func slotKey(_ use: LockUse, agent: Int) -> Int64 {
       guard case .shard(let n) = change else { return Int64(use.lock.rawValue) }
@@ -89,13 +96,13 @@ struct WhatIfReplay {
     }
     for agent in uses.indices where !uses[agent].isEmpty {
       let time = requestTime(agent: agent, index: 0, previousEnd: nil)
-      heap.push(time, .request(agent: agent))
+      schedule(.request(agent: agent), at: time)
     }
     func finish(agent: Int, at time: Int64) {
       let index = next[agent]
       next[agent] += 1
       if next[agent] < uses[agent].count {
-        heap.push(requestTime(agent: agent, index: next[agent], previousEnd: time), .request(agent: agent))
+        schedule(.request(agent: agent), at: requestTime(agent: agent, index: next[agent], previousEnd: time))
       } else {
         // What followed its last use in the log follows it here too.
         let tail = max(0, difference(recorder.lastEvent[agent], uses[agent][index].release))
@@ -110,12 +117,13 @@ struct WhatIfReplay {
       outcome.waits.add(wait)
       outcome.totalWait = sum(outcome.totalWait, wait)
       outcome.acquisitions += 1
-      heap.push(sum(time, newHold(use)), .release(agent: agent))
+      schedule(.release(agent: agent), at: sum(time, newHold(use)))
     }
     let honours = { (lock: LockID) in change == .sharedReads || recorder.sharedInLog.contains(lock) }
 
-    while let (time, step) = heap.pop() {
-      switch step {
+    while let due = heap.pop() {
+      let time = due.time
+      switch due.step {
       case .request(let agent):
         let use = uses[agent][next[agent]]
         if use.timedOut {
@@ -162,53 +170,26 @@ enum WhatIfReplayStep {
   case request(agent: Int)
 
   /// At equal times a release comes first (rank 0): a lock freed at t serves a request made at t.
-  var parts: (rank: Int, agent: Int) {
+  var rank: Int {
     switch self {
-    case .release(let agent): (0, agent)
-    case .request(let agent): (1, agent)
+    case .release: 0
+    case .request: 1
     }
   }
 }
 
-/// A min-heap of replay steps by time, then releases before requests, then insertion order.
-private struct EventHeap {
-  private var items: [(time: Int64, step: Int, sequence: Int, agent: Int)] = []
-  private var sequence = 0
+/// A step due at `time`, ordered by time, then releases before requests, then the order
+/// in which steps were scheduled.
+private struct ScheduledStep: Comparable {
+  var time: Int64
+  var step: WhatIfReplayStep
+  var sequence: Int
 
-  mutating func push(_ time: Int64, _ step: WhatIfReplayStep) {
-    let (rank, agent) = step.parts
-    items.append((time, rank, sequence, agent))
-    sequence += 1
-    var child = items.count - 1
-    while child > 0 {
-      let parent = (child - 1) / 2
-      guard Self.less(items[child], items[parent]) else { break }
-      items.swapAt(child, parent)
-      child = parent
-    }
+  static func < (a: ScheduledStep, b: ScheduledStep) -> Bool {
+    (a.time, a.step.rank, a.sequence) < (b.time, b.step.rank, b.sequence)
   }
 
-  mutating func pop() -> (Int64, WhatIfReplayStep)? {
-    guard let top = items.first else { return nil }
-    let last = items.removeLast()
-    if !items.isEmpty {
-      items[0] = last
-      var parent = 0
-      while true {
-        let left = 2 * parent + 1
-        let right = left + 1
-        var smallest = parent
-        if left < items.count && Self.less(items[left], items[smallest]) { smallest = left }
-        if right < items.count && Self.less(items[right], items[smallest]) { smallest = right }
-        if smallest == parent { break }
-        items.swapAt(parent, smallest)
-        parent = smallest
-      }
-    }
-    return (top.time, top.step == 0 ? .release(agent: top.agent) : .request(agent: top.agent))
-  }
-
-  private static func less(_ a: (time: Int64, step: Int, sequence: Int, agent: Int), _ b: (time: Int64, step: Int, sequence: Int, agent: Int)) -> Bool {
-    (a.time, a.step, a.sequence) < (b.time, b.step, b.sequence)
+  static func == (a: ScheduledStep, b: ScheduledStep) -> Bool {
+    (a.time, a.step.rank, a.sequence) == (b.time, b.step.rank, b.sequence)
   }
 }

@@ -4,13 +4,13 @@
 public struct DeadlockAnalyzer: FindingAnalyzer {
   struct Tracked {
     var cycle: WaitCycle
-    var key: [Int64]
+    var key: [LockAgentKey]
     var end: Int64?
     var resolvedBy: String?
   }
 
   private var open: [Tracked] = []
-  private var openKeys: Set<[Int64]> = []
+  private var openKeys: Set<[LockAgentKey]> = []
   private var closed: BoundedList<Tracked>
   public var droppedFindings: [(kind: FindingKind, count: Int)] { [(.deadlock, closed.dropped)] }
 

@@ -38,7 +38,7 @@ public struct LeaseAnalyzer: FindingAnalyzer {
   /// Lapsed holds nobody has taken over yet, per lock (one per agent).
   private var pending: [Int32: [Lapse]] = [:]
   /// Takeovers waiting for proof that the old holder was alive: (lock, old holder) → index.
-  private var awaitingProof: [Int64: Int] = [:]
+  private var awaitingProof: [LockAgentKey: Int] = [:]
   private var twoHolders: BoundedList<TwoHolders>
   private var fencing: BoundedList<Fencing>
   public var droppedFindings: [(kind: FindingKind, count: Int)] { [(.twoHolders, twoHolders.dropped), (.fencing, fencing.dropped)] }
@@ -59,7 +59,7 @@ public struct LeaseAnalyzer: FindingAnalyzer {
   }
 
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
-    if !awaitingProof.isEmpty { awaitingProof[key(event.lock, event.agent)] = nil }
+    if !awaitingProof.isEmpty { awaitingProof[LockAgentKey(lock: event.lock, agent: event.agent)] = nil }
     if !pending.isEmpty, let lapsed = pending.removeValue(forKey: event.lock.rawValue) {
       var kept: [Lapse] = []
       for var lapse in lapsed where lapse.agent != event.agent {
@@ -70,7 +70,7 @@ public struct LeaseAnalyzer: FindingAnalyzer {
         lapse.takenBy = event.agent
         lapse.takenAt = time
         lapse.takenSource = event.source
-        if twoHolders.items.count < twoHolders.limit { awaitingProof[key(lapse.lock, lapse.agent)] = twoHolders.items.count }
+        if twoHolders.items.count < twoHolders.limit { awaitingProof[LockAgentKey(lock: lapse.lock, agent: lapse.agent)] = twoHolders.items.count }
         twoHolders.append(TwoHolders(lapse: lapse, lateActivity: nil))
       }
       if !kept.isEmpty { pending[event.lock.rawValue] = kept }
@@ -86,17 +86,13 @@ public struct LeaseAnalyzer: FindingAnalyzer {
   /// A release or renew by the old holder after its lease ran out: proof it was alive.
   public mutating func anomaly(_ anomaly: Anomaly) {
     guard anomaly.kind == .releaseAfterLeaseExpired || anomaly.kind == .renewAfterLeaseExpired else { return }
-    if let index = awaitingProof.removeValue(forKey: key(anomaly.lock, anomaly.agent)) {
+    if let index = awaitingProof.removeValue(forKey: LockAgentKey(lock: anomaly.lock, agent: anomaly.agent)) {
       let kind = anomaly.kind == .renewAfterLeaseExpired ? "renew" : "release"
       twoHolders.update(at: index) { $0.lateActivity = (kind, anomaly.time, anomaly.source) }
     } else if var list = pending[anomaly.lock.rawValue] {
       list.removeAll { $0.agent == anomaly.agent }
       pending[anomaly.lock.rawValue] = list.isEmpty ? nil : list
     }
-  }
-
-  private func key(_ lock: LockID, _ agent: AgentID) -> Int64 {
-    Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: agent.rawValue))
   }
 
   public func findings(in context: FindingContext) -> [Finding] {

@@ -37,7 +37,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   }
 
   private var edges: [Edge] = []
-  private var edgeIndex: [Int64: Int32] = [:]
+  private var edgeIndex: [EdgeKey: Int32] = [:]
   private var outgoing: [[Int32]] = []
   /// One past the largest lock id an edge touches.
   private var lockSpan = 0
@@ -78,7 +78,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     // locks are already chained in its graph (each was attempted while the one before was
     // held), so that edge gives it the same reachability as all of them, at 1/n the cost.
     if let latest = held[agent].last(where: { $0.lock != event.lock }) {
-      let index = edgeIndex[Self.key(latest.lock, event.lock)] ?? addEdge(
+      let index = edgeIndex[EdgeKey(from: latest.lock, to: event.lock)] ?? addEdge(
         from: latest, to: event, gates: outermostGates(of: agent, excluding: latest.lock, event.lock), time: time,
         sharedOnly: latest.mode == .shared && event.mode == .shared)
       if !edges[Int(index)].inDetector {
@@ -94,7 +94,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
       // The common case, on every nested attempt: a known edge that this attempt cannot
       // change (two agents already, no gates left to narrow, not shared-only). Skip it
       // before building anything.
-      if let index = edgeIndex[Self.key(prior.lock, event.lock)] {
+      if let index = edgeIndex[EdgeKey(from: prior.lock, to: event.lock)] {
         let edge = edges[Int(index)]
         if edge.gates.isEmpty && (!edge.sharedOnly || sharedOnly) && (edge.agentCount >= 2 || edge.wasTaken(by: event.agent)) {
           continue
@@ -112,8 +112,11 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     }
   }
 
-  private static func key(_ from: LockID, _ to: LockID) -> Int64 {
-    Int64(from.rawValue) << 32 | Int64(UInt32(bitPattern: to.rawValue))
+  /// An ordered pair of locks as one integer (`from` high, `to` low): the edge index is
+  /// the analyzer's largest table, and one `Int64` hashes faster than two fields.
+  struct EdgeKey: Hashable {
+    let rawValue: Int64
+    init(from: LockID, to: LockID) { rawValue = Int64(from.rawValue) << 32 | Int64(UInt32(bitPattern: to.rawValue)) }
   }
 
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
@@ -191,7 +194,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
       Edge(
         from: prior.lock, to: event.lock, firstAgent: event.agent, heldAt: prior.source, acquiredAt: event.source, time: time,
         gates: gates, sharedOnly: sharedOnly))
-    edgeIndex[Self.key(prior.lock, event.lock)] = Int32(index)
+    edgeIndex[EdgeKey(from: prior.lock, to: event.lock)] = Int32(index)
     let from = prior.lock.index
     if from >= outgoing.count { outgoing.append(contentsOf: repeatElement([], count: from + 1 - outgoing.count)) }
     outgoing[from].append(Int32(index))

@@ -5,7 +5,7 @@ extension JSONScanner {
   mutating func enterObject(_ what: @autoclosure () -> String) throws(LineError) {
     skipWhitespace()
     guard position < end, position.pointee == UInt8(ascii: "{") else {
-      throw error(position < end ? "\(what()) must be an object" : "unexpected end of line: expected \(what())")
+      throw error(position < end ? .mustBeObject(what()) : .endOfLine(expected: what()))
     }
     position += 1
   }
@@ -14,7 +14,7 @@ extension JSONScanner {
   mutating func enterArray(_ what: @autoclosure () -> String) throws(LineError) {
     skipWhitespace()
     guard position < end, position.pointee == UInt8(ascii: "[") else {
-      throw error(position < end ? "\(what()) must be an array" : "unexpected end of line: expected \(what())")
+      throw error(position < end ? .mustBeArray(what()) : .endOfLine(expected: what()))
     }
     position += 1
   }
@@ -23,7 +23,7 @@ extension JSONScanner {
   /// after `enterObject` with `first` true, then after each member's value is consumed.
   mutating func nextKey(_ first: inout Bool) throws(LineError) -> StringToken? {
     skipWhitespace()
-    guard position < end else { throw error("unexpected end of line inside an object") }
+    guard position < end else { throw error(.endOfLineInside("an object")) }
     if position.pointee == UInt8(ascii: "}") {
       position += 1
       return nil
@@ -31,12 +31,12 @@ extension JSONScanner {
     if first {
       first = false
     } else {
-      guard position.pointee == UInt8(ascii: ",") else { throw error("expected ',' or '}' in an object") }
+      guard position.pointee == UInt8(ascii: ",") else { throw error(.expected("',' or '}' in an object")) }
       position += 1
       skipWhitespace()
     }
     guard position < end, position.pointee == UInt8(ascii: "\"") else {
-      throw error(position < end ? "expected a key string" : "unexpected end of line inside an object")
+      throw error(position < end ? .expected("a key string") : .endOfLineInside("an object"))
     }
     let key = try scanString()
     if position < end && position.pointee == UInt8(ascii: ":") {
@@ -51,7 +51,7 @@ extension JSONScanner {
   /// right after `enterArray` with `first` true, then after each element is consumed.
   mutating func nextElement(_ first: inout Bool) throws(LineError) -> Bool {
     skipWhitespace()
-    guard position < end else { throw error("unexpected end of line inside an array") }
+    guard position < end else { throw error(.endOfLineInside("an array")) }
     if position.pointee == UInt8(ascii: "]") {
       position += 1
       return false
@@ -60,7 +60,7 @@ extension JSONScanner {
       first = false
       return true
     }
-    guard position.pointee == UInt8(ascii: ",") else { throw error("expected ',' or ']' in an array") }
+    guard position.pointee == UInt8(ascii: ",") else { throw error(.expected("',' or ']' in an array")) }
     position += 1
     return true
   }

@@ -133,7 +133,7 @@ final class OTLPSpanParser {
     /// A boolean, bytes, an array or a key-value list: nothing lockscope reads.
     case other
     /// A value that breaks protobuf's JSON mapping: a fault only if lockscope reads it.
-    case invalid(String, column: Int)
+    case invalid(LineError.Reason, column: Int)
   }
 
   /// The attributes read, by `Attribute` raw value.
@@ -165,7 +165,7 @@ final class OTLPSpanParser {
     scanner.skipWhitespace()
     if scanner.atEnd { return false }
     guard scanner.peek == UInt8(ascii: "{") else {
-      throw scanner.error("not a JSON object (an OTLP/JSON ExportTraceServiceRequest is expected with --from otlp)")
+      throw scanner.error(.notAnOTLPRequest)
     }
     try scanner.enterObject("the request")
     var first = true
@@ -184,9 +184,9 @@ final class OTLPSpanParser {
       }
     }
     scanner.skipWhitespace()
-    guard scanner.atEnd else { throw scanner.error("trailing characters after the object") }
+    guard scanner.atEnd else { throw scanner.error(.trailingCharacters) }
     guard sawResourceSpans else {
-      throw LineError("no \"resourceSpans\": not an OTLP/JSON ExportTraceServiceRequest (drop --from otlp for lock event lines)")
+      throw LineError(.noResourceSpans)
     }
     return true
   }
@@ -275,7 +275,7 @@ final class OTLPSpanParser {
         let value = try scanner.scanScalar()
         guard case .string(let text) = value else {
           if case .null = value { continue }
-          throw LineError("\"\(field == .traceID ? "traceId" : "spanId")\" must be a hex string", column: column)
+          throw LineError(.notHex(key: field == .traceID ? "traceId" : "spanId"), column: column)
         }
         if field == .traceID { traceID = text } else { spanID = text }
       case .start?:
@@ -300,7 +300,7 @@ final class OTLPSpanParser {
         ignoredSpans += 1
         return
       }
-      throw LineError("span attribute \"lock.name\" must be a string", column: spanColumn)
+      throw LineError(.spanAttributeNotAString(key: "lock.name"), column: spanColumn)
     }
     lockSpans += 1
     try emit(
@@ -325,7 +325,7 @@ final class OTLPSpanParser {
         scanner.skipWhitespace()
         let valueColumn = scanner.position - scanner.start + 1
         guard case .string(let name) = try scanner.scanScalar() else {
-          throw LineError("a span event's \"name\" must be a string", column: valueColumn)
+          throw LineError(.spanEventNameNotAString, column: valueColumn)
         }
         switch try match(name, eventNames, scanner) {
         case 0: kind = .acquire
@@ -338,7 +338,7 @@ final class OTLPSpanParser {
       }
     }
     guard let kind else { return }
-    guard let time else { throw LineError("span event without \"timeUnixNano\"", column: column) }
+    guard let time else { throw LineError(.missing(field: "timeUnixNano", in: "span event"), column: column) }
     marks.append(
       LockMark(
         kind: kind, time: time, leaseNanos: try milliseconds(attributes, .lockLeaseMs, column: column),
@@ -364,7 +364,7 @@ final class OTLPSpanParser {
           scanner.skipWhitespace()
           let column = scanner.position - scanner.start + 1
           guard case .string(let text) = try scanner.scanScalar() else {
-            throw LineError("an attribute's \"key\" must be a string", column: column)
+            throw LineError(.attributeKeyNotAString, column: column)
           }
           key = text
         case 1:
@@ -374,7 +374,7 @@ final class OTLPSpanParser {
         }
       }
       if let key, let attribute = OTLPSpanParser.attribute(try match(key, attributeKeys, scanner)) {
-        if case .invalid(let reason, let column) = value { throw LineError("\"\(attribute.key)\": \(reason)", column: column) }
+        if case .invalid(let reason, let column) = value { throw LineError(.attribute(key: attribute.key, reason), column: column) }
         attributes.values[attribute.rawValue] = value
       }
     }
@@ -403,7 +403,7 @@ final class OTLPSpanParser {
       case (.int, .string(let text)), (.double, .string(let text)):
         // int64 (and a double's NaN/Infinity) are strings in protobuf's JSON mapping.
         guard let number = OTLPSpanParser.number(in: text) else {
-          value = kind == .double ? .other : .invalid("\"intValue\" must hold an integer", column: column)
+          value = kind == .double ? .other : .invalid(.intValueNotAnInteger, column: column)
           continue
         }
         value = .number(number, text: text)
@@ -412,7 +412,7 @@ final class OTLPSpanParser {
       case (_, .null):
         continue
       default:
-        value = .invalid("an attribute value of the wrong type", column: column)
+        value = .invalid(.wrongAttributeType, column: column)
       }
     }
     return value
@@ -429,14 +429,14 @@ final class OTLPSpanParser {
     case .number(let value): number = value
     case .string(let text):
       guard let value = OTLPSpanParser.number(in: text) else {
-        throw LineError("\"\(name)\" must be decimal nanoseconds", column: column)
+        throw LineError(.notNanoseconds(key: name), column: column)
       }
       number = value
     default:
-      throw LineError("\"\(name)\" must be decimal nanoseconds", column: column)
+      throw LineError(.notNanoseconds(key: name), column: column)
     }
     guard !number.negative, let nanos = number.scaled(byPowerOfTen: 0), Timestamp.supported.contains(nanos) else {
-      throw LineError("\"\(name)\" is outside the supported years 1900 to 2099", column: column)
+      throw LineError(.outsideYears(key: name), column: column)
     }
     return nanos
   }
@@ -462,7 +462,7 @@ final class OTLPSpanParser {
       return nanos
     case .other, .invalid: break
     }
-    throw LineError("\"\(attribute.key)\" must be a non-negative number of milliseconds", column: column)
+    throw LineError(.notMilliseconds(key: attribute.key), column: column)
   }
 
   private func integer(_ attributes: Attributes, _ attribute: Attribute, column: Int) throws(LineError) -> Int64? {
@@ -474,7 +474,7 @@ final class OTLPSpanParser {
     case .other, .invalid: number = nil
     }
     guard let number, number.isInteger, let value = number.scaled(byPowerOfTen: 0) else {
-      throw LineError("\"\(attribute.key)\" must be an integer", column: column)
+      throw LineError(.notAnInteger(key: attribute.key), column: column)
     }
     return value
   }
@@ -482,7 +482,7 @@ final class OTLPSpanParser {
   private func capacity(_ attributes: Attributes, column: Int) throws(LineError) -> Int32 {
     guard let slots = try integer(attributes, .lockCapacity, column: column) else { return 0 }
     guard slots >= 1, slots <= Int64(Int32.max) else {
-      throw LineError("\"lock.capacity\" must be an integer >= 1", column: column)
+      throw LineError(.notACapacity(key: "lock.capacity"), column: column)
     }
     return Int32(slots)
   }
@@ -498,7 +498,7 @@ final class OTLPSpanParser {
       }
     default: break
     }
-    throw LineError("\"lock.mode\" must be \"exclusive\" or \"shared\"", column: column)
+    throw LineError(.notAMode(key: "lock.mode"), column: column)
   }
 
   // MARK: Events
@@ -508,9 +508,9 @@ final class OTLPSpanParser {
     lock lockName: JSONScanner.StringToken, attributes: Attributes, resource: Attributes, start: Int64?, end: Int64?,
     traceID: JSONScanner.StringToken?, spanID: JSONScanner.StringToken?, column: Int, lineStart: UnsafePointer<UInt8>
   ) throws(LineError) {
-    guard let start else { throw LineError("lock span without \"startTimeUnixNano\"", column: column) }
-    guard let end else { throw LineError("lock span without \"endTimeUnixNano\"", column: column) }
-    guard end >= start else { throw LineError("lock span ends before it starts", column: column) }
+    guard let start else { throw LineError(.missing(field: "startTimeUnixNano", in: "lock span"), column: column) }
+    guard let end else { throw LineError(.missing(field: "endTimeUnixNano", in: "lock span"), column: column) }
+    guard end >= start else { throw LineError(.spanEndsBeforeStart, column: column) }
     let lock = LockID(try intern(lockName, into: locks, lineStart: lineStart))
     let agent = AgentID(try agentID(attributes, resource: resource, column: column, lineStart: lineStart))
     let site = try siteID(attributes, column: column, lineStart: lineStart)
@@ -552,7 +552,7 @@ final class OTLPSpanParser {
       var lockEvent = event(mark.kind, at: mark.time)
       switch mark.kind {
       case .acquire:
-        guard !acquired else { throw LineError("lock span with two \"lock.acquired\" events", column: mark.column) }
+        guard !acquired else { throw LineError(.twoAcquiredEvents, column: mark.column) }
         acquired = true
         lockEvent.leaseNanos = mark.leaseNanos >= 0 ? mark.leaseNanos : lease
         if let given = mark.token ?? token {
@@ -578,8 +578,7 @@ final class OTLPSpanParser {
       outcome = -1
     }
     guard outcome >= 0 else {
-      throw LineError(
-        "\"lock.outcome\" must be \"timeout\" or \"cancel\" (the lock span has no \"lock.acquired\" event)", column: column)
+      throw LineError(.noOutcome, column: column)
     }
     events.append(event(outcome == 0 ? .timeout : .cancel, at: end))
   }
@@ -592,7 +591,7 @@ final class OTLPSpanParser {
     switch attributes[.lockAgent] {
     case .absent: break
     case .string(let name): return try intern(name, into: agents, lineStart: lineStart)
-    default: throw LineError("\"lock.agent\" must be a string", column: column)
+    default: throw LineError(.notAString(key: "lock.agent", actual: nil), column: column)
     }
     joined.removeAll(keepingCapacity: true)
     let thread: Attribute = attributes[.threadName].isAbsent ? .threadID : .threadName
@@ -646,7 +645,7 @@ final class OTLPSpanParser {
     case .string(let text), .number(_, let text):
       joined.append(contentsOf: UnsafeBufferPointer(start: text.start, count: text.count))
     default:
-      throw LineError("\"\(key)\" must be a string", column: column)
+      throw LineError(.notAString(key: key, actual: nil), column: column)
     }
   }
 

@@ -1,0 +1,16 @@
+/// A (lock, agent) pair packed into one integer, for dictionaries keyed by the pair (open
+/// holds, pending requests, per-pair samples): it hashes and compares as one `Int64`.
+///
+/// The lock is the high half and the agent the low, so keys order by lock, then by agent.
+public struct LockAgentKey: Hashable, Comparable, Sendable {
+  public let rawValue: Int64
+
+  @inlinable public init(lock: LockID, agent: AgentID) {
+    rawValue = Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: agent.rawValue))
+  }
+
+  @inlinable public var lock: LockID { LockID(Int32(truncatingIfNeeded: rawValue >> 32)) }
+  @inlinable public var agent: AgentID { AgentID(Int32(truncatingIfNeeded: rawValue)) }
+
+  @inlinable public static func < (a: LockAgentKey, b: LockAgentKey) -> Bool { a.rawValue < b.rawValue }
+}
