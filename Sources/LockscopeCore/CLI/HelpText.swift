@@ -64,7 +64,7 @@ enum HelpText {
   private static func rules() -> String {
     var text = "\nRULES:\n"
     for paragraph in [
-      "[lock:<glob> | agent:<glob>] <metric> <operator> <threshold>, one a line; '#' starts a comment. No scope: over all locks. lock:/agent: check each matching lock or agent; a glob that matches none is an error.",
+      "[lock:<glob> | agent:<glob> | family:<glob> | site:<glob>] <metric> <operator> <threshold>, one a line; '#' starts a comment. No scope: over all locks. lock:/agent:/family:/site: check each matching lock, agent, lock family (--family) or code site; a glob that matches none is an error.",
       "Operators: < <= > >= == !=. Thresholds: durations take a unit (ns us ms s m h), shares a % (or a fraction 0-1), counts a plain number.",
       "With no --slo or --rule: \(DefaultSLO.text.split(separator: "\n").joined(separator: ", ")).",
       "A log with no events, or a statistic with no samples, fails the rule (no data) unless --allow-empty.",

@@ -275,6 +275,15 @@ enum OptionTable {
         options.analysis.expectedHolds.append((try glob(pattern, option: "expect-hold"), try duration(length, option: "expect-hold")))
       },
     OptionSpec(
+      "family", value: "glob|auto", commands: [.report, .check],
+      help: "Also report the locks matching <glob> as one row, a lock family (repeatable; a lock belongs to the first family it matches); 'auto' makes a family of the names that differ only in UUIDs, hexadecimal runs of 8 or more or numbers of 4 digits or more (user:7f3e… and user:a01c… are user:*).") { options, value throws(UsageError) in
+        if value == "auto" {
+          options.analysis.families.auto = true
+        } else {
+          options.analysis.families.globs.append(try glob(value, option: "family"))
+        }
+      },
+    OptionSpec(
       "orphan-after", value: "duration", default: "30s",
       help: "A lock still held at the end of the log for longer than this is an orphan.") { options, value throws(UsageError) in
         options.analysis.findings.orphanAfter = try duration(value, option: "orphan-after")

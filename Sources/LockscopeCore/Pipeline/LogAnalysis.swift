@@ -25,6 +25,8 @@ public struct AnalysisOptions: Sendable {
   public var findings = FindingOptions()
   /// `--expect-hold GLOB=DURATION`: expected holds of the locks whose acquires give none.
   public var expectedHolds: [(glob: Glob, nanos: Int64)] = []
+  /// `--family GLOB` / `--family auto`: locks reported together as one row too.
+  public var families = LockFamilies()
 
   public init() {}
 }
@@ -87,7 +89,7 @@ public enum LogAnalysis {
       lockNames: parser.locks, agentNames: parser.agents)
     let context = Context(
       agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces)
-    let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks, expectedHolds: options.expectedHolds), context)
+    let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks, expectedHolds: options.expectedHolds, families: options.families), context)
     let engine = TimelineEngine(observer: observer, selection: selection)
     if let otlp {
       try otlp.read(sources)

@@ -47,13 +47,19 @@ public struct JSONReportRenderer: ReportRenderer {
     json.beginObject("overall")
     JSONReportRenderer.writeMetrics(report.overall, into: &json)
     json.endObject()
-    for (key, rows) in [("locks", report.locks), ("agents", report.agents)] {
+    var tables = [("locks", "lock", report.locks), ("agents", "agent", report.agents)]
+    if report.familiesAsked { tables.append(("families", "family", report.families)) }
+    for (key, nameKey, rows) in tables {
       json.beginArray(key)
       for row in rows {
         json.beginObject()
-        json.field(key == "locks" ? "lock" : "agent", row.name)
+        json.field(nameKey, row.name)
         JSONReportRenderer.writeMetrics(row, into: &json)
-        if key == "agents" { json.field("blocked_max", row.blockedMax) }
+        switch key {
+        case "agents": json.field("blocked_max", row.blockedMax)
+        case "families": json.field("locks", row.lockCount)
+        default: if report.familiesAsked { json.field("family", row.family) }
+        }
         json.endObject()
       }
       json.endArray()

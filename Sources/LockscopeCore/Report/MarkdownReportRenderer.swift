@@ -27,6 +27,7 @@ public struct MarkdownReportRenderer: ReportRenderer {
     text += "\n"
     text += findings(report)
     text += locks(report)
+    if report.familiesAsked { text += locks(report, families: true) }
     text += agents(report)
     if !report.anomalyCounts.isEmpty {
       text += "\n**Anomalies:** " + report.anomalyCounts.map { "\(Markdown.text($0.kind)) \($0.count)" }.joined(separator: ", ") + "\n"
@@ -63,24 +64,28 @@ public struct MarkdownReportRenderer: ReportRenderer {
     "at \(TextReportRenderer.shortTime(finding.time))" + (finding.source.isEmpty ? "" : ", \(finding.source)")
   }
 
-  private func locks(_ report: Report) -> String {
-    let rows = top == 0 ? report.locks[...] : report.locks.prefix(top)
+  /// The locks table, or with `families` the families table (with their lock counts).
+  private func locks(_ report: Report, families: Bool = false) -> String {
+    let all = families ? report.families : report.locks
+    let rows = top == 0 ? all[...] : all.prefix(top)
     let stat = TextReportRenderer.stat
-    var table = Markdown.Table([
-      ("Lock", false), ("Acq", true), ("Contention", true), ("Timeouts", true), ("Wait p50", true), ("p95", true), ("p99", true),
+    var columns = [(families ? "Family" : "Lock", false)]
+    if families { columns.append(("Locks", true)) }
+    var table = Markdown.Table(columns + [
+      ("Acq", true), ("Contention", true), ("Timeouts", true), ("Wait p50", true), ("p95", true), ("p99", true),
       ("max", true), ("Total wait", true), ("Blocked p95", true), ("max", true), ("Hold p50", true), ("p95", true),
       ("Unfinished", true), ("Utilization", true), ("Queue max", true), ("Fairness", true),
     ])
     for row in rows {
-      table.add([
-        row.name ?? "", "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), TextReportRenderer.percent(row.timeoutRate),
+      table.add([row.name ?? ""] + (families ? ["\(row.lockCount)"] : []) + [
+        "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), TextReportRenderer.percent(row.timeoutRate),
         stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.p99), stat(row.wait, \.max),
         Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max), stat(row.hold, \.p50),
         stat(row.hold, \.p95), unfinished(row), TextReportRenderer.percent(row.utilization), "\(row.queueMax)",
         formatFixed(row.fairness ?? 1, decimals: 2),
       ])
     }
-    return "\n### Locks by total wait (\(Markdown.count(rows.count, of: report.locks.count)))\n\n" + table.render()
+    return "\n### \(families ? "Lock families" : "Locks") by total wait (\(Markdown.count(rows.count, of: all.count)))\n\n" + table.render()
   }
 
   /// `2 (longest 5.2s)`, or `0`.

@@ -26,6 +26,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     let spanNanos = Double(span.map { $0.end - $0.start } ?? 0)
 
     let fairness = ReportBuilder.fairness(statistics.blockedPairs)
+    var families = analyzers.families  // its cache of each lock's family fills as rows are built
     var heldTotal: Int64 = 0
     var lockCount = 0
     for (index, state) in engine.locks.enumerated() {
@@ -41,6 +42,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
       row.queueMean = ratio(state.queueIntegral, spanNanos)
       row.utilization = ratio(Double(state.heldNanos), spanNanos)
       row.fairness = fairness.locks[Int32(index)] ?? 1
+      row.family = families.family(of: LockID(Int32(index))).map { families.names[$0] }
       report.locks.append(row)
     }
     for (index, accumulator) in statistics.agents.enumerated() where selection.includes(AgentID(Int32(index))) {
@@ -64,6 +66,8 @@ struct ReportBuilder<Observer: TimelineObserver> {
     }
     report.locks.sort(by: byWait)
     report.agents.sort(by: byWait)
+    report.familiesAsked = !families.families.isEmpty
+    report.families = familyRows(&families, spanNanos: spanNanos).sorted(by: byWait)
 
     let anomalies = analyzers.anomalies
     report.anomalyCounts = Anomaly.Kind.allCases.compactMap { kind in
@@ -76,6 +80,42 @@ struct ReportBuilder<Observer: TimelineObserver> {
     report.findings = analyzers.findings(in: context)
     report.findingCounts = ReportBuilder.count(report.findings, dropped: analyzers.droppedFindings)
     return report
+  }
+
+  /// SPEC §2 lock families: each family's locks' rows folded into one as the report is
+  /// built (no second row per lock is kept): counts and totals summed, digests merged;
+  /// utilization and the queue's maximum from what `FamilyAnalyzer` followed live.
+  private func familyRows(_ families: inout FamilyAnalyzer, spanNanos: Double) -> [MetricsRow] {
+    guard !families.families.isEmpty else { return [] }
+    let statistics = analyzers.statistics
+    var accumulators: [MetricAccumulator] = []
+    var queueIntegrals: [Double] = []
+    var lockCounts: [Int] = []
+    for (index, state) in engine.locks.enumerated() where state.seen {
+      guard let family = families.family(of: LockID(Int32(index))) else { continue }
+      if family >= accumulators.count {
+        let missing = family + 1 - accumulators.count
+        accumulators.append(contentsOf: repeatElement(MetricAccumulator(), count: missing))
+        queueIntegrals.append(contentsOf: repeatElement(0, count: missing))
+        lockCounts.append(contentsOf: repeatElement(0, count: missing))
+      }
+      if index < statistics.locks.count { accumulators[family].merge(statistics.locks[index]) }
+      queueIntegrals[family] += state.queueIntegral
+      lockCounts[family] += 1
+    }
+    let fairness = ReportBuilder.fairness(statistics.blockedPairs) { families.family(of: $0).map(Int32.init) }
+    return accumulators.indices.compactMap { family in
+      let accumulator = accumulators[family]
+      if engine.selection.filtersAgents && accumulator.isEmpty { return nil }
+      var row = MetricsRow(name: families.names[family])
+      fill(&row, accumulator)
+      row.lockCount = lockCounts[family]
+      row.queueMax = families.live[family].queueMax
+      row.queueMean = ratio(queueIntegrals[family], spanNanos)
+      row.utilization = ratio(Double(families.live[family].heldNanos), spanNanos)
+      row.fairness = fairness[Int32(family)] ?? 1
+      return row
+    }
   }
 
   static func count(_ findings: [Finding], dropped: [(kind: String, count: Int)]) -> [(kind: String, count: Int)] {
@@ -108,24 +148,28 @@ struct ReportBuilder<Observer: TimelineObserver> {
   /// blocked time on it, overall over every agent's mean blocked time (its blocked samples
   /// on all locks together). 1 when every agent waits alike or none waits.
   static func fairness(_ pairs: [Int64: StatisticsAnalyzer.BlockedSum]) -> (locks: [Int32: Double], overall: Double) {
-    var perLock: [Int32: (sum: Double, squares: Double, n: Int)] = [:]
-    var perAgent: [Int32: StatisticsAnalyzer.BlockedSum] = [:]
+    (fairness(pairs, groupOf: { $0.rawValue }), fairness(pairs, groupOf: { _ in 0 })[0] ?? 1)
+  }
+
+  /// Jain's index per group of locks (a lock, a family, all of them) over the agents that
+  /// were blocked on them: x = an agent's mean blocked time over its attempts on the group.
+  /// Locks `groupOf` leaves out (nil) count for no group.
+  static func fairness(_ pairs: [Int64: StatisticsAnalyzer.BlockedSum], groupOf: (LockID) -> Int32?) -> [Int32: Double] {
+    var perGroupAgent: [Int64: StatisticsAnalyzer.BlockedSum] = [:]
     for (key, blocked) in pairs where blocked.count > 0 {
-      let mean = blocked.mean
-      let lock = StatisticsAnalyzer.lock(ofPair: key).rawValue
-      perLock[lock, default: (0, 0, 0)].sum += mean
-      perLock[lock, default: (0, 0, 0)].squares += mean * mean
-      perLock[lock, default: (0, 0, 0)].n += 1
-      let agent = StatisticsAnalyzer.agent(ofPair: key).rawValue
-      perAgent[agent, default: .init()].total += blocked.total
-      perAgent[agent, default: .init()].count += blocked.count
+      guard let group = groupOf(StatisticsAnalyzer.lock(ofPair: key)) else { continue }
+      let groupKey = StatisticsAnalyzer.pairKey(LockID(group), StatisticsAnalyzer.agent(ofPair: key))
+      perGroupAgent[groupKey, default: .init()].total += blocked.total
+      perGroupAgent[groupKey, default: .init()].count += blocked.count
     }
-    var overall = (sum: 0.0, squares: 0.0, n: 0)
-    for blocked in perAgent.values {
-      let mean = blocked.mean
-      overall = (overall.sum + mean, overall.squares + mean * mean, overall.n + 1)
+    var totals: [Int32: (sum: Double, squares: Double, n: Int)] = [:]
+    for (key, blocked) in perGroupAgent {
+      let (group, mean) = (StatisticsAnalyzer.lock(ofPair: key).rawValue, blocked.mean)
+      totals[group, default: (0, 0, 0)].sum += mean
+      totals[group, default: (0, 0, 0)].squares += mean * mean
+      totals[group, default: (0, 0, 0)].n += 1
     }
-    return (perLock.mapValues(jain), jain(overall))
+    return totals.mapValues { jain($0) }
   }
 
   private static func jain(_ totals: (sum: Double, squares: Double, n: Int)) -> Double {

@@ -20,6 +20,7 @@ public struct TextReportRenderer: ReportRenderer {
     text += "\n" + overallLine(report.overall) + "\n"
     text += findings(report)
     text += "\n" + locksTable(report)
+    if report.familiesAsked { text += "\n" + locksTable(report, families: true) }
     text += "\n" + agentsTable(report)
     text += blockingTable(report)
     text += anomalies(report)
@@ -106,24 +107,28 @@ public struct TextReportRenderer: ReportRenderer {
     return text
   }
 
-  private func locksTable(_ report: Report) -> String {
-    var table = Table([
-      ("LOCK", .left), ("ACQ", .right), ("CONT", .right), ("TMO", .right), ("WAIT p50", .right),
+  /// The LOCKS table, or with `families` the FAMILIES table (its rows with their lock counts).
+  private func locksTable(_ report: Report, families: Bool = false) -> String {
+    var columns: [(String, Table.Alignment)] = [(families ? "FAMILY" : "LOCK", .left)]
+    if families { columns.append(("LOCKS", .right)) }
+    var table = Table(columns + [
+      ("ACQ", .right), ("CONT", .right), ("TMO", .right), ("WAIT p50", .right),
       ("p95", .right), ("p99", .right), ("max", .right), ("TOTAL WAIT", .right), ("BLOCKED p95", .right),
       ("max", .right), ("HOLD p50", .right), ("p95", .right), ("max", .right), ("UTIL", .right),
       ("QUEUE max", .right), ("mean", .right), ("FAIR", .right),
     ])
-    let rows = shown(report.locks)
+    let all = families ? report.families : report.locks
+    let rows = shown(all)
     for row in rows {
-      table.add([
-        Table.fit(row.name ?? ""), grouped(Int64(row.acquisitions)), percent(row.contentionRate),
+      table.add([Table.fit(row.name ?? "")] + (families ? [grouped(Int64(row.lockCount))] : []) + [
+        grouped(Int64(row.acquisitions)), percent(row.contentionRate),
         percent(row.timeoutRate), stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.p99),
         stat(row.wait, \.max), Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max),
         stat(row.hold, \.p50), stat(row.hold, \.p95), stat(row.hold, \.max), percent(row.utilization),
         String(row.queueMax), formatFixed(row.queueMean, decimals: 2), formatFixed(row.fairness ?? 1, decimals: 2),
       ])
     }
-    return title("LOCKS", shown: rows.count, of: report.locks.count) + table.render(style: style) + rowNotes(rows)
+    return title(families ? "FAMILIES" : "LOCKS", shown: rows.count, of: all.count) + table.render(style: style) + rowNotes(rows)
   }
 
   private func agentsTable(_ report: Report) -> String {

@@ -41,6 +41,7 @@ _lockscope() {
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
         '--expect-hold[Expect holds of the locks matching <glob> to last at most <duration> (repeatable]:glob=duration: ' \
+        '--family[Also report the locks matching <glob> as one row, a lock family (repeatable]:glob|auto: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
         '--suppress[Silence known lock-order cycles]:file:_files' \
         '--no-findings[Statistics only]' \
@@ -71,6 +72,7 @@ _lockscope() {
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
         '--expect-hold[Expect holds of the locks matching <glob> to last at most <duration> (repeatable]:glob=duration: ' \
+        '--family[Also report the locks matching <glob> as one row, a lock family (repeatable]:glob|auto: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
         '--suppress[Silence known lock-order cycles]:file:_files' \
         '--color[Colour the text report]:when:(auto always never)' \
