@@ -363,19 +363,32 @@ class Lock:
         return any(conflict(w.mode, m) for w in self.waiters.values())
 
     def blockers(self, w: str, wait: Wait) -> list[str]:
-        """Who a waiter is blocked by at this moment (docs/semantics.md, caused_wait)."""
-        others = [h for h in self.holders if h != w]
+        """Who a waiter waits for at this moment: its wait-for edges (SPEC §2 caused_wait,
+        the same edges as the deadlock search). The holders whose mode conflicts with its
+        request (every holder of a full semaphore; itself in a self-deadlock); when none
+        does, the earlier waiters of the queue it conflicts with. Keys: holders' keys (a dead
+        life's is its dead_key) or waiting agents."""
         if self.semaphore:
             full = len(self.holders) >= self.capacity
-            conflicting = others if full else []
+            others = [h for h in self.holders if h != w]
+            targets = others if full else []
+            if full and not others and w in self.holders:
+                targets = [w]                    # every slot is its own
         else:
-            conflicting = [h for h in others if conflict(self.holders[h].mode, wait.mode)]
-        if conflicting:
-            return conflicting
-        if others:
-            return others                        # queued behind an earlier waiter
-        # No other holder: blocked by itself alone in a self-deadlock, else by nobody.
-        return [w] if self.self_deadlock(w, wait.mode) else []
+            targets = [h for h in self.holders
+                       if h != w and conflict(self.holders[h].mode, wait.mode)]
+            own = self.holders.get(w)
+            if own is not None and (own.mode == EXCLUSIVE or wait.mode == EXCLUSIVE):
+                targets.append(w)                # a self-deadlock blames itself too
+        if targets:
+            return targets
+        ahead = []
+        for other, earlier in self.waiters.items():  # FIFO arrival order
+            if other == w:
+                break
+            if self.semaphore or conflict(earlier.mode, wait.mode):
+                ahead.append(other)
+        return ahead
 
 
 # --------------------------------------------------------------------------------------

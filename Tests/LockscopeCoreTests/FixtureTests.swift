@@ -128,7 +128,7 @@ struct FixtureTests {
     #expect(lock.causedWaitNanos == 14 * second)
   }
 
-  @Test("rwlock: a writer's wait is split among the readers; a queued reader's among all holders")
+  @Test("rwlock: a writer's wait is split among the readers; a reader queued behind a writer blames the writer")
   func rwlockAgents() throws {
     let run = try Run("rwlock.jsonl")
     #expect(run.report.agents.map(\.name) == ["reader-3", "writer-1", "writer-2", "reader-1", "reader-2"])
@@ -137,13 +137,15 @@ struct FixtureTests {
     let r3 = try run.agent("reader-3")
     let w1 = try run.agent("writer-1")
     let w2 = try run.agent("writer-2")
-    // r1: w1 2–4 ÷ 2 + r3 3–4 ÷ 2; r2: w1 2–4 ÷ 2 + 4–6 + r3 3–4 ÷ 2 + 4–6;
-    // w1: r3 6–8 + w2 7–8; r3: w2 8–10 + r1 9–10 (queued, charged to the holder); w2: r1 10–11.
-    #expect(r1.causedWaitNanos == 1_500 * millisecond)
-    #expect(r2.causedWaitNanos == 5_500 * millisecond)
-    #expect(w1.causedWaitNanos == 3 * second)
-    #expect(r3.causedWaitNanos == 3 * second)
-    #expect(w2.causedWaitNanos == 1 * second)
+    // Charged along the wait-for edges (SPEC §2): a reader that no holder blocks waits for
+    // the writer queued ahead of it. r1: w1 2–4 ÷ 2; r2: w1 2–4 ÷ 2 + 4–6;
+    // w1: r3 3–6 (as the waiter ahead) + r3 6–8 + w2 7–8 (as the holder); r3: w2 8–10;
+    // w2: r1 9–10 (as the waiter ahead) + r1 10–11 (as the holder). 14 s in all.
+    #expect(r1.causedWaitNanos == 1 * second)
+    #expect(r2.causedWaitNanos == 3 * second)
+    #expect(w1.causedWaitNanos == 6 * second)
+    #expect(r3.causedWaitNanos == 2 * second)
+    #expect(w2.causedWaitNanos == 2 * second)
     // Longest queue joined: w1 alone, r3 behind w1, w2 behind r3, r1 behind w2; r2 never queued.
     #expect(w1.queueMax == 1 && r3.queueMax == 2 && w2.queueMax == 2 && r1.queueMax == 2 && r2.queueMax == 0)
     #expect(r3.queueMean == 9.0 / 5.0)  // 3–6: 2, 6–7: 1, 7–8: 2 over 5 s

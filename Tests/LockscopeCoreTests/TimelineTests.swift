@@ -162,7 +162,7 @@ struct TimelineTests {
     #expect(lock.utilization == 1.0)
   }
 
-  @Test("shared holders coexist; a writer waits for all of them and its wait is split evenly")
+  @Test("shared holders coexist; a writer waits for all of them, split evenly; a reader behind it waits for the writer")
   func sharedLocks() throws {
     let report = try analyze([
       line(0, "acquire", "r1", "L", extra: #","mode":"shared""#),
@@ -180,12 +180,39 @@ struct TimelineTests {
     let lock = try #require(report.lock("L"))
     // r1 and r2 got in freely; w waited; r3 queued behind the waiting writer.
     #expect(lock.contentionRate == 2.0 / 4.0)
-    // 1–3: w and r3 (from 2) blocked by r1 and r2; 3–5 by r2 alone; 5–6 r3 by w.
-    // r1: w 1–3 ÷ 2 + r3 2–3 ÷ 2 = 1.5 s; r2: 1.5 s + 2 s × 2 waiters = 5.5 s; w: 1 s.
-    #expect(report.agent("r1")?.causedWaitNanos == Int128(1_500) * Int128(millisecond))
-    #expect(report.agent("r2")?.causedWaitNanos == Int128(5_500) * Int128(millisecond))
-    #expect(report.agent("w")?.causedWaitNanos == Int128(second))
+    // 1–3: w blocked by r1 and r2, 3–5 by r2 alone; r3, a reader no holder blocks, waits
+    // for the writer queued ahead of it from 2 to 5, then for its hold 5–6 (SPEC §2).
+    // r1: w 1–3 ÷ 2 = 1 s; r2: 1 s + 2 s = 3 s; w: r3 2–6 = 4 s.
+    #expect(report.agent("r1")?.causedWaitNanos == Int128(second))
+    #expect(report.agent("r2")?.causedWaitNanos == Int128(3) * Int128(second))
+    #expect(report.agent("w")?.causedWaitNanos == Int128(4) * Int128(second))
     #expect(lock.causedWaitNanos == 8 * second)  // w 4 s + r3 4 s
+  }
+
+  @Test("a queue on a free lock: each waiter waits for everyone ahead of it, the front for nobody")
+  func freeLockQueue() throws {
+    let report = try analyze([
+      line(0, "acquire", "a", "L"),
+      line(0, "request", "b", "L"),
+      line(0, "request", "c", "L"),
+      line(0, "request", "d", "L"),
+      line(1, "release", "a", "L"),
+      line(2, "acquire", "b", "L"),
+      line(3, "release", "b", "L"),
+      line(3, "acquire", "c", "L"),
+      line(4, "release", "c", "L"),
+      line(4, "acquire", "d", "L"),
+      line(5, "release", "d", "L"),
+    ].joined(separator: "\n"))
+    // 0–1: b, c, d wait for a's hold (3 s to a). 1–2, the lock free: c waits for b (1 s),
+    // d for b and c (½ s each); b, at the front, for nobody. 2–3: c, d for b's hold (2 s);
+    // 3–4: d for c's (1 s). a 3 s, b 3.5 s, c 1.5 s, d 0; the lock: 9 s of waiting, 8 blocked.
+    #expect(report.agent("a")?.causedWaitNanos == Int128(3) * Int128(second))
+    #expect(report.agent("b")?.causedWaitNanos == Int128(3_500) * Int128(millisecond))
+    #expect(report.agent("c")?.causedWaitNanos == Int128(1_500) * Int128(millisecond))
+    #expect(report.agent("d")?.causedWaitNanos ?? 0 == 0)
+    let lock = try #require(report.lock("L"))
+    #expect(lock.waitTotalNanos == 9 * second && lock.causedWaitNanos == 8 * second)
   }
 
   @Test("a semaphore lets capacity holders in; the next one waits")

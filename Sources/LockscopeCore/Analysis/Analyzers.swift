@@ -57,11 +57,11 @@ public struct Analyzers: TimelineObserver {
       .filter { $0.count > 0 }
   }
 
-  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {
-    statistics.waitersBlocked(on: lock, state: state, elapsed: elapsed)
+  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
+    statistics.waitersBlocked(on: lock, state: state, elapsed: elapsed, blocked: blocked)
     guard findingsEnabled else { return }
-    orphans.waitersBlocked(on: lock, state: state, elapsed: elapsed)
-    contention.waitersBlocked(on: lock, state: state, elapsed: elapsed)
+    orphans.waitersBlocked(on: lock, state: state, elapsed: elapsed, blocked: blocked)
+    contention.waitersBlocked(on: lock, state: state, elapsed: elapsed, blocked: blocked)
   }
 
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {

@@ -88,6 +88,9 @@ public struct StatisticsAnalyzer: TimelineObserver {
   }
 
   public mutating func waitEnded(_ wait: WaitInterval) {
+    // Later waiters queued behind this one blamed it (SPEC §2 wait-for edges): settled for
+    // it, like a hold's, whether or not its own row is selected.
+    if wait.causedWait > 0 { charge(wait.agent, wait.causedWait) }
     guard selection.includes(wait.agent) else { return }
     let clipped = max(0, wait.end - max(wait.start, selection.since))
     let timedOut = wait.outcome == .timedOut && wait.end >= selection.since ? 1 : 0
@@ -105,10 +108,10 @@ public struct StatisticsAnalyzer: TimelineObserver {
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
-    // What the hold imposed while every waiter was blocked alike is settled here, once, for
-    // the holder (see `waitersBlocked`), whether or not its own row is selected.
-    if hold.uniformBlockedWait > 0 || hold.mostBlocked > 0 {
-      charge(hold.agent, hold.uniformBlockedWait)
+    // The wait the hold caused is settled here, once, for the holder, whether or not its
+    // own row is selected.
+    if hold.causedWait > 0 || hold.mostBlocked > 0 {
+      charge(hold.agent, hold.causedWait)
       agents[hold.agent.index].blockedMax = max(agents[hold.agent.index].blockedMax, hold.mostBlocked)
     }
     let expected = openExpected.isEmpty ? nil : openExpected.removeValue(forKey: StatisticsAnalyzer.pairKey(hold.lock, hold.agent))
@@ -137,32 +140,14 @@ public struct StatisticsAnalyzer: TimelineObserver {
     if anomaly.kind == .doubleAcquire { doubleAcquire = StatisticsAnalyzer.pairKey(anomaly.lock, anomaly.agent) }
   }
 
-  /// Charges each blocked waiter's `elapsed` to its blockers, split evenly (SPEC §2).
-  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {
-    guard let firstHolder = state.holders.first else { return }
-    let span = Double(elapsed)
-    ensure(lock, firstHolder.agent)
-    // Usually every waiter is blocked by every holder: one exclusive holder, shared
-    // holders and a writer, or a semaphore. Then each holder gets an equal share, which the
-    // lock state integrates (`LockState.uniformShare`) and the hold's end settles: a loop
-    // over the holders here would cost a crowd of readers O(holders) per event.
-    if state.blocksEveryWaiterAlike {
-      locks[lock.index].causedWait += span * Double(state.waiters.count)
-      overall.causedWait += span * Double(state.waiters.count)
-      return
-    }
-    var blockedBy: [AgentID: Int] = [:]
-    for waiter in state.waiters {
-      let blockers = state.blockers(of: waiter)
-      guard !blockers.isEmpty else { continue }
-      for agent in blockers {
-        charge(agent, span / Double(blockers.count))
-        blockedBy[agent, default: 0] += 1
-      }
-      locks[lock.index].causedWait += span
-      overall.causedWait += span
-    }
-    for (agent, count) in blockedBy { agents[agent.index].blockedMax = max(agents[agent.index].blockedMax, count) }
+  /// The lock's caused wait: the time of every waiter blocked by somebody (SPEC §2). Who
+  /// gets it is settled when the holds and waits it was charged to end.
+  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
+    guard blocked > 0 else { return }
+    let waited = Double(elapsed) * Double(blocked)
+    ensure(lock, AgentID(0))
+    locks[lock.index].causedWait += waited
+    overall.causedWait += waited
   }
 
   @inline(__always)

@@ -33,6 +33,8 @@ public struct WaitInterval: Sendable {
   /// How many times another agent got the lock ahead of this waiter: a later arrival or
   /// an acquire with no request (starvation, when it keeps happening).
   public var overtaken: Int
+  /// Wait it caused, as the earlier waiter that later ones queued behind (SPEC §2).
+  public var causedWait: Double = 0
 }
 
 /// A cycle in the wait-for graph, in wait-for order: `agents[i]` waits for `locks[i]`,
@@ -66,11 +68,9 @@ public struct HoldInterval: Sendable {
   /// The event that ended it (a release, crash or expire); nil for a lease that ran out
   /// or the end of the log.
   public var endSource: SourceLocation?
-  /// Wait it imposed on others while it lasted (split evenly among concurrent holders).
-  public var blockedWait: Double = 0
-  /// The part of `blockedWait` imposed while every waiter was blocked by every holder alike
-  /// (the rest is charged waiter by waiter as it happens), and the most waiters at once then.
-  public var uniformBlockedWait: Double = 0
+  /// Wait it caused while it lasted (SPEC §2 `caused_wait`: each blocked waiter's time split
+  /// evenly among the agents it waits for), and the most waiters it blocked at once.
+  public var causedWait: Double = 0
   public var mostBlocked = 0
   /// When its holder crashed, for a hold that stayed orphaned after the crash (`end` is when
   /// the orphaned hold ended).

@@ -21,9 +21,16 @@ public struct Holder: Sendable {
   /// its attempts (SPEC §2 orphan rule); kept while the lock has at most
   /// `followedHolders` holders. Empty (no allocation) until a wait ends while it is held.
   var blockedBy: [AgentID: Int64] = [:]
-  var evenShareAtJoin: Double = 0
-  var uniformShareAtJoin: Double = 0
+  /// The lock's charge integrals when this hold began (see `LockState.allShare`): what the
+  /// hold caused is a subtraction at its end, not an addition per holder per event (a crowd
+  /// of 40,000 readers would make that quadratic).
+  var allShareAtJoin: Double = 0
+  var exclusiveShareAtJoin: Double = 0
   var epochAtJoin: Int32 = 0
+  /// Caused wait charged to this hold alone, by waiters that hold the lock themselves (the
+  /// rare moments the shared integrals cannot describe), and the most of them at once.
+  var directCaused: Double = 0
+  var directMostBlocked = 0
 }
 
 /// An agent waiting for a lock (an open request).
@@ -36,6 +43,9 @@ public struct Waiter: Sendable {
   public var source: SourceLocation
   /// Acquisitions by others that got ahead of it so far.
   public var overtaken: Int32 = 0
+  /// Wait charged to it by later waiters queued behind it (SPEC §2 `caused_wait`: a waiter
+  /// no holder blocks waits for the earlier conflicting waiters).
+  public var causedWait: Double = 0
 }
 
 /// Everything known about one lock at one instant, plus its running time integrals.
@@ -60,21 +70,19 @@ public struct LockState: Sendable {
   public internal(set) var orphanedHolders = 0
   /// Holders in exclusive mode: whether a request conflicts with the holders is a count.
   public private(set) var exclusiveHolders = 0
-  /// ∫ waiters ÷ holders dt while held: what one holder imposed on the waiters, split evenly
-  /// among the holders. Reset whenever nobody holds the lock, so it stays small.
-  public private(set) var evenShare: Double = 0
-  /// The same, over the moments when every waiter is blocked by every holder alike
-  /// (`blocksEveryWaiterAlike`): the caused wait of the statistics in those moments.
-  public private(set) var uniformShare: Double = 0
-  /// Counts changes of the holder set, and the most waiters charged since each change.
+  /// Waiters in shared mode: whether every waiter conflicts with every holder is a count.
+  public private(set) var sharedWaiters = 0
+  /// Caused wait per holder, integrated while held (SPEC §2 `caused_wait`): `allShare` is
+  /// owed by every holder, `exclusiveShare` by exclusive holders only (the readers queued
+  /// behind a writer's hold blame only the writer). Reset whenever nobody holds the lock,
+  /// so they stay small.
+  public private(set) var allShare: Double = 0
+  public private(set) var exclusiveShare: Double = 0
+  /// Counts changes of the holder set, and the most waiters charged to every holder /
+  /// to exclusive holders since each change.
   private var holderEpoch: Int32 = 0
-  private var chargedMaxima = SuffixMaxima()
-
-  /// Whether every waiter is blocked by every holder alike — one exclusive holder, shared
-  /// holders and a writer, a full semaphore — so the wait is split evenly among the holders.
-  public var blocksEveryWaiterAlike: Bool {
-    waitersThatHold == 0 && (capacity > 0 || exclusiveHolders == 0 || exclusiveHolders == holders.count)
-  }
+  private var allMaxima = SuffixMaxima()
+  private var exclusiveMaxima = SuffixMaxima()
 
   /// Whether a request in `mode` by an agent that does not hold the lock conflicts with a holder.
   public func holdersConflict(with mode: LockMode) -> Bool {
@@ -86,31 +94,50 @@ public struct LockState: Sendable {
   mutating func addHolder(_ holder: Holder) {
     var holder = holder
     holderEpoch &+= 1
-    holder.evenShareAtJoin = evenShare
-    holder.uniformShareAtJoin = uniformShare
+    holder.allShareAtJoin = allShare
+    holder.exclusiveShareAtJoin = exclusiveShare
     holder.epochAtJoin = holderEpoch
     if holder.mode == .exclusive { exclusiveHolders += 1 }
     holders.append(holder)
   }
 
-  /// Removes a hold and returns it with what it imposed on the waiters while it lasted:
-  /// the even share, the share while every waiter was blocked alike, and the most waiters
-  /// charged to it at once.
-  mutating func removeHolder(at index: Int) -> (holder: Holder, evenShare: Double, uniformShare: Double, mostBlocked: Int) {
+  /// Removes a hold and returns it with the wait it caused while it lasted and the most
+  /// waiters it blocked at once (SPEC §2 `caused_wait`).
+  mutating func removeHolder(at index: Int) -> (holder: Holder, causedWait: Double, mostBlocked: Int) {
     let holder = holders.remove(at: index)
-    if holder.mode == .exclusive { exclusiveHolders -= 1 }
+    let exclusive = holder.mode == .exclusive
+    if exclusive { exclusiveHolders -= 1 }
     if holder.isOrphaned { orphanedHolders -= 1 }
-    let result = (
-      holder, evenShare - holder.evenShareAtJoin, uniformShare - holder.uniformShareAtJoin,
-      chargedMaxima.maximum(since: holder.epochAtJoin)
-    )
+    var caused = allShare - holder.allShareAtJoin + holder.directCaused
+    var most = max(allMaxima.maximum(since: holder.epochAtJoin), holder.directMostBlocked)
+    if exclusive {
+      caused += exclusiveShare - holder.exclusiveShareAtJoin
+      most = max(most, exclusiveMaxima.maximum(since: holder.epochAtJoin))
+    }
     holderEpoch &+= 1
     if holders.isEmpty {
-      evenShare = 0
-      uniformShare = 0
-      chargedMaxima.removeAll()
+      allShare = 0
+      exclusiveShare = 0
+      allMaxima.removeAll()
+      exclusiveMaxima.removeAll()
     }
-    return result
+    return (holder, caused, most)
+  }
+
+  /// Queues a request.
+  mutating func enqueue(_ waiter: Waiter) {
+    if liveHolderIndex(waiter.agent) != nil { waitersThatHold += 1 }
+    if waiter.mode == .shared { sharedWaiters += 1 }
+    waiters.append(waiter)
+    queueMax = max(queueMax, waiters.count)
+  }
+
+  /// Ends the request at `position`.
+  mutating func dequeue(at position: Int) -> Waiter {
+    let waiter = waiters.remove(at: position)
+    if liveHolderIndex(waiter.agent) != nil { waitersThatHold -= 1 }
+    if waiter.mode == .shared { sharedWaiters -= 1 }
+    return waiter
   }
 
   /// Past this many holders at once (a crowd of readers), holds are not followed one by one
@@ -135,15 +162,100 @@ public struct LockState: Sendable {
     orphanedHolders += 1
   }
 
-  /// `waiters` waited `elapsed` nanoseconds while held: each holder's even share grows.
-  mutating func chargeHolders(waiters: Int, elapsed: Int64) {
-    guard !holders.isEmpty else { return }
-    let share = Double(waiters) * Double(elapsed) / Double(holders.count)
-    evenShare += share
-    if blocksEveryWaiterAlike {
-      uniformShare += share
-      chargedMaxima.record(waiters, at: holderEpoch)
+  /// The waiters waited `elapsed` nanoseconds in the current state: each one's time is
+  /// charged to the agents it waits for, split evenly (SPEC §2 `caused_wait`, along the
+  /// wait-for edges of `forEachWaitTarget`). Returns how many waiters were blocked by
+  /// somebody. O(1) when every waiter conflicts with every holder (one writer, a full
+  /// semaphore, readers with writers queued), else one walk of the queue.
+  mutating func chargeWaitTargets(elapsed: Int64) -> Int {
+    let count = waiters.count
+    guard count > 0, elapsed > 0 else { return 0 }
+    let holding = holders.count
+    let everyWaiterConflictsWithEveryHolder =
+      capacity > 0 ? holding >= Int(capacity) : (sharedWaiters == 0 || exclusiveHolders == holding)
+    if holding > 0 && waitersThatHold == 0 && everyWaiterConflictsWithEveryHolder {
+      allShare += Double(elapsed) * Double(count) / Double(holding)
+      allMaxima.record(count, at: holderEpoch)
+      return count
     }
+    if holding == 0 && waitersThatHold == 0 && (capacity > 0 || sharedWaiters == 0) {
+      // A free lock's queue where each waits for everyone ahead: the front waits for nobody.
+      waiters.chargeEveryEarlier(elapsed: Double(elapsed))
+      return count - 1
+    }
+    return chargeWaiterByWaiter(Double(elapsed))
+  }
+
+  /// `chargeWaitTargets` in general: a walk from the back of the queue, carrying what the
+  /// later waiters owe the earlier ones (Σ 1/k over those blaming every earlier waiter, and
+  /// over readers blaming the earlier writers), so the walk is linear, not quadratic.
+  private mutating func chargeWaiterByWaiter(_ elapsed: Double) -> Int {
+    let holding = holders.count
+    let full = capacity > 0 && holding >= Int(capacity)
+    var exclusiveWaiters = waiters.count - sharedWaiters
+    var owedByAll = 0.0, owedByReaders = 0.0
+    var rateAll = 0.0, rateExclusive = 0.0
+    var blamingAll = 0, blamingExclusive = 0, blocked = 0
+    var direct: [Int: Int] = [:]  // holder slot → waiters holding the lock that it blocks
+    var position = waiters.count - 1
+    while position >= 0 {
+      let waiter = waiters[position]
+      let exclusive = waiter.mode == .exclusive
+      let owed = owedByAll + (exclusive ? owedByReaders : 0)
+      if owed > 0 { waiters[position].causedWait += elapsed * owed }
+      if exclusive { exclusiveWaiters -= 1 }  // now: the exclusive waiters ahead of it
+      let blamesEveryEarlier = capacity > 0 || exclusive
+      if waitersThatHold > 0 && liveHolderIndex(waiter.agent) != nil {
+        // It holds the lock itself (an upgrade, a self-deadlock): its edges one by one.
+        var slots: [Int] = []
+        _ = forEachBlockingHolder(agent: waiter.agent, mode: waiter.mode) { slots.append($0) }
+        if !slots.isEmpty {
+          let share = elapsed / Double(slots.count)
+          for slot in slots {
+            holders[slot].directCaused += share
+            direct[slot, default: 0] += 1
+          }
+          blocked += 1
+        } else {
+          let ahead = blamesEveryEarlier ? position : exclusiveWaiters
+          if ahead > 0 {
+            let share = 1 / Double(ahead)
+            if blamesEveryEarlier { owedByAll += share } else { owedByReaders += share }
+            blocked += 1
+          }
+        }
+      } else if capacity > 0 ? full : (exclusive ? holding > 0 : exclusiveHolders > 0) {
+        // Blocked by holders: every holder (a writer, a full semaphore) or the writers.
+        if blamesEveryEarlier {
+          rateAll += 1 / Double(holding)
+          blamingAll += 1
+        } else {
+          rateExclusive += 1 / Double(exclusiveHolders)
+          blamingExclusive += 1
+        }
+        blocked += 1
+      } else {
+        // No holder blocks it, yet it waits: behind the earlier waiters it conflicts with.
+        let ahead = blamesEveryEarlier ? position : exclusiveWaiters
+        if ahead > 0 {
+          let share = 1 / Double(ahead)
+          if blamesEveryEarlier { owedByAll += share } else { owedByReaders += share }
+          blocked += 1
+        }
+      }
+      position -= 1
+    }
+    if holding > 0 {
+      allShare += elapsed * rateAll
+      exclusiveShare += elapsed * rateExclusive
+      if blamingAll > 0 { allMaxima.record(blamingAll, at: holderEpoch) }
+      if blamingAll + blamingExclusive > 0 { exclusiveMaxima.record(blamingAll + blamingExclusive, at: holderEpoch) }
+      for (slot, count) in direct {
+        let shared = blamingAll + (holders[slot].mode == .exclusive ? blamingExclusive : 0)
+        holders[slot].directMostBlocked = max(holders[slot].directMostBlocked, count + shared)
+      }
+    }
+    return blocked
   }
 
   /// Recomputes `earliestDeadline` after the holders or their leases changed.
@@ -215,18 +327,17 @@ public struct LockState: Sendable {
     return waiters.contains { $0.mode == .exclusive }
   }
 
-  /// Calls `body` with each agent `waiter` waits for in the wait-for graph (SPEC §2): the
-  /// holders whose mode conflicts with its request (itself, for a self-deadlock); when no
-  /// holder conflicts yet it waits, the earlier waiters it conflicts with. No allocation.
-  @inline(__always)
-  /// `body` gets the target and whether the edge goes through the queue.
-  public func forEachWaitTarget(of waiter: Waiter, _ body: (AgentID, Bool) -> Void) {
-    forEachWaitTarget(agent: waiter.agent, mode: waiter.mode, body)
-  }
-
-  /// The same for the waiter `agent`, asking in `mode` (it must be in the queue).
+  /// Who blocks whom — the one rule (SPEC §2 wait-for edges), read by the deadlock search,
+  /// caused wait and the orphan rule. Calls `body` with each agent the waiter `agent`
+  /// (asking in `mode`, already queued) waits for and whether the edge goes through the
+  /// queue: the holders whose mode conflicts with its request (itself, in a self-deadlock);
+  /// when no holder conflicts yet it waits, the earlier waiters it conflicts with. A dead
+  /// holder blocks but waits for nothing, so no edge leads to it here. No allocation.
   public func forEachWaitTarget(agent: AgentID, mode: LockMode, _ body: (AgentID, Bool) -> Void) {
-    guard !forEachBlockingHolder(agent: agent, mode: mode, { body($0, false) }) else { return }
+    let blocked = forEachBlockingHolder(agent: agent, mode: mode) { slot in
+      if !holders[slot].isOrphaned { body(holders[slot].agent, false) }
+    }
+    guard !blocked else { return }
     _ = forEachWaiterAhead(agent: agent, mode: mode, from: 0) { target, conflicts in if conflicts { body(target, true) } }
   }
 
@@ -244,48 +355,27 @@ public struct LockState: Sendable {
     return nil
   }
 
-  /// The holders `agent` (asking in `mode`) waits for, itself in a self-deadlock; whether any.
-  public func forEachBlockingHolder(agent: AgentID, mode: LockMode, _ body: (AgentID) -> Void) -> Bool {
-    let waiter = (agent: agent, mode: mode)
+  /// The slots of the holders that block `agent` asking in `mode` — dead ones included, and
+  /// its own hold in a self-deadlock; whether any.
+  public func forEachBlockingHolder(agent: AgentID, mode: LockMode, _ body: (Int) -> Void) -> Bool {
     var any = false
-    for holder in holders {
-      if holder.isOrphaned {
-        // It blocks, but a dead holder waits for nothing: no edge leads on from it.
-        if holder.agent == waiter.agent || blocks(holderMode: holder.mode, requestMode: waiter.mode) { any = true }
-        continue
-      }
-      if holder.agent == waiter.agent {
+    for slot in holders.indices {
+      let holder = holders[slot]
+      // A dead life's orphaned hold is another holder, even under the waiter's own name.
+      if holder.agent == agent && !holder.isOrphaned {
         // Asking again where either side is exclusive never succeeds on its own; nor a
         // semaphore slot when every slot is the waiter's own.
         let selfBlocking =
           capacity == 0
-          ? (waiter.mode == .exclusive || holder.mode == .exclusive)
-          : holders.count >= Int(capacity) && holders.allSatisfy { $0.agent == waiter.agent }
-        if selfBlocking {
-          body(holder.agent)
-          any = true
-        }
-      } else if blocks(holderMode: holder.mode, requestMode: waiter.mode) {
-        body(holder.agent)
-        any = true
+          ? (mode == .exclusive || holder.mode == .exclusive)
+          : holders.count >= Int(capacity) && holders.allSatisfy { $0.agent == agent && !$0.isOrphaned }
+        guard selfBlocking else { continue }
+      } else if !blocks(holderMode: holder.mode, requestMode: mode) {
+        continue
       }
+      body(slot)
+      any = true
     }
     return any
-  }
-
-  /// The holders that block `waiter` (SPEC §2: the conflicting ones, else all of them —
-  /// it is queued behind an earlier waiter), excluding itself unless it is alone.
-  public func blockers(of waiter: Waiter) -> [AgentID] {
-    // A dead life's orphaned hold is another holder, even under the waiter's own name.
-    let others = holders.filter { $0.agent != waiter.agent || $0.isOrphaned }
-    if others.isEmpty {
-      // Itself, only in a self-deadlock; otherwise (a reader asking again) nobody.
-      let selfBlocking = holders.contains { holder in
-        capacity == 0 ? (holder.mode == .exclusive || waiter.mode == .exclusive) : holders.count >= Int(capacity)
-      }
-      return selfBlocking ? holders.map(\.agent) : []
-    }
-    let conflicting = others.filter { blocks(holderMode: $0.mode, requestMode: waiter.mode) }
-    return (conflicting.isEmpty ? others : conflicting).map(\.agent)
   }
 }

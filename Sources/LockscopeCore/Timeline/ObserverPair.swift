@@ -18,9 +18,9 @@ public struct ObserverPair<First: TimelineObserver, Second: TimelineObserver>: T
     if second.wantsEvents { second.applied(event, at: time, state: state) }
   }
 
-  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {
-    first.waitersBlocked(on: lock, state: state, elapsed: elapsed)
-    second.waitersBlocked(on: lock, state: state, elapsed: elapsed)
+  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
+    first.waitersBlocked(on: lock, state: state, elapsed: elapsed, blocked: blocked)
+    second.waitersBlocked(on: lock, state: state, elapsed: elapsed, blocked: blocked)
   }
 
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {

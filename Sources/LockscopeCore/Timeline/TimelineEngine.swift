@@ -114,9 +114,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     }
     let contended = withLock(lock, { $0.isUnavailable(to: agent, mode: event.mode) })
     withLock(lock) { state in
-      if state.liveHolderIndex(agent) != nil { state.waitersThatHold += 1 }
-      state.waiters.append(Waiter(agent: agent, mode: event.mode, since: time, queueIntegralAtJoin: state.queueIntegral, source: event.source))
-      state.queueMax = max(state.queueMax, state.waiters.count)
+      state.enqueue(Waiter(agent: agent, mode: event.mode, since: time, queueIntegralAtJoin: state.queueIntegral, source: event.source))
     }
     agents[agent.index].waiting.append(lock)
     agents[agent.index].waitingModes.append(event.mode)
@@ -371,7 +369,13 @@ public final class TimelineEngine<Observer: TimelineObserver> {
             self.frontier.append(target)
           }
         }
-        if !locks[lock.index].forEachBlockingHolder(agent: agent, mode: mode, { visit($0, false) }) {
+        let blockedByHolders = withLock(lock) { state in
+          state.forEachBlockingHolder(agent: agent, mode: mode) { slot in
+            // A dead holder blocks but waits for nothing: no edge leads on from it.
+            if !state.holders[slot].isOrphaned { visit(state.holders[slot].agent, false) }
+          }
+        }
+        if !blockedByHolders {
           walkQueue(of: lock, for: agent, mode: mode) { visit($0, true) }
         }
         if found { break search }
@@ -432,9 +436,9 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     if waiting > 0 {
       let waited = Double(waiting) * Double(elapsed)
       locks[index].queueIntegral += waited
-      locks[index].chargeHolders(waiters: waiting, elapsed: elapsed)
+      let blocked = locks[index].chargeWaitTargets(elapsed: elapsed)
       // In place: a copy of the state would retain each of its arrays, on every event.
-      withLock(lock) { observer.waitersBlocked(on: lock, state: $0, elapsed: elapsed) }
+      withLock(lock) { observer.waitersBlocked(on: lock, state: $0, elapsed: elapsed, blocked: blocked) }
     }
   }
 
@@ -448,9 +452,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     var waiter: Waiter!
     var queueIntegral = 0.0
     withLock(lock) { state in
-      waiter = state.waiters.remove(at: index)
+      waiter = state.dequeue(at: index)
       queueIntegral = state.queueIntegral - waiter.queueIntegralAtJoin
-      if state.liveHolderIndex(waiter.agent) != nil { state.waitersThatHold -= 1 }
       state.chargeBlocked(by: waiter, until: time)
     }
     totalWaiters -= 1
@@ -461,16 +464,16 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     observer.waitEnded(
       WaitInterval(
         agent: waiter.agent, lock: lock, mode: waiter.mode, start: waiter.since, end: time, outcome: outcome,
-        queueIntegral: queueIntegral, source: waiter.source, overtaken: Int(waiter.overtaken)))
+        queueIntegral: queueIntegral, source: waiter.source, overtaken: Int(waiter.overtaken), causedWait: waiter.causedWait))
   }
 
   private func endHold(_ lock: LockID, at index: Int, time: Int64, outcome: HoldOutcome, by endSource: SourceLocation? = nil) {
     var holder: Holder!
-    var imposed = (even: 0.0, uniform: 0.0, mostBlocked: 0)
+    var imposed = (causedWait: 0.0, mostBlocked: 0)
     withLock(lock) { state in
       let removed = state.removeHolder(at: index)
       holder = removed.holder
-      imposed = (removed.evenShare, removed.uniformShare, removed.mostBlocked)
+      imposed = (removed.causedWait, removed.mostBlocked)
       if state.waitersThatHold > 0 && !holder.isOrphaned && state.waiterIndex(holder.agent) != nil { state.waitersThatHold -= 1 }
       if holder.leaseDeadline == state.earliestDeadline && holder.leaseDeadline != .max { state.refreshEarliestDeadline() }
     }
@@ -490,8 +493,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       HoldInterval(
         agent: holder.agent, lock: lock, mode: holder.mode, start: holder.since, end: time,
         outcome: holder.isOrphaned ? .crashed : outcome, source: holder.source,
-        endSource: holder.isOrphaned ? holder.crashSource : endSource, blockedWait: imposed.even,
-        uniformBlockedWait: imposed.uniform, mostBlocked: imposed.mostBlocked,
+        endSource: holder.isOrphaned ? holder.crashSource : endSource, causedWait: imposed.causedWait,
+        mostBlocked: imposed.mostBlocked,
         crashedAt: holder.isOrphaned ? holder.crashedAt : nil, longestBlocked: holder.blockedBy.values.max() ?? 0))
   }
 

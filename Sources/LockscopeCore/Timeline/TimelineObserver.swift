@@ -11,8 +11,9 @@ public protocol TimelineObserver {
   /// `event` was applied at `time`; `state` is its lock afterwards (nil for a crash).
   mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?)
   /// `state` held still for the last `elapsed` nanoseconds (inside the window) and has
-  /// waiters: the moment to charge their wait to whoever blocks them.
-  mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64)
+  /// waiters, `blocked` of them waiting for somebody (their wait is already charged, SPEC §2
+  /// `caused_wait`: see `HoldInterval.causedWait` and `WaitInterval.causedWait`).
+  mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int)
   /// A request, or an acquire with no request before it (`bare`); `event` is that line.
   mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool)
   /// An acquire (the event, for its mode, token and source), with the wait it ended
@@ -35,7 +36,7 @@ extension TimelineObserver {
   public var wantsEvents: Bool { false }
   public var isDone: Bool { false }
   public mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {}
-  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {}
+  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {}
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {}
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {}
   public mutating func waitEnded(_ wait: WaitInterval) {}

@@ -33,6 +33,24 @@ public struct WaiterQueue: RandomAccessCollection, MutableCollection, Sendable {
     return first
   }
 
+  /// Charges `elapsed` of each waiter's time to every waiter ahead of it, split evenly: the
+  /// caused wait of a queue on a free lock where each waits for all those ahead (writers,
+  /// semaphore requests). The one at position p gets elapsed × Σ_{i>p} 1/i: one tight walk
+  /// from the back, in place.
+  mutating func chargeEveryEarlier(elapsed: Double) {
+    let head = head
+    storage.withUnsafeMutableBufferPointer { buffer in
+      var owed = 0.0
+      var index = buffer.count - 1
+      while index >= head {
+        if owed > 0 { buffer[index].causedWait += elapsed * owed }
+        let ahead = index - head
+        if ahead > 0 { owed += 1 / Double(ahead) }
+        index -= 1
+      }
+    }
+  }
+
   /// The position of `agent`'s request, searched from the back: the waiter a new request
   /// or a cycle search asks about is usually the newest.
   public func lastIndex(of agent: AgentID) -> Int? {

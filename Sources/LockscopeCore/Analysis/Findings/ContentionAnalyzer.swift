@@ -59,7 +59,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     self.options = options
   }
 
-  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {
+  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
     guard !state.holders.isEmpty else { return }
     ensure(lock)
     facts[lock.index].heldWithWaiters += elapsed

@@ -31,7 +31,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
   }
 
   /// Waiters on an abandoned lock (no holder) are charged to the orphan that left it.
-  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64) {
+  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
     guard state.holders.isEmpty, !abandoned.isEmpty, let index = abandoned[lock.rawValue] else { return }
     let waited = Double(elapsed) * Double(state.waiters.count)
     orphans.update(at: index) { $0.blockedWait += waited }
@@ -50,7 +50,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
       let released = hold.lock.index < longestReleased.count ? longestReleased[hold.lock.index] : -1
       let usual = released >= 0 ? released : Self.defaultHoldLength
       guard hold.end - hold.start > orphanAfter || hold.longestBlocked > usual else { continue }
-      orphans.append(Orphan(hold: hold, blockedWait: hold.blockedWait))
+      orphans.append(Orphan(hold: hold, blockedWait: hold.causedWait))
     }
     atEnd.removeAll()
   }
@@ -71,7 +71,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
     if hold.outcome != .endOfLog, orphans.items.count < orphans.limit {
       abandoned[hold.lock.rawValue] = orphans.items.count
     }
-    orphans.append(Orphan(hold: hold, blockedWait: hold.blockedWait))
+    orphans.append(Orphan(hold: hold, blockedWait: hold.causedWait))
   }
 
   public func findings(in context: FindingContext) -> [Finding] {
