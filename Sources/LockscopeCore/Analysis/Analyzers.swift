@@ -10,6 +10,8 @@ public struct Analyzers: TimelineObserver {
   public var contention: ContentionAnalyzer
   /// `--family`: what family rows need beyond their locks' rows (inert without families).
   public var families: FamilyAnalyzer
+  /// `site` on events: the WAITED AT and BLOCKED OTHERS FROM tables (inert without sites).
+  public var sites: SiteAnalyzer
   /// False under `--no-findings`: only the statistics (and anomaly counts) run.
   public let findingsEnabled: Bool
 
@@ -17,6 +19,7 @@ public struct Analyzers: TimelineObserver {
     selection: Selection, options: FindingOptions = FindingOptions(), lockNames: NameTable? = nil,
     expectedHolds: [(glob: Glob, nanos: Int64)] = [], families: LockFamilies = LockFamilies()
   ) {
+    sites = SiteAnalyzer(selection: selection)
     self.families = FamilyAnalyzer(families: families, lockNames: lockNames, since: selection.since)
     statistics = StatisticsAnalyzer(selection: selection, expectations: HoldExpectations(rules: expectedHolds, lockNames: lockNames))
     deadlocks = DeadlockAnalyzer(options: options)
@@ -67,6 +70,7 @@ public struct Analyzers: TimelineObserver {
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     statistics.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
     families.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
+    sites.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
     guard findingsEnabled else { return }
     contention.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
     lockOrder.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
@@ -84,6 +88,7 @@ public struct Analyzers: TimelineObserver {
   public mutating func waitEnded(_ wait: WaitInterval) {
     statistics.waitEnded(wait)
     families.waitEnded(wait)
+    sites.waitEnded(wait)
     guard findingsEnabled else { return }
     deadlocks.waitEnded(wait)
     contention.waitEnded(wait)
@@ -93,6 +98,7 @@ public struct Analyzers: TimelineObserver {
     let expected = findingsEnabled ? statistics.expectation(of: hold) : -1
     statistics.holdEnded(hold)
     families.holdEnded(hold)
+    sites.holdEnded(hold)
     guard findingsEnabled else { return }
     deadlocks.holdEnded(hold)
     lockOrder.holdEnded(hold)

@@ -98,9 +98,10 @@ public enum LogAnalysis {
       try drive(streams, engine)
     }
     engine.finish()
-    let builder = ReportBuilder(
+    var builder = ReportBuilder(
       engine: engine, analyzers: analyzers(engine.observer), agentNames: parser.agents, lockNames: parser.locks,
       inputNames: sources.map(\.name), findingOptions: options.findings)
+    builder.siteNames = parser.sites
     var report = builder.build(events: otlp?.events ?? streams.reduce(0) { $0 + $1.events }, skipped: skipped)
     if let otlp { report.summary.otlpSpans = (otlp.lockSpans, otlp.ignoredSpans) }
     report.summary.outOfOrder = streams.filter { $0.outOfOrder > 0 }.map { ($0.name, $0.outOfOrder, $0.worstSkew) }

@@ -64,6 +64,24 @@ public struct JSONReportRenderer: ReportRenderer {
       }
       json.endArray()
     }
+    // Only when events carry `site`: reports of other logs keep their keys.
+    if !report.sites.isEmpty {
+      json.beginArray("sites")
+      for row in report.sites {
+        json.beginObject()
+        json.field("site", row.name)
+        json.field("attempts", row.attempts)
+        json.field("acquisitions", row.acquisitions)
+        json.field("timeouts", row.timeouts)
+        Self.writeStats("wait", row.wait, into: &json)
+        Self.writeStats("blocked", row.blocked, into: &json)
+        Self.writeStats("hold", row.hold, unfinishedMax: row.unfinishedHoldMaxNanos, into: &json)
+        json.field("wait_total_ns", row.waitTotalNanos)
+        json.field("caused_wait_ns", row.causedWaitNanos)
+        json.endObject()
+      }
+      json.endArray()
+    }
     json.beginArray("findings")
     for finding in report.findings {
       json.beginObject()
@@ -79,21 +97,9 @@ public struct JSONReportRenderer: ReportRenderer {
     json.field("attempts", row.attempts)
     json.field("acquisitions", row.acquisitions)
     json.field("timeouts", row.timeouts)
-    for (key, stats) in [("wait", row.wait), ("hold", row.hold), ("blocked", row.blocked)] {
-      json.beginObject(key)
-      json.field("count", stats.count)
-      json.field("mean_ns", stats.mean)
-      json.field("p50_ns", stats.p50)
-      json.field("p90_ns", stats.p90)
-      json.field("p95_ns", stats.p95)
-      json.field("p99_ns", stats.p99)
-      json.field("max_ns", stats.max)
-      if key == "hold" {
-        json.field("unfinished", stats.unfinished)
-        json.field("unfinished_max_ns", row.unfinishedHoldMaxNanos)
-      }
-      json.endObject()
-    }
+    writeStats("wait", row.wait, into: &json)
+    writeStats("hold", row.hold, unfinishedMax: row.unfinishedHoldMaxNanos, into: &json)
+    writeStats("blocked", row.blocked, into: &json)
     json.field("contention_rate", row.contentionRate)
     json.field("timeout_rate", row.timeoutRate)
     json.field("queue_max", row.queueMax)
@@ -108,6 +114,24 @@ public struct JSONReportRenderer: ReportRenderer {
     json.field("count", row.overExpected)
     json.field("share", row.overExpectedShare)
     json.field("expected", row.expectedHolds)
+    json.endObject()
+  }
+
+  /// `"wait": {"count", "mean_ns", "p50_ns", …}`; holds (`unfinishedMax` given) also
+  /// count their unfinished ones.
+  static func writeStats(_ key: String, _ stats: DurationStats, unfinishedMax: Int64? = nil, into json: inout JSONWriter) {
+    json.beginObject(key)
+    json.field("count", stats.count)
+    json.field("mean_ns", stats.mean)
+    json.field("p50_ns", stats.p50)
+    json.field("p90_ns", stats.p90)
+    json.field("p95_ns", stats.p95)
+    json.field("p99_ns", stats.p99)
+    json.field("max_ns", stats.max)
+    if let unfinishedMax {
+      json.field("unfinished", stats.unfinished)
+      json.field("unfinished_max_ns", unfinishedMax)
+    }
     json.endObject()
   }
 

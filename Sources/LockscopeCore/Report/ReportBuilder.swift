@@ -6,6 +6,8 @@ struct ReportBuilder<Observer: TimelineObserver> {
   let analyzers: Analyzers
   let agentNames: NameTable
   let lockNames: NameTable
+  /// `site` values (`EventParser.sites`).
+  var siteNames = NameTable()
   let inputNames: [String]
   let findingOptions: FindingOptions
 
@@ -68,6 +70,12 @@ struct ReportBuilder<Observer: TimelineObserver> {
     report.agents.sort(by: byWait)
     report.familiesAsked = !families.families.isEmpty
     report.families = familyRows(&families, spanNanos: spanNanos).sorted(by: byWait)
+    report.sites = analyzers.sites.sites.enumerated().compactMap { index, accumulator in
+      guard !accumulator.isEmpty, index < siteNames.count else { return nil }
+      var row = MetricsRow(name: siteNames.name(Int32(index)))
+      fill(&row, accumulator)
+      return row
+    }.sorted(by: byWait)
 
     let anomalies = analyzers.anomalies
     report.anomalyCounts = Anomaly.Kind.allCases.compactMap { kind in

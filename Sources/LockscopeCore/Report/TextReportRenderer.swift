@@ -23,6 +23,7 @@ public struct TextReportRenderer: ReportRenderer {
     if report.familiesAsked { text += "\n" + locksTable(report, families: true) }
     text += "\n" + agentsTable(report)
     text += blockingTable(report)
+    text += sitesTables(report)
     text += anomalies(report)
     text += skippedLines(report)
     return text
@@ -225,6 +226,49 @@ public struct TextReportRenderer: ReportRenderer {
     }
     let count = rows.count < blockers.count ? "top \(rows.count) of \(blockers.count)" : "\(blockers.count)"
     return "\n" + style.bold("BLOCKING") + " who made others wait (\(count))\n" + table.render(style: style)
+  }
+
+  /// Where in the code (SPEC §2 sites): WAITED AT, the requests' sites by the wait spent
+  /// there (perf's view), and BLOCKED OTHERS FROM, the blocking holds' acquire sites by the
+  /// wait they caused (Go's view). Nothing when no event has a site.
+  private func sitesTables(_ report: Report) -> String {
+    let waited = report.sites.filter { $0.attempts > 0 }
+    let blocking = report.sites.filter { $0.causedWaitNanos > 0 }.sorted {
+      $0.causedWaitNanos != $1.causedWaitNanos ? $0.causedWaitNanos > $1.causedWaitNanos : ($0.name ?? "") < ($1.name ?? "")
+    }
+    var text = ""
+    if !waited.isEmpty {
+      var table = Table([
+        ("SITE", .left), ("ATTEMPTS", .right), ("TOTAL WAIT", .right), ("WAIT p95", .right), ("max", .right),
+        ("BLOCKED p95", .right), ("max", .right), ("TMO", .right),
+      ])
+      let rows = shown(waited)
+      for row in rows {
+        table.add([
+          Table.fit(row.name ?? "", 50), grouped(Int64(row.attempts)), Duration.human(row.waitTotalNanos), stat(row.wait, \.p95),
+          stat(row.wait, \.max), stat(row.blocked, \.p95), stat(row.blocked, \.max), grouped(Int64(row.timeouts)),
+        ])
+      }
+      let count = rows.count < waited.count ? "top \(rows.count) of \(waited.count)" : "\(waited.count)"
+      text += "\n" + style.bold("WAITED AT") + " where agents waited, by total wait (\(count))\n" + table.render(style: style)
+    }
+    if !blocking.isEmpty {
+      let total = max(1, report.overall.causedWaitNanos)
+      var table = Table([
+        ("SITE", .left), ("HOLDS", .right), ("CAUSED WAIT", .right), ("SHARE", .right), ("HOLD p95", .right), ("max", .right),
+      ])
+      let rows = shown(blocking)
+      for row in rows {
+        table.add([
+          Table.fit(row.name ?? "", 50), grouped(Int64(row.hold.count + row.hold.unfinished)), Duration.human(row.causedWaitNanos),
+          percent(row.causedWaitNanos.doubleValue / total.doubleValue), stat(row.hold, \.p95), stat(row.hold, \.max),
+        ])
+      }
+      let count = rows.count < blocking.count ? "top \(rows.count) of \(blocking.count)" : "\(blocking.count)"
+      text += "\n" + style.bold("BLOCKED OTHERS FROM") + " where the holds that made others wait were taken (\(count))\n"
+        + table.render(style: style)
+    }
+    return text
   }
 
   private func anomalies(_ report: Report) -> String {

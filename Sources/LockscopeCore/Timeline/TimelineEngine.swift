@@ -114,7 +114,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     }
     let contended = withLock(lock, { $0.isUnavailable(to: agent, mode: event.mode) })
     withLock(lock) { state in
-      state.enqueue(Waiter(agent: agent, mode: event.mode, since: time, queueIntegralAtJoin: state.queueIntegral, source: event.source))
+      state.enqueue(
+        Waiter(agent: agent, mode: event.mode, since: time, queueIntegralAtJoin: state.queueIntegral, source: event.source, site: event.site))
     }
     agents[agent.index].waiting.append(lock)
     agents[agent.index].waitingModes.append(event.mode)
@@ -128,8 +129,10 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   private func acquire(_ event: LockEvent, at time: Int64) {
     let (agent, lock) = (event.agent, event.lock)
     var wait: Int64 = 0
+    var site = event.site
     if let index = withLock(lock, { $0.waiterIndex(agent) }) {
       wait = time - locks[lock.index].waiters[index].since
+      if site < 0 { site = locks[lock.index].waiters[index].site }  // the site of the request it ends
       // Everyone queued ahead of it was overtaken (FIFO grants overtake nobody).
       for ahead in 0..<index { locks[lock.index].waiters[ahead].overtaken += 1 }
       endWait(lock, at: index, time: time, outcome: .granted)
@@ -152,7 +155,10 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     withLock(lock) { state in
       state.lapsedHolders.removeAll { $0 == agent }
       let deadline = event.leaseNanos >= 0 ? time.addingReportingOverflow(event.leaseNanos).partialValue : .max
-      state.addHolder(Holder(agent: agent, mode: event.mode, since: time, leaseDeadline: max(deadline, time), leaseLength: event.leaseNanos, source: event.source))
+      state.addHolder(
+        Holder(
+          agent: agent, mode: event.mode, since: time, leaseDeadline: max(deadline, time), leaseLength: event.leaseNanos, source: event.source,
+          site: site))
       state.earliestDeadline = min(state.earliestDeadline, max(deadline, time))
     }
     if agents[agent.index].held.isEmpty { agents[agent.index].holdingSince = time }
@@ -464,7 +470,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     observer.waitEnded(
       WaitInterval(
         agent: waiter.agent, lock: lock, mode: waiter.mode, start: waiter.since, end: time, outcome: outcome,
-        queueIntegral: queueIntegral, source: waiter.source, overtaken: Int(waiter.overtaken), causedWait: waiter.causedWait))
+        queueIntegral: queueIntegral, source: waiter.source, overtaken: Int(waiter.overtaken), causedWait: waiter.causedWait,
+        site: waiter.site))
   }
 
   private func endHold(_ lock: LockID, at index: Int, time: Int64, outcome: HoldOutcome, by endSource: SourceLocation? = nil) {
@@ -495,7 +502,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
         outcome: holder.isOrphaned ? .crashed : outcome, source: holder.source,
         endSource: holder.isOrphaned ? holder.crashSource : endSource, causedWait: imposed.causedWait,
         mostBlocked: imposed.mostBlocked,
-        crashedAt: holder.isOrphaned ? holder.crashedAt : nil, longestBlocked: holder.blockedBy.values.max() ?? 0))
+        crashedAt: holder.isOrphaned ? holder.crashedAt : nil, longestBlocked: holder.blockedBy.values.max() ?? 0, site: holder.site))
   }
 
   private func anomaly(_ kind: Anomaly.Kind, _ event: LockEvent, at time: Int64) {
