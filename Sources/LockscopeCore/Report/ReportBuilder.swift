@@ -84,7 +84,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     let context = FindingContext(
       agentName: { agentNames.name($0.rawValue) }, lockName: { lockNames.name($0.rawValue) }, source: source,
       statistics: statistics, lockStates: engine.locks, span: Int64(spanNanos), spanStart: engine.span?.start ?? .min,
-      options: findingOptions)
+      options: findingOptions, siteName: siteName)
     report.findings = analyzers.findings(in: context)
     report.findingCounts = ReportBuilder.count(report.findings, dropped: analyzers.droppedFindings)
     return report
@@ -187,6 +187,11 @@ struct ReportBuilder<Observer: TimelineObserver> {
 
   private func ratio(_ part: Double, _ whole: Double) -> Double {
     whole > 0 ? part / whole : 0
+  }
+
+  /// The name of a `site` id, nil for none.
+  func siteName(_ site: Int32) -> String? {
+    site >= 0 && Int(site) < siteNames.count ? siteNames.name(site) : nil
   }
 
   func source(_ location: SourceLocation) -> String {

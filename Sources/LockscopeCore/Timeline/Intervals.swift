@@ -49,6 +49,8 @@ public struct WaitCycle: Sendable {
   /// When it closed, and the event that closed it.
   public var time: Int64
   public var source: SourceLocation
+  /// `sites[i]`: the `site` of `agents[i]`'s request of `locks[i]` (-1: none).
+  public var sites: [Int32] = []
 
   /// The same cycle, whatever agent it is read from.
   public var canonicalKey: [Int64] {

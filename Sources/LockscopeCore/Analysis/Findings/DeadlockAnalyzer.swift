@@ -91,7 +91,8 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
     for i in cycle.agents.indices {
       let next = cycle.agents[(i + 1) % cycle.agents.count]
       let relation = cycle.viaQueue[i] ? "queued behind" : "held by"
-      parts.append("\(context.quoted(cycle.agents[i])) waits for \(context.quoted(cycle.locks[i])) \(relation) \(context.quoted(next))")
+      let site = i < cycle.sites.count ? cycle.sites[i] : -1
+      parts.append("\(context.quoted(cycle.agents[i])) waits for \(context.quoted(cycle.locks[i], at: site)) \(relation) \(context.quoted(next))")
     }
     var message: String
     if selfDeadlock {
@@ -120,6 +121,7 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
             .object([
               ("agent", .string(context.agentName(cycle.agents[i]))),
               ("waits_for", .string(context.lockName(cycle.locks[i]))),
+              ("site", context.siteName(i < cycle.sites.count ? cycle.sites[i] : -1).map(JSONValue.string) ?? .null),
               (cycle.viaQueue[i] ? "queued_behind" : "held_by", .string(context.agentName(cycle.agents[(i + 1) % cycle.agents.count]))),
             ])
           })
