@@ -50,6 +50,8 @@ public enum LogAnalysis {
     public let inputNames: [String]
     /// The `trace_id`/`span_id` of the event being applied.
     public let traces: TraceContexts
+    /// `site` values (`LockEvent.site`).
+    public var sites = NameTable()
   }
 
   /// The same pipeline with another observer beside the analyzers (the timeline outputs):
@@ -87,8 +89,9 @@ public enum LogAnalysis {
     let selection = Selection(
       lockGlobs: options.lockGlobs, agentGlobs: options.agentGlobs, since: options.since, until: options.until,
       lockNames: parser.locks, agentNames: parser.agents)
-    let context = Context(
+    var context = Context(
       agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces)
+    context.sites = parser.sites
     let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks, expectedHolds: options.expectedHolds, families: options.families), context)
     let engine = TimelineEngine(observer: observer, selection: selection)
     if let otlp {
