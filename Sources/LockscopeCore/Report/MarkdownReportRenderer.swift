@@ -29,6 +29,7 @@ public struct MarkdownReportRenderer: ReportRenderer {
     text += locks(report)
     if report.familiesAsked { text += locks(report, families: true) }
     text += agents(report)
+    text += sites(report)
     if !report.anomalyCounts.isEmpty {
       text += "\n**Anomalies:** " + report.anomalyCounts.map { "\(Markdown.text($0.kind)) \($0.count)" }.joined(separator: ", ") + "\n"
     }
@@ -110,6 +111,47 @@ public struct MarkdownReportRenderer: ReportRenderer {
       ])
     }
     return "\n### Agents by total wait (\(Markdown.count(rows.count, of: report.agents.count)))\n\n" + table.render()
+  }
+}
+
+extension MarkdownReportRenderer {
+  /// Where in the code, as the text report shows it: the requests' sites by the wait spent
+  /// there, the blocking holds' sites by the wait they caused. Nothing without sites.
+  func sites(_ report: Report) -> String {
+    let stat = TextReportRenderer.stat
+    var text = ""
+    let waited = report.sites.filter { $0.attempts > 0 }
+    if !waited.isEmpty {
+      let rows = top == 0 ? waited[...] : waited.prefix(top)
+      var table = Markdown.Table([
+        ("Site", false), ("Attempts", true), ("Total wait", true), ("Wait p95", true), ("max", true), ("Blocked p95", true), ("max", true),
+        ("Timeouts", true),
+      ])
+      for row in rows {
+        table.add([
+          row.name ?? "", "\(row.attempts)", Duration.human(row.waitTotalNanos), stat(row.wait, \.p95), stat(row.wait, \.max),
+          stat(row.blocked, \.p95), stat(row.blocked, \.max), "\(row.timeouts)",
+        ])
+      }
+      text += "\n### Waited at: where agents waited (\(Markdown.count(rows.count, of: waited.count)))\n\n" + table.render()
+    }
+    let blocking = report.sites.filter { $0.causedWaitNanos > 0 }.sorted {
+      $0.causedWaitNanos != $1.causedWaitNanos ? $0.causedWaitNanos > $1.causedWaitNanos : ($0.name ?? "") < ($1.name ?? "")
+    }
+    if !blocking.isEmpty {
+      let rows = top == 0 ? blocking[...] : blocking.prefix(top)
+      let total = max(1, report.overall.causedWaitNanos).doubleValue
+      var table = Markdown.Table([("Site", false), ("Holds", true), ("Caused wait", true), ("Share", true), ("Hold p95", true), ("max", true)])
+      for row in rows {
+        table.add([
+          row.name ?? "", "\(row.hold.count + row.hold.unfinished)", Duration.human(row.causedWaitNanos),
+          TextReportRenderer.percent(row.causedWaitNanos.doubleValue / total), stat(row.hold, \.p95), stat(row.hold, \.max),
+        ])
+      }
+      text += "\n### Blocked others from: where the holds that made others wait were taken (\(Markdown.count(rows.count, of: blocking.count)))\n\n"
+        + table.render()
+    }
+    return text
   }
 }
 
