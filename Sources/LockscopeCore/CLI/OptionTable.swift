@@ -227,7 +227,7 @@ enum OptionTable {
       },
     OptionSpec(
       "field", value: "name=key",
-      help: "Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable).") { options, value throws(UsageError) in
+      help: "Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable).") { options, value throws(UsageError) in
         let (name, key) = try pair(value, option: "field")
         guard let field = Field.named(name) else {
           throw UsageError("Unknown field '\(name)' in --field; expected one of: \(Field.allCases.map(\.defaultKey).joined(separator: ", ")).")

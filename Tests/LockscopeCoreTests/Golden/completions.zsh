@@ -33,7 +33,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
@@ -64,7 +64,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
@@ -95,7 +95,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
@@ -123,7 +123,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
@@ -151,7 +151,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
@@ -177,7 +177,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
