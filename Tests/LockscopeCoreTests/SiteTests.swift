@@ -74,6 +74,11 @@ struct SiteTests {
     let deadlock = try #require(report.findings.first { $0.kind == "deadlock" })
     #expect(deadlock.message.contains("'w4' waits for 'c' at z.py:10 k held by 'w3'"))
     #expect(deadlock.message.contains("'w3' waits for 'd' at z.py:2 h held by 'w4'"))
+    guard case .array(let edges)? = deadlock.detail("cycle"), case .object(let first)? = edges.first else {
+      Issue.record("no cycle")
+      return
+    }
+    #expect(first.contains { $0.0 == "site" && $0.1 == .string("z.py:10 k") })
     let inversion = try #require(report.findings.first { $0.kind == "lock-order-inversion" })
     #expect(inversion.message.contains("'w1' took 'b' at x.py:2 f while holding 'a' at x.py:1 f"))
     #expect(inversion.message.contains("'w2' took 'a' at y.py:6 g while holding 'b' at y.py:5 g"))

@@ -121,9 +121,8 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
             .object([
               ("agent", .string(context.agentName(cycle.agents[i]))),
               ("waits_for", .string(context.lockName(cycle.locks[i]))),
-              ("site", context.siteName(i < cycle.sites.count ? cycle.sites[i] : -1).map(JSONValue.string) ?? .null),
               (cycle.viaQueue[i] ? "queued_behind" : "held_by", .string(context.agentName(cycle.agents[(i + 1) % cycle.agents.count]))),
-            ])
+            ] + context.siteDetail(i < cycle.sites.count ? cycle.sites[i] : -1))
           })
       ), at: 0)
     details.append(("self_deadlock", .bool(selfDeadlock)))
