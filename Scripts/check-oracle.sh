@@ -159,6 +159,37 @@ for table, name in (("locks", "lock"), ("agents", "agent")):
                 f"row {i} {lrows[i].get(name)!r} {totals[i]} after {totals[i-1]}", "sorted")
             break
 
+# SPEC §2 sites: present only when events carry `site`; wait and blocked over the
+# attempts requested at a site, hold and caused wait over the holds acquired there.
+ls_sites = {r.get("site"): r for r in ls.get("sites", [])}
+or_sites = {r["site"]: r for r in orc.get("sites", [])}
+for n in sorted(set(ls_sites) ^ set(or_sites)):
+    bad(f"site:{n}", "(row)", "present" if n in ls_sites else "missing", "present" if n in or_sites else "missing")
+for n, o in or_sites.items():
+    l = ls_sites.get(n)
+    if l is None:
+        continue
+    for k in ("attempts", "acquisitions", "timeouts", "wait_total_ns"):
+        if not is_int(l.get(k)) or l.get(k) != o[k]:
+            bad(f"site:{n}", k, l.get(k), o[k])
+    lv = l.get("caused_wait_ns")
+    if not is_int(lv) or abs(Fraction(lv) - Fraction(o["caused_wait_exact"])) > Fraction(1, 2):
+        bad(f"site:{n}", "caused_wait_ns", lv, f'{o["caused_wait_ns"]} (exact {o["caused_wait_exact"]})')
+    for part in ("wait", "blocked", "hold"):
+        lp, op = l.get(part), o[part]
+        if not isinstance(lp, dict):
+            bad(f"site:{n}", part, lp, op)
+            continue
+        for k in STATS + (("unfinished", "unfinished_max_ns") if part == "hold" else ()):
+            lv, ov = lp.get(k), op[k]
+            if not is_int(lv):
+                bad(f"site:{n}", f"{part}.{k}", lv, ov)
+            elif k.startswith("p") and op["count"] > EXACT_PERCENTILE_SAMPLES:
+                if abs(lv - ov) > PERCENTILE_REL * ov:
+                    bad(f"site:{n}", f"{part}.{k} (n={op['count']}, ±1%)", lv, ov)
+            elif lv != ov:
+                bad(f"site:{n}", f"{part}.{k}", lv, ov)
+
 limit = 40
 for p in problems[:limit]:
     print(p)
@@ -247,6 +278,22 @@ for seed in "${seeds[@]}"; do
         check "loggen --seed $seed ${opts[*]-}" "$tmp/$name.jsonl"
         if ((i == 1)); then
             check "loggen --seed $seed --expect-hold '*=20ms'" --expect-hold '*=20ms' "$tmp/$name.jsonl"
+            # SPEC §2 sites: the same log with a site on most requests and some acquires
+            # (chosen from the agent and lock, so a hold's site is sometimes its request's).
+            python3 - "$tmp/$name.jsonl" > "$tmp/$name-sites.jsonl" <<'ADDSITES'
+import json, sys, zlib
+for raw in open(sys.argv[1], "rb"):
+    try:
+        e = json.loads(raw)
+    except ValueError:
+        sys.stdout.write(raw.decode("utf-8", "replace")); continue
+    if isinstance(e, dict) and e.get("event") in ("request", "acquire"):
+        h = zlib.crc32(f'{e.get("agent")}/{e.get("lock")}/{e.get("event")}'.encode()) % 7
+        if h < (5 if e["event"] == "request" else 2):
+            e["site"] = f"worker.py:{10 * h + 1} step{h}"
+    sys.stdout.write(json.dumps(e) + "\n")
+ADDSITES
+            check "loggen --seed $seed with sites" "$tmp/$name-sites.jsonl"
         fi
     fi
 done

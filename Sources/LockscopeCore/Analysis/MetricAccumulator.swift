@@ -31,8 +31,8 @@ public struct MetricAccumulator: Sendable {
 
   /// Whether anything at all was counted.
   public var isEmpty: Bool {
-    attempts == 0 && acquisitions == 0 && blocked.count == 0 && waitNanos == 0 && holdNanos == 0 && unfinishedHolds == 0
-      && causedWait == 0
+    attempts == 0 && acquisitions == 0 && blocked.count == 0 && hold.count == 0 && waitNanos == 0 && holdNanos == 0
+      && unfinishedHolds == 0 && causedWait == 0
   }
 
   /// Adds `other`'s counts, totals and samples, as if its events had been counted here
