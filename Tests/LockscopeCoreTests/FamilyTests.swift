@@ -71,6 +71,8 @@ struct FamilyTests {
     #expect(family("order/12345/line/7") == "order/*/line/7")
     #expect(family("cache12345") == "cache*")
     #expect(family("deadbeefcafe") == nil)  // no digit: a word, not a key
+    #expect(family("cafe-1234-x") == "cafe-*-x")  // dashes join only a UUID's groups
+    #expect(family("k/0b2c4d5e-8f90-4d5e-8f90-a1b2c3d4e5f6/v") == "k/*/v")
     #expect(family("ledger") == nil)
   }
 
@@ -167,5 +169,17 @@ struct FamilyTests {
     let fitted = try #require(family.findings.first { $0.kind == "hot-lock" })
     #expect(!fitted.remedy.contains("per-key locks (sharding)") && !fitted.remedy.contains("use per-key locks"))
     #expect(fitted.locks == ["tenant:alpha"])
+  }
+
+  @Test("a family's held time is the union of its holds, even when a lapsed lease is noticed after a later hold ended")
+  func unionWithLateLapse() throws {
+    // job:1001 is held from @0 on a 2 s lease that lapses at @2, noticed only at @5; job:1002
+    // is held [3, 4]. Held: [0, 2] and [3, 4] = 3 s of 5.
+    let log = [
+      line(0, "acquire", "w1", "job:1001", extra: #","lease_ms":2000"#), line(3, "acquire", "w2", "job:1002"),
+      line(4, "release", "w2", "job:1002"), line(5, "release", "w1", "job:1001"),
+    ].joined(separator: "\n")
+    let report = try analyze(log) { $0.families.auto = true }
+    #expect(report.families.first?.utilization == 3.0 / 5)
   }
 }

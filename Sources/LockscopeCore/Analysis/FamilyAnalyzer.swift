@@ -18,15 +18,57 @@ public struct FamilyAnalyzer: TimelineObserver {
 
   /// The state of one family that its locks' rows do not give.
   public struct LiveFamily: Sendable {
-    /// Holds open on any of its locks, since when one has been, and when the last of an
-    /// overlapping run ended (a lease may lapse before the event that notices it).
-    var openHolds = 0
-    var holdingSince: Int64 = .min
-    var holdingUntil: Int64 = .min
+    /// Its open holds in the order they began (acquires come in time order), and whether
+    /// each had a lease (one with a lease may lapse before the event that notices it).
+    var open: [(start: Int64, leased: Bool)] = []
+    /// Its ended holds not yet counted, as disjoint intervals sorted by start. A hold's end
+    /// may be reported late (a lapsed lease), so the union is settled only up to the
+    /// earliest open hold's start; a hold inside an open one with no lease (which will last
+    /// at least until now) adds nothing and is not kept.
+    var pending: [(start: Int64, end: Int64)] = []
     /// Time when any of its locks was held, inside the window.
     public internal(set) var heldNanos: Int64 = 0
     var waiters = 0
     public internal(set) var queueMax = 0
+
+    mutating func holdEnded(start: Int64, end: Int64, since: Int64) {
+      // `open` is sorted by start: find this hold's by binary search.
+      var low = 0
+      var high = open.count
+      while low < high {
+        let middle = (low + high) / 2
+        if open[middle].start < start { low = middle + 1 } else { high = middle }
+      }
+      if low < open.count && open[low].start == start { open.remove(at: low) }
+      let covered = (open.first { !$0.leased }?.start ?? .max) <= start
+      if !covered { insert(start, end) }
+      // What ends before every open hold began can no longer grow: count it.
+      let settled = open.first?.start ?? .max
+      var counted = 0
+      while counted < pending.count && pending[counted].end <= settled {
+        heldNanos += max(0, pending[counted].end - max(pending[counted].start, since))
+        counted += 1
+      }
+      if counted > 0 { pending.removeFirst(counted) }
+    }
+
+    /// Adds [start, end] to `pending`, merged with the intervals it overlaps.
+    private mutating func insert(_ start: Int64, _ end: Int64) {
+      // The first interval that ends at or after `start`: the first it may overlap.
+      var low = 0
+      var high = pending.count
+      while low < high {
+        let middle = (low + high) / 2
+        if pending[middle].end < start { low = middle + 1 } else { high = middle }
+      }
+      var last = low
+      var merged = (start: start, end: end)
+      while last < pending.count && pending[last].start <= end {
+        merged = (min(merged.start, pending[last].start), max(merged.end, pending[last].end))
+        last += 1
+      }
+      pending.replaceSubrange(low..<last, with: [merged])
+    }
   }
 
   public init(families: LockFamilies, lockNames: NameTable?, since: Int64) {
@@ -79,20 +121,11 @@ public struct FamilyAnalyzer: TimelineObserver {
       doubleAcquire = nil  // the first hold stands: no new one began
       return
     }
-    if live[family].openHolds == 0 { live[family].holdingSince = time }
-    live[family].openHolds += 1
+    live[family].open.append((time, event.leaseNanos >= 0))
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
-    guard let family = family(of: hold.lock), live[family].openHolds > 0 else { return }
-    live[family].openHolds -= 1
-    live[family].holdingUntil = max(live[family].holdingUntil, hold.end)
-    // As the engine does for an agent's holds: the union of overlapping holds, clipped.
-    if live[family].openHolds == 0 {
-      let from = max(live[family].holdingSince, since)
-      let until = live[family].holdingUntil
-      if until > from { live[family].heldNanos += until - from }
-      live[family].holdingUntil = .min
-    }
+    guard let family = family(of: hold.lock) else { return }
+    live[family].holdEnded(start: hold.start, end: hold.end, since: since)
   }
 }

@@ -71,8 +71,8 @@ struct PerKeyNames {
     return pattern != name && counts[pattern, default: 0] >= 3
   }
 
-  /// `name` with each run of hexadecimal characters that holds a digit and is all digits
-  /// or 8 characters or more (a UUID's dashed groups joined) replaced by `*`.
+  /// `name` with each UUID, and each run of hexadecimal characters that holds a digit and
+  /// is all digits or 8 characters or more, replaced by `*`.
   static func pattern(_ name: String) -> String {
     String(decoding: pattern(Array(name.utf8)[...], shortestDecimalRun: 1), as: UTF8.self)
   }
@@ -91,11 +91,14 @@ struct PerKeyNames {
         start += 1
         continue
       }
-      var end = start
-      // A dash joins the groups of a UUID into one run.
-      while end < bytes.endIndex && (isHex(bytes[end]) || (bytes[end] == UInt8(ascii: "-") && end - start >= 4 && isHex(bytes[end - 1]))) {
-        end += 1
+      // A UUID (8-4-4-4-12 hexadecimal digits) is one key, dashes and all.
+      if let uuidEnd = uuid(in: bytes, at: start) {
+        result.append(UInt8(ascii: "*"))
+        start = uuidEnd
+        continue
       }
+      var end = start
+      while end < bytes.endIndex && isHex(bytes[end]) { end += 1 }
       let run = bytes[start..<end]
       if run.allSatisfy(isDigit) ? run.count >= shortestDecimalRun : run.count >= 8 && run.contains(where: isDigit) {
         result.append(UInt8(ascii: "*"))
@@ -106,6 +109,18 @@ struct PerKeyNames {
       start = end
     }
     return result
+  }
+
+  /// The end of the UUID that starts at `start`, if one does (and the hexadecimal run
+  /// before it does not go on into it).
+  private static func uuid(in bytes: ArraySlice<UInt8>, at start: Int) -> Int? {
+    guard bytes.endIndex - start >= 36 else { return nil }
+    for (offset, byte) in bytes[start..<start + 36].enumerated() {
+      let dash = offset == 8 || offset == 13 || offset == 18 || offset == 23
+      guard dash ? byte == UInt8(ascii: "-") : isHex(byte) else { return nil }
+    }
+    let end = start + 36
+    return end < bytes.endIndex && isHex(bytes[end]) ? nil : end
   }
 
   /// `run` with its decimal runs of `shortest` digits or more replaced by `*`.
