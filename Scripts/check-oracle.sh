@@ -138,7 +138,8 @@ for kind in sorted(set(ls_an) | set(or_an)):
 
 compare_metrics("overall", ls.get("overall", {}), orc["overall"])
 
-for table, name in (("locks", "lock"), ("agents", "agent")):
+tables = (("locks", "lock"), ("agents", "agent")) + ((("families", "family"),) if "families" in orc else ())
+for table, name in tables:
     lrows = ls.get(table, [])
     lmap = {r.get(name): r for r in lrows}
     omap = {r[name]: r for r in orc[table]}
@@ -151,6 +152,8 @@ for table, name in (("locks", "lock"), ("agents", "agent")):
     for n, o in omap.items():
         if n in lmap:
             compare_metrics(f"{name}:{n}", lmap[n], o)
+            if table == "families" and lmap[n].get("locks") != o["locks"]:
+                bad(f"{name}:{n}", "locks", lmap[n].get("locks"), o["locks"])
     # §5: rows sorted by total wait, largest first.
     totals = [r.get("wait_total_ns", 0) for r in lrows]
     for i in range(1, len(totals)):
@@ -294,6 +297,8 @@ for raw in open(sys.argv[1], "rb"):
     sys.stdout.write(json.dumps(e) + "\n")
 ADDSITES
             check "loggen --seed $seed with sites" "$tmp/$name-sites.jsonl"
+            # SPEC §2 lock families: auto (db:orders:85465 is db:orders:*) and a glob first.
+            check "loggen --seed $seed --family 'pool/*' --family auto" --family 'pool/*' --family auto "$tmp/$name.jsonl"
         fi
     fi
 done

@@ -407,8 +407,20 @@ class Lock:
 # The analysis
 # --------------------------------------------------------------------------------------
 
+# SPEC §2 `--family auto`: the variable parts of a name become `*`.
+AUTO_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9a-fA-F])")
+AUTO_HEX = re.compile(r"(?<![0-9a-fA-F])(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{8,}(?![0-9a-fA-F])")
+AUTO_DECIMAL = re.compile(r"[0-9]{4,}")
+
+
+def auto_family(name: str):
+    """The family pattern of a name, or None when it has no variable part."""
+    pattern = AUTO_DECIMAL.sub("*", AUTO_HEX.sub("*", AUTO_UUID.sub("*", name)))
+    return pattern if pattern != name else None
+
+
 class Analysis:
-    def __init__(self, agent_globs, lock_globs=(), expect_holds=()):
+    def __init__(self, agent_globs, lock_globs=(), expect_holds=(), families=()):
         self.agent_globs = agent_globs
         self.expect_holds = expect_holds      # [(glob, ns)]: the first match counts
         self.pair_blocked: dict[tuple[str, str], list[int]] = {}   # (lock, agent) -> samples
@@ -428,6 +440,15 @@ class Analysis:
         # SPEC §2 sites: per request site (attempts, waits) and per hold site (holds, and
         # the wait those holds caused).
         self.site_rows: dict[str, Row] = {}
+        # SPEC §2 lock families (--family GLOB | auto): a lock belongs to the first glob it
+        # matches, else (auto) to its pattern.
+        self.family_specs = [f for f in families if f != "auto"]
+        self.family_auto = "auto" in families
+        self.families_asked = bool(families)
+        self.family_cache: dict[str, str | None] = {}
+        self.family_waiters: dict[str, int] = {}
+        self.family_queue_max: dict[str, int] = {}
+        self.family_holds: dict[str, list[tuple[int, int]]] = {}
 
     # -- helpers ----------------------------------------------------------------------
     def counted(self, agent: str) -> bool:
@@ -451,6 +472,14 @@ class Analysis:
 
     def anomaly(self, kind: str):
         self.anomalies[kind] = self.anomalies.get(kind, 0) + 1
+
+    def family_of(self, lock: str):
+        if lock not in self.family_cache:
+            fam = next((g for g in self.family_specs if fnmatch.fnmatchcase(lock, g)), None)
+            if fam is None and self.family_auto:
+                fam = auto_family(lock)
+            self.family_cache[lock] = fam
+        return self.family_cache[lock]
 
     def site_row(self, site, a: str):
         """The row of `site` for a counted agent's attempt or hold (None: no site, or the
@@ -519,6 +548,9 @@ class Analysis:
                 r.unfinished_max = max(r.unfinished_max, d)
         if self.counted(a):
             self.agent_rows[a].hold_intervals.append((hold.start, t))
+        fam = self.family_of(L.name) if self.families_asked else None
+        if fam is not None:
+            self.family_holds.setdefault(fam, []).append((hold.start, t))
         sr = self.site_row(hold.site, a)
         if sr is not None:
             sr.hold_total += d
@@ -533,6 +565,9 @@ class Analysis:
         out or cancelled; not a crash or the end of the log)."""
         wait = L.waiters.pop(a)
         self.total_waiters -= 1
+        fam = self.family_of(L.name) if self.families_asked else None
+        if fam is not None:
+            self.family_waiters[fam] -= 1
         d = t - wait.start
         for r in self.rows(a, L.name):
             r.wait_total += d
@@ -647,6 +682,10 @@ class Analysis:
                 sr.contended += 1 if contended else 0
             L.waiters[a] = Wait(mode, t, e["site"])
             self.total_waiters += 1
+            fam = self.family_of(L.name) if self.families_asked else None
+            if fam is not None:
+                n = self.family_waiters[fam] = self.family_waiters.get(fam, 0) + 1
+                self.family_queue_max[fam] = max(self.family_queue_max.get(fam, 0), n)
             n = len(L.waiters)
             lr = self.lock_rows[L.name]
             lr.queue_max = max(lr.queue_max, n)
@@ -835,6 +874,7 @@ class Analysis:
             "locks": locks,
             "agents": agents,
             "sites": sites,
+            **({"families": self.family_rows()} if self.families_asked else {}),
             "anomalies": anomalies,
         }
 
@@ -844,6 +884,37 @@ class Analysis:
         """Jain's index over the agents with a blocked sample on `lock`, x = their mean."""
         means = [Fraction(sum(v), len(v)) for (l, _), v in self.pair_blocked.items() if l == lock and v]
         return jain(means)
+
+    def family_rows(self) -> list[dict]:
+        """Each family's row: its locks' rows summed and their samples together; its busy
+        time the union of its holds, its queue all its waiters at once."""
+        rows: dict[str, Row] = {}
+        counts: dict[str, int] = {}
+        for n, r in self.lock_rows.items():
+            fam = self.family_of(n)
+            if fam is None:
+                continue
+            f = rows.setdefault(fam, Row())
+            counts[fam] = counts.get(fam, 0) + 1
+            for k in ("attempts", "contended", "acquisitions", "timeouts", "unfinished", "wait_total",
+                      "hold_total", "queue_int", "caused", "expected_holds", "over_expected"):
+                setattr(f, k, getattr(f, k) + getattr(r, k))
+            f.wait_samples += r.wait_samples
+            f.hold_samples += r.hold_samples
+            f.blocked_samples += r.blocked_samples
+            f.unfinished_max = max(f.unfinished_max, r.unfinished_max)
+        out = []
+        for fam, f in rows.items():
+            f.busy = union_length(self.family_holds.get(fam, []))
+            f.queue_max = self.family_queue_max.get(fam, 0)
+            per_agent: dict[str, list[int]] = {}
+            for (l, a), v in self.pair_blocked.items():
+                if self.family_of(l) == fam:
+                    per_agent.setdefault(a, []).extend(v)
+            fairness = jain([Fraction(sum(v), len(v)) for v in per_agent.values() if v])
+            out.append(dict(family=fam, **self.metrics(f, "lock"), fairness=fairness, locks=counts[fam]))
+        out.sort(key=lambda x: (-x["wait_total_ns"], x["family"]))
+        return out
 
     def overall_fairness(self) -> float:
         per_agent: dict[str, list[int]] = {}
@@ -898,6 +969,8 @@ def main(argv=None) -> int:
                    help="count and list only matching agents (lock state follows everyone)")
     p.add_argument("--expect-hold", action="append", default=[], type=expect_hold,
                    metavar="GLOB=DURATION", help="expected hold of matching locks (expected_ms wins)")
+    p.add_argument("--family", action="append", default=[], metavar="GLOB|auto",
+                   help="also report the locks matching GLOB (or each auto pattern) as one row")
     p.add_argument("--indent", type=int, default=None)
     args = p.parse_args(argv)
 
@@ -907,7 +980,7 @@ def main(argv=None) -> int:
         skipped += sk
         streams.append(evs)
 
-    an = Analysis(args.agent, args.lock, args.expect_hold)
+    an = Analysis(args.agent, args.lock, args.expect_hold, args.family)
     # k-way merge by timestamp; heapq.merge keeps file order for equal stamps and each
     # file's own order (an out-of-order file yields clock-backwards anomalies).
     for e in heapq.merge(*streams, key=lambda e: e["t"]):
