@@ -168,4 +168,19 @@ struct DiffTests {
     try checkGolden(runCLI(["diff", "--color", "never", before, after]).out, "diff-serialized-fine.txt")
     try checkGolden(runCLI(["diff", "--format", "markdown", before, after]).out, "diff-serialized-fine.md")
   }
+
+  @Test("under --family the families are compared too; a log against itself changes nothing")
+  func familiesAndNoChange() throws {
+    let log = "fixtures/families/per-key.jsonl"
+    let result = runCLI(["diff", "--format", "json", "--family", "auto", "--fail-on-regression", "0", log, log])
+    #expect(result.status == 0)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
+    let families = try #require(object["families"] as? [[String: Any]])
+    #expect(families.count == 1 && families.first?["family"] as? String == "job:*" && families.first?["in"] as? String == "both")
+    let utilization = try #require(families.first?["utilization"] as? [String: Any])
+    #expect(utilization["before"] as? Double == 0.8 && utilization["change"] as? Double == 0)
+    let text = runCLI(["diff", "--color", "never", log, log]).out
+    #expect(text.contains("CHANGES none in any lock, family or agent"))
+    #expect(text.contains("FINDINGS gone (0)") && text.contains("FINDINGS new (0)"))
+  }
 }
