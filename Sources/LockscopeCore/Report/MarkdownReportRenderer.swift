@@ -120,7 +120,7 @@ extension MarkdownReportRenderer {
   func sites(_ report: Report) -> String {
     let stat = TextReportRenderer.stat
     var text = ""
-    let waited = report.sites.filter { $0.attempts > 0 }
+    let waited = report.waitedAtSites
     if !waited.isEmpty {
       let rows = top == 0 ? waited[...] : waited.prefix(top)
       var table = Markdown.Table([
@@ -135,9 +135,7 @@ extension MarkdownReportRenderer {
       }
       text += "\n### Waited at: where agents waited (\(Markdown.count(rows.count, of: waited.count)))\n\n" + table.render()
     }
-    let blocking = report.sites.filter { $0.causedWaitNanos > 0 }.sorted {
-      $0.causedWaitNanos != $1.causedWaitNanos ? $0.causedWaitNanos > $1.causedWaitNanos : ($0.name ?? "") < ($1.name ?? "")
-    }
+    let blocking = report.blockingSites
     if !blocking.isEmpty {
       let rows = top == 0 ? blocking[...] : blocking.prefix(top)
       let total = max(1, report.overall.causedWaitNanos).doubleValue

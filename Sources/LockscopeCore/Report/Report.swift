@@ -131,6 +131,18 @@ public struct Summary: Sendable {
   public var agents = 0
 }
 
+extension Report {
+  /// WAITED AT: the sites where attempts were requested, by total wait (as `sites`).
+  public var waitedAtSites: [MetricsRow] { sites.filter { $0.attempts > 0 } }
+
+  /// BLOCKED OTHERS FROM: the sites whose holds made others wait, by the wait they caused.
+  public var blockingSites: [MetricsRow] {
+    sites.filter { $0.causedWaitNanos > 0 }.sorted {
+      $0.causedWaitNanos != $1.causedWaitNanos ? $0.causedWaitNanos > $1.causedWaitNanos : ($0.name ?? "") < ($1.name ?? "")
+    }
+  }
+}
+
 /// Everything `lockscope report` shows, names resolved: what the renderers print.
 public struct Report: Sendable {
   public var summary = Summary()

@@ -232,10 +232,7 @@ public struct TextReportRenderer: ReportRenderer {
   /// there (perf's view), and BLOCKED OTHERS FROM, the blocking holds' acquire sites by the
   /// wait they caused (Go's view). Nothing when no event has a site.
   private func sitesTables(_ report: Report) -> String {
-    let waited = report.sites.filter { $0.attempts > 0 }
-    let blocking = report.sites.filter { $0.causedWaitNanos > 0 }.sorted {
-      $0.causedWaitNanos != $1.causedWaitNanos ? $0.causedWaitNanos > $1.causedWaitNanos : ($0.name ?? "") < ($1.name ?? "")
-    }
+    let (waited, blocking) = (report.waitedAtSites, report.blockingSites)
     var text = ""
     if !waited.isEmpty {
       var table = Table([
