@@ -18,7 +18,7 @@ func temporaryFile(bytes: [UInt8], name: String = "log.jsonl") -> String {
   let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-tests-\(UUID().uuidString)")
   try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   let url = directory.appendingPathComponent(name)
-  FileManager.default.createFile(atPath: url.path, contents: Data(bytes))
+  _ = FileManager.default.createFile(atPath: url.path, contents: Data(bytes))
   return url.path
 }
 

@@ -27,10 +27,10 @@ struct TimelineCommandTests {
   }
 
   @Test("the deadlock is flagged on the line that closed it")
-  func deadlockLine() {
+  func deadlockLine() throws {
     let lines = runCLI(["timeline", "--lock", "queue:*", postmortem]).out.split(separator: "\n").map(String.init)
-    let closing = try? #require(lines.firstIndex { $0.hasPrefix("10:42:06.500000  worker-b") })
-    #expect(closing.map { lines[$0 + 1].contains("!! deadlock: worker-b waits for queue:A → worker-a waits for queue:B") } == true)
+    let closing = try #require(lines.firstIndex { $0.hasPrefix("10:42:06.500000  worker-b") })
+    #expect(closing + 1 < lines.count && lines[closing + 1].contains("!! deadlock: worker-b waits for queue:A → worker-a waits for queue:B"))
   }
 
   @Test("the Gantt chart of one lock matches its golden file")

@@ -30,21 +30,39 @@ public struct LatencyDigest: Sendable {
   @inline(__always)
   public mutating func add(_ sample: Int64) {
     let value = Swift.max(0, sample)
+    if count == 2 {
+      // One or two samples are `min` and `max`: a lock or agent seen once or twice (a
+      // million per-key locks) allocates nothing. The third brings them into the array.
+      exact.reserveCapacity(8)
+      exact.append(min)
+      exact.append(max)
+    }
     count += 1
     sum += Int128(value)
     if value < min { min = value }
     if value > max { max = value }
     if count <= LatencyDigest.exactLimit {
-      if exact.isEmpty { exact.reserveCapacity(8) }
-      exact.append(value)
+      if count >= 3 { exact.append(value) }
       return
     }
-    if !exact.isEmpty {
-      let pending = exact
-      exact = []
-      for old in pending { addToHistogram(old) }
-    }
+    if !exact.isEmpty { moveExactIntoHistogram() }
     addToHistogram(value)
+  }
+
+  /// The samples while the digest is exact (one or two are kept as `min` and `max`).
+  private var exactSamples: [Int64] {
+    switch count {
+    case 0: []
+    case 1: [min]
+    case 2: [min, max]
+    default: exact
+    }
+  }
+
+  private mutating func moveExactIntoHistogram() {
+    let pending = exact
+    exact = []
+    for old in pending { addToHistogram(old) }
   }
 
   /// Mean rounded down, 0 with no samples.
@@ -54,7 +72,7 @@ public struct LatencyDigest: Sendable {
   public func percentiles(_ ps: [Int]) -> [Int64] {
     guard count > 0 else { return ps.map { _ in 0 } }
     guard isExact else { return ps.map(percentile) }
-    let sorted = exact.sorted()
+    let sorted = exactSamples.sorted()
     return ps.map { sorted[Swift.max(1, ($0 * count + 99) / 100) - 1] }
   }
 
@@ -63,7 +81,7 @@ public struct LatencyDigest: Sendable {
     guard count > 0 else { return 0 }
     let rank = Swift.max(1, (p * count + 99) / 100)
     if isExact {
-      return exact.sorted()[rank - 1]
+      return exactSamples.sorted()[rank - 1]
     }
     var seen = 0
     for (offset, bucketCount) in buckets.enumerated() {
@@ -81,15 +99,16 @@ public struct LatencyDigest: Sendable {
   public mutating func merge(_ other: LatencyDigest) {
     guard other.count > 0 else { return }
     if other.isExact && count + other.count <= LatencyDigest.exactLimit {
-      for value in other.exact { add(value) }
+      for value in other.exactSamples { add(value) }
       return
     }
-    if !exact.isEmpty {
-      let pending = exact
-      exact = []
-      for old in pending { addToHistogram(old) }
+    if isExact {
+      if count <= 2 { exact = exactSamples }
+      moveExactIntoHistogram()
     }
-    for value in other.exact { addToHistogram(value) }
+    if other.isExact {
+      for value in other.exactSamples { addToHistogram(value) }
+    }
     for (offset, bucketCount) in other.buckets.enumerated() where bucketCount > 0 {
       addToHistogram(LatencyDigest.bounds(ofBucket: other.lowestBucket + offset).0, times: bucketCount)
     }

@@ -76,7 +76,7 @@ enum WatchCommand {
 
   /// The live loop: drain what every input has, let the clock run, sleep until more comes.
   private static func follow(
-    _ streams: [InputStream], into engine: TimelineEngine<ObserverPair<Analyzers, ObserverPair<LiveAlerts, IntervalSummary>>>,
+    _ streams: [InputStream], into engine: TimelineEngine<WatchObservers>,
     output: LiveOutput, interval: Int64, top: Int, style: TerminalStyle
   ) throws(InputError) {
     var clock = LogClock()
@@ -92,7 +92,7 @@ enum WatchCommand {
         while count < batch, let event = try stream.next() {
           // Before the event: a release at 3 s still finds the hold it ends open.
           if event.time >= nextScan && engine.firstTime != nil {
-            engine.observer.second.first.scan(now: event.time, locks: engine.locks)
+            engine.observer.scanAlerts(now: event.time, locks: engine.locks)
             nextScan = event.time &+ scanStep
           }
           engine.apply(event)
@@ -102,9 +102,9 @@ enum WatchCommand {
       }
       if applied > 0 && engine.firstTime != nil { clock.eventApplied(at: engine.lastTime) }
       if let now = clock.now {
-        engine.observer.second.first.scan(now: now, locks: engine.locks)
+        engine.observer.scanAlerts(now: now, locks: engine.locks)
         if LogClock.wallNanos() >= nextSummary {
-          output.show(summary: engine.observer.second.second.take(now: now, interval: interval, top: top, locks: engine.locks, style: style))
+          output.show(summary: engine.observer.takeSummary(now: now, interval: interval, top: top, locks: engine.locks, style: style))
           nextSummary = LogClock.wallNanos() + interval
         }
       }
@@ -120,5 +120,21 @@ enum WatchCommand {
       pollfd(fd: $0.reader.source.fd, events: Int16(POLLIN), revents: 0)
     }
     _ = poll(&pipes, nfds_t(pipes.count), pollMillis)
+  }
+}
+
+/// What `watch` feeds from one pass: the analyzers (for the final report), the alerts and
+/// the interval summaries.
+typealias WatchObservers = ObserverPair<Analyzers, ObserverPair<LiveAlerts, IntervalSummary>>
+
+extension ObserverPair where First == Analyzers, Second == ObserverPair<LiveAlerts, IntervalSummary> {
+  /// Checks the open holds and queues against the alert thresholds at `now`.
+  mutating func scanAlerts(now: Int64, locks: [LockState]) {
+    second.first.scan(now: now, locks: locks)
+  }
+
+  /// The summary of the interval that ends at `now`.
+  mutating func takeSummary(now: Int64, interval: Int64, top: Int, locks: [LockState], style: TerminalStyle) -> [String] {
+    second.second.take(now: now, interval: interval, top: top, locks: locks, style: style)
   }
 }
