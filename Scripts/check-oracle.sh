@@ -138,7 +138,8 @@ for kind in sorted(set(ls_an) | set(or_an)):
 
 compare_metrics("overall", ls.get("overall", {}), orc["overall"])
 
-for table, name in (("locks", "lock"), ("agents", "agent")):
+tables = (("locks", "lock"), ("agents", "agent")) + ((("families", "family"),) if "families" in orc else ())
+for table, name in tables:
     lrows = ls.get(table, [])
     lmap = {r.get(name): r for r in lrows}
     omap = {r[name]: r for r in orc[table]}
@@ -151,6 +152,8 @@ for table, name in (("locks", "lock"), ("agents", "agent")):
     for n, o in omap.items():
         if n in lmap:
             compare_metrics(f"{name}:{n}", lmap[n], o)
+            if table == "families" and lmap[n].get("locks") != o["locks"]:
+                bad(f"{name}:{n}", "locks", lmap[n].get("locks"), o["locks"])
     # §5: rows sorted by total wait, largest first.
     totals = [r.get("wait_total_ns", 0) for r in lrows]
     for i in range(1, len(totals)):
@@ -158,6 +161,37 @@ for table, name in (("locks", "lock"), ("agents", "agent")):
             bad(table, "order (by wait_total_ns, largest first)",
                 f"row {i} {lrows[i].get(name)!r} {totals[i]} after {totals[i-1]}", "sorted")
             break
+
+# SPEC §2 sites: present only when events carry `site`; wait and blocked over the
+# attempts requested at a site, hold and caused wait over the holds acquired there.
+ls_sites = {r.get("site"): r for r in ls.get("sites", [])}
+or_sites = {r["site"]: r for r in orc.get("sites", [])}
+for n in sorted(set(ls_sites) ^ set(or_sites)):
+    bad(f"site:{n}", "(row)", "present" if n in ls_sites else "missing", "present" if n in or_sites else "missing")
+for n, o in or_sites.items():
+    l = ls_sites.get(n)
+    if l is None:
+        continue
+    for k in ("attempts", "acquisitions", "timeouts", "wait_total_ns"):
+        if not is_int(l.get(k)) or l.get(k) != o[k]:
+            bad(f"site:{n}", k, l.get(k), o[k])
+    lv = l.get("caused_wait_ns")
+    if not is_int(lv) or abs(Fraction(lv) - Fraction(o["caused_wait_exact"])) > Fraction(1, 2):
+        bad(f"site:{n}", "caused_wait_ns", lv, f'{o["caused_wait_ns"]} (exact {o["caused_wait_exact"]})')
+    for part in ("wait", "blocked", "hold"):
+        lp, op = l.get(part), o[part]
+        if not isinstance(lp, dict):
+            bad(f"site:{n}", part, lp, op)
+            continue
+        for k in STATS + (("unfinished", "unfinished_max_ns") if part == "hold" else ()):
+            lv, ov = lp.get(k), op[k]
+            if not is_int(lv):
+                bad(f"site:{n}", f"{part}.{k}", lv, ov)
+            elif k.startswith("p") and op["count"] > EXACT_PERCENTILE_SAMPLES:
+                if abs(lv - ov) > PERCENTILE_REL * ov:
+                    bad(f"site:{n}", f"{part}.{k} (n={op['count']}, ±1%)", lv, ov)
+            elif lv != ov:
+                bad(f"site:{n}", f"{part}.{k}", lv, ov)
 
 limit = 40
 for p in problems[:limit]:
@@ -247,6 +281,24 @@ for seed in "${seeds[@]}"; do
         check "loggen --seed $seed ${opts[*]-}" "$tmp/$name.jsonl"
         if ((i == 1)); then
             check "loggen --seed $seed --expect-hold '*=20ms'" --expect-hold '*=20ms' "$tmp/$name.jsonl"
+            # SPEC §2 sites: the same log with a site on most requests and some acquires
+            # (chosen from the agent and lock, so a hold's site is sometimes its request's).
+            python3 - "$tmp/$name.jsonl" > "$tmp/$name-sites.jsonl" <<'ADDSITES'
+import json, sys, zlib
+for raw in open(sys.argv[1], "rb"):
+    try:
+        e = json.loads(raw)
+    except ValueError:
+        sys.stdout.write(raw.decode("utf-8", "replace")); continue
+    if isinstance(e, dict) and e.get("event") in ("request", "acquire"):
+        h = zlib.crc32(f'{e.get("agent")}/{e.get("lock")}/{e.get("event")}'.encode()) % 7
+        if h < (5 if e["event"] == "request" else 2):
+            e["site"] = f"worker.py:{10 * h + 1} step{h}"
+    sys.stdout.write(json.dumps(e) + "\n")
+ADDSITES
+            check "loggen --seed $seed with sites" "$tmp/$name-sites.jsonl"
+            # SPEC §2 lock families: auto (db:orders:85465 is db:orders:*) and a glob first.
+            check "loggen --seed $seed --family 'pool/*' --family auto" --family 'pool/*' --family auto "$tmp/$name.jsonl"
         fi
     fi
 done

@@ -218,8 +218,12 @@ def parse_line(raw: bytes, unit: str | None):
     tok = obj.get("token")
     if tok is not None and (not is_number(tok) or tok != int(tok)):
         raise BadLine("token: not an integer")
+    site = obj.get("site")
+    if site is not None and not isinstance(site, str):
+        raise BadLine("site: not a string")
     return {"t": t, "event": ev, "agent": agent, "lock": lock if ev != "crash" else None,
-            "mode": mode, "capacity": cap, "lease_ns": lease_ns, "expected_ns": expected_ns}
+            "mode": mode, "capacity": cap, "lease_ns": lease_ns, "expected_ns": expected_ns,
+            "site": site}
 
 
 def read_file(path: str, unit: str | None):
@@ -298,10 +302,11 @@ def frac_float(num, den) -> float:
 # --------------------------------------------------------------------------------------
 
 class Hold:
-    __slots__ = ("mode", "start", "deadline", "lease_ns", "agent", "dead", "expected")
+    __slots__ = ("mode", "start", "deadline", "lease_ns", "agent", "dead", "expected", "site")
 
-    def __init__(self, mode, start, deadline, lease_ns, agent, expected=None):
+    def __init__(self, mode, start, deadline, lease_ns, agent, expected=None, site=None):
         self.mode, self.start, self.deadline, self.lease_ns = mode, start, deadline, lease_ns
+        self.site = site            # its acquire's site, else its request's (SPEC §2 sites)
         self.agent = agent          # a living hold is keyed by its agent's name
         self.dead = False           # SPEC §1 crash: kept, orphaned, under a key of its own
         self.expected = expected
@@ -313,10 +318,10 @@ def dead_key(agent: str, t: int) -> str:
 
 
 class Wait:
-    __slots__ = ("mode", "start")
+    __slots__ = ("mode", "start", "site")
 
-    def __init__(self, mode, start):
-        self.mode, self.start = mode, start
+    def __init__(self, mode, start, site=None):
+        self.mode, self.start, self.site = mode, start, site
 
 
 def conflict(m1: str, m2: str) -> bool:
@@ -368,6 +373,10 @@ class Lock:
         request (every holder of a full semaphore; itself in a self-deadlock); when none
         does, the earlier waiters of the queue it conflicts with. Keys: holders' keys (a dead
         life's is its dead_key) or waiting agents."""
+        return self.holder_blockers(w, wait) or self.queue_ahead(w, wait)
+
+    def holder_blockers(self, w: str, wait: Wait) -> list[str]:
+        """The holders (keys) whose mode conflicts with `w`'s request: its edges first."""
         if self.semaphore:
             full = len(self.holders) >= self.capacity
             others = [h for h in self.holders if h != w]
@@ -380,8 +389,11 @@ class Lock:
             own = self.holders.get(w)
             if own is not None and (own.mode == EXCLUSIVE or wait.mode == EXCLUSIVE):
                 targets.append(w)                # a self-deadlock blames itself too
-        if targets:
-            return targets
+        return targets
+
+    def queue_ahead(self, w: str, wait: Wait) -> list[str]:
+        """The earlier waiters of the queue that `w` conflicts with (its edges when no
+        holder conflicts with it)."""
         ahead = []
         for other, earlier in self.waiters.items():  # FIFO arrival order
             if other == w:
@@ -395,8 +407,20 @@ class Lock:
 # The analysis
 # --------------------------------------------------------------------------------------
 
+# SPEC §2 `--family auto`: the variable parts of a name become `*`.
+AUTO_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9a-fA-F])")
+AUTO_HEX = re.compile(r"(?<![0-9a-fA-F])(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{8,}(?![0-9a-fA-F])")
+AUTO_DECIMAL = re.compile(r"[0-9]{4,}")
+
+
+def auto_family(name: str):
+    """The family pattern of a name, or None when it has no variable part."""
+    pattern = AUTO_DECIMAL.sub("*", AUTO_HEX.sub("*", AUTO_UUID.sub("*", name)))
+    return pattern if pattern != name else None
+
+
 class Analysis:
-    def __init__(self, agent_globs, lock_globs=(), expect_holds=()):
+    def __init__(self, agent_globs, lock_globs=(), expect_holds=(), families=()):
         self.agent_globs = agent_globs
         self.expect_holds = expect_holds      # [(glob, ns)]: the first match counts
         self.pair_blocked: dict[tuple[str, str], list[int]] = {}   # (lock, agent) -> samples
@@ -413,6 +437,18 @@ class Analysis:
         self._counted_cache: dict[str, bool] = {}
         self.seen_agents: set[str] = set()
         self.seen_locks: set[str] = set()
+        # SPEC §2 sites: per request site (attempts, waits) and per hold site (holds, and
+        # the wait those holds caused).
+        self.site_rows: dict[str, Row] = {}
+        # SPEC §2 lock families (--family GLOB | auto): a lock belongs to the first glob it
+        # matches, else (auto) to its pattern.
+        self.family_specs = [f for f in families if f != "auto"]
+        self.family_auto = "auto" in families
+        self.families_asked = bool(families)
+        self.family_cache: dict[str, str | None] = {}
+        self.family_waiters: dict[str, int] = {}
+        self.family_queue_max: dict[str, int] = {}
+        self.family_holds: dict[str, list[tuple[int, int]]] = {}
 
     # -- helpers ----------------------------------------------------------------------
     def counted(self, agent: str) -> bool:
@@ -437,6 +473,24 @@ class Analysis:
     def anomaly(self, kind: str):
         self.anomalies[kind] = self.anomalies.get(kind, 0) + 1
 
+    def family_of(self, lock: str):
+        if lock not in self.family_cache:
+            fam = next((g for g in self.family_specs if fnmatch.fnmatchcase(lock, g)), None)
+            if fam is None and self.family_auto:
+                fam = auto_family(lock)
+            self.family_cache[lock] = fam
+        return self.family_cache[lock]
+
+    def site_row(self, site, a: str):
+        """The row of `site` for a counted agent's attempt or hold (None: no site, or the
+        agent is filtered out)."""
+        if site is None or not self.counted(a):
+            return None
+        r = self.site_rows.get(site)
+        if r is None:
+            r = self.site_rows[site] = Row()
+        return r
+
     def ensure_agent(self, a: str):
         if a not in self.agent_rows and self.counted(a):
             self.agent_rows[a] = Row()
@@ -460,13 +514,21 @@ class Analysis:
             for w, wait in L.waiters.items():
                 if self.counted(w):
                     self.agent_rows[w].queue_int += n * dt
-                b = [L.name_of(h) for h in L.blockers(w, wait)]
+                holders = L.holder_blockers(w, wait)
+                keys = holders or L.queue_ahead(w, wait)
+                b = [L.name_of(h) for h in keys]
                 if b:
                     row.caused += dt
                     share = Fraction(dt, len(b))
                     for h in b:
                         if self.counted(h):
                             self.agent_rows[h].caused += share
+                    # A hold's share goes to the site it was taken at (whoever holds it);
+                    # waiters queued ahead are not holds.
+                    for k in holders:
+                        hold = L.holders[k]
+                        if hold.site is not None:
+                            self.site_rows.setdefault(hold.site, Row()).caused += share
         L.last_t = max(L.last_t, t)
 
     def end_hold(self, L: Lock, key: str, t: int, sampled: bool):
@@ -486,12 +548,26 @@ class Analysis:
                 r.unfinished_max = max(r.unfinished_max, d)
         if self.counted(a):
             self.agent_rows[a].hold_intervals.append((hold.start, t))
+        fam = self.family_of(L.name) if self.families_asked else None
+        if fam is not None:
+            self.family_holds.setdefault(fam, []).append((hold.start, t))
+        sr = self.site_row(hold.site, a)
+        if sr is not None:
+            sr.hold_total += d
+            if sampled:
+                sr.hold_samples.append(d)
+            else:
+                sr.unfinished += 1
+                sr.unfinished_max = max(sr.unfinished_max, d)
 
     def end_wait(self, L: Lock, a: str, t: int, sample: bool, blocked: bool):
         """`sample`: a wait sample (granted); `blocked`: a blocked sample (granted, timed
         out or cancelled; not a crash or the end of the log)."""
         wait = L.waiters.pop(a)
         self.total_waiters -= 1
+        fam = self.family_of(L.name) if self.families_asked else None
+        if fam is not None:
+            self.family_waiters[fam] -= 1
         d = t - wait.start
         for r in self.rows(a, L.name):
             r.wait_total += d
@@ -499,6 +575,14 @@ class Analysis:
                 r.wait_samples.append(d)
         if blocked:
             self.blocked_sample(L, a, d)
+        sr = self.site_row(wait.site, a)
+        if sr is not None:
+            sr.wait_total += d
+            if sample:
+                sr.acquisitions += 1
+                sr.wait_samples.append(d)
+            if blocked:
+                sr.blocked_samples.append(d)
 
     def blocked_sample(self, L: Lock, a: str, d: int):
         rows = self.rows(a, L.name)
@@ -592,8 +676,16 @@ class Analysis:
                 r.attempts += 1
                 if contended:
                     r.contended += 1
-            L.waiters[a] = Wait(mode, t)
+            sr = self.site_row(e["site"], a) if rows else None
+            if sr is not None:
+                sr.attempts += 1
+                sr.contended += 1 if contended else 0
+            L.waiters[a] = Wait(mode, t, e["site"])
             self.total_waiters += 1
+            fam = self.family_of(L.name) if self.families_asked else None
+            if fam is not None:
+                n = self.family_waiters[fam] = self.family_waiters.get(fam, 0) + 1
+                self.family_queue_max[fam] = max(self.family_queue_max.get(fam, 0), n)
             n = len(L.waiters)
             lr = self.lock_rows[L.name]
             lr.queue_max = max(lr.queue_max, n)
@@ -603,7 +695,10 @@ class Analysis:
                 ar.queue_max = max(ar.queue_max, n)
 
         elif kind == "acquire":
+            site = e["site"]
             if a in L.waiters:
+                if site is None:
+                    site = L.waiters[a].site    # the hold takes its request's site
                 self.end_wait(L, a, t, sample=True, blocked=True)
             else:
                 for r in rows:
@@ -611,6 +706,12 @@ class Analysis:
                     r.wait_samples.append(0)
                 if rows:
                     self.blocked_sample(L, a, 0)
+                sr = self.site_row(site, a) if rows else None
+                if sr is not None:          # a bare acquire: its own request, granted at once
+                    sr.attempts += 1
+                    sr.acquisitions += 1
+                    sr.wait_samples.append(0)
+                    sr.blocked_samples.append(0)
             for r in rows:
                 r.acquisitions += 1
             # A takeover: the acquire ends the orphaned holds it conflicts with (or its own
@@ -632,7 +733,7 @@ class Analysis:
             if clash:
                 self.anomaly("acquire-while-held")  # the log is believed: both hold
             lease = e["lease_ns"]
-            L.holders[a] = Hold(mode, t, None if lease is None else t + lease, lease, a, self.expectation(e))
+            L.holders[a] = Hold(mode, t, None if lease is None else t + lease, lease, a, self.expectation(e), site)
             L.lapsed.discard(a)
 
         elif kind == "release":
@@ -648,6 +749,9 @@ class Analysis:
                 if kind == "timeout":
                     for r in rows:
                         r.timeouts += 1
+                    sr = self.site_row(L.waiters[a].site, a)
+                    if sr is not None:
+                        sr.timeouts += 1
                 self.end_wait(L, a, t, sample=False, blocked=True)
             else:
                 self.anomaly(kind + "-without-request")
@@ -747,6 +851,18 @@ class Analysis:
         agents = [dict(agent=n, **self.metrics(r, "agent"), fairness=None)
                   for n, r in self.agent_rows.items()]
         locks.sort(key=lambda x: (-x["wait_total_ns"], x["lock"]))
+        sites = []
+        for n, r in self.site_rows.items():
+            hold = sample_stats(r.hold_samples)
+            hold["unfinished"] = r.unfinished
+            hold["unfinished_max_ns"] = r.unfinished_max
+            sites.append({"site": n, "attempts": r.attempts, "acquisitions": r.acquisitions,
+                          "timeouts": r.timeouts, "wait": sample_stats(r.wait_samples),
+                          "blocked": sample_stats(r.blocked_samples), "hold": hold,
+                          "wait_total_ns": r.wait_total,
+                          "caused_wait_ns": math.floor(r.caused + Fraction(1, 2)),
+                          "caused_wait_exact": str(r.caused)})
+        sites.sort(key=lambda x: (-x["wait_total_ns"], x["site"]))
         agents.sort(key=lambda x: (-x["wait_total_ns"], x["agent"]))
         anomalies = {k: self.anomalies[k] for k in ANOMALY_KINDS if k in self.anomalies}
         return {
@@ -757,6 +873,8 @@ class Analysis:
             "overall": dict(**self.metrics(self.overall, "overall"), fairness=self.overall_fairness()),
             "locks": locks,
             "agents": agents,
+            "sites": sites,
+            **({"families": self.family_rows()} if self.families_asked else {}),
             "anomalies": anomalies,
         }
 
@@ -766,6 +884,37 @@ class Analysis:
         """Jain's index over the agents with a blocked sample on `lock`, x = their mean."""
         means = [Fraction(sum(v), len(v)) for (l, _), v in self.pair_blocked.items() if l == lock and v]
         return jain(means)
+
+    def family_rows(self) -> list[dict]:
+        """Each family's row: its locks' rows summed and their samples together; its busy
+        time the union of its holds, its queue all its waiters at once."""
+        rows: dict[str, Row] = {}
+        counts: dict[str, int] = {}
+        for n, r in self.lock_rows.items():
+            fam = self.family_of(n)
+            if fam is None:
+                continue
+            f = rows.setdefault(fam, Row())
+            counts[fam] = counts.get(fam, 0) + 1
+            for k in ("attempts", "contended", "acquisitions", "timeouts", "unfinished", "wait_total",
+                      "hold_total", "queue_int", "caused", "expected_holds", "over_expected"):
+                setattr(f, k, getattr(f, k) + getattr(r, k))
+            f.wait_samples += r.wait_samples
+            f.hold_samples += r.hold_samples
+            f.blocked_samples += r.blocked_samples
+            f.unfinished_max = max(f.unfinished_max, r.unfinished_max)
+        out = []
+        for fam, f in rows.items():
+            f.busy = union_length(self.family_holds.get(fam, []))
+            f.queue_max = self.family_queue_max.get(fam, 0)
+            per_agent: dict[str, list[int]] = {}
+            for (l, a), v in self.pair_blocked.items():
+                if self.family_of(l) == fam:
+                    per_agent.setdefault(a, []).extend(v)
+            fairness = jain([Fraction(sum(v), len(v)) for v in per_agent.values() if v])
+            out.append(dict(family=fam, **self.metrics(f, "lock"), fairness=fairness, locks=counts[fam]))
+        out.sort(key=lambda x: (-x["wait_total_ns"], x["family"]))
+        return out
 
     def overall_fairness(self) -> float:
         per_agent: dict[str, list[int]] = {}
@@ -820,6 +969,8 @@ def main(argv=None) -> int:
                    help="count and list only matching agents (lock state follows everyone)")
     p.add_argument("--expect-hold", action="append", default=[], type=expect_hold,
                    metavar="GLOB=DURATION", help="expected hold of matching locks (expected_ms wins)")
+    p.add_argument("--family", action="append", default=[], metavar="GLOB|auto",
+                   help="also report the locks matching GLOB (or each auto pattern) as one row")
     p.add_argument("--indent", type=int, default=None)
     args = p.parse_args(argv)
 
@@ -829,7 +980,7 @@ def main(argv=None) -> int:
         skipped += sk
         streams.append(evs)
 
-    an = Analysis(args.agent, args.lock, args.expect_hold)
+    an = Analysis(args.agent, args.lock, args.expect_hold, args.family)
     # k-way merge by timestamp; heapq.merge keeps file order for equal stamps and each
     # file's own order (an out-of-order file yields clock-backwards anomalies).
     for e in heapq.merge(*streams, key=lambda e: e["t"]):

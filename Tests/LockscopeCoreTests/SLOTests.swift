@@ -118,7 +118,7 @@ struct SLOParserTests {
     ("wait.p95 < fast", 12, 1, "expected a threshold, not 'fast', after '<', such as 10ms"),
     ("wait.p95 < -1ms", 12, 1, "a threshold cannot be negative"),
     ("wait.p95 < 1s and more", 15, 8, "unexpected 'and more' after the threshold"),
-    ("host:web1 wait.p95 < 1s", 1, 5, "unknown scope 'host:'; a scope is lock:GLOB or agent:GLOB"),
+    ("host:web1 wait.p95 < 1s", 1, 5, "unknown scope 'host:'; a scope is lock:GLOB, agent:GLOB, family:GLOB or site:GLOB"),
     ("lokc:db wait.p95 < 1s", 1, 5, "unknown scope 'lokc:'; did you mean 'lock:'?"),
     ("lock: wait.p95 < 1s", 1, 5, "'lock:' needs a glob, such as lock:db/*"),
     ("lock:db/[ab hold.p99 < 2s", 6, 6, "an unclosed '[' in the glob 'db/[ab'"),

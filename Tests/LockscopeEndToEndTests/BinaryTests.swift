@@ -132,4 +132,14 @@ struct BinaryTests {
     #expect(result.status == 0, "\(result.err)")
     #expect(result.out.contains("llm:global"))
   }
+
+  @Test("diff as a CI gate: exit 1 when wait.p95 got worse by more than 10%, 0 when it got better; standard input on one side")
+  func diffGate() throws {
+    let worse = try shell(#""$LOCKSCOPE" diff --fail-on-regression 10 fixtures/fine-grained.jsonl fixtures/serialized-workers.jsonl"#)
+    #expect(worse.status == 1, "\(worse.err)")
+    #expect(worse.out.contains("REGRESSION: wait.p95"))
+    let better = try shell(#"cat fixtures/fine-grained.jsonl | "$LOCKSCOPE" diff --fail-on-regression 10 fixtures/serialized-workers.jsonl -"#)
+    #expect(better.status == 0, "\(better.err)")
+    #expect(better.out.contains("ok: wait.p95 -99.5% overall"))
+  }
 }

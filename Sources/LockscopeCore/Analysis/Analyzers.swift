@@ -8,13 +8,19 @@ public struct Analyzers: TimelineObserver {
   public var orphans: OrphanAnalyzer
   public var leases: LeaseAnalyzer
   public var contention: ContentionAnalyzer
+  /// `--family`: what family rows need beyond their locks' rows (inert without families).
+  public var families: FamilyAnalyzer
+  /// `site` on events: the WAITED AT and BLOCKED OTHERS FROM tables (inert without sites).
+  public var sites: SiteAnalyzer
   /// False under `--no-findings`: only the statistics (and anomaly counts) run.
   public let findingsEnabled: Bool
 
   public init(
     selection: Selection, options: FindingOptions = FindingOptions(), lockNames: NameTable? = nil,
-    expectedHolds: [(glob: Glob, nanos: Int64)] = []
+    expectedHolds: [(glob: Glob, nanos: Int64)] = [], families: LockFamilies = LockFamilies()
   ) {
+    sites = SiteAnalyzer(selection: selection)
+    self.families = FamilyAnalyzer(families: families, lockNames: lockNames, since: selection.since)
     statistics = StatisticsAnalyzer(selection: selection, expectations: HoldExpectations(rules: expectedHolds, lockNames: lockNames))
     deadlocks = DeadlockAnalyzer(options: options)
     lockOrder = LockOrderAnalyzer(options: options, lockNames: lockNames)
@@ -30,7 +36,8 @@ public struct Analyzers: TimelineObserver {
     let all = RemedyFit.apply(
       to: deadlocks.findings(in: context) + leases.findings(in: context) + orphans.findings(in: context)
         + lockOrder.findings(in: context) + contention.findings(in: context) + anomalies.findings(in: context),
-      lockNames: context.lockStates.indices.filter { context.lockStates[$0].seen }.map { context.lockName(LockID(Int32($0))) })
+      lockNames: context.lockStates.indices.filter { context.lockStates[$0].seen }.map { context.lockName(LockID(Int32($0))) },
+      families: families.families)
     return all.enumerated().sorted { a, b in
       if a.element.severity != b.element.severity { return a.element.severity < b.element.severity }
       if a.element.kind != b.element.kind { return a.element.kind < b.element.kind }
@@ -55,6 +62,8 @@ public struct Analyzers: TimelineObserver {
 
   public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     statistics.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
+    families.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
+    sites.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
     guard findingsEnabled else { return }
     contention.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
     lockOrder.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
@@ -62,6 +71,7 @@ public struct Analyzers: TimelineObserver {
 
   public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     statistics.acquired(event, at: time, wait: wait)
+    families.acquired(event, at: time, wait: wait)
     guard findingsEnabled else { return }
     lockOrder.acquired(event, at: time, wait: wait)
     orphans.acquired(event, at: time, wait: wait)
@@ -70,6 +80,8 @@ public struct Analyzers: TimelineObserver {
 
   public mutating func waitEnded(_ wait: WaitInterval) {
     statistics.waitEnded(wait)
+    families.waitEnded(wait)
+    sites.waitEnded(wait)
     guard findingsEnabled else { return }
     deadlocks.waitEnded(wait)
     contention.waitEnded(wait)
@@ -78,6 +90,8 @@ public struct Analyzers: TimelineObserver {
   public mutating func holdEnded(_ hold: HoldInterval) {
     let expected = findingsEnabled ? statistics.expectation(of: hold) : -1
     statistics.holdEnded(hold)
+    families.holdEnded(hold)
+    sites.holdEnded(hold)
     guard findingsEnabled else { return }
     deadlocks.holdEnded(hold)
     lockOrder.holdEnded(hold)
@@ -88,6 +102,7 @@ public struct Analyzers: TimelineObserver {
 
   public mutating func anomaly(_ anomaly: Anomaly) {
     statistics.anomaly(anomaly)
+    families.anomaly(anomaly)
     anomalies.anomaly(anomaly)
     guard findingsEnabled else { return }
     leases.anomaly(anomaly)

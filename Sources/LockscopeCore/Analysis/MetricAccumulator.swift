@@ -31,7 +31,28 @@ public struct MetricAccumulator: Sendable {
 
   /// Whether anything at all was counted.
   public var isEmpty: Bool {
-    attempts == 0 && acquisitions == 0 && blocked.count == 0 && waitNanos == 0 && holdNanos == 0 && unfinishedHolds == 0
-      && causedWait == 0
+    attempts == 0 && acquisitions == 0 && blocked.count == 0 && hold.count == 0 && waitNanos == 0 && holdNanos == 0
+      && unfinishedHolds == 0 && causedWait == 0
+  }
+
+  /// Adds `other`'s counts, totals and samples, as if its events had been counted here
+  /// (a family row from its locks' rows). Queue maxima are not sums: the caller knows them.
+  public mutating func merge(_ other: MetricAccumulator) {
+    attempts += other.attempts
+    acquisitions += other.acquisitions
+    timeouts += other.timeouts
+    contendedAttempts += other.contendedAttempts
+    wait.merge(other.wait)
+    hold.merge(other.hold)
+    blocked.merge(other.blocked)
+    unfinishedHolds += other.unfinishedHolds
+    unfinishedMax = max(unfinishedMax, other.unfinishedMax)
+    expectedHolds += other.expectedHolds
+    overExpected += other.overExpected
+    waitNanos += other.waitNanos
+    holdNanos += other.holdNanos
+    causedWait += other.causedWait
+    queueIntegral += other.queueIntegral
+    blockedMax = max(blockedMax, other.blockedMax)
   }
 }

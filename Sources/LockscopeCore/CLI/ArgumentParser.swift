@@ -28,6 +28,7 @@ enum ArgumentParser {
         options.paths.append(argument)
       } else if argument == "--" {
         onlyPaths = true
+        options.pathSeparator = options.paths.count
       } else if argument.hasPrefix("--") {
         var name = String(argument.dropFirst(2))
         var inline: String?

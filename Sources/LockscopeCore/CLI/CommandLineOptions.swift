@@ -1,9 +1,9 @@
 /// The subcommands. `report` is the default when none is named.
 public enum Command: String, CaseIterable, Sendable {
-  case report, check, timeline, watch, whatif, completions
+  case report, check, timeline, watch, whatif, diff, completions
 
   /// The commands that read logs (all but `completions`), which share the analysis options.
-  static let readingLogs: [Command] = [.report, .check, .timeline, .watch, .whatif]
+  static let readingLogs: [Command] = [.report, .check, .timeline, .watch, .whatif, .diff]
 
   var abstract: String {
     switch self {
@@ -11,6 +11,7 @@ public enum Command: String, CaseIterable, Sendable {
     case .check: "Check service level objectives over a log: exit 0 when every rule holds, 1 when one fails."
     case .timeline: "Show what happened, event by event or as a Gantt chart, or export the waits and holds (JSON Lines, a Chrome/Perfetto trace)."
     case .whatif: "Predict the gain of a narrower critical section: replay the log with the chosen locks' holds scaled, capped, sharded or made shared for reads, and compare waits, makespan and throughput."
+    case .diff: "Compare two logs of the same system, before and after a change: per lock, family and agent the change in waits, holds, contention and utilization, the findings gone and new, and each side's makespan and throughput."
     case .completions: "Print a completion script for bash, zsh or fish, generated from the option table (source it from your shell's startup file)."
     case .watch: "Follow a log as it is written: alert the moment a deadlock closes, a holder crashes, a lease runs out, a hold or a queue grows too long; the report at the end or on Ctrl-C."
     }
@@ -55,10 +56,21 @@ public struct CommandLineOptions: Sendable {
   /// `--suppress` files, read before any log.
   public var suppressFiles: [String] = []
   public var untilText: String?
+  /// `diff`: where `--` split the files into the before and after sets (nil: no `--`).
+  public var pathSeparator: Int?
+  public var diffFormat: DiffFormat = .text
+  /// `diff --fail-on-regression PCT` and the statistic it watches (`--stat`).
+  public var failOnRegression: Double?
+  public var regressionStatistic = DiffStatistic.named("wait.p95")!  // a name of DiffStatistic.rows
   public var showHelp = false
   public var showVersion = false
 
   public init() {}
+}
+
+/// The formats `diff --format` accepts.
+public enum DiffFormat: String, CaseIterable, Sendable {
+  case text, markdown, json
 }
 
 /// The formats `whatif --format` accepts.

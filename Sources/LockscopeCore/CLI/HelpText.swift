@@ -5,7 +5,11 @@ enum HelpText {
   static let labelWidth = 26
 
   static func usage(_ command: Command) -> String {
-    command == .completions ? "lockscope completions <shell>" : "lockscope \(command.rawValue) [<options>] [<file> ...]"
+    switch command {
+    case .completions: "lockscope completions <shell>"
+    case .diff: "lockscope diff [<options>] <before> <after>"
+    default: "lockscope \(command.rawValue) [<options>] [<file> ...]"
+    }
   }
 
   static func render(_ command: Command, topLevel: Bool) -> String {
@@ -17,6 +21,8 @@ enum HelpText {
     text += "\nARGUMENTS:\n"
     if command == .completions && !topLevel {
       text += entry("<shell>", "bash, zsh or fish. bash: source <(lockscope completions bash). zsh: source <(lockscope completions zsh), or save it as _lockscope in a directory of $fpath. fish: lockscope completions fish > ~/.config/fish/completions/lockscope.fish.")
+    } else if command == .diff && !topLevel {
+      text += entry("<before> <after>", "Two lock event logs of the same system, before and after a change; or two sets of files, the before set and the after set separated by '--' (each set merged by timestamp).")
     } else {
     let several =
       command == .watch && !topLevel
@@ -51,6 +57,8 @@ enum HelpText {
       "0 success; 2 usage error, unreadable input, or a bad line under --strict."
     case (.whatif, false):
       "0 a prediction (or 'nothing to gain') was printed; 2 usage error, unreadable input, or a log it cannot model (no matching lock, an agent holding two chosen locks at once)."
+    case (.diff, false):
+      "0 the comparison was printed (and, with --fail-on-regression, the statistic did not get worse by more than PCT); 1 it did; 2 usage error, unreadable input, or a bad line under --strict."
     case (.completions, false):
       "0 success; 2 usage error (no shell, or one it does not know)."
     case (.watch, false):
@@ -64,7 +72,7 @@ enum HelpText {
   private static func rules() -> String {
     var text = "\nRULES:\n"
     for paragraph in [
-      "[lock:<glob> | agent:<glob>] <metric> <operator> <threshold>, one a line; '#' starts a comment. No scope: over all locks. lock:/agent: check each matching lock or agent; a glob that matches none is an error.",
+      "[lock:<glob> | agent:<glob> | family:<glob> | site:<glob>] <metric> <operator> <threshold>, one a line; '#' starts a comment. No scope: over all locks. lock:/agent:/family:/site: check each matching lock, agent, lock family (--family) or code site; a glob that matches none is an error.",
       "Operators: < <= > >= == !=. Thresholds: durations take a unit (ns us ms s m h), shares a % (or a fraction 0-1), counts a plain number.",
       "With no --slo or --rule: \(DefaultSLO.text.split(separator: "\n").joined(separator: ", ")).",
       "A log with no events, or a statistic with no samples, fails the rule (no data) unless --allow-empty.",

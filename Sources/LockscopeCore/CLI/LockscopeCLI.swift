@@ -50,6 +50,7 @@ public enum LockscopeCLI {
       case .timeline: return try timeline(options, io: io)
       case .watch: return watch(options, io: io)
       case .whatif: return try whatif(options, io: io)
+      case .diff: return try diff(options, io: io)
       case .completions: return try completions(options, io: io)
       }
     } catch {
@@ -232,6 +233,55 @@ public enum LockscopeCLI {
       try io.out.write(options.whatifFormat == .json ? prediction.json() : prediction.text(style: style(options, io)))
       return ExitStatus.success
     }
+  }
+
+  /// `lockscope diff BEFORE AFTER` (or `BEFORE... -- AFTER...`): both sides analysed with
+  /// the same options, then compared; `--fail-on-regression` turns it into a gate.
+  private static func diff(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
+    let sides: (before: [String], after: [String])
+    if let split = options.pathSeparator, split > 0, split < options.paths.count {
+      sides = (Array(options.paths[..<split]), Array(options.paths[split...]))
+    } else if options.paths.count == 2 {
+      sides = ([options.paths[0]], [options.paths[1]])
+    } else {
+      usageError(
+        "diff takes two logs, BEFORE and AFTER, or two sets of files separated by '--' (\(options.paths.count) \(options.paths.count == 1 ? "file" : "files") given).",
+        command: .diff, io: io)
+      return ExitStatus.failure
+    }
+    if sides.before.contains("-") && sides.after.contains("-") {
+      usageError("diff can read standard input ('-') on one side only.", command: .diff, io: io)
+      return ExitStatus.failure
+    }
+    var reports: [Report] = []
+    for paths in [sides.before, sides.after] {
+      var side = options
+      side.paths = paths
+      guard let report = analyze(side, analysis: options.analysis, io: io) else { return ExitStatus.failure }
+      if report.summary.events == 0 && report.summary.skippedLines > 0 {
+        try? io.err.write("lockscope: no events read from \(paths.joined(separator: ", ")): \(NoEvents.reason(report.summary, firstSkipped: report.skipped.first))\n")
+        return ExitStatus.failure
+      }
+      reports.append(report)
+    }
+    let diff = ReportDiff(before: reports[0], after: reports[1])
+    let regression = options.failOnRegression.map { (statistic: options.regressionStatistic, percent: $0) }
+    let regressed = regression.map { diff.regressed($0.statistic, byMoreThan: $0.percent) } ?? false
+    var text: String
+    switch options.diffFormat {
+    case .text: text = DiffTextRenderer(style: style(options, io), top: options.top).render(diff)
+    case .markdown: text = DiffMarkdownRenderer(top: options.top).render(diff)
+    case .json: text = DiffJSONRenderer().render(diff, regression: regression)
+    }
+    if let regression, options.diffFormat != .json {
+      let change = diff.overallChange(regression.statistic)
+      let verdict = regressed ? "REGRESSION" : "ok"
+      let line = "\(verdict): \(regression.statistic.name) \(change.changeText) overall (--fail-on-regression \(formatFixed(regression.percent, decimals: 1))%)"
+      text += options.diffFormat == .markdown ? "\n**\(line)**\n" : "\n" + line + "\n"
+    }
+    // A gate's verdict is its exit status, whatever became of the output.
+    try? io.out.write(text)
+    return regressed ? ExitStatus.violation : ExitStatus.success
   }
 
   /// `lockscope completions SHELL`: the script on standard output.

@@ -79,6 +79,28 @@ enum OptionTable {
         options.watch.format = try choice(value, option: "format", among: WatchFormat.allCases)
       },
     OptionSpec(
+      "format", value: "format", default: "text", commands: [.diff], choices: DiffFormat.allCases.map(\.rawValue),
+      help: "Output format: text (changes coloured on a terminal), markdown (for the pull request that made the change), json.") { options, value throws(UsageError) in
+        options.diffFormat = try choice(value, option: "format", among: DiffFormat.allCases)
+      },
+    OptionSpec(
+      "fail-on-regression", value: "pct", commands: [.diff],
+      help: "Exit 1 when the --stat statistic, over all locks, got worse by more than <pct> percent (a rise from 0 is always worse): a CI gate for a change.") { options, value throws(UsageError) in
+        let number = value.hasSuffix("%") ? String(value.dropLast()) : value
+        guard let percent = Double(number), percent >= 0, percent.isFinite else {
+          throw UsageError("--fail-on-regression takes a percentage >= 0, such as 10 or 10%, not '\(value)'.")
+        }
+        options.failOnRegression = percent
+      },
+    OptionSpec(
+      "stat", value: "name", default: "wait.p95", commands: [.diff], choices: DiffStatistic.all.filter { $0.higherIsBetter != nil }.map(\.name),
+      help: "The statistic --fail-on-regression watches: makespan, throughput, or a statistic of the overall row (wait.p50, wait.p95, wait.p99, blocked.*, hold.*, contention.rate, utilization, caused_wait).") { options, value throws(UsageError) in
+        guard let statistic = DiffStatistic.named(value), statistic.higherIsBetter != nil else {
+          throw UsageError("Unknown --stat '\(value)'; expected one of: \(DiffStatistic.all.filter { $0.higherIsBetter != nil }.map(\.name).joined(separator: ", ")).")
+        }
+        options.regressionStatistic = statistic
+      },
+    OptionSpec(
       "follow", short: "f", commands: [.watch],
       help: "Follow the files like 'tail -F': wait for more at their end, go on with the new file when one is rotated, start over when one is truncated. Ends with Ctrl-C.") { options, _ in
         options.watch.follow = true
@@ -164,7 +186,7 @@ enum OptionTable {
         options.allowEmpty = true
       },
     OptionSpec(
-      "from", value: "input", default: "jsonl", commands: [.report, .check, .timeline, .whatif],
+      "from", value: "input", default: "jsonl", commands: [.report, .check, .timeline, .whatif, .diff],
       choices: InputFormat.allCases.map(\.rawValue),
       help: "What the input lines are: jsonl (lock events), otlp (OpenTelemetry spans, one OTLP/JSON export request a line, as the Collector's file exporter writes; read whole and sorted by time).") { options, value throws(UsageError) in
         guard let format = InputFormat(rawValue: value) else {
@@ -205,7 +227,7 @@ enum OptionTable {
       },
     OptionSpec(
       "field", value: "name=key",
-      help: "Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable).") { options, value throws(UsageError) in
+      help: "Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable).") { options, value throws(UsageError) in
         let (name, key) = try pair(value, option: "field")
         guard let field = Field.named(name) else {
           throw UsageError("Unknown field '\(name)' in --field; expected one of: \(Field.allCases.map(\.defaultKey).joined(separator: ", ")).")
@@ -260,7 +282,7 @@ enum OptionTable {
         options.reorderWindowGiven = true
       },
     OptionSpec(
-      "long-hold", value: "duration", default: "1s", commands: [.report, .check, .timeline],
+      "long-hold", value: "duration", default: "1s", commands: [.report, .check, .timeline, .diff],
       help: "Report holds longer than this as long holds (30s, 500ms, 2m, …).") { options, value throws(UsageError) in
         options.analysis.findings.longHold = try duration(value, option: "long-hold")
       },
@@ -273,6 +295,15 @@ enum OptionTable {
         }
         let (pattern, length) = (String(value[..<equals]), String(value[value.index(after: equals)...]))
         options.analysis.expectedHolds.append((try glob(pattern, option: "expect-hold"), try duration(length, option: "expect-hold")))
+      },
+    OptionSpec(
+      "family", value: "glob|auto", commands: [.report, .check, .diff],
+      help: "Also report the locks matching <glob> as one row, a lock family (repeatable; a lock belongs to the first family it matches); 'auto' makes a family of the names that differ only in UUIDs, hexadecimal runs of 8 or more or numbers of 4 digits or more (user:7f3e… and user:a01c… are user:*).") { options, value throws(UsageError) in
+        if value == "auto" {
+          options.analysis.families.auto = true
+        } else {
+          options.analysis.families.globs.append(try glob(value, option: "family"))
+        }
       },
     OptionSpec(
       "orphan-after", value: "duration", default: "30s",

@@ -51,8 +51,8 @@ public struct LockEvent: Sendable {
   /// Where this line's `trace_id`/`span_id` wait in `TraceContexts` (-1: none, or not
   /// captured). An index, not strings, so an event stays free to copy.
   public var traceSlot: Int32 = -1
-  /// `site`: where in the code, an id in `EventParser.sites` (-1: none). Carried, not yet
-  /// analysed; the OTLP reader fills it from the span's `code.*` attributes.
+  /// `site`: where in the code, an id in `EventParser.sites` (-1: none); the OTLP reader
+  /// fills it from the span's `code.*` attributes. Aggregated by `SiteAnalyzer`.
   public var site: Int32 = -1
   /// `expected_ms` on an acquire, in nanoseconds (-1: none). Carried, not yet analysed.
   public var expectedNanos: Int64 = -1

@@ -67,6 +67,7 @@ public final class EventParser {
     var lease: Int64 = -1
     var expected: Int64 = -1
     var token: Int64 = 0
+    var site: Int32 = -1
 
     scanner.skipWhitespace()
     if !scanner.atEnd && scanner.peek == UInt8(ascii: "}") {
@@ -153,6 +154,13 @@ public final class EventParser {
               throw LineError(.notAnInteger(key: fieldMap.key(.token)), column: valueColumn)
             }
             token = integer
+          case .site:
+            if case .null = value { break }
+            if case .string(let text) = value, !text.hasEscapes {
+              site = sites.intern(text.start, text.count)
+            } else {
+              site = try name(value, field: field, table: sites, column: valueColumn, lineStart: base)
+            }
           case .traceID, .spanID:
             // Carried, not interpreted: any scalar is accepted.
             if case .other(let type) = value {
@@ -194,6 +202,7 @@ public final class EventParser {
       capacity: capacity, leaseNanos: lease, token: token,
       hasToken: seen & (1 << UInt16(Field.token.rawValue)) != 0, source: source)
     event.expectedNanos = expected
+    event.site = site
     if traces.capturing && (pendingTrace != nil || pendingSpan != nil) {
       event.traceSlot = traces.store(trace: pendingTrace, span: pendingSpan, input: source.input)
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The fields of a log line that lockscope reads (SPEC §1).
 public enum Field: Int, CaseIterable, Sendable {
-  case ts, event, agent, lock, mode, capacity, leaseMs, token, traceID, spanID, expectedMs
+  case ts, event, agent, lock, mode, capacity, leaseMs, token, traceID, spanID, expectedMs, site
 
   /// The key in the log when nothing is remapped.
   public var defaultKey: String {
@@ -18,6 +18,7 @@ public enum Field: Int, CaseIterable, Sendable {
     case .traceID: "trace_id"
     case .spanID: "span_id"
     case .expectedMs: "expected_ms"
+    case .site: "site"
     }
   }
 

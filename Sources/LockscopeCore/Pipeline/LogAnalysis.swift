@@ -25,6 +25,8 @@ public struct AnalysisOptions: Sendable {
   public var findings = FindingOptions()
   /// `--expect-hold GLOB=DURATION`: expected holds of the locks whose acquires give none.
   public var expectedHolds: [(glob: Glob, nanos: Int64)] = []
+  /// `--family GLOB` / `--family auto`: locks reported together as one row too.
+  public var families = LockFamilies()
 
   public init() {}
 }
@@ -54,6 +56,8 @@ public enum LogAnalysis {
     public let inputNames: [String]
     /// The `trace_id`/`span_id` of the event being applied.
     public let traces: TraceContexts
+    /// `site` values (`LockEvent.site`).
+    public var sites = NameTable()
   }
 
   /// The same pipeline with another observer beside the analyzers (the timeline outputs):
@@ -92,9 +96,10 @@ public enum LogAnalysis {
     let selection = Selection(
       lockGlobs: options.lockGlobs, agentGlobs: options.agentGlobs, since: options.since, until: options.until,
       lockNames: parser.locks, agentNames: parser.agents)
-    let context = Context(
+    var context = Context(
       agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces)
-    let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks, expectedHolds: options.expectedHolds), context)
+    context.sites = parser.sites
+    let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks, expectedHolds: options.expectedHolds, families: options.families), context)
     let engine = TimelineEngine(observer: observer, selection: selection)
     keeping?.start(lockNames: parser.locks, agentNames: parser.agents)
     if let otlp {
@@ -104,9 +109,10 @@ public enum LogAnalysis {
       try drive(streams, engine)
     }
     engine.finish()
-    let builder = ReportBuilder(
+    var builder = ReportBuilder(
       engine: engine, analyzers: analyzers(engine.observer), agentNames: parser.agents, lockNames: parser.locks,
       inputNames: sources.map(\.name), findingOptions: options.findings)
+    builder.siteNames = parser.sites
     var report = builder.build(events: otlp?.events ?? streams.reduce(0) { $0 + $1.events }, skipped: skipped)
     if let otlp { report.summary.otlpSpans = (otlp.lockSpans, otlp.ignoredSpans) }
     report.summary.outOfOrder = streams.filter { $0.outOfOrder > 0 }.map { ($0.name, $0.outOfOrder, $0.worstSkew) }

@@ -47,13 +47,37 @@ public struct JSONReportRenderer: ReportRenderer {
     json.beginObject("overall")
     JSONReportRenderer.writeMetrics(report.overall, into: &json)
     json.endObject()
-    for (key, rows) in [("locks", report.locks), ("agents", report.agents)] {
+    var tables = [("locks", "lock", report.locks), ("agents", "agent", report.agents)]
+    if report.familiesAsked { tables.append(("families", "family", report.families)) }
+    for (key, nameKey, rows) in tables {
       json.beginArray(key)
       for row in rows {
         json.beginObject()
-        json.field(key == "locks" ? "lock" : "agent", row.name)
+        json.field(nameKey, row.name)
         JSONReportRenderer.writeMetrics(row, into: &json)
-        if key == "agents" { json.field("blocked_max", row.blockedMax) }
+        switch key {
+        case "agents": json.field("blocked_max", row.blockedMax)
+        case "families": json.field("locks", row.lockCount)
+        default: if report.familiesAsked { json.field("family", row.family) }
+        }
+        json.endObject()
+      }
+      json.endArray()
+    }
+    // Only when events carry `site`: reports of other logs keep their keys.
+    if !report.sites.isEmpty {
+      json.beginArray("sites")
+      for row in report.sites {
+        json.beginObject()
+        json.field("site", row.name)
+        json.field("attempts", row.attempts)
+        json.field("acquisitions", row.acquisitions)
+        json.field("timeouts", row.timeouts)
+        Self.writeStats("wait", row.wait, into: &json)
+        Self.writeStats("blocked", row.blocked, into: &json)
+        Self.writeStats("hold", row.hold, unfinishedMax: row.unfinishedHoldMaxNanos, into: &json)
+        json.field("wait_total_ns", row.waitTotalNanos)
+        json.field("caused_wait_ns", row.causedWaitNanos)
         json.endObject()
       }
       json.endArray()
@@ -73,21 +97,9 @@ public struct JSONReportRenderer: ReportRenderer {
     json.field("attempts", row.attempts)
     json.field("acquisitions", row.acquisitions)
     json.field("timeouts", row.timeouts)
-    for (key, stats) in [("wait", row.wait), ("hold", row.hold), ("blocked", row.blocked)] {
-      json.beginObject(key)
-      json.field("count", stats.count)
-      json.field("mean_ns", stats.mean)
-      json.field("p50_ns", stats.p50)
-      json.field("p90_ns", stats.p90)
-      json.field("p95_ns", stats.p95)
-      json.field("p99_ns", stats.p99)
-      json.field("max_ns", stats.max)
-      if key == "hold" {
-        json.field("unfinished", stats.unfinished)
-        json.field("unfinished_max_ns", row.unfinishedHoldMaxNanos)
-      }
-      json.endObject()
-    }
+    writeStats("wait", row.wait, into: &json)
+    writeStats("hold", row.hold, unfinishedMax: row.unfinishedHoldMaxNanos, into: &json)
+    writeStats("blocked", row.blocked, into: &json)
     json.field("contention_rate", row.contentionRate)
     json.field("timeout_rate", row.timeoutRate)
     json.field("queue_max", row.queueMax)
@@ -102,6 +114,24 @@ public struct JSONReportRenderer: ReportRenderer {
     json.field("count", row.overExpected)
     json.field("share", row.overExpectedShare)
     json.field("expected", row.expectedHolds)
+    json.endObject()
+  }
+
+  /// `"wait": {"count", "mean_ns", "p50_ns", …}`; holds (`unfinishedMax` given) also
+  /// count their unfinished ones.
+  static func writeStats(_ key: String, _ stats: DurationStats, unfinishedMax: Int64? = nil, into json: inout JSONWriter) {
+    json.beginObject(key)
+    json.field("count", stats.count)
+    json.field("mean_ns", stats.mean)
+    json.field("p50_ns", stats.p50)
+    json.field("p90_ns", stats.p90)
+    json.field("p95_ns", stats.p95)
+    json.field("p99_ns", stats.p99)
+    json.field("max_ns", stats.max)
+    if let unfinishedMax {
+      json.field("unfinished", stats.unfinished)
+      json.field("unfinished_max_ns", unfinishedMax)
+    }
     json.endObject()
   }
 

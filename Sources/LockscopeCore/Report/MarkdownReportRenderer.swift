@@ -27,7 +27,9 @@ public struct MarkdownReportRenderer: ReportRenderer {
     text += "\n"
     text += findings(report)
     text += locks(report)
+    if report.familiesAsked { text += locks(report, families: true) }
     text += agents(report)
+    text += sites(report)
     if !report.anomalyCounts.isEmpty {
       text += "\n**Anomalies:** " + report.anomalyCounts.map { "\($0.kind.rawValue) \($0.count)" }.joined(separator: ", ") + "\n"
     }
@@ -63,24 +65,28 @@ public struct MarkdownReportRenderer: ReportRenderer {
     "at \(TextReportRenderer.shortTime(finding.time))" + (finding.source.isEmpty ? "" : ", \(finding.source)")
   }
 
-  private func locks(_ report: Report) -> String {
-    let rows = top == 0 ? report.locks[...] : report.locks.prefix(top)
+  /// The locks table, or with `families` the families table (with their lock counts).
+  private func locks(_ report: Report, families: Bool = false) -> String {
+    let all = families ? report.families : report.locks
+    let rows = top == 0 ? all[...] : all.prefix(top)
     let stat = TextReportRenderer.stat
-    var table = Markdown.Table([
-      ("Lock", false), ("Acq", true), ("Contention", true), ("Timeouts", true), ("Wait p50", true), ("p95", true), ("p99", true),
+    var columns = [(families ? "Family" : "Lock", false)]
+    if families { columns.append(("Locks", true)) }
+    var table = Markdown.Table(columns + [
+      ("Acq", true), ("Contention", true), ("Timeouts", true), ("Wait p50", true), ("p95", true), ("p99", true),
       ("max", true), ("Total wait", true), ("Blocked p95", true), ("max", true), ("Hold p50", true), ("p95", true),
       ("Unfinished", true), ("Utilization", true), ("Queue max", true), ("Fairness", true),
     ])
     for row in rows {
-      table.add([
-        row.name ?? "", "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), TextReportRenderer.percent(row.timeoutRate),
+      table.add([row.name ?? ""] + (families ? ["\(row.lockCount)"] : []) + [
+        "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), TextReportRenderer.percent(row.timeoutRate),
         stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.p99), stat(row.wait, \.max),
         Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max), stat(row.hold, \.p50),
         stat(row.hold, \.p95), unfinished(row), TextReportRenderer.percent(row.utilization), "\(row.queueMax)",
         formatFixed(row.fairness ?? 1, decimals: 2),
       ])
     }
-    return "\n### Locks by total wait (\(Markdown.count(rows.count, of: report.locks.count)))\n\n" + table.render()
+    return "\n### \(families ? "Lock families" : "Locks") by total wait (\(Markdown.count(rows.count, of: all.count)))\n\n" + table.render()
   }
 
   /// `2 (longest 5.2s)`, or `0`.
@@ -105,6 +111,45 @@ public struct MarkdownReportRenderer: ReportRenderer {
       ])
     }
     return "\n### Agents by total wait (\(Markdown.count(rows.count, of: report.agents.count)))\n\n" + table.render()
+  }
+}
+
+extension MarkdownReportRenderer {
+  /// Where in the code, as the text report shows it: the requests' sites by the wait spent
+  /// there, the blocking holds' sites by the wait they caused. Nothing without sites.
+  func sites(_ report: Report) -> String {
+    let stat = TextReportRenderer.stat
+    var text = ""
+    let waited = report.waitedAtSites
+    if !waited.isEmpty {
+      let rows = top == 0 ? waited[...] : waited.prefix(top)
+      var table = Markdown.Table([
+        ("Site", false), ("Attempts", true), ("Total wait", true), ("Wait p95", true), ("max", true), ("Blocked p95", true), ("max", true),
+        ("Timeouts", true),
+      ])
+      for row in rows {
+        table.add([
+          row.name ?? "", "\(row.attempts)", Duration.human(row.waitTotalNanos), stat(row.wait, \.p95), stat(row.wait, \.max),
+          stat(row.blocked, \.p95), stat(row.blocked, \.max), "\(row.timeouts)",
+        ])
+      }
+      text += "\n### Waited at: where agents waited (\(Markdown.count(rows.count, of: waited.count)))\n\n" + table.render()
+    }
+    let blocking = report.blockingSites
+    if !blocking.isEmpty {
+      let rows = top == 0 ? blocking[...] : blocking.prefix(top)
+      let total = max(1, report.overall.causedWaitNanos).doubleValue
+      var table = Markdown.Table([("Site", false), ("Holds", true), ("Caused wait", true), ("Share", true), ("Hold p95", true), ("max", true)])
+      for row in rows {
+        table.add([
+          row.name ?? "", "\(row.hold.count + row.hold.unfinished)", Duration.human(row.causedWaitNanos),
+          TextReportRenderer.percent(row.causedWaitNanos.doubleValue / total), stat(row.hold, \.p95), stat(row.hold, \.max),
+        ])
+      }
+      text += "\n### Blocked others from: where the holds that made others wait were taken (\(Markdown.count(rows.count, of: blocking.count)))\n\n"
+        + table.render()
+    }
+    return text
   }
 }
 

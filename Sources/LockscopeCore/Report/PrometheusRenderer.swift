@@ -52,9 +52,13 @@ public struct PrometheusRenderer: ReportRenderer {
     var overall = Scope(prefix: "lockscope_", label: nil, noun: "over all locks")
     var locks = Scope(prefix: "lockscope_lock_", label: "lock", noun: "per lock")
     var agents = Scope(prefix: "lockscope_agent_", label: "agent", noun: "per agent")
+    var families = Scope(prefix: "lockscope_family_", label: "family", noun: "per lock family")
     add(report.overall, to: &overall)
-    for row in report.locks { add(row, to: &locks) }
+    // Under --family, a family's locks are one series set, not one per key (a million
+    // per-key locks would be a million series).
+    for row in report.locks where row.family == nil { add(row, to: &locks) }
     for row in report.agents { add(row, to: &agents) }
+    for row in report.families { add(row, to: &families) }
 
     var text = ""
     let summary = report.summary
@@ -85,7 +89,7 @@ public struct PrometheusRenderer: ReportRenderer {
       Family(
         name: "lockscope_anomalies", type: "gauge", help: "Events that contradict the lock state, by kind.",
         samples: report.anomalyCounts.map { #"lockscope_anomalies{kind=""# + $0.kind.rawValue + #""} \#($0.count)"# }))
-    for scope in [overall, locks, agents] {
+    for scope in [overall, locks, families, agents] {
       for family in scope.families { text += self.family(family) }
     }
     return text

@@ -55,6 +55,10 @@ public struct MetricsRow: Equatable, Sendable {
   public var unfinishedHoldMaxNanos: Int64 = 0
   /// Agents: the most waiters they blocked at once as holders.
   public var blockedMax = 0
+  /// Families: how many locks of the log belong to it.
+  public var lockCount = 0
+  /// Locks: the family it belongs to under `--family`.
+  public var family: String?
 
   public init(name: String? = nil) { self.name = name }
 }
@@ -127,6 +131,18 @@ public struct Summary: Sendable {
   public var agents = 0
 }
 
+extension Report {
+  /// WAITED AT: the sites where attempts were requested, by total wait (as `sites`).
+  public var waitedAtSites: [MetricsRow] { sites.filter { $0.attempts > 0 } }
+
+  /// BLOCKED OTHERS FROM: the sites whose holds made others wait, by the wait they caused.
+  public var blockingSites: [MetricsRow] {
+    sites.filter { $0.causedWaitNanos > 0 }.sorted {
+      $0.causedWaitNanos != $1.causedWaitNanos ? $0.causedWaitNanos > $1.causedWaitNanos : ($0.name ?? "") < ($1.name ?? "")
+    }
+  }
+}
+
 /// Everything `lockscope report` shows, names resolved: what the renderers print.
 public struct Report: Sendable {
   public var summary = Summary()
@@ -134,6 +150,13 @@ public struct Report: Sendable {
   /// Sorted by total wait, largest first, then by name.
   public var locks: [MetricsRow] = []
   public var agents: [MetricsRow] = []
+  /// `--family`: one row per family of locks, named by its glob or pattern; same order.
+  public var families: [MetricsRow] = []
+  /// Code sites (`site` on events, SPEC §2): wait and blocked over the attempts requested
+  /// there, hold and caused wait over the holds acquired there; by total wait.
+  public var sites: [MetricsRow] = []
+  /// Whether `--family` was given (the JSON report then has a `families` array, empty or not).
+  public var familiesAsked = false
   public var findings: [Finding] = []
   /// How many of each kind were found, in `FindingKind` order: grouped findings count
   /// every hold or wait they stand for, and findings past the number kept still count.

@@ -6,6 +6,8 @@ struct ReportBuilder<Observer: TimelineObserver> {
   let analyzers: Analyzers
   let agentNames: NameTable
   let lockNames: NameTable
+  /// `site` values (`EventParser.sites`).
+  var siteNames = NameTable()
   let inputNames: [String]
   let findingOptions: FindingOptions
 
@@ -26,6 +28,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     let spanNanos = Double(span.map { $0.end - $0.start } ?? 0)
 
     let fairness = ReportBuilder.fairness(statistics.blockedPairs)
+    var families = analyzers.families  // its cache of each lock's family fills as rows are built
     var heldTotal: Int64 = 0
     var lockCount = 0
     var lockOrder: [RowKey] = []
@@ -49,6 +52,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
       row.queueMean = ratio(state.queueIntegral, spanNanos)
       row.utilization = ratio(Double(state.heldNanos), spanNanos)
       row.fairness = fairness.locks[Int32(key.index)] ?? 1
+      row.family = families.family(of: LockID(Int32(key.index))).map { families.names[$0] }
       report.locks.append(row)
     }
     var agentOrder: [RowKey] = []
@@ -74,6 +78,19 @@ struct ReportBuilder<Observer: TimelineObserver> {
     report.overall.utilization = ratio(Double(heldTotal), spanNanos * Double(lockCount))
     report.overall.fairness = fairness.overall
 
+    // Families and sites are few rows (a million per-key locks make one family row).
+    let byWait: (MetricsRow, MetricsRow) -> Bool = { a, b in
+      a.waitTotalNanos != b.waitTotalNanos ? a.waitTotalNanos > b.waitTotalNanos : (a.name ?? "") < (b.name ?? "")
+    }
+    report.familiesAsked = !families.families.isEmpty
+    report.families = familyRows(&families, spanNanos: spanNanos).sorted(by: byWait)
+    report.sites = analyzers.sites.sites.enumerated().compactMap { index, accumulator in
+      guard !accumulator.isEmpty, index < siteNames.count else { return nil }
+      var row = MetricsRow(name: siteNames.name(Int32(index)))
+      fill(&row, accumulator)
+      return row
+    }.sorted(by: byWait)
+
     let anomalies = analyzers.anomalies
     report.anomalyCounts = Anomaly.Kind.allCases.compactMap { kind in
       anomalies.counts[kind].map { (kind, $0) }
@@ -81,10 +98,46 @@ struct ReportBuilder<Observer: TimelineObserver> {
     let context = FindingContext(
       agentName: { agentNames.name($0.rawValue) }, lockName: { lockNames.name($0.rawValue) }, source: source,
       statistics: statistics, lockStates: engine.locks, span: Int64(spanNanos), spanStart: engine.span?.start ?? .min,
-      options: findingOptions)
+      options: findingOptions, siteName: siteName)
     report.findings = analyzers.findings(in: context)
     report.findingCounts = ReportBuilder.count(report.findings, dropped: analyzers.droppedFindings)
     return report
+  }
+
+  /// SPEC §2 lock families: each family's locks' rows folded into one as the report is
+  /// built (no second row per lock is kept): counts and totals summed, digests merged;
+  /// utilization and the queue's maximum from what `FamilyAnalyzer` followed live.
+  private func familyRows(_ families: inout FamilyAnalyzer, spanNanos: Double) -> [MetricsRow] {
+    guard !families.families.isEmpty else { return [] }
+    let statistics = analyzers.statistics
+    var accumulators: [MetricAccumulator] = []
+    var queueIntegrals: [Double] = []
+    var lockCounts: [Int] = []
+    for (index, state) in engine.locks.enumerated() where state.seen {
+      guard let family = families.family(of: LockID(Int32(index))) else { continue }
+      if family >= accumulators.count {
+        let missing = family + 1 - accumulators.count
+        accumulators.append(contentsOf: repeatElement(MetricAccumulator(), count: missing))
+        queueIntegrals.append(contentsOf: repeatElement(0, count: missing))
+        lockCounts.append(contentsOf: repeatElement(0, count: missing))
+      }
+      if index < statistics.locks.count { accumulators[family].merge(statistics.locks[index]) }
+      queueIntegrals[family] += state.queueIntegral
+      lockCounts[family] += 1
+    }
+    let fairness = ReportBuilder.fairness(statistics.blockedPairs) { families.family(of: $0).map(Int32.init) }
+    return accumulators.indices.compactMap { family in
+      let accumulator = accumulators[family]
+      if engine.selection.filtersAgents && accumulator.isEmpty { return nil }
+      var row = MetricsRow(name: families.names[family])
+      fill(&row, accumulator)
+      row.lockCount = lockCounts[family]
+      row.queueMax = families.live[family].queueMax
+      row.queueMean = ratio(queueIntegrals[family], spanNanos)
+      row.utilization = ratio(Double(families.live[family].heldNanos), spanNanos)
+      row.fairness = fairness[Int32(family)] ?? 1
+      return row
+    }
   }
 
   static func count(_ findings: [Finding], dropped: [(kind: FindingKind, count: Int)]) -> [(kind: FindingKind, count: Int)] {
@@ -117,24 +170,28 @@ struct ReportBuilder<Observer: TimelineObserver> {
   /// blocked time on it, overall over every agent's mean blocked time (its blocked samples
   /// on all locks together). 1 when every agent waits alike or none waits.
   static func fairness(_ pairs: [LockAgentKey: StatisticsAnalyzer.BlockedSum]) -> (locks: [Int32: Double], overall: Double) {
-    var perLock: [Int32: (sum: Double, squares: Double, n: Int)] = [:]
-    var perAgent: [Int32: StatisticsAnalyzer.BlockedSum] = [:]
+    (fairness(pairs, groupOf: { $0.rawValue }), fairness(pairs, groupOf: { _ in 0 })[0] ?? 1)
+  }
+
+  /// Jain's index per group of locks (a lock, a family, all of them) over the agents that
+  /// were blocked on them: x = an agent's mean blocked time over its attempts on the group.
+  /// Locks `groupOf` leaves out (nil) count for no group.
+  static func fairness(_ pairs: [LockAgentKey: StatisticsAnalyzer.BlockedSum], groupOf: (LockID) -> Int32?) -> [Int32: Double] {
+    var perGroupAgent: [LockAgentKey: StatisticsAnalyzer.BlockedSum] = [:]
     for (key, blocked) in pairs where blocked.count > 0 {
-      let mean = blocked.mean
-      let lock = key.lock.rawValue
-      perLock[lock, default: (0, 0, 0)].sum += mean
-      perLock[lock, default: (0, 0, 0)].squares += mean * mean
-      perLock[lock, default: (0, 0, 0)].n += 1
-      let agent = key.agent.rawValue
-      perAgent[agent, default: .init()].total += blocked.total
-      perAgent[agent, default: .init()].count += blocked.count
+      guard let group = groupOf(key.lock) else { continue }
+      let groupKey = LockAgentKey(lock: LockID(group), agent: key.agent)
+      perGroupAgent[groupKey, default: .init()].total += blocked.total
+      perGroupAgent[groupKey, default: .init()].count += blocked.count
     }
-    var overall = (sum: 0.0, squares: 0.0, n: 0)
-    for blocked in perAgent.values {
-      let mean = blocked.mean
-      overall = (overall.sum + mean, overall.squares + mean * mean, overall.n + 1)
+    var totals: [Int32: (sum: Double, squares: Double, n: Int)] = [:]
+    for (key, blocked) in perGroupAgent {
+      let (group, mean) = (key.lock.rawValue, blocked.mean)
+      totals[group, default: (0, 0, 0)].sum += mean
+      totals[group, default: (0, 0, 0)].squares += mean * mean
+      totals[group, default: (0, 0, 0)].n += 1
     }
-    return (perLock.mapValues(jain), jain(overall))
+    return totals.mapValues { jain($0) }
   }
 
   private static func jain(_ totals: (sum: Double, squares: Double, n: Int)) -> Double {
@@ -144,6 +201,11 @@ struct ReportBuilder<Observer: TimelineObserver> {
 
   private func ratio(_ part: Double, _ whole: Double) -> Double {
     whole > 0 ? part / whole : 0
+  }
+
+  /// The name of a `site` id, nil for none.
+  func siteName(_ site: Int32) -> String? {
+    site >= 0 && Int(site) < siteNames.count ? siteNames.name(site) : nil
   }
 
   func source(_ location: SourceLocation) -> String {

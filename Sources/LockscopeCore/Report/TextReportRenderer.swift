@@ -20,8 +20,10 @@ public struct TextReportRenderer: ReportRenderer {
     text += "\n" + overallLine(report.overall) + "\n"
     text += findings(report)
     text += "\n" + locksTable(report)
+    if report.familiesAsked { text += "\n" + locksTable(report, families: true) }
     text += "\n" + agentsTable(report)
     text += blockingTable(report)
+    text += sitesTables(report)
     text += anomalies(report)
     text += skippedLines(report)
     return text
@@ -106,24 +108,28 @@ public struct TextReportRenderer: ReportRenderer {
     return text
   }
 
-  private func locksTable(_ report: Report) -> String {
-    var table = Table([
-      ("LOCK", .left), ("ACQ", .right), ("CONT", .right), ("TMO", .right), ("WAIT p50", .right),
+  /// The LOCKS table, or with `families` the FAMILIES table (its rows with their lock counts).
+  private func locksTable(_ report: Report, families: Bool = false) -> String {
+    var columns: [(String, Table.Alignment)] = [(families ? "FAMILY" : "LOCK", .left)]
+    if families { columns.append(("LOCKS", .right)) }
+    var table = Table(columns + [
+      ("ACQ", .right), ("CONT", .right), ("TMO", .right), ("WAIT p50", .right),
       ("p95", .right), ("p99", .right), ("max", .right), ("TOTAL WAIT", .right), ("BLOCKED p95", .right),
       ("max", .right), ("HOLD p50", .right), ("p95", .right), ("max", .right), ("UTIL", .right),
       ("QUEUE max", .right), ("mean", .right), ("FAIR", .right),
     ])
-    let rows = shown(report.locks)
+    let all = families ? report.families : report.locks
+    let rows = shown(all)
     for row in rows {
-      table.add([
-        Table.fit(row.name ?? ""), grouped(Int64(row.acquisitions)), percent(row.contentionRate),
+      table.add([Table.fit(row.name ?? "")] + (families ? [grouped(Int64(row.lockCount))] : []) + [
+        grouped(Int64(row.acquisitions)), percent(row.contentionRate),
         percent(row.timeoutRate), stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.p99),
         stat(row.wait, \.max), Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max),
         stat(row.hold, \.p50), stat(row.hold, \.p95), stat(row.hold, \.max), percent(row.utilization),
         String(row.queueMax), formatFixed(row.queueMean, decimals: 2), formatFixed(row.fairness ?? 1, decimals: 2),
       ])
     }
-    return title("LOCKS", shown: rows.count, of: report.locks.count) + table.render(style: style) + rowNotes(rows)
+    return title(families ? "FAMILIES" : "LOCKS", shown: rows.count, of: all.count) + table.render(style: style) + rowNotes(rows)
   }
 
   private func agentsTable(_ report: Report) -> String {
@@ -220,6 +226,46 @@ public struct TextReportRenderer: ReportRenderer {
     }
     let count = rows.count < blockers.count ? "top \(rows.count) of \(blockers.count)" : "\(blockers.count)"
     return "\n" + style.bold("BLOCKING") + " who made others wait (\(count))\n" + table.render(style: style)
+  }
+
+  /// Where in the code (SPEC §2 sites): WAITED AT, the requests' sites by the wait spent
+  /// there (perf's view), and BLOCKED OTHERS FROM, the blocking holds' acquire sites by the
+  /// wait they caused (Go's view). Nothing when no event has a site.
+  private func sitesTables(_ report: Report) -> String {
+    let (waited, blocking) = (report.waitedAtSites, report.blockingSites)
+    var text = ""
+    if !waited.isEmpty {
+      var table = Table([
+        ("SITE", .left), ("ATTEMPTS", .right), ("TOTAL WAIT", .right), ("WAIT p95", .right), ("max", .right),
+        ("BLOCKED p95", .right), ("max", .right), ("TMO", .right),
+      ])
+      let rows = shown(waited)
+      for row in rows {
+        table.add([
+          Table.fit(row.name ?? "", 50), grouped(Int64(row.attempts)), Duration.human(row.waitTotalNanos), stat(row.wait, \.p95),
+          stat(row.wait, \.max), stat(row.blocked, \.p95), stat(row.blocked, \.max), grouped(Int64(row.timeouts)),
+        ])
+      }
+      let count = rows.count < waited.count ? "top \(rows.count) of \(waited.count)" : "\(waited.count)"
+      text += "\n" + style.bold("WAITED AT") + " where agents waited, by total wait (\(count))\n" + table.render(style: style)
+    }
+    if !blocking.isEmpty {
+      let total = max(1, report.overall.causedWaitNanos)
+      var table = Table([
+        ("SITE", .left), ("HOLDS", .right), ("CAUSED WAIT", .right), ("SHARE", .right), ("HOLD p95", .right), ("max", .right),
+      ])
+      let rows = shown(blocking)
+      for row in rows {
+        table.add([
+          Table.fit(row.name ?? "", 50), grouped(Int64(row.hold.count + row.hold.unfinished)), Duration.human(row.causedWaitNanos),
+          percent(row.causedWaitNanos.doubleValue / total.doubleValue), stat(row.hold, \.p95), stat(row.hold, \.max),
+        ])
+      }
+      let count = rows.count < blocking.count ? "top \(rows.count) of \(blocking.count)" : "\(blocking.count)"
+      text += "\n" + style.bold("BLOCKED OTHERS FROM") + " where the holds that made others wait were taken (\(count))\n"
+        + table.render(style: style)
+    }
+    return text
   }
 
   private func anomalies(_ report: Report) -> String {

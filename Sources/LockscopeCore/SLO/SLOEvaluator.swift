@@ -72,11 +72,13 @@ public enum SLOEvaluator {
     case overall
     case lock(MetricsRow)
     case agent(MetricsRow)
+    case family(MetricsRow)
+    case site(MetricsRow)
 
     var name: String? {
       switch self {
       case .overall: nil
-      case .lock(let row), .agent(let row): row.name
+      case .lock(let row), .agent(let row), .family(let row), .site(let row): row.name
       }
     }
   }
@@ -86,6 +88,8 @@ public enum SLOEvaluator {
     case .overall: [.overall]
     case .lock(let glob): report.locks.filter { glob.matches($0.name ?? "") }.map(Subject.lock)
     case .agent(let glob): report.agents.filter { glob.matches($0.name ?? "") }.map(Subject.agent)
+    case .family(let glob): report.families.filter { glob.matches($0.name ?? "") }.map(Subject.family)
+    case .site(let glob): report.sites.filter { glob.matches($0.name ?? "") }.map(Subject.site)
     }
   }
 
@@ -94,7 +98,7 @@ public enum SLOEvaluator {
     case .row(let value):
       switch subject {
       case .overall: return value(report.overall)
-      case .lock(let row), .agent(let row): return value(row)
+      case .lock(let row), .agent(let row), .family(let row), .site(let row): return value(row)
       }
     case .anomalies:
       return Double(report.anomalyCounts.reduce(0) { $0 + $1.count })
@@ -106,6 +110,12 @@ public enum SLOEvaluator {
         return Double(counted(report.findings, kind) { $0.locks.contains(row.name ?? "") })
       case .agent(let row):
         return Double(counted(report.findings, kind) { $0.agents.contains(row.name ?? "") })
+      case .family(let row):
+        // Findings name concrete locks: those of the family's locks count for it.
+        let members = Set(report.locks.lazy.filter { $0.family == row.name }.compactMap(\.name))
+        return Double(counted(report.findings, kind) { !members.isDisjoint(with: $0.locks) })
+      case .site(let row):
+        return Double(counted(report.findings, kind) { $0.detail("site") == .string(row.name ?? "") })
       }
     }
   }
@@ -124,13 +134,15 @@ public enum SLOEvaluator {
     case .overall: (what, glob, names) = ("lock", "", [])
     case .lock(let g): (what, glob, names) = ("lock", g.pattern, report.locks.compactMap(\.name))
     case .agent(let g): (what, glob, names) = ("agent", g.pattern, report.agents.compactMap(\.name))
+    case .family(let g): (what, glob, names) = ("family", g.pattern, report.families.compactMap(\.name))
+    case .site(let g): (what, glob, names) = ("site", g.pattern, report.sites.compactMap(\.name))
     }
     var message = "no \(what) in the log matches '\(glob)'"
     if let near = NearMiss.closest(to: glob, among: names) {
       message += "; did you mean '\(near)'?"
     } else if !names.isEmpty {
       let shown = names.sorted().prefix(4).map { "'\($0)'" }.joined(separator: ", ")
-      message += " (\(what)s: \(shown)\(names.count > 4 ? ", …" : ""))"
+      message += " (\(what == "family" ? "families" : what + "s"): \(shown)\(names.count > 4 ? ", …" : ""))"
     }
     let span = rule.scopeSpan ?? (column: 1, length: rule.text.count)
     return SLODiagnostic(origin: rule.origin, column: span.column, length: span.length, message: message, lineText: rule.lineText)

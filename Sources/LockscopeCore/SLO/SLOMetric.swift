@@ -33,7 +33,7 @@ public enum SLOQuantity: Sendable {
 
 /// Which scopes a rule on a metric may have.
 public enum SLOScopeKind: String, Sendable {
-  case overall, lock, agent
+  case overall, lock, agent, family, site
 }
 
 /// One measurable quantity an SLO rule can name: a statistic of SPEC §2, or a count of
@@ -127,6 +127,17 @@ public struct SLOMetric: Sendable {
         let stats = row[keyPath: stats]
         return stats.count > 0 ? Double(value(stats)) : nil
       })
+    }
+  }
+
+  /// Whether a rule of `kind` can measure it. A family is measured as a lock is; a site
+  /// has statistics rows (its attempts and holds) but no findings of its own.
+  func allows(_ kind: SLOScopeKind) -> Bool {
+    switch kind {
+    case .overall, .lock, .agent: scopes.contains(kind)
+    case .family: scopes.contains(.lock)
+    case .site:
+      if case .row = source { scopes.contains(.lock) } else { false }
     }
   }
 

@@ -99,8 +99,9 @@ private struct RuleScanner {
     while end < characters.count && !characters[end].isWhitespace { end += 1 }
     guard let colon = characters[start..<end].firstIndex(of: ":") else { return (.overall, nil) }
     let prefix = String(characters[start..<colon])
-    guard prefix == "lock" || prefix == "agent" else {
-      let hint = NearMiss.closest(to: prefix, among: ["lock", "agent"]).map { "; did you mean '\($0):'?" } ?? "; a scope is lock:GLOB or agent:GLOB"
+    let kinds = ["lock", "agent", "family", "site"]
+    guard kinds.contains(prefix) else {
+      let hint = NearMiss.closest(to: prefix, among: kinds).map { "; did you mean '\($0):'?" } ?? "; a scope is lock:GLOB, agent:GLOB, family:GLOB or site:GLOB"
       throw error(at: start, length: colon - start + 1, "unknown scope '\(prefix):'\(hint)")
     }
     position = colon + 1
@@ -117,13 +118,20 @@ private struct RuleScanner {
     }
     let span = (column: globStart + 1, length: position - globStart)
     guard !pattern.isEmpty else {
-      throw error(at: start, length: position - start, "'\(prefix):' needs a glob, such as \(prefix):\(prefix == "lock" ? "db/*" : "worker-*")")
+      throw error(at: start, length: position - start, "'\(prefix):' needs a glob, such as \(prefix):\(["lock": "db/*", "agent": "worker-*", "family": "job:*", "site": "*billing*"][prefix] ?? "*")")
     }
     let glob = Glob(pattern)
     if let problem = glob.syntaxError {
       throw error(at: globStart, length: span.length, "\(problem) in the glob '\(pattern)'")
     }
-    return (prefix == "lock" ? .lock(glob) : .agent(glob), span)
+    let scope: SLOScope =
+      switch prefix {
+      case "lock": .lock(glob)
+      case "agent": .agent(glob)
+      case "family": .family(glob)
+      default: .site(glob)
+      }
+    return (scope, span)
   }
 
   mutating func metric(scope: SLOScope) throws(SLODiagnostic) -> SLOMetric {
@@ -136,9 +144,14 @@ private struct RuleScanner {
       let hint = NearMiss.closest(to: name, among: names).map { "; did you mean '\($0)'?" } ?? "; 'lockscope check --help' lists the metrics"
       throw error(at: start, length: name.count, "unknown metric '\(name)'\(hint)")
     }
-    guard metric.scopes.contains(scope.kind) else {
+    guard metric.allows(scope.kind) else {
       let message: String
       switch scope.kind {
+      case .family: message = "\(metric.name) is counted over the whole log only; drop the family: scope"
+      case .site:
+        message = metric.allows(.lock)
+          ? "\(metric.name) counts findings, which sites do not have; use a lock: or family: scope"
+          : "\(metric.name) is counted over the whole log only; drop the site: scope"
       case .overall: message = "\(metric.name) needs a scope"
       case .lock: message = "\(metric.name) is counted over the whole log only; drop the lock: scope"
       case .agent:

@@ -38,17 +38,30 @@ public enum SLOComparison: String, CaseIterable, Sendable {
   }
 }
 
-/// A rule's scope: all locks together, or each lock or agent whose name matches a glob.
+/// A rule's scope: all locks together, or each lock, agent, lock family (`--family`) or
+/// code site whose name matches a glob.
 public enum SLOScope: Sendable, Equatable {
   case overall
   case lock(Glob)
   case agent(Glob)
+  case family(Glob)
+  case site(Glob)
 
   var kind: SLOScopeKind {
     switch self {
     case .overall: .overall
     case .lock: .lock
     case .agent: .agent
+    case .family: .family
+    case .site: .site
+    }
+  }
+
+  /// The glob of a scoped rule.
+  var glob: Glob? {
+    switch self {
+    case .overall: nil
+    case .lock(let glob), .agent(let glob), .family(let glob), .site(let glob): glob
     }
   }
 }

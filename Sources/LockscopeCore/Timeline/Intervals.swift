@@ -35,6 +35,8 @@ public struct WaitInterval: Sendable {
   public var overtaken: Int
   /// Wait it caused, as the earlier waiter that later ones queued behind (SPEC §2).
   public var causedWait: Double = 0
+  /// `site` of the request, an id in `EventParser.sites` (-1: none).
+  public var site: Int32 = -1
 }
 
 /// A cycle in the wait-for graph, in wait-for order: `agents[i]` waits for `locks[i]`,
@@ -47,6 +49,8 @@ public struct WaitCycle: Sendable {
   /// When it closed, and the event that closed it.
   public var time: Int64
   public var source: SourceLocation
+  /// `sites[i]`: the `site` of `agents[i]`'s request of `locks[i]` (-1: none).
+  public var sites: [Int32] = []
 
   /// The same cycle, whatever agent it is read from.
   public var canonicalKey: [LockAgentKey] {
@@ -78,4 +82,6 @@ public struct HoldInterval: Sendable {
   /// The longest any one other agent waited for the lock while this hold was open, summed
   /// over its attempts (not followed past `LockState.followedHolders` holders: 0).
   public var longestBlocked: Int64 = 0
+  /// `site` of the acquire (else of its request), an id in `EventParser.sites` (-1: none).
+  public var site: Int32 = -1
 }

@@ -47,9 +47,11 @@ extension LockState {
 
   /// A `request`: the agent queues. Returns whether the lock was unavailable to it and the
   /// queue's length with it.
-  mutating func request(by agent: AgentID, mode: LockMode, at time: Int64, source: SourceLocation) -> (contended: Bool, queueLength: Int) {
+  mutating func request(
+    by agent: AgentID, mode: LockMode, at time: Int64, source: SourceLocation, site: Int32 = -1
+  ) -> (contended: Bool, queueLength: Int) {
     let contended = isUnavailable(to: agent, mode: mode)
-    enqueue(Waiter(agent: agent, mode: mode, since: time, queueIntegralAtJoin: queueIntegral, source: source))
+    enqueue(Waiter(agent: agent, mode: mode, since: time, queueIntegralAtJoin: queueIntegral, source: source, site: site))
     return (contended, waiters.count)
   }
 
@@ -87,8 +89,10 @@ extension LockState {
     return endHold(at: index, time: time, outcome: .crashed, lock: lock)
   }
 
-  /// Third: the hold begins.
-  mutating func admit(_ agent: AgentID, mode: LockMode, at time: Int64, leaseNanos: Int64, source: SourceLocation) -> Admission {
+  /// Third: the hold begins (`site`: its acquire's, else the request's it ended).
+  mutating func admit(
+    _ agent: AgentID, mode: LockMode, at time: Int64, leaseNanos: Int64, source: SourceLocation, site: Int32 = -1
+  ) -> Admission {
     if holderIndex(agent) != nil { return .doubleAcquire }
     var colliding: [AgentID]? = nil
     if holdersConflict(with: mode) {
@@ -96,7 +100,7 @@ extension LockState {
     }
     lapsedHolders.removeAll { $0 == agent }
     let deadline = max(leaseNanos >= 0 ? time.addingReportingOverflow(leaseNanos).partialValue : .max, time)
-    addHolder(Holder(agent: agent, mode: mode, since: time, leaseDeadline: deadline, leaseLength: leaseNanos, source: source))
+    addHolder(Holder(agent: agent, mode: mode, since: time, leaseDeadline: deadline, leaseLength: leaseNanos, source: source, site: site))
     earliestDeadline = min(earliestDeadline, deadline)
     return .admitted(collidingWith: colliding)
   }
@@ -198,7 +202,7 @@ extension LockState {
     return WaitInterval(
       agent: waiter.agent, lock: lock, mode: waiter.mode, start: waiter.since, end: time, outcome: outcome,
       queueIntegral: queueIntegral - waiter.queueIntegralAtJoin, source: waiter.source, overtaken: Int(waiter.overtaken),
-      causedWait: waiter.causedWait)
+      causedWait: waiter.causedWait, site: waiter.site)
   }
 
   /// Ends the hold at `index`. However an orphaned hold ends (reclaimed, lapsed, taken
@@ -212,6 +216,6 @@ extension LockState {
       agent: holder.agent, lock: lock, mode: holder.mode, start: holder.since, end: time,
       outcome: holder.isOrphaned ? .crashed : outcome, source: holder.source,
       endSource: holder.isOrphaned ? holder.crashSource : endSource, causedWait: causedWait, mostBlocked: mostBlocked,
-      crashedAt: holder.isOrphaned ? holder.crashedAt : nil, longestBlocked: holder.blockedBy.values.max() ?? 0)
+      crashedAt: holder.isOrphaned ? holder.crashedAt : nil, longestBlocked: holder.blockedBy.values.max() ?? 0, site: holder.site)
   }
 }

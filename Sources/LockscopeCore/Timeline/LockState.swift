@@ -8,6 +8,8 @@ public struct Holder: Sendable {
   /// The last lease granted, in nanoseconds (-1: none), reused by a `renew` without one.
   public var leaseLength: Int64
   public var source: SourceLocation
+  /// `site` of its acquire, else of the request it ended (-1: none).
+  public var site: Int32 = -1
   /// The lock's share integrals and holder epoch when this hold began: what the hold
   /// imposed on waiters is a subtraction at its end, not an addition per holder per event
   /// (a crowd of 40,000 readers would make that quadratic).
@@ -41,6 +43,8 @@ public struct Waiter: Sendable {
   /// The lock's queue integral when this waiter joined, so its share is a subtraction.
   public var queueIntegralAtJoin: Double
   public var source: SourceLocation
+  /// `site` of its request (-1: none).
+  public var site: Int32 = -1
   /// Acquisitions by others that got ahead of it so far.
   public var overtaken: Int32 = 0
   /// Wait charged to it by later waiters queued behind it (SPEC §2 `caused_wait`: a waiter

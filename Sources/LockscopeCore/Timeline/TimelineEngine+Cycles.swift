@@ -105,7 +105,13 @@ extension TimelineEngine {
       current = parent
     }
     // agentsBack = [closing … start], locksBack[i] = what agentsBack[i] waits for.
+    let (agents, locks) = (Array(agentsBack.reversed()), Array(locksBack.reversed()))
+    // Where each edge's request was made (its `site`), for the finding to name.
+    let sites = zip(agents, locks).map { agent, lock in
+      withLock(lock) { state in state.waiterIndex(agent).map { state.waiters[$0].site } } ?? -1
+    }
     observer.cycleFormed(
-      WaitCycle(agents: agentsBack.reversed(), locks: locksBack.reversed(), viaQueue: queueBack.reversed(), time: time, source: source))
+      WaitCycle(
+        agents: agents, locks: locks, viaQueue: queueBack.reversed(), time: time, source: source, sites: sites))
   }
 }

@@ -118,7 +118,9 @@ public final class TimelineEngine<Observer: TimelineObserver> {
       anomaly(.duplicateRequest, event, at: time)
       return
     }
-    let (contended, queueLength) = withLock(lock) { $0.request(by: agent, mode: event.mode, at: time, source: event.source) }
+    let (contended, queueLength) = withLock(lock) {
+      $0.request(by: agent, mode: event.mode, at: time, source: event.source, site: event.site)
+    }
     agents[agent.index].waiting.append(lock)
     agents[agent.index].waitingModes.append(event.mode)
     totalWaiters += 1
@@ -131,7 +133,9 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   private func acquire(_ event: LockEvent, at time: Int64) {
     let (agent, lock) = (event.agent, event.lock)
     var wait: Int64 = 0
+    var site = event.site
     if let granted = withLock(lock, { $0.grant(to: agent, at: time, lock: lock) }) {
+      if site < 0 { site = granted.site }  // the hold takes the site of the request it ends
       wait = granted.end - granted.start
       waitEnded(granted)
     } else {
@@ -140,7 +144,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     while let takenOver = withLock(lock, { $0.takeOverOrphan(by: agent, mode: event.mode, at: time, lock: lock) }) {
       holdEnded(takenOver)
     }
-    switch withLock(lock, { $0.admit(agent, mode: event.mode, at: time, leaseNanos: event.leaseNanos, source: event.source) }) {
+    switch withLock(lock, { $0.admit(agent, mode: event.mode, at: time, leaseNanos: event.leaseNanos, source: event.source, site: site) }) {
     case .doubleAcquire:
       anomaly(.doubleAcquire, event, at: time)
       observer.acquired(event, at: time, wait: wait)

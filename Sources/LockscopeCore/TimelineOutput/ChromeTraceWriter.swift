@@ -71,7 +71,7 @@ public struct ChromeTraceWriter: TimelineObserver {
     guard wait.end > wait.start, scope.shows(wait.agent, from: wait.start, to: wait.end) else { return }
     slice(
       category: "wait", agent: wait.agent, lock: wait.lock, lane: lane, start: wait.start, end: wait.end, mode: wait.mode,
-      outcome: wait.outcome.word, source: wait.source, context: context)
+      outcome: wait.outcome.word, source: wait.source, site: wait.site, context: context)
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
@@ -84,7 +84,7 @@ public struct ChromeTraceWriter: TimelineObserver {
     guard scope.shows(hold.agent, from: hold.start, to: hold.end) else { return }
     slice(
       category: "hold", agent: hold.agent, lock: hold.lock, lane: lane, start: hold.start, end: hold.end, mode: hold.mode,
-      outcome: hold.outcome.word, source: hold.source, context: context)
+      outcome: hold.outcome.word, source: hold.source, site: hold.site, context: context)
   }
 
   // MARK: Writing
@@ -132,7 +132,7 @@ public struct ChromeTraceWriter: TimelineObserver {
 
   private mutating func slice(
     category: String, agent: AgentID, lock: LockID, lane: Int, start: Int64, end: Int64, mode: LockMode, outcome: String,
-    source: SourceLocation, context: TraceContexts.Context?
+    source: SourceLocation, site: Int32, context: TraceContexts.Context?
   ) {
     track(agent)
     let (from, to) = (clip(start), clip(end))
@@ -143,6 +143,7 @@ public struct ChromeTraceWriter: TimelineObserver {
     if from != start || to != end {
       fields += [("start", .string(Timestamp.rfc3339(start))), ("end", .string(Timestamp.rfc3339(end)))]
     }
+    if let site = scope.siteName(site) { fields.append(("site", .string(site))) }
     if let trace = context?.traceID { fields.append(("trace_id", .string(trace))) }
     if let span = context?.spanID { fields.append(("span_id", .string(span))) }
     var args: [UInt8] = []

@@ -26,18 +26,18 @@ public struct IntervalJSONWriter: TimelineObserver {
   public mutating func waitEnded(_ wait: WaitInterval) {
     let context = traces.closed(wait.agent, wait.lock, hold: false, granted: wait.outcome == .granted)
     guard scope.shows(wait.agent, from: wait.start, to: wait.end) else { return }
-    write("wait", wait.agent, wait.lock, wait.mode, wait.start, wait.end, wait.outcome.word, wait.source, context)
+    write("wait", wait.agent, wait.lock, wait.mode, wait.start, wait.end, wait.outcome.word, wait.source, wait.site, context)
   }
 
   public mutating func holdEnded(_ hold: HoldInterval) {
     let context = traces.closed(hold.agent, hold.lock, hold: true)
     guard scope.shows(hold.agent, from: hold.start, to: hold.end) else { return }
-    write("hold", hold.agent, hold.lock, hold.mode, hold.start, hold.end, hold.outcome.word, hold.source, context)
+    write("hold", hold.agent, hold.lock, hold.mode, hold.start, hold.end, hold.outcome.word, hold.source, hold.site, context)
   }
 
   private func write(
     _ kind: String, _ agent: AgentID, _ lock: LockID, _ mode: LockMode, _ start: Int64, _ end: Int64, _ outcome: String,
-    _ source: SourceLocation, _ context: TraceContexts.Context?
+    _ source: SourceLocation, _ site: Int32, _ context: TraceContexts.Context?
   ) {
     var line: [UInt8] = []
     line.reserveCapacity(256)
@@ -55,6 +55,7 @@ public struct IntervalJSONWriter: TimelineObserver {
     key("duration_ns"); JSONWriter.appendInteger(end - start, to: &line)
     key("ended_by"); JSONWriter.appendString(scope.endWord(outcome, end: end), to: &line)
     key("source"); JSONWriter.appendString(scope.source(source), to: &line)
+    if let site = scope.siteName(site) { key("site"); JSONWriter.appendString(site, to: &line) }
     if let trace = context?.traceID { key("trace_id"); JSONWriter.appendString(trace, to: &line) }
     if let span = context?.spanID { key("span_id"); JSONWriter.appendString(span, to: &line) }
     line.append(UInt8(ascii: "}"))

@@ -25,8 +25,10 @@ public struct TimelineScope {
   public let locks: NameTable
   public let selection: Selection
   let inputNames: [String]
+  let sites: NameTable
 
   public init(_ context: LogAnalysis.Context) {
+    sites = context.sites
     agents = context.agents
     locks = context.locks
     selection = context.selection
@@ -40,6 +42,8 @@ public struct TimelineScope {
   }
 
   func agentName(_ id: AgentID) -> String { agents.name(id.rawValue) }
+  /// The name of a `site` id; nil for -1 (none).
+  func siteName(_ id: Int32) -> String? { id >= 0 && Int(id) < sites.count ? sites.name(id) : nil }
   func lockName(_ id: LockID) -> String { locks.name(id.rawValue) }
 
   /// Whether `[start, end]` shows in the window, for an agent the user chose.

@@ -54,6 +54,7 @@ public struct TextTimelineWriter: TimelineObserver {
       let lock = lockName(event.lock)
       lockWidth = max(lockWidth, min(lock.count, 40))
       line += pad(Table.fit(lock, 40), lockWidth) + "  " + style.dim("→ ") + describe(state, at: time)
+      if let site = scope.siteName(event.site) { line += style.dim("  @ " + Table.fit(site, 60)) }
     } else {
       line += style.dim("(everything it held or waited for is abandoned)")
     }

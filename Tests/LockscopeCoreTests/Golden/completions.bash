@@ -7,11 +7,11 @@ _lockscope() {
   command=report
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "${COMP_WORDS[i]}" in
-      report|check|timeline|watch|whatif|completions) command="${COMP_WORDS[i]}"; break ;;
+      report|check|timeline|watch|whatif|diff|completions) command="${COMP_WORDS[i]}"; break ;;
     esac
   done
   if [[ $COMP_CWORD -eq 1 && "$cur" != -* ]]; then
-    COMPREPLY=($(compgen -W "report check timeline watch whatif completions help" -- "$cur") $(compgen -f -- "$cur"))
+    COMPREPLY=($(compgen -W "report check timeline watch whatif diff completions help" -- "$cur") $(compgen -f -- "$cur"))
     return
   fi
   case "$command" in
@@ -32,12 +32,13 @@ _lockscope() {
         --reorder-window) return ;;
         --long-hold) return ;;
         --expect-hold) return ;;
+        --family) return ;;
         --orphan-after) return ;;
         --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --family --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -61,12 +62,13 @@ _lockscope() {
         --reorder-window) return ;;
         --long-hold) return ;;
         --expect-hold) return ;;
+        --family) return ;;
         --orphan-after) return ;;
         --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --slo --rule --allow-empty --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --slo --rule --allow-empty --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --family --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -151,6 +153,35 @@ _lockscope() {
       esac
       if [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "--format --hold-scale --hold-cap --shard --shared-reads --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --orphan-after --suppress --color --version --help -h" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -f -- "$cur"))
+      fi
+      ;;
+    diff)
+      case "$prev" in
+        --format) COMPREPLY=($(compgen -W "text markdown json" -- "$cur")); return ;;
+        --fail-on-regression) return ;;
+        --stat) COMPREPLY=($(compgen -W "wait.p50 wait.p95 wait.p99 blocked.p50 blocked.p95 blocked.p99 hold.p50 hold.p95 hold.p99 contention.rate utilization caused_wait makespan throughput" -- "$cur")); return ;;
+        --from) COMPREPLY=($(compgen -W "jsonl otlp" -- "$cur")); return ;;
+        --lock) return ;;
+        --agent) return ;;
+        --since) return ;;
+        --until) return ;;
+        --top) return ;;
+        --field) return ;;
+        --event) return ;;
+        --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
+        --timezone) return ;;
+        --max-line) return ;;
+        --reorder-window) return ;;
+        --long-hold) return ;;
+        --family) return ;;
+        --orphan-after) return ;;
+        --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      if [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "--format --fail-on-regression --stat --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --family --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

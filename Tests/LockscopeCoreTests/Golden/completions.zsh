@@ -9,6 +9,7 @@ _lockscope() {
     'timeline:Show what happened, event by event or as a Gantt chart, or export the waits and holds (JSON Lines, a Chrome/Perfetto trace)'
     'watch:Follow a log as it is written'
     'whatif:Predict the gain of a narrower critical section'
+    'diff:Compare two logs of the same system, before and after a change'
     'completions:Print a completion script for bash, zsh or fish, generated from the option table (source it from your shells startup file)'
   )
   local command=report
@@ -32,7 +33,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
@@ -41,6 +42,7 @@ _lockscope() {
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
         '--expect-hold[Expect holds of the locks matching <glob> to last at most <duration> (repeatable]:glob=duration: ' \
+        '--family[Also report the locks matching <glob> as one row, a lock family (repeatable]:glob|auto: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
         '--suppress[Silence known lock-order cycles]:file:_files' \
         '--no-findings[Statistics only]' \
@@ -62,7 +64,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
@@ -71,6 +73,7 @@ _lockscope() {
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
         '--expect-hold[Expect holds of the locks matching <glob> to last at most <duration> (repeatable]:glob=duration: ' \
+        '--family[Also report the locks matching <glob> as one row, a lock family (repeatable]:glob|auto: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
         '--suppress[Silence known lock-order cycles]:file:_files' \
         '--color[Colour the text report]:when:(auto always never)' \
@@ -92,7 +95,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
@@ -120,7 +123,7 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
@@ -148,13 +151,41 @@ _lockscope() {
         '--until[End of the window]:time: ' \
         '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
-        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
         '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
         '--strip-prefix[Read each line from its first {]' \
         '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
+        '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
+        '--suppress[Silence known lock-order cycles]:file:_files' \
+        '--color[Colour the text report]:when:(auto always never)' \
+        '--version[Show the version]' \
+        '(-h --help)'{-h,--help}'[Show help information]' \
+        '*:log file:_files'
+      ;;
+    diff)
+      _arguments -s \
+        '--format[Output format]:format:(text markdown json)' \
+        '--fail-on-regression[Exit 1 when the --stat statistic, over all locks, got worse by more than <pct> percent (a rise from 0 is always worse)]:pct: ' \
+        '--stat[The statistic --fail-on-regression watches]:name:(wait.p50 wait.p95 wait.p99 blocked.p50 blocked.p95 blocked.p99 hold.p50 hold.p95 hold.p99 contention.rate utilization caused_wait makespan throughput)' \
+        '--from[What the input lines are]:input:(jsonl otlp)' \
+        '--lock[Analyse only locks whose name matches the glob (* ? set]:glob: ' \
+        '--agent[Count and list only agents whose name matches (repeatable)]:glob: ' \
+        '--since[Start of the window]:time: ' \
+        '--until[End of the window]:time: ' \
+        '--top[Rows per table of the text report]:n: ' \
+        '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable)]:name=key: ' \
+        '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
+        '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
+        '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
+        '--strip-prefix[Read each line from its first {]' \
+        '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
+        '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
+        '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
+        '--family[Also report the locks matching <glob> as one row, a lock family (repeatable]:glob|auto: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
         '--suppress[Silence known lock-order cycles]:file:_files' \
         '--color[Colour the text report]:when:(auto always never)' \

@@ -12,6 +12,8 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     var overtaken = 0
     /// The hold's expected length (`expected_ms`, `--expect-hold`), or -1.
     var expected: Int64 = -1
+    /// Where in the code the hold was taken or the wait requested (-1: no `site`).
+    var site: Int32 = -1
   }
 
   /// What is remembered per lock: counts, a few distinct agents, the worst samples.
@@ -87,13 +89,14 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     seen(hold.lock, at: hold.end)
     if hold.outcome != .released {
       if facts[hold.lock.index].firstHold == nil {
-        facts[hold.lock.index].firstHold = Sample(agent: hold.agent, duration: hold.end - hold.start, time: hold.start, source: hold.source)
+        facts[hold.lock.index].firstHold = Sample(
+          agent: hold.agent, duration: hold.end - hold.start, time: hold.start, source: hold.source, site: hold.site)
       }
       return
     }
     let duration = hold.end - hold.start
     ensure(hold.lock)
-    let sample = Sample(agent: hold.agent, duration: duration, time: hold.start, source: hold.source, expected: expected)
+    let sample = Sample(agent: hold.agent, duration: duration, time: hold.start, source: hold.source, expected: expected, site: hold.site)
     // A flat array for the per-hold comparison; the full sample is written only on a new record.
     if duration > longestHoldNanos[hold.lock.index] {
       longestHoldNanos[hold.lock.index] = duration
@@ -106,7 +109,8 @@ public struct ContentionAnalyzer: FindingAnalyzer {
 
   public mutating func waitEnded(_ wait: WaitInterval) {
     seen(wait.lock, at: wait.end)
-    let sample = Sample(agent: wait.agent, duration: wait.end - wait.start, time: wait.start, source: wait.source, overtaken: wait.overtaken)
+    let sample = Sample(
+      agent: wait.agent, duration: wait.end - wait.start, time: wait.start, source: wait.source, overtaken: wait.overtaken, site: wait.site)
     if wait.overtaken >= options.starvationOvertakes {
       starvation[wait.lock.rawValue, default: Group()].add(sample) { Int64($0.overtaken) }
     }
@@ -174,14 +178,16 @@ public struct ContentionAnalyzer: FindingAnalyzer {
       worst.expected >= 0
       ? "the longest held \(Duration.human(worst.duration)), expected \(Duration.human(worst.expected))"
       : "the longest \(Duration.human(worst.duration))"
+    let site = context.siteName(worst.site).map { " at \($0)" } ?? ""
     let message =
-      "\(what) of \(context.quoted(lock)) lasted longer than \(Duration.human(options.longHold)), by \(agentsPhrase(group, context)); \(longest) (\(context.quoted(worst.agent)))."
+      "\(what) of \(context.quoted(lock)) lasted longer than \(Duration.human(options.longHold)), by \(agentsPhrase(group, context)); \(longest) (\(context.quoted(worst.agent))\(site))."
     let expectedDetail: [(key: String, value: JSONValue)] = worst.expected >= 0 ? [("expected_ns", .int(worst.expected))] : []
     return Finding(
       kind: .longHold, severity: .warning, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
       source: context.source(worst.source), message: message,
       remedy: "Narrow the critical section: do the slow work (an LLM call, I/O) outside the lock and hold it only for the state update.",
-      details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + expectedDetail, count: group.count)
+      details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + expectedDetail + context.siteDetail(worst.site),
+      count: group.count)
   }
 
   /// A lock's longest hold, when it is below `--long-hold` but still far (100×, and 10 ms
@@ -238,17 +244,20 @@ public struct ContentionAnalyzer: FindingAnalyzer {
       } else {
         remedy = "Holds are short but constant: split \(context.quoted(lock)) into per-key locks (sharding), use a read-write lock if most holders only read, or hand the work to a queue with one owner."
       }
+      // Where in the code: the acquire site of its longest hold, the line to narrow.
+      let site = (fact.longestHold ?? fact.firstHold)?.site ?? -1
+      let located = context.siteName(site).map { message + " Its longest hold was taken at \($0)." } ?? message
       findings.append(
         Finding(
           kind: .hotLock, severity: .warning, locks: [context.lockName(lock)], agents: context.agentNames(fact.waitingAgents),
           time: (fact.longestHold ?? fact.firstHold)?.time ?? state.integratedUntil,
           source: (fact.longestHold ?? fact.firstHold).map { context.source($0.source) } ?? "",
-          message: message, remedy: remedy,
+          message: located, remedy: remedy,
           details: [
             ("utilization", .double(utilization)), ("active_span_ns", .int(activeSpan)), ("contended_share", .double(contended)),
             ("queued_agents", .int(Int64(fact.waitingAgents.count))), ("effective_parallelism", .double(parallelism)),
             ("hold_p50_ns", .int(holdP50)),
-          ]))
+          ] + context.siteDetail(site)))
     }
     return findings
   }
@@ -270,7 +279,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
             .object([
               ("agent", .string(context.agentName(sample.agent))), (key, value(sample)),
               ("ts", .string(Timestamp.rfc3339(sample.time))), ("source", .string(context.source(sample.source))),
-            ])
+            ] + context.siteDetail(sample.site))
           })
       ),
     ]

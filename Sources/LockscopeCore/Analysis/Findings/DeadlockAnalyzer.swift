@@ -91,7 +91,8 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
     for i in cycle.agents.indices {
       let next = cycle.agents[(i + 1) % cycle.agents.count]
       let relation = cycle.viaQueue[i] ? "queued behind" : "held by"
-      parts.append("\(context.quoted(cycle.agents[i])) waits for \(context.quoted(cycle.locks[i])) \(relation) \(context.quoted(next))")
+      let site = i < cycle.sites.count ? cycle.sites[i] : -1
+      parts.append("\(context.quoted(cycle.agents[i])) waits for \(context.quoted(cycle.locks[i], at: site)) \(relation) \(context.quoted(next))")
     }
     var message: String
     if selfDeadlock {
@@ -121,7 +122,7 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
               ("agent", .string(context.agentName(cycle.agents[i]))),
               ("waits_for", .string(context.lockName(cycle.locks[i]))),
               (cycle.viaQueue[i] ? "queued_behind" : "held_by", .string(context.agentName(cycle.agents[(i + 1) % cycle.agents.count]))),
-            ])
+            ] + context.siteDetail(i < cycle.sites.count ? cycle.sites[i] : -1))
           })
       ), at: 0)
     details.append(("self_deadlock", .bool(selfDeadlock)))

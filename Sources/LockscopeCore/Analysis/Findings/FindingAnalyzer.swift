@@ -32,6 +32,18 @@ public struct FindingContext {
   /// Where the observed span starts (`--since` clips it), for spans of single locks.
   public var spanStart: Int64 = .min
   public let options: FindingOptions
+  /// The name of a `site` id (nil for -1: the event had none).
+  public var siteName: (Int32) -> String? = { _ in nil }
+
+  /// `'ledger' at worker.py:41 process_item`, or `'ledger'` with no site.
+  func quoted(_ lock: LockID, at site: Int32) -> String {
+    quoted(lock) + (siteName(site).map { " at \($0)" } ?? "")
+  }
+
+  /// A finding's `site` key (SPEC §5), when it has one.
+  func siteDetail(_ site: Int32) -> [(key: String, value: JSONValue)] {
+    siteName(site).map { [("site", .string($0))] } ?? []
+  }
 
   func lockNames(_ locks: [LockID]) -> [String] { locks.map(lockName) }
   func agentNames(_ agents: [AgentID]) -> [String] { agents.map(agentName) }

@@ -19,6 +19,9 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     var secondAgent = AgentID(-1)
     var heldAt: SourceLocation
     var acquiredAt: SourceLocation
+    /// The `site`s of those two acquires (-1: none).
+    var heldSite: Int32 = -1
+    var acquiredSite: Int32 = -1
     var time: Int64
     /// Locks held every time it was taken (other than `from`).
     var gates: GateSet
@@ -34,6 +37,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     var lock: LockID
     var mode: LockMode
     var source: SourceLocation
+    var site: Int32 = -1
   }
 
   private var edges: [Edge] = []
@@ -124,7 +128,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     if agent >= held.count { held.append(contentsOf: repeatElement([], count: agent + 1 - held.count)) }
     // A double acquire is one hold (the engine keeps the first): one release ends it.
     guard !held[agent].contains(where: { $0.lock == event.lock }) else { return }
-    held[agent].append(Held(lock: event.lock, mode: event.mode, source: event.source))
+    held[agent].append(Held(lock: event.lock, mode: event.mode, source: event.source, site: event.site))
   }
 
   /// A crashed agent's holds are its dead life's: its name's next attempts are taken while
@@ -192,8 +196,8 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     let index = edges.count
     edges.append(
       Edge(
-        from: prior.lock, to: event.lock, firstAgent: event.agent, heldAt: prior.source, acquiredAt: event.source, time: time,
-        gates: gates, sharedOnly: sharedOnly))
+        from: prior.lock, to: event.lock, firstAgent: event.agent, heldAt: prior.source, acquiredAt: event.source,
+        heldSite: prior.site, acquiredSite: event.site, time: time, gates: gates, sharedOnly: sharedOnly))
     edgeIndex[EdgeKey(from: prior.lock, to: event.lock)] = Int32(index)
     let from = prior.lock.index
     if from >= outgoing.count { outgoing.append(contentsOf: repeatElement([], count: from + 1 - outgoing.count)) }
@@ -296,7 +300,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     cycles.items.filter { !deadlockedSets.contains(Set($0.map { edges[$0].from.rawValue })) }.map { cycle in
       let chain = cycle.map { edges[$0] }
       let steps = chain.map { edge in
-        "\(context.quoted(edge.firstAgent)) took \(context.quoted(edge.to)) while holding \(context.quoted(edge.from)) (\(context.source(edge.heldAt)) then \(context.source(edge.acquiredAt)))"
+        "\(context.quoted(edge.firstAgent)) took \(context.quoted(edge.to, at: edge.acquiredSite)) while holding \(context.quoted(edge.from, at: edge.heldSite)) (\(context.source(edge.heldAt)) then \(context.source(edge.acquiredAt)))"
       }
       let order = (chain.map { context.lockName($0.from) } + [context.lockName(chain[0].from)]).joined(separator: " → ")
       let message = "Lock-order inversion \(order): " + steps.joined(separator: "; ") + ". These agents can deadlock if they interleave."
@@ -310,7 +314,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
                 ("from", .string(context.lockName(edge.from))), ("to", .string(context.lockName(edge.to))),
                 ("agent", .string(context.agentName(edge.firstAgent))), ("held_at", .string(context.source(edge.heldAt))),
                 ("acquired_at", .string(context.source(edge.acquiredAt))), ("ts", .string(Timestamp.rfc3339(edge.time))),
-              ])
+              ] + context.siteDetail(edge.heldSite).map { ("held_site", $0.value) } + context.siteDetail(edge.acquiredSite).map { ("acquired_site", $0.value) })
             })
         )
       ]

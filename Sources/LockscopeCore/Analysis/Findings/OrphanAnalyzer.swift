@@ -78,7 +78,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
     orphans.items.map { orphan in
       let hold = orphan.hold
       let who = context.quoted(hold.agent)
-      let lock = context.quoted(hold.lock)
+      let lock = context.quoted(hold.lock, at: hold.site)
       // A crashed holder held the lock while alive; its hold went on, orphaned, after.
       let aliveUntil = hold.crashedAt ?? hold.end
       let held = Duration.human(aliveUntil - hold.start)
@@ -97,7 +97,10 @@ public struct OrphanAnalyzer: FindingAnalyzer {
         message = "The lock manager reclaimed \(lock) from \(who) (held \(held))."
         remedy = "The holder outlived its lease: renew it while working, and release in defer/finally."
       default:
-        message = "\(who) still held \(lock) at the end of the log, for \(held)."
+        message =
+          hold.site >= 0
+          ? "\(who) took \(lock) and never released it (still held at the end of the log, for \(held))."
+          : "\(who) still held \(lock) at the end of the log, for \(held)."
         remedy = "Make sure every acquire has a matching release on every path (defer/finally), or give the lock a lease."
       }
       message += waited > 0 ? " Others waited \(Duration.human(waited)) because of it." : " Nobody waited for it."
@@ -106,6 +109,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
         ("acquired_at", .string(context.source(hold.source))),
       ]
       if hold.crashedAt != nil { details.append(("orphaned_ns", .int(hold.end - aliveUntil))) }
+      details += context.siteDetail(hold.site)
       if let end = hold.endSource { details.append(("ended_at", .string(context.source(end)))) }
       return Finding(
         // Critical when it stopped others for real (a second or more); otherwise a warning.

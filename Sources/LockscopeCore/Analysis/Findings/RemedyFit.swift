@@ -7,7 +7,9 @@
 /// - a lock that is already one of many per-key locks (`job:1041`, `job:1042`, …) is never
 ///   told to "use per-key locks".
 enum RemedyFit {
-  static func apply(to findings: [Finding], lockNames: @autoclosure () -> [String]) -> [Finding] {
+  static func apply(
+    to findings: [Finding], lockNames: @autoclosure () -> [String], families: LockFamilies = LockFamilies()
+  ) -> [Finding] {
     // Most reports have no hot lock: then nothing below needs the names' patterns.
     guard findings.contains(where: { $0.kind == .hotLock || $0.kind == .longHold }) else { return findings }
     // The longest orphaned hold of each lock: it explains a hot lock when it covers half
@@ -30,7 +32,7 @@ enum RemedyFit {
         finding.remedy =
           "'\(lock)' was busy because a hold of it was never released (see the orphan finding): release it on every path (finally, defer, `async with`), and give leased locks a heartbeat so a dead holder's lease runs out."
         finding.details.append(("cause", .string("orphan")))
-      case .hotLock where perKey.isPerKey(lock):
+      case .hotLock where families.family(of: Array(lock.utf8)[...]) != nil || perKey.isPerKey(lock):
         finding.remedy = finding.remedy.replacingOccurrences(
           of: ", or use per-key locks so agents working on different keys do not queue", with: "")
         finding.remedy = finding.remedy.replacingOccurrences(
@@ -69,33 +71,78 @@ struct PerKeyNames {
     return pattern != name && counts[pattern, default: 0] >= 3
   }
 
-  /// `name` with each run of hexadecimal characters that holds a digit and is all digits
-  /// or 8 characters or more (a UUID's dashed groups joined) replaced by `*`. Bytes, not
-  /// Characters: it runs over every lock name.
+  /// `name` with each UUID, and each run of hexadecimal characters that holds a digit and
+  /// is all digits or 8 characters or more, replaced by `*`.
   static func pattern(_ name: String) -> String {
-    let bytes = Array(name.utf8)
+    String(decoding: pattern(Array(name.utf8)[...], shortestDecimalRun: 1), as: UTF8.self)
+  }
+
+  /// The same over bytes (it runs over every lock name). A run of `shortestDecimalRun`
+  /// digits or more (`--family auto` asks for 4), or a hexadecimal run of 8 or more with a
+  /// digit, becomes `*`; a shorter mixed run keeps its letters, but a decimal run of 4 or
+  /// more in it becomes `*`.
+  static func pattern(_ bytes: ArraySlice<UInt8>, shortestDecimalRun: Int) -> [UInt8] {
     var result: [UInt8] = []
     result.reserveCapacity(bytes.count)
-    var start = 0
-    while start < bytes.count {
+    var start = bytes.startIndex
+    while start < bytes.endIndex {
       guard isHex(bytes[start]) else {
         result.append(bytes[start])
         start += 1
         continue
       }
-      var end = start
-      // A dash joins the groups of a UUID into one run.
-      while end < bytes.count && (isHex(bytes[end]) || (bytes[end] == UInt8(ascii: "-") && end - start >= 4 && isHex(bytes[end - 1]))) {
-        end += 1
+      // A UUID (8-4-4-4-12 hexadecimal digits) is one key, dashes and all.
+      if let uuidEnd = uuid(in: bytes, at: start) {
+        result.append(UInt8(ascii: "*"))
+        start = uuidEnd
+        continue
       }
+      var end = start
+      while end < bytes.endIndex && isHex(bytes[end]) { end += 1 }
       let run = bytes[start..<end]
-      let hasDigit = run.contains { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-      let allDigits = run.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-      if hasDigit && (allDigits || run.count >= 8) { result.append(UInt8(ascii: "*")) } else { result.append(contentsOf: run) }
+      if run.allSatisfy(isDigit) ? run.count >= shortestDecimalRun : run.count >= 8 && run.contains(where: isDigit) {
+        result.append(UInt8(ascii: "*"))
+      } else {
+        // Letters around a number (`abc12345`): the number alone is the key.
+        appendReplacingDecimalRuns(run, shortest: max(shortestDecimalRun, 4), to: &result)
+      }
       start = end
     }
-    return String(decoding: result, as: UTF8.self)
+    return result
   }
+
+  /// The end of the UUID that starts at `start`, if one does (and the hexadecimal run
+  /// before it does not go on into it).
+  private static func uuid(in bytes: ArraySlice<UInt8>, at start: Int) -> Int? {
+    guard bytes.endIndex - start >= 36 else { return nil }
+    for (offset, byte) in bytes[start..<start + 36].enumerated() {
+      let dash = offset == 8 || offset == 13 || offset == 18 || offset == 23
+      guard dash ? byte == UInt8(ascii: "-") : isHex(byte) else { return nil }
+    }
+    let end = start + 36
+    return end < bytes.endIndex && isHex(bytes[end]) ? nil : end
+  }
+
+  /// `run` with its decimal runs of `shortest` digits or more replaced by `*`.
+  private static func appendReplacingDecimalRuns(_ run: ArraySlice<UInt8>, shortest: Int, to result: inout [UInt8]) {
+    var index = run.startIndex
+    while index < run.endIndex {
+      var end = index
+      while end < run.endIndex && isDigit(run[end]) { end += 1 }
+      if end - index >= shortest {
+        result.append(UInt8(ascii: "*"))
+        index = end
+      } else if end > index {
+        result.append(contentsOf: run[index..<end])
+        index = end
+      } else {
+        result.append(run[index])
+        index += 1
+      }
+    }
+  }
+
+  private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
   private static func isHex(_ byte: UInt8) -> Bool {
     (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))

@@ -29,6 +29,8 @@ extension SLOCheck {
     guard let subject else { return "all locks" }
     switch scope {
     case .agent: return "agent '\(subject)'"
+    case .family: return "family '\(subject)'"
+    case .site: return "site '\(subject)'"
     default: return "lock '\(subject)'"
     }
   }
@@ -38,12 +40,7 @@ extension SLORule {
   /// The scope's word in machine output: `overall`, `lock`, `agent`.
   var scopeKind: String { scope.kind.rawValue }
 
-  var glob: String? {
-    switch scope {
-    case .overall: nil
-    case .lock(let glob), .agent(let glob): glob.pattern
-    }
-  }
+  var glob: String? { scope.glob?.pattern }
 
   /// The file a rule came from, when it came from one (not `--rule` or the defaults).
   var file: String? { origin.name.hasPrefix("<") ? nil : origin.name }
