@@ -26,7 +26,7 @@ public struct Analyzers: TimelineObserver {
 
   /// Within a severity, the failures that stop work come before those that slow it.
   static let kindOrder = [
-    "deadlock", "two-holders", "fencing", "orphan", "lock-order-inversion", "hot-lock", "starvation", "long-hold", "timeout",
+    "deadlock", "possible-deadlock", "two-holders", "fencing", "orphan", "lock-order-inversion", "hot-lock", "starvation", "long-hold", "timeout",
     "anomaly",
   ]
 

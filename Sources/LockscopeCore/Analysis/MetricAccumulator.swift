@@ -34,4 +34,26 @@ public struct MetricAccumulator: Sendable {
     attempts == 0 && acquisitions == 0 && blocked.count == 0 && waitNanos == 0 && holdNanos == 0 && unfinishedHolds == 0
       && causedWait == 0
   }
+
+  /// Adds another row's totals, as if its events had been counted here: sums add, digests
+  /// merge, maxima take the larger (fleet summaries, SPEC §7).
+  public mutating func merge(_ other: MetricAccumulator) {
+    attempts += other.attempts
+    acquisitions += other.acquisitions
+    timeouts += other.timeouts
+    contendedAttempts += other.contendedAttempts
+    wait.merge(other.wait)
+    hold.merge(other.hold)
+    blocked.merge(other.blocked)
+    unfinishedHolds += other.unfinishedHolds
+    unfinishedMax = max(unfinishedMax, other.unfinishedMax)
+    expectedHolds += other.expectedHolds
+    overExpected += other.overExpected
+    waitNanos += other.waitNanos
+    holdNanos += other.holdNanos
+    causedWait += other.causedWait
+    queueMax = max(queueMax, other.queueMax)
+    queueIntegral += other.queueIntegral
+    blockedMax = max(blockedMax, other.blockedMax)
+  }
 }

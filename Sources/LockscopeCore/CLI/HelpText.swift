@@ -5,7 +5,12 @@ enum HelpText {
   static let labelWidth = 26
 
   static func usage(_ command: Command) -> String {
-    command == .completions ? "lockscope completions <shell>" : "lockscope \(command.rawValue) [<options>] [<file> ...]"
+    switch command {
+    case .completions: "lockscope completions <shell>"
+    case .route: "lockscope route --shards <n> --out <dir> [<options>] [<file> ...]"
+    case .merge: "lockscope merge [<options>] <summary> ..."
+    default: "lockscope \(command.rawValue) [<options>] [<file> ...]"
+    }
   }
 
   static func render(_ command: Command, topLevel: Bool) -> String {
@@ -17,6 +22,8 @@ enum HelpText {
     text += "\nARGUMENTS:\n"
     if command == .completions && !topLevel {
       text += entry("<shell>", "bash, zsh or fish. bash: source <(lockscope completions bash). zsh: source <(lockscope completions zsh), or save it as _lockscope in a directory of $fpath. fish: lockscope completions fish > ~/.config/fish/completions/lockscope.fish.")
+    } else if command == .merge && !topLevel {
+      text += entry("<summary>", "Summaries written by 'report --format summary' (one per shard) and by 'route' (partition.summary.json, one per input partition), in any order. '-' reads one from standard input.")
     } else {
     let several =
       command == .watch && !topLevel
@@ -51,6 +58,10 @@ enum HelpText {
       "0 success; 2 usage error, unreadable input, or a bad line under --strict."
     case (.whatif, false):
       "0 a prediction (or 'nothing to gain') was printed; 2 usage error, unreadable input, or a log it cannot model (no matching lock, an agent holding two chosen locks at once)."
+    case (.route, false):
+      "0 success; 2 usage error, unreadable input, a bad line under --strict, or an output that cannot be written."
+    case (.merge, false):
+      "0 success; 2 usage error, an unreadable summary, or one of another version or that is damaged."
     case (.completions, false):
       "0 success; 2 usage error (no shell, or one it does not know)."
     case (.watch, false):

@@ -25,6 +25,8 @@ public struct AnalysisOptions: Sendable {
   public var findings = FindingOptions()
   /// `--expect-hold GLOB=DURATION`: expected holds of the locks whose acquires give none.
   public var expectedHolds: [(glob: Glob, nanos: Int64)] = []
+  /// `--prometheus-histograms`: keep cumulative bucket counts in the report's rows.
+  public var histograms = false
 
   public init() {}
 }
@@ -48,6 +50,8 @@ public enum LogAnalysis {
     public let inputNames: [String]
     /// The `trace_id`/`span_id` of the event being applied.
     public let traces: TraceContexts
+    /// `site` names (`LockEvent.site` ids).
+    public let sites: NameTable
   }
 
   /// The same pipeline with another observer beside the analyzers (the timeline outputs):
@@ -73,6 +77,18 @@ public enum LogAnalysis {
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers,
     drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
   ) throws(InputError) -> (report: Report, observer: Observer) {
+    let (report, builder) = try analyze(
+      sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers, drive: drive)
+    return (report, builder.engine.observer)
+  }
+
+  /// The pipeline itself; the builder stays for what a report does not show (a fleet
+  /// summary's digests and time integrals).
+  static func analyze<Observer: TimelineObserver>(
+    sources: [ByteSource], options: AnalysisOptions, warn: @escaping (String) -> Void,
+    observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers,
+    drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
+  ) throws(InputError) -> (report: Report, builder: ReportBuilder<Observer>) {
     let parser = EventParser(fieldMap: options.fieldMap)
     let skipped = SkippedLines(shownLimit: options.shownSkippedLines, strict: options.strict, warn: warn)
     let otlp = options.inputFormat == .otlp ? OTLPInput(parser: parser, skipped: skipped) : nil
@@ -86,7 +102,8 @@ public enum LogAnalysis {
       lockGlobs: options.lockGlobs, agentGlobs: options.agentGlobs, since: options.since, until: options.until,
       lockNames: parser.locks, agentNames: parser.agents)
     let context = Context(
-      agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces)
+      agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces,
+      sites: parser.sites)
     let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks, expectedHolds: options.expectedHolds), context)
     let engine = TimelineEngine(observer: observer, selection: selection)
     if let otlp {
@@ -96,16 +113,17 @@ public enum LogAnalysis {
       try drive(streams, engine)
     }
     engine.finish()
-    let builder = ReportBuilder(
+    var builder = ReportBuilder(
       engine: engine, analyzers: analyzers(engine.observer), agentNames: parser.agents, lockNames: parser.locks,
       inputNames: sources.map(\.name), findingOptions: options.findings)
+    builder.histograms = options.histograms
     var report = builder.build(events: otlp?.events ?? streams.reduce(0) { $0 + $1.events }, skipped: skipped)
     if let otlp { report.summary.otlpSpans = (otlp.lockSpans, otlp.ignoredSpans) }
     report.summary.outOfOrder = streams.filter { $0.outOfOrder > 0 }.map { ($0.name, $0.outOfOrder, $0.worstSkew) }
     report.summary.reorderWindow = otlp == nil ? options.reorderWindow : 0  // spans are sorted whole instead
     if parser.timestampsWithoutOffset > 0 { report.summary.assumedTimeZone = options.fieldMap.timeZone.name }
     report.summary.remapHint = parser.keyCensus.hint(fieldMap: options.fieldMap)
-    return (report, engine.observer)
+    return (report, builder)
   }
 
   static func openAll(_ paths: [String]) throws(InputError) -> [ByteSource] {

@@ -8,6 +8,8 @@ struct ReportBuilder<Observer: TimelineObserver> {
   let lockNames: NameTable
   let inputNames: [String]
   let findingOptions: FindingOptions
+  /// `--prometheus-histograms`: rows carry cumulative bucket counts.
+  var histograms = false
 
   func build(events: Int64, skipped: SkippedLines) -> Report {
     let statistics = analyzers.statistics
@@ -36,7 +38,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
       heldTotal = heldTotal.addingSaturating(state.heldNanos)
       if selection.filtersAgents && accumulator.isEmpty { continue }
       var row = MetricsRow(name: lockNames.name(Int32(index)))
-      fill(&row, accumulator)
+      row.fill(from: accumulator, histograms: histograms)
       row.queueMax = state.queueMax
       row.queueMean = ratio(state.queueIntegral, spanNanos)
       row.utilization = ratio(Double(state.heldNanos), spanNanos)
@@ -46,14 +48,14 @@ struct ReportBuilder<Observer: TimelineObserver> {
     for (index, accumulator) in statistics.agents.enumerated() where selection.includes(AgentID(Int32(index))) {
       guard index < engine.agents.count, !accumulator.isEmpty else { continue }
       var row = MetricsRow(name: agentNames.name(Int32(index)))
-      fill(&row, accumulator)
+      row.fill(from: accumulator, histograms: histograms)
       row.queueMax = accumulator.queueMax
       row.blockedMax = accumulator.blockedMax
       row.queueMean = ratio(accumulator.queueIntegral, accumulator.waitNanos.doubleValue)
       row.utilization = ratio(Double(engine.agents[index].heldAnyNanos), spanNanos)
       report.agents.append(row)
     }
-    fill(&report.overall, statistics.overall)
+    report.overall.fill(from: statistics.overall, histograms: histograms)
     report.overall.queueMax = engine.totalQueueMax
     report.overall.queueMean = ratio(engine.totalQueueIntegral, spanNanos)
     report.overall.utilization = ratio(Double(heldTotal), spanNanos * Double(lockCount))
@@ -83,25 +85,6 @@ struct ReportBuilder<Observer: TimelineObserver> {
     for finding in findings where finding.detail("outlier") == nil { totals[finding.kind, default: 0] += finding.count }
     for (kind, count) in dropped { totals[kind, default: 0] += count }
     return Analyzers.kindOrder.compactMap { kind in totals[kind].map { (kind, $0) } }
-  }
-
-  private func fill(_ row: inout MetricsRow, _ accumulator: MetricAccumulator) {
-    row.attempts = accumulator.attempts
-    row.acquisitions = accumulator.acquisitions
-    row.timeouts = accumulator.timeouts
-    row.wait = DurationStats(accumulator.wait)
-    row.hold = DurationStats(accumulator.hold, unfinished: accumulator.unfinishedHolds)
-    row.unfinishedHoldMaxNanos = accumulator.unfinishedMax
-    row.blocked = DurationStats(accumulator.blocked)
-    row.blockedTotalNanos = accumulator.blocked.sum
-    row.expectedHolds = accumulator.expectedHolds
-    row.overExpected = accumulator.overExpected
-    row.contentionRate = ratio(Double(accumulator.contendedAttempts), Double(accumulator.attempts))
-    row.timeoutRate = ratio(Double(accumulator.timeouts), Double(accumulator.attempts))
-    row.waitShare = ratio(accumulator.waitNanos.doubleValue, accumulator.waitNanos.doubleValue + accumulator.holdNanos.doubleValue)
-    row.causedWaitNanos = Int128(roundingNanos: accumulator.causedWait)
-    row.waitTotalNanos = accumulator.waitNanos
-    row.holdTotalNanos = accumulator.holdNanos
   }
 
   /// Jain's index (Σx)²/(n·Σx²) of SPEC §2 `fairness`: per lock over its agents' mean
@@ -142,4 +125,31 @@ struct ReportBuilder<Observer: TimelineObserver> {
     return "\(input):\(location.line)"
   }
 
+}
+
+extension MetricsRow {
+  /// The counts, digests and rates of one accumulator (the rest depends on the scope).
+  mutating func fill(from accumulator: MetricAccumulator, histograms: Bool = false) {
+    attempts = accumulator.attempts
+    acquisitions = accumulator.acquisitions
+    timeouts = accumulator.timeouts
+    wait = DurationStats(accumulator.wait, histogram: histograms)
+    hold = DurationStats(accumulator.hold, unfinished: accumulator.unfinishedHolds, histogram: histograms)
+    unfinishedHoldMaxNanos = accumulator.unfinishedMax
+    blocked = DurationStats(accumulator.blocked, histogram: histograms)
+    blockedTotalNanos = accumulator.blocked.sum
+    expectedHolds = accumulator.expectedHolds
+    overExpected = accumulator.overExpected
+    contentionRate = MetricsRow.ratio(Double(accumulator.contendedAttempts), Double(accumulator.attempts))
+    timeoutRate = MetricsRow.ratio(Double(accumulator.timeouts), Double(accumulator.attempts))
+    waitShare = MetricsRow.ratio(accumulator.waitNanos.doubleValue, accumulator.waitNanos.doubleValue + accumulator.holdNanos.doubleValue)
+    causedWaitNanos = Int128(roundingNanos: accumulator.causedWait)
+    waitTotalNanos = accumulator.waitNanos
+    holdTotalNanos = accumulator.holdNanos
+  }
+
+  /// part / whole, 0 when there is no whole.
+  static func ratio(_ part: Double, _ whole: Double) -> Double {
+    whole > 0 ? part / whole : 0
+  }
 }

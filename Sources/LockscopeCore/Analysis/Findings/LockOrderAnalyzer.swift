@@ -289,6 +289,76 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     }
   }
 
+  /// One edge as a fleet summary carries it (SPEC §7).
+  public struct Witness: Sendable {
+    public var from: LockID
+    public var to: LockID
+    /// One agent, or two different ones.
+    public var agents: [AgentID]
+    public var gates: [LockID]
+    public var sharedOnly: Bool
+    public var heldAt: SourceLocation
+    public var acquiredAt: SourceLocation
+    public var time: Int64
+
+    public init(
+      from: LockID, to: LockID, agents: [AgentID], gates: [LockID], sharedOnly: Bool, heldAt: SourceLocation,
+      acquiredAt: SourceLocation, time: Int64
+    ) {
+      (self.from, self.to, self.agents, self.gates, self.sharedOnly) = (from, to, agents, gates, sharedOnly)
+      (self.heldAt, self.acquiredAt, self.time) = (heldAt, acquiredAt, time)
+    }
+  }
+
+  /// Every edge recorded, with its first witness: what `route` and a shard's summary carry.
+  public var witnesses: [Witness] {
+    edges.map { edge in
+      Witness(
+        from: edge.from, to: edge.to, agents: edge.agentCount > 1 ? [edge.firstAgent, edge.secondAgent] : [edge.firstAgent],
+        gates: (0..<edge.gates.count).map { edge.gates[$0] }, sharedOnly: edge.sharedOnly, heldAt: edge.heldAt,
+        acquiredAt: edge.acquiredAt, time: edge.time)
+    }
+  }
+
+  /// Adds an edge another process recorded, as if it had been taken here: the merge of a
+  /// fleet's summaries searches the union of every partition's edges for cycles. Feed them
+  /// in time order, as a log would have.
+  public mutating func add(_ witness: Witness) {
+    guard let first = witness.agents.first, witness.from != witness.to, witness.from.rawValue >= 0, witness.to.rawValue >= 0
+    else { return }
+    if let known = edgeIndex[Self.key(witness.from, witness.to)] {
+      let index = Int(known)
+      var changed = false
+      for agent in witness.agents where !edges[index].wasTaken(by: agent) && edges[index].agentCount < 2 {
+        edges[index].secondAgent = agent
+        changed = true
+      }
+      let narrowed = edges[index].gates.filter { witness.gates.contains($0) }
+      if narrowed.count != edges[index].gates.count {
+        edges[index].gates = narrowed
+        changed = true
+      }
+      if edges[index].sharedOnly && !witness.sharedOnly {
+        edges[index].sharedOnly = false
+        changed = true
+      }
+      if changed && order.onCommonCycle(witness.from.rawValue, witness.to.rawValue) { searchCycle(through: index) }
+      return
+    }
+    var gates = GateSet()
+    for gate in witness.gates where gate != witness.from && gate != witness.to {
+      if !gates.append(gate) { break }
+    }
+    let index = Int(
+      addEdge(
+        from: Held(lock: witness.from, mode: .exclusive, source: witness.heldAt),
+        to: LockEvent(kind: .acquire, time: witness.time, agent: first, lock: witness.to, source: witness.acquiredAt),
+        gates: gates, time: witness.time, sharedOnly: witness.sharedOnly))
+    if let second = witness.agents.dropFirst().first(where: { $0 != first }) { edges[index].secondAgent = second }
+    edges[index].inDetector = true
+    if order.insert(from: witness.from.rawValue, to: witness.to.rawValue) { searchCycle(through: index) }
+  }
+
   public func findings(in context: FindingContext) -> [Finding] {
     cycles.items.filter { !deadlockedSets.contains(Set($0.map { edges[$0].from.rawValue })) }.map { cycle in
       let chain = cycle.map { edges[$0] }
