@@ -57,6 +57,8 @@ public struct FleetSummary: Sendable {
     public var start: Int64
     /// Nil: still waiting at the end of the shard's log.
     public var end: Int64?
+    /// The event kind that ended it (`timeout`, `release`, …); nil while open.
+    public var endedBy: String?
     public var source: String
   }
 

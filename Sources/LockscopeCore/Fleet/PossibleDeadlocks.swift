@@ -57,6 +57,10 @@ enum PossibleDeadlocks {
       "'\(edge.span.waiter)' waited for '\(edge.span.lock)' held by '\(edge.holder)' (shard summary \(edge.shard + 1))"
     }
     let stillThere = to == .max
+    // The first wait to end broke the cycle; of waits ending at once, the one whose own
+    // event ended it (a timeout), not the release that followed from it.
+    let ending = cycle.filter { $0.span.end == to }.compactMap(\.span.endedBy)
+    let breaking = ending.first { !["release", "acquire"].contains($0) } ?? ending.first
     let until = stillThere ? "still there at the end of the log" : "until \(Timestamp.rfc3339(to))"
     return Finding(
       kind: kind, severity: .critical, locks: cycle.map(\.span.lock), agents: cycle.map(\.span.waiter), time: from,
@@ -68,7 +72,7 @@ enum PossibleDeadlocks {
           "cycle",
           .array(cycle.map { .object([("agent", .string($0.span.waiter)), ("lock", .string($0.span.lock))]) })
         ),
-        ("resolved_by", stillThere ? .null : .string("unknown")),
+        ("resolved_by", breaking.map(JSONValue.string) ?? .null),
       ])
   }
 }

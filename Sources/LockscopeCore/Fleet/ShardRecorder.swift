@@ -12,6 +12,9 @@ struct ShardRecorder: TimelineObserver {
     var waiter: AgentID
     var holder: AgentID
     var start: Int64
+    /// The holder's lease deadline as last seen: a lapsed lease ends the edge there, as the
+    /// engine would on the holder's next event elsewhere (which this shard may not see).
+    var deadline: Int64
     var source: SourceLocation
     static func == (a: OpenEdge, b: OpenEdge) -> Bool { a.waiter == b.waiter && a.holder == b.holder }
   }
@@ -20,6 +23,8 @@ struct ShardRecorder: TimelineObserver {
     var lock: LockID
     var start: Int64
     var end: Int64?
+    /// The kind of the event that ended it (nil: still open at the end).
+    var endedBy: EventKind?
     var source: SourceLocation
     var length: Int64 { end.map { $0 - start } ?? .max }
   }
@@ -40,7 +45,7 @@ struct ShardRecorder: TimelineObserver {
     guard let state else {
       // A crash ends the agent's waits on every lock.
       for (lock, edges) in open where edges.contains(where: { $0.waiter == event.agent }) {
-        for edge in edges where edge.waiter == event.agent { close(edge, lock: lock, at: time) }
+        for edge in edges where edge.waiter == event.agent { close(edge, lock: lock, at: time, by: .crash) }
         open[lock] = edges.filter { $0.waiter != event.agent }
       }
       return
@@ -49,12 +54,13 @@ struct ShardRecorder: TimelineObserver {
     var current: [OpenEdge] = []
     for waiter in state.waiters {
       for holder in state.blockers(of: waiter) where holder != waiter.agent {
-        current.append(OpenEdge(waiter: waiter.agent, holder: holder, start: time, source: waiter.source))
+        let deadline = state.holders.first { $0.agent == holder }?.leaseDeadline ?? .max
+        current.append(OpenEdge(waiter: waiter.agent, holder: holder, start: time, deadline: deadline, source: waiter.source))
       }
     }
     let previous = open[lock] ?? []
     guard !(previous.isEmpty && current.isEmpty) else { return }
-    for edge in previous where !current.contains(edge) { close(edge, lock: lock, at: time) }
+    for edge in previous where !current.contains(edge) { close(edge, lock: lock, at: time, by: event.kind) }
     for index in current.indices {
       if let kept = previous.first(where: { $0 == current[index] }) { current[index].start = kept.start }
     }
@@ -67,15 +73,17 @@ struct ShardRecorder: TimelineObserver {
 
   mutating func finished(at end: Int64) {
     for (lock, edges) in open {
-      for edge in edges { close(edge, lock: lock, at: nil) }
+      for edge in edges { close(edge, lock: lock, at: nil, by: nil) }
     }
     open = [:]
   }
 
-  private mutating func close(_ edge: OpenEdge, lock: LockID, at end: Int64?) {
+  private mutating func close(_ edge: OpenEdge, lock: LockID, at end: Int64?, by kind: EventKind?) {
     let key = StatisticsAnalyzer.pairKey(LockID(edge.waiter.rawValue), edge.holder)
     var list = spans[key] ?? []
-    list.append(Span(lock: lock, start: edge.start, end: end, source: edge.source))
+    var (end, kind) = (end, kind)
+    if edge.deadline < (end ?? .max) { (end, kind) = (max(edge.start, edge.deadline), .expire) }
+    list.append(Span(lock: lock, start: edge.start, end: end, endedBy: kind, source: edge.source))
     if list.count > ShardRecorder.keptPerPair, let shortest = list.indices.min(by: { list[$0].length < list[$1].length }) {
       list.remove(at: shortest)
       dropped += 1

@@ -76,7 +76,7 @@ extension ReportBuilder {
         summary.waitSpans.append(
           FleetSummary.WaitSpan(
             waiter: waiter, holder: holder, lock: lockNames.name(span.lock.rawValue), start: span.start, end: span.end,
-            source: source(span.source)))
+            endedBy: span.endedBy?.name, source: source(span.source)))
       }
     }
     summary.waitSpansDropped = recorder.dropped

@@ -120,11 +120,12 @@ public enum SummaryMerge {
     var totals: [String: Int] = [:]
     for summary in shards { for (kind, count) in summary.findingCounts where kind != inversion { totals[kind, default: 0] += count } }
     if report.summary.findingsAnalyzed {
-      let inversions = lockOrderInversions(summaries, deadlocks: findings.filter { $0.kind == "deadlock" }, options: options)
-      findings += inversions.findings
-      if inversions.total > 0 { totals[inversion] = inversions.total }
       let possible = PossibleDeadlocks.find(shards.enumerated().flatMap { index, summary in summary.waitSpans.map { (index, $0) } })
-      findings += possible
+      // A cycle that did deadlock is reported as the deadlock, not again as an inversion.
+      let deadlocks = findings.filter { $0.kind == "deadlock" } + possible
+      let inversions = lockOrderInversions(summaries, deadlocks: deadlocks, options: options)
+      findings += inversions.findings + possible
+      if inversions.total > 0 { totals[inversion] = inversions.total }
       if !possible.isEmpty { totals[PossibleDeadlocks.kind] = possible.count }
     }
     findings = findings.enumerated().sorted { a, b in

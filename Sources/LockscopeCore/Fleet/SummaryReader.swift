@@ -80,7 +80,8 @@ public enum SummaryReader {
     summary.waitSpans = try array(json, "wait_spans").map { (entry) throws(SummaryError) in
       let span = FleetSummary.WaitSpan(
         waiter: try string(entry, "waiter"), holder: try string(entry, "holder"), lock: try string(entry, "lock"),
-        start: try time(entry, "start_ns"), end: try optionalTime(entry, "end_ns"), source: try string(entry, "source"))
+        start: try time(entry, "start_ns"), end: try optionalTime(entry, "end_ns"), endedBy: try optionalString(entry, "ended_by"),
+        source: try string(entry, "source"))
       if let end = span.end, end < span.start { throw SummaryError("a wait span that ends before it starts") }
       return span
     }
@@ -171,6 +172,11 @@ public enum SummaryReader {
   private static func string(_ json: SummaryJSON, _ key: String) throws(SummaryError) -> String {
     guard case .string(let text) = try field(json, key) else { throw SummaryError("\"\(key)\" must be a string") }
     return text
+  }
+
+  private static func optionalString(_ json: SummaryJSON, _ key: String) throws(SummaryError) -> String? {
+    if case .null = try field(json, key) { return nil }
+    return try string(json, key)
   }
 
   private static func bool(_ json: SummaryJSON, _ key: String) throws(SummaryError) -> Bool {

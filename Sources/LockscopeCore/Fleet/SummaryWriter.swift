@@ -85,6 +85,7 @@ public enum SummaryWriter {
       json.field("lock", span.lock)
       json.field("start_ns", span.start)
       optional(&json, "end_ns", span.end)
+      json.field("ended_by", span.endedBy)
       json.field("source", span.source)
       json.endObject()
     }
