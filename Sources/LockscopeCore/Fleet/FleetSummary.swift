@@ -34,8 +34,12 @@ public struct FleetSummary: Sendable {
     public var heldAnyNanos: Int64 = 0
   }
 
-  /// One lock-order edge with its first witness (names, not ids: ids are per process).
+  /// One step of a lock-order edge (`LockOrderAnalyzer.Witness`): names, not ids — ids
+  /// are per process.
   public struct OrderEdge: Sendable {
+    /// `added`, `detector` or `updated`, and when.
+    public var step: LockOrderAnalyzer.Witness.Step
+    public var at: Int64
     public var from: String
     public var to: String
     /// Who took it: one agent, or two different ones (two rule out "one agent").

@@ -25,6 +25,9 @@ public enum RouteCommand {
   public static func run(
     paths: [String], shards: Int, directory: String, options: AnalysisOptions, warn: @escaping (String) -> Void
   ) throws(InputError) -> FleetSummary {
+    var options = options
+    options.findings.enabled = true
+    options.findings.recordsEdgeHistory = true
     let sources = try LogAnalysis.openAll(paths)
     let outputs = try openShards(shards, in: directory)
     var writerFailure: InputError?

@@ -4,6 +4,8 @@ extension LogAnalysis {
   public static func summarize(paths: [String], options: AnalysisOptions, warn: @escaping (String) -> Void)
     throws(InputError) -> FleetSummary
   {
+    var options = options
+    options.findings.recordsEdgeHistory = true
     let sources = try openAll(paths)
     let (report, builder) = try analyze(
       sources: sources, options: options, warn: warn,
@@ -63,9 +65,9 @@ extension ReportBuilder {
     summary.findings = report.findings
     summary.findingCounts = report.findingCounts
     summary.anomalyCounts = report.anomalyCounts
-    summary.edges = analyzers.lockOrder.witnesses.map { edge in
+    summary.edges = analyzers.lockOrder.history.map { edge in
       FleetSummary.OrderEdge(
-        from: lockNames.name(edge.from.rawValue), to: lockNames.name(edge.to.rawValue),
+        step: edge.step, at: edge.at, from: lockNames.name(edge.from.rawValue), to: lockNames.name(edge.to.rawValue),
         agents: edge.agents.map { agentNames.name($0.rawValue) }, gates: edge.gates.map { lockNames.name($0.rawValue) },
         sharedOnly: edge.sharedOnly, heldAt: source(edge.heldAt), acquiredAt: source(edge.acquiredAt), time: edge.time)
     }

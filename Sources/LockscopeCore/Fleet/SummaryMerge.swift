@@ -161,11 +161,16 @@ public enum SummaryMerge {
     }
     var analyzer = LockOrderAnalyzer(options: options, lockNames: locks)
     for deadlock in deadlocks { analyzer.deadlocked(deadlock.locks.map { LockID(locks.intern($0)) }) }
-    let edges = summaries.flatMap(\.edges).sorted { $0.time < $1.time }
-    for edge in edges {
-      analyzer.add(
+    // A partition saw every hold of its agents; a shard only those of its own locks (its
+    // edges miss the gates held in other shards): the shards' edges only without partitions.
+    let partitions = summaries.filter { $0.kind == .partition }
+    let steps = (partitions.isEmpty ? summaries : partitions).flatMap(\.edges).enumerated().sorted { a, b in
+      a.element.at != b.element.at ? a.element.at < b.element.at : a.offset < b.offset
+    }.map(\.element)
+    for edge in steps {
+      analyzer.replay(
         LockOrderAnalyzer.Witness(
-          from: LockID(locks.intern(edge.from)), to: LockID(locks.intern(edge.to)),
+          step: edge.step, at: edge.at, from: LockID(locks.intern(edge.from)), to: LockID(locks.intern(edge.to)),
           agents: edge.agents.map { AgentID(agents.intern($0)) }, gates: edge.gates.map { LockID(locks.intern($0)) },
           sharedOnly: edge.sharedOnly, heldAt: location(edge.heldAt), acquiredAt: location(edge.acquiredAt), time: edge.time))
     }

@@ -72,8 +72,10 @@ public enum SummaryReader {
     summary.edges = try array(json, "edges").map { (entry) throws(SummaryError) in
       let agents = try strings(entry, "agents")
       guard agents.count == 1 || agents.count == 2 else { throw SummaryError("an edge must name one or two agents") }
+      let stepText = try string(entry, "step")
+      guard let step = LockOrderAnalyzer.Witness.Step(rawValue: stepText) else { throw SummaryError("unknown edge step \"\(stepText)\"") }
       return FleetSummary.OrderEdge(
-        from: try string(entry, "from"), to: try string(entry, "to"), agents: agents, gates: try strings(entry, "gates"),
+        step: step, at: try time(entry, "at_ns"), from: try string(entry, "from"), to: try string(entry, "to"), agents: agents, gates: try strings(entry, "gates"),
         sharedOnly: try bool(entry, "shared_only"), heldAt: try string(entry, "held_at"),
         acquiredAt: try string(entry, "acquired_at"), time: try time(entry, "ts_ns"))
     }

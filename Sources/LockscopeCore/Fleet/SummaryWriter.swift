@@ -66,6 +66,8 @@ public enum SummaryWriter {
     json.beginArray("edges")
     for edge in summary.edges {
       json.beginObject()
+      json.field("step", edge.step.rawValue)
+      json.field("at_ns", edge.at)
       json.field("from", edge.from)
       json.field("to", edge.to)
       strings(&json, "agents", edge.agents)
