@@ -65,7 +65,10 @@ enum OptionTable {
           options.writeSummary = true
           return
         }
-        options.format = try choice(value, option: "format", among: ReportFormat.allCases)
+        guard let format = ReportFormat(rawValue: value) else {
+          throw UsageError("Unknown format '\(value)'; expected one of: \((ReportFormat.allCases.map(\.rawValue) + ["summary"]).joined(separator: ", ")).")
+        }
+        options.format = format
         options.writeSummary = false
       },
     OptionSpec(
