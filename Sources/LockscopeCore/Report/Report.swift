@@ -17,6 +17,12 @@ public struct DurationStats: Equatable, Sendable {
 
   public init() {}
 
+  /// Equal statistics: the histogram's extras come from the same samples, or are absent.
+  public static func == (a: DurationStats, b: DurationStats) -> Bool {
+    a.count == b.count && a.mean == b.mean && a.p50 == b.p50 && a.p90 == b.p90 && a.p95 == b.p95 && a.p99 == b.p99
+      && a.max == b.max && a.unfinished == b.unfinished
+  }
+
   init(_ digest: LatencyDigest, unfinished: Int = 0, histogram: Bool) {
     self.init(digest, unfinished: unfinished)
     if histogram { cumulative = PrometheusRenderer.bucketBounds.map(digest.count(atMost:)) }
