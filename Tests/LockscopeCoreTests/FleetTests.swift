@@ -220,6 +220,24 @@ struct FleetTests {
     #expect(!plain.out.contains("_bucket"), "no histograms unless asked for")
   }
 
+  @Test("merge --suppress silences a known lock-order cycle in the merged search, as report --suppress does")
+  func mergeSuppress() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-suppress-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let log = fixture("findings/ABBA-sequential.jsonl")
+    _ = try RouteCommand.run(paths: [log], shards: 2, directory: directory, options: AnalysisOptions()) { _ in }
+    var paths = ["\(directory)/\(RouteCommand.summaryName)"]
+    for shard in 0..<2 {
+      let summary = try LogAnalysis.summarize(paths: ["\(directory)/\(RouteCommand.shardFileName(shard))"], options: AnalysisOptions()) { _ in }
+      paths.append("\(directory)/s\(shard).json")
+      FileManager.default.createFile(atPath: paths[paths.count - 1], contents: Data(SummaryWriter.bytes(summary)))
+    }
+    let suppress = temporaryFile("A -> B\n", name: "known.txt")
+    #expect(runCLI(["merge", "--format", "json"] + paths).out.contains(#""kind": "lock-order-inversion""#))
+    let silenced = runCLI(["merge", "--format", "json", "--suppress", suppress] + paths)
+    #expect(silenced.status == 0 && !silenced.out.contains(#""kind": "lock-order-inversion""#))
+  }
+
   @Test("check --summaries gates on the merged report")
   func checkSummaries() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-check-\(UUID().uuidString)").path

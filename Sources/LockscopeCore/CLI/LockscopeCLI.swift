@@ -153,8 +153,17 @@ public enum LockscopeCLI {
         return nil
       }
     }
+    var findings = options.analysis.findings
+    for path in options.suppressFiles {
+      do {
+        findings.suppressedCycles += try SuppressionFile.read(path)
+      } catch {
+        try? io.err.write("lockscope: \(error.message)\n")
+        return nil
+      }
+    }
     let (report, caveats) = SummaryMerge.merge(
-      summaries, names: options.paths, options: options.analysis.findings, histograms: options.prometheusHistograms)
+      summaries, names: options.paths, options: findings, histograms: options.prometheusHistograms)
     if !caveats.agentsInSeveralPartitions.isEmpty {
       let names = caveats.agentsInSeveralPartitions.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
       let more = caveats.agentsInSeveralPartitions.count > 5 ? " and \(caveats.agentsInSeveralPartitions.count - 5) more" : ""

@@ -230,7 +230,7 @@ enum OptionTable {
         options.untilText = value
       },
     OptionSpec(
-      "top", value: "n", default: "10", commands: Command.readingLogs + [.merge],
+      "top", value: "n", default: "10", commands: Command.readingLogs.filter { $0 != .route } + [.merge],
       help: "Rows per table of the text report; lock or agent rows per rule for check; locks charted by --gantt or in watch's summary (0: all).") { options, value throws(UsageError) in
         guard let n = Int(value), n >= 0 else { throw UsageError("--top takes a whole number >= 0, not '\(value)'.") }
         options.top = n
@@ -317,7 +317,7 @@ enum OptionTable {
         options.analysis.findings.orphanAfter = try duration(value, option: "orphan-after")
       },
     OptionSpec(
-      "suppress", value: "file", takesFile: true,
+      "suppress", value: "file", commands: Command.readingLogs + [.merge], takesFile: true,
       help: "Silence known lock-order cycles: one cycle a line, its lock names (or globs) separated by spaces or '->'; '#' starts a comment.") { options, value in
         options.suppressFiles.append(value)
       },
@@ -327,7 +327,7 @@ enum OptionTable {
         options.analysis.findings.enabled = false
       },
     OptionSpec(
-      "color", value: "when", default: "auto", commands: Command.readingLogs + [.merge], choices: ColorChoice.allCases.map(\.rawValue),
+      "color", value: "when", default: "auto", commands: Command.readingLogs.filter { $0 != .route } + [.merge], choices: ColorChoice.allCases.map(\.rawValue),
       help: "Colour the text report: auto (only on a terminal, and not when NO_COLOR is set), always, never.") { options, value throws(UsageError) in
         guard let choice = ColorChoice(rawValue: value) else { throw UsageError("--color takes auto, always or never, not '\(value)'.") }
         options.color = choice

@@ -163,7 +163,6 @@ _lockscope() {
         --agent) return ;;
         --since) return ;;
         --until) return ;;
-        --top) return ;;
         --field) return ;;
         --event) return ;;
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
@@ -172,10 +171,9 @@ _lockscope() {
         --reorder-window) return ;;
         --orphan-after) return ;;
         --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--shards --out --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--shards --out --lock --agent --since --until --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --orphan-after --suppress --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -184,10 +182,11 @@ _lockscope() {
       case "$prev" in
         --format) COMPREPLY=($(compgen -W "text json markdown prometheus" -- "$cur")); return ;;
         --top) return ;;
+        --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --prometheus-histograms --top --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --prometheus-histograms --top --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

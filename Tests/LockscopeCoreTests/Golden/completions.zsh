@@ -174,7 +174,6 @@ _lockscope() {
         '--agent[Count and list only agents whose name matches (repeatable)]:glob: ' \
         '--since[Start of the window]:time: ' \
         '--until[End of the window]:time: ' \
-        '--top[Rows per table of the text report]:n: ' \
         '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
         '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id) from <key> (repeatable)]:name=key: ' \
         '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
@@ -185,7 +184,6 @@ _lockscope() {
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
         '--suppress[Silence known lock-order cycles]:file:_files' \
-        '--color[Colour the text report]:when:(auto always never)' \
         '--version[Show the version]' \
         '(-h --help)'{-h,--help}'[Show help information]' \
         '*:log file:_files'
@@ -195,6 +193,7 @@ _lockscope() {
         '--format[Output format]:format:(text json markdown prometheus)' \
         '--prometheus-histograms[With --format prometheus]' \
         '--top[Rows per table of the text report]:n: ' \
+        '--suppress[Silence known lock-order cycles]:file:_files' \
         '--color[Colour the text report]:when:(auto always never)' \
         '--version[Show the version]' \
         '(-h --help)'{-h,--help}'[Show help information]' \
