@@ -190,6 +190,17 @@ struct FleetTests {
     #expect(FileManager.default.fileExists(atPath: "\(directory)/\(RouteCommand.summaryName)"))
   }
 
+  @Test("route's last span mark is at the last event, also for a log before 1970 (negative times)")
+  func spanMarkBefore1970() throws {
+    let log = #"{"ts":"1960-01-01T00:00:00Z","event":"acquire","agent":"a","lock":"L"}"# + "\n"
+      + #"{"ts":"1960-01-01T00:00:05Z","event":"release","agent":"a","lock":"L"}"# + "\n"
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-route-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    _ = try RouteCommand.run(paths: [temporaryFile(log)], shards: 1, directory: directory, options: AnalysisOptions()) { _ in }
+    let lines = try String(contentsOfFile: "\(directory)/\(RouteCommand.shardFileName(0))", encoding: .utf8).split(separator: "\n")
+    #expect(lines.last == #"{"ts":"1960-01-01T00:00:05.000000000Z","event":"crash","agent":"lockscope.route/span"}"#)
+  }
+
   @Test("route keeps every optional field: mode, capacity, lease, token, expected hold, trace ids")
   func routeKeepsFields() throws {
     let log = #"{"ts":"2026-11-22T10:00:00.5Z","event":"acquire","agent":"a","lock":"L","mode":"shared","capacity":3,"lease_ms":1.5,"token":7,"expected_ms":20,"trace_id":"t1","span_id":"s1"}"#

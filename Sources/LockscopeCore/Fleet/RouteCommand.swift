@@ -109,7 +109,7 @@ struct RouteWriter: TimelineObserver {
   let outputs: [ShardSink]
   let context: LogAnalysis.Context
   private var marked = false
-  private var lastTime: Int64 = 0
+  private var lastTime: Int64 = .min
 
   init(outputs: [ShardSink], context: LogAnalysis.Context) {
     self.outputs = outputs
