@@ -32,6 +32,16 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = LockscopeCLI.run(commandLines[Int(bytes[1]) % commandLines.count] + [path], io: io)
     return 0
   }
+  // A first byte of 0x02: the rest is a fleet summary (SPEC §7), read, merged with itself
+  // and rendered in every format: summaries come from other machines.
+  if bytes.count > 1, bytes[0] == 0x02 {
+    if let summary = try? SummaryReader.read(Array(bytes.dropFirst()), name: "fuzz") {
+      let report = SummaryMerge.merge([summary, summary], names: ["a", "b"]).report
+      for format in ReportFormat.allCases { _ = format.renderer(style: .plain, top: 0).render(report) }
+      _ = PrometheusRenderer(histograms: true).render(report)
+    }
+    return 0
+  }
   do {
     let report = try LogAnalysis.run(paths: [path], options: options) { _ in }
     _ = JSONReportRenderer().render(report)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzz the parser and the state machine with libFuzzer and AddressSanitizer.
+# Fuzz the parser, the state machine and the fleet summary reader with libFuzzer and
+# AddressSanitizer.
 #
 #   Scripts/fuzz.sh              # 60 s
 #   FUZZ_SECONDS=1800 Scripts/fuzz.sh
@@ -21,6 +22,10 @@ for f in $(find fixtures -name '*.jsonl'); do
   # The same log behind 0x01 and a command-line index: the whole CLI (Fuzz/FuzzTarget.swift).
   { printf '\001'; printf "\\$(printf '%03o' $((n % 256)))"; cat "$f"; } > "$out/corpus/cli-$n-$(echo "$f" | tr '/' '_')"
   n=$((n + 1))
+done
+# Fleet summaries behind 0x02 (SPEC §7: the summary reader must refuse, never trap).
+for f in $(find fixtures -name '*.summary.json'); do
+  { printf '\002'; cat "$f"; } > "$out/corpus/summary-$(echo "$f" | tr '/' '_')"
 done
 binary="$out/lockscope-fuzz"
 if [ ! -x "$binary" ] || [ -n "$(find Sources/LockscopeCore Sources/Heap Fuzz -newer "$binary" -name '*.swift' | head -1)" ]; then

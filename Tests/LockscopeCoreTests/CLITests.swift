@@ -94,7 +94,7 @@ struct CLITests {
     arguments: [
       (["--frmat", "json"], "Error: Unknown option '--frmat'. Did you mean '--format'?"),
       (["--format"], "Error: Missing value for '--format <format>'."),
-      (["--format", "xml"], "Error: Unknown format 'xml'; expected one of: text, json, markdown, prometheus."),
+      (["--format", "xml"], "Error: Unknown format 'xml'; expected one of: text, json, markdown, prometheus, summary."),
       (["--top", "-1"], "Error: --top takes a whole number >= 0, not '-1'."),
       (["--since", "noon"], "Error: --since takes an RFC 3339 time or an epoch number, not 'noon'."),
       (["--field", "ts"], "Error: --field takes NAME=OTHER, not 'ts'."),

@@ -5,11 +5,11 @@ import Testing
 
 @Suite("Finding kinds")
 struct FindingKindTests {
-  @Test("the kinds a report counts are SPEC §5's names, most urgent first; watch's two come after")
+  @Test("the kinds a report counts are SPEC §5's names (and §7's possible-deadlock), most urgent first; watch's two come after")
   func spelledAsTheSpec() {
     #expect(
       FindingKind.reported.map(\.rawValue) == [
-        "deadlock", "two-holders", "fencing", "orphan", "lock-order-inversion", "hot-lock", "starvation", "long-hold", "timeout",
+        "deadlock", "possible-deadlock", "two-holders", "fencing", "orphan", "lock-order-inversion", "hot-lock", "starvation", "long-hold", "timeout",
         "anomaly",
       ])
     #expect(FindingKind.allCases.filter { !FindingKind.reported.contains($0) } == [.longQueue, .leaseExpired])

@@ -118,6 +118,64 @@ public struct LatencyDigest: Sendable {
     max = Swift.max(max, other.max)
   }
 
+  /// The stored form, for fleet summaries (`FleetSummary`): the samples while exact, else
+  /// the non-empty buckets as (index, count). Nothing is rounded: reading it back gives a
+  /// digest that merges and answers exactly like this one.
+  public var samples: [Int64] { isExact ? exactSamples : [] }
+  public var nonEmptyBuckets: [(index: Int, count: UInt32)] {
+    buckets.enumerated().compactMap { offset, count in count > 0 ? (lowestBucket + offset, count) : nil }
+  }
+
+  /// The highest bucket index a non-negative Int64 can fall in.
+  public static let highestBucket = bucket(of: .max)
+
+  /// A digest rebuilt from its stored form; nil when the parts contradict each other (a
+  /// hostile or damaged summary must be refused, never trusted into a trap).
+  public init?(count: Int, sum: Int128, min: Int64, max: Int64, samples: [Int64], buckets: [(index: Int, count: UInt32)]) {
+    guard count >= 0, sum >= 0, min >= 0, max >= 0 else { return nil }
+    if count == 0 {
+      guard samples.isEmpty, buckets.isEmpty, sum == 0 else { return nil }
+      return
+    }
+    guard min <= max, sum >= Int128(min) * Int128(count), sum <= Int128(max) * Int128(count) else { return nil }
+    if count <= LatencyDigest.exactLimit {
+      guard buckets.isEmpty, samples.count == count, samples.allSatisfy({ $0 >= min && $0 <= max }),
+        samples.reduce(Int128(0), { $0 + Int128($1) }) == sum, samples.min() == min, samples.max() == max
+      else { return nil }
+      // One or two samples are kept as `min` and `max` alone (see `add`).
+      if count > 2 { exact = samples }
+    } else {
+      guard samples.isEmpty, !buckets.isEmpty else { return nil }
+      var total = 0
+      var previous = -1
+      for (index, bucketCount) in buckets {
+        guard index > previous, index <= LatencyDigest.highestBucket, bucketCount > 0 else { return nil }
+        previous = index
+        total += Int(bucketCount)
+      }
+      guard total == count else { return nil }
+      lowestBucket = buckets[0].index
+      self.buckets = Array(repeating: 0, count: previous - lowestBucket + 1)
+      for (index, bucketCount) in buckets { self.buckets[index - lowestBucket] = bucketCount }
+    }
+    self.count = count
+    self.sum = sum
+    self.min = min
+    self.max = max
+  }
+
+  /// How many samples are at most `bound` (a bucket counts by its midpoint): the cumulative
+  /// counts of Prometheus `_bucket` series.
+  public func count(atMost bound: Int64) -> Int {
+    if isExact { return exactSamples.reduce(0) { $0 + ($1 <= bound ? 1 : 0) } }
+    var seen = 0
+    for (offset, bucketCount) in buckets.enumerated() where bucketCount > 0 {
+      let (low, width) = LatencyDigest.bounds(ofBucket: lowestBucket + offset)
+      if Swift.min(Swift.max(low + (width - 1) / 2, min), max) <= bound { seen += Int(bucketCount) }
+    }
+    return seen
+  }
+
   private mutating func addToHistogram(_ value: Int64, times: UInt32 = 1) {
     let index = LatencyDigest.bucket(of: value)
     if buckets.isEmpty {

@@ -35,8 +35,9 @@ public struct MetricAccumulator: Sendable {
       && unfinishedHolds == 0 && causedWait == 0
   }
 
-  /// Adds `other`'s counts, totals and samples, as if its events had been counted here
-  /// (a family row from its locks' rows). Queue maxima are not sums: the caller knows them.
+  /// Adds another row's totals, as if its events had been counted here: sums add, digests
+  /// merge, maxima take the larger (a family row from its locks' rows; fleet summaries,
+  /// SPEC §7). A family's queue maximum is not this: its caller knows it.
   public mutating func merge(_ other: MetricAccumulator) {
     attempts += other.attempts
     acquisitions += other.acquisitions
@@ -52,6 +53,7 @@ public struct MetricAccumulator: Sendable {
     waitNanos += other.waitNanos
     holdNanos += other.holdNanos
     causedWait += other.causedWait
+    queueMax = max(queueMax, other.queueMax)
     queueIntegral += other.queueIntegral
     blockedMax = max(blockedMax, other.blockedMax)
   }

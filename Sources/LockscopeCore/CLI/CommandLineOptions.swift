@@ -1,9 +1,10 @@
 /// The subcommands. `report` is the default when none is named.
 public enum Command: String, CaseIterable, Sendable {
-  case report, check, timeline, watch, whatif, diff, completions
+  case report, check, timeline, watch, whatif, diff, route, merge, completions
 
-  /// The commands that read logs (all but `completions`), which share the analysis options.
-  static let readingLogs: [Command] = [.report, .check, .timeline, .watch, .whatif, .diff]
+  /// The commands that read logs (all but `merge` and `completions`), which share the
+  /// analysis options.
+  static let readingLogs: [Command] = [.report, .check, .timeline, .watch, .whatif, .diff, .route]
 
   var abstract: String {
     switch self {
@@ -12,6 +13,8 @@ public enum Command: String, CaseIterable, Sendable {
     case .timeline: "Show what happened, event by event or as a Gantt chart, or export the waits and holds (JSON Lines, a Chrome/Perfetto trace)."
     case .whatif: "Predict the gain of a narrower critical section: replay the log with the chosen locks' holds scaled, capped, sharded or made shared for reads, and compare waits, makespan and throughput."
     case .diff: "Compare two logs of the same system, before and after a change: per lock, family and agent the change in waits, holds, contention and utilization, the findings gone and new, and each side's makespan and throughput."
+    case .route: "Fleet map step: read one input partition once and write each event to its lock's shard file in --out DIR (shard = FNV-1a of the lock name mod --shards), with a partition summary of its lock-order edges."
+    case .merge: "Fleet reduce step: merge summaries (report --format summary of each shard, route's partition summaries) into the report of the whole log."
     case .completions: "Print a completion script for bash, zsh or fish, generated from the option table (source it from your shell's startup file)."
     case .watch: "Follow a log as it is written: alert the moment a deadlock closes, a holder crashes, a lease runs out, a hold or a queue grows too long; the report at the end or on Ctrl-C."
     }
@@ -64,6 +67,15 @@ public struct CommandLineOptions: Sendable {
   public var regressionStatistic = DiffStatistic.named("wait.p95")!  // a name of DiffStatistic.rows
   public var showHelp = false
   public var showVersion = false
+  /// `report --format summary`: a mergeable fleet summary instead of a report (SPEC §7).
+  public var writeSummary = false
+  /// `route --shards N --out DIR`.
+  public var shards: Int?
+  public var outDirectory: String?
+  /// `check --summaries`: the files are summaries to merge, not logs.
+  public var readSummaries = false
+  /// `--prometheus-histograms`: cumulative `_bucket` series beside the summaries.
+  public var prometheusHistograms = false
 
   public init() {}
 }

@@ -8,6 +8,8 @@ enum HelpText {
     switch command {
     case .completions: "lockscope completions <shell>"
     case .diff: "lockscope diff [<options>] <before> <after>"
+    case .route: "lockscope route --shards <n> --out <dir> [<options>] [<file> ...]"
+    case .merge: "lockscope merge [<options>] <summary> ..."
     default: "lockscope \(command.rawValue) [<options>] [<file> ...]"
     }
   }
@@ -23,6 +25,8 @@ enum HelpText {
       text += entry("<shell>", "bash, zsh or fish. bash: source <(lockscope completions bash). zsh: source <(lockscope completions zsh), or save it as _lockscope in a directory of $fpath. fish: lockscope completions fish > ~/.config/fish/completions/lockscope.fish.")
     } else if command == .diff && !topLevel {
       text += entry("<before> <after>", "Two lock event logs of the same system, before and after a change; or two sets of files, the before set and the after set separated by '--' (each set merged by timestamp).")
+    } else if command == .merge && !topLevel {
+      text += entry("<summary>", "Summaries written by 'report --format summary' (one per shard) and by 'route' (partition.summary.json, one per input partition), in any order. '-' reads one from standard input.")
     } else {
     let several =
       command == .watch && !topLevel
@@ -59,6 +63,10 @@ enum HelpText {
       "0 a prediction (or 'nothing to gain') was printed; 2 usage error, unreadable input, or a log it cannot model (no matching lock, an agent holding two chosen locks at once)."
     case (.diff, false):
       "0 the comparison was printed (and, with --fail-on-regression, the statistic did not get worse by more than PCT); 1 it did; 2 usage error, unreadable input, or a bad line under --strict."
+    case (.route, false):
+      "0 success; 2 usage error, unreadable input, a bad line under --strict, or an output that cannot be written."
+    case (.merge, false):
+      "0 success; 2 usage error, an unreadable summary, or one of another version or that is damaged."
     case (.completions, false):
       "0 success; 2 usage error (no shell, or one it does not know)."
     case (.watch, false):

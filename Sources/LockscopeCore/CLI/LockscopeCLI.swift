@@ -51,6 +51,8 @@ public enum LockscopeCLI {
       case .watch: return watch(options, io: io)
       case .whatif: return try whatif(options, io: io)
       case .diff: return try diff(options, io: io)
+      case .route: return route(options, io: io)
+      case .merge: return try merge(options, io: io)
       case .completions: return try completions(options, io: io)
       }
     } catch {
@@ -61,6 +63,7 @@ public enum LockscopeCLI {
   }
 
   private static func report(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
+    if options.writeSummary { return try summary(options, io: io) }
     // What the hot-lock remedy replays is kept as it is read: one reading.
     let kept = HotLockEvents()
     guard var report = analyze(options, analysis: options.analysis, io: io, keeping: options.analysis.findings.enabled ? kept : nil)
@@ -73,8 +76,112 @@ public enum LockscopeCLI {
     if let analysis = prepared(options, analysis: options.analysis, io: ConsoleIO.quiet(io)) {
       HotLockPrediction.annotate(&report, kept: kept, paths: options.paths, analysis: analysis)
     }
-    try io.out.write(options.format.renderer(style: style(options, io), top: options.top).render(report))
+    try io.out.write(renderer(options, io).render(report))
     return ExitStatus.success
+  }
+
+  private static func renderer(_ options: CommandLineOptions, _ io: ConsoleIO) -> any ReportRenderer {
+    if options.format == .prometheus && options.prometheusHistograms { return PrometheusRenderer(histograms: true) }
+    return options.format.renderer(style: style(options, io), top: options.top)
+  }
+
+  /// `report --format summary` (SPEC §7): the shard's mergeable summary, one JSON line.
+  private static func summary(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
+    guard let analysis = prepared(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
+    let summary: FleetSummary
+    do {
+      summary = try LogAnalysis.summarize(paths: options.paths, options: analysis, warn: warnLine(io))
+    } catch {
+      try? io.err.write("lockscope: " + TerminalText.escaped(error.message) + "\n")
+      return ExitStatus.failure
+    }
+    if summary.events == 0 && summary.skippedLines > 0 {
+      try? io.err.write("lockscope: no events read: \(summary.skipped.first?.description ?? "every line was skipped")\n")
+      return ExitStatus.failure
+    }
+    try io.out.write(String(decoding: SummaryWriter.bytes(summary), as: UTF8.self))
+    return ExitStatus.success
+  }
+
+  /// `lockscope route` (SPEC §7): the partition's events to their shards' files.
+  private static func route(_ options: CommandLineOptions, io: ConsoleIO) -> Int32 {
+    guard let shards = options.shards, let directory = options.outDirectory else {
+      usageError("route needs --shards N and --out DIR.", command: .route, io: io)
+      return ExitStatus.failure
+    }
+    guard let analysis = prepared(options, analysis: options.analysis, io: io) else { return ExitStatus.failure }
+    do {
+      let summary = try RouteCommand.run(paths: options.paths, shards: shards, directory: directory, options: analysis, warn: warnLine(io))
+      if summary.events == 0 && summary.skippedLines > 0 {
+        try? io.err.write("lockscope: no events read: \(summary.skipped.first?.description ?? "every line was skipped")\n")
+        return ExitStatus.failure
+      }
+    } catch {
+      try? io.err.write("lockscope: " + TerminalText.escaped(error.message) + "\n")
+      return ExitStatus.failure
+    }
+    return ExitStatus.success
+  }
+
+  /// `lockscope merge` (SPEC §7): the report of every summary together.
+  private static func merge(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
+    guard let report = mergedReport(options, io: io) else { return ExitStatus.failure }
+    try io.out.write(renderer(options, io).render(report))
+    return ExitStatus.success
+  }
+
+  /// Reads and merges the summaries named on the command line; nil (after one line on
+  /// stderr) when one cannot be read or is refused.
+  private static func mergedReport(_ options: CommandLineOptions, io: ConsoleIO) -> Report? {
+    guard !options.paths.isEmpty else {
+      usageError("\(options.command.rawValue) needs at least one summary file.", command: options.command, io: io)
+      return nil
+    }
+    guard options.paths.count <= SummaryMerge.maximumSummaries else {
+      usageError("at most \(SummaryMerge.maximumSummaries) summaries can be merged at once; merge them in groups.", command: options.command, io: io)
+      return nil
+    }
+    var summaries: [FleetSummary] = []
+    for path in options.paths {
+      do {
+        let bytes = try ByteSource.readBytes(path)
+        summaries.append(try SummaryReader.read(bytes, name: path))
+      } catch let error as InputError {
+        try? io.err.write("lockscope: " + TerminalText.escaped(error.message) + "\n")
+        return nil
+      } catch let error as SummaryError {
+        try? io.err.write("lockscope: " + TerminalText.escaped(error.message) + "\n")
+        return nil
+      } catch {
+        try? io.err.write("lockscope: \(path): cannot read it\n")
+        return nil
+      }
+    }
+    var findings = options.analysis.findings
+    for path in options.suppressFiles {
+      do {
+        findings.suppressedCycles += try SuppressionFile.read(path)
+      } catch {
+        try? io.err.write("lockscope: \(error.message)\n")
+        return nil
+      }
+    }
+    let (report, caveats) = SummaryMerge.merge(
+      summaries, names: options.paths, options: findings, histograms: options.prometheusHistograms)
+    if !caveats.agentsInSeveralPartitions.isEmpty {
+      let names = caveats.agentsInSeveralPartitions.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
+      let more = caveats.agentsInSeveralPartitions.count > 5 ? " and \(caveats.agentsInSeveralPartitions.count - 5) more" : ""
+      try? io.err.write(
+        "lockscope: note: agents \(TerminalText.escaped(names))\(more) appear in several input partitions: lock-order edges between their holds in different partitions are not known (route one file per process for exact edges).\n")
+    }
+    return report
+  }
+
+  private static func warnLine(_ io: ConsoleIO) -> (String) -> Void {
+    { line in
+      try? io.err.write(TerminalText.escaped(line) + "\n")
+      try? io.err.flush()
+    }
   }
 
   /// `lockscope check`: the rules are read and checked for mistakes before any log is.
@@ -115,7 +222,9 @@ public enum LockscopeCLI {
       if case .findings = rule.metric.source { return true }
       return false
     }
-    guard let report = analyze(options, analysis: analysis, io: io) else { return ExitStatus.failure }
+    guard let report = options.readSummaries ? mergedReport(options, io: io) : analyze(options, analysis: analysis, io: io) else {
+      return ExitStatus.failure
+    }
     if report.summary.events == 0 && report.summary.skippedLines > 0 {
       try? io.err.write("lockscope: no events read: \(NoEvents.reason(report.summary, firstSkipped: report.skipped.first))\n")
     }
@@ -309,6 +418,7 @@ public enum LockscopeCLI {
   /// the window's times and the suppression files. Nil (after saying why) on a mistake.
   private static func prepared(_ options: CommandLineOptions, analysis: AnalysisOptions, io: ConsoleIO) -> AnalysisOptions? {
     var analysis = analysis
+    analysis.histograms = options.prometheusHistograms && options.format == .prometheus
     do {
       (analysis.since, analysis.until) = try window(options, unit: analysis.fieldMap.timeUnit)
     } catch {

@@ -59,9 +59,46 @@ enum ByteSize {
 enum OptionTable {
   static let all: [OptionSpec] = [
     OptionSpec(
-      "format", value: "format", default: "text", commands: [.report], choices: ReportFormat.allCases.map(\.rawValue),
-      help: "Output format: text, json, markdown (a pull-request comment), prometheus (text exposition format, for node_exporter's textfile collector).") { options, value throws(UsageError) in
+      "format", value: "format", default: "text", commands: [.report], choices: ReportFormat.allCases.map(\.rawValue) + ["summary"],
+      help: "Output format: text, json, markdown (a pull-request comment), prometheus (text exposition format, for node_exporter's textfile collector), summary (a versioned, mergeable JSON summary for 'lockscope merge').") { options, value throws(UsageError) in
+        if value == "summary" {
+          options.writeSummary = true
+          return
+        }
+        guard let format = ReportFormat(rawValue: value) else {
+          throw UsageError("Unknown format '\(value)'; expected one of: \((ReportFormat.allCases.map(\.rawValue) + ["summary"]).joined(separator: ", ")).")
+        }
+        options.format = format
+        options.writeSummary = false
+      },
+    OptionSpec(
+      "format", value: "format", default: "text", commands: [.merge], choices: ReportFormat.allCases.map(\.rawValue),
+      help: "Output format: text, json, markdown, prometheus: the same as report's, over every summary together.") { options, value throws(UsageError) in
         options.format = try choice(value, option: "format", among: ReportFormat.allCases)
+      },
+    OptionSpec(
+      "shards", value: "n", commands: [.route],
+      help: "How many shards to route the events to (1 to 4096; required).") { options, value throws(UsageError) in
+        guard let n = Int(value), n >= 1, n <= RouteCommand.maximumShards else {
+          throw UsageError("--shards takes a whole number from 1 to \(RouteCommand.maximumShards), not '\(value)'.")
+        }
+        options.shards = n
+      },
+    OptionSpec(
+      "out", value: "dir", commands: [.route], takesFile: true,
+      help: "The directory to write shard-NNNN.jsonl files and partition.summary.json to (created if missing; required).") { options, value throws(UsageError) in
+        guard !value.isEmpty else { throw UsageError("--out takes a directory, not an empty name.") }
+        options.outDirectory = value
+      },
+    OptionSpec(
+      "summaries", commands: [.check],
+      help: "The files are summaries (report --format summary, route's partition summaries), merged and checked as one log.") { options, _ in
+        options.readSummaries = true
+      },
+    OptionSpec(
+      "prometheus-histograms", commands: [.report, .merge],
+      help: "With --format prometheus: also write wait, hold and blocked as classic histograms (_bucket series on fixed bounds from 1us to 100s), which add up across hosts for histogram_quantile in PromQL.") { options, _ in
+        options.prometheusHistograms = true
       },
     OptionSpec(
       "format", value: "format", default: "text", commands: [.check], choices: CheckFormat.allCases.map(\.rawValue),
@@ -215,7 +252,7 @@ enum OptionTable {
         options.untilText = value
       },
     OptionSpec(
-      "top", value: "n", default: "10",
+      "top", value: "n", default: "10", commands: Command.readingLogs.filter { $0 != .route } + [.merge],
       help: "Rows per table of the text report; lock or agent rows per rule for check; locks charted by --gantt or in watch's summary (0: all).") { options, value throws(UsageError) in
         guard let n = Int(value), n >= 0 else { throw UsageError("--top takes a whole number >= 0, not '\(value)'.") }
         options.top = n
@@ -311,7 +348,7 @@ enum OptionTable {
         options.analysis.findings.orphanAfter = try duration(value, option: "orphan-after")
       },
     OptionSpec(
-      "suppress", value: "file", takesFile: true,
+      "suppress", value: "file", commands: Command.readingLogs + [.merge], takesFile: true,
       help: "Silence known lock-order cycles: one cycle a line, its lock names (or globs) separated by spaces or '->'; '#' starts a comment.") { options, value in
         options.suppressFiles.append(value)
       },
@@ -321,7 +358,7 @@ enum OptionTable {
         options.analysis.findings.enabled = false
       },
     OptionSpec(
-      "color", value: "when", default: "auto", choices: ColorChoice.allCases.map(\.rawValue),
+      "color", value: "when", default: "auto", commands: Command.readingLogs.filter { $0 != .route } + [.merge], choices: ColorChoice.allCases.map(\.rawValue),
       help: "Colour the text report: auto (only on a terminal, and not when NO_COLOR is set), always, never.") { options, value throws(UsageError) in
         guard let choice = ColorChoice(rawValue: value) else { throw UsageError("--color takes auto, always or never, not '\(value)'.") }
         options.color = choice

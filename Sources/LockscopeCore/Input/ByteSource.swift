@@ -106,7 +106,15 @@ public class ByteSource {
   /// The whole of a small text file (an SLO or suppression file), with the same one-line
   /// errors as a log. Not for logs: those are streamed.
   public static func readText(_ path: String) throws(InputError) -> String {
-    let source = try ByteSource(path: path)
+    String(decoding: try readBytes(path, from: ByteSource(path: path)), as: UTF8.self)
+  }
+
+  /// The whole of a summary file (`lockscope merge`), gzip or not, up to `limit` bytes.
+  public static func readBytes(_ path: String, limit: Int = 1 << 31) throws(InputError) -> [UInt8] {
+    try readBytes(path, from: opening(path), limit: limit)
+  }
+
+  private static func readBytes(_ path: String, from source: ByteSource, limit: Int = 1 << 31) throws(InputError) -> [UInt8] {
     var bytes: [UInt8] = []
     var block = [UInt8](repeating: 0, count: 1 << 16)
     while true {
@@ -115,7 +123,8 @@ public class ByteSource {
       }
       if n == 0 { break }
       bytes += block[0..<n]
+      guard bytes.count <= limit else { throw InputError("'\(path)' is larger than \(limit >> 20) MiB") }
     }
-    return String(decoding: bytes, as: UTF8.self)
+    return bytes
   }
 }

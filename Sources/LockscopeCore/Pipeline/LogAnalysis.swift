@@ -27,6 +27,8 @@ public struct AnalysisOptions: Sendable {
   public var expectedHolds: [(glob: Glob, nanos: Int64)] = []
   /// `--family GLOB` / `--family auto`: locks reported together as one row too.
   public var families = LockFamilies()
+  /// `--prometheus-histograms`: keep cumulative bucket counts in the report's rows.
+  public var histograms = false
 
   public init() {}
 }
@@ -56,8 +58,8 @@ public enum LogAnalysis {
     public let inputNames: [String]
     /// The `trace_id`/`span_id` of the event being applied.
     public let traces: TraceContexts
-    /// `site` values (`LockEvent.site`).
-    public var sites = NameTable()
+    /// `site` names (`LockEvent.site` ids).
+    public let sites: NameTable
   }
 
   /// The same pipeline with another observer beside the analyzers (the timeline outputs):
@@ -84,6 +86,18 @@ public enum LogAnalysis {
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil,
     drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
   ) throws(InputError) -> Outcome<Observer> {
+    let (report, builder) = try analyze(
+      sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers, keeping: keeping, drive: drive)
+    return Outcome(report: report, observer: builder.engine.observer)
+  }
+
+  /// The pipeline itself; the builder stays for what a report does not show (a fleet
+  /// summary's digests and time integrals).
+  static func analyze<Observer: TimelineObserver>(
+    sources: [ByteSource], options: AnalysisOptions, warn: @escaping (String) -> Void,
+    observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil,
+    drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
+  ) throws(InputError) -> (report: Report, builder: ReportBuilder<Observer>) {
     let parser = EventParser(fieldMap: options.fieldMap)
     let skipped = SkippedLines(shownLimit: options.shownSkippedLines, strict: options.strict, warn: warn)
     let otlp = options.inputFormat == .otlp ? OTLPInput(parser: parser, skipped: skipped) : nil
@@ -96,9 +110,9 @@ public enum LogAnalysis {
     let selection = Selection(
       lockGlobs: options.lockGlobs, agentGlobs: options.agentGlobs, since: options.since, until: options.until,
       lockNames: parser.locks, agentNames: parser.agents)
-    var context = Context(
-      agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces)
-    context.sites = parser.sites
+    let context = Context(
+      agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces,
+      sites: parser.sites)
     let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks, expectedHolds: options.expectedHolds, families: options.families), context)
     let engine = TimelineEngine(observer: observer, selection: selection)
     keeping?.start(lockNames: parser.locks, agentNames: parser.agents)
@@ -113,13 +127,14 @@ public enum LogAnalysis {
       engine: engine, analyzers: analyzers(engine.observer), agentNames: parser.agents, lockNames: parser.locks,
       inputNames: sources.map(\.name), findingOptions: options.findings)
     builder.siteNames = parser.sites
+    builder.histograms = options.histograms
     var report = builder.build(events: otlp?.events ?? streams.reduce(0) { $0 + $1.events }, skipped: skipped)
     if let otlp { report.summary.otlpSpans = (otlp.lockSpans, otlp.ignoredSpans) }
     report.summary.outOfOrder = streams.filter { $0.outOfOrder > 0 }.map { ($0.name, $0.outOfOrder, $0.worstSkew) }
     report.summary.reorderWindow = otlp == nil ? options.reorderWindow : 0  // spans are sorted whole instead
     if parser.timestampsWithoutOffset > 0 { report.summary.assumedTimeZone = options.fieldMap.timeZone.name }
     report.summary.remapHint = parser.keyCensus.hint(fieldMap: options.fieldMap)
-    return Outcome(report: report, observer: engine.observer)
+    return (report, builder)
   }
 
   static func openAll(_ paths: [String]) throws(InputError) -> [ByteSource] {

@@ -36,6 +36,8 @@ struct JSONWriter {
   }
   mutating func field(_ key: String, _ value: Double) { element(key); JSONWriter.appendNumber(value, to: &bytes) }
   mutating func field(_ key: String, _ value: Bool) { element(key); append(value ? "true" : "false") }
+  /// A number already spelled as JSON (an exact decimal, a round-tripping double).
+  mutating func number(_ key: String?, _ text: String) { element(key); append(text) }
   mutating func string(_ value: String) { element(nil); JSONWriter.appendString(value, to: &bytes) }
 
   private mutating func append(_ text: String) {

@@ -4,7 +4,22 @@
 /// wait and hold quantiles as summaries. Every lock and agent is written (not `--top`): a
 /// scraper wants the same series on every run.
 public struct PrometheusRenderer: ReportRenderer {
-  public init() {}
+  /// `--prometheus-histograms`: wait, hold and blocked also as classic histograms.
+  let histograms: Bool
+
+  public init(histograms: Bool = false) { self.histograms = histograms }
+
+  /// The `le` bounds of the classic histograms, in nanoseconds: 1, 2.5 and 5 of every
+  /// decade from 1 µs to 100 s. Fixed, so every host's `_bucket` series line up and add.
+  public static let bucketBounds: [Int64] = {
+    var bounds: [Int64] = []
+    var decade: Int64 = 1_000
+    while decade <= 10_000_000_000 {
+      bounds += [decade, decade * 5 / 2, decade * 5]
+      decade *= 10
+    }
+    return bounds + [100_000_000_000]
+  }()
 
   /// One metric family: its samples are written together, under its HELP and TYPE.
   private struct Family {
@@ -20,7 +35,7 @@ public struct PrometheusRenderer: ReportRenderer {
     let label: String?
     var families: [Family] = []
 
-    init(prefix: String, label: String?, noun: String) {
+    init(prefix: String, label: String?, noun: String, histograms: Bool) {
       self.prefix = prefix
       self.label = label
       func family(_ suffix: String, _ type: String, _ help: String) -> Family {
@@ -45,14 +60,20 @@ public struct PrometheusRenderer: ReportRenderer {
         family("hold_over_expected_total", "counter", "Released holds longer than expected"),
         family("hold_over_expected_ratio", "gauge", "Share of released holds with an expectation that exceeded it"),
       ]
+      guard histograms else { return }
+      families += [
+        family("wait_histogram_seconds", "histogram", "Acquisition latency, as a histogram that adds up across hosts"),
+        family("hold_histogram_seconds", "histogram", "Hold time, as a histogram that adds up across hosts"),
+        family("blocked_histogram_seconds", "histogram", "Every attempt to its end, as a histogram that adds up across hosts"),
+      ]
     }
   }
 
   public func render(_ report: Report) -> String {
-    var overall = Scope(prefix: "lockscope_", label: nil, noun: "over all locks")
-    var locks = Scope(prefix: "lockscope_lock_", label: "lock", noun: "per lock")
-    var agents = Scope(prefix: "lockscope_agent_", label: "agent", noun: "per agent")
-    var families = Scope(prefix: "lockscope_family_", label: "family", noun: "per lock family")
+    var overall = Scope(prefix: "lockscope_", label: nil, noun: "over all locks", histograms: histograms)
+    var locks = Scope(prefix: "lockscope_lock_", label: "lock", noun: "per lock", histograms: histograms)
+    var agents = Scope(prefix: "lockscope_agent_", label: "agent", noun: "per agent", histograms: histograms)
+    var families = Scope(prefix: "lockscope_family_", label: "family", noun: "per lock family", histograms: histograms)
     add(report.overall, to: &overall)
     // Under --family, a family's locks are one series set, not one per key (a million
     // per-key locks would be a million series).
@@ -119,6 +140,11 @@ public struct PrometheusRenderer: ReportRenderer {
     values.append(row.fairness.map { ["\(series("fairness_ratio")) \(Self.number($0))"] } ?? [])
     values.append(["\(series("hold_over_expected_total")) \(row.overExpected)"])
     values.append(["\(series("hold_over_expected_ratio")) \(Self.number(row.overExpectedShare))"])
+    if histograms {
+      values.append(histogram(row.wait, total: row.waitTotalNanos, name: "wait_histogram_seconds", series: series))
+      values.append(histogram(row.hold, total: row.holdTotalNanos, name: "hold_histogram_seconds", series: series))
+      values.append(histogram(row.blocked, total: row.blockedTotalNanos, name: "blocked_histogram_seconds", series: series))
+    }
     for index in scope.families.indices { scope.families[index].samples += values[index] }
   }
 
@@ -131,6 +157,19 @@ public struct PrometheusRenderer: ReportRenderer {
       }
     }
     lines.append("\(series(name + "_sum", [])) \(Self.seconds(total))")
+    lines.append("\(series(name + "_count", [])) \(stats.count)")
+    return lines
+  }
+
+  /// A classic histogram: cumulative `_bucket` series on `bucketBounds` and `+Inf`, then
+  /// `_sum` and `_count`. `_sum` is of the samples, as `_count` counts them.
+  private func histogram(_ stats: DurationStats, total: Int128, name: String, series: (String, [(String, String)]) -> String) -> [String] {
+    var lines: [String] = []
+    for (bound, count) in zip(Self.bucketBounds, stats.cumulative) {
+      lines.append("\(series(name + "_bucket", [("le", Self.seconds(bound))])) \(count)")
+    }
+    lines.append("\(series(name + "_bucket", [("le", "+Inf")])) \(stats.count)")
+    lines.append("\(series(name + "_sum", [])) \(Self.seconds(stats.sampleSum))")
     lines.append("\(series(name + "_count", [])) \(stats.count)")
     return lines
   }

@@ -9,11 +9,28 @@ public struct DurationStats: Equatable, Sendable {
   public var max: Int64 = 0
   /// Holds only: holds that did not end in a release.
   public var unfinished = 0
+  /// `--prometheus-histograms`: how many samples are at most each of
+  /// `PrometheusRenderer.bucketBounds` (empty unless asked for).
+  public var cumulative: [Int] = []
+  /// The sum of the samples (a histogram's `_sum`).
+  public var sampleSum: Int128 = 0
 
   public init() {}
 
+  /// Equal statistics: the histogram's extras come from the same samples, or are absent.
+  public static func == (a: DurationStats, b: DurationStats) -> Bool {
+    a.count == b.count && a.mean == b.mean && a.p50 == b.p50 && a.p90 == b.p90 && a.p95 == b.p95 && a.p99 == b.p99
+      && a.max == b.max && a.unfinished == b.unfinished
+  }
+
+  init(_ digest: LatencyDigest, unfinished: Int = 0, histogram: Bool) {
+    self.init(digest, unfinished: unfinished)
+    if histogram { cumulative = PrometheusRenderer.bucketBounds.map(digest.count(atMost:)) }
+  }
+
   init(_ digest: LatencyDigest, unfinished: Int = 0) {
     count = digest.count
+    sampleSum = digest.sum
     mean = digest.mean
     let values = digest.percentiles([50, 90, 95, 99])
     (p50, p90, p95, p99) = (values[0], values[1], values[2], values[3])

@@ -10,6 +10,8 @@ struct ReportBuilder<Observer: TimelineObserver> {
   var siteNames = NameTable()
   let inputNames: [String]
   let findingOptions: FindingOptions
+  /// `--prometheus-histograms`: rows carry cumulative bucket counts.
+  var histograms = false
 
   func build(events: Int64, skipped: SkippedLines) -> Report {
     let statistics = analyzers.statistics
@@ -47,7 +49,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     for key in lockOrder {
       let state = engine.locks[key.index]
       var row = MetricsRow(name: key.name)
-      fill(&row, key.index < statistics.locks.count ? statistics.locks[key.index] : MetricAccumulator())
+      row.fill(from: key.index < statistics.locks.count ? statistics.locks[key.index] : MetricAccumulator(), histograms: histograms)
       row.queueMax = state.queueMax
       row.queueMean = ratio(state.queueIntegral, spanNanos)
       row.utilization = ratio(Double(state.heldNanos), spanNanos)
@@ -65,14 +67,14 @@ struct ReportBuilder<Observer: TimelineObserver> {
     for key in agentOrder {
       let accumulator = statistics.agents[key.index]
       var row = MetricsRow(name: key.name)
-      fill(&row, accumulator)
+      row.fill(from: accumulator, histograms: histograms)
       row.queueMax = accumulator.queueMax
       row.blockedMax = accumulator.blockedMax
       row.queueMean = ratio(accumulator.queueIntegral, accumulator.waitNanos.doubleValue)
       row.utilization = ratio(Double(engine.agents[key.index].heldAnyNanos), spanNanos)
       report.agents.append(row)
     }
-    fill(&report.overall, statistics.overall)
+    report.overall.fill(from: statistics.overall, histograms: histograms)
     report.overall.queueMax = engine.totalQueueMax
     report.overall.queueMean = ratio(engine.totalQueueIntegral, spanNanos)
     report.overall.utilization = ratio(Double(heldTotal), spanNanos * Double(lockCount))
@@ -87,7 +89,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     report.sites = analyzers.sites.sites.enumerated().compactMap { index, accumulator in
       guard !accumulator.isEmpty, index < siteNames.count else { return nil }
       var row = MetricsRow(name: siteNames.name(Int32(index)))
-      fill(&row, accumulator)
+      row.fill(from: accumulator, histograms: histograms)
       return row
     }.sorted(by: byWait)
 
@@ -130,7 +132,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
       let accumulator = accumulators[family]
       if engine.selection.filtersAgents && accumulator.isEmpty { return nil }
       var row = MetricsRow(name: families.names[family])
-      fill(&row, accumulator)
+      row.fill(from: accumulator, histograms: histograms)
       row.lockCount = lockCounts[family]
       row.queueMax = families.live[family].queueMax
       row.queueMean = ratio(queueIntegrals[family], spanNanos)
@@ -145,25 +147,6 @@ struct ReportBuilder<Observer: TimelineObserver> {
     for finding in findings where finding.detail("outlier") == nil { totals[finding.kind, default: 0] += finding.count }
     for (kind, count) in dropped { totals[kind, default: 0] += count }
     return FindingKind.reported.compactMap { kind in totals[kind].map { (kind, $0) } }
-  }
-
-  private func fill(_ row: inout MetricsRow, _ accumulator: MetricAccumulator) {
-    row.attempts = accumulator.attempts
-    row.acquisitions = accumulator.acquisitions
-    row.timeouts = accumulator.timeouts
-    row.wait = DurationStats(accumulator.wait)
-    row.hold = DurationStats(accumulator.hold, unfinished: accumulator.unfinishedHolds)
-    row.unfinishedHoldMaxNanos = accumulator.unfinishedMax
-    row.blocked = DurationStats(accumulator.blocked)
-    row.blockedTotalNanos = accumulator.blocked.sum
-    row.expectedHolds = accumulator.expectedHolds
-    row.overExpected = accumulator.overExpected
-    row.contentionRate = ratio(Double(accumulator.contendedAttempts), Double(accumulator.attempts))
-    row.timeoutRate = ratio(Double(accumulator.timeouts), Double(accumulator.attempts))
-    row.waitShare = ratio(accumulator.waitNanos.doubleValue, accumulator.waitNanos.doubleValue + accumulator.holdNanos.doubleValue)
-    row.causedWaitNanos = Int128(roundingNanos: accumulator.causedWait)
-    row.waitTotalNanos = accumulator.waitNanos
-    row.holdTotalNanos = accumulator.holdNanos
   }
 
   /// Jain's index (Σx)²/(n·Σx²) of SPEC §2 `fairness`: per lock over its agents' mean
@@ -212,7 +195,6 @@ struct ReportBuilder<Observer: TimelineObserver> {
     let input = Int(location.input) < inputNames.count ? inputNames[Int(location.input)] : "?"
     return "\(input):\(location.line)"
   }
-
 }
 
 /// Where a lock or agent row goes: by total wait, most first, then by name (SPEC §5).
@@ -223,5 +205,32 @@ private struct RowKey: Comparable {
 
   static func < (a: RowKey, b: RowKey) -> Bool {
     a.waitTotal != b.waitTotal ? a.waitTotal > b.waitTotal : a.name < b.name
+  }
+}
+
+extension MetricsRow {
+  /// The counts, digests and rates of one accumulator (the rest depends on the scope).
+  mutating func fill(from accumulator: MetricAccumulator, histograms: Bool = false) {
+    attempts = accumulator.attempts
+    acquisitions = accumulator.acquisitions
+    timeouts = accumulator.timeouts
+    wait = DurationStats(accumulator.wait, histogram: histograms)
+    hold = DurationStats(accumulator.hold, unfinished: accumulator.unfinishedHolds, histogram: histograms)
+    unfinishedHoldMaxNanos = accumulator.unfinishedMax
+    blocked = DurationStats(accumulator.blocked, histogram: histograms)
+    blockedTotalNanos = accumulator.blocked.sum
+    expectedHolds = accumulator.expectedHolds
+    overExpected = accumulator.overExpected
+    contentionRate = MetricsRow.ratio(Double(accumulator.contendedAttempts), Double(accumulator.attempts))
+    timeoutRate = MetricsRow.ratio(Double(accumulator.timeouts), Double(accumulator.attempts))
+    waitShare = MetricsRow.ratio(accumulator.waitNanos.doubleValue, accumulator.waitNanos.doubleValue + accumulator.holdNanos.doubleValue)
+    causedWaitNanos = Int128(roundingNanos: accumulator.causedWait)
+    waitTotalNanos = accumulator.waitNanos
+    holdTotalNanos = accumulator.holdNanos
+  }
+
+  /// part / whole, 0 when there is no whole.
+  static func ratio(_ part: Double, _ whole: Double) -> Double {
+    whole > 0 ? part / whole : 0
   }
 }

@@ -7,17 +7,17 @@ _lockscope() {
   command=report
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "${COMP_WORDS[i]}" in
-      report|check|timeline|watch|whatif|diff|completions) command="${COMP_WORDS[i]}"; break ;;
+      report|check|timeline|watch|whatif|diff|route|merge|completions) command="${COMP_WORDS[i]}"; break ;;
     esac
   done
   if [[ $COMP_CWORD -eq 1 && "$cur" != -* ]]; then
-    COMPREPLY=($(compgen -W "report check timeline watch whatif diff completions help" -- "$cur") $(compgen -f -- "$cur"))
+    COMPREPLY=($(compgen -W "report check timeline watch whatif diff route merge completions help" -- "$cur") $(compgen -f -- "$cur"))
     return
   fi
   case "$command" in
     report)
       case "$prev" in
-        --format) COMPREPLY=($(compgen -W "text json markdown prometheus" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "text json markdown prometheus summary" -- "$cur")); return ;;
         --from) COMPREPLY=($(compgen -W "jsonl otlp" -- "$cur")); return ;;
         --lock) return ;;
         --agent) return ;;
@@ -38,7 +38,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --family --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --prometheus-histograms --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --family --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -68,7 +68,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --slo --rule --allow-empty --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --family --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--summaries --format --slo --rule --allow-empty --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --family --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -182,6 +182,42 @@ _lockscope() {
       esac
       if [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "--format --fail-on-regression --stat --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --family --orphan-after --suppress --color --version --help -h" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -f -- "$cur"))
+      fi
+      ;;
+    route)
+      case "$prev" in
+        --shards) return ;;
+        --out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --lock) return ;;
+        --agent) return ;;
+        --since) return ;;
+        --until) return ;;
+        --field) return ;;
+        --event) return ;;
+        --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
+        --timezone) return ;;
+        --max-line) return ;;
+        --reorder-window) return ;;
+        --orphan-after) return ;;
+        --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      if [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "--shards --out --lock --agent --since --until --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --orphan-after --suppress --version --help -h" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -f -- "$cur"))
+      fi
+      ;;
+    merge)
+      case "$prev" in
+        --format) COMPREPLY=($(compgen -W "text json markdown prometheus" -- "$cur")); return ;;
+        --top) return ;;
+        --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+      esac
+      if [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "--format --prometheus-histograms --top --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

@@ -10,6 +10,8 @@ _lockscope() {
     'watch:Follow a log as it is written'
     'whatif:Predict the gain of a narrower critical section'
     'diff:Compare two logs of the same system, before and after a change'
+    'route:Fleet map step'
+    'merge:Fleet reduce step'
     'completions:Print a completion script for bash, zsh or fish, generated from the option table (source it from your shells startup file)'
   )
   local command=report
@@ -25,7 +27,8 @@ _lockscope() {
   case $command in
     report)
       _arguments -s \
-        '--format[Output format]:format:(text json markdown prometheus)' \
+        '--format[Output format]:format:(text json markdown prometheus summary)' \
+        '--prometheus-histograms[With --format prometheus]' \
         '--from[What the input lines are]:input:(jsonl otlp)' \
         '--lock[Analyse only locks whose name matches the glob (* ? set]:glob: ' \
         '--agent[Count and list only agents whose name matches (repeatable)]:glob: ' \
@@ -53,6 +56,7 @@ _lockscope() {
       ;;
     check)
       _arguments -s \
+        '--summaries[The files are summaries (report --format summary, routes partition summaries), merged and checked as one log]' \
         '--format[Output format]:format:(text json junit github markdown)' \
         '--slo[Read SLO rules from <file>]:file:_files' \
         '--rule[Check this rule too, such as wait]:rule: ' \
@@ -187,6 +191,39 @@ _lockscope() {
         '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
         '--family[Also report the locks matching <glob> as one row, a lock family (repeatable]:glob|auto: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
+        '--suppress[Silence known lock-order cycles]:file:_files' \
+        '--color[Colour the text report]:when:(auto always never)' \
+        '--version[Show the version]' \
+        '(-h --help)'{-h,--help}'[Show help information]' \
+        '*:log file:_files'
+      ;;
+    route)
+      _arguments -s \
+        '--shards[How many shards to route the events to (1 to 4096]:n: ' \
+        '--out[The directory to write shard-NNNN]:dir:_files' \
+        '--lock[Analyse only locks whose name matches the glob (* ? set]:glob: ' \
+        '--agent[Count and list only agents whose name matches (repeatable)]:glob: ' \
+        '--since[Start of the window]:time: ' \
+        '--until[End of the window]:time: ' \
+        '--strict[Stop at the first line that is not a valid event (exit status 2) instead of skipping it]' \
+        '--field[Read field <name> (ts, event, agent, lock, mode, capacity, lease_ms, expected_ms, token, trace_id, span_id, site) from <key> (repeatable)]:name=key: ' \
+        '--event[Read event <kind> (request, acquire, release, timeout, cancel, renew, expire, crash) when the log says <name> (repeatable)]:kind=name: ' \
+        '--time-unit[Read epoch numbers in ts as s, ms, us or ns, instead of guessing the unit from their magnitude]:unit:(s ms us ns)' \
+        '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
+        '--strip-prefix[Read each line from its first {]' \
+        '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
+        '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
+        '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
+        '--suppress[Silence known lock-order cycles]:file:_files' \
+        '--version[Show the version]' \
+        '(-h --help)'{-h,--help}'[Show help information]' \
+        '*:log file:_files'
+      ;;
+    merge)
+      _arguments -s \
+        '--format[Output format]:format:(text json markdown prometheus)' \
+        '--prometheus-histograms[With --format prometheus]' \
+        '--top[Rows per table of the text report]:n: ' \
         '--suppress[Silence known lock-order cycles]:file:_files' \
         '--color[Colour the text report]:when:(auto always never)' \
         '--version[Show the version]' \

@@ -16,6 +16,8 @@ public struct FindingOptions: Sendable {
   public var suppressedCycles: [[Glob]] = []
   /// At most this many findings of one kind are kept in full; the rest are counted.
   public var keptPerKind = 1000
+  /// Keep every step of every lock-order edge for a fleet summary (SPEC §7).
+  public var recordsEdgeHistory = false
 
   public init() {}
 }

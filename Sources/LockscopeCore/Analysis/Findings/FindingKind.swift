@@ -3,6 +3,9 @@
 /// work come before those that slow it. `watch` raises two more as they happen.
 public enum FindingKind: String, Sendable, CaseIterable, Comparable {
   case deadlock
+  /// `merge` only (SPEC §7): a wait-for cycle whose edges were seen in different shards at
+  /// overlapping times.
+  case possibleDeadlock = "possible-deadlock"
   case twoHolders = "two-holders"
   case fencing
   case orphan

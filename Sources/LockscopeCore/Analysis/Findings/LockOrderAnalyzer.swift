@@ -53,6 +53,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   private var cycles: BoundedList<[Int]>
   public var droppedFindings: [(kind: FindingKind, count: Int)] { [(.lockOrderInversion, cycles.dropped)] }
   private let suppressed: [[Glob]]
+  private let recordsHistory: Bool
   private var lockNames: NameTable?
   /// Breadth-first search state, reused.
   private var visitStamp: [UInt32] = []
@@ -70,6 +71,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   public init(options: FindingOptions, lockNames: NameTable? = nil) {
     cycles = BoundedList(limit: options.keptPerKind)
     suppressed = options.suppressedCycles
+    recordsHistory = options.recordsEdgeHistory
     self.lockNames = lockNames
   }
 
@@ -84,9 +86,10 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     if let latest = held[agent].last(where: { $0.lock != event.lock }) {
       let index = edgeIndex[EdgeKey(from: latest.lock, to: event.lock)] ?? addEdge(
         from: latest, to: event, gates: outermostGates(of: agent, excluding: latest.lock, event.lock), time: time,
-        sharedOnly: latest.mode == .shared && event.mode == .shared)
+        sharedOnly: latest.mode == .shared && event.mode == .shared, recording: true)
       if !edges[Int(index)].inDetector {
         edges[Int(index)].inDetector = true
+        record(.detector, Int(index), at: time)
         if order.insert(from: latest.lock.rawValue, to: event.lock.rawValue) { searchCycle(through: Int(index)) }
       }
     }
@@ -107,11 +110,12 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
           markHeld(by: agent)
           marked = true
         }
-        update(Int(index), agent: event.agent, sharedOnly: sharedOnly)
+        update(Int(index), agent: event.agent, sharedOnly: sharedOnly, at: time)
         continue
       }
       let index = addEdge(
-        from: prior, to: event, gates: outermostGates(of: agent, excluding: prior.lock, event.lock), time: time, sharedOnly: sharedOnly)
+        from: prior, to: event, gates: outermostGates(of: agent, excluding: prior.lock, event.lock), time: time, sharedOnly: sharedOnly,
+        recording: true)
       if order.onCommonCycle(prior.lock.rawValue, event.lock.rawValue) { searchCycle(through: Int(index)) }
     }
   }
@@ -173,7 +177,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
 
   /// Another witness of a known edge: a new agent, gates not held this time, or a
   /// non-shared use. When that changes the edge, a cycle through it may become reportable.
-  private mutating func update(_ index: Int, agent: AgentID, sharedOnly: Bool) {
+  private mutating func update(_ index: Int, agent: AgentID, sharedOnly: Bool, at time: Int64) {
     var changed = false
     if !edges[index].wasTaken(by: agent) && edges[index].agentCount < 2 {
       edges[index].secondAgent = agent
@@ -188,11 +192,14 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
       edges[index].sharedOnly = false
       changed = true
     }
+    if changed { record(.updated, index, at: time) }
     if changed && order.onCommonCycle(edges[index].from.rawValue, edges[index].to.rawValue) { searchCycle(through: index) }
   }
 
   /// Records a new edge (the caller decides whether to search for a cycle through it).
-  private mutating func addEdge(from prior: Held, to event: LockEvent, gates: GateSet, time: Int64, sharedOnly: Bool) -> Int32 {
+  private mutating func addEdge(
+    from prior: Held, to event: LockEvent, gates: GateSet, time: Int64, sharedOnly: Bool, recording: Bool = false
+  ) -> Int32 {
     let index = edges.count
     edges.append(
       Edge(
@@ -203,6 +210,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     if from >= outgoing.count { outgoing.append(contentsOf: repeatElement([], count: from + 1 - outgoing.count)) }
     outgoing[from].append(Int32(index))
     lockSpan = max(lockSpan, from + 1, event.lock.index + 1)
+    if recording { record(.added, index, at: time) }
     return Int32(index)
   }
 
@@ -293,6 +301,93 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     return suppressed.contains { globs in
       globs.count == names.count && names.allSatisfy { name in globs.contains { $0.matches(name) } }
         && globs.allSatisfy { glob in names.contains { glob.matches($0) } }
+    }
+  }
+
+  /// One step in the life of an edge, as a fleet summary carries it (SPEC §7): when it was
+  /// added, put in the cycle detector, or changed by a new witness, and its state after.
+  /// Replaying every partition's steps in time order searches the union of the edges the
+  /// way one pass over the whole log would have.
+  public struct Witness: Sendable {
+    public enum Step: String, Sendable { case added, detector, updated }
+    public var step: Step
+    /// When the step happened (`time` is when the edge was first taken).
+    public var at: Int64
+    public var from: LockID
+    public var to: LockID
+    /// One agent, or two different ones.
+    public var agents: [AgentID]
+    public var gates: [LockID]
+    public var sharedOnly: Bool
+    public var heldAt: SourceLocation
+    public var acquiredAt: SourceLocation
+    public var time: Int64
+
+    public init(
+      step: Step, at: Int64, from: LockID, to: LockID, agents: [AgentID], gates: [LockID], sharedOnly: Bool,
+      heldAt: SourceLocation, acquiredAt: SourceLocation, time: Int64
+    ) {
+      (self.step, self.at, self.from, self.to, self.agents, self.gates) = (step, at, from, to, agents, gates)
+      (self.sharedOnly, self.heldAt, self.acquiredAt, self.time) = (sharedOnly, heldAt, acquiredAt, time)
+    }
+  }
+
+  /// Every step of every edge, in order, when `FindingOptions.recordsEdgeHistory` is set
+  /// (`route`, `report --format summary`); at most a few per edge.
+  public private(set) var history: [Witness] = []
+
+  private mutating func record(_ step: Witness.Step, _ index: Int, at time: Int64) {
+    guard recordsHistory else { return }
+    let edge = edges[index]
+    history.append(
+      Witness(
+        step: step, at: time, from: edge.from, to: edge.to,
+        agents: edge.agentCount > 1 ? [edge.firstAgent, edge.secondAgent] : [edge.firstAgent],
+        gates: (0..<edge.gates.count).map { edge.gates[$0] }, sharedOnly: edge.sharedOnly, heldAt: edge.heldAt,
+        acquiredAt: edge.acquiredAt, time: edge.time))
+  }
+
+  /// Replays a step another process recorded (the merge of a fleet's summaries). Feed the
+  /// steps of every partition in time order, as one log would have made them.
+  public mutating func replay(_ witness: Witness) {
+    guard let first = witness.agents.first, witness.from != witness.to, witness.from.rawValue >= 0, witness.to.rawValue >= 0
+    else { return }
+    let index: Int
+    if let known = edgeIndex[EdgeKey(from: witness.from, to: witness.to)] {
+      index = Int(known)
+      var changed = false
+      for agent in witness.agents where !edges[index].wasTaken(by: agent) && edges[index].agentCount < 2 {
+        edges[index].secondAgent = agent
+        changed = true
+      }
+      let narrowed = edges[index].gates.filter { witness.gates.contains($0) }
+      if narrowed.count != edges[index].gates.count {
+        edges[index].gates = narrowed
+        changed = true
+      }
+      if edges[index].sharedOnly && !witness.sharedOnly {
+        edges[index].sharedOnly = false
+        changed = true
+      }
+      if changed && order.onCommonCycle(witness.from.rawValue, witness.to.rawValue) { searchCycle(through: index) }
+    } else {
+      var gates = GateSet()
+      for gate in witness.gates where gate != witness.from && gate != witness.to {
+        if !gates.append(gate) { break }
+      }
+      index = Int(
+        addEdge(
+          from: Held(lock: witness.from, mode: .exclusive, source: witness.heldAt),
+          to: LockEvent(kind: .acquire, time: witness.time, agent: first, lock: witness.to, source: witness.acquiredAt),
+          gates: gates, time: witness.time, sharedOnly: witness.sharedOnly))
+      if let second = witness.agents.dropFirst().first(where: { $0 != first }) { edges[index].secondAgent = second }
+      if witness.step != .detector && order.onCommonCycle(witness.from.rawValue, witness.to.rawValue) {
+        searchCycle(through: index)
+      }
+    }
+    if witness.step == .detector && !edges[index].inDetector {
+      edges[index].inDetector = true
+      if order.insert(from: witness.from.rawValue, to: witness.to.rawValue) { searchCycle(through: index) }
     }
   }
 
