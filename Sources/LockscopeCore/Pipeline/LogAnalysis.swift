@@ -1,3 +1,5 @@
+import Foundation
+
 /// What to read and how: the options every subcommand shares.
 public struct AnalysisOptions: Sendable {
   public var fieldMap = FieldMap()
@@ -25,6 +27,11 @@ public struct AnalysisOptions: Sendable {
   public var findings = FindingOptions()
   /// `--expect-hold GLOB=DURATION`: expected holds of the locks whose acquires give none.
   public var expectedHolds: [(glob: Glob, nanos: Int64)] = []
+  /// `--threads`: 2 parses on a second thread while this one analyses; 1 does both here.
+  /// The output is the same either way.
+  public var threads = AnalysisOptions.defaultThreads
+  /// Two when the machine has two cores or more: more threads would have no work to take.
+  public static let defaultThreads = ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
 
   public init() {}
 }
@@ -61,9 +68,9 @@ public enum LogAnalysis {
     let progress = ReadProgress.forInputs(paths, stderrIsTerminal: options.progressOnTerminal)
     for source in sources { source.progress = progress }
     defer { progress?.finish() }
-    return try run(
+    return try analyze(
       sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers,
-      drive: { streams, engine throws(InputError) in try stream(streams, into: engine) })
+      parseAhead: options.threads > 1, drive: { streams, engine throws(InputError) in try stream(streams, into: engine) })
   }
 
   /// The same over inputs already opened, with `drive` feeding their events to the engine
@@ -73,7 +80,21 @@ public enum LogAnalysis {
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers,
     drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
   ) throws(InputError) -> (report: Report, observer: Observer) {
+    try analyze(
+      sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers, parseAhead: false, drive: drive)
+  }
+
+  /// `parseAhead`: the files are read on a second thread (`ParseAhead`), and `drive` is not
+  /// used; the engine's side names things with mirrors of the parser's tables.
+  private static func analyze<Observer: TimelineObserver>(
+    sources: [ByteSource], options: AnalysisOptions, warn: @escaping (String) -> Void,
+    observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, parseAhead wantsParseAhead: Bool,
+    drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
+  ) throws(InputError) -> (report: Report, observer: Observer) {
     let parser = EventParser(fieldMap: options.fieldMap)
+    let parseAhead = wantsParseAhead && options.inputFormat != .otlp
+    let agents = parseAhead ? NameTable() : parser.agents
+    let locks = parseAhead ? NameTable() : parser.locks
     let skipped = SkippedLines(shownLimit: options.shownSkippedLines, strict: options.strict, warn: warn)
     let otlp = options.inputFormat == .otlp ? OTLPInput(parser: parser, skipped: skipped) : nil
     let streams = otlp != nil ? [] : sources.enumerated().map { index, source in
@@ -84,20 +105,25 @@ public enum LogAnalysis {
     }
     let selection = Selection(
       lockGlobs: options.lockGlobs, agentGlobs: options.agentGlobs, since: options.since, until: options.until,
-      lockNames: parser.locks, agentNames: parser.agents)
+      lockNames: locks, agentNames: agents)
     let context = Context(
-      agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces)
-    let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks, expectedHolds: options.expectedHolds), context)
+      agents: agents, locks: locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces)
+    let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: locks, expectedHolds: options.expectedHolds), context)
     let engine = TimelineEngine(observer: observer, selection: selection)
     if let otlp {
       try otlp.read(sources)
       otlp.feed(engine)
+    } else if parseAhead && parser.traces.capturing {
+      // Trace contexts live in the parser per event in flight, not per batch.
+      try ParseAhead.driveInline(streams, parser: parser, agents: agents, locks: locks, into: engine)
+    } else if parseAhead {
+      try ParseAhead.drive(streams, parser: parser, agents: agents, locks: locks, into: engine)
     } else {
       try drive(streams, engine)
     }
     engine.finish()
     let builder = ReportBuilder(
-      engine: engine, analyzers: analyzers(engine.observer), agentNames: parser.agents, lockNames: parser.locks,
+      engine: engine, analyzers: analyzers(engine.observer), agentNames: agents, lockNames: locks,
       inputNames: sources.map(\.name), findingOptions: options.findings)
     var report = builder.build(events: otlp?.events ?? streams.reduce(0) { $0 + $1.events }, skipped: skipped)
     if let otlp { report.summary.otlpSpans = (otlp.lockSpans, otlp.ignoredSpans) }
