@@ -160,6 +160,10 @@ public final class EventParser {
             }
             if traces.capturing { try capture(field, value, raw: valueStart..<scanner.position, lineStart: base) }
           }
+        } else if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: "\"") {
+          // Most values the report never uses are strings (ids, hosts, messages): stepped
+          // over word by word here, without the general value dispatch.
+          _ = try scanner.scanString()
         } else {
           try scanner.skipValue(depth: 1)
         }
