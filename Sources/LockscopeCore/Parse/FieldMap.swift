@@ -52,21 +52,13 @@ public struct FieldMap: Sendable {
   }
 }
 
-/// Byte strings matched against a token: names of up to 16 bytes are found by one probe of
-/// a small hash table on their length and first word (then compared as two packed words),
-/// longer ones with `memcmp`. Built once from a list of names, so each key of each line
-/// costs one multiply, one probe and one or two compares, hit or miss.
+/// Byte strings matched against a token: names of up to 16 bytes are compared as two
+/// packed words (no call, no loop), longer ones with `memcmp`. Built once from a list of
+/// names, so each key of each line costs a length check and one or two compares.
 ///
-/// The tables are manually allocated blocks of plain words: looking a key up touches no
-/// reference-counted storage, which matters at a dozen keys per line.
+/// The table lives in one manually allocated block of plain words: looking a key up
+/// touches no reference-counted storage, which matters at a dozen keys per line.
 final class ByteMatcher {
-  /// Open addressing over the names of up to 16 bytes: the length (-1: empty), the packed
-  /// words and the name's index. At most a quarter full, so a miss usually ends at once.
-  private let probeCounts: UnsafeMutableBufferPointer<Int>
-  private let probeLows: UnsafeMutableBufferPointer<UInt64>
-  private let probeHighs: UnsafeMutableBufferPointer<UInt64>
-  private let probeIndices: UnsafeMutableBufferPointer<Int>
-  private let probeShift: UInt64
   /// Entries sorted by length; those of length `n` are `firstOfLength[n] ..< firstOfLength[n + 1]`.
   /// Per entry: the name's index and its first 16 bytes packed into two words.
   private let indices: UnsafeMutableBufferPointer<Int>
@@ -98,49 +90,9 @@ final class ByteMatcher {
       while next < order.count && bytes[order[next]].count < length { next += 1 }
       firstOfLength[length] = next
     }
-    var bits: UInt64 = 4
-    while (1 << bits) < 4 * order.count { bits += 1 }
-    probeShift = 64 - bits
-    probeCounts = .allocate(capacity: 1 << bits)
-    probeCounts.initialize(repeating: -1)
-    probeLows = .allocate(capacity: 1 << bits)
-    probeLows.initialize(repeating: 0)
-    probeHighs = .allocate(capacity: 1 << bits)
-    probeHighs.initialize(repeating: 0)
-    probeIndices = .allocate(capacity: 1 << bits)
-    probeIndices.initialize(repeating: -1)
-    // In the order the old linear search met them, so of equal names the same one wins.
-    for slot in 0..<order.count where bytes[order[slot]].count <= 16 {
-      let count = bytes[order[slot]].count
-      var probe = ByteMatcher.probe(lows[slot], highs[slot], count, shift: probeShift)
-      let mask = probeCounts.count - 1
-      var duplicate = false
-      while probeCounts[probe] >= 0 {
-        if probeCounts[probe] == count && probeLows[probe] == lows[slot] && probeHighs[probe] == highs[slot] {
-          duplicate = true
-          break
-        }
-        probe = (probe + 1) & mask
-      }
-      if duplicate { continue }
-      probeCounts[probe] = count
-      probeLows[probe] = lows[slot]
-      probeHighs[probe] = highs[slot]
-      probeIndices[probe] = indices[slot]
-    }
-  }
-
-  @inline(__always)
-  private static func probe(_ low: UInt64, _ high: UInt64, _ count: Int, shift: UInt64) -> Int {
-    let mixed = ((low &+ UInt64(truncatingIfNeeded: count)) ^ (high &* 0x9E37_79B9_7F4A_7C15)) &* 0xBF58_476D_1CE4_E5B9
-    return Int(truncatingIfNeeded: mixed >> shift)
   }
 
   deinit {
-    probeCounts.deallocate()
-    probeLows.deallocate()
-    probeHighs.deallocate()
-    probeIndices.deallocate()
     indices.deallocate()
     lows.deallocate()
     highs.deallocate()
@@ -153,24 +105,6 @@ final class ByteMatcher {
   @inline(__always)
   func index(_ bytes: UnsafePointer<UInt8>, _ count: Int, readable: Int = 0) -> Int {
     guard count <= longestLength else { return -1 }
-    if count <= 16 {
-      let low: UInt64
-      let high: UInt64
-      if count < 8 && readable >= 8 {
-        low = UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self) & ((1 << UInt64(8 * count)) &- 1)
-        high = 0
-      } else {
-        (low, high) = ByteMatcher.pack(bytes, count)
-      }
-      let mask = probeCounts.count - 1
-      var probe = ByteMatcher.probe(low, high, count, shift: probeShift)
-      while true {
-        let stored = probeCounts[probe]
-        if stored < 0 { return -1 }
-        if stored == count && probeLows[probe] == low && probeHighs[probe] == high { return probeIndices[probe] }
-        probe = (probe + 1) & mask
-      }
-    }
     var slot = firstOfLength[count]
     let end = firstOfLength[count + 1]
     guard slot < end else { return -1 }
@@ -186,6 +120,21 @@ final class ByteMatcher {
       if lows[slot] == low && highs[slot] == high {
         return count <= 16 ? indices[slot] : longMatch(from: slot, to: end, bytes, count)
       }
+      slot += 1
+    }
+    return -1
+  }
+
+  /// The index of the name of `count` bytes (fewer than 8) packed little-endian in `low`
+  /// (zero above them), or -1: a key the caller scanned in one word is matched by its
+  /// length and that word, with no load of its bytes.
+  @inline(__always)
+  func index(packed low: UInt64, count: Int) -> Int {
+    guard count <= longestLength else { return -1 }
+    var slot = firstOfLength[count]
+    let end = firstOfLength[count + 1]
+    while slot < end {
+      if lows[slot] == low { return indices[slot] }  // under 8 bytes: the high word is 0
       slot += 1
     }
     return -1
