@@ -29,6 +29,7 @@ _lockscope() {
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
         --timezone) return ;;
         --max-line) return ;;
+        --threads) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
         --expect-hold) return ;;
@@ -37,7 +38,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --threads --reorder-window --long-hold --expect-hold --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -58,6 +59,7 @@ _lockscope() {
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
         --timezone) return ;;
         --max-line) return ;;
+        --threads) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
         --expect-hold) return ;;
@@ -66,7 +68,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --slo --rule --allow-empty --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --slo --rule --allow-empty --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --threads --reorder-window --long-hold --expect-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -88,6 +90,7 @@ _lockscope() {
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
         --timezone) return ;;
         --max-line) return ;;
+        --threads) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
         --orphan-after) return ;;
@@ -95,7 +98,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --gantt --around --window --width --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --gantt --around --window --width --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --threads --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -144,13 +147,14 @@ _lockscope() {
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
         --timezone) return ;;
         --max-line) return ;;
+        --threads) return ;;
         --reorder-window) return ;;
         --orphan-after) return ;;
         --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --hold-scale --hold-cap --shard --shared-reads --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --hold-scale --hold-cap --shard --shared-reads --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --threads --reorder-window --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
