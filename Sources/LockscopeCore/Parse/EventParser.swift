@@ -94,77 +94,73 @@ public final class EventParser {
             throw LineError("duplicate key \"\(fieldMap.key(field))\"", column: keyStart - base + 1)
           }
           seen |= bit
-          if field == .event, let quick = quickEventKind(&scanner) {
-            kind = quick
-          } else {
-            let valueColumn = scanner.position - base + 1
-            let valueStart = scanner.position
-            let value = try scanner.scanScalar()
-            switch field {
-            case .ts: time = try timestamp(value, column: valueColumn, lineStart: base)
-            case .event: kind = try eventKind(value, column: valueColumn, lineStart: base, lineEnd: scanner.end)
-            case .agent:
-              if case .string(let text) = value, !text.hasEscapes {
-                agent = agents.intern(text.start, text.count)
-              } else {
-                agent = try name(value, field: field, table: agents, column: valueColumn, lineStart: base)
-              }
-            case .lock:
-              if case .string(let text) = value, !text.hasEscapes {
-                lock = locks.intern(text.start, text.count)
-              } else {
-                lock = try name(value, field: field, table: locks, column: valueColumn, lineStart: base)
-              }
-            case .mode:
-              if case .null = value { break }
-              guard case .string(let text) = value,
-                let index = text.hasEscapes
-                  ? try matchEscaped(text, with: modeMatcher, lineStart: base)
-                  : modeMatcher.match(text.start, text.count, readable: scanner.end - text.start)
-              else {
-                throw LineError("\"\(fieldMap.key(.mode))\" must be \"exclusive\" or \"shared\"", column: valueColumn)
-              }
-              mode = index == 0 ? .exclusive : .shared
-            case .capacity:
-              if case .null = value { break }
-              guard case .number(let number) = value, number.isInteger, !number.negative,
-                let slots = number.scaled(byPowerOfTen: 0), slots >= 1, slots <= Int64(Int32.max)
-              else {
-                throw LineError("\"\(fieldMap.key(.capacity))\" must be an integer >= 1", column: valueColumn)
-              }
-              capacity = Int32(slots)
-            case .leaseMs:
-              if case .null = value { break }
-              guard case .number(let number) = value, !number.negative,
-                let nanos = number.scaled(byPowerOfTen: 6)
-              else {
-                throw LineError("\"\(fieldMap.key(.leaseMs))\" must be a non-negative number of milliseconds", column: valueColumn)
-              }
-              lease = nanos
-            case .expectedMs:
-              if case .null = value { break }
-              guard case .number(let number) = value, !number.negative,
-                let nanos = number.scaled(byPowerOfTen: 6)
-              else {
-                throw LineError("\"\(fieldMap.key(.expectedMs))\" must be a non-negative number of milliseconds", column: valueColumn)
-              }
-              expected = nanos
-            case .token:
-              if case .null = value {
-                seen &= ~bit
-                break
-              }
-              guard case .number(let number) = value, number.isInteger, let integer = number.scaled(byPowerOfTen: 0) else {
-                throw LineError("\"\(fieldMap.key(.token))\" must be an integer", column: valueColumn)
-              }
-              token = integer
-            case .traceID, .spanID:
-              // Carried, not interpreted: any scalar is accepted.
-              if case .other(let type) = value {
-                throw LineError("\"\(fieldMap.key(field))\" must be a string or a number, not \(type.description)", column: valueColumn)
-              }
-              if traces.capturing { try capture(field, value, raw: valueStart..<scanner.position, lineStart: base) }
+          let valueColumn = scanner.position - base + 1
+          let valueStart = scanner.position
+          let value = try scanner.scanScalar()
+          switch field {
+          case .ts: time = try timestamp(value, column: valueColumn, lineStart: base)
+          case .event: kind = try eventKind(value, column: valueColumn, lineStart: base, lineEnd: scanner.end)
+          case .agent:
+            if case .string(let text) = value, !text.hasEscapes {
+              agent = agents.intern(text.start, text.count)
+            } else {
+              agent = try name(value, field: field, table: agents, column: valueColumn, lineStart: base)
             }
+          case .lock:
+            if case .string(let text) = value, !text.hasEscapes {
+              lock = locks.intern(text.start, text.count)
+            } else {
+              lock = try name(value, field: field, table: locks, column: valueColumn, lineStart: base)
+            }
+          case .mode:
+            if case .null = value { break }
+            guard case .string(let text) = value,
+              let index = text.hasEscapes
+                ? try matchEscaped(text, with: modeMatcher, lineStart: base)
+                : modeMatcher.match(text.start, text.count, readable: scanner.end - text.start)
+            else {
+              throw LineError("\"\(fieldMap.key(.mode))\" must be \"exclusive\" or \"shared\"", column: valueColumn)
+            }
+            mode = index == 0 ? .exclusive : .shared
+          case .capacity:
+            if case .null = value { break }
+            guard case .number(let number) = value, number.isInteger, !number.negative,
+              let slots = number.scaled(byPowerOfTen: 0), slots >= 1, slots <= Int64(Int32.max)
+            else {
+              throw LineError("\"\(fieldMap.key(.capacity))\" must be an integer >= 1", column: valueColumn)
+            }
+            capacity = Int32(slots)
+          case .leaseMs:
+            if case .null = value { break }
+            guard case .number(let number) = value, !number.negative,
+              let nanos = number.scaled(byPowerOfTen: 6)
+            else {
+              throw LineError("\"\(fieldMap.key(.leaseMs))\" must be a non-negative number of milliseconds", column: valueColumn)
+            }
+            lease = nanos
+          case .expectedMs:
+            if case .null = value { break }
+            guard case .number(let number) = value, !number.negative,
+              let nanos = number.scaled(byPowerOfTen: 6)
+            else {
+              throw LineError("\"\(fieldMap.key(.expectedMs))\" must be a non-negative number of milliseconds", column: valueColumn)
+            }
+            expected = nanos
+          case .token:
+            if case .null = value {
+              seen &= ~bit
+              break
+            }
+            guard case .number(let number) = value, number.isInteger, let integer = number.scaled(byPowerOfTen: 0) else {
+              throw LineError("\"\(fieldMap.key(.token))\" must be an integer", column: valueColumn)
+            }
+            token = integer
+          case .traceID, .spanID:
+            // Carried, not interpreted: any scalar is accepted.
+            if case .other(let type) = value {
+              throw LineError("\"\(fieldMap.key(field))\" must be a string or a number, not \(type.description)", column: valueColumn)
+            }
+            if traces.capturing { try capture(field, value, raw: valueStart..<scanner.position, lineStart: base) }
           }
         } else if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: "\"") {
           // Most values the report never uses are strings (ids, hosts, messages): stepped
@@ -208,19 +204,6 @@ public final class EventParser {
       event.traceSlot = traces.store(trace: pendingTrace, span: pendingSpan, input: source.input)
     }
     return event
-  }
-
-  /// An event name of under 8 plain bytes right after the ':' (`"acquire"`, `"release"`):
-  /// read and matched from one word; nil leaves it to the general path (and its errors).
-  @inline(__always)
-  private func quickEventKind(_ scanner: inout JSONScanner) -> EventKind? {
-    guard scanner.position < scanner.end, scanner.position.pointee == UInt8(ascii: "\""),
-      let (packed, count) = JSONScanner.shortPlainString(at: scanner.position, end: scanner.end)
-    else { return nil }
-    let index = eventMatcher.index(packed: packed, count: count)
-    guard index >= 0, let kind = EventKind(rawValue: UInt8(index)) else { return nil }
-    scanner.position += count + 2
-    return kind
   }
 
   /// Compact logs put ':' right after the key; anything else takes the general path.
