@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# Benchmark `lockscope report` on a generated lock event log.
+# Benchmark `lockscope report` beside `cat`, a plain one-core scan and DuckDB, in one run,
+# on two generated logs: the lean one (five fields, ~207 bytes a line) and one with the
+# fields real services log (--extra-fields: level, host, pid, trace and span ids, an
+# escaped msg; ~275 bytes a line). Machines differ from day to day: read the ratios.
 #
-#   Scripts/bench.sh                      # ~1 GiB log, seed 1
-#   BENCH_SIZE=200M Scripts/bench.sh      # smaller log
-#   BENCH_CALLGRIND=1 Scripts/bench.sh    # also count instructions on a 20 MiB log
+#   Scripts/bench.sh                      # two ~256 MiB logs, seed 1
+#   BENCH_SIZE=64M Scripts/bench.sh       # smaller logs
+#   BENCH_CALLGRIND=1 Scripts/bench.sh    # also count instructions on a 20 MiB slice
 #
 # Environment (all optional):
-#   BENCH_SIZE            log size for lockscope-loggen --bytes (default 1G; K/M/G = KiB/MiB/GiB)
+#   BENCH_SIZE            size of each log for lockscope-loggen --bytes (default 256M)
 #   BENCH_SEED            generator seed (default 1)
-#   BENCH_RUNS            hyperfine timed runs (default 5)
-#   BENCH_WARMUP          hyperfine warmup runs (default 1)
-#   BENCH_ARGS            extra arguments for lockscope (e.g. '--top 5')
-#   LOCKSCOPE_BIN         the program to measure (default: the release build of lockscope);
-#                         may hold a command with words, e.g. 'wc -l' (alias: LOCKSCOPE)
-#   LOCKSCOPE_ARGS        the subcommand and options before BENCH_ARGS
-#                         (default 'report --format json'; set it empty for a stand-in)
-#   BENCH_CALLGRIND       1: also run valgrind --tool=callgrind on a small log
+#   BENCH_RUNS            timed runs per command (default 3; the median is shown)
+#   BENCH_WARMUP          warmup runs per command (default 1)
+#   BENCH_ARGS            extra arguments for every lockscope command (e.g. '--top 5')
+#   BENCH_LOGS            which logs: 'lean extra' (default), 'lean' or 'extra'
+#   BENCH_DUCKDB          0: leave DuckDB out; otherwise it is measured when
+#                         `python3 -c 'import duckdb'` works (pip install duckdb)
+#   LOCKSCOPE_BIN         the lockscope to measure (default: the release build); a
+#                         variant it rejects (an older build without --threads) is left out
+#   BENCH_CALLGRIND       1: also run valgrind --tool=callgrind on a small extra-fields log
 #   BENCH_CALLGRIND_SIZE  size of that log (default 20M)
 # See Scripts/README-bench.md for how to read the output.
 set -euo pipefail
@@ -23,11 +27,12 @@ set -euo pipefail
 # Run from the repository root whatever the caller's directory, so relative paths hold.
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-size="${BENCH_SIZE:-1G}"
+size="${BENCH_SIZE:-256M}"
 seed="${BENCH_SEED:-1}"
-runs="${BENCH_RUNS:-5}"
+runs="${BENCH_RUNS:-3}"
 warmup="${BENCH_WARMUP:-1}"
 cg_size="${BENCH_CALLGRIND_SIZE:-20M}"
+which_logs="${BENCH_LOGS:-lean extra}"
 data_dir="bench-data"
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -37,63 +42,70 @@ die() { printf 'bench.sh: %s\n' "$*" >&2; exit 2; }
 [[ "$size" =~ ^[0-9]+(\.[0-9]+)?([KMGTkmgt](i?[Bb])?)?$ ]] || die "BENCH_SIZE '$size' is not a size like 200M or 1G"
 [[ "$cg_size" =~ ^[0-9]+(\.[0-9]+)?([KMGTkmgt](i?[Bb])?)?$ ]] || die "BENCH_CALLGRIND_SIZE '$cg_size' is not a size"
 [[ "$seed" =~ ^[0-9]+$ ]] || die "BENCH_SEED '$seed' is not a non-negative integer"
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS '$runs' is not a positive integer"
+[[ "$warmup" =~ ^[0-9]+$ ]] || die "BENCH_WARMUP '$warmup' is not a non-negative integer"
+for kind in $which_logs; do
+  [[ "$kind" == lean || "$kind" == extra ]] || die "BENCH_LOGS takes 'lean' and/or 'extra', not '$kind'"
+done
 
 # --- tools ------------------------------------------------------------------------------
 # apt-get as root, or through sudo; 'apt-get update' only when a first install fails
-# (fresh containers ship without package lists).
+# (fresh containers ship without package lists). Returns non-zero instead of dying: every
+# tool but GNU time is optional.
 apt_install() {
   local sudo=()
   if [[ "$(id -u)" -ne 0 ]]; then
-    command -v sudo >/dev/null || die "need root or sudo to install: $*"
+    command -v sudo >/dev/null || return 1
     sudo=(sudo)
   fi
   log "installing $* with apt-get"
-  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >/dev/null; then
-    "${sudo[@]}" apt-get update >/dev/null
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >/dev/null
-  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >/dev/null 2>&1 && return 0
+  "${sudo[@]}" apt-get update >/dev/null 2>&1 || return 1
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >/dev/null 2>&1
 }
 
-command -v hyperfine >/dev/null || apt_install hyperfine
+command -v hyperfine >/dev/null || apt_install hyperfine || log "no hyperfine: timing runs with date instead"
 # GNU time (for -v and its peak RSS); bash's `time` keyword cannot report memory.
-/usr/bin/time -v true >/dev/null 2>&1 || apt_install time
+/usr/bin/time -v true >/dev/null 2>&1 || apt_install time || die "need GNU time (/usr/bin/time -v) for peak RSS"
 if [[ "${BENCH_CALLGRIND:-0}" == 1 ]]; then
-  command -v valgrind >/dev/null || apt_install valgrind
+  command -v valgrind >/dev/null || apt_install valgrind || die "BENCH_CALLGRIND=1 needs valgrind"
 fi
+have_duckdb=0
+if [[ "${BENCH_DUCKDB:-1}" != 0 ]] && python3 -c 'import duckdb' 2>/dev/null; then have_duckdb=1; fi
+[[ "$have_duckdb" == 1 ]] || log "DuckDB left out (python3 -m pip install duckdb to include it)"
+command -v cc >/dev/null || die "need a C compiler (cc) for the plain scan"
 
 # --- build ------------------------------------------------------------------------------
-# Build the two products separately: the generator does not depend on LockscopeCore, so a
-# stand-in LOCKSCOPE_BIN still works while lockscope itself does not build.
+# The generator does not depend on LockscopeCore, so a LOCKSCOPE_BIN stand-in still works
+# while lockscope itself does not build.
 log "building lockscope-loggen (release)"
 swift build -c release --product lockscope-loggen >&2
 bin_dir="$(swift build -c release --show-bin-path)"
 loggen="$bin_dir/lockscope-loggen"
-
-lockscope_bin="${LOCKSCOPE_BIN:-${LOCKSCOPE:-}}"
-if [[ -z "$lockscope_bin" ]]; then
+lockscope="${LOCKSCOPE_BIN:-}"
+if [[ -z "$lockscope" ]]; then
   log "building lockscope (release)"
-  swift build -c release --product lockscope >&2 \
-    || die "lockscope does not build; set LOCKSCOPE_BIN to measure another program"
-  lockscope_bin="$bin_dir/lockscope"
+  swift build -c release --product lockscope >&2 || die "lockscope does not build; set LOCKSCOPE_BIN to measure another build"
+  lockscope="$bin_dir/lockscope"
 fi
-# Split the command into words so a stand-in like 'wc -l' works; paths with spaces do not.
-read -r -a lockscope_cmd <<<"$lockscope_bin"
-read -r -a lockscope_args <<<"${LOCKSCOPE_ARGS-report --format json}"
+mkdir -p "$data_dir"
+scan="$data_dir/plain-scan"
+cc -O2 -o "$scan" Scripts/bench/plain-scan.c
 read -r -a extra_args <<<"${BENCH_ARGS:-}"
 
 # --- data -------------------------------------------------------------------------------
-mkdir -p "$data_dir"
-
-# Generate a log once per (size, seed) and reuse it: generation is deterministic, and a
-# 1 GiB file takes a few seconds to write. Written to .tmp and renamed, so an interrupted
-# run never leaves a truncated log behind that a later run would reuse.
-generate() {  # generate SIZE -> prints the log's path
-  local sz="$1" out="$data_dir/loggen-$1-seed$seed.jsonl"
+# A log is made once per (kind, size, seed) and reused: generation is deterministic.
+# Written to .tmp and renamed, so an interrupted run never leaves a truncated log behind.
+generate() {  # generate KIND SIZE -> prints the log's path
+  local kind="$1" sz="$2" out flags=()
+  out="$data_dir/loggen-$kind-$sz-seed$seed.jsonl"
+  # The extra-fields log is the issue's "realistic" one: 5000 locks, every line decorated.
+  [[ "$kind" == extra ]] && flags=(--extra-fields --locks 5000)
   if [[ -s "$out" && -s "$out.info" ]]; then
     log "reusing $out"
   else
-    log "generating $out (--bytes $sz --seed $seed)"
-    "$loggen" --bytes "$sz" --seed "$seed" --out "$out.tmp" 2>"$out.info.tmp"
+    log "generating $out (--bytes $sz --seed $seed ${flags[*]})"
+    "$loggen" --bytes "$sz" --seed "$seed" "${flags[@]}" --out "$out.tmp" 2>"$out.info.tmp"
     mv "$out.tmp" "$out"
     mv "$out.info.tmp" "$out.info"
   fi
@@ -101,82 +113,136 @@ generate() {  # generate SIZE -> prints the log's path
   printf '%s\n' "$out"
 }
 
-log_file="$(generate "$size")"
-bytes="$(stat -c %s "$log_file")"
-lines="$(wc -l <"$log_file")"
-mb="$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')"
-
-# One command line, shell-quoted, for hyperfine (which runs it through sh).
-cmd_line="$(printf '%q ' "${lockscope_cmd[@]}" "${lockscope_args[@]}" "${extra_args[@]}" "$log_file")> /dev/null"
-# The same, for people: program name without the build directory, no file.
-shown_cmd="${lockscope_cmd[*]}"
-[[ -n "${LOCKSCOPE_BIN:-${LOCKSCOPE:-}}" ]] || shown_cmd="lockscope"
-shown_cmd="$shown_cmd${lockscope_args[*]:+ ${lockscope_args[*]}}${extra_args[*]:+ ${extra_args[*]}} FILE"
-log "measuring: $cmd_line"
-
-# --- 1. wall time -----------------------------------------------------------------------
-# Median, not mean: on a shared machine, a few runs slowed by neighbours pull the mean up.
-stamp="$(date -u +%Y%m%dT%H%M%SZ)"
-json_out="$data_dir/hyperfine-$stamp.json"
-csv_out="$data_dir/hyperfine-$stamp.csv"
-hyperfine --warmup "$warmup" --runs "$runs" --command-name lockscope \
-  --export-json "$json_out" --export-csv "$csv_out" "$cmd_line" >&2
-# CSV columns: command,mean,stddev,median,user,system,min,max (seconds).
-median="$(awk -F, 'NR == 2 { printf "%.3f", $4 }' "$csv_out")"
-min_s="$(awk -F, 'NR == 2 { printf "%.3f", $7 }' "$csv_out")"
-max_s="$(awk -F, 'NR == 2 { printf "%.3f", $8 }' "$csv_out")"
-# Throughput from the unrounded median.
-mbps="$(awk -F, -v b="$bytes" 'NR == 2 { printf "%.1f", b / 1e6 / $4 }' "$csv_out")"
-printf '\nmedian %s s (min %s, max %s over %s runs)  ->  %s MB/s\n' \
-  "$median" "$min_s" "$max_s" "$runs" "$mbps"
-
-# --- 2. peak memory ---------------------------------------------------------------------
-time_out="$data_dir/time-$stamp.txt"
-/usr/bin/time -v -o "$time_out" "${lockscope_cmd[@]}" "${lockscope_args[@]}" "${extra_args[@]}" \
-  "$log_file" >/dev/null
-rss_kb="$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$time_out")"
-rss_mb="$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }')"
-printf 'peak RSS %s MB (%s kB)\n' "$rss_mb" "$rss_kb"
-
-# --- 3. instruction count (optional) ----------------------------------------------------
-# Callgrind counts instructions executed: unlike wall time it barely moves between runs or
-# with load on the machine, so it shows small changes (±1%) that timing noise hides.
-cg_line=""
-if [[ "${BENCH_CALLGRIND:-0}" == 1 ]]; then
-  cg_log="$(generate "$cg_size")"
-  cg_bytes="$(stat -c %s "$cg_log")"
-  cg_out="$data_dir/callgrind-$stamp.out"
-  log "callgrind on $cg_log (slow: ~50x native)"
-  valgrind --tool=callgrind --callgrind-out-file="$cg_out" \
-    "${lockscope_cmd[@]}" "${lockscope_args[@]}" "${extra_args[@]}" "$cg_log" \
-    >/dev/null 2>"$cg_out.log"
-  # The out file's "summary:"/"totals:" line holds the total Ir of the whole run.
-  ir="$(awk '/^(summary|totals):/ { print $2; exit }' "$cg_out")"
-  ipb="$(awk -v i="$ir" -v b="$cg_bytes" 'BEGIN { printf "%.1f", i / b }')"
-  printf 'callgrind: %s instructions (Ir) on %s bytes -> %s instructions/byte\n' \
-    "$ir" "$cg_bytes" "$ipb"
-  cg_line="| instructions/byte | $ipb (callgrind, $cg_size log, Ir $ir) |"
+# --- measuring --------------------------------------------------------------------------
+# The commands, by name; FILE is replaced by the log. Shell-quoted, for hyperfine.
+q() { printf '%q ' "$@"; }
+names=(cat plain-scan report no-findings threads-1)
+declare -A command_of=(
+  [cat]="cat FILE"
+  [plain-scan]="$(q "$scan") FILE"
+  [report]="$(q "$lockscope" report --format json "${extra_args[@]}") FILE"
+  [no-findings]="$(q "$lockscope" report --format json --no-findings "${extra_args[@]}") FILE"
+  [threads-1]="$(q "$lockscope" report --format json --threads 1 "${extra_args[@]}") FILE"
+)
+declare -A shown_as=(
+  [cat]='`cat` (page cache)'
+  [plain-scan]='plain one-core scan of four fields (C)'
+  [report]='`lockscope report --format json`'
+  [no-findings]='`lockscope report --format json --no-findings`'
+  [threads-1]='`lockscope report --format json --threads 1`'
+  [duckdb]='DuckDB, per-lock hold percentiles, 2 threads'
+)
+if [[ "$have_duckdb" == 1 ]]; then
+  names+=(duckdb)
+  command_of[duckdb]="python3 Scripts/bench/duckdb-holds.py FILE"
 fi
 
-# --- 4. summary -------------------------------------------------------------------------
+# Medians in seconds of each command on FILE, into the array `median`.
+declare -A median rss
+measure() {  # measure FILE KIND
+  local file="$1" kind="$2" name cmd stamp
+  stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+  local usable=()
+  for name in "${names[@]}"; do
+    cmd="${command_of[$name]//FILE/$(q "$file")}"
+    # A variant the binary rejects (an older build) is left out rather than timed failing.
+    if ! (head -n 2000 "$file" >"$data_dir/probe.jsonl" && eval "${command_of[$name]//FILE/$data_dir/probe.jsonl}" >/dev/null 2>&1); then
+      log "leaving out $name: it fails on the first lines of the log"
+      continue
+    fi
+    usable+=("$name")
+  done
+  if command -v hyperfine >/dev/null; then
+    local csv="$data_dir/hyperfine-$kind-$stamp.csv" args=()
+    for name in "${usable[@]}"; do
+      args+=(--command-name "$name" "${command_of[$name]//FILE/$(q "$file")} > /dev/null")
+    done
+    hyperfine --warmup "$warmup" --runs "$runs" --export-csv "$csv" --export-json "${csv%.csv}.json" "${args[@]}" >&2
+    # CSV columns: command,mean,stddev,median,user,system,min,max (seconds).
+    while IFS=, read -r name _ _ med _; do
+      [[ "$name" == command ]] || median[$kind.$name]="$med"
+    done <"$csv"
+  else
+    for name in "${usable[@]}"; do
+      cmd="${command_of[$name]//FILE/$(q "$file")} > /dev/null"
+      local times=() i start
+      for ((i = 0; i < warmup; i++)); do eval "$cmd"; done
+      for ((i = 0; i < runs; i++)); do
+        start="$(date +%s.%N)"
+        eval "$cmd"
+        times+=("$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')")
+      done
+      median[$kind.$name]="$(printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+    done
+  fi
+  # Peak memory: one run each under GNU time.
+  for name in "${usable[@]}"; do
+    cmd="${command_of[$name]//FILE/$(q "$file")} > /dev/null"
+    /usr/bin/time -v -o "$data_dir/time-$kind-$name.txt" bash -c "$cmd"
+    rss[$kind.$name]="$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); printf "%.0f", $2 * 1024 / 1e6 }' "$data_dir/time-$kind-$name.txt")"
+  done
+}
+
+declare -A file_of bytes_of lines_of
+for kind in $which_logs; do
+  file_of[$kind]="$(generate "$kind" "$size")"
+  bytes_of[$kind]="$(stat -c %s "${file_of[$kind]}")"
+  lines_of[$kind]="$(wc -l <"${file_of[$kind]}")"
+  "$scan" "${file_of[$kind]}" >&2
+  log "measuring on ${file_of[$kind]}"
+  measure "${file_of[$kind]}" "$kind"
+done
+
+# --- instruction count (optional) -------------------------------------------------------
+# Callgrind counts instructions executed (all threads): unlike wall time it barely moves
+# between runs or with load on the machine, so it shows changes timing noise hides.
+cg_line=""
+if [[ "${BENCH_CALLGRIND:-0}" == 1 ]]; then
+  cg_log="$(generate extra "$cg_size")"
+  cg_lines="$(wc -l <"$cg_log")"
+  cg_out="$data_dir/callgrind-$(date -u +%Y%m%dT%H%M%SZ).out"
+  log "callgrind on $cg_log (slow: ~50x native)"
+  valgrind --tool=callgrind --callgrind-out-file="$cg_out" \
+    "$lockscope" report --format json "${extra_args[@]}" "$cg_log" >/dev/null 2>"$cg_out.log"
+  # The out file's "summary:"/"totals:" line holds the total Ir of the whole run.
+  ir="$(awk '/^(summary|totals):/ { print $2; exit }' "$cg_out")"
+  cg_line="$(awk -v i="$ir" -v l="$cg_lines" 'BEGIN { printf "%.0f instructions a line", i / l }')"
+  cg_line="| instructions (callgrind, \`report --format json\`, $cg_size extra-fields log) | $ir Ir, $cg_line |"
+fi
+
+# --- summary ----------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == 0) print "n/a"; else printf "%.2f", b / a }'; }
 cpu="$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
 [[ -n "$cpu" ]] || cpu="$(uname -m)"
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
 
-cat <<EOF
-
----- benchmark summary (paste into the README) ----
-| | |
-|---|---|
-| command | \`$shown_cmd\` |
-| input | $mb MB ($bytes bytes), $lines lines, lockscope-loggen --bytes $size --seed $seed |
-| median wall time | $median s ($runs runs after $warmup warmup; min $min_s s) |
-| throughput | $mbps MB/s |
-| peak RSS | $rss_mb MB |
-${cg_line:+$cg_line
-}| machine | $(nproc) CPUs, $cpu |
-| revision | $commit, $(date -u +%Y-%m-%d) |
-(MB = 10^6 bytes. Raw results: $json_out, $time_out)
----------------------------------------------------
-EOF
+printf '\n---- benchmark summary (paste into the README) ----\n'
+for kind in $which_logs; do
+  b="${bytes_of[$kind]}"
+  printf '\n%s log: %s MB, %s lines (%s bytes a line), lockscope-loggen --bytes %s --seed %s%s\n\n' \
+    "$kind" "$(awk -v b="$b" 'BEGIN { printf "%.0f", b / 1e6 }')" "${lines_of[$kind]}" \
+    "$(awk -v b="$b" -v l="${lines_of[$kind]}" 'BEGIN { printf "%.0f", b / l }')" "$size" "$seed" \
+    "$([[ "$kind" == extra ]] && echo ' --extra-fields --locks 5000')"
+  printf '| | MB/s | × plain scan | peak RSS |\n|---|---|---|---|\n'
+  scan_s="${median[$kind.plain-scan]:-}"
+  for name in "${names[@]}"; do
+    s="${median[$kind.$name]:-}"
+    [[ -n "$s" ]] || continue
+    printf '| %s | %s | %s | %s MB |\n' "${shown_as[$name]}" \
+      "$(awk -v b="$b" -v s="$s" 'BEGIN { printf "%.0f", b / 1e6 / s }')" "$(ratio "$s" "$scan_s")" "${rss[$kind.$name]:-?}"
+  done
+  report_s="${median[$kind.report]:-}"
+  printf '\n'
+  printf -- '- full report / plain scan: %s (goal ≥ 1.4)\n' "$(ratio "$report_s" "$scan_s")"
+  printf -- '- --threads 1 / plain scan: %s (goal ≥ 0.7)\n' "$(ratio "${median[$kind.threads-1]:-}" "$scan_s")"
+  [[ -n "${median[$kind.duckdb]:-}" ]] && printf -- '- full report / DuckDB: %s (goal ≥ 6)\n' "$(ratio "$report_s" "${median[$kind.duckdb]}")"
+  if [[ -n "${median[$kind.no-findings]:-}" && -n "$report_s" ]]; then
+    printf -- '- findings cost: %s of the wall time over --no-findings (goal ≤ 10%%)\n' \
+      "$(awk -v r="$report_s" -v n="${median[$kind.no-findings]}" 'BEGIN { printf "%.0f%%", (r - n) / r * 100 }')"
+  fi
+done
+printf '\n%s\n' "${cg_line:+$cg_line}"
+printf 'Medians of %s runs after %s warmup (%s); MB = 10^6 bytes. %s CPUs, %s; revision %s, %s.\n' \
+  "$runs" "$warmup" "$(command -v hyperfine >/dev/null && echo hyperfine || echo 'date')" "$(nproc)" "$cpu" "$commit" "$(date -u +%Y-%m-%d)"
+printf -- '---------------------------------------------------\n'

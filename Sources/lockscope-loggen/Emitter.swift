@@ -37,6 +37,17 @@ private let messages: [StaticString] = [
   "ok",
 ]
 
+/// `--extra-fields` messages: each has escapes a parser must step over (quotes, newlines,
+/// tabs, backslashes, \u escapes) or raw UTF-8, at the length services usually log.
+private let escapedMessages: [StaticString] = [
+  "got \\\"it\\\"\\tq=4",
+  "renewed\\nok",
+  "r\\u00e9essai",
+  "\\/var\\/lock",
+  "Sperre gehalten",
+  "c:\\\\locks",
+]
+
 /// "meta" objects; each is written after `{"attempt":N`. Variant 2 has a string full of
 /// braces, brackets and an escaped quote, which defeats naive brace matching.
 private let metaTails: [StaticString] = [
@@ -50,13 +61,17 @@ final class Emitter {
   let world: World
   let sinks: [Sink]  // one (stdout / --out) or one per agent (--split-by-agent)
   let split: Bool
+  /// `--extra-fields`: every line carries a level, trace and span ids, host, pid and a
+  /// message with escapes, like a service's structured log (~275 bytes a line).
+  let extraFields: Bool
   var ts: TsWriter
   private(set) var events = 0
   private(set) var bytes = 0
   private(set) var lastTs: Int64 = 0
 
-  init(world: World, sinks: [Sink], split: Bool, format: TsFormat) {
+  init(world: World, sinks: [Sink], split: Bool, format: TsFormat, extraFields: Bool = false) {
     self.world = world
+    self.extraFields = extraFields
     self.sinks = sinks
     self.split = split
     self.ts = TsWriter(format: format)
@@ -96,7 +111,7 @@ final class Emitter {
       w.byte(34); world.arena.write(r, to: &w); w.byte(34)
     }
     @inline(__always) func ids(_ w: inout LineWriter, first: Bool) {
-      guard ag.traced || fromManager else { return }
+      guard ag.traced || fromManager || extraFields else { return }
       key(&w, "trace_id", first: first); w.byte(34); w.hex64(trace.0); w.hex64(trace.1); w.byte(34)
       key(&w, "span_id"); w.byte(34); w.hex64(span); w.byte(34)
     }
@@ -142,7 +157,12 @@ final class Emitter {
         }
       } else if rng.below(100) < 10 {
         key(&w, "msg"); quoted(&w, messages[rng.below(messages.count)])
+      } else if extraFields {
+        key(&w, "msg"); quoted(&w, escapedMessages[rng.below(escapedMessages.count)])
       }
+    }
+    @inline(__always) func level(_ w: inout LineWriter, first: Bool = false) {
+      key(&w, "level", first: first); if warn { quoted(&w, "warning") } else { quoted(&w, "info") }
     }
 
     w.byte(123)
@@ -152,11 +172,12 @@ final class Emitter {
       key(&w, "event"); quoted(&w, e.text)
       key(&w, "agent"); name(&w, ag.name)
       lockFields(&w)
+      if extraFields { level(&w) }
       ids(&w, first: false)
       hostPid(&w)
       extras(&w)
     case .python:
-      key(&w, "level", first: true); if warn { quoted(&w, "warning") } else { quoted(&w, "info") }
+      level(&w, first: true)
       key(&w, "event"); quoted(&w, e.text)
       lockFields(&w)
       key(&w, "agent"); name(&w, ag.name)
@@ -166,7 +187,8 @@ final class Emitter {
       extras(&w)
     case .php:
       ids(&w, first: true)
-      key(&w, "ts", first: !ag.traced); ts.write(now, to: &w)
+      key(&w, "ts", first: !ag.traced && !extraFields); ts.write(now, to: &w)
+      if extraFields { level(&w) }
       key(&w, "agent"); name(&w, ag.name)
       key(&w, "event"); quoted(&w, e.text)
       lockFields(&w)

@@ -29,6 +29,9 @@ let usage = """
                           (1795341600.123456), epoch-ms (integer), epoch-ns (integer)
     --out FILE            write to FILE instead of standard output
     --split-by-agent DIR  write DIR/<agent>.jsonl, one time-ordered file per agent
+    --extra-fields        every line carries level, trace_id, span_id, host, pid and a msg
+                          with escapes, like a service's structured log (~275 B a line
+                          instead of ~207)
     --quiet               no summary line on standard error
     -h, --help            this text
 
@@ -51,6 +54,7 @@ struct Options {
   var out: String? = nil
   var splitDir: String? = nil
   var quiet = false
+  var extraFields = false
 }
 
 func usageError(_ msg: String) -> Never {
@@ -122,6 +126,7 @@ func parseArgs() -> Options {
     case "--out": o.out = value(arg)
     case "--split-by-agent": o.splitDir = value(arg)
     case "--quiet", "-q": o.quiet = true
+    case "--extra-fields": o.extraFields = true
     default: usageError("unknown argument '\(arg)'")
     }
   }
@@ -176,7 +181,7 @@ if let dir = opts.splitDir {
   sinks.append(Sink(fd: fd, blockSize: 1 << 20))
 }
 
-let emitter = Emitter(world: world, sinks: sinks, split: opts.splitDir != nil, format: opts.tsFormat)
+let emitter = Emitter(world: world, sinks: sinks, split: opts.splitDir != nil, format: opts.tsFormat, extraFields: opts.extraFields)
 var simOptions = SimOptions()
 simOptions.maxEvents = opts.maxEvents ?? Int.max
 simOptions.maxBytes = opts.maxBytes ?? Int.max

@@ -313,6 +313,14 @@ enum OptionTable {
         options.analysis.maximumLineLength = bytes
       },
     OptionSpec(
+      "threads", value: "n", default: "2 with two cores or more, else 1", commands: [.report, .check, .timeline, .whatif],
+      help: "1: read, parse and analyse on one thread. 2 (or more, same as 2): parse on a second thread while the first analyses. The output is the same.") { options, value throws(UsageError) in
+        guard value.allSatisfy(\.isASCII), let count = Int(value), count >= 1, count <= 1024 else {
+          throw UsageError("--threads takes a whole number of threads from 1 to 1024, not '\(value)'.")
+        }
+        options.analysis.threads = count
+      },
+    OptionSpec(
       "reorder-window", value: "duration", default: "100ms; watch: 0",
       help: "Put events that arrive up to this much late in a file back in time order before analysis (per file; at most 100,000 events held; 0 turns it off). A later event stays a back-in-time anomaly.") { options, value throws(UsageError) in
         options.analysis.reorderWindow = value == "0" ? 0 : try duration(value, option: "reorder-window")

@@ -78,15 +78,17 @@ public final class EventParser {
         guard !scanner.atEnd else { throw scanner.error(.endOfLineInside("the object")) }
         guard scanner.peek == UInt8(ascii: "\"") else { throw scanner.error(.expected("a key string")) }
         let keyStart = scanner.position
-        let key = try scanner.scanString()
-        // Compact logs put ':' right after the key; anything else takes the general path.
-        if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: ":") {
-          scanner.position += 1
+        let fieldIndex: Int
+        if let (packed, count) = JSONScanner.shortPlainString(at: keyStart, end: scanner.end) {
+          // Most keys: scanned and matched from the one word that holds them.
+          scanner.position = keyStart + count + 2
+          try expectColon(&scanner)
+          fieldIndex = keyMatcher.index(packed: packed, count: count)
         } else {
-          try scanner.expect(UInt8(ascii: ":"), "':' after a key")
+          let key = try scanner.scanString()
+          try expectColon(&scanner)
+          fieldIndex = key.hasEscapes ? try matchEscaped(key, lineStart: base) : keyMatcher.index(key.start, key.count, readable: scanner.end - key.start)
         }
-        // The fast path (a key with no escapes) is inline: this runs for every key of every line.
-        let fieldIndex = key.hasEscapes ? try matchEscaped(key, lineStart: base) : keyMatcher.index(key.start, key.count, readable: scanner.end - key.start)
         if fieldIndex >= 0, let field = Field(rawValue: fieldIndex) {
           let bit: UInt16 = 1 << UInt16(fieldIndex)
           guard seen & bit == 0 else {
@@ -168,6 +170,10 @@ public final class EventParser {
             }
             if traces.capturing { try capture(field, value, raw: valueStart..<scanner.position, lineStart: base) }
           }
+        } else if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: "\"") {
+          // Most values the report never uses are strings (ids, hosts, messages): stepped
+          // over word by word here, without the general value dispatch.
+          _ = try scanner.scanString()
         } else {
           try scanner.skipValue(depth: 1)
         }
@@ -207,6 +213,16 @@ public final class EventParser {
       event.traceSlot = traces.store(trace: pendingTrace, span: pendingSpan, input: source.input)
     }
     return event
+  }
+
+  /// Compact logs put ':' right after the key; anything else takes the general path.
+  @inline(__always)
+  private func expectColon(_ scanner: inout JSONScanner) throws(LineError) {
+    if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: ":") {
+      scanner.position += 1
+    } else {
+      try scanner.expect(UInt8(ascii: ":"), "':' after a key")
+    }
   }
 
   /// `--strip-prefix`: the line is read from its first `{`; a line without one is skipped.

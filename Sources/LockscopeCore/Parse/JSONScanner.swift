@@ -117,6 +117,20 @@ struct JSONScanner {
     }
   }
 
+  /// A string at `quote` (its opening quote) of fewer than 8 plain ASCII bytes — no escape,
+  /// control character or non-ASCII byte — found with one word: its bytes packed
+  /// little-endian (zero above) and its length; nil for any other string, or too near the end.
+  @inline(__always)
+  static func shortPlainString(at quote: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>) -> (packed: UInt64, count: Int)? {
+    guard end - quote >= 9 else { return nil }
+    let word = UnsafeRawPointer(quote + 1).loadUnaligned(as: UInt64.self)
+    let flags = attentionMask(word)
+    // The lowest flagged byte is a real one: the closing quote, or something to look at.
+    let count = flags.trailingZeroBitCount >> 3
+    guard count < 8, quote[count + 1] == UInt8(ascii: "\"") else { return nil }
+    return (word & ((1 << UInt64(8 * count)) &- 1), count)
+  }
+
   /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash, a
   /// control character or non-ASCII; bytes above the lowest flagged one may be false alarms.
   @inline(__always)

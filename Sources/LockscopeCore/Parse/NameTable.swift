@@ -127,6 +127,31 @@ public final class NameTable {
     return Int32(id)
   }
 
+  /// Appends the bytes of names `first ..< count` to `bytes` and each one's end offset
+  /// (within `bytes`) to `ends`: how a table kept on one thread is mirrored on another.
+  func copyNames(from first: Int, bytes: inout [UInt8], ends: inout [Int]) {
+    guard first < count else { return }
+    for id in first..<count {
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: arena[starts[id]..<starts[id + 1]]))
+      ends.append(bytes.count)
+    }
+  }
+
+  /// Interns the names `copyNames` wrote, in their order. A mirror that has interned every
+  /// name of the original in the same order gives each the same id.
+  func intern(copied bytes: [UInt8], ends: [Int]) {
+    guard !ends.isEmpty else { return }
+    bytes.withUnsafeBufferPointer { buffer in
+      var start = 0
+      for end in ends {
+        // A name may be empty: any valid address serves for zero bytes.
+        let base = buffer.baseAddress ?? UnsafePointer(arena.baseAddress!)  // allocated in init
+        _ = intern(base + start, end - start)
+        start = end
+      }
+    }
+  }
+
   /// Forgets the names added since the table had `newCount` of them (the names of a line
   /// that turned out bad), so no report counts a name no valid event carried. Latest
   /// first: with linear probing no earlier name's probe chain runs through a later name's

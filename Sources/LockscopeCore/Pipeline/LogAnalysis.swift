@@ -1,3 +1,5 @@
+import Foundation
+
 /// What to read and how: the options every subcommand shares.
 public struct AnalysisOptions: Sendable {
   public var fieldMap = FieldMap()
@@ -29,6 +31,11 @@ public struct AnalysisOptions: Sendable {
   public var families = LockFamilies()
   /// `--prometheus-histograms`: keep cumulative bucket counts in the report's rows.
   public var histograms = false
+  /// `--threads`: 2 parses on a second thread while this one analyses; 1 does both here.
+  /// The output is the same either way.
+  public var threads = AnalysisOptions.defaultThreads
+  /// Two when the machine has two cores or more: more threads would have no work to take.
+  public static let defaultThreads = ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
 
   public init() {}
 }
@@ -76,7 +83,7 @@ public enum LogAnalysis {
     defer { progress?.finish() }
     return try run(
       sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers, keeping: keeping,
-      drive: { streams, engine throws(InputError) in try stream(streams, into: engine, keeping: keeping) })
+      parseAhead: options.threads > 1, drive: { streams, engine throws(InputError) in try stream(streams, into: engine, keeping: keeping) })
   }
 
   /// The same over inputs already opened, with `drive` feeding their events to the engine
@@ -86,19 +93,34 @@ public enum LogAnalysis {
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil,
     drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
   ) throws(InputError) -> Outcome<Observer> {
+    try run(sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers, keeping: keeping, parseAhead: false, drive: drive)
+  }
+
+  private static func run<Observer: TimelineObserver>(
+    sources: [ByteSource], options: AnalysisOptions, warn: @escaping (String) -> Void,
+    observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents?, parseAhead: Bool,
+    drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
+  ) throws(InputError) -> Outcome<Observer> {
     let (report, builder) = try analyze(
-      sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers, keeping: keeping, drive: drive)
+      sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers, keeping: keeping,
+      parseAhead: parseAhead, drive: drive)
     return Outcome(report: report, observer: builder.engine.observer)
   }
 
   /// The pipeline itself; the builder stays for what a report does not show (a fleet
-  /// summary's digests and time integrals).
+  /// summary's digests and time integrals). `parseAhead`: the files are read on a second
+  /// thread (`ParseAhead`), and `drive` is not used; the engine's side names things with
+  /// mirrors of the parser's tables.
   static func analyze<Observer: TimelineObserver>(
     sources: [ByteSource], options: AnalysisOptions, warn: @escaping (String) -> Void,
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil,
+    parseAhead wantsParseAhead: Bool = false,
     drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
   ) throws(InputError) -> (report: Report, builder: ReportBuilder<Observer>) {
     let parser = EventParser(fieldMap: options.fieldMap)
+    let parseAhead = wantsParseAhead && options.inputFormat != .otlp
+    let agents = parseAhead ? NameTable() : parser.agents
+    let locks = parseAhead ? NameTable() : parser.locks
     let skipped = SkippedLines(shownLimit: options.shownSkippedLines, strict: options.strict, warn: warn)
     let otlp = options.inputFormat == .otlp ? OTLPInput(parser: parser, skipped: skipped) : nil
     let streams = otlp != nil ? [] : sources.enumerated().map { index, source in
@@ -109,22 +131,28 @@ public enum LogAnalysis {
     }
     let selection = Selection(
       lockGlobs: options.lockGlobs, agentGlobs: options.agentGlobs, since: options.since, until: options.until,
-      lockNames: parser.locks, agentNames: parser.agents)
+      lockNames: locks, agentNames: agents)
     let context = Context(
-      agents: parser.agents, locks: parser.locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces,
+      agents: agents, locks: locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces,
       sites: parser.sites)
-    let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: parser.locks, expectedHolds: options.expectedHolds, families: options.families), context)
+    let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: locks, expectedHolds: options.expectedHolds, families: options.families), context)
     let engine = TimelineEngine(observer: observer, selection: selection)
-    keeping?.start(lockNames: parser.locks, agentNames: parser.agents)
+    keeping?.start(lockNames: locks, agentNames: agents)
     if let otlp {
       try otlp.read(sources)
       otlp.feed(engine) { event in keep(event, applied: engine, in: keeping) }
+    } else if parseAhead && (parser.traces.capturing || observer.wantsEvents) {
+      // Trace contexts live in the parser per event in flight, not per batch; outputs that
+      // follow each event (the timelines) name sites as they go: parsed and applied in turn.
+      try ParseAhead.driveInline(streams, parser: parser, agents: agents, locks: locks, into: engine, keeping: keeping)
+    } else if parseAhead {
+      try ParseAhead.drive(streams, parser: parser, agents: agents, locks: locks, into: engine, keeping: keeping)
     } else {
       try drive(streams, engine)
     }
     engine.finish()
     var builder = ReportBuilder(
-      engine: engine, analyzers: analyzers(engine.observer), agentNames: parser.agents, lockNames: parser.locks,
+      engine: engine, analyzers: analyzers(engine.observer), agentNames: agents, lockNames: locks,
       inputNames: sources.map(\.name), findingOptions: options.findings)
     builder.siteNames = parser.sites
     builder.histograms = options.histograms

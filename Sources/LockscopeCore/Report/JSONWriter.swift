@@ -75,8 +75,16 @@ struct JSONWriter {
   private mutating func newline() {
     guard !compact else { return }
     bytes.append(UInt8(ascii: "\n"))
-    for _ in 0..<(2 * depth) { bytes.append(UInt8(ascii: " ")) }
+    // The indent in one append (reports nest a few levels; deeper ones take more turns).
+    var spaces = 2 * depth
+    while spaces > 0 {
+      let run = min(spaces, JSONWriter.indent.count)
+      bytes.append(contentsOf: JSONWriter.indent[0..<run])
+      spaces -= run
+    }
   }
+
+  private static let indent = [UInt8](repeating: UInt8(ascii: " "), count: 32)
 
   /// Decimal digits of an integer, written straight into the output.
   static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
@@ -136,15 +144,23 @@ struct JSONWriter {
   }
 
   /// A JSON string literal: quotes, backslashes and control characters escaped; other
-  /// UTF-8 copied as is.
+  /// UTF-8 copied as is. Keys and names rarely need an escape: one pass finds the first
+  /// byte that does, and everything before it is appended at once.
   static func appendString(_ value: String, to bytes: inout [UInt8]) {
     bytes.append(UInt8(ascii: "\""))
     var value = value
     value.withUTF8 { utf8 in
       var runStart = 0
-      for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F {
+      var index = 0
+      while index < utf8.count {
+        let byte = utf8[index]
+        guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F else {
+          index += 1
+          continue
+        }
         bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-        runStart = index + 1
+        index += 1
+        runStart = index
         switch byte {
         case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
         case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])

@@ -29,6 +29,7 @@ _lockscope() {
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
         --timezone) return ;;
         --max-line) return ;;
+        --threads) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
         --expect-hold) return ;;
@@ -38,7 +39,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --prometheus-histograms --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --family --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --prometheus-histograms --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --threads --reorder-window --long-hold --expect-hold --family --orphan-after --suppress --no-findings --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -59,6 +60,7 @@ _lockscope() {
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
         --timezone) return ;;
         --max-line) return ;;
+        --threads) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
         --expect-hold) return ;;
@@ -68,7 +70,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--summaries --format --slo --rule --allow-empty --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --expect-hold --family --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--summaries --format --slo --rule --allow-empty --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --threads --reorder-window --long-hold --expect-hold --family --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -90,6 +92,7 @@ _lockscope() {
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
         --timezone) return ;;
         --max-line) return ;;
+        --threads) return ;;
         --reorder-window) return ;;
         --long-hold) return ;;
         --orphan-after) return ;;
@@ -97,7 +100,7 @@ _lockscope() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --gantt --around --window --width --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --gantt --around --window --width --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --threads --reorder-window --long-hold --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi
@@ -146,13 +149,14 @@ _lockscope() {
         --time-unit) COMPREPLY=($(compgen -W "s ms us ns" -- "$cur")); return ;;
         --timezone) return ;;
         --max-line) return ;;
+        --threads) return ;;
         --reorder-window) return ;;
         --orphan-after) return ;;
         --suppress) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
       esac
       if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "--format --hold-scale --hold-cap --shard --shared-reads --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --reorder-window --orphan-after --suppress --color --version --help -h" -- "$cur"))
+        COMPREPLY=($(compgen -W "--format --hold-scale --hold-cap --shard --shared-reads --from --lock --agent --since --until --top --strict --field --event --time-unit --timezone --strip-prefix --max-line --threads --reorder-window --orphan-after --suppress --color --version --help -h" -- "$cur"))
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi

@@ -42,6 +42,7 @@ _lockscope() {
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
         '--strip-prefix[Read each line from its first {]' \
         '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
+        '--threads[1]:n: ' \
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
         '--expect-hold[Expect holds of the locks matching <glob> to last at most <duration> (repeatable]:glob=duration: ' \
@@ -74,6 +75,7 @@ _lockscope() {
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
         '--strip-prefix[Read each line from its first {]' \
         '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
+        '--threads[1]:n: ' \
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
         '--expect-hold[Expect holds of the locks matching <glob> to last at most <duration> (repeatable]:glob=duration: ' \
@@ -105,6 +107,7 @@ _lockscope() {
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
         '--strip-prefix[Read each line from its first {]' \
         '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
+        '--threads[1]:n: ' \
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--long-hold[Report holds longer than this as long holds (30s, 500ms, 2m, …)]:duration: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
@@ -161,6 +164,7 @@ _lockscope() {
         '--timezone[Read timestamps written without an offset (2026-11-29T10]:zone: ' \
         '--strip-prefix[Read each line from its first {]' \
         '--max-line[Skip lines longer than this as bad lines, however the bytes arrive (4M, 512K, 100000]:size: ' \
+        '--threads[1]:n: ' \
         '--reorder-window[Put events that arrive up to this much late in a file back in time order before analysis (per file]:duration: ' \
         '--orphan-after[A lock still held at the end of the log for longer than this is an orphan]:duration: ' \
         '--suppress[Silence known lock-order cycles]:file:_files' \

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+@testable import LockscopeCore
+
+/// `--threads 2` parses on a second thread: whatever the input, every byte of output, every
+/// warning and the exit status must be those of `--threads 1`.
+@Suite("Two threads")
+struct ParseAheadTests {
+  /// Runs `arguments` once per thread count and expects the same status, output and errors.
+  func expectSameOnBothThreadCounts(_ arguments: [String], _ comment: String) {
+    let one = runCLI(arguments + ["--threads", "1"])
+    let two = runCLI(arguments + ["--threads", "2"])
+    #expect(one.status == two.status, "status differs: \(comment)")
+    #expect(one.out == two.out, "output differs: \(comment)")
+    #expect(one.err == two.err, "errors differ: \(comment)")
+  }
+
+  /// Every log under fixtures/ (lock event lines, compressed ones, and the OTLP files read as
+  /// lines, which makes them bad lines).
+  static let fixtureLogs: [String] = {
+    let root = repositoryRoot.appendingPathComponent("fixtures")
+    let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+    return files.filter { ["jsonl", "gz", "log", "compressed"].contains($0.pathExtension) }.map(\.path).sorted()
+  }()
+
+  @Test("every fixture gives the same JSON report, text report and warnings on one and two threads")
+  func fixtures() {
+    #expect(Self.fixtureLogs.count > 50)
+    for path in Self.fixtureLogs {
+      expectSameOnBothThreadCounts(["report", "--format", "json", path], path)
+      expectSameOnBothThreadCounts(["report", path], path)
+    }
+  }
+
+  @Test("--strict stops at the same bad line, and the timeline (trace ids in flight) is the same")
+  func strictAndTimeline() {
+    expectSameOnBothThreadCounts(["report", "--strict", fixture("malformed.jsonl")], "strict")
+    for path in Self.fixtureLogs.prefix(30) {
+      expectSameOnBothThreadCounts(["timeline", "--format", "json", path], "timeline json \(path)")
+      expectSameOnBothThreadCounts(["timeline", path], "timeline text \(path)")
+    }
+  }
+
+  @Test("several inputs merged by time give the same report")
+  func mergedInputs() {
+    let merge = Self.fixtureLogs.filter { $0.contains("/merge/") }
+    #expect(merge.count >= 2)
+    expectSameOnBothThreadCounts(["report", "--format", "json"] + merge, "merge")
+    expectSameOnBothThreadCounts(["report", "--format", "json", fixture("leases.jsonl"), fixture("rwlock.jsonl")], "two files")
+  }
+
+  /// Logs long enough to span many batches, with names first seen late, bad lines (whose
+  /// names must be forgotten on both sides), escaped names, and events out of order.
+  @Test("generated logs across many batches give byte-identical reports", arguments: [1, 2, 3])
+  func generated(seed: UInt64) {
+    var random = SplitMix(seed: seed)
+    var lines: [String] = []
+    var time = 1.0
+    for index in 0..<12_000 {
+      time += Double(random.below(1000)) / 1e5
+      let agent = "w\(random.below(40 + index / 100))"
+      let lock = random.below(7) == 0 ? "q\\/jobs-\(random.below(30))" : "L\(random.below(50 + index / 50))"
+      let jitter = random.below(20) == 0 ? -Double(random.below(50)) / 1000 : 0
+      switch random.below(40) {
+      case 0: lines.append("{\"ts\":\"bad\",\"event\":\"acquire\",\"agent\":\"ghost\(index)\",\"lock\":\"gone\(index)\"}")
+      case 1: lines.append("{\"agent\":\"nameless\(index)\",\"lock\":\"x\(index)\",\"event\":\"release\"")
+      case 2: lines.append(line(time + jitter, "crash", agent))
+      default:
+        lines.append(line(time + jitter, "acquire", agent, lock))
+        lines.append(line(time + jitter + 0.0005, "release", agent, lock))
+      }
+    }
+    let path = temporaryFile(lines.joined(separator: "\n") + "\n")
+    expectSameOnBothThreadCounts(["report", "--format", "json", path], "seed \(seed)")
+    expectSameOnBothThreadCounts(["report", "--format", "json", "--reorder-window", "0", "--lock", "L1*", path], "seed \(seed), filters")
+    expectSameOnBothThreadCounts(["check", path], "check, seed \(seed)")
+  }
+
+  @Test("--threads with a bad value exits 2 with one line")
+  func badValue() {
+    for value in ["0", "-1", "two", "1.5", "٢"] {
+      let result = runCLI(["report", "--threads", value, fixture("leases.jsonl")])
+      #expect(result.status == 2, "--threads \(value)")
+      #expect(result.err.contains("--threads takes a whole number"), "--threads \(value)")
+    }
+  }
+}
