@@ -105,46 +105,76 @@ final class Emitter {
       if py { w.str("\": ") } else { w.str("\":") }
     }
     @inline(__always) func quoted(_ w: inout LineWriter, _ s: StaticString) {
-      w.byte(34); w.str(s); w.byte(34)
+      w.byte(34)
+      w.str(s)
+      w.byte(34)
     }
     @inline(__always) func name(_ w: inout LineWriter, _ r: NameRef) {
-      w.byte(34); world.arena.write(r, to: &w); w.byte(34)
+      w.byte(34)
+      world.arena.write(r, to: &w)
+      w.byte(34)
     }
     @inline(__always) func ids(_ w: inout LineWriter, first: Bool) {
       guard ag.traced || fromManager || extraFields else { return }
-      key(&w, "trace_id", first: first); w.byte(34); w.hex64(trace.0); w.hex64(trace.1); w.byte(34)
-      key(&w, "span_id"); w.byte(34); w.hex64(span); w.byte(34)
+      key(&w, "trace_id", first: first)
+      w.byte(34)
+      w.hex64(trace.0)
+      w.hex64(trace.1)
+      w.byte(34)
+      key(&w, "span_id")
+      w.byte(34)
+      w.hex64(span)
+      w.byte(34)
     }
     @inline(__always) func lockFields(_ w: inout LineWriter) {
       guard l >= 0 else { return }
       let c = world.locks[l]
-      key(&w, "lock"); name(&w, php ? c.phpName : c.name)
+      key(&w, "lock")
+      name(&w, php ? c.phpName : c.name)
       switch c.kind {
       case .rw:
-        key(&w, "mode"); if shared { quoted(&w, "shared") } else { quoted(&w, "exclusive") }
+        key(&w, "mode")
+        if shared { quoted(&w, "shared") } else { quoted(&w, "exclusive") }
       case .mutex, .leased:
-        if py { key(&w, "mode"); quoted(&w, "exclusive") }
+        if py {
+          key(&w, "mode")
+          quoted(&w, "exclusive")
+        }
       case .semaphore:
-        key(&w, "capacity"); w.int(Int64(c.capacity))
+        key(&w, "capacity")
+        w.int(Int64(c.capacity))
       }
       if c.kind == .leased && (e == .acquire || e == .renew) {
-        key(&w, "lease_ms"); w.int(Int64(c.leaseMs))
+        key(&w, "lease_ms")
+        w.int(Int64(c.leaseMs))
       }
-      if token > 0 { key(&w, "token"); w.int(token) }
-      if e == .request && !php { key(&w, "timeout_ms"); w.int(Int64(timeoutMs)) }
+      if token > 0 {
+        key(&w, "token")
+        w.int(token)
+      }
+      if e == .request && !php {
+        key(&w, "timeout_ms")
+        w.int(Int64(timeoutMs))
+      }
     }
     @inline(__always) func hostPid(_ w: inout LineWriter) {
       if fromManager {
-        key(&w, "host"); quoted(&w, "lockd-1")
-        key(&w, "pid"); w.int(1)
+        key(&w, "host")
+        quoted(&w, "lockd-1")
+        key(&w, "pid")
+        w.int(1)
       } else {
-        key(&w, "host"); name(&w, ag.host)
-        key(&w, "pid"); w.int(Int64(pid))
+        key(&w, "host")
+        name(&w, ag.host)
+        key(&w, "pid")
+        w.int(Int64(pid))
       }
     }
     @inline(__always) func extras(_ w: inout LineWriter) {
       if rng.below(100) < 8 {
-        key(&w, "meta"); w.str("{\"attempt\":"); w.int(Int64(attempt))
+        key(&w, "meta")
+        w.str("{\"attempt\":")
+        w.int(Int64(attempt))
         w.str(metaTails[rng.below(metaTails.count)])
       }
       if warn {
@@ -156,21 +186,27 @@ final class Emitter {
         default: quoted(&w, "lease expired: holder missed its renewal")
         }
       } else if rng.below(100) < 10 {
-        key(&w, "msg"); quoted(&w, messages[rng.below(messages.count)])
+        key(&w, "msg")
+        quoted(&w, messages[rng.below(messages.count)])
       } else if extraFields {
-        key(&w, "msg"); quoted(&w, escapedMessages[rng.below(escapedMessages.count)])
+        key(&w, "msg")
+        quoted(&w, escapedMessages[rng.below(escapedMessages.count)])
       }
     }
     @inline(__always) func level(_ w: inout LineWriter, first: Bool = false) {
-      key(&w, "level", first: first); if warn { quoted(&w, "warning") } else { quoted(&w, "info") }
+      key(&w, "level", first: first)
+      if warn { quoted(&w, "warning") } else { quoted(&w, "info") }
     }
 
     w.byte(123)
     switch style {
     case .compact:
-      key(&w, "ts", first: true); ts.write(now, to: &w)
-      key(&w, "event"); quoted(&w, e.text)
-      key(&w, "agent"); name(&w, ag.name)
+      key(&w, "ts", first: true)
+      ts.write(now, to: &w)
+      key(&w, "event")
+      quoted(&w, e.text)
+      key(&w, "agent")
+      name(&w, ag.name)
       lockFields(&w)
       if extraFields { level(&w) }
       ids(&w, first: false)
@@ -178,19 +214,25 @@ final class Emitter {
       extras(&w)
     case .python:
       level(&w, first: true)
-      key(&w, "event"); quoted(&w, e.text)
+      key(&w, "event")
+      quoted(&w, e.text)
       lockFields(&w)
-      key(&w, "agent"); name(&w, ag.name)
-      key(&w, "ts"); ts.write(now, to: &w)
+      key(&w, "agent")
+      name(&w, ag.name)
+      key(&w, "ts")
+      ts.write(now, to: &w)
       hostPid(&w)
       ids(&w, first: false)
       extras(&w)
     case .php:
       ids(&w, first: true)
-      key(&w, "ts", first: !ag.traced && !extraFields); ts.write(now, to: &w)
+      key(&w, "ts", first: !ag.traced && !extraFields)
+      ts.write(now, to: &w)
       if extraFields { level(&w) }
-      key(&w, "agent"); name(&w, ag.name)
-      key(&w, "event"); quoted(&w, e.text)
+      key(&w, "agent")
+      name(&w, ag.name)
+      key(&w, "event")
+      quoted(&w, e.text)
       lockFields(&w)
       hostPid(&w)
       extras(&w)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// A byte sink that fills one large buffer and hands it to write(2) in blocks. Lines are
@@ -71,7 +71,10 @@ struct LineWriter {
 
   /// Non-negative decimal integer.
   @inline(__always) mutating func uint(_ v: UInt64) {
-    if v < 10 { byte(48 + UInt8(v)); return }
+    if v < 10 {
+      byte(48 + UInt8(v))
+      return
+    }
     var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes scratch, enough for 20 digits
     var x = v
     var n = 0
@@ -89,7 +92,12 @@ struct LineWriter {
   }
 
   @inline(__always) mutating func int(_ v: Int64) {
-    if v < 0 { byte(45); uint(UInt64(-v)) } else { uint(UInt64(v)) }
+    if v < 0 {
+      byte(45)
+      uint(UInt64(-v))
+    } else {
+      uint(UInt64(v))
+    }
   }
 
   /// Exactly `width` decimal digits, zero-padded (v < 10^width).

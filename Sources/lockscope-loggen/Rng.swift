@@ -7,7 +7,10 @@ struct Rng {
 
   init(seed: UInt64) {
     var x = seed
-    s0 = Rng.splitMix(&x); s1 = Rng.splitMix(&x); s2 = Rng.splitMix(&x); s3 = Rng.splitMix(&x)
+    s0 = Rng.splitMix(&x)
+    s1 = Rng.splitMix(&x)
+    s2 = Rng.splitMix(&x)
+    s3 = Rng.splitMix(&x)
   }
 
   static func splitMix(_ x: inout UInt64) -> UInt64 {
@@ -21,7 +24,10 @@ struct Rng {
   @inline(__always) mutating func next() -> UInt64 {
     let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
     let t = s1 << 17
-    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
     s2 ^= t
     s3 = (s3 << 45) | (s3 >> 19)
     return result

@@ -4,10 +4,10 @@ import Foundation
 /// JSON-escaped, in two spellings), lock kinds, hold-time distributions, logger styles.
 
 enum LockKind: UInt8 {
-  case mutex      // exclusive only; no "mode" field (or an explicit "exclusive")
-  case rw         // read-write: readers "shared", writers "exclusive"
+  case mutex  // exclusive only; no "mode" field (or an explicit "exclusive")
+  case rw  // read-write: readers "shared", writers "exclusive"
   case semaphore  // "capacity":N on every event, up to N holders, no mode
-  case leased     // exclusive with "lease_ms" on acquire/renew and a fencing "token"
+  case leased  // exclusive with "lease_ms" on acquire/renew and a fencing "token"
 }
 
 struct LockConfig {
@@ -23,8 +23,8 @@ struct LockConfig {
 /// How an agent's logging library lays out a line.
 enum LogStyle: UInt8 {
   case compact  // {"ts":…,"event":…,"agent":…,"lock":…,…}  (Go/Rust structured loggers)
-  case python   // {"level": "info", "event": …, "lock": …, …, "ts": …}  (", " and ": ")
-  case php      // {"trace_id":…,"span_id":…,"ts":…,"agent":…,"event":…,"lock":"queue\/jobs-7"}
+  case python  // {"level": "info", "event": …, "lock": …, …, "ts": …}  (", " and ": ")
+  case php  // {"trace_id":…,"span_id":…,"ts":…,"agent":…,"event":…,"lock":"queue\/jobs-7"}
 }
 
 struct AgentConfig {
@@ -127,37 +127,56 @@ struct World {
       var median: Double
       var sigma: Double
       if rank == llmRank {
-        name = "llm:global"; kind = .semaphore; cap = 16; median = 40e6; sigma = 0.8
+        name = "llm:global"
+        kind = .semaphore
+        cap = 16
+        median = 40e6
+        sigma = 0.8
       } else {
         var r = rng.uniform()
         if rank < leasedFrom { r *= 0.9 }  // never the leased class on hot ranks
         switch r {
         case ..<0.20:
           name = unique { "cache/shard-\(rng.below(max(4096, wide)))" }
-          kind = rng.chance(0.5) ? .rw : .mutex; median = 20e3; sigma = 1.0
+          kind = rng.chance(0.5) ? .rw : .mutex
+          median = 20e3
+          sigma = 1.0
         case ..<0.52:
           name = unique { "db:\(tables[rng.below(tables.count)]):\(1 + rng.below(max(99_999, wide)))" }
-          kind = rng.chance(0.6) ? .rw : .mutex; median = 400e3; sigma = 1.3
+          kind = rng.chance(0.6) ? .rw : .mutex
+          median = 400e3
+          sigma = 1.3
         case ..<0.66:
           name = unique { "queue/\(queues[rng.below(queues.count)])-\(rng.below(max(64, wide)))" }
           if rng.chance(0.3) {
-            kind = .semaphore; cap = Int32(2 + rng.below(7))
+            kind = .semaphore
+            cap = Int32(2 + rng.below(7))
           } else {
             kind = .mutex
           }
-          median = 1.5e6; sigma = 1.2
+          median = 1.5e6
+          sigma = 1.2
         case ..<0.72:
           name = unique { "pool/pg-conn-\(rng.below(max(512, wide)))" }
-          kind = .semaphore; cap = Int32(4 + rng.below(29)); median = 8e6; sigma = 1.0
+          kind = .semaphore
+          cap = Int32(4 + rng.below(29))
+          median = 8e6
+          sigma = 1.0
         case ..<0.80:
           name = unique { "file:/var/lib/app/state-\(rng.below(max(10_000, wide))).lock" }
-          kind = .mutex; median = 2e6; sigma = 1.4
+          kind = .mutex
+          median = 2e6
+          sigma = 1.4
         case ..<0.82:
           name = unique { "cfg:région-\(["eu", "us", "ap"][rng.below(3)])-\(rng.below(max(1000, wide)))" }
-          kind = .rw; median = 200e3; sigma = 1.0
+          kind = .rw
+          median = 200e3
+          sigma = 1.0
         case ..<0.90:
           name = unique { "mutex:\(services[rng.below(services.count)])/\(rng.below(max(100_000, wide)))" }
-          kind = .mutex; median = 150e3; sigma = 1.5
+          kind = .mutex
+          median = 150e3
+          sigma = 1.5
         default:
           name = unique {
             rng.chance(0.5)
@@ -166,7 +185,8 @@ struct World {
           }
           kind = .leased
           lease = [1000, 2000, 3000, 5000, 10_000][rng.below(5)]
-          median = 300e6; sigma = 1.3
+          median = 300e6
+          sigma = 1.3
         }
       }
       // Keep each lock's expected utilisation (offered load / slots) at or below ~0.5 so no

@@ -49,7 +49,9 @@ public struct Analyzers: TimelineObserver {
   /// Findings found but not kept, by kind.
   public var droppedFindings: [(kind: FindingKind, count: Int)] {
     guard findingsEnabled else { return anomalies.droppedFindings.filter { $0.count > 0 } }
-    let each = [anomalies.droppedFindings, deadlocks.droppedFindings, lockOrder.droppedFindings, orphans.droppedFindings, leases.droppedFindings]
+    let each = [
+      anomalies.droppedFindings, deadlocks.droppedFindings, lockOrder.droppedFindings, orphans.droppedFindings, leases.droppedFindings,
+    ]
     return each.joined().filter { $0.count > 0 }
   }
 

@@ -28,7 +28,8 @@ public struct AnomalyLog: FindingAnalyzer, Sendable {
     var remedy = "Check the logging around this line: each lock event should be logged once, after it happened, by the agent it names."
     switch anomaly.kind {
     case .clockBackwards:
-      message = "Event by \(agent) is \(Duration.human(anomaly.skew)) earlier than the event before it; it was analysed as if it happened then."
+      message =
+        "Event by \(agent) is \(Duration.human(anomaly.skew)) earlier than the event before it; it was analysed as if it happened then."
       remedy = "Synchronise the clocks of the agents (NTP/chrony), or log with a monotonic clock; per-agent files are merged by timestamp."
     case .duplicateRequest:
       message = "\(agent) requested \(lock) again while its first request was still open; the first request stands."
@@ -36,7 +37,8 @@ public struct AnomalyLog: FindingAnalyzer, Sendable {
       message = "\(agent) acquired \(lock), which it already held; the first hold stands."
     case .acquireWhileHeld:
       message = "\(agent) acquired \(lock) while \(others) still held it in a conflicting mode."
-      remedy = "Either a release is missing from the log, or the lock does not exclude: check that both agents use the same lock (name, scope) and that releases are logged."
+      remedy =
+        "Either a release is missing from the log, or the lock does not exclude: check that both agents use the same lock (name, scope) and that releases are logged."
     case .releaseByNonHolder:
       message = "\(agent) released \(lock), which it did not hold."
     case .releaseAfterLeaseExpired:

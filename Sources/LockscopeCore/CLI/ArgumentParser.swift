@@ -72,7 +72,8 @@ enum ArgumentParser {
       if let other = map.keys[..<index].firstIndex(of: key) {
         let fields = Field.allCases
         throw UsageError(
-          "--field: the key '\(key)' would be read as both \(fields[other].defaultKey) and \(fields[index].defaultKey); give each field its own key.")
+          "--field: the key '\(key)' would be read as both \(fields[other].defaultKey) and \(fields[index].defaultKey); give each field its own key."
+        )
       }
     }
   }

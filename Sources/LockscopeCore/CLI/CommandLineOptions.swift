@@ -10,13 +10,20 @@ public enum Command: String, CaseIterable, Sendable {
     switch self {
     case .report: "Rebuild every lock's timeline and report wait, hold and contention statistics."
     case .check: "Check service level objectives over a log: exit 0 when every rule holds, 1 when one fails."
-    case .timeline: "Show what happened, event by event or as a Gantt chart, or export the waits and holds (JSON Lines, a Chrome/Perfetto trace)."
-    case .whatif: "Predict the gain of a narrower critical section: replay the log with the chosen locks' holds scaled, capped, sharded or made shared for reads, and compare waits, makespan and throughput."
-    case .diff: "Compare two logs of the same system, before and after a change: per lock, family and agent the change in waits, holds, contention and utilization, the findings gone and new, and each side's makespan and throughput."
-    case .route: "Fleet map step: read one input partition once and write each event to its lock's shard file in --out DIR (shard = FNV-1a of the lock name mod --shards), with a partition summary of its lock-order edges."
-    case .merge: "Fleet reduce step: merge summaries (report --format summary of each shard, route's partition summaries) into the report of the whole log."
-    case .completions: "Print a completion script for bash, zsh or fish, generated from the option table (source it from your shell's startup file)."
-    case .watch: "Follow a log as it is written: alert the moment a deadlock closes, a holder crashes, a lease runs out, a hold or a queue grows too long; the report at the end or on Ctrl-C."
+    case .timeline:
+      "Show what happened, event by event or as a Gantt chart, or export the waits and holds (JSON Lines, a Chrome/Perfetto trace)."
+    case .whatif:
+      "Predict the gain of a narrower critical section: replay the log with the chosen locks' holds scaled, capped, sharded or made shared for reads, and compare waits, makespan and throughput."
+    case .diff:
+      "Compare two logs of the same system, before and after a change: per lock, family and agent the change in waits, holds, contention and utilization, the findings gone and new, and each side's makespan and throughput."
+    case .route:
+      "Fleet map step: read one input partition once and write each event to its lock's shard file in --out DIR (shard = FNV-1a of the lock name mod --shards), with a partition summary of its lock-order edges."
+    case .merge:
+      "Fleet reduce step: merge summaries (report --format summary of each shard, route's partition summaries) into the report of the whole log."
+    case .completions:
+      "Print a completion script for bash, zsh or fish, generated from the option table (source it from your shell's startup file)."
+    case .watch:
+      "Follow a log as it is written: alert the moment a deadlock closes, a holder crashes, a lease runs out, a hold or a queue grows too long; the report at the end or on Ctrl-C."
     }
   }
 }

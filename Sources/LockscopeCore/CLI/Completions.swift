@@ -70,7 +70,8 @@ enum Completions {
       text += "      esac\n"
       let flags = specs.map { "--\($0.long)" } + specs.compactMap { $0.short.map { "-\($0)" } }
       if command == .completions {
-        text += "      COMPREPLY=($(compgen -W \"\(Shell.allCases.map(\.rawValue).joined(separator: " ")) \(flags.joined(separator: " "))\" -- \"$cur\"))\n"
+        text +=
+          "      COMPREPLY=($(compgen -W \"\(Shell.allCases.map(\.rawValue).joined(separator: " ")) \(flags.joined(separator: " "))\" -- \"$cur\"))\n"
       } else {
         text += "      if [[ \"$cur\" == -* ]]; then\n"
         text += "        COMPREPLY=($(compgen -W \"\(flags.joined(separator: " "))\" -- \"$cur\"))\n"
@@ -131,7 +132,9 @@ enum Completions {
         let quoted = spec.short == nil ? "'\(names)\(description)\(action)'" : "\(names)'\(description)\(action)'"
         text += "        \(quoted) \\\n"
       }
-      text += command == .completions ? "        '1:shell:(\(Shell.allCases.map(\.rawValue).joined(separator: " ")))'\n" : "        '*:log file:_files'\n"
+      text +=
+        command == .completions
+        ? "        '1:shell:(\(Shell.allCases.map(\.rawValue).joined(separator: " ")))'\n" : "        '*:log file:_files'\n"
       text += "      ;;\n"
     }
     text += "  esac\n}\n_lockscope \"$@\"\n"

@@ -15,24 +15,34 @@ enum HelpText {
   }
 
   static func render(_ command: Command, topLevel: Bool) -> String {
-    let overview = topLevel
+    let overview =
+      topLevel
       ? "Make lock contention, orphaned locks and deadlocks in multi-agent systems visible, from JSON-lines lock event logs."
       : command.abstract
     var text = wrap("OVERVIEW: " + overview, hanging: 10) + "\n"
     text += "\nUSAGE: " + (topLevel ? "lockscope [<subcommand>] [<options>] [<file> ...]" : usage(command)) + "\n"
     text += "\nARGUMENTS:\n"
     if command == .completions && !topLevel {
-      text += entry("<shell>", "bash, zsh or fish. bash: source <(lockscope completions bash). zsh: source <(lockscope completions zsh), or save it as _lockscope in a directory of $fpath. fish: lockscope completions fish > ~/.config/fish/completions/lockscope.fish.")
+      text += entry(
+        "<shell>",
+        "bash, zsh or fish. bash: source <(lockscope completions bash). zsh: source <(lockscope completions zsh), or save it as _lockscope in a directory of $fpath. fish: lockscope completions fish > ~/.config/fish/completions/lockscope.fish."
+      )
     } else if command == .diff && !topLevel {
-      text += entry("<before> <after>", "Two lock event logs of the same system, before and after a change; or two sets of files, the before set and the after set separated by '--' (each set merged by timestamp).")
+      text += entry(
+        "<before> <after>",
+        "Two lock event logs of the same system, before and after a change; or two sets of files, the before set and the after set separated by '--' (each set merged by timestamp)."
+      )
     } else if command == .merge && !topLevel {
-      text += entry("<summary>", "Summaries written by 'report --format summary' (one per shard) and by 'route' (partition.summary.json, one per input partition), in any order. '-' reads one from standard input.")
+      text += entry(
+        "<summary>",
+        "Summaries written by 'report --format summary' (one per shard) and by 'route' (partition.summary.json, one per input partition), in any order. '-' reads one from standard input."
+      )
     } else {
-    let several =
-      command == .watch && !topLevel
-      ? "Several files are read as their lines arrive."
-      : "Several files are merged into one stream ordered by timestamp."
-    text += entry("<file>", "Lock event logs, one JSON object per line. '-' or no file reads standard input. " + several)
+      let several =
+        command == .watch && !topLevel
+        ? "Several files are read as their lines arrive."
+        : "Several files are merged into one stream ordered by timestamp."
+      text += entry("<file>", "Lock event logs, one JSON object per line. '-' or no file reads standard input. " + several)
     }
     text += "\nOPTIONS:\n"
     for spec in OptionTable.all where spec.commands.contains(command) {
@@ -112,7 +122,8 @@ enum HelpText {
     let padded = "  " + label
     let lines = wrapWords(help, width: width - labelWidth)
     let indent = String(repeating: " ", count: labelWidth)
-    var text = padded.count + 2 <= labelWidth
+    var text =
+      padded.count + 2 <= labelWidth
       ? padded + String(repeating: " ", count: labelWidth - padded.count) + lines[0] + "\n"
       : padded + "\n" + indent + lines[0] + "\n"
     for line in lines.dropFirst() { text += indent + line + "\n" }

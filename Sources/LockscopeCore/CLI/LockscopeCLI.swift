@@ -138,7 +138,8 @@ public enum LockscopeCLI {
       return nil
     }
     guard options.paths.count <= SummaryMerge.maximumSummaries else {
-      usageError("at most \(SummaryMerge.maximumSummaries) summaries can be merged at once; merge them in groups.", command: options.command, io: io)
+      usageError(
+        "at most \(SummaryMerge.maximumSummaries) summaries can be merged at once; merge them in groups.", command: options.command, io: io)
       return nil
     }
     var summaries: [FleetSummary] = []
@@ -172,7 +173,8 @@ public enum LockscopeCLI {
       let names = caveats.agentsInSeveralPartitions.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
       let more = caveats.agentsInSeveralPartitions.count > 5 ? " and \(caveats.agentsInSeveralPartitions.count - 5) more" : ""
       try? io.err.write(
-        "lockscope: note: agents \(TerminalText.escaped(names))\(more) appear in several input partitions: lock-order edges between their holds in different partitions are not known (route one file per process for exact edges).\n")
+        "lockscope: note: agents \(TerminalText.escaped(names))\(more) appear in several input partitions: lock-order edges between their holds in different partitions are not known (route one file per process for exact edges).\n"
+      )
     }
     return report
   }
@@ -207,7 +209,9 @@ public enum LockscopeCLI {
     for (index, text) in options.rules.enumerated() {
       let parsed = SLOParser.parse(text, name: "<rule \(index + 1)>")
       if parsed.rules.isEmpty && parsed.errors.isEmpty {
-        mistakes.append(SLODiagnostic(origin: SLOOrigin(name: "<rule \(index + 1)>", line: 1), column: 1, length: 1, message: "empty rule", lineText: text))
+        mistakes.append(
+          SLODiagnostic(
+            origin: SLOOrigin(name: "<rule \(index + 1)>", line: 1), column: 1, length: 1, message: "empty rule", lineText: text))
       }
       rules += parsed.rules
       mistakes += parsed.errors
@@ -368,7 +372,9 @@ public enum LockscopeCLI {
       side.paths = paths
       guard let report = analyze(side, analysis: options.analysis, io: io) else { return ExitStatus.failure }
       if report.summary.events == 0 && report.summary.skippedLines > 0 {
-        try? io.err.write("lockscope: no events read from \(paths.joined(separator: ", ")): \(NoEvents.reason(report.summary, firstSkipped: report.skipped.first))\n")
+        try? io.err.write(
+          "lockscope: no events read from \(paths.joined(separator: ", ")): \(NoEvents.reason(report.summary, firstSkipped: report.skipped.first))\n"
+        )
         return ExitStatus.failure
       }
       reports.append(report)
@@ -385,7 +391,8 @@ public enum LockscopeCLI {
     if let regression, options.diffFormat != .json {
       let change = diff.overallChange(regression.statistic)
       let verdict = regressed ? "REGRESSION" : "ok"
-      let line = "\(verdict): \(regression.statistic.name) \(change.changeText) overall (--fail-on-regression \(formatFixed(regression.percent, decimals: 1))%)"
+      let line =
+        "\(verdict): \(regression.statistic.name) \(change.changeText) overall (--fail-on-regression \(formatFixed(regression.percent, decimals: 1))%)"
       text += options.diffFormat == .markdown ? "\n**\(line)**\n" : "\n" + line + "\n"
     }
     // A gate's verdict is its exit status, whatever became of the output.

@@ -21,7 +21,9 @@ public struct DiffJSONRenderer {
     json.beginObject("overall")
     for change in [diff.makespan, diff.throughput] + diff.overall.changes { write(change, into: &json) }
     json.endObject()
-    for (key, nameKey, subjects) in [("locks", "lock", diff.locks), ("families", "family", diff.families), ("agents", "agent", diff.agents)] {
+    for (key, nameKey, subjects) in [
+      ("locks", "lock", diff.locks), ("families", "family", diff.families), ("agents", "agent", diff.agents),
+    ] {
       json.beginArray(key)
       for subject in subjects {
         json.beginObject()

@@ -10,7 +10,8 @@ public struct DiffMarkdownRenderer {
   public func render(_ diff: ReportDiff) -> String {
     var text = "## lockscope diff\n\n"
     for (label, side) in [("Before", diff.before), ("After", diff.after)] {
-      text += "**\(label):** " + side.inputs.map(Markdown.text).joined(separator: ", ")
+      text +=
+        "**\(label):** " + side.inputs.map(Markdown.text).joined(separator: ", ")
         + " · \(TextReportRenderer.grouped(side.events)) events · makespan \(Duration.human(side.makespan))"
         + " · \(formatFixed(side.throughput, decimals: 2)) acquisitions/s  \n"
     }
@@ -23,7 +24,9 @@ public struct DiffMarkdownRenderer {
     if shown.isEmpty {
       text += "None in any lock, family or agent.\n"
     } else {
-      var table = Markdown.Table([("Scope", false), ("Name", false), ("Statistic", false), ("Before", true), ("After", true), ("Change", true)])
+      var table = Markdown.Table([
+        ("Scope", false), ("Name", false), ("Statistic", false), ("Before", true), ("After", true), ("Change", true),
+      ])
       for (subject, change) in shown { table.add([subject.scope.rawValue, subject.name ?? ""] + cells(change)) }
       text += table.render()
     }
@@ -37,7 +40,9 @@ public struct DiffMarkdownRenderer {
     for (which, findings) in [("gone", diff.gone), ("new", diff.new)] {
       text += "\n### Findings \(which) (\(findings.count))\n\n"
       if findings.isEmpty { text += "None.\n" }
-      for finding in findings { text += "- \(Markdown.badge(finding.severity)) **\(Markdown.text(finding.kind.rawValue))** — \(Markdown.text(finding.message))\n" }
+      for finding in findings {
+        text += "- \(Markdown.badge(finding.severity)) **\(Markdown.text(finding.kind.rawValue))** — \(Markdown.text(finding.message))\n"
+      }
     }
     return text
   }

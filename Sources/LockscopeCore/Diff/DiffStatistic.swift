@@ -29,7 +29,9 @@ public struct DiffStatistic: Sendable {
 
   /// The run as a whole: the time it took and the acquisitions it made per second.
   public static let makespan = DiffStatistic(name: "makespan", jsonKey: "makespan_ns", unit: .duration, higherIsBetter: false) { _ in nil }
-  public static let throughput = DiffStatistic(name: "throughput", jsonKey: "throughput_per_s", unit: .perSecond, higherIsBetter: true) { _ in nil }
+  public static let throughput = DiffStatistic(name: "throughput", jsonKey: "throughput_per_s", unit: .perSecond, higherIsBetter: true) {
+    _ in nil
+  }
 
   /// Every name `--stat` accepts.
   public static var all: [DiffStatistic] { rows + [makespan, throughput] }

@@ -64,7 +64,8 @@ enum PossibleDeadlocks {
     return Finding(
       kind: .possibleDeadlock, severity: .critical, locks: cycle.map(\.span.lock), agents: cycle.map(\.span.waiter), time: from,
       source: cycle[0].span.source,
-      message: "Possible deadlock across shards: " + steps.joined(separator: ", ") + ", all at once from \(Timestamp.rfc3339(from)) \(until).",
+      message: "Possible deadlock across shards: " + steps.joined(separator: ", ")
+        + ", all at once from \(Timestamp.rfc3339(from)) \(until).",
       remedy: "Run lockscope report over these locks' events together to confirm it, then take the locks in one global order.",
       details: [
         (

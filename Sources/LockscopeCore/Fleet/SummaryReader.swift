@@ -23,7 +23,8 @@ public enum SummaryReader {
     }
     let version = try int(json, "version", in: 0...Int64(Int32.max))
     guard version == FleetSummary.version else {
-      throw SummaryError("summary version \(version), but this lockscope reads version \(FleetSummary.version) (write it again with the same lockscope)")
+      throw SummaryError(
+        "summary version \(version), but this lockscope reads version \(FleetSummary.version) (write it again with the same lockscope)")
     }
     let kindText = try string(json, "kind")
     guard let kind = FleetSummary.Kind(rawValue: kindText) else { throw SummaryError("unknown summary kind \"\(kindText)\"") }
@@ -75,7 +76,8 @@ public enum SummaryReader {
       let stepText = try string(entry, "step")
       guard let step = LockOrderAnalyzer.Witness.Step(rawValue: stepText) else { throw SummaryError("unknown edge step \"\(stepText)\"") }
       return FleetSummary.OrderEdge(
-        step: step, at: try time(entry, "at_ns"), from: try string(entry, "from"), to: try string(entry, "to"), agents: agents, gates: try strings(entry, "gates"),
+        step: step, at: try time(entry, "at_ns"), from: try string(entry, "from"), to: try string(entry, "to"), agents: agents,
+        gates: try strings(entry, "gates"),
         sharedOnly: try bool(entry, "shared_only"), heldAt: try string(entry, "held_at"),
         acquiredAt: try string(entry, "acquired_at"), time: try time(entry, "ts_ns"))
     }

@@ -11,8 +11,7 @@ public struct DecimalNumber: Sendable, Equatable {
   /// True when digits were dropped from the mantissa (more than 19 significant digits).
   public var inexact: Bool
 
-  public init(negative: Bool = false, mantissa: UInt64, exponent: Int = 0, inexact: Bool = false)
-  {
+  public init(negative: Bool = false, mantissa: UInt64, exponent: Int = 0, inexact: Bool = false) {
     self.negative = negative
     self.mantissa = mantissa
     self.exponent = exponent

@@ -87,7 +87,9 @@ public final class EventParser {
         } else {
           let key = try scanner.scanString()
           try expectColon(&scanner)
-          fieldIndex = key.hasEscapes ? try matchEscaped(key, lineStart: base) : keyMatcher.index(key.start, key.count, readable: scanner.end - key.start)
+          fieldIndex =
+            key.hasEscapes
+            ? try matchEscaped(key, lineStart: base) : keyMatcher.index(key.start, key.count, readable: scanner.end - key.start)
         }
         if fieldIndex >= 0, let field = Field(rawValue: fieldIndex) {
           let bit: UInt16 = 1 << UInt16(fieldIndex)

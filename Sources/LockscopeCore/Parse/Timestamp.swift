@@ -50,8 +50,9 @@ public enum Timestamp {
       let month = reader.digits(2), reader.take(UInt8(ascii: "-")),
       let day = reader.digits(2)
     else { return nil }
-    guard reader.take(UInt8(ascii: "T")) || reader.take(UInt8(ascii: "t"))
-      || reader.take(UInt8(ascii: " "))
+    guard
+      reader.take(UInt8(ascii: "T")) || reader.take(UInt8(ascii: "t"))
+        || reader.take(UInt8(ascii: " "))
     else { return nil }
     guard let hour = reader.digits(2), reader.take(UInt8(ascii: ":")),
       let minute = reader.digits(2), reader.take(UInt8(ascii: ":")),
@@ -90,7 +91,8 @@ public enum Timestamp {
 
     // A leap second (:60) is read as the first instant of the next minute.
     let days = daysFromCivil(year: year, month: month, day: day)
-    let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    let seconds =
+      Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
       - Int64(offsetSeconds)
     let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
     guard !overflow else { return nil }

@@ -93,7 +93,9 @@ public enum LogAnalysis {
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil,
     drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
   ) throws(InputError) -> Outcome<Observer> {
-    try run(sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers, keeping: keeping, parseAhead: false, drive: drive)
+    try run(
+      sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers, keeping: keeping, parseAhead: false,
+      drive: drive)
   }
 
   private static func run<Observer: TimelineObserver>(
@@ -123,19 +125,25 @@ public enum LogAnalysis {
     let locks = parseAhead ? NameTable() : parser.locks
     let skipped = SkippedLines(shownLimit: options.shownSkippedLines, strict: options.strict, warn: warn)
     let otlp = options.inputFormat == .otlp ? OTLPInput(parser: parser, skipped: skipped) : nil
-    let streams = otlp != nil ? [] : sources.enumerated().map { index, source in
-      InputStream(
-        index: Int32(index), reader: LineReader(source: source, maximumLineLength: options.maximumLineLength),
-        parser: parser, skipped: skipped,
-        reorderWindow: options.reorderWindow, reorderLimit: options.reorderLimit)
-    }
+    let streams =
+      otlp != nil
+      ? []
+      : sources.enumerated().map { index, source in
+        InputStream(
+          index: Int32(index), reader: LineReader(source: source, maximumLineLength: options.maximumLineLength),
+          parser: parser, skipped: skipped,
+          reorderWindow: options.reorderWindow, reorderLimit: options.reorderLimit)
+      }
     let selection = Selection(
       lockGlobs: options.lockGlobs, agentGlobs: options.agentGlobs, since: options.since, until: options.until,
       lockNames: locks, agentNames: agents)
     let context = Context(
       agents: agents, locks: locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces,
       sites: parser.sites)
-    let observer = observe(Analyzers(selection: selection, options: options.findings, lockNames: locks, expectedHolds: options.expectedHolds, families: options.families), context)
+    let observer = observe(
+      Analyzers(
+        selection: selection, options: options.findings, lockNames: locks, expectedHolds: options.expectedHolds, families: options.families),
+      context)
     let engine = TimelineEngine(observer: observer, selection: selection)
     keeping?.start(lockNames: locks, agentNames: agents)
     if let otlp {

@@ -7,7 +7,9 @@ extension Finding {
     for finding in findings {
       var key = finding.kind.rawValue + "/" + finding.severity.rawValue
       if case .string(let cause)? = finding.detail("cause") { key += "/" + cause }
-      if let at = index[key] { groups[at].append(finding) } else {
+      if let at = index[key] {
+        groups[at].append(finding)
+      } else {
         index[key] = groups.count
         groups.append([finding])
       }

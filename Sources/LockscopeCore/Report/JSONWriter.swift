@@ -26,19 +26,37 @@ struct JSONWriter {
     element(key)
     if let value { JSONWriter.appendString(value, to: &bytes) } else { append("null") }
   }
-  mutating func field(_ key: String, _ value: Int) { element(key); JSONWriter.appendInteger(Int64(value), to: &bytes) }
-  mutating func field(_ key: String, _ value: Int64) { element(key); JSONWriter.appendInteger(value, to: &bytes) }
+  mutating func field(_ key: String, _ value: Int) {
+    element(key)
+    JSONWriter.appendInteger(Int64(value), to: &bytes)
+  }
+  mutating func field(_ key: String, _ value: Int64) {
+    element(key)
+    JSONWriter.appendInteger(value, to: &bytes)
+  }
   /// A total that may pass Int64.max: JSON numbers have no range, so it is written exactly.
   mutating func field(_ key: String, _ value: Int128) {
     if let small = value.int64IfFits { return field(key, small) }
     element(key)
     append(String(value))
   }
-  mutating func field(_ key: String, _ value: Double) { element(key); JSONWriter.appendNumber(value, to: &bytes) }
-  mutating func field(_ key: String, _ value: Bool) { element(key); append(value ? "true" : "false") }
+  mutating func field(_ key: String, _ value: Double) {
+    element(key)
+    JSONWriter.appendNumber(value, to: &bytes)
+  }
+  mutating func field(_ key: String, _ value: Bool) {
+    element(key)
+    append(value ? "true" : "false")
+  }
   /// A number already spelled as JSON (an exact decimal, a round-tripping double).
-  mutating func number(_ key: String?, _ text: String) { element(key); append(text) }
-  mutating func string(_ value: String) { element(nil); JSONWriter.appendString(value, to: &bytes) }
+  mutating func number(_ key: String?, _ text: String) {
+    element(key)
+    append(text)
+  }
+  mutating func string(_ value: String) {
+    element(nil)
+    JSONWriter.appendString(value, to: &bytes)
+  }
 
   private mutating func append(_ text: String) {
     var text = text
@@ -178,11 +196,21 @@ struct JSONWriter {
   /// Any JSON value; arrays of scalars stay on one line to keep findings compact.
   mutating func value(_ key: String?, _ value: JSONValue) {
     switch value {
-    case .string(let string): element(key); JSONWriter.appendString(string, to: &bytes)
-    case .int(let number): element(key); JSONWriter.appendInteger(number, to: &bytes)
-    case .double(let number): element(key); JSONWriter.appendNumber(number, to: &bytes)
-    case .bool(let flag): element(key); append(flag ? "true" : "false")
-    case .null: element(key); append("null")
+    case .string(let string):
+      element(key)
+      JSONWriter.appendString(string, to: &bytes)
+    case .int(let number):
+      element(key)
+      JSONWriter.appendInteger(number, to: &bytes)
+    case .double(let number):
+      element(key)
+      JSONWriter.appendNumber(number, to: &bytes)
+    case .bool(let flag):
+      element(key)
+      append(flag ? "true" : "false")
+    case .null:
+      element(key)
+      append("null")
     case .array(let items):
       beginArray(key)
       for item in items { self.value(nil, item) }

@@ -12,14 +12,16 @@ public struct MarkdownReportRenderer: ReportRenderer {
     guard report.summary.firstTime != nil else { return text + "\nNo events to analyse.\n" }
     let row = report.overall
     let stat = TextReportRenderer.stat
-    text += "\n**Overall:** \(TextReportRenderer.grouped(Int64(row.acquisitions))) acquisitions of "
+    text +=
+      "\n**Overall:** \(TextReportRenderer.grouped(Int64(row.acquisitions))) acquisitions of "
       + "\(TextReportRenderer.grouped(Int64(row.attempts))) attempts · wait p50 \(stat(row.wait, \.p50)), "
       + "p99 \(stat(row.wait, \.p99)), max \(stat(row.wait, \.max)) · blocked p95 \(stat(row.blocked, \.p95)), "
       + "max \(stat(row.blocked, \.max)) · hold p50 \(stat(row.hold, \.p50)) · "
       + "contention \(TextReportRenderer.percent(row.contentionRate)) · timeouts \(TextReportRenderer.percent(row.timeoutRate)) · "
       + "fairness \(formatFixed(row.fairness ?? 1, decimals: 2))"
     if row.hold.unfinished > 0 {
-      text += " · \(row.hold.unfinished) unfinished \(row.hold.unfinished == 1 ? "hold" : "holds") (longest \(Duration.human(row.unfinishedHoldMaxNanos)))"
+      text +=
+        " · \(row.hold.unfinished) unfinished \(row.hold.unfinished == 1 ? "hold" : "holds") (longest \(Duration.human(row.unfinishedHoldMaxNanos)))"
     }
     if row.expectedHolds > 0 {
       text += " · holds over expected \(row.overExpected) of \(row.expectedHolds) (\(TextReportRenderer.percent(row.overExpectedShare)))"
@@ -57,7 +59,9 @@ public struct MarkdownReportRenderer: ReportRenderer {
       }
       if !first.remedy.isEmpty { text += "  \n  → \(Markdown.text(first.remedy))\n" }
     }
-    if groups.count > limit { text += "- … and \(TextReportRenderer.counted(Int64(groups.count - limit), "more group", "more groups")) of findings\n" }
+    if groups.count > limit {
+      text += "- … and \(TextReportRenderer.counted(Int64(groups.count - limit), "more group", "more groups")) of findings\n"
+    }
     return text
   }
 
@@ -72,19 +76,21 @@ public struct MarkdownReportRenderer: ReportRenderer {
     let stat = TextReportRenderer.stat
     var columns = [(families ? "Family" : "Lock", false)]
     if families { columns.append(("Locks", true)) }
-    var table = Markdown.Table(columns + [
-      ("Acq", true), ("Contention", true), ("Timeouts", true), ("Wait p50", true), ("p95", true), ("p99", true),
-      ("max", true), ("Total wait", true), ("Blocked p95", true), ("max", true), ("Hold p50", true), ("p95", true),
-      ("Unfinished", true), ("Utilization", true), ("Queue max", true), ("Fairness", true),
-    ])
-    for row in rows {
-      table.add([row.name ?? ""] + (families ? ["\(row.lockCount)"] : []) + [
-        "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), TextReportRenderer.percent(row.timeoutRate),
-        stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.p99), stat(row.wait, \.max),
-        Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max), stat(row.hold, \.p50),
-        stat(row.hold, \.p95), unfinished(row), TextReportRenderer.percent(row.utilization), "\(row.queueMax)",
-        formatFixed(row.fairness ?? 1, decimals: 2),
+    var table = Markdown.Table(
+      columns + [
+        ("Acq", true), ("Contention", true), ("Timeouts", true), ("Wait p50", true), ("p95", true), ("p99", true),
+        ("max", true), ("Total wait", true), ("Blocked p95", true), ("max", true), ("Hold p50", true), ("p95", true),
+        ("Unfinished", true), ("Utilization", true), ("Queue max", true), ("Fairness", true),
       ])
+    for row in rows {
+      table.add(
+        [row.name ?? ""] + (families ? ["\(row.lockCount)"] : []) + [
+          "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), TextReportRenderer.percent(row.timeoutRate),
+          stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.p99), stat(row.wait, \.max),
+          Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max), stat(row.hold, \.p50),
+          stat(row.hold, \.p95), unfinished(row), TextReportRenderer.percent(row.utilization), "\(row.queueMax)",
+          formatFixed(row.fairness ?? 1, decimals: 2),
+        ])
     }
     return "\n### \(families ? "Lock families" : "Locks") by total wait (\(Markdown.count(rows.count, of: all.count)))\n\n" + table.render()
   }
@@ -139,14 +145,17 @@ extension MarkdownReportRenderer {
     if !blocking.isEmpty {
       let rows = top == 0 ? blocking[...] : blocking.prefix(top)
       let total = max(1, report.overall.causedWaitNanos).doubleValue
-      var table = Markdown.Table([("Site", false), ("Holds", true), ("Caused wait", true), ("Share", true), ("Hold p95", true), ("max", true)])
+      var table = Markdown.Table([
+        ("Site", false), ("Holds", true), ("Caused wait", true), ("Share", true), ("Hold p95", true), ("max", true),
+      ])
       for row in rows {
         table.add([
           row.name ?? "", "\(row.hold.count + row.hold.unfinished)", Duration.human(row.causedWaitNanos),
           TextReportRenderer.percent(row.causedWaitNanos.doubleValue / total), stat(row.hold, \.p95), stat(row.hold, \.max),
         ])
       }
-      text += "\n### Blocked others from: where the holds that made others wait were taken (\(Markdown.count(rows.count, of: blocking.count)))\n\n"
+      text +=
+        "\n### Blocked others from: where the holds that made others wait were taken (\(Markdown.count(rows.count, of: blocking.count)))\n\n"
         + table.render()
     }
     return text
@@ -192,7 +201,8 @@ enum Markdown {
     var facts = ["**Inputs:** " + summary.inputs.map(text).joined(separator: ", ")]
     facts.append("**Events:** \(TextReportRenderer.grouped(summary.events))")
     if let first = summary.firstTime, let last = summary.lastTime {
-      facts.append("**Span:** \(TextReportRenderer.shortTime(first)) → \(TextReportRenderer.shortTime(last)) (\(Duration.human(last - first)))")
+      facts.append(
+        "**Span:** \(TextReportRenderer.shortTime(first)) → \(TextReportRenderer.shortTime(last)) (\(Duration.human(last - first)))")
     }
     facts.append("**Locks:** \(summary.locks)")
     facts.append("**Agents:** \(summary.agents)")

@@ -83,7 +83,10 @@ public struct PrometheusRenderer: ReportRenderer {
 
     var text = ""
     let summary = report.summary
-    text += family(Family(name: "lockscope_events_total", type: "counter", help: "Valid event lines read.", samples: ["lockscope_events_total \(summary.events)"]))
+    text += family(
+      Family(
+        name: "lockscope_events_total", type: "counter", help: "Valid event lines read.",
+        samples: ["lockscope_events_total \(summary.events)"]))
     text += family(
       Family(
         name: "lockscope_skipped_lines_total", type: "counter", help: "Lines skipped as not valid events.",

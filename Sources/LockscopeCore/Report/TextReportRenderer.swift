@@ -43,7 +43,8 @@ public struct TextReportRenderer: ReportRenderer {
       text += ignored > 0 ? ", \(grouped(ignored)) without lock.name ignored\n" : "\n"
     }
     if let first = summary.firstTime, let last = summary.lastTime {
-      text += "  span     \(TextReportRenderer.shortTime(first)) … \(TextReportRenderer.shortTime(last))  (\(Duration.human(last - first)))\n"
+      text +=
+        "  span     \(TextReportRenderer.shortTime(first)) … \(TextReportRenderer.shortTime(last))  (\(Duration.human(last - first)))\n"
     }
     text += "  locks    \(summary.locks)   agents \(summary.agents)\n"
     if let zone = summary.assumedTimeZone {
@@ -57,7 +58,10 @@ public struct TextReportRenderer: ReportRenderer {
         skew <= summary.reorderWindow
         ? "put back in order by --reorder-window"
         : "--reorder-window \(Duration.human(skew)) would put them back in order"
-      text += style.yellow("  out of order  \(input): \(grouped(events)) \(events == 1 ? "event" : "events") up to \(Duration.human(skew)) behind (\(advice))") + "\n"
+      text +=
+        style.yellow(
+          "  out of order  \(input): \(grouped(events)) \(events == 1 ? "event" : "events") up to \(Duration.human(skew)) behind (\(advice))"
+        ) + "\n"
     }
     return text
   }
@@ -112,22 +116,24 @@ public struct TextReportRenderer: ReportRenderer {
   private func locksTable(_ report: Report, families: Bool = false) -> String {
     var columns: [(String, Table.Alignment)] = [(families ? "FAMILY" : "LOCK", .left)]
     if families { columns.append(("LOCKS", .right)) }
-    var table = Table(columns + [
-      ("ACQ", .right), ("CONT", .right), ("TMO", .right), ("WAIT p50", .right),
-      ("p95", .right), ("p99", .right), ("max", .right), ("TOTAL WAIT", .right), ("BLOCKED p95", .right),
-      ("max", .right), ("HOLD p50", .right), ("p95", .right), ("max", .right), ("UTIL", .right),
-      ("QUEUE max", .right), ("mean", .right), ("FAIR", .right),
-    ])
+    var table = Table(
+      columns + [
+        ("ACQ", .right), ("CONT", .right), ("TMO", .right), ("WAIT p50", .right),
+        ("p95", .right), ("p99", .right), ("max", .right), ("TOTAL WAIT", .right), ("BLOCKED p95", .right),
+        ("max", .right), ("HOLD p50", .right), ("p95", .right), ("max", .right), ("UTIL", .right),
+        ("QUEUE max", .right), ("mean", .right), ("FAIR", .right),
+      ])
     let all = families ? report.families : report.locks
     let rows = shown(all)
     for row in rows {
-      table.add([Table.fit(row.name ?? "")] + (families ? [grouped(Int64(row.lockCount))] : []) + [
-        grouped(Int64(row.acquisitions)), percent(row.contentionRate),
-        percent(row.timeoutRate), stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.p99),
-        stat(row.wait, \.max), Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max),
-        stat(row.hold, \.p50), stat(row.hold, \.p95), stat(row.hold, \.max), percent(row.utilization),
-        String(row.queueMax), formatFixed(row.queueMean, decimals: 2), formatFixed(row.fairness ?? 1, decimals: 2),
-      ])
+      table.add(
+        [Table.fit(row.name ?? "")] + (families ? [grouped(Int64(row.lockCount))] : []) + [
+          grouped(Int64(row.acquisitions)), percent(row.contentionRate),
+          percent(row.timeoutRate), stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.p99),
+          stat(row.wait, \.max), Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max),
+          stat(row.hold, \.p50), stat(row.hold, \.p95), stat(row.hold, \.max), percent(row.utilization),
+          String(row.queueMax), formatFixed(row.queueMean, decimals: 2), formatFixed(row.fairness ?? 1, decimals: 2),
+        ])
     }
     return title(families ? "FAMILIES" : "LOCKS", shown: rows.count, of: all.count) + table.render(style: style) + rowNotes(rows)
   }
@@ -189,7 +195,9 @@ public struct TextReportRenderer: ReportRenderer {
       if !first.remedy.isEmpty { text += indent + "→ " + first.remedy + "\n" }
     }
     if groups.count > limit {
-      text += style.dim("  … and \(Self.counted(Int64(groups.count - limit), "more group", "more groups")) of findings (--top 0 shows all)") + "\n"
+      text +=
+        style.dim("  … and \(Self.counted(Int64(groups.count - limit), "more group", "more groups")) of findings (--top 0 shows all)")
+        + "\n"
     }
     return text
   }
@@ -216,7 +224,9 @@ public struct TextReportRenderer: ReportRenderer {
     }
     guard !blockers.isEmpty else { return "" }
     let total = max(1, report.overall.causedWaitNanos)
-    var table = Table([("HOLDER", .left), ("CAUSED WAIT", .right), ("SHARE", .right), ("MAX BLOCKED", .right), ("HOLD p95", .right), ("HOLD max", .right)])
+    var table = Table([
+      ("HOLDER", .left), ("CAUSED WAIT", .right), ("SHARE", .right), ("MAX BLOCKED", .right), ("HOLD p95", .right), ("HOLD max", .right),
+    ])
     let rows = top == 0 ? blockers[...] : blockers.prefix(top)
     for row in rows {
       table.add([
@@ -262,7 +272,8 @@ public struct TextReportRenderer: ReportRenderer {
         ])
       }
       let count = rows.count < blocking.count ? "top \(rows.count) of \(blocking.count)" : "\(blocking.count)"
-      text += "\n" + style.bold("BLOCKED OTHERS FROM") + " where the holds that made others wait were taken (\(count))\n"
+      text +=
+        "\n" + style.bold("BLOCKED OTHERS FROM") + " where the holds that made others wait were taken (\(count))\n"
         + table.render(style: style)
     }
     return text
@@ -271,7 +282,9 @@ public struct TextReportRenderer: ReportRenderer {
   private func anomalies(_ report: Report) -> String {
     guard !report.anomalyCounts.isEmpty else { return "" }
     let total = report.anomalyCounts.reduce(0) { $0 + $1.count }
-    var text = "\n" + style.yellow(style.bold("ANOMALIES")) + " \(grouped(Int64(total))) \(total == 1 ? "event" : "events") did not fit the lock state (counted, analysed as described in lockscope(1))\n"
+    var text =
+      "\n" + style.yellow(style.bold("ANOMALIES"))
+      + " \(grouped(Int64(total))) \(total == 1 ? "event" : "events") did not fit the lock state (counted, analysed as described in lockscope(1))\n"
     let counts = report.anomalyCounts.map { "\($0.kind.rawValue) \($0.count)" }.joined(separator: ", ")
     text += "  " + counts + "\n"
     // The anomalies themselves, not the first findings of any kind: other findings rank first.
@@ -279,14 +292,17 @@ public struct TextReportRenderer: ReportRenderer {
     let shown = top == 0 ? kept : Array(kept.prefix(top))
     for finding in shown { text += "  \(finding.source): \(finding.message)\n" }
     if total > shown.count {
-      text += style.dim("  … and \(grouped(Int64(total - shown.count))) more (--format json lists the first \(AnomalyLog.keptLimit))") + "\n"
+      text +=
+        style.dim("  … and \(grouped(Int64(total - shown.count))) more (--format json lists the first \(AnomalyLog.keptLimit))") + "\n"
     }
     return text
   }
 
   private func skippedLines(_ report: Report) -> String {
     guard report.summary.skippedLines > 0 else { return "" }
-    var text = "\n" + style.yellow(style.bold("SKIPPED LINES")) + " \(Self.counted(Int64(report.summary.skippedLines), "line", "lines")) could not be read as events\n"
+    var text =
+      "\n" + style.yellow(style.bold("SKIPPED LINES"))
+      + " \(Self.counted(Int64(report.summary.skippedLines), "line", "lines")) could not be read as events\n"
     for entry in report.skipped { text += "  \(entry.description)\n" }
     if report.summary.skippedLines > report.skipped.count {
       text += style.dim("  … and \(grouped(Int64(report.summary.skippedLines - report.skipped.count))) more") + "\n"

@@ -71,11 +71,13 @@ public struct SLOMetric: Sendable {
   }
 
   /// The metrics a rule can check, in the order `check --help` lists them.
-  public static let all: [SLOMetric] = durations("wait", "acquisition latency, request to acquire", \.wait)
+  public static let all: [SLOMetric] =
+    durations("wait", "acquisition latency, request to acquire", \.wait)
     + durations("hold", "hold time, acquire to release", \.hold)
     + durations("blocked", "time blocked per attempt, request to acquire, timeout or cancel", \.blocked)
     + [
-      SLOMetric("blocked.count", .count, "attempts ended by an acquire, timeout or cancel (blocked samples)", .row { Double($0.blocked.count) }),
+      SLOMetric(
+        "blocked.count", .count, "attempts ended by an acquire, timeout or cancel (blocked samples)", .row { Double($0.blocked.count) }),
       SLOMetric(
         "fairness", .number, scopes: [.overall, .lock], "Jain's index over the agents' mean blocked time (1: all wait alike)",
         .row { $0.fairness }),
@@ -83,7 +85,9 @@ public struct SLOMetric: Sendable {
         "hold.over_expected", aliases: ["hold_over_expected"], .ratio, "share of released holds with an expectation that lasted longer",
         .row { $0.expectedHolds > 0 ? $0.overExpectedShare : nil }),
       SLOMetric("hold.over_expected.count", .count, "released holds longer than expected", .row { Double($0.overExpected) }),
-      SLOMetric("hold.unfinished.max", .duration, "the longest unfinished hold", .row { $0.hold.unfinished > 0 ? Double($0.unfinishedHoldMaxNanos) : nil }),
+      SLOMetric(
+        "hold.unfinished.max", .duration, "the longest unfinished hold",
+        .row { $0.hold.unfinished > 0 ? Double($0.unfinishedHoldMaxNanos) : nil }),
       SLOMetric("wait.count", .count, "granted attempts (wait samples)", .row { Double($0.wait.count) }),
       SLOMetric("hold.count", .count, "holds ended by a release", .row { Double($0.hold.count) }),
       SLOMetric("hold.unfinished", .count, "holds ended by crash, expire, lease or end of log", .row { Double($0.hold.unfinished) }),
@@ -100,7 +104,8 @@ public struct SLOMetric: Sendable {
       SLOMetric(
         "wait.share", aliases: ["wait_share"], .ratio, "time waiting / (waiting + holding)",
         .row { $0.waitTotalNanos > 0 || $0.holdTotalNanos > 0 ? $0.waitShare : nil }),
-      SLOMetric("caused_wait", aliases: ["caused.wait"], .duration, "wait the holds imposed on others", .row { $0.causedWaitNanos.doubleValue }),
+      SLOMetric(
+        "caused_wait", aliases: ["caused.wait"], .duration, "wait the holds imposed on others", .row { $0.causedWaitNanos.doubleValue }),
       SLOMetric("attempts", .count, "requests plus bare acquires", .row { Double($0.attempts) }),
       SLOMetric("acquisitions", .count, "acquires", .row { Double($0.acquisitions) }),
       SLOMetric("timeouts", .count, "timed-out attempts", .row { Double($0.timeouts) }),
@@ -123,10 +128,12 @@ public struct SLOMetric: Sendable {
       ("p99", "99th percentile", { $0.p99 }), ("max", "longest", { $0.max }), ("mean", "mean", { $0.mean }),
     ]
     return pick.map { suffix, words, value in
-      SLOMetric("\(prefix).\(suffix)", .duration, "\(words) \(what)", .row { row in
-        let stats = row[keyPath: stats]
-        return stats.count > 0 ? Double(value(stats)) : nil
-      })
+      SLOMetric(
+        "\(prefix).\(suffix)", .duration, "\(words) \(what)",
+        .row { row in
+          let stats = row[keyPath: stats]
+          return stats.count > 0 ? Double(value(stats)) : nil
+        })
     }
   }
 

@@ -101,7 +101,9 @@ private struct RuleScanner {
     let prefix = String(characters[start..<colon])
     let kinds = ["lock", "agent", "family", "site"]
     guard kinds.contains(prefix) else {
-      let hint = NearMiss.closest(to: prefix, among: kinds).map { "; did you mean '\($0):'?" } ?? "; a scope is lock:GLOB, agent:GLOB, family:GLOB or site:GLOB"
+      let hint =
+        NearMiss.closest(to: prefix, among: kinds).map { "; did you mean '\($0):'?" }
+        ?? "; a scope is lock:GLOB, agent:GLOB, family:GLOB or site:GLOB"
       throw error(at: start, length: colon - start + 1, "unknown scope '\(prefix):'\(hint)")
     }
     position = colon + 1
@@ -118,7 +120,10 @@ private struct RuleScanner {
     }
     let span = (column: globStart + 1, length: position - globStart)
     guard !pattern.isEmpty else {
-      throw error(at: start, length: position - start, "'\(prefix):' needs a glob, such as \(prefix):\(["lock": "db/*", "agent": "worker-*", "family": "job:*", "site": "*billing*"][prefix] ?? "*")")
+      throw error(
+        at: start, length: position - start,
+        "'\(prefix):' needs a glob, such as \(prefix):\(["lock": "db/*", "agent": "worker-*", "family": "job:*", "site": "*billing*"][prefix] ?? "*")"
+      )
     }
     let glob = Glob(pattern)
     if let problem = glob.syntaxError {
@@ -141,7 +146,8 @@ private struct RuleScanner {
     }
     guard let metric = SLOMetric.named(name) else {
       let names = SLOMetric.all.flatMap { [$0.name] + $0.aliases }
-      let hint = NearMiss.closest(to: name, among: names).map { "; did you mean '\($0)'?" } ?? "; 'lockscope check --help' lists the metrics"
+      let hint =
+        NearMiss.closest(to: name, among: names).map { "; did you mean '\($0)'?" } ?? "; 'lockscope check --help' lists the metrics"
       throw error(at: start, length: name.count, "unknown metric '\(name)'\(hint)")
     }
     guard metric.allows(scope.kind) else {
@@ -149,13 +155,15 @@ private struct RuleScanner {
       switch scope.kind {
       case .family: message = "\(metric.name) is counted over the whole log only; drop the family: scope"
       case .site:
-        message = metric.allows(.lock)
+        message =
+          metric.allows(.lock)
           ? "\(metric.name) counts findings, which sites do not have; use a lock: or family: scope"
           : "\(metric.name) is counted over the whole log only; drop the site: scope"
       case .overall: message = "\(metric.name) needs a scope"
       case .lock: message = "\(metric.name) is counted over the whole log only; drop the lock: scope"
       case .agent:
-        message = metric.scopes.contains(.lock)
+        message =
+          metric.scopes.contains(.lock)
           ? "\(metric.name) is counted per lock, not per agent; use a lock: scope or none"
           : "\(metric.name) is counted over the whole log only; drop the agent: scope"
       }
@@ -211,7 +219,9 @@ private struct RuleScanner {
       switch DurationText.read(number + unit) {
       case .success(let nanos): return (Double(nanos), written)
       case .failure(.tooLong):
-        throw error(at: start, length: number.count + unit.count, "'\(written)' is longer than lockscope can count: at most \(DurationText.maximumText)")
+        throw error(
+          at: start, length: number.count + unit.count,
+          "'\(written)' is longer than lockscope can count: at most \(DurationText.maximumText)")
       case .failure:
         throw error(at: start, length: number.count, "expected a number before '\(unit)', not '\(number)'")
       }
@@ -232,7 +242,8 @@ private struct RuleScanner {
       throw mistake("unknown unit '\(unit)' for a share; write a percentage, such as 10%")
     case .count, .number:
       guard unit.isEmpty else {
-        throw mistake("\(metric.name) is \(metric.quantity == .count ? "a count" : "a plain number"): the threshold takes no unit, not '\(unit)'")
+        throw mistake(
+          "\(metric.name) is \(metric.quantity == .count ? "a count" : "a plain number"): the threshold takes no unit, not '\(unit)'")
       }
       return (value, written)
     }

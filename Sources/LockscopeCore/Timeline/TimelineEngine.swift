@@ -64,7 +64,8 @@ public final class TimelineEngine<Observer: TimelineObserver> {
     if time > latestReadTime { latestReadTime = time }
     if time > selection.until { return }
     if time < lastTime {
-      observer.anomaly(Anomaly(kind: .clockBackwards, agent: event.agent, lock: event.lock, time: lastTime, source: event.source, skew: lastTime - time))
+      observer.anomaly(
+        Anomaly(kind: .clockBackwards, agent: event.agent, lock: event.lock, time: lastTime, source: event.source, skew: lastTime - time))
       time = lastTime
     }
     if firstTime == nil {

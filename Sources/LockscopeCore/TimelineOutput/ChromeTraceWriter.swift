@@ -93,29 +93,39 @@ public struct ChromeTraceWriter: TimelineObserver {
   private mutating func begin(_ time: Int64) {
     guard origin == nil else { return }
     origin = max(time, scope.selection.since)
-    out.write("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"lockscope \(LockscopeCLI.version)\",\"start\":\"\(Timestamp.rfc3339(origin!))\"},\"traceEvents\":[\n")
+    out.write(
+      "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"lockscope \(LockscopeCLI.version)\",\"start\":\"\(Timestamp.rfc3339(origin!))\"},\"traceEvents\":[\n"
+    )
   }
 
   /// The findings as instant events, the track names, and the end of the file.
   public mutating func finish(findings: [Finding]) {
     if origin == nil {
-      out.write("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"lockscope \(LockscopeCLI.version)\",\"start\":null},\"traceEvents\":[\n")
+      out.write(
+        "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"lockscope \(LockscopeCLI.version)\",\"start\":null},\"traceEvents\":[\n"
+      )
       origin = 0
     }
     for finding in findings where finding.time >= scope.selection.since && finding.time <= scope.selection.until {
       var args: [UInt8] = []
-      object(&args, [
-        ("severity", .string(finding.severity.rawValue)), ("message", .string(finding.message)),
-        ("locks", .array(finding.locks.map(JSONValue.string))), ("source", .string(finding.source)),
-      ])
+      object(
+        &args,
+        [
+          ("severity", .string(finding.severity.rawValue)), ("message", .string(finding.message)),
+          ("locks", .array(finding.locks.map(JSONValue.string))), ("source", .string(finding.source)),
+        ])
       let agents = finding.agents.prefix(8).compactMap { scope.agents.lookup($0).map(AgentID.init) }
         .filter { scope.selection.includes($0) }
       if agents.isEmpty {
-        event("{\"ph\":\"i\",\"s\":\"g\",\"name\":\(quoted(finding.kind.rawValue)),\"cat\":\"finding\",\"pid\":0,\"tid\":0,\"ts\":\(micros(finding.time)),\"args\":\(text(args))}")
+        event(
+          "{\"ph\":\"i\",\"s\":\"g\",\"name\":\(quoted(finding.kind.rawValue)),\"cat\":\"finding\",\"pid\":0,\"tid\":0,\"ts\":\(micros(finding.time)),\"args\":\(text(args))}"
+        )
       }
       for agent in agents {
         track(agent)
-        event("{\"ph\":\"i\",\"s\":\"p\",\"name\":\(quoted(finding.kind.rawValue)),\"cat\":\"finding\",\"pid\":\(pid(agent)),\"tid\":1,\"ts\":\(micros(finding.time)),\"args\":\(text(args))}")
+        event(
+          "{\"ph\":\"i\",\"s\":\"p\",\"name\":\(quoted(finding.kind.rawValue)),\"cat\":\"finding\",\"pid\":\(pid(agent)),\"tid\":1,\"ts\":\(micros(finding.time)),\"args\":\(text(args))}"
+        )
       }
     }
     for (index, seen) in tracked.enumerated() where seen {
@@ -156,7 +166,9 @@ public struct ChromeTraceWriter: TimelineObserver {
   private mutating func emit(flow phase: String, id: Int, name: String, agent: AgentID, lane: Int, time: Int64) {
     track(agent)
     let binding = phase == "f" ? ",\"bp\":\"e\"" : ""
-    event("{\"ph\":\"\(phase)\",\"id\":\(id),\"name\":\(quoted(name)),\"cat\":\"hold\",\"pid\":\(pid(agent)),\"tid\":\(lane + 1),\"ts\":\(micros(time))\(binding)}")
+    event(
+      "{\"ph\":\"\(phase)\",\"id\":\(id),\"name\":\(quoted(name)),\"cat\":\"hold\",\"pid\":\(pid(agent)),\"tid\":\(lane + 1),\"ts\":\(micros(time))\(binding)}"
+    )
   }
 
   private mutating func event(_ json: String) {

@@ -131,7 +131,8 @@ public struct GanttRecorder: TimelineObserver {
           return x != y ? x < y : scope.agentName(a.agent) < scope.agentName(b.agent)
         }
       let labels = active.map { Table.fit(scope.agentName($0.agent), 24) }
-      text += style.bold(TerminalText.escaped(lockName)) + "  " + TextReportRenderer.shortTime(origin) + " … +" + Duration.human(end - origin)
+      text +=
+        style.bold(TerminalText.escaped(lockName)) + "  " + TextReportRenderer.shortTime(origin) + " … +" + Duration.human(end - origin)
         + style.dim("  (one column = \(Duration.human(columnNanos)))") + "\n"
       // The column holding a time: the one whose buckets include the time's bucket.
       let columnOf = { (time: Int64) -> Int in
@@ -158,7 +159,9 @@ public struct GanttRecorder: TimelineObserver {
       text += axis(indent: labelWidth + 1, columns: drawn, columnNanos: columnNanos)
       let idle = all.count - active.count
       if idle > 0 {
-        text += style.dim("(\(idle) \(idle == 1 ? "agent" : "agents") with nothing on \(TerminalText.escaped(lockName)) in the window not shown)") + "\n"
+        text +=
+          style.dim("(\(idle) \(idle == 1 ? "agent" : "agents") with nothing on \(TerminalText.escaped(lockName)) in the window not shown)")
+          + "\n"
       }
       text += "\n"
     }

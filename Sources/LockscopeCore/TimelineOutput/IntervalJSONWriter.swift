@@ -46,18 +46,36 @@ public struct IntervalJSONWriter: TimelineObserver {
       JSONWriter.appendString(name, to: &line)
       line.append(UInt8(ascii: ":"))
     }
-    key("agent"); JSONWriter.appendString(scope.agentName(agent), to: &line)
-    key("lock"); JSONWriter.appendString(scope.lockName(lock), to: &line)
-    key("kind"); JSONWriter.appendString(kind, to: &line)
-    key("mode"); JSONWriter.appendString(mode.name, to: &line)
-    key("start"); JSONWriter.appendString(Timestamp.rfc3339(start), to: &line)
-    key("end"); JSONWriter.appendString(Timestamp.rfc3339(end), to: &line)
-    key("duration_ns"); JSONWriter.appendInteger(end - start, to: &line)
-    key("ended_by"); JSONWriter.appendString(scope.endWord(outcome, end: end), to: &line)
-    key("source"); JSONWriter.appendString(scope.source(source), to: &line)
-    if let site = scope.siteName(site) { key("site"); JSONWriter.appendString(site, to: &line) }
-    if let trace = context?.traceID { key("trace_id"); JSONWriter.appendString(trace, to: &line) }
-    if let span = context?.spanID { key("span_id"); JSONWriter.appendString(span, to: &line) }
+    key("agent")
+    JSONWriter.appendString(scope.agentName(agent), to: &line)
+    key("lock")
+    JSONWriter.appendString(scope.lockName(lock), to: &line)
+    key("kind")
+    JSONWriter.appendString(kind, to: &line)
+    key("mode")
+    JSONWriter.appendString(mode.name, to: &line)
+    key("start")
+    JSONWriter.appendString(Timestamp.rfc3339(start), to: &line)
+    key("end")
+    JSONWriter.appendString(Timestamp.rfc3339(end), to: &line)
+    key("duration_ns")
+    JSONWriter.appendInteger(end - start, to: &line)
+    key("ended_by")
+    JSONWriter.appendString(scope.endWord(outcome, end: end), to: &line)
+    key("source")
+    JSONWriter.appendString(scope.source(source), to: &line)
+    if let site = scope.siteName(site) {
+      key("site")
+      JSONWriter.appendString(site, to: &line)
+    }
+    if let trace = context?.traceID {
+      key("trace_id")
+      JSONWriter.appendString(trace, to: &line)
+    }
+    if let span = context?.spanID {
+      key("span_id")
+      JSONWriter.appendString(span, to: &line)
+    }
     line.append(UInt8(ascii: "}"))
     line.append(UInt8(ascii: "\n"))
     out.write(String(decoding: line, as: UTF8.self))

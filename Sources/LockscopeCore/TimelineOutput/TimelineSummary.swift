@@ -17,7 +17,8 @@ enum TimelineSummary {
       let word = finding.severity.rawValue.uppercased()
       let padded = word + String(repeating: " ", count: max(0, 8 - word.count))
       let label = finding.severity == .critical ? style.red(padded) : style.yellow(padded)
-      let what = finding.message.lowercased().hasPrefix(finding.kind.rawValue) ? finding.message : "\(finding.kind.rawValue): \(finding.message)"
+      let what =
+        finding.message.lowercased().hasPrefix(finding.kind.rawValue) ? finding.message : "\(finding.kind.rawValue): \(finding.message)"
       text += "  \(TextTimelineWriter.timeOfDay(finding.time))  \(label)  \(what)\n"
     }
     if findings.count > 20 { text += "  … and \(findings.count - 20) more (lockscope report shows them all)\n" }

@@ -82,7 +82,9 @@ public struct LiveAlerts: TimelineObserver {
     emit(
       .deadlock, .critical, locks: cycle.locks, agents: cycle.agents, time: cycle.time, source: cycle.source,
       message: message,
-      remedy: "Break the cycle now: end one of the waits (time out, cancel, or restart that agent); then take these locks in one order everywhere.")
+      remedy:
+        "Break the cycle now: end one of the waits (time out, cancel, or restart that agent); then take these locks in one order everywhere."
+    )
   }
 
   public mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {

@@ -61,7 +61,8 @@ final class LiveOutput {
     case .warning: severity = style.yellow("WARNING ")
     case .info: severity = "INFO    "
     }
-    return "\(TextReportRenderer.shortTime(finding.time))  \(severity)  \(style.bold(finding.kind.rawValue))  \(finding.message)  (\(finding.source))"
+    return
+      "\(TextReportRenderer.shortTime(finding.time))  \(severity)  \(style.bold(finding.kind.rawValue))  \(finding.message)  (\(finding.source))"
   }
 
   /// One JSON object a line: `{"type":"alert", …}` and the keys of a report's finding.

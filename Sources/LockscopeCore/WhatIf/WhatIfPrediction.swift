@@ -41,18 +41,28 @@ struct WhatIfPrediction {
   func text(style: TerminalStyle) -> String {
     let locks = locks.map(TerminalText.escaped)
     let inputs = inputs.map(TerminalText.escaped)
-    let subject = locks.count == 1 ? "'\(locks[0])'" : "\(locks.count) locks (\(locks.prefix(3).map { "'\($0)'" }.joined(separator: ", "))\(locks.count > 3 ? ", …" : ""))"
-    var text = style.bold("lockscope whatif") + ": " + (inputs.count <= 3 ? inputs.joined(separator: ", ") : "\(inputs.count) inputs") + "\n"
+    let subject =
+      locks.count == 1
+      ? "'\(locks[0])'"
+      : "\(locks.count) locks (\(locks.prefix(3).map { "'\($0)'" }.joined(separator: ", "))\(locks.count > 3 ? ", …" : ""))"
+    var text =
+      style.bold("lockscope whatif") + ": " + (inputs.count <= 3 ? inputs.joined(separator: ", ") : "\(inputs.count) inputs") + "\n"
     text += "  change   " + change.describe(subject) + "\n"
     if let nothingToGain {
       return text + "\n" + style.yellow("Nothing to gain: " + TerminalText.escaped(nothingToGain)) + "\n"
     }
     var table = Table([("", .left), ("BEFORE (log)", .right), ("AFTER (predicted)", .right), ("", .left)])
-    table.add(["total wait", Duration.human(before.totalWait), Duration.human(after.totalWait), percentChange(Double(before.totalWait), Double(after.totalWait))])
+    table.add([
+      "total wait", Duration.human(before.totalWait), Duration.human(after.totalWait),
+      percentChange(Double(before.totalWait), Double(after.totalWait)),
+    ])
     table.add(["wait p50", Duration.human(before.p50), Duration.human(after.p50), ""])
     table.add(["wait p95", Duration.human(before.p95), Duration.human(after.p95), ""])
     table.add(["wait p99", Duration.human(before.p99), Duration.human(after.p99), ""])
-    table.add(["makespan", Duration.human(before.makespan), Duration.human(after.makespan), percentChange(Double(before.makespan), Double(after.makespan))])
+    table.add([
+      "makespan", Duration.human(before.makespan), Duration.human(after.makespan),
+      percentChange(Double(before.makespan), Double(after.makespan)),
+    ])
     table.add(["throughput", rate(before.throughput), rate(after.throughput), ""])
     text += "\n" + table.render(style: style)
     text += "\n" + style.bold("speed-up \(formatFixed(speedup, decimals: 2))×") + " (makespan before ÷ after)\n"

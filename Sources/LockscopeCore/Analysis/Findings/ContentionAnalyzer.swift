@@ -149,7 +149,8 @@ public struct ContentionAnalyzer: FindingAnalyzer {
         Finding(
           kind: .starvation, severity: .warning, locks: [context.lockName(id)], agents: names(group, context), time: worst.time,
           source: context.source(worst.source), message: message,
-          remedy: "Use a fair (FIFO) lock or stop barging (try-lock loops that jump the queue); bound waits with a timeout and retry with back-off.",
+          remedy:
+            "Use a fair (FIFO) lock or stop barging (try-lock loops that jump the queue); bound waits with a timeout and retry with back-off.",
           details: groupDetails(group, context, value: { .int(Int64($0.overtaken)) }, key: "overtaken"), count: group.count))
     }
     for (lock, group) in timeouts.sorted(by: { $0.key < $1.key }) {
@@ -163,7 +164,8 @@ public struct ContentionAnalyzer: FindingAnalyzer {
         Finding(
           kind: .timeout, severity: rate >= 0.01 ? .warning : .info, locks: [context.lockName(id)], agents: names(group, context),
           time: worst.time, source: context.source(worst.source), message: message,
-          remedy: "Shorten the holds on \(context.quoted(id)) (see who blocked the waiters in the blocking table) or raise the timeout if the wait is expected.",
+          remedy:
+            "Shorten the holds on \(context.quoted(id)) (see who blocked the waiters in the blocking table) or raise the timeout if the wait is expected.",
           details: groupDetails(group, context, value: { .int($0.duration) }, key: "wait_ns") + [("timeout_rate", .double(rate))],
           count: group.count))
     }
@@ -210,7 +212,9 @@ public struct ContentionAnalyzer: FindingAnalyzer {
           kind: .longHold, severity: .info, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
           source: context.source(worst.source), message: message,
           remedy: "Look at what this holder did while holding the lock (slow I/O or a call inside the critical section).",
-          details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + [("outlier", .bool(true)), ("median_hold_ns", .int(median))]))
+          details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + [
+            ("outlier", .bool(true)), ("median_hold_ns", .int(median)),
+          ]))
     }
     return findings
   }
@@ -240,9 +244,11 @@ public struct ContentionAnalyzer: FindingAnalyzer {
         "\(context.quoted(lock)) was held \(formatFixed(utilization * 100, decimals: 1))% of its active span (\(Duration.human(activeSpan)), its first event to its last) with others queued for \(formatFixed(contended * 100, decimals: 1))% of it: \(fact.waitingAgents.count)\(fact.moreWaitingAgents ? "+" : "") agents queued for it, yet on average only \(formatFixed(parallelism, decimals: 1)) held it at once."
       let remedy: String
       if holdP50 >= 100_000_000 {
-        remedy = "Holds are long (median \(Duration.human(holdP50))): move the slow call out of the critical section and hold \(context.quoted(lock)) only for the state update, or use per-key locks so agents working on different keys do not queue."
+        remedy =
+          "Holds are long (median \(Duration.human(holdP50))): move the slow call out of the critical section and hold \(context.quoted(lock)) only for the state update, or use per-key locks so agents working on different keys do not queue."
       } else {
-        remedy = "Holds are short but constant: split \(context.quoted(lock)) into per-key locks (sharding), use a read-write lock if most holders only read, or hand the work to a queue with one owner."
+        remedy =
+          "Holds are short but constant: split \(context.quoted(lock)) into per-key locks (sharding), use a read-write lock if most holders only read, or hand the work to a queue with one owner."
       }
       // Where in the code: the acquire site of its longest hold, the line to narrow.
       let site = (fact.longestHold ?? fact.firstHold)?.site ?? -1
@@ -269,17 +275,20 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     return "\(group.agents.count)\(group.moreAgents ? "+" : "") agents"
   }
 
-  private func groupDetails(_ group: Group, _ context: FindingContext, value: (Sample) -> JSONValue, key: String) -> [(key: String, value: JSONValue)] {
+  private func groupDetails(_ group: Group, _ context: FindingContext, value: (Sample) -> JSONValue, key: String) -> [(
+    key: String, value: JSONValue
+  )] {
     [
       ("count", .int(Int64(group.count))),
       (
         "worst",
         .array(
           group.worst.map { sample in
-            .object([
-              ("agent", .string(context.agentName(sample.agent))), (key, value(sample)),
-              ("ts", .string(Timestamp.rfc3339(sample.time))), ("source", .string(context.source(sample.source))),
-            ] + context.siteDetail(sample.site))
+            .object(
+              [
+                ("agent", .string(context.agentName(sample.agent))), (key, value(sample)),
+                ("ts", .string(Timestamp.rfc3339(sample.time))), ("source", .string(context.source(sample.source))),
+              ] + context.siteDetail(sample.site))
           })
       ),
     ]

@@ -92,7 +92,8 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
       let next = cycle.agents[(i + 1) % cycle.agents.count]
       let relation = cycle.viaQueue[i] ? "queued behind" : "held by"
       let site = i < cycle.sites.count ? cycle.sites[i] : -1
-      parts.append("\(context.quoted(cycle.agents[i])) waits for \(context.quoted(cycle.locks[i], at: site)) \(relation) \(context.quoted(next))")
+      parts.append(
+        "\(context.quoted(cycle.agents[i])) waits for \(context.quoted(cycle.locks[i], at: site)) \(relation) \(context.quoted(next))")
     }
     var message: String
     if selfDeadlock {
@@ -104,7 +105,8 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
     var details: [(key: String, value: JSONValue)] = []
     if let end = tracked.end, let cause = tracked.resolvedBy {
       let article = "aeiou".contains(cause.first ?? "x") ? "an" : "a"
-      message += " It lasted \(Duration.human(max(0, end - cycle.time))) and ended by \(article) \(cause)\(cause == "acquire" || cause == "release" ? ", so a lock in it was not really blocking (a reentrant or reader-preferring lock, or a missing event)" : "")."
+      message +=
+        " It lasted \(Duration.human(max(0, end - cycle.time))) and ended by \(article) \(cause)\(cause == "acquire" || cause == "release" ? ", so a lock in it was not really blocking (a reentrant or reader-preferring lock, or a missing event)" : "")."
       severity = cause == "acquire" || cause == "release" ? .info : (cause == "crash" ? .critical : .warning)
       details.append(("resolved_by", .string(cause)))
       details.append(("duration_ns", .int(max(0, end - cycle.time))))
@@ -118,15 +120,17 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
         "cycle",
         .array(
           cycle.agents.indices.map { i in
-            .object([
-              ("agent", .string(context.agentName(cycle.agents[i]))),
-              ("waits_for", .string(context.lockName(cycle.locks[i]))),
-              (cycle.viaQueue[i] ? "queued_behind" : "held_by", .string(context.agentName(cycle.agents[(i + 1) % cycle.agents.count]))),
-            ] + context.siteDetail(i < cycle.sites.count ? cycle.sites[i] : -1))
+            .object(
+              [
+                ("agent", .string(context.agentName(cycle.agents[i]))),
+                ("waits_for", .string(context.lockName(cycle.locks[i]))),
+                (cycle.viaQueue[i] ? "queued_behind" : "held_by", .string(context.agentName(cycle.agents[(i + 1) % cycle.agents.count]))),
+              ] + context.siteDetail(i < cycle.sites.count ? cycle.sites[i] : -1))
           })
       ), at: 0)
     details.append(("self_deadlock", .bool(selfDeadlock)))
-    let remedy = selfDeadlock
+    let remedy =
+      selfDeadlock
       ? "Do not take a lock the agent already holds: restructure so the inner code runs without re-acquiring it, or use a reentrant lock on purpose."
       : "Take these locks in one global order everywhere (for example sorted by name), or acquire with a timeout and back off, so a cycle cannot form or last."
     return Finding(

@@ -70,14 +70,17 @@ public struct LeaseAnalyzer: FindingAnalyzer {
         lapse.takenBy = event.agent
         lapse.takenAt = time
         lapse.takenSource = event.source
-        if twoHolders.items.count < twoHolders.limit { awaitingProof[LockAgentKey(lock: lapse.lock, agent: lapse.agent)] = twoHolders.items.count }
+        if twoHolders.items.count < twoHolders.limit {
+          awaitingProof[LockAgentKey(lock: lapse.lock, agent: lapse.agent)] = twoHolders.items.count
+        }
         twoHolders.append(TwoHolders(lapse: lapse, lateActivity: nil))
       }
       if !kept.isEmpty { pending[event.lock.rawValue] = kept }
     }
     guard event.hasToken else { return }
     if let previous = highestToken[event.lock.rawValue], event.token <= previous.token {
-      fencing.append(Fencing(lock: event.lock, agent: event.agent, token: event.token, time: time, source: event.source, previous: previous))
+      fencing.append(
+        Fencing(lock: event.lock, agent: event.agent, token: event.token, time: time, source: event.source, previous: previous))
     } else {
       highestToken[event.lock.rawValue] = (event.agent, event.token, event.source)
     }
@@ -109,7 +112,8 @@ public struct LeaseAnalyzer: FindingAnalyzer {
       ]
       let severity: Finding.Severity
       if let late = item.lateActivity {
-        message += " before: it was still working and \(late.kind == "renew" ? "renewed" : "released") the lock \(Duration.human(late.time - lapse.takenAt)) later (\(context.source(late.source))). Both agents held it at once."
+        message +=
+          " before: it was still working and \(late.kind == "renew" ? "renewed" : "released") the lock \(Duration.human(late.time - lapse.takenAt)) later (\(context.source(late.source))). Both agents held it at once."
         details.append(("late_\(late.kind)_at", .string(context.source(late.source))))
         details.append(("overlap_ns", .int(late.time - lapse.takenAt)))
         details.append(("confirmed", .bool(true)))
@@ -124,7 +128,8 @@ public struct LeaseAnalyzer: FindingAnalyzer {
           kind: .twoHolders, severity: severity, locks: [context.lockName(lapse.lock)],
           agents: [context.agentName(taker), context.agentName(lapse.agent)], time: lapse.takenAt, source: context.source(takenSource),
           message: message,
-          remedy: "Pass the lock's fencing token with every write to the protected resource and reject stale tokens; renew leases well before they run out (heartbeat at a third of the lease).",
+          remedy:
+            "Pass the lock's fencing token with every write to the protected resource and reject stale tokens; renew leases well before they run out (heartbeat at a third of the lease).",
           details: details))
     }
     for item in fencing.items {
@@ -135,7 +140,8 @@ public struct LeaseAnalyzer: FindingAnalyzer {
           kind: .fencing, severity: .critical, locks: [context.lockName(item.lock)],
           agents: unique([context.agentName(item.agent), context.agentName(item.previous.agent)]), time: item.time,
           source: context.source(item.source), message: message,
-          remedy: "The lock service must issue strictly increasing tokens per lock, and the resource must reject any write whose token is not above the last one it accepted.",
+          remedy:
+            "The lock service must issue strictly increasing tokens per lock, and the resource must reject any write whose token is not above the last one it accepted.",
           details: [("token", .int(item.token)), ("previous_token", .int(item.previous.token))]))
     }
     return findings

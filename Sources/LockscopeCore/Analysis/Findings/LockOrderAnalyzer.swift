@@ -84,9 +84,11 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     // locks are already chained in its graph (each was attempted while the one before was
     // held), so that edge gives it the same reachability as all of them, at 1/n the cost.
     if let latest = held[agent].last(where: { $0.lock != event.lock }) {
-      let index = edgeIndex[EdgeKey(from: latest.lock, to: event.lock)] ?? addEdge(
-        from: latest, to: event, gates: outermostGates(of: agent, excluding: latest.lock, event.lock), time: time,
-        sharedOnly: latest.mode == .shared && event.mode == .shared, recording: true)
+      let index =
+        edgeIndex[EdgeKey(from: latest.lock, to: event.lock)]
+        ?? addEdge(
+          from: latest, to: event, gates: outermostGates(of: agent, excluding: latest.lock, event.lock), time: time,
+          sharedOnly: latest.mode == .shared && event.mode == .shared, recording: true)
       if !edges[Int(index)].inDetector {
         edges[Int(index)].inDetector = true
         record(.detector, Int(index), at: time)
@@ -405,11 +407,13 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
           "chains",
           .array(
             chain.map { edge in
-              .object([
-                ("from", .string(context.lockName(edge.from))), ("to", .string(context.lockName(edge.to))),
-                ("agent", .string(context.agentName(edge.firstAgent))), ("held_at", .string(context.source(edge.heldAt))),
-                ("acquired_at", .string(context.source(edge.acquiredAt))), ("ts", .string(Timestamp.rfc3339(edge.time))),
-              ] + context.siteDetail(edge.heldSite).map { ("held_site", $0.value) } + context.siteDetail(edge.acquiredSite).map { ("acquired_site", $0.value) })
+              .object(
+                [
+                  ("from", .string(context.lockName(edge.from))), ("to", .string(context.lockName(edge.to))),
+                  ("agent", .string(context.agentName(edge.firstAgent))), ("held_at", .string(context.source(edge.heldAt))),
+                  ("acquired_at", .string(context.source(edge.acquiredAt))), ("ts", .string(Timestamp.rfc3339(edge.time))),
+                ] + context.siteDetail(edge.heldSite).map { ("held_site", $0.value) }
+                  + context.siteDetail(edge.acquiredSite).map { ("acquired_site", $0.value) })
             })
         )
       ]
@@ -417,7 +421,8 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
         kind: .lockOrderInversion, severity: .warning, locks: chain.map { context.lockName($0.from) },
         agents: unique(chain.map { context.agentName($0.firstAgent) }), time: last.time, source: context.source(last.acquiredAt),
         message: message,
-        remedy: "Pick one global order for these locks (\(chain.map { context.quoted($0.from) }.sorted().joined(separator: " before "))) and take them in that order in every agent, or guard them with one coarser lock. If the order is known to be safe, list the cycle in a --suppress file.",
+        remedy:
+          "Pick one global order for these locks (\(chain.map { context.quoted($0.from) }.sorted().joined(separator: " before "))) and take them in that order in every agent, or guard them with one coarser lock. If the order is known to be safe, list the cycle in a --suppress file.",
         details: details)
     }
   }

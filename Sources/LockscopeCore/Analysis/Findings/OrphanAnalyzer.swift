@@ -89,7 +89,8 @@ public struct OrphanAnalyzer: FindingAnalyzer {
       case .crashed:
         message = "\(who) crashed holding \(lock) (held \(held))"
         message += hold.end > aliveUntil ? "; it stayed held, orphaned, for \(Duration.human(hold.end - aliveUntil)) more." : "."
-        remedy = "Release locks in defer/finally and give them leases with heartbeats, so a crashed holder's lock is reclaimed automatically."
+        remedy =
+          "Release locks in defer/finally and give them leases with heartbeats, so a crashed holder's lock is reclaimed automatically."
       case .leaseExpired:
         message = "The lease of \(who) on \(lock) ran out with no renew or release (held \(held))."
         remedy = "Renew the lease (a heartbeat) while the work goes on, or grant a lease longer than the longest hold."
@@ -120,4 +121,3 @@ public struct OrphanAnalyzer: FindingAnalyzer {
     }
   }
 }
-

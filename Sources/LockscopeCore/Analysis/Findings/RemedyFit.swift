@@ -37,8 +37,10 @@ enum RemedyFit {
           of: ", or use per-key locks so agents working on different keys do not queue", with: "")
         finding.remedy = finding.remedy.replacingOccurrences(
           of: "split '\(lock)' into per-key locks (sharding), use a read-write lock",
-          with: "'\(lock)' is already one of many per-key locks, so the same key is contended: batch the work on a key, use a read-write lock")
-      case .longHold where deadlocks.contains { deadlock in deadlock.locks.contains(lock) && !Set(deadlock.agents).isDisjoint(with: finding.agents) }:
+          with:
+            "'\(lock)' is already one of many per-key locks, so the same key is contended: batch the work on a key, use a read-write lock")
+      case .longHold
+      where deadlocks.contains { deadlock in deadlock.locks.contains(lock) && !Set(deadlock.agents).isDisjoint(with: finding.agents) }:
         finding.remedy =
           "These holds lasted because their holders were deadlocked on '\(lock)' (see the deadlock finding): fix the lock order, and the holds end."
       default: break

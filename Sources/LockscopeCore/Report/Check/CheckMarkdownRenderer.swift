@@ -12,7 +12,8 @@ public struct CheckMarkdownRenderer: CheckRenderer {
     text += "**\(outcome.passedRules) passed, \(outcome.failedRules) failed** · " + Markdown.header(outcome.report.summary)
     if outcome.usedDefaultRules { text += "\nNo `--slo` or `--rule` given: the default rules were checked.\n" }
     if outcome.isEmpty {
-      text += outcome.allowEmpty
+      text +=
+        outcome.allowEmpty
         ? "\n> ⚠️ No events were analysed: rules with no data pass (`--allow-empty`).\n"
         : "\n> ⚠️ No events were analysed: every rule fails for lack of data.\n"
     }

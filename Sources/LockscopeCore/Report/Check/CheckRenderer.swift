@@ -50,6 +50,7 @@ extension SLORule {
     guard let measured = check.measured else {
       return "\(metric.name) has no data for \(check.subjectPhrase(scope)) (no events or no samples), so '\(text)' cannot pass"
     }
-    return "\(metric.name) is \(metric.quantity.format(measured)) for \(check.subjectPhrase(scope)); the rule wants \(comparison.rawValue) \(thresholdText)"
+    return
+      "\(metric.name) is \(metric.quantity.format(measured)) for \(check.subjectPhrase(scope)); the rule wants \(comparison.rawValue) \(thresholdText)"
   }
 }

@@ -34,7 +34,10 @@ public struct CheckTextRenderer: CheckRenderer {
       for (index, check) in shown.enumerated() {
         let status = check.passed ? style.green("PASS") : style.red("FAIL")
         let scope = check.subject.map { Table.fit($0, 32) } ?? "all locks"
-        table.add([status, index == 0 ? TerminalText.escaped(rule.text) : "", scope, check.measuredText(rule.metric), "\(rule.comparison.rawValue) \(rule.thresholdText)"])
+        table.add([
+          status, index == 0 ? TerminalText.escaped(rule.text) : "", scope, check.measuredText(rule.metric),
+          "\(rule.comparison.rawValue) \(rule.thresholdText)",
+        ])
       }
       var more: [String] = []
       if hiddenFailing > 0 { more.append("\(hiddenFailing) more failing") }

@@ -50,7 +50,11 @@ public struct JUnitRenderer: CheckRenderer {
       case "'": out += "&apos;"
       case "\n", "\t", "\r": out += "&#\(scalar.value);"
       default:
-        if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF { out += "\u{FFFD}" } else { out.unicodeScalars.append(scalar) }
+        if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+          out += "\u{FFFD}"
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
       }
     }
     return out
