@@ -29,7 +29,7 @@ public struct AnomalyLog: FindingAnalyzer, Sendable {
     switch anomaly.kind {
     case .clockBackwards:
       message =
-        "Event by \(agent) is \(Duration.human(anomaly.skew)) earlier than the event before it; it was analysed as if it happened then."
+        "Event by \(agent) is \(HumanDuration.human(anomaly.skew)) earlier than the event before it; it was analysed as if it happened then."
       remedy = "Synchronise the clocks of the agents (NTP/chrony), or log with a monotonic clock; per-agent files are merged by timestamp."
     case .duplicateRequest:
       message = "\(agent) requested \(lock) again while its first request was still open; the first request stands."

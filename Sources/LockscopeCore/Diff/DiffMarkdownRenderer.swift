@@ -12,7 +12,7 @@ public struct DiffMarkdownRenderer {
     for (label, side) in [("Before", diff.before), ("After", diff.after)] {
       text +=
         "**\(label):** " + side.inputs.map(Markdown.text).joined(separator: ", ")
-        + " · \(TextReportRenderer.grouped(side.events)) events · makespan \(Duration.human(side.makespan))"
+        + " · \(TextReportRenderer.grouped(side.events)) events · makespan \(HumanDuration.human(side.makespan))"
         + " · \(formatFixed(side.throughput, decimals: 2)) acquisitions/s  \n"
     }
     var overall = Markdown.Table([("Statistic", false), ("Before", true), ("After", true), ("Change", true)])

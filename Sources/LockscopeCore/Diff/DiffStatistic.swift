@@ -51,7 +51,7 @@ public struct DiffStatistic: Sendable {
   /// `1.20s`, `12.5%`, `1,204`, `2.50/s`.
   public func format(_ value: Double) -> String {
     switch unit {
-    case .duration: Duration.human(Int64(value.rounded()))
+    case .duration: HumanDuration.human(Int64(value.rounded()))
     case .ratio: TextReportRenderer.percent(value)
     case .count: TextReportRenderer.grouped(Int64(value.rounded()))
     case .perSecond: formatFixed(value, decimals: 2) + "/s"

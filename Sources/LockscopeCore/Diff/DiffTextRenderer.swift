@@ -27,7 +27,7 @@ public struct DiffTextRenderer {
 
   private func side(_ side: ReportDiff.Side) -> String {
     let inputs = side.inputs.count <= 3 ? side.inputs.map(TerminalText.escaped).joined(separator: ", ") : "\(side.inputs.count) inputs"
-    return "\(inputs)  (\(TextReportRenderer.counted(side.events, "event", "events")), \(Duration.human(side.makespan)))"
+    return "\(inputs)  (\(TextReportRenderer.counted(side.events, "event", "events")), \(HumanDuration.human(side.makespan)))"
   }
 
   /// A statistic's name, before, after and coloured change.

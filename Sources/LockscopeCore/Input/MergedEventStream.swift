@@ -6,7 +6,7 @@ import Heap
 /// Each input contributes its next event to a binary heap, so memory is one event per
 /// input. An input that goes back in time is not re-sorted here; the timeline reports it.
 public final class MergedEventStream {
-  private let inputs: [InputStream]
+  private let inputs: [EventStream]
   /// The inputs that have a next event, smallest (time, input index) first.
   private var heap = MinHeap<Head>()
   private var heads: [LockEvent?]
@@ -14,7 +14,7 @@ public final class MergedEventStream {
   /// event's source line stays readable until then.
   private var pending: Int?
 
-  public init(inputs: [InputStream]) {
+  public init(inputs: [EventStream]) {
     self.inputs = inputs
     heads = Array(repeating: nil, count: inputs.count)
   }

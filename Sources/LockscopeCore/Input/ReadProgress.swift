@@ -51,7 +51,7 @@ public final class ReadProgress {
     var text = "reading \(Self.megabytes(done)) of \(Self.megabytes(total)) (\(done * 100 / max(total, 1))%)"
     text += " · \(Self.megabytes(Int64(rate)))/s"
     if rate > 0 && done < total {
-      text += " · " + Duration.human(Int64(Double(total - done) / rate * 1e9)) + " left"
+      text += " · " + HumanDuration.human(Int64(Double(total - done) / rate * 1e9)) + " left"
     }
     return text
   }

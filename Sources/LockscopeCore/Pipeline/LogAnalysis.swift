@@ -91,7 +91,7 @@ public enum LogAnalysis {
   public static func run<Observer: TimelineObserver>(
     sources: [ByteSource], options: AnalysisOptions, warn: @escaping (String) -> Void,
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil,
-    drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
+    drive: ([EventStream], TimelineEngine<Observer>) throws(InputError) -> Void
   ) throws(InputError) -> Outcome<Observer> {
     try run(
       sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers, keeping: keeping, parseAhead: false,
@@ -101,7 +101,7 @@ public enum LogAnalysis {
   private static func run<Observer: TimelineObserver>(
     sources: [ByteSource], options: AnalysisOptions, warn: @escaping (String) -> Void,
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents?, parseAhead: Bool,
-    drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
+    drive: ([EventStream], TimelineEngine<Observer>) throws(InputError) -> Void
   ) throws(InputError) -> Outcome<Observer> {
     let (report, builder) = try analyze(
       sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers, keeping: keeping,
@@ -117,7 +117,7 @@ public enum LogAnalysis {
     sources: [ByteSource], options: AnalysisOptions, warn: @escaping (String) -> Void,
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil,
     parseAhead wantsParseAhead: Bool = false,
-    drive: ([InputStream], TimelineEngine<Observer>) throws(InputError) -> Void
+    drive: ([EventStream], TimelineEngine<Observer>) throws(InputError) -> Void
   ) throws(InputError) -> (report: Report, builder: ReportBuilder<Observer>) {
     let parser = EventParser(fieldMap: options.fieldMap)
     let parseAhead = wantsParseAhead && options.inputFormat != .otlp
@@ -129,7 +129,7 @@ public enum LogAnalysis {
       otlp != nil
       ? []
       : sources.enumerated().map { index, source in
-        InputStream(
+        EventStream(
           index: Int32(index), reader: LineReader(source: source, maximumLineLength: options.maximumLineLength),
           parser: parser, skipped: skipped,
           reorderWindow: options.reorderWindow, reorderLimit: options.reorderLimit)
@@ -183,7 +183,7 @@ public enum LogAnalysis {
   }
 
   /// One input is read straight through; several go through the time-ordered merge.
-  static func stream<Observer>(_ streams: [InputStream], into engine: TimelineEngine<Observer>, keeping: HotLockEvents? = nil)
+  static func stream<Observer>(_ streams: [EventStream], into engine: TimelineEngine<Observer>, keeping: HotLockEvents? = nil)
     throws(InputError)
   {
     if streams.count == 1 {

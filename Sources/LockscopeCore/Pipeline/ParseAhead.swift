@@ -16,7 +16,7 @@ enum ParseAhead {
   /// Parses on a second thread and applies on this one; returns after the last event (or
   /// the first error, after every event read before it, as on one thread).
   static func drive<Observer>(
-    _ streams: [InputStream], parser: EventParser, agents: NameTable, locks: NameTable,
+    _ streams: [EventStream], parser: EventParser, agents: NameTable, locks: NameTable,
     into engine: TimelineEngine<Observer>, keeping: HotLockEvents? = nil
   ) throws(InputError) {
     let producer = BatchProducer(streams: streams, parser: parser)
@@ -62,7 +62,7 @@ enum ParseAhead {
   /// per-event state (trace contexts are kept in two slots per input, not per batch): each
   /// event applied as soon as it is parsed, the mirrors kept up to date before it.
   static func driveInline<Observer>(
-    _ streams: [InputStream], parser: EventParser, agents: NameTable, locks: NameTable,
+    _ streams: [EventStream], parser: EventParser, agents: NameTable, locks: NameTable,
     into engine: TimelineEngine<Observer>, keeping: HotLockEvents? = nil
   ) throws(InputError) {
     let producer = BatchProducer(streams: streams, parser: parser)
@@ -114,14 +114,14 @@ struct EventBatch {
 /// The reading side: the inputs' events in the order `LogAnalysis.stream` hands them out
 /// (one input straight through, several merged by time).
 final class BatchProducer {
-  private let single: InputStream?
+  private let single: EventStream?
   private let merged: MergedEventStream?
   private let parser: EventParser
   private var started = false
   private var mirroredAgents = 0
   private var mirroredLocks = 0
 
-  init(streams: [InputStream], parser: EventParser) {
+  init(streams: [EventStream], parser: EventParser) {
     single = streams.count == 1 ? streams[0] : nil
     merged = streams.count == 1 ? nil : MergedEventStream(inputs: streams)
     self.parser = parser

@@ -21,7 +21,7 @@ public struct MarkdownReportRenderer: ReportRenderer {
       + "fairness \(formatFixed(row.fairness ?? 1, decimals: 2))"
     if row.hold.unfinished > 0 {
       text +=
-        " · \(row.hold.unfinished) unfinished \(row.hold.unfinished == 1 ? "hold" : "holds") (longest \(Duration.human(row.unfinishedHoldMaxNanos)))"
+        " · \(row.hold.unfinished) unfinished \(row.hold.unfinished == 1 ? "hold" : "holds") (longest \(HumanDuration.human(row.unfinishedHoldMaxNanos)))"
     }
     if row.expectedHolds > 0 {
       text += " · holds over expected \(row.overExpected) of \(row.expectedHolds) (\(TextReportRenderer.percent(row.overExpectedShare)))"
@@ -87,7 +87,7 @@ public struct MarkdownReportRenderer: ReportRenderer {
         [row.name ?? ""] + (families ? ["\(row.lockCount)"] : []) + [
           "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), TextReportRenderer.percent(row.timeoutRate),
           stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.p99), stat(row.wait, \.max),
-          Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max), stat(row.hold, \.p50),
+          HumanDuration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max), stat(row.hold, \.p50),
           stat(row.hold, \.p95), unfinished(row), TextReportRenderer.percent(row.utilization), "\(row.queueMax)",
           formatFixed(row.fairness ?? 1, decimals: 2),
         ])
@@ -97,7 +97,7 @@ public struct MarkdownReportRenderer: ReportRenderer {
 
   /// `2 (longest 5.2s)`, or `0`.
   private func unfinished(_ row: MetricsRow) -> String {
-    row.hold.unfinished > 0 ? "\(row.hold.unfinished) (longest \(Duration.human(row.unfinishedHoldMaxNanos)))" : "0"
+    row.hold.unfinished > 0 ? "\(row.hold.unfinished) (longest \(HumanDuration.human(row.unfinishedHoldMaxNanos)))" : "0"
   }
 
   private func agents(_ report: Report) -> String {
@@ -111,9 +111,9 @@ public struct MarkdownReportRenderer: ReportRenderer {
     for row in rows {
       table.add([
         row.name ?? "", "\(row.acquisitions)", TextReportRenderer.percent(row.contentionRate), stat(row.wait, \.p50),
-        stat(row.wait, \.p95), stat(row.wait, \.max), Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95),
+        stat(row.wait, \.p95), stat(row.wait, \.max), HumanDuration.human(row.waitTotalNanos), stat(row.blocked, \.p95),
         stat(row.blocked, \.max), stat(row.hold, \.p95), unfinished(row), TextReportRenderer.percent(row.waitShare),
-        Duration.human(row.causedWaitNanos),
+        HumanDuration.human(row.causedWaitNanos),
       ])
     }
     return "\n### Agents by total wait (\(Markdown.count(rows.count, of: report.agents.count)))\n\n" + table.render()
@@ -135,7 +135,7 @@ extension MarkdownReportRenderer {
       ])
       for row in rows {
         table.add([
-          row.name ?? "", "\(row.attempts)", Duration.human(row.waitTotalNanos), stat(row.wait, \.p95), stat(row.wait, \.max),
+          row.name ?? "", "\(row.attempts)", HumanDuration.human(row.waitTotalNanos), stat(row.wait, \.p95), stat(row.wait, \.max),
           stat(row.blocked, \.p95), stat(row.blocked, \.max), "\(row.timeouts)",
         ])
       }
@@ -150,7 +150,7 @@ extension MarkdownReportRenderer {
       ])
       for row in rows {
         table.add([
-          row.name ?? "", "\(row.hold.count + row.hold.unfinished)", Duration.human(row.causedWaitNanos),
+          row.name ?? "", "\(row.hold.count + row.hold.unfinished)", HumanDuration.human(row.causedWaitNanos),
           TextReportRenderer.percent(row.causedWaitNanos.doubleValue / total), stat(row.hold, \.p95), stat(row.hold, \.max),
         ])
       }
@@ -202,7 +202,7 @@ enum Markdown {
     facts.append("**Events:** \(TextReportRenderer.grouped(summary.events))")
     if let first = summary.firstTime, let last = summary.lastTime {
       facts.append(
-        "**Span:** \(TextReportRenderer.shortTime(first)) → \(TextReportRenderer.shortTime(last)) (\(Duration.human(last - first)))")
+        "**Span:** \(TextReportRenderer.shortTime(first)) → \(TextReportRenderer.shortTime(last)) (\(HumanDuration.human(last - first)))")
     }
     facts.append("**Locks:** \(summary.locks)")
     facts.append("**Agents:** \(summary.agents)")
@@ -211,7 +211,7 @@ enum Markdown {
       header += "\n> ⚠️ \(TextReportRenderer.counted(Int64(summary.skippedLines), "line was", "lines were")) skipped as not valid events.\n"
     }
     for (input, events, skew) in summary.outOfOrder {
-      header += "\n> ⚠️ \(text(input)): \(events) events out of order, up to \(Duration.human(skew)) behind.\n"
+      header += "\n> ⚠️ \(text(input)): \(events) events out of order, up to \(HumanDuration.human(skew)) behind.\n"
     }
     return header
   }

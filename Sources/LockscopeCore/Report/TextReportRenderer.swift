@@ -44,7 +44,7 @@ public struct TextReportRenderer: ReportRenderer {
     }
     if let first = summary.firstTime, let last = summary.lastTime {
       text +=
-        "  span     \(TextReportRenderer.shortTime(first)) … \(TextReportRenderer.shortTime(last))  (\(Duration.human(last - first)))\n"
+        "  span     \(TextReportRenderer.shortTime(first)) … \(TextReportRenderer.shortTime(last))  (\(HumanDuration.human(last - first)))\n"
     }
     text += "  locks    \(summary.locks)   agents \(summary.agents)\n"
     if let zone = summary.assumedTimeZone {
@@ -57,10 +57,10 @@ public struct TextReportRenderer: ReportRenderer {
       let advice =
         skew <= summary.reorderWindow
         ? "put back in order by --reorder-window"
-        : "--reorder-window \(Duration.human(skew)) would put them back in order"
+        : "--reorder-window \(HumanDuration.human(skew)) would put them back in order"
       text +=
         style.yellow(
-          "  out of order  \(input): \(grouped(events)) \(events == 1 ? "event" : "events") up to \(Duration.human(skew)) behind (\(advice))"
+          "  out of order  \(input): \(grouped(events)) \(events == 1 ? "event" : "events") up to \(HumanDuration.human(skew)) behind (\(advice))"
         ) + "\n"
     }
     return text
@@ -83,12 +83,12 @@ public struct TextReportRenderer: ReportRenderer {
   private func stat(_ stats: DurationStats, _ value: KeyPath<DurationStats, Int64>) -> String { Self.stat(stats, value) }
 
   static func stat(_ stats: DurationStats, _ value: KeyPath<DurationStats, Int64>) -> String {
-    stats.count > 0 ? Duration.human(stats[keyPath: value]) : "–"
+    stats.count > 0 ? HumanDuration.human(stats[keyPath: value]) : "–"
   }
 
   /// `2 unfinished (longest 5.2s)`.
   private func unfinished(_ row: MetricsRow) -> String {
-    "\(grouped(Int64(row.hold.unfinished))) unfinished (longest \(Duration.human(row.unfinishedHoldMaxNanos)))"
+    "\(grouped(Int64(row.hold.unfinished))) unfinished (longest \(HumanDuration.human(row.unfinishedHoldMaxNanos)))"
   }
 
   /// Under a table: the shown rows with unfinished holds (crash, expire, lease, end of log),
@@ -130,7 +130,7 @@ public struct TextReportRenderer: ReportRenderer {
         [Table.fit(row.name ?? "")] + (families ? [grouped(Int64(row.lockCount))] : []) + [
           grouped(Int64(row.acquisitions)), percent(row.contentionRate),
           percent(row.timeoutRate), stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.p99),
-          stat(row.wait, \.max), Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max),
+          stat(row.wait, \.max), HumanDuration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max),
           stat(row.hold, \.p50), stat(row.hold, \.p95), stat(row.hold, \.max), percent(row.utilization),
           String(row.queueMax), formatFixed(row.queueMean, decimals: 2), formatFixed(row.fairness ?? 1, decimals: 2),
         ])
@@ -149,8 +149,8 @@ public struct TextReportRenderer: ReportRenderer {
       table.add([
         Table.fit(row.name ?? ""), grouped(Int64(row.acquisitions)), percent(row.contentionRate),
         percent(row.timeoutRate), stat(row.wait, \.p50), stat(row.wait, \.p95), stat(row.wait, \.max),
-        Duration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max), stat(row.hold, \.p95),
-        percent(row.utilization), percent(row.waitShare), Duration.human(row.causedWaitNanos),
+        HumanDuration.human(row.waitTotalNanos), stat(row.blocked, \.p95), stat(row.blocked, \.max), stat(row.hold, \.p95),
+        percent(row.utilization), percent(row.waitShare), HumanDuration.human(row.causedWaitNanos),
       ])
     }
     return title("AGENTS", shown: rows.count, of: report.agents.count) + table.render(style: style) + rowNotes(rows)
@@ -230,7 +230,7 @@ public struct TextReportRenderer: ReportRenderer {
     let rows = top == 0 ? blockers[...] : blockers.prefix(top)
     for row in rows {
       table.add([
-        Table.fit(row.name ?? ""), Duration.human(row.causedWaitNanos), percent(row.causedWaitNanos.doubleValue / total.doubleValue),
+        Table.fit(row.name ?? ""), HumanDuration.human(row.causedWaitNanos), percent(row.causedWaitNanos.doubleValue / total.doubleValue),
         String(row.blockedMax), stat(row.hold, \.p95), stat(row.hold, \.max),
       ])
     }
@@ -252,7 +252,7 @@ public struct TextReportRenderer: ReportRenderer {
       let rows = shown(waited)
       for row in rows {
         table.add([
-          Table.fit(row.name ?? "", 50), grouped(Int64(row.attempts)), Duration.human(row.waitTotalNanos), stat(row.wait, \.p95),
+          Table.fit(row.name ?? "", 50), grouped(Int64(row.attempts)), HumanDuration.human(row.waitTotalNanos), stat(row.wait, \.p95),
           stat(row.wait, \.max), stat(row.blocked, \.p95), stat(row.blocked, \.max), grouped(Int64(row.timeouts)),
         ])
       }
@@ -267,7 +267,7 @@ public struct TextReportRenderer: ReportRenderer {
       let rows = shown(blocking)
       for row in rows {
         table.add([
-          Table.fit(row.name ?? "", 50), grouped(Int64(row.hold.count + row.hold.unfinished)), Duration.human(row.causedWaitNanos),
+          Table.fit(row.name ?? "", 50), grouped(Int64(row.hold.count + row.hold.unfinished)), HumanDuration.human(row.causedWaitNanos),
           percent(row.causedWaitNanos.doubleValue / total.doubleValue), stat(row.hold, \.p95), stat(row.hold, \.max),
         ])
       }

@@ -23,7 +23,7 @@ public enum SLOQuantity: Sendable {
   /// `18.0s`, `12.5%`, `3`, `0.43`.
   func format(_ value: Double) -> String {
     switch self {
-    case .duration: Duration.human(Int64(saturating: value))
+    case .duration: HumanDuration.human(Int64(saturating: value))
     case .ratio: formatFixed(value * 100, decimals: value * 100 < 0.1 && value > 0 ? 3 : 1) + "%"
     case .count: formatFixed(value, decimals: 0)
     case .number: formatFixed(value, decimals: 2)

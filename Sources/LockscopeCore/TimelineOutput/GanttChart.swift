@@ -132,8 +132,9 @@ public struct GanttRecorder: TimelineObserver {
         }
       let labels = active.map { Table.fit(scope.agentName($0.agent), 24) }
       text +=
-        style.bold(TerminalText.escaped(lockName)) + "  " + TextReportRenderer.shortTime(origin) + " … +" + Duration.human(end - origin)
-        + style.dim("  (one column = \(Duration.human(columnNanos)))") + "\n"
+        style.bold(TerminalText.escaped(lockName)) + "  " + TextReportRenderer.shortTime(origin) + " … +"
+        + HumanDuration.human(end - origin)
+        + style.dim("  (one column = \(HumanDuration.human(columnNanos)))") + "\n"
       // The column holding a time: the one whose buckets include the time's bucket.
       let columnOf = { (time: Int64) -> Int in
         let bucket = Int((time - origin) / bucketNanos)
@@ -201,7 +202,7 @@ public struct GanttRecorder: TimelineObserver {
       ticks += column % step == 0 ? "┬" : "─"
       if column % step == 0 && labels.count <= column {
         labels += String(repeating: " ", count: column - labels.count)
-        labels += column == 0 ? "+0" : "+" + Duration.human(Int64(column) * columnNanos)
+        labels += column == 0 ? "+0" : "+" + HumanDuration.human(Int64(column) * columnNanos)
       }
     }
     let pad = String(repeating: " ", count: indent)

@@ -47,7 +47,7 @@ public struct IntervalSummary: TimelineObserver {
       timeouts = 0
     }
     var lines = [
-      style.bold("── \(TextTimelineWriter.timeOfDay(now))") + "  last \(Duration.human(interval)): \(events) events, "
+      style.bold("── \(TextTimelineWriter.timeOfDay(now))") + "  last \(HumanDuration.human(interval)): \(events) events, "
         + "\(counts.values.reduce(0) { $0 + $1.acquisitions }) acquisitions, \(timeouts) timeouts"
     ]
     // Locks with a queue now belong in the summary even when nothing moved.
@@ -61,12 +61,13 @@ public struct IntervalSummary: TimelineObserver {
       return scope.lockName(a.key) < scope.lockName(b.key)
     }.prefix(top)
     for (lock, count) in hottest {
-      var line = "   \(TerminalText.escaped(scope.lockName(lock)))  \(count.acquisitions) acq · wait \(Duration.human(count.waitTotal))"
-      if count.waitMax > 0 { line += " (max \(Duration.human(count.waitMax)))" }
+      var line =
+        "   \(TerminalText.escaped(scope.lockName(lock)))  \(count.acquisitions) acq · wait \(HumanDuration.human(count.waitTotal))"
+      if count.waitMax > 0 { line += " (max \(HumanDuration.human(count.waitMax)))" }
       let waiting = queue(lock, locks)
       if waiting > 0 { line += " · " + style.yellow("\(waiting) queued") }
       if lock.index < locks.count, let holder = locks[lock.index].holders.min(by: { $0.since < $1.since }) {
-        line += " · held by \(TerminalText.escaped(scope.agentName(holder.agent))) for \(Duration.human(max(0, now - holder.since)))"
+        line += " · held by \(TerminalText.escaped(scope.agentName(holder.agent))) for \(HumanDuration.human(max(0, now - holder.since)))"
         if locks[lock.index].holders.count > 1 { line += " (+\(locks[lock.index].holders.count - 1))" }
       }
       lines.append(line)

@@ -141,7 +141,7 @@ public struct LiveAlerts: TimelineObserver {
         openHolds[key]?.announcedLong = true
         emit(
           .longHold, .warning, locks: [lock], agents: [agent], time: time, source: source,
-          message: "\(scope.agentName(agent)) has held '\(scope.lockName(lock))' for \(Duration.human(time - since)) and counting",
+          message: "\(scope.agentName(agent)) has held '\(scope.lockName(lock))' for \(HumanDuration.human(time - since)) and counting",
           remedy: "See what the holder is doing while it holds the lock (a slow call, a hang).")
       }
     }

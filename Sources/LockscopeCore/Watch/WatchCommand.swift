@@ -76,7 +76,7 @@ enum WatchCommand {
 
   /// The live loop: drain what every input has, let the clock run, sleep until more comes.
   private static func follow(
-    _ streams: [InputStream], into engine: TimelineEngine<WatchObservers>,
+    _ streams: [EventStream], into engine: TimelineEngine<WatchObservers>,
     output: LiveOutput, interval: Int64, top: Int, style: TerminalStyle
   ) throws(InputError) {
     var clock = LogClock()
@@ -115,7 +115,7 @@ enum WatchCommand {
 
   /// Sleeps until a pipe has bytes or `pollMillis` passes (files cannot be polled: they are
   /// always "readable", so they are simply looked at again).
-  private static func waitForInput(_ streams: [InputStream]) {
+  private static func waitForInput(_ streams: [EventStream]) {
     var pipes = streams.filter { !$0.isFinished && $0.reader.source is LivePipe }.map {
       pollfd(fd: $0.reader.source.fd, events: Int16(POLLIN), revents: 0)
     }

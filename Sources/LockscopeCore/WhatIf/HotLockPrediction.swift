@@ -37,9 +37,9 @@ enum HotLockPrediction {
       else { continue }
       let percent = Int((prediction.waitCut * 100).rounded(.down))
       report.findings[index].remedy +=
-        " Capping the holds of '\(lock)' at \(Duration.human(cap)) (a tenth of the median) would cut its total wait by \(percent)%"
+        " Capping the holds of '\(lock)' at \(HumanDuration.human(cap)) (a tenth of the median) would cut its total wait by \(percent)%"
         + " and run \(formatFixed(prediction.speedup, decimals: 1))× faster, by a replay of this log"
-        + " (lockscope whatif\(analysis.inputFormat == .otlp ? " --from otlp" : "") --lock '\(lock)' --hold-cap \(Duration.human(cap).replacingOccurrences(of: " ", with: "")))."
+        + " (lockscope whatif\(analysis.inputFormat == .otlp ? " --from otlp" : "") --lock '\(lock)' --hold-cap \(HumanDuration.human(cap).replacingOccurrences(of: " ", with: "")))."
       report.findings[index].details.append(("predicted_wait_cut", .double(prediction.waitCut)))
       report.findings[index].details.append(("predicted_speedup", .double(prediction.speedup)))
     }

@@ -27,7 +27,7 @@ public enum WhatIfChange: Sendable, Equatable {
   var option: String {
     switch self {
     case .holdScale(let factor): "--hold-scale \(JSONWriter.number(factor))"
-    case .holdCap(let cap): "--hold-cap \(Duration.human(cap))"
+    case .holdCap(let cap): "--hold-cap \(HumanDuration.human(cap))"
     case .shard(let n): "--shard \(n)"
     case .sharedReads: "--shared-reads"
     }
@@ -37,7 +37,7 @@ public enum WhatIfChange: Sendable, Equatable {
   func describe(_ locks: String) -> String {
     switch self {
     case .holdScale(let factor): "every hold of \(locks) scaled by \(JSONWriter.number(factor))"
-    case .holdCap(let cap): "every hold of \(locks) capped at \(Duration.human(cap))"
+    case .holdCap(let cap): "every hold of \(locks) capped at \(HumanDuration.human(cap))"
     case .shard(let n): "\(locks) split into \(n) keys, each agent on one (FNV-1a hash of its name)"
     case .sharedReads: "reads of \(locks) (holds in mode \"shared\") share the lock"
     }

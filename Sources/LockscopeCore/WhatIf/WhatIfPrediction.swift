@@ -53,14 +53,14 @@ struct WhatIfPrediction {
     }
     var table = Table([("", .left), ("BEFORE (log)", .right), ("AFTER (predicted)", .right), ("", .left)])
     table.add([
-      "total wait", Duration.human(before.totalWait), Duration.human(after.totalWait),
+      "total wait", HumanDuration.human(before.totalWait), HumanDuration.human(after.totalWait),
       percentChange(Double(before.totalWait), Double(after.totalWait)),
     ])
-    table.add(["wait p50", Duration.human(before.p50), Duration.human(after.p50), ""])
-    table.add(["wait p95", Duration.human(before.p95), Duration.human(after.p95), ""])
-    table.add(["wait p99", Duration.human(before.p99), Duration.human(after.p99), ""])
+    table.add(["wait p50", HumanDuration.human(before.p50), HumanDuration.human(after.p50), ""])
+    table.add(["wait p95", HumanDuration.human(before.p95), HumanDuration.human(after.p95), ""])
+    table.add(["wait p99", HumanDuration.human(before.p99), HumanDuration.human(after.p99), ""])
     table.add([
-      "makespan", Duration.human(before.makespan), Duration.human(after.makespan),
+      "makespan", HumanDuration.human(before.makespan), HumanDuration.human(after.makespan),
       percentChange(Double(before.makespan), Double(after.makespan)),
     ])
     table.add(["throughput", rate(before.throughput), rate(after.throughput), ""])

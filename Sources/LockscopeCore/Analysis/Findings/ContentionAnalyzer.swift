@@ -144,7 +144,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
       let id = LockID(lock)
       let worst = group.worst[0]
       let message =
-        "\(agentsPhrase(group, context)) waited on \(context.quoted(id)) while others who came later took it first, up to \(worst.overtaken) times in one wait (\(context.quoted(worst.agent)), \(Duration.human(worst.duration)))."
+        "\(agentsPhrase(group, context)) waited on \(context.quoted(id)) while others who came later took it first, up to \(worst.overtaken) times in one wait (\(context.quoted(worst.agent)), \(HumanDuration.human(worst.duration)))."
       findings.append(
         Finding(
           kind: .starvation, severity: .warning, locks: [context.lockName(id)], agents: names(group, context), time: worst.time,
@@ -159,7 +159,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
       let attempts = id.index < context.statistics.locks.count ? context.statistics.locks[id.index].attempts : 0
       let rate = attempts > 0 ? Double(group.count) / Double(attempts) : 0
       let message =
-        "\(group.count) \(group.count == 1 ? "wait" : "waits") on \(context.quoted(id)) by \(agentsPhrase(group, context)) timed out (\(formatFixed(rate * 100, decimals: 1))% of attempts); the longest gave up after \(Duration.human(worst.duration))."
+        "\(group.count) \(group.count == 1 ? "wait" : "waits") on \(context.quoted(id)) by \(agentsPhrase(group, context)) timed out (\(formatFixed(rate * 100, decimals: 1))% of attempts); the longest gave up after \(HumanDuration.human(worst.duration))."
       findings.append(
         Finding(
           kind: .timeout, severity: rate >= 0.01 ? .warning : .info, locks: [context.lockName(id)], agents: names(group, context),
@@ -178,11 +178,11 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     // With an expectation, the longest is set against it: "held 5.2s, expected 200ms".
     let longest =
       worst.expected >= 0
-      ? "the longest held \(Duration.human(worst.duration)), expected \(Duration.human(worst.expected))"
-      : "the longest \(Duration.human(worst.duration))"
+      ? "the longest held \(HumanDuration.human(worst.duration)), expected \(HumanDuration.human(worst.expected))"
+      : "the longest \(HumanDuration.human(worst.duration))"
     let site = context.siteName(worst.site).map { " at \($0)" } ?? ""
     let message =
-      "\(what) of \(context.quoted(lock)) lasted longer than \(Duration.human(options.longHold)), by \(agentsPhrase(group, context)); \(longest) (\(context.quoted(worst.agent))\(site))."
+      "\(what) of \(context.quoted(lock)) lasted longer than \(HumanDuration.human(options.longHold)), by \(agentsPhrase(group, context)); \(longest) (\(context.quoted(worst.agent))\(site))."
     let expectedDetail: [(key: String, value: JSONValue)] = worst.expected >= 0 ? [("expected_ns", .int(worst.expected))] : []
     return Finding(
       kind: .longHold, severity: .warning, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
@@ -206,7 +206,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
       var group = Group()
       group.add(worst) { $0.duration }
       let message =
-        "A hold of \(context.quoted(lock)) by \(context.quoted(worst.agent)) lasted \(Duration.human(worst.duration)), far longer than its usual \(Duration.human(median))."
+        "A hold of \(context.quoted(lock)) by \(context.quoted(worst.agent)) lasted \(HumanDuration.human(worst.duration)), far longer than its usual \(HumanDuration.human(median))."
       findings.append(
         Finding(
           kind: .longHold, severity: .info, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
@@ -241,11 +241,11 @@ public struct ContentionAnalyzer: FindingAnalyzer {
       let lock = LockID(Int32(index))
       let holdP50 = row.hold.percentile(50)
       let message =
-        "\(context.quoted(lock)) was held \(formatFixed(utilization * 100, decimals: 1))% of its active span (\(Duration.human(activeSpan)), its first event to its last) with others queued for \(formatFixed(contended * 100, decimals: 1))% of it: \(fact.waitingAgents.count)\(fact.moreWaitingAgents ? "+" : "") agents queued for it, yet on average only \(formatFixed(parallelism, decimals: 1)) held it at once."
+        "\(context.quoted(lock)) was held \(formatFixed(utilization * 100, decimals: 1))% of its active span (\(HumanDuration.human(activeSpan)), its first event to its last) with others queued for \(formatFixed(contended * 100, decimals: 1))% of it: \(fact.waitingAgents.count)\(fact.moreWaitingAgents ? "+" : "") agents queued for it, yet on average only \(formatFixed(parallelism, decimals: 1)) held it at once."
       let remedy: String
       if holdP50 >= 100_000_000 {
         remedy =
-          "Holds are long (median \(Duration.human(holdP50))): move the slow call out of the critical section and hold \(context.quoted(lock)) only for the state update, or use per-key locks so agents working on different keys do not queue."
+          "Holds are long (median \(HumanDuration.human(holdP50))): move the slow call out of the critical section and hold \(context.quoted(lock)) only for the state update, or use per-key locks so agents working on different keys do not queue."
       } else {
         remedy =
           "Holds are short but constant: split \(context.quoted(lock)) into per-key locks (sharding), use a read-write lock if most holders only read, or hand the work to a queue with one owner."

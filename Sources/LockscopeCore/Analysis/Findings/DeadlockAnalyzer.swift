@@ -106,7 +106,7 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
     if let end = tracked.end, let cause = tracked.resolvedBy {
       let article = "aeiou".contains(cause.first ?? "x") ? "an" : "a"
       message +=
-        " It lasted \(Duration.human(max(0, end - cycle.time))) and ended by \(article) \(cause)\(cause == "acquire" || cause == "release" ? ", so a lock in it was not really blocking (a reentrant or reader-preferring lock, or a missing event)" : "")."
+        " It lasted \(HumanDuration.human(max(0, end - cycle.time))) and ended by \(article) \(cause)\(cause == "acquire" || cause == "release" ? ", so a lock in it was not really blocking (a reentrant or reader-preferring lock, or a missing event)" : "")."
       severity = cause == "acquire" || cause == "release" ? .info : (cause == "crash" ? .critical : .warning)
       details.append(("resolved_by", .string(cause)))
       details.append(("duration_ns", .int(max(0, end - cycle.time))))

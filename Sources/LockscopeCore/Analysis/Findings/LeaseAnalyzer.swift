@@ -113,7 +113,7 @@ public struct LeaseAnalyzer: FindingAnalyzer {
       let severity: Finding.Severity
       if let late = item.lateActivity {
         message +=
-          " before: it was still working and \(late.kind == "renew" ? "renewed" : "released") the lock \(Duration.human(late.time - lapse.takenAt)) later (\(context.source(late.source))). Both agents held it at once."
+          " before: it was still working and \(late.kind == "renew" ? "renewed" : "released") the lock \(HumanDuration.human(late.time - lapse.takenAt)) later (\(context.source(late.source))). Both agents held it at once."
         details.append(("late_\(late.kind)_at", .string(context.source(late.source))))
         details.append(("overlap_ns", .int(late.time - lapse.takenAt)))
         details.append(("confirmed", .bool(true)))

@@ -81,14 +81,14 @@ public struct OrphanAnalyzer: FindingAnalyzer {
       let lock = context.quoted(hold.lock, at: hold.site)
       // A crashed holder held the lock while alive; its hold went on, orphaned, after.
       let aliveUntil = hold.crashedAt ?? hold.end
-      let held = Duration.human(aliveUntil - hold.start)
+      let held = HumanDuration.human(aliveUntil - hold.start)
       let waited = Int64(saturating: orphan.blockedWait)
       var message: String
       let remedy: String
       switch hold.outcome {
       case .crashed:
         message = "\(who) crashed holding \(lock) (held \(held))"
-        message += hold.end > aliveUntil ? "; it stayed held, orphaned, for \(Duration.human(hold.end - aliveUntil)) more." : "."
+        message += hold.end > aliveUntil ? "; it stayed held, orphaned, for \(HumanDuration.human(hold.end - aliveUntil)) more." : "."
         remedy =
           "Release locks in defer/finally and give them leases with heartbeats, so a crashed holder's lock is reclaimed automatically."
       case .leaseExpired:
@@ -104,7 +104,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
           : "\(who) still held \(lock) at the end of the log, for \(held)."
         remedy = "Make sure every acquire has a matching release on every path (defer/finally), or give the lock a lease."
       }
-      message += waited > 0 ? " Others waited \(Duration.human(waited)) because of it." : " Nobody waited for it."
+      message += waited > 0 ? " Others waited \(HumanDuration.human(waited)) because of it." : " Nobody waited for it."
       var details: [(key: String, value: JSONValue)] = [
         ("cause", .string(hold.outcome.cause)), ("held_ns", .int(aliveUntil - hold.start)), ("blocked_wait_ns", .int(waited)),
         ("acquired_at", .string(context.source(hold.source))),

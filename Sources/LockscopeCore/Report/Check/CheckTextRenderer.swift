@@ -55,7 +55,7 @@ public struct CheckTextRenderer: CheckRenderer {
     let summary = report.terminalSafe.summary
     let inputs = summary.inputs.count <= 3 ? summary.inputs.joined(separator: ", ") : "\(summary.inputs.count) inputs"
     var facts = ["\(summary.events) events"]
-    if let first = summary.firstTime, let last = summary.lastTime { facts.append(Duration.human(last - first)) }
+    if let first = summary.firstTime, let last = summary.lastTime { facts.append(HumanDuration.human(last - first)) }
     facts.append("\(summary.locks) \(summary.locks == 1 ? "lock" : "locks")")
     facts.append("\(summary.agents) \(summary.agents == 1 ? "agent" : "agents")")
     var text = style.bold("lockscope check") + ": " + inputs + "  (" + facts.joined(separator: ", ") + ")\n"

@@ -1,5 +1,5 @@
 /// Durations in human units for the text report.
-enum Duration {
+enum HumanDuration {
   /// `850ns`, `12.3µs`, `45.6ms`, `2.00s`, `3m12s`, `1h02m`: three significant digits
   /// below a minute.
   static func human(_ nanos: Int64) -> String {

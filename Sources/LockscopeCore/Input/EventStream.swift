@@ -1,6 +1,6 @@
 /// One input's events: lines read, parsed, bad ones recorded and skipped; in file order, or
 /// put back in time order within `--reorder-window`.
-public final class InputStream {
+public final class EventStream {
   public let index: Int32
   public let reader: LineReader
   private let parser: EventParser
