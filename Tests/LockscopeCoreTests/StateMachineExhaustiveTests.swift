@@ -1,8 +1,8 @@
 import Foundation
-import LockscopeCore
+@testable import LockscopeCore
 import Testing
 
-// The lock state machine driven through the engine's public API only (TimelineEngine, a
+// The lock state machine driven through the engine's API only (TimelineEngine, a
 // TimelineObserver, LockEvent values built here; no files), so these tests outlive any
 // rewrite of its insides. Two parts: every sequence of up to N events over small worlds,
 // checked against invariants after each event; and single transitions, one test each.

@@ -1,21 +1,21 @@
 /// The analyzers a report runs, fed together from one pass over the timeline: the
 /// statistics, and one finding analyzer per family of failure.
-public struct Analyzers: TimelineObserver {
-  public var statistics: StatisticsAnalyzer
-  public var anomalies = AnomalyLog()
-  public var deadlocks: DeadlockAnalyzer
-  public var lockOrder: LockOrderAnalyzer
-  public var orphans: OrphanAnalyzer
-  public var leases: LeaseAnalyzer
-  public var contention: ContentionAnalyzer
+struct Analyzers: TimelineObserver {
+  var statistics: StatisticsAnalyzer
+  var anomalies = AnomalyLog()
+  var deadlocks: DeadlockAnalyzer
+  var lockOrder: LockOrderAnalyzer
+  var orphans: OrphanAnalyzer
+  var leases: LeaseAnalyzer
+  var contention: ContentionAnalyzer
   /// `--family`: what family rows need beyond their locks' rows (inert without families).
-  public var families: FamilyAnalyzer
+  var families: FamilyAnalyzer
   /// `site` on events: the WAITED AT and BLOCKED OTHERS FROM tables (inert without sites).
-  public var sites: SiteAnalyzer
+  var sites: SiteAnalyzer
   /// False under `--no-findings`: only the statistics (and anomaly counts) run.
-  public let findingsEnabled: Bool
+  let findingsEnabled: Bool
 
-  public init(
+  init(
     selection: Selection, options: FindingOptions = FindingOptions(), lockNames: NameTable? = nil,
     expectedHolds: [(glob: Glob, nanos: Int64)] = [], families: LockFamilies = LockFamilies()
   ) {
@@ -31,7 +31,7 @@ public struct Analyzers: TimelineObserver {
   }
 
   /// Every finding, most severe first, then by kind, then in time order.
-  public func findings(in context: FindingContext) -> [Finding] {
+  func findings(in context: FindingContext) -> [Finding] {
     guard findingsEnabled else { return anomalies.findings(in: context) }
     let all = RemedyFit.apply(
       to: deadlocks.findings(in: context) + leases.findings(in: context) + orphans.findings(in: context)
@@ -47,7 +47,7 @@ public struct Analyzers: TimelineObserver {
   }
 
   /// Findings found but not kept, by kind.
-  public var droppedFindings: [(kind: FindingKind, count: Int)] {
+  var droppedFindings: [(kind: FindingKind, count: Int)] {
     guard findingsEnabled else { return anomalies.droppedFindings.filter { $0.count > 0 } }
     let each = [
       anomalies.droppedFindings, deadlocks.droppedFindings, lockOrder.droppedFindings, orphans.droppedFindings, leases.droppedFindings,
@@ -55,14 +55,14 @@ public struct Analyzers: TimelineObserver {
     return each.joined().filter { $0.count > 0 }
   }
 
-  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
+  mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
     statistics.waitersBlocked(on: lock, state: state, elapsed: elapsed, blocked: blocked)
     guard findingsEnabled else { return }
     orphans.waitersBlocked(on: lock, state: state, elapsed: elapsed, blocked: blocked)
     contention.waitersBlocked(on: lock, state: state, elapsed: elapsed, blocked: blocked)
   }
 
-  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     statistics.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
     families.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
     sites.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
@@ -71,7 +71,7 @@ public struct Analyzers: TimelineObserver {
     lockOrder.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
   }
 
-  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     statistics.acquired(event, at: time, wait: wait)
     families.acquired(event, at: time, wait: wait)
     guard findingsEnabled else { return }
@@ -80,7 +80,7 @@ public struct Analyzers: TimelineObserver {
     leases.acquired(event, at: time, wait: wait)
   }
 
-  public mutating func waitEnded(_ wait: WaitInterval) {
+  mutating func waitEnded(_ wait: WaitInterval) {
     statistics.waitEnded(wait)
     families.waitEnded(wait)
     sites.waitEnded(wait)
@@ -89,7 +89,7 @@ public struct Analyzers: TimelineObserver {
     contention.waitEnded(wait)
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) {
+  mutating func holdEnded(_ hold: HoldInterval) {
     let expected = findingsEnabled ? statistics.expectation(of: hold) : -1
     statistics.holdEnded(hold)
     families.holdEnded(hold)
@@ -102,7 +102,7 @@ public struct Analyzers: TimelineObserver {
     contention.holdEnded(hold, expected: expected)
   }
 
-  public mutating func anomaly(_ anomaly: Anomaly) {
+  mutating func anomaly(_ anomaly: Anomaly) {
     statistics.anomaly(anomaly)
     families.anomaly(anomaly)
     anomalies.anomaly(anomaly)
@@ -110,19 +110,19 @@ public struct Analyzers: TimelineObserver {
     leases.anomaly(anomaly)
   }
 
-  public var wantsCycles: Bool { findingsEnabled }
+  var wantsCycles: Bool { findingsEnabled }
 
-  public mutating func crashed(_ agent: AgentID, at time: Int64) {
+  mutating func crashed(_ agent: AgentID, at time: Int64) {
     guard findingsEnabled else { return }
     lockOrder.crashed(agent)
   }
 
-  public mutating func cycleFormed(_ cycle: WaitCycle) {
+  mutating func cycleFormed(_ cycle: WaitCycle) {
     deadlocks.cycleFormed(cycle)
     lockOrder.deadlocked(cycle.locks)
   }
 
-  public mutating func finished(at end: Int64) {
+  mutating func finished(at end: Int64) {
     if findingsEnabled { orphans.finished(at: end, deadlocked: deadlocks.agentsInOpenCycles) }
     deadlocks.finished(at: end)
   }

@@ -1,22 +1,22 @@
 /// Counts every anomaly by kind and keeps the first few in full for the report, so a log
 /// full of them cannot grow memory.
-public struct AnomalyLog: FindingAnalyzer, Sendable {
-  public static let keptLimit = 100
-  public private(set) var counts: [Anomaly.Kind: Int] = [:]
-  public private(set) var kept: [Anomaly] = []
-  public private(set) var total = 0
+struct AnomalyLog: FindingAnalyzer, Sendable {
+  static let keptLimit = 100
+  private(set) var counts: [Anomaly.Kind: Int] = [:]
+  private(set) var kept: [Anomaly] = []
+  private(set) var total = 0
 
-  public init() {}
+  init() {}
 
-  public mutating func anomaly(_ anomaly: Anomaly) {
+  mutating func anomaly(_ anomaly: Anomaly) {
     total += 1
     counts[anomaly.kind, default: 0] += 1
     if kept.count < AnomalyLog.keptLimit { kept.append(anomaly) }
   }
 
-  public var droppedFindings: [(kind: FindingKind, count: Int)] { [(.anomaly, total - kept.count)] }
+  var droppedFindings: [(kind: FindingKind, count: Int)] { [(.anomaly, total - kept.count)] }
 
-  public func findings(in context: FindingContext) -> [Finding] {
+  func findings(in context: FindingContext) -> [Finding] {
     kept.map { finding(for: $0, context) }
   }
 

@@ -4,20 +4,20 @@
 /// of a family row is folded from its locks' accumulators when the report is built.
 /// Memory: one `Int32` per lock (its family, worked out once from its name) and one
 /// `LiveFamily` per family — a million per-key locks in one family keep one of them.
-public struct FamilyAnalyzer: TimelineObserver {
-  public let families: LockFamilies
+struct FamilyAnalyzer: TimelineObserver {
+  let families: LockFamilies
   private let lockNames: NameTable?
   private let since: Int64
   /// Per lock: its family's index, -1 for none, -2 not yet worked out.
   private var familyOfLock: [Int32] = []
-  public private(set) var names: [String] = []
+  private(set) var names: [String] = []
   private var indexByName: [String: Int32] = [:]
-  public private(set) var live: [LiveFamily] = []
+  private(set) var live: [LiveFamily] = []
   /// The (lock, agent) of an acquire the engine just called a double acquire: no new hold.
   private var doubleAcquire: LockAgentKey?
 
   /// The state of one family that its locks' rows do not give.
-  public struct LiveFamily: Sendable {
+  struct LiveFamily: Sendable {
     /// Its open holds in the order they began (acquires come in time order), and whether
     /// each had a lease (one with a lease may lapse before the event that notices it).
     var open: [(start: Int64, leased: Bool)] = []
@@ -27,9 +27,9 @@ public struct FamilyAnalyzer: TimelineObserver {
     /// at least until now) adds nothing and is not kept.
     var pending: [(start: Int64, end: Int64)] = []
     /// Time when any of its locks was held, inside the window.
-    public internal(set) var heldNanos: Int64 = 0
+    internal(set) var heldNanos: Int64 = 0
     var waiters = 0
-    public internal(set) var queueMax = 0
+    internal(set) var queueMax = 0
 
     mutating func holdEnded(start: Int64, end: Int64, since: Int64) {
       // `open` is sorted by start: find this hold's by binary search.
@@ -71,14 +71,14 @@ public struct FamilyAnalyzer: TimelineObserver {
     }
   }
 
-  public init(families: LockFamilies, lockNames: NameTable?, since: Int64) {
+  init(families: LockFamilies, lockNames: NameTable?, since: Int64) {
     self.families = families
     self.lockNames = lockNames
     self.since = since
   }
 
   /// The family index of `lock`, or nil; worked out from its name the first time.
-  public mutating func family(of lock: LockID) -> Int? {
+  mutating func family(of lock: LockID) -> Int? {
     guard !families.isEmpty, let lockNames, lock.rawValue >= 0 else { return nil }
     if lock.index >= familyOfLock.count {
       familyOfLock.append(contentsOf: repeatElement(-2, count: lock.index + 1 - familyOfLock.count))
@@ -100,22 +100,22 @@ public struct FamilyAnalyzer: TimelineObserver {
     return index >= 0 ? Int(index) : nil
   }
 
-  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     guard !bare, let family = family(of: event.lock) else { return }
     live[family].waiters += 1
     live[family].queueMax = max(live[family].queueMax, live[family].waiters)
   }
 
-  public mutating func waitEnded(_ wait: WaitInterval) {
+  mutating func waitEnded(_ wait: WaitInterval) {
     guard let family = family(of: wait.lock) else { return }
     live[family].waiters -= 1
   }
 
-  public mutating func anomaly(_ anomaly: Anomaly) {
+  mutating func anomaly(_ anomaly: Anomaly) {
     if anomaly.kind == .doubleAcquire { doubleAcquire = LockAgentKey(lock: anomaly.lock, agent: anomaly.agent) }
   }
 
-  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     guard let family = family(of: event.lock) else { return }
     if doubleAcquire == LockAgentKey(lock: event.lock, agent: event.agent) {
       doubleAcquire = nil  // the first hold stands: no new one began
@@ -124,7 +124,7 @@ public struct FamilyAnalyzer: TimelineObserver {
     live[family].open.append((time, event.leaseNanos >= 0))
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) {
+  mutating func holdEnded(_ hold: HoldInterval) {
     guard let family = family(of: hold.lock) else { return }
     live[family].holdEnded(start: hold.start, end: hold.end, since: since)
   }

@@ -6,29 +6,29 @@
 /// bucket each; above, every power of two is split into 64 buckets, so a bucket is at most
 /// 1/64 of its lower bound wide and its midpoint is within 1/128 of any value in it. Only
 /// the range of buckets actually used is allocated.
-public struct LatencyDigest: Sendable {
-  public static let exactLimit = 128
+struct LatencyDigest: Sendable {
+  static let exactLimit = 128
   static let subBucketBits = 6
   static let linearLimit: Int64 = 128
 
-  public private(set) var count = 0
+  private(set) var count = 0
   /// Sum of all samples, 128 bits wide: ten thousand waits of twelve days pass Int64.max,
   /// and a saturated sum would make the mean wrong (below the median, even).
-  public private(set) var sum: Int128 = 0
-  public private(set) var min: Int64 = .max
-  public private(set) var max: Int64 = 0
+  private(set) var sum: Int128 = 0
+  private(set) var min: Int64 = .max
+  private(set) var max: Int64 = 0
   private var exact: [Int64] = []
   /// Counts of buckets `lowestBucket ..< lowestBucket + buckets.count`.
   private var buckets: [UInt32] = []
   private var lowestBucket = 0
 
-  public init() {}
+  init() {}
 
-  public var isExact: Bool { count <= LatencyDigest.exactLimit }
+  var isExact: Bool { count <= LatencyDigest.exactLimit }
 
   /// Adds a duration in nanoseconds (negative durations are recorded as 0).
   @inline(__always)
-  public mutating func add(_ sample: Int64) {
+  mutating func add(_ sample: Int64) {
     let value = Swift.max(0, sample)
     if count == 2 {
       // One or two samples are `min` and `max`: a lock or agent seen once or twice (a
@@ -66,10 +66,10 @@ public struct LatencyDigest: Sendable {
   }
 
   /// Mean rounded down, 0 with no samples.
-  public var mean: Int64 { count == 0 ? 0 : Int64(sum / Int128(count)) }  // ≤ max: it fits
+  var mean: Int64 { count == 0 ? 0 : Int64(sum / Int128(count)) }  // ≤ max: it fits
 
   /// Several nearest-rank percentiles at once (one sort of the exact samples).
-  public func percentiles(_ ps: [Int]) -> [Int64] {
+  func percentiles(_ ps: [Int]) -> [Int64] {
     guard count > 0 else { return ps.map { _ in 0 } }
     guard isExact else { return ps.map(percentile) }
     let sorted = exactSamples.sorted()
@@ -77,7 +77,7 @@ public struct LatencyDigest: Sendable {
   }
 
   /// The nearest-rank percentile: the ⌈p·n/100⌉-th smallest sample (0 with no samples).
-  public func percentile(_ p: Int) -> Int64 {
+  func percentile(_ p: Int) -> Int64 {
     guard count > 0 else { return 0 }
     let rank = Swift.max(1, (p * count + 99) / 100)
     if isExact {
@@ -96,7 +96,7 @@ public struct LatencyDigest: Sendable {
 
   /// Adds every sample of `other`, as if each had been added here: families of locks and
   /// fleet summaries combine digests this way. Percentiles stay within the same 0.8%.
-  public mutating func merge(_ other: LatencyDigest) {
+  mutating func merge(_ other: LatencyDigest) {
     guard other.count > 0 else { return }
     if other.isExact && count + other.count <= LatencyDigest.exactLimit {
       for value in other.exactSamples { add(value) }
@@ -121,17 +121,17 @@ public struct LatencyDigest: Sendable {
   /// The stored form, for fleet summaries (`FleetSummary`): the samples while exact, else
   /// the non-empty buckets as (index, count). Nothing is rounded: reading it back gives a
   /// digest that merges and answers exactly like this one.
-  public var samples: [Int64] { isExact ? exactSamples : [] }
-  public var nonEmptyBuckets: [(index: Int, count: UInt32)] {
+  var samples: [Int64] { isExact ? exactSamples : [] }
+  var nonEmptyBuckets: [(index: Int, count: UInt32)] {
     buckets.enumerated().compactMap { offset, count in count > 0 ? (lowestBucket + offset, count) : nil }
   }
 
   /// The highest bucket index a non-negative Int64 can fall in.
-  public static let highestBucket = bucket(of: .max)
+  static let highestBucket = bucket(of: .max)
 
   /// A digest rebuilt from its stored form; nil when the parts contradict each other (a
   /// hostile or damaged summary must be refused, never trusted into a trap).
-  public init?(count: Int, sum: Int128, min: Int64, max: Int64, samples: [Int64], buckets: [(index: Int, count: UInt32)]) {
+  init?(count: Int, sum: Int128, min: Int64, max: Int64, samples: [Int64], buckets: [(index: Int, count: UInt32)]) {
     guard count >= 0, sum >= 0, min >= 0, max >= 0 else { return nil }
     if count == 0 {
       guard samples.isEmpty, buckets.isEmpty, sum == 0 else { return nil }
@@ -166,7 +166,7 @@ public struct LatencyDigest: Sendable {
 
   /// How many samples are at most `bound` (a bucket counts by its midpoint): the cumulative
   /// counts of Prometheus `_bucket` series.
-  public func count(atMost bound: Int64) -> Int {
+  func count(atMost bound: Int64) -> Int {
     if isExact { return exactSamples.reduce(0) { $0 + ($1 <= bound ? 1 : 0) } }
     var seen = 0
     for (offset, bucketCount) in buckets.enumerated() where bucketCount > 0 {

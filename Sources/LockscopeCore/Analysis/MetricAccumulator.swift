@@ -1,36 +1,36 @@
 /// The running totals behind one row of metrics (a lock, an agent, or overall).
-public struct MetricAccumulator: Sendable {
-  public var attempts = 0
-  public var acquisitions = 0
-  public var timeouts = 0
-  public var contendedAttempts = 0
-  public var wait = LatencyDigest()
-  public var hold = LatencyDigest()
+struct MetricAccumulator: Sendable {
+  var attempts = 0
+  var acquisitions = 0
+  var timeouts = 0
+  var contendedAttempts = 0
+  var wait = LatencyDigest()
+  var hold = LatencyDigest()
   /// Every attempt's time from request to acquire, timeout or cancel (SPEC §2 `blocked`).
-  public var blocked = LatencyDigest()
+  var blocked = LatencyDigest()
   /// Holds that ended otherwise than by a release, and the longest of them.
-  public var unfinishedHolds = 0
-  public var unfinishedMax: Int64 = 0
+  var unfinishedHolds = 0
+  var unfinishedMax: Int64 = 0
   /// Released holds that had an expected length (`expected_ms`, `--expect-hold`), and
   /// those of them that lasted longer (SPEC §2 `hold.over_expected`).
-  public var expectedHolds = 0
-  public var overExpected = 0
+  var expectedHolds = 0
+  var overExpected = 0
   /// Every wait and hold, sampled or not, clipped to the window; 128 bits wide, so totals
   /// over years of waiting by thousands of agents stay exact.
-  public var waitNanos: Int128 = 0
-  public var holdNanos: Int128 = 0
+  var waitNanos: Int128 = 0
+  var holdNanos: Int128 = 0
   /// Wait this lock's or agent's holds imposed on others, in nanoseconds.
-  public var causedWait: Double = 0
+  var causedWait: Double = 0
   /// Agents: the longest queue joined; the queue integral over its waits.
-  public var queueMax = 0
-  public var queueIntegral: Double = 0
+  var queueMax = 0
+  var queueIntegral: Double = 0
   /// Agents as holders: the most waiters they blocked at once.
-  public var blockedMax = 0
+  var blockedMax = 0
 
-  public init() {}
+  init() {}
 
   /// Whether anything at all was counted.
-  public var isEmpty: Bool {
+  var isEmpty: Bool {
     attempts == 0 && acquisitions == 0 && blocked.count == 0 && hold.count == 0 && waitNanos == 0 && holdNanos == 0
       && unfinishedHolds == 0 && causedWait == 0
   }
@@ -38,7 +38,7 @@ public struct MetricAccumulator: Sendable {
   /// Adds another row's totals, as if its events had been counted here: sums add, digests
   /// merge, maxima take the larger (a family row from its locks' rows; fleet summaries,
   /// SPEC §7). A family's queue maximum is not this: its caller knows it.
-  public mutating func merge(_ other: MetricAccumulator) {
+  mutating func merge(_ other: MetricAccumulator) {
     attempts += other.attempts
     acquisitions += other.acquisitions
     timeouts += other.timeouts

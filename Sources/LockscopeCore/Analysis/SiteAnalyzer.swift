@@ -2,12 +2,12 @@
 /// `wait` and `blocked` (WAITED AT, perf's view) — and the holds acquired there — their
 /// `hold` and the wait they caused others (BLOCKED OTHERS FROM, Go's view). Memory: one
 /// accumulator per distinct site; nothing at all when no event has one.
-public struct SiteAnalyzer: TimelineObserver {
-  public let selection: Selection
+struct SiteAnalyzer: TimelineObserver {
+  let selection: Selection
   /// Indexed by site id.
-  public private(set) var sites: [MetricAccumulator] = []
+  private(set) var sites: [MetricAccumulator] = []
 
-  public init(selection: Selection) { self.selection = selection }
+  init(selection: Selection) { self.selection = selection }
 
   @inline(__always)
   private mutating func update(_ site: Int32, _ body: (inout MetricAccumulator) -> Void) {
@@ -16,7 +16,7 @@ public struct SiteAnalyzer: TimelineObserver {
     body(&sites[index])
   }
 
-  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     guard event.site >= 0, time >= selection.since, selection.includes(event.agent) else { return }
     update(event.site) { row in
       row.attempts += 1
@@ -30,7 +30,7 @@ public struct SiteAnalyzer: TimelineObserver {
     }
   }
 
-  public mutating func waitEnded(_ wait: WaitInterval) {
+  mutating func waitEnded(_ wait: WaitInterval) {
     guard wait.site >= 0, selection.includes(wait.agent) else { return }
     let clipped = max(0, wait.end - max(wait.start, selection.since))
     let inWindow = wait.end >= selection.since
@@ -50,7 +50,7 @@ public struct SiteAnalyzer: TimelineObserver {
     }
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) {
+  mutating func holdEnded(_ hold: HoldInterval) {
     guard hold.site >= 0 else { return }
     // What a hold imposed counts whoever held it, as the engine charged it.
     update(hold.site) { $0.causedWait += hold.causedWait }

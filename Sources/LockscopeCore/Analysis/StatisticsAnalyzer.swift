@@ -2,13 +2,13 @@
 /// reports attempts, waits and holds. Memory: one accumulator per lock and per agent, one
 /// `BlockedSum` per (lock, agent) pair that had a `blocked` sample (for `fairness`), and one
 /// entry per open hold that has an expected length.
-public struct StatisticsAnalyzer: TimelineObserver {
-  public let selection: Selection
-  public private(set) var locks: [MetricAccumulator] = []
-  public private(set) var agents: [MetricAccumulator] = []
-  public private(set) var overall = MetricAccumulator()
+struct StatisticsAnalyzer: TimelineObserver {
+  let selection: Selection
+  private(set) var locks: [MetricAccumulator] = []
+  private(set) var agents: [MetricAccumulator] = []
+  private(set) var overall = MetricAccumulator()
   /// `blocked` per (lock, agent): the per-lock means behind `fairness`.
-  public private(set) var blockedPairs: [LockAgentKey: BlockedSum] = [:]
+  private(set) var blockedPairs: [LockAgentKey: BlockedSum] = [:]
   /// `--expect-hold`: a lock's expected hold when its acquire says none.
   private var expectations: HoldExpectations
   /// The expected length of each open hold that has one.
@@ -18,10 +18,10 @@ public struct StatisticsAnalyzer: TimelineObserver {
   private var doubleAcquire: LockAgentKey?
 
   /// The sum and count of one (lock, agent) pair's `blocked` samples.
-  public struct BlockedSum: Sendable {
-    public var total: Int128 = 0
-    public var count = 0
-    public var mean: Double { count > 0 ? total.doubleValue / Double(count) : 0 }
+  struct BlockedSum: Sendable {
+    var total: Int128 = 0
+    var count = 0
+    var mean: Double { count > 0 ? total.doubleValue / Double(count) : 0 }
 
     @inline(__always)
     mutating func add(_ nanos: Int64) {
@@ -30,14 +30,14 @@ public struct StatisticsAnalyzer: TimelineObserver {
     }
   }
 
-  public init(selection: Selection, expectations: HoldExpectations? = nil) {
+  init(selection: Selection, expectations: HoldExpectations? = nil) {
     self.selection = selection
     self.expectations = expectations ?? HoldExpectations()
   }
 
   /// The expected length of `hold` (nanoseconds), or -1 when it has none. Valid until
   /// `holdEnded(hold)` is called.
-  public func expectation(of hold: HoldInterval) -> Int64 {
+  func expectation(of hold: HoldInterval) -> Int64 {
     openExpected.isEmpty ? -1 : openExpected[LockAgentKey(lock: hold.lock, agent: hold.agent)] ?? -1
   }
 
@@ -48,7 +48,7 @@ public struct StatisticsAnalyzer: TimelineObserver {
     blockedPairs[key, default: BlockedSum()].add(nanos)  // one lookup, changed in place
   }
 
-  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     let (agent, lock) = (event.agent, event.lock)
     guard time >= selection.since, selection.includes(agent) else { return }
     let bump = contended ? 1 : 0
@@ -61,7 +61,7 @@ public struct StatisticsAnalyzer: TimelineObserver {
     if bare { sampleBlocked(lock, agent, 0) }
   }
 
-  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     let key = LockAgentKey(lock: event.lock, agent: event.agent)
     if doubleAcquire == key {
       doubleAcquire = nil
@@ -76,7 +76,7 @@ public struct StatisticsAnalyzer: TimelineObserver {
     }
   }
 
-  public mutating func waitEnded(_ wait: WaitInterval) {
+  mutating func waitEnded(_ wait: WaitInterval) {
     // Later waiters queued behind this one blamed it (SPEC §2 wait-for edges): settled for
     // it, like a hold's, whether or not its own row is selected.
     if wait.causedWait > 0 { charge(wait.agent, wait.causedWait) }
@@ -96,7 +96,7 @@ public struct StatisticsAnalyzer: TimelineObserver {
     }
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) {
+  mutating func holdEnded(_ hold: HoldInterval) {
     // The wait the hold caused is settled here, once, for the holder, whether or not its
     // own row is selected.
     if hold.causedWait > 0 || hold.mostBlocked > 0 {
@@ -125,13 +125,13 @@ public struct StatisticsAnalyzer: TimelineObserver {
     }
   }
 
-  public mutating func anomaly(_ anomaly: Anomaly) {
+  mutating func anomaly(_ anomaly: Anomaly) {
     if anomaly.kind == .doubleAcquire { doubleAcquire = LockAgentKey(lock: anomaly.lock, agent: anomaly.agent) }
   }
 
   /// The lock's caused wait: the time of every waiter blocked by somebody (SPEC §2). Who
   /// gets it is settled when the holds and waits it was charged to end.
-  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
+  mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
     guard blocked > 0 else { return }
     let waited = Double(elapsed) * Double(blocked)
     ensure(lock, AgentID(0))
@@ -166,20 +166,20 @@ public struct StatisticsAnalyzer: TimelineObserver {
 
 /// `--expect-hold GLOB=DURATION`: the expected hold of each lock whose acquire gives none,
 /// from the first glob its name matches; worked out once per lock and cached.
-public struct HoldExpectations {
-  public let rules: [(glob: Glob, nanos: Int64)]
+struct HoldExpectations {
+  let rules: [(glob: Glob, nanos: Int64)]
   private let lockNames: NameTable?
   /// Per lock: -2 not yet known, -1 none, else nanoseconds.
   private var cache: [Int64] = []
 
-  public init(rules: [(glob: Glob, nanos: Int64)] = [], lockNames: NameTable? = nil) {
+  init(rules: [(glob: Glob, nanos: Int64)] = [], lockNames: NameTable? = nil) {
     self.rules = rules
     self.lockNames = lockNames
   }
 
   /// The expected hold of `lock` in nanoseconds, or -1.
   @inline(__always)
-  public mutating func expected(for lock: LockID) -> Int64 {
+  mutating func expected(for lock: LockID) -> Int64 {
     guard !rules.isEmpty, let lockNames, lock.rawValue >= 0 else { return -1 }
     if lock.index >= cache.count { cache.append(contentsOf: repeatElement(-2, count: lock.index + 1 - cache.count)) }
     if cache[lock.index] == -2 {

@@ -1,5 +1,5 @@
 /// The subcommands. `report` is the default when none is named.
-public enum Command: String, CaseIterable, Sendable {
+enum Command: String, CaseIterable, Sendable {
   case report, check, timeline, watch, whatif, diff, route, merge, completions
 
   /// The commands that read logs (all but `merge` and `completions`), which share the
@@ -29,75 +29,75 @@ public enum Command: String, CaseIterable, Sendable {
 }
 
 /// How `--color` decides on ANSI styling.
-public enum ColorChoice: String, CaseIterable, Sendable {
+enum ColorChoice: String, CaseIterable, Sendable {
   case auto, always, never
 }
 
 /// Everything the command line said, after parsing.
-public struct CommandLineOptions: Sendable {
-  public var command: Command = .report
+struct CommandLineOptions: Sendable {
+  var command: Command = .report
   /// Whether a subcommand was named (`lockscope report …`), for choosing which help to show.
-  public var commandNamed = false
-  public var paths: [String] = []
-  public var format: ReportFormat = .text
-  public var checkFormat: CheckFormat = .text
+  var commandNamed = false
+  var paths: [String] = []
+  var format: ReportFormat = .text
+  var checkFormat: CheckFormat = .text
   /// `--slo` files and `--rule` texts, in the order given.
-  public var sloFiles: [String] = []
-  public var rules: [String] = []
-  public var allowEmpty = false
-  public var timelineFormat: TimelineFormat = .text
-  public var watch = WatchOptions()
+  var sloFiles: [String] = []
+  var rules: [String] = []
+  var allowEmpty = false
+  var timelineFormat: TimelineFormat = .text
+  var watch = WatchOptions()
   /// `whatif`: the changes named (exactly one is allowed) and the output format.
-  public var whatifChanges: [WhatIfChange] = []
-  public var whatifFormat: WhatIfFormat = .text
-  public var gantt = false
+  var whatifChanges: [WhatIfChange] = []
+  var whatifFormat: WhatIfFormat = .text
+  var gantt = false
   /// `--around` (raw, read once `--time-unit` is known) and `--window`.
-  public var aroundText: String?
-  public var window: Int64 = 5_000_000_000
+  var aroundText: String?
+  var window: Int64 = 5_000_000_000
   /// `--width`: the Gantt chart's width in columns (nil: the terminal's, or 100).
-  public var width: Int?
-  public var top = 10
-  public var color: ColorChoice = .auto
-  public var analysis = AnalysisOptions()
+  var width: Int?
+  var top = 10
+  var color: ColorChoice = .auto
+  var analysis = AnalysisOptions()
   /// Whether `--reorder-window` was given (`watch` reads with none unless it was).
-  public var reorderWindowGiven = false
+  var reorderWindowGiven = false
   /// Raw `--since`/`--until`, read once `--time-unit` is known.
-  public var sinceText: String?
+  var sinceText: String?
   /// `--suppress` files, read before any log.
-  public var suppressFiles: [String] = []
-  public var untilText: String?
+  var suppressFiles: [String] = []
+  var untilText: String?
   /// `diff`: where `--` split the files into the before and after sets (nil: no `--`).
-  public var pathSeparator: Int?
-  public var diffFormat: DiffFormat = .text
+  var pathSeparator: Int?
+  var diffFormat: DiffFormat = .text
   /// `diff --fail-on-regression PCT` and the statistic it watches (`--stat`).
-  public var failOnRegression: Double?
-  public var regressionStatistic = DiffStatistic.named("wait.p95")!  // a name of DiffStatistic.rows
-  public var showHelp = false
-  public var showVersion = false
+  var failOnRegression: Double?
+  var regressionStatistic = DiffStatistic.named("wait.p95")!  // a name of DiffStatistic.rows
+  var showHelp = false
+  var showVersion = false
   /// `report --format summary`: a mergeable fleet summary instead of a report (SPEC §7).
-  public var writeSummary = false
+  var writeSummary = false
   /// `route --shards N --out DIR`.
-  public var shards: Int?
-  public var outDirectory: String?
+  var shards: Int?
+  var outDirectory: String?
   /// `check --summaries`: the files are summaries to merge, not logs.
-  public var readSummaries = false
+  var readSummaries = false
   /// `--prometheus-histograms`: cumulative `_bucket` series beside the summaries.
-  public var prometheusHistograms = false
+  var prometheusHistograms = false
 
-  public init() {}
+  init() {}
 }
 
 /// The formats `diff --format` accepts.
-public enum DiffFormat: String, CaseIterable, Sendable {
+enum DiffFormat: String, CaseIterable, Sendable {
   case text, markdown, json
 }
 
 /// The formats `whatif --format` accepts.
-public enum WhatIfFormat: String, CaseIterable, Sendable {
+enum WhatIfFormat: String, CaseIterable, Sendable {
   case text, json
 }
 
 /// The formats `timeline --format` accepts.
-public enum TimelineFormat: String, CaseIterable, Sendable {
+enum TimelineFormat: String, CaseIterable, Sendable {
   case text, json, chrome
 }

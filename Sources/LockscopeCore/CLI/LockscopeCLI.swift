@@ -1,13 +1,13 @@
 /// The command-line program. `run` returns the exit status instead of exiting, so tests
 /// call it directly; `main.swift` only passes the process's arguments and streams.
 public enum LockscopeCLI {
-  public static let version = "0.1.0"
+  static let version = "0.1.0"
 
   /// Exit statuses (SPEC §3).
-  public enum ExitStatus {
-    public static let success: Int32 = 0
-    public static let violation: Int32 = 1
-    public static let failure: Int32 = 2
+  enum ExitStatus {
+    static let success: Int32 = 0
+    static let violation: Int32 = 1
+    static let failure: Int32 = 2
   }
 
   /// Runs `lockscope` with `arguments` (without the program name).

@@ -5,10 +5,10 @@ import Foundation
 /// One cycle a line, its locks as names or globs separated by spaces or `->`/`→`, in any
 /// rotation; `#` starts a comment. A cycle is silenced when it has as many locks as the line
 /// and each lock matches one of the line's globs.
-public enum SuppressionFile {
+enum SuppressionFile {
   /// The cycles of the file; a glob with an unclosed `[` (or a trailing `\\`) is an error
   /// naming its line, as in SLO scopes, instead of a cycle that silently matches nothing.
-  public static func read(_ path: String) throws(InputError) -> [[Glob]] {
+  static func read(_ path: String) throws(InputError) -> [[Glob]] {
     let lines = parseLines(try ByteSource.readText(path))
     for (number, globs) in lines {
       if let bad = globs.first(where: { $0.syntaxError != nil }), let problem = bad.syntaxError {
@@ -18,7 +18,7 @@ public enum SuppressionFile {
     return lines.map(\.globs)
   }
 
-  public static func parse(_ text: String) -> [[Glob]] {
+  static func parse(_ text: String) -> [[Glob]] {
     parseLines(text).map(\.globs)
   }
 

@@ -3,34 +3,34 @@ import Foundation
 /// Where the CLI writes: a file descriptor (buffered, its write errors recorded), or memory
 /// for tests. Every output of every command goes through one of these, so one check at the
 /// end (`writeFailure`) covers them all.
-public final class TextSink {
+final class TextSink {
   /// Writing stopped: the reader went away (`lockscope … | head`, stop quietly) or the
   /// output failed (`writeFailure` says why; the CLI exits 2).
-  public struct Stopped: Error {}
+  struct Stopped: Error {}
 
   private let fd: Int32?
   private var buffer: [UInt8] = []
   /// Everything written, for a memory sink.
-  public private(set) var captured = ""
-  public let isTerminal: Bool
+  private(set) var captured = ""
+  let isTerminal: Bool
   /// Nothing more can be written: the pipe closed or a write failed.
-  public private(set) var isBroken = false
+  private(set) var isBroken = false
   /// The `errno` of a write that failed for a reason other than a closed pipe (`ENOSPC`,
   /// `EIO`, `EBADF`, …): the output is incomplete and the exit status must say so.
-  public private(set) var writeFailure: Int32?
+  private(set) var writeFailure: Int32?
 
-  public init(fd: Int32) {
+  init(fd: Int32) {
     self.fd = fd
     isTerminal = isatty(fd) == 1
   }
 
   /// A sink that keeps what is written (tests), pretending to be a terminal or not.
-  public init(capturingAsTerminal isTerminal: Bool = false) {
+  init(capturingAsTerminal isTerminal: Bool = false) {
     fd = nil
     self.isTerminal = isTerminal
   }
 
-  public func write(_ text: String) throws(Stopped) {
+  func write(_ text: String) throws(Stopped) {
     guard fd != nil else {
       captured += text
       return
@@ -40,7 +40,7 @@ public final class TextSink {
     if buffer.count >= 1 << 16 { try flush() }
   }
 
-  public func flush() throws(Stopped) {
+  func flush() throws(Stopped) {
     if isBroken { throw Stopped() }
     guard let fd, !buffer.isEmpty else { return }
     var offset = 0
@@ -67,19 +67,19 @@ public final class TextSink {
 
   /// `cannot write output: No space left on device`, when a write failed (not for a
   /// closed pipe, which is a quiet stop).
-  public var failureMessage: String? {
+  var failureMessage: String? {
     writeFailure.map { "cannot write output: \(String(cString: strerror($0)))" }
   }
 }
 
 /// The CLI's view of the process: its output streams, environment and terminal.
 public struct ConsoleIO {
-  public var out: TextSink
-  public var err: TextSink
-  public var environment: [String: String]
-  public var stdinIsTerminal: Bool
+  var out: TextSink
+  var err: TextSink
+  var environment: [String: String]
+  var stdinIsTerminal: Bool
 
-  public init(out: TextSink, err: TextSink, environment: [String: String], stdinIsTerminal: Bool) {
+  init(out: TextSink, err: TextSink, environment: [String: String], stdinIsTerminal: Bool) {
     self.out = out
     self.err = err
     self.environment = environment

@@ -1,10 +1,10 @@
 /// `lockscope diff --format json`: both sides' runs, and per overall, lock, family and agent
 /// every statistic as `{"before", "after", "change"}` (change a fraction, null from 0 or
 /// from nothing); durations in nanoseconds under keys ending in `_ns`.
-public struct DiffJSONRenderer {
-  public init() {}
+struct DiffJSONRenderer {
+  init() {}
 
-  public func render(_ diff: ReportDiff, regression: (statistic: DiffStatistic, percent: Double)? = nil) -> String {
+  func render(_ diff: ReportDiff, regression: (statistic: DiffStatistic, percent: Double)? = nil) -> String {
     var json = JSONWriter(compact: false)
     json.beginObject()
     for (key, side) in [("before", diff.before), ("after", diff.after)] {

@@ -1,13 +1,13 @@
 /// `lockscope diff --format markdown`: the comparison for the pull request that made the
 /// change — each side's run, the overall statistics, the largest changes, the findings gone
 /// and new. Names from logs are escaped (`Markdown.text`).
-public struct DiffMarkdownRenderer {
+struct DiffMarkdownRenderer {
   /// Changes listed; 0 lists all.
-  public let top: Int
+  let top: Int
 
-  public init(top: Int) { self.top = top }
+  init(top: Int) { self.top = top }
 
-  public func render(_ diff: ReportDiff) -> String {
+  func render(_ diff: ReportDiff) -> String {
     var text = "## lockscope diff\n\n"
     for (label, side) in [("Before", diff.before), ("After", diff.after)] {
       text +=

@@ -1,20 +1,20 @@
 /// One statistic `lockscope diff` compares between two reports: how to read it from a row,
 /// its JSON key, and how to show it. Lower is better for all of them but `attempts`
 /// (how much work was done, neither better nor worse) and the run's `throughput`.
-public struct DiffStatistic: Sendable {
-  public enum Unit: Sendable { case duration, ratio, count, perSecond }
+struct DiffStatistic: Sendable {
+  enum Unit: Sendable { case duration, ratio, count, perSecond }
 
   /// The name `--stat` takes and the text shows (`wait.p95`, as SLO rules name it).
-  public let name: String
+  let name: String
   /// The key of its object in the JSON diff (`wait_p95_ns`: durations end in `_ns`).
-  public let jsonKey: String
-  public let unit: Unit
+  let jsonKey: String
+  let unit: Unit
   /// Whether a rise is an improvement (throughput), a regression (waits), or neither (nil).
-  public let higherIsBetter: Bool?
+  let higherIsBetter: Bool?
   let value: @Sendable (MetricsRow) -> Double?
 
   /// The statistics of each lock, family, agent and overall row, in the order shown.
-  public static let rows: [DiffStatistic] =
+  static let rows: [DiffStatistic] =
     [DiffStatistic(name: "attempts", jsonKey: "attempts", unit: .count, higherIsBetter: nil) { Double($0.attempts) }]
     + percentiles("wait", \.wait) + percentiles("blocked", \.blocked) + percentiles("hold", \.hold)
     + [
@@ -28,15 +28,15 @@ public struct DiffStatistic: Sendable {
     ]
 
   /// The run as a whole: the time it took and the acquisitions it made per second.
-  public static let makespan = DiffStatistic(name: "makespan", jsonKey: "makespan_ns", unit: .duration, higherIsBetter: false) { _ in nil }
-  public static let throughput = DiffStatistic(name: "throughput", jsonKey: "throughput_per_s", unit: .perSecond, higherIsBetter: true) {
+  static let makespan = DiffStatistic(name: "makespan", jsonKey: "makespan_ns", unit: .duration, higherIsBetter: false) { _ in nil }
+  static let throughput = DiffStatistic(name: "throughput", jsonKey: "throughput_per_s", unit: .perSecond, higherIsBetter: true) {
     _ in nil
   }
 
   /// Every name `--stat` accepts.
-  public static var all: [DiffStatistic] { rows + [makespan, throughput] }
+  static var all: [DiffStatistic] { rows + [makespan, throughput] }
 
-  public static func named(_ name: String) -> DiffStatistic? { all.first { $0.name == name } }
+  static func named(_ name: String) -> DiffStatistic? { all.first { $0.name == name } }
 
   private static func percentiles(_ prefix: String, _ stats: KeyPath<MetricsRow, DurationStats> & Sendable) -> [DiffStatistic] {
     let pick: [(String, @Sendable (DurationStats) -> Int64)] = [("p50", { $0.p50 }), ("p95", { $0.p95 }), ("p99", { $0.p99 })]
@@ -49,7 +49,7 @@ public struct DiffStatistic: Sendable {
   }
 
   /// `1.20s`, `12.5%`, `1,204`, `2.50/s`.
-  public func format(_ value: Double) -> String {
+  func format(_ value: Double) -> String {
     switch unit {
     case .duration: HumanDuration.human(Int64(value.rounded()))
     case .ratio: TextReportRenderer.percent(value)

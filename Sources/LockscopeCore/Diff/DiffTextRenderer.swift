@@ -2,17 +2,17 @@
 /// statistics before and after, then the changes of locks, families and agents ranked by
 /// size (improvements green, regressions red on a terminal), the locks that came or went,
 /// and the findings that disappeared or are new.
-public struct DiffTextRenderer {
-  public let style: TerminalStyle
+struct DiffTextRenderer {
+  let style: TerminalStyle
   /// Changes listed; 0 lists all.
-  public let top: Int
+  let top: Int
 
-  public init(style: TerminalStyle, top: Int) {
+  init(style: TerminalStyle, top: Int) {
     self.style = style
     self.top = top
   }
 
-  public func render(_ diff: ReportDiff) -> String {
+  func render(_ diff: ReportDiff) -> String {
     var text = style.bold("lockscope diff") + "\n"
     text += "  before  \(side(diff.before))\n"
     text += "  after   \(side(diff.after))\n"

@@ -1,16 +1,16 @@
 /// `lockscope diff`: two reports of the same system, before and after a change, compared
 /// per lock, family and agent, their findings matched, and each side's makespan and
 /// throughput — the "wrong: 52 s, right: 5.2 s" comparison, made by the tool.
-public struct ReportDiff: Sendable {
+struct ReportDiff: Sendable {
   /// One side's run as a whole.
-  public struct Side: Sendable {
-    public var inputs: [String]
-    public var events: Int64
+  struct Side: Sendable {
+    var inputs: [String]
+    var events: Int64
     /// First to last event analysed.
-    public var makespan: Int64
-    public var acquisitions: Int
+    var makespan: Int64
+    var acquisitions: Int
     /// Acquisitions per second of makespan (0 over an empty span).
-    public var throughput: Double
+    var throughput: Double
 
     init(_ report: Report) {
       inputs = report.summary.inputs
@@ -22,14 +22,14 @@ public struct ReportDiff: Sendable {
   }
 
   /// One statistic before and after.
-  public struct Change: Sendable {
-    public var statistic: DiffStatistic
+  struct Change: Sendable {
+    var statistic: DiffStatistic
     /// nil: no samples on that side (or the subject was not there).
-    public var before: Double?
-    public var after: Double?
+    var before: Double?
+    var after: Double?
 
     /// (after − before) / before; nil when it has no finite value (from 0 or from nothing).
-    public var relative: Double? {
+    var relative: Double? {
       guard let before, let after else { return nil }
       if before == after { return 0 }
       return before != 0 ? (after - before) / abs(before) : nil
@@ -42,16 +42,16 @@ public struct ReportDiff: Sendable {
       return relative.map(abs) ?? .infinity
     }
 
-    public enum Verdict: String, Sendable { case improved, regressed, unchanged, neutral }
+    enum Verdict: String, Sendable { case improved, regressed, unchanged, neutral }
 
-    public var verdict: Verdict {
+    var verdict: Verdict {
       guard let before, let after, before != after else { return .unchanged }
       guard let higherIsBetter = statistic.higherIsBetter else { return .neutral }
       return (after > before) == higherIsBetter ? .improved : .regressed
     }
 
     /// `-90.0%`, `+12.5%`, `new` (from 0), `=`.
-    public var changeText: String {
+    var changeText: String {
       guard let before, let after else { return before == nil && after == nil ? "–" : (before == nil ? "new" : "gone") }
       if before == after { return "=" }
       guard let relative else { return "from 0" }
@@ -59,7 +59,7 @@ public struct ReportDiff: Sendable {
     }
   }
 
-  public enum Scope: String, Sendable {
+  enum Scope: String, Sendable {
     case overall, lock, family, agent
 
     /// Locks first on a tie: the change was made to them.
@@ -67,28 +67,28 @@ public struct ReportDiff: Sendable {
   }
 
   /// A lock, family or agent of either side (or overall), with every statistic's change.
-  public struct Subject: Sendable {
-    public var scope: Scope
-    public var name: String?
-    public var inBefore: Bool
-    public var inAfter: Bool
-    public var changes: [Change]
+  struct Subject: Sendable {
+    var scope: Scope
+    var name: String?
+    var inBefore: Bool
+    var inAfter: Bool
+    var changes: [Change]
   }
 
-  public var before: Side
-  public var after: Side
-  public var makespan: Change
-  public var throughput: Change
-  public var overall: Subject
-  public var locks: [Subject]
-  public var families: [Subject]
-  public var agents: [Subject]
+  var before: Side
+  var after: Side
+  var makespan: Change
+  var throughput: Change
+  var overall: Subject
+  var locks: [Subject]
+  var families: [Subject]
+  var agents: [Subject]
   /// Findings of the before side with no like finding after (same kind, locks, agents and
   /// cause), and the other way round.
-  public var gone: [Finding]
-  public var new: [Finding]
+  var gone: [Finding]
+  var new: [Finding]
 
-  public init(before: Report, after: Report) {
+  init(before: Report, after: Report) {
     self.before = Side(before)
     self.after = Side(after)
     makespan = Change(statistic: .makespan, before: Double(self.before.makespan), after: Double(self.after.makespan))
@@ -102,7 +102,7 @@ public struct ReportDiff: Sendable {
 
   /// Every change of a lock, family or agent that got better or worse, largest first (then
   /// by scope, name and statistic, so the order is stable).
-  public var ranked: [(subject: Subject, change: Change)] {
+  var ranked: [(subject: Subject, change: Change)] {
     let all = (locks + families + agents).flatMap { subject in
       subject.changes.filter { $0.verdict == .improved || $0.verdict == .regressed }.map { (subject: subject, change: $0) }
     }
@@ -115,7 +115,7 @@ public struct ReportDiff: Sendable {
   }
 
   /// The overall change of `statistic` (`makespan`, `throughput`, or a row statistic).
-  public func overallChange(_ statistic: DiffStatistic) -> Change {
+  func overallChange(_ statistic: DiffStatistic) -> Change {
     switch statistic.name {
     case DiffStatistic.makespan.name: makespan
     case DiffStatistic.throughput.name: throughput
@@ -125,7 +125,7 @@ public struct ReportDiff: Sendable {
 
   /// `--fail-on-regression PCT`: whether `statistic` got worse overall by more than
   /// `percent` (a rise from 0 is worse by any amount).
-  public func regressed(_ statistic: DiffStatistic, byMoreThan percent: Double) -> Bool {
+  func regressed(_ statistic: DiffStatistic, byMoreThan percent: Double) -> Bool {
     let change = overallChange(statistic)
     guard change.verdict == .regressed else { return false }
     guard let relative = change.relative else { return true }

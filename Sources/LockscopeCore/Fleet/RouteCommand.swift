@@ -4,25 +4,25 @@ import Foundation
 /// event, compacted, to its lock's shard file (`ShardHash`), and a partition summary with
 /// the lock-order edges its agents took. Memory: the analysis's, plus one output buffer a
 /// shard.
-public enum RouteCommand {
+enum RouteCommand {
   /// The agent of the span marks: a `crash` of this name, with no lock, at the partition's
   /// first and last event, written to every shard so each shard's span is the whole
   /// log's (an unfinished hold runs to the log's end, not to its shard's last event).
   /// Nothing else changes: the agent holds and waits for nothing, and summaries drop it.
-  public static let spanAgent = "lockscope.route/span"
+  static let spanAgent = "lockscope.route/span"
   /// The partition summary's name in `--out DIR`.
-  public static let summaryName = "partition.summary.json"
-  public static let maximumShards = 4096
+  static let summaryName = "partition.summary.json"
+  static let maximumShards = 4096
 
   /// A shard's file in `--out DIR`.
-  public static func shardFileName(_ shard: Int) -> String {
+  static func shardFileName(_ shard: Int) -> String {
     let digits = String(shard)
     return "shard-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits + ".jsonl"
   }
 
   /// Routes `paths` into `directory` (created if missing) and returns the partition summary
   /// (also written there).
-  public static func run(
+  static func run(
     paths: [String], shards: Int, directory: String, options: AnalysisOptions, warn: @escaping (String) -> Void
   ) throws(InputError) -> FleetSummary {
     var options = options

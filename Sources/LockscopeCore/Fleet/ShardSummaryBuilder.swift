@@ -1,7 +1,7 @@
 extension LogAnalysis {
   /// `report --format summary` (SPEC §7): the pipeline of `run`, kept as a mergeable summary
   /// instead of a report.
-  public static func summarize(paths: [String], options: AnalysisOptions, warn: @escaping (String) -> Void)
+  static func summarize(paths: [String], options: AnalysisOptions, warn: @escaping (String) -> Void)
     throws(InputError) -> FleetSummary
   {
     var options = options

@@ -18,9 +18,9 @@ indirect enum SummaryJSON {
 }
 
 /// Why a summary was refused: one line for the user.
-public struct SummaryError: Error, Equatable, Sendable {
-  public var message: String
-  public init(_ message: String) { self.message = message }
+struct SummaryError: Error, Equatable, Sendable {
+  var message: String
+  init(_ message: String) { self.message = message }
 }
 
 /// A recursive-descent JSON reader over bytes, for `SummaryJSON`.

@@ -3,19 +3,19 @@
 /// and totals are sums over the shards, its percentiles merged digests; lock-order
 /// inversions are searched over the union of every summary's edges, and deadlocks whose
 /// wait-for cycle spans shards are found from the shards' wait spans (`possible-deadlock`).
-public enum SummaryMerge {
+enum SummaryMerge {
   /// More summaries than this are refused: counts are capped per summary
   /// (`SummaryReader.maximumCount`) so that the sums of this many still fit.
-  public static let maximumSummaries = 16_384
+  static let maximumSummaries = 16_384
 
   /// What the merge could not know exactly, for a note on standard error.
-  public struct Caveats: Sendable, Equatable {
+  struct Caveats: Sendable, Equatable {
     /// Agents seen in more than one input partition: lock-order edges between their
     /// holds in different partitions were not recorded.
-    public var agentsInSeveralPartitions: [String] = []
+    var agentsInSeveralPartitions: [String] = []
   }
 
-  public static func merge(
+  static func merge(
     _ summaries: [FleetSummary], names: [String], options: FindingOptions = FindingOptions(), histograms: Bool = false
   )
     -> (report: Report, caveats: Caveats)

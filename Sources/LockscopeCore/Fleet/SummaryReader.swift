@@ -2,13 +2,13 @@
 /// why — a summary of another format or version, or one whose values are out of range or
 /// contradict each other. Every count is capped (`maximumCount`) so that summing thousands
 /// of summaries cannot overflow.
-public enum SummaryReader {
+enum SummaryReader {
   /// 2⁴⁸: more events than a summary can honestly hold, and 2¹⁴ summaries of it still fit.
   static let maximumCount: Int64 = 1 << 48
   /// Larger than any sum of `maximumCount` durations.
   static let maximumTotal: Int128 = Int128(maximumCount) * Int128(Int64.max)
 
-  public static func read(_ bytes: [UInt8], name: String) throws(SummaryError) -> FleetSummary {
+  static func read(_ bytes: [UInt8], name: String) throws(SummaryError) -> FleetSummary {
     do {
       return try decode(try SummaryJSONParser.parse(bytes))
     } catch {

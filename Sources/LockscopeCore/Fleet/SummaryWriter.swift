@@ -1,8 +1,8 @@
 /// Writes a `FleetSummary` as one line of JSON (SPEC §7). Every number is exact: integers
 /// as integers (128-bit sums included), doubles in their shortest round-tripping form,
 /// digests as their samples or their non-empty buckets — reading it back loses nothing.
-public enum SummaryWriter {
-  public static func bytes(_ summary: FleetSummary) -> [UInt8] {
+enum SummaryWriter {
+  static func bytes(_ summary: FleetSummary) -> [UInt8] {
     var json = JSONWriter(compact: true)
     json.beginObject()
     json.field("format", FleetSummary.format)

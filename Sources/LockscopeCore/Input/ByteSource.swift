@@ -2,11 +2,11 @@ import Foundation
 
 /// A file descriptor read in large blocks: a named file, or standard input for `-`.
 /// Subclasses change how bytes arrive (a followed file, a live pipe) behind the same `read`.
-public class ByteSource {
+class ByteSource {
   /// As shown in messages: the path, or `<stdin>`.
-  public let name: String
+  let name: String
   /// The path as given (`-` for standard input).
-  public let path: String
+  let path: String
   var fd: Int32
   private let ownsDescriptor: Bool
   /// Whether the descriptor opened at init is closed by this class (subclasses that open
@@ -24,7 +24,7 @@ public class ByteSource {
 
   /// Opens `path` (`-` is standard input). Fails with a one-line reason for a missing,
   /// unreadable or non-regular input such as a directory.
-  public init(path: String) throws(InputError) {
+  init(path: String) throws(InputError) {
     self.path = path
     if path == "-" {
       name = "<stdin>"
@@ -46,7 +46,7 @@ public class ByteSource {
 
   /// The source for `path`: inflated through zlib when its first bytes are gzip's magic
   /// number (1f 8b), whatever its name, standard input included.
-  public static func opening(_ path: String) throws(InputError) -> ByteSource {
+  static func opening(_ path: String) throws(InputError) -> ByteSource {
     let source = try ByteSource(path: path)
     return try source.startsWithGzipMagic() ? try GzipSource(compressed: source) : source
   }
@@ -68,7 +68,7 @@ public class ByteSource {
   }
 
   /// Wraps an open descriptor (tests, pipes).
-  public init(descriptor: Int32, name: String, ownsDescriptor: Bool) {
+  init(descriptor: Int32, name: String, ownsDescriptor: Bool) {
     self.fd = descriptor
     self.name = name
     self.path = name
@@ -105,12 +105,12 @@ public class ByteSource {
 
   /// The whole of a small text file (an SLO or suppression file), with the same one-line
   /// errors as a log. Not for logs: those are streamed.
-  public static func readText(_ path: String) throws(InputError) -> String {
+  static func readText(_ path: String) throws(InputError) -> String {
     String(decoding: try readBytes(path, from: ByteSource(path: path)), as: UTF8.self)
   }
 
   /// The whole of a summary file (`lockscope merge`), gzip or not, up to `limit` bytes.
-  public static func readBytes(_ path: String, limit: Int = 1 << 31) throws(InputError) -> [UInt8] {
+  static func readBytes(_ path: String, limit: Int = 1 << 31) throws(InputError) -> [UInt8] {
     try readBytes(path, from: opening(path), limit: limit)
   }
 

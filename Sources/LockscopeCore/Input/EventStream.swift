@@ -1,16 +1,16 @@
 /// One input's events: lines read, parsed, bad ones recorded and skipped; in file order, or
 /// put back in time order within `--reorder-window`.
-public final class EventStream {
-  public let index: Int32
-  public let reader: LineReader
+final class EventStream {
+  let index: Int32
+  let reader: LineReader
   private let parser: EventParser
   private let skipped: SkippedLines
   /// Valid event lines read.
-  public private(set) var events: Int64 = 0
+  private(set) var events: Int64 = 0
   /// Events earlier than one before them in this file that the reorder window did not put
   /// back (all of them with no window), and the most any was behind.
-  public private(set) var outOfOrder: Int64 = 0
-  public private(set) var worstSkew: Int64 = 0
+  private(set) var outOfOrder: Int64 = 0
+  private(set) var worstSkew: Int64 = 0
   /// The latest time read from this file, and the latest handed out.
   private var latest: Int64 = .min
   private var latestOut: Int64 = .min
@@ -28,7 +28,7 @@ public final class EventStream {
   private var lateContext: TraceContexts.Context?
   private var exhausted = false
 
-  public init(
+  init(
     index: Int32, reader: LineReader, parser: EventParser, skipped: SkippedLines, reorderWindow: Int64 = 0,
     reorderLimit: Int = AnalysisOptions.defaultReorderLimit
   ) {
@@ -40,14 +40,14 @@ public final class EventStream {
     self.reorderLimit = max(1, reorderLimit)
   }
 
-  public var name: String { reader.source.name }
+  var name: String { reader.source.name }
 
   /// The input ended and every event was handed out (a live input may return nil before).
-  public var isFinished: Bool { reader.isFinished && pending.earliestTime == nil && late == nil }
+  var isFinished: Bool { reader.isFinished && pending.earliestTime == nil && late == nil }
 
   /// The next good event, or nil at the end of the input.
   @inline(__always)
-  public func next() throws(InputError) -> LockEvent? {
+  func next() throws(InputError) -> LockEvent? {
     reorderWindow == 0 ? try nextInFileOrder() : try nextReordered()
   }
 

@@ -5,19 +5,19 @@ import Foundation
 /// Lines are handed out as pointers into the buffer, valid until the next call. A line
 /// longer than `maximumLineLength` is not kept: the reader skips to its end and reports it,
 /// so memory stays bounded whatever the input holds.
-public final class LineReader {
-  public enum Line {
+final class LineReader {
+  enum Line {
     case text(UnsafeBufferPointer<UInt8>)
     /// A line too long to keep, with its length in bytes.
     case overlong(Int)
   }
 
-  public let source: ByteSource
-  public let maximumLineLength: Int
+  let source: ByteSource
+  let maximumLineLength: Int
   /// 1-based number of the line last returned.
-  public private(set) var lineNumber: Int64 = 0
+  private(set) var lineNumber: Int64 = 0
   /// Bytes read from the source so far.
-  public private(set) var bytesRead: Int64 = 0
+  private(set) var bytesRead: Int64 = 0
 
   /// Starts small and grows (up to `fullCapacity`) when lines or reads need more room, so
   /// thousands of small inputs read at once do not each hold two megabytes.
@@ -35,12 +35,12 @@ public final class LineReader {
   /// The source's `generation` its buffered bytes belong to.
   private var generation = 0
   /// A live source had no complete line yet: `next` returned nil without the input ending.
-  public private(set) var isWaiting = false
+  private(set) var isWaiting = false
 
   /// Whether the input has ended and every line was handed out.
-  public var isFinished: Bool { atEndOfInput && start >= end }
+  var isFinished: Bool { atEndOfInput && start >= end }
 
-  public init(source: ByteSource, maximumLineLength: Int = 1 << 20, blockSize: Int = 1 << 20) {
+  init(source: ByteSource, maximumLineLength: Int = 1 << 20, blockSize: Int = 1 << 20) {
     self.source = source
     self.maximumLineLength = maximumLineLength
     // `.max` is no cap (the buffer grows to the longest line).
@@ -54,7 +54,7 @@ public final class LineReader {
   /// The next line without its newline (a trailing `\r` is left for the JSON whitespace
   /// rule), or nil at the end of the input — or, from a live source, when no complete line
   /// has arrived yet (`isWaiting`).
-  public func next() throws(InputError) -> Line? {
+  func next() throws(InputError) -> Line? {
     isWaiting = false
     while true {
       if let newline = memchr(buffer + scanned, 0x0A, end - scanned) {

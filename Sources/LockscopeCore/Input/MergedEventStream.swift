@@ -5,7 +5,7 @@ import Heap
 ///
 /// Each input contributes its next event to a binary heap, so memory is one event per
 /// input. An input that goes back in time is not re-sorted here; the timeline reports it.
-public final class MergedEventStream {
+final class MergedEventStream {
   private let inputs: [EventStream]
   /// The inputs that have a next event, smallest (time, input index) first.
   private var heap = MinHeap<Head>()
@@ -14,13 +14,13 @@ public final class MergedEventStream {
   /// event's source line stays readable until then.
   private var pending: Int?
 
-  public init(inputs: [EventStream]) {
+  init(inputs: [EventStream]) {
     self.inputs = inputs
     heads = Array(repeating: nil, count: inputs.count)
   }
 
   /// Reads the first event of every input; call once before `next()`.
-  public func start() throws(InputError) {
+  func start() throws(InputError) {
     for index in inputs.indices {
       guard let event = try inputs[index].next() else { continue }
       heads[index] = event
@@ -28,7 +28,7 @@ public final class MergedEventStream {
     }
   }
 
-  public func next() throws(InputError) -> LockEvent? {
+  func next() throws(InputError) -> LockEvent? {
     if let index = pending {
       pending = nil
       if let event = try inputs[index].next() {

@@ -7,18 +7,18 @@ import Foundation
 /// the longest span; no bounded window can put that back. Memory therefore grows with the
 /// lock spans read (one `LockEvent` per event, plus trace ids when an output wants them),
 /// unlike JSON-lines input, which streams.
-public final class OTLPInput {
+final class OTLPInput {
   private let spans: OTLPSpanParser
   private let skipped: SkippedLines
   private let traces: TraceContexts
 
   /// Lock events made from the spans.
-  public var events: Int64 { Int64(spans.events.count) }
+  var events: Int64 { Int64(spans.events.count) }
   /// Spans with `lock.name`, and spans without it (ignored).
-  public var lockSpans: Int64 { spans.lockSpans }
-  public var ignoredSpans: Int64 { spans.ignoredSpans }
+  var lockSpans: Int64 { spans.lockSpans }
+  var ignoredSpans: Int64 { spans.ignoredSpans }
 
-  public init(parser: EventParser, skipped: SkippedLines) {
+  init(parser: EventParser, skipped: SkippedLines) {
     spans = OTLPSpanParser(agents: parser.agents, locks: parser.locks, sites: parser.sites)
     self.skipped = skipped
     traces = parser.traces
@@ -26,7 +26,7 @@ public final class OTLPInput {
 
   /// Reads every line of `sources` (input `i` is `sources[i]`); bad lines are skipped and
   /// recorded, or under `--strict` end the read with an error.
-  public func read(_ sources: [ByteSource]) throws(InputError) {
+  func read(_ sources: [ByteSource]) throws(InputError) {
     spans.capturingTraces = traces.capturing
     for (index, source) in sources.enumerated() {
       // No line cap: an OTLP batch of thousands of spans is one line.
@@ -47,7 +47,7 @@ public final class OTLPInput {
 
   /// Hands the events to `engine` in time order (equal times: input order, then line
   /// order, then the order within a span); `each` sees every event once it is applied.
-  public func feed<Observer: TimelineObserver>(_ engine: TimelineEngine<Observer>, each: (LockEvent) -> Void = { _ in }) {
+  func feed<Observer: TimelineObserver>(_ engine: TimelineEngine<Observer>, each: (LockEvent) -> Void = { _ in }) {
     let events = spans.events
     let order = events.indices.sorted { a, b in
       events[a].time != events[b].time ? events[a].time < events[b].time : a < b

@@ -4,9 +4,9 @@ import Foundation
 /// total, the rate, and the time left, redrawn on one line at most five times a second and
 /// erased when reading ends. Sources report each block they read (a compressed source its
 /// compressed bytes, which is what the file sizes count).
-public final class ReadProgress {
+final class ReadProgress {
   /// Inputs smaller than this together read too fast for progress to help.
-  public static let threshold: Int64 = 100 << 20
+  static let threshold: Int64 = 100 << 20
 
   private let total: Int64
   private let write: (String) -> Void

@@ -1,22 +1,22 @@
 /// Every line that could not be read as an event: counted, the first few shown.
-public final class SkippedLines {
-  public struct Entry: Equatable, Sendable {
-    public var input: String
-    public var line: Int64
-    public var reason: String
+final class SkippedLines {
+  struct Entry: Equatable, Sendable {
+    var input: String
+    var line: Int64
+    var reason: String
     /// `FILE:LINE: reason`, as printed on standard error.
-    public var description: String { "\(input):\(line): \(reason)" }
+    var description: String { "\(input):\(line): \(reason)" }
   }
 
   /// How many are printed as they happen.
-  public let shownLimit: Int
+  let shownLimit: Int
   /// Under `--strict` the first bad line is an error.
-  public let strict: Bool
-  public private(set) var count = 0
-  public private(set) var shown: [Entry] = []
+  let strict: Bool
+  private(set) var count = 0
+  private(set) var shown: [Entry] = []
   private let warn: (String) -> Void
 
-  public init(shownLimit: Int = 10, strict: Bool = false, warn: @escaping (String) -> Void) {
+  init(shownLimit: Int = 10, strict: Bool = false, warn: @escaping (String) -> Void) {
     self.shownLimit = shownLimit
     self.strict = strict
     self.warn = warn

@@ -1,6 +1,6 @@
 /// An event that does not fit the lock's state (SPEC §1: counted and listed, never fatal).
-public struct Anomaly: Sendable {
-  public enum Kind: String, CaseIterable, Sendable {
+struct Anomaly: Sendable {
+  enum Kind: String, CaseIterable, Sendable {
     case clockBackwards = "clock-backwards"
     case duplicateRequest = "duplicate-request"
     case doubleAcquire = "double-acquire"
@@ -14,13 +14,13 @@ public struct Anomaly: Sendable {
     case expireByNonHolder = "expire-by-non-holder"
   }
 
-  public var kind: Kind
-  public var agent: AgentID
-  public var lock: LockID
-  public var time: Int64
-  public var source: SourceLocation
+  var kind: Kind
+  var agent: AgentID
+  var lock: LockID
+  var time: Int64
+  var source: SourceLocation
   /// Other agents involved (the holders an acquire collided with).
-  public var others: [AgentID] = []
+  var others: [AgentID] = []
   /// For `clock-backwards`: how far back, in nanoseconds.
-  public var skew: Int64 = 0
+  var skew: Int64 = 0
 }

@@ -1,15 +1,15 @@
 /// A shell-style pattern for lock and agent names: `*` any run of characters (including
 /// `/` and `:`), `?` one character, `[abc]`, `[a-z]`, `[!abc]` a set; `\` escapes.
-public struct Glob: Sendable, Equatable {
-  public let pattern: String
+struct Glob: Sendable, Equatable {
+  let pattern: String
   private let bytes: [UInt8]
 
-  public init(_ pattern: String) {
+  init(_ pattern: String) {
     self.pattern = pattern
     bytes = Array(pattern.utf8)
   }
 
-  public func matches(_ name: String) -> Bool { matches(Array(name.utf8)[...]) }
+  func matches(_ name: String) -> Bool { matches(Array(name.utf8)[...]) }
 
   /// A pattern that matches exactly `literal`: its `*`, `?`, `[` and `\` escaped.
   static func escaped(_ literal: String) -> String {
@@ -24,7 +24,7 @@ public struct Glob: Sendable, Equatable {
   /// What is wrong with the pattern, for places where a typo must not pass silently (SLO
   /// scopes): an unclosed `[`, or a `\` with nothing to escape. Matching itself treats
   /// those as literals, as shells do.
-  public var syntaxError: String? {
+  var syntaxError: String? {
     var p = 0
     while p < bytes.count {
       switch bytes[p] {
@@ -42,7 +42,7 @@ public struct Glob: Sendable, Equatable {
   }
 
   /// Iterative matching with one backtrack point per `*`: linear in practice, never exponential.
-  public func matches(_ name: ArraySlice<UInt8>) -> Bool {
+  func matches(_ name: ArraySlice<UInt8>) -> Bool {
     let text = Array(name)
     var p = 0
     var t = 0

@@ -1,6 +1,6 @@
 /// A JSON value for the finding-specific keys of the report (SPEC §5: "…" after the
 /// common keys), so each finding kind can carry its own shape.
-public indirect enum JSONValue: Sendable, Equatable {
+indirect enum JSONValue: Sendable, Equatable {
   case string(String)
   case int(Int64)
   case double(Double)
@@ -9,7 +9,7 @@ public indirect enum JSONValue: Sendable, Equatable {
   case array([JSONValue])
   case object([(String, JSONValue)])
 
-  public static func == (a: JSONValue, b: JSONValue) -> Bool {
+  static func == (a: JSONValue, b: JSONValue) -> Bool {
     switch (a, b) {
     case (.string(let x), .string(let y)): x == y
     case (.int(let x), .int(let y)): x == y
@@ -23,7 +23,7 @@ public indirect enum JSONValue: Sendable, Equatable {
   }
 
   /// The value at `key` of an object.
-  public subscript(key: String) -> JSONValue? {
+  subscript(key: String) -> JSONValue? {
     if case .object(let pairs) = self { return pairs.first { $0.0 == key }?.1 }
     return nil
   }

@@ -2,15 +2,15 @@
 /// holds, pending requests, per-pair samples): it hashes and compares as one `Int64`.
 ///
 /// The lock is the high half and the agent the low, so keys order by lock, then by agent.
-public struct LockAgentKey: Hashable, Comparable, Sendable {
-  public let rawValue: Int64
+struct LockAgentKey: Hashable, Comparable, Sendable {
+  let rawValue: Int64
 
-  @inlinable public init(lock: LockID, agent: AgentID) {
+  init(lock: LockID, agent: AgentID) {
     rawValue = Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: agent.rawValue))
   }
 
-  @inlinable public var lock: LockID { LockID(Int32(truncatingIfNeeded: rawValue >> 32)) }
-  @inlinable public var agent: AgentID { AgentID(Int32(truncatingIfNeeded: rawValue)) }
+  var lock: LockID { LockID(Int32(truncatingIfNeeded: rawValue >> 32)) }
+  var agent: AgentID { AgentID(Int32(truncatingIfNeeded: rawValue)) }
 
-  @inlinable public static func < (a: LockAgentKey, b: LockAgentKey) -> Bool { a.rawValue < b.rawValue }
+  static func < (a: LockAgentKey, b: LockAgentKey) -> Bool { a.rawValue < b.rawValue }
 }

@@ -3,20 +3,20 @@
 /// belongs to the first; under `auto`, a lock whose name has variable parts (UUIDs,
 /// hexadecimal runs of 8 or more with a digit, decimal runs of 4 or more digits) belongs to
 /// the family named by the name with them replaced by `*`.
-public struct LockFamilies: Sendable {
-  public var globs: [Glob] = []
-  public var auto = false
+struct LockFamilies: Sendable {
+  var globs: [Glob] = []
+  var auto = false
 
-  public init(globs: [Glob] = [], auto: Bool = false) {
+  init(globs: [Glob] = [], auto: Bool = false) {
     self.globs = globs
     self.auto = auto
   }
 
   /// No `--family` was given.
-  public var isEmpty: Bool { globs.isEmpty && !auto }
+  var isEmpty: Bool { globs.isEmpty && !auto }
 
   /// The family of the lock named `name`, or nil. Globs given by name come first.
-  public func family(of name: ArraySlice<UInt8>) -> String? {
+  func family(of name: ArraySlice<UInt8>) -> String? {
     if let glob = globs.first(where: { $0.matches(name) }) { return glob.pattern }
     guard auto else { return nil }
     let pattern = PerKeyNames.pattern(name, shortestDecimalRun: 4)

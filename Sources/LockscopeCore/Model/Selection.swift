@@ -2,18 +2,18 @@
 ///
 /// Glob matches are worked out once per name id and cached, so the per-event test is an
 /// array lookup.
-public final class Selection {
-  public let lockGlobs: [Glob]
-  public let agentGlobs: [Glob]
+final class Selection {
+  let lockGlobs: [Glob]
+  let agentGlobs: [Glob]
   /// Window start (inclusive) and end in nanoseconds.
-  public let since: Int64
-  public let until: Int64
+  let since: Int64
+  let until: Int64
   private let lockNames: NameTable
   private let agentNames: NameTable
   private var lockCache: [UInt8] = []
   private var agentCache: [UInt8] = []
 
-  public init(
+  init(
     lockGlobs: [Glob] = [], agentGlobs: [Glob] = [], since: Int64 = .min, until: Int64 = .max,
     lockNames: NameTable, agentNames: NameTable
   ) {
@@ -25,16 +25,16 @@ public final class Selection {
     self.agentNames = agentNames
   }
 
-  public var filtersAgents: Bool { !agentGlobs.isEmpty }
+  var filtersAgents: Bool { !agentGlobs.isEmpty }
 
   @inline(__always)
-  public func includes(_ lock: LockID) -> Bool {
+  func includes(_ lock: LockID) -> Bool {
     if lockGlobs.isEmpty { return true }
     return Selection.cached(lock.index, &lockCache) { lockGlobs.contains { $0.matches(lockNames.bytes(lock.rawValue)) } }
   }
 
   @inline(__always)
-  public func includes(_ agent: AgentID) -> Bool {
+  func includes(_ agent: AgentID) -> Bool {
     if agentGlobs.isEmpty { return true }
     return Selection.cached(agent.index, &agentCache) { agentGlobs.contains { $0.matches(agentNames.bytes(agent.rawValue)) } }
   }

@@ -4,16 +4,16 @@ import Foundation
 /// in. A fixed offset (`+02:00`, `UTC`) or an IANA zone whose offset follows its daylight
 /// saving rules; the offset of each quarter hour of wall time is looked up once and cached,
 /// so a log of offset-less stamps costs one comparison per line, not a calendar lookup.
-public struct AssumedZone: Sendable {
+struct AssumedZone: Sendable {
   /// As the user gave it (`UTC`, `Europe/Paris`, `+05:30`), for the report.
-  public let name: String
+  let name: String
   private let fixedOffset: Int64?
   private let zone: TimeZone?
   /// The quarter hour of wall time last converted, and its offset from UTC in seconds.
   private var cachedQuarter: Int64 = .min
   private var cachedOffset: Int64 = 0
 
-  public static let utc = AssumedZone(name: "UTC", fixedOffset: 0, zone: nil)
+  static let utc = AssumedZone(name: "UTC", fixedOffset: 0, zone: nil)
 
   private init(name: String, fixedOffset: Int64?, zone: TimeZone?) {
     self.name = name
@@ -22,7 +22,7 @@ public struct AssumedZone: Sendable {
   }
 
   /// `UTC`, `Z`, `+HH:MM`, `-HH:MM` or an IANA name Foundation knows; nil otherwise.
-  public static func named(_ text: String) -> AssumedZone? {
+  static func named(_ text: String) -> AssumedZone? {
     if text == "UTC" || text == "Z" || text == "utc" { return AssumedZone(name: "UTC", fixedOffset: 0, zone: nil) }
     let bytes = Array(text.utf8)
     if bytes.count == 6, bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-"), bytes[3] == UInt8(ascii: ":") {
@@ -43,14 +43,14 @@ public struct AssumedZone: Sendable {
   }
 
   /// The closest known IANA name to a mistyped one (`Europe/Pariss`), for the usage error.
-  public static func suggestion(for text: String) -> String? {
+  static func suggestion(for text: String) -> String? {
     NearMiss.closest(to: text, among: TimeZone.knownTimeZoneIdentifiers)
   }
 
   /// UTC nanoseconds for `wall` nanoseconds of local time in this zone. A wall time that
   /// a daylight-saving change repeats or skips takes one of the two offsets around it.
   @inline(__always)
-  public mutating func utc(fromWall wall: Int64) -> Int64 {
+  mutating func utc(fromWall wall: Int64) -> Int64 {
     if let fixedOffset { return wall &- fixedOffset &* 1_000_000_000 }
     let (seconds, _) = Timestamp.floorDivide(wall, 1_000_000_000)
     let quarter = Timestamp.floorDivide(seconds, 900).0

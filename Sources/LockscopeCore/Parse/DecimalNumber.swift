@@ -2,26 +2,26 @@
 ///
 /// Timestamps and lease lengths are converted to integer nanoseconds from this form, so
 /// `1763805600.123456789` loses nothing to binary floating point on the way.
-public struct DecimalNumber: Sendable, Equatable {
-  public var negative: Bool
+struct DecimalNumber: Sendable, Equatable {
+  var negative: Bool
   /// The first (up to 19) significant digits.
-  public var mantissa: UInt64
+  var mantissa: UInt64
   /// Power of ten applied to `mantissa`.
-  public var exponent: Int
+  var exponent: Int
   /// True when digits were dropped from the mantissa (more than 19 significant digits).
-  public var inexact: Bool
+  var inexact: Bool
 
-  public init(negative: Bool = false, mantissa: UInt64, exponent: Int = 0, inexact: Bool = false) {
+  init(negative: Bool = false, mantissa: UInt64, exponent: Int = 0, inexact: Bool = false) {
     self.negative = negative
     self.mantissa = mantissa
     self.exponent = exponent
     self.inexact = inexact
   }
 
-  public var isZero: Bool { mantissa == 0 }
+  var isZero: Bool { mantissa == 0 }
 
   /// Digits of the integer part (0 for values below 1), used to guess an epoch's unit.
-  public var integerDigits: Int {
+  var integerDigits: Int {
     guard mantissa != 0 else { return 0 }
     var digits = 0
     var m = mantissa
@@ -33,14 +33,14 @@ public struct DecimalNumber: Sendable, Equatable {
   }
 
   /// Whether the value is a whole number (no fractional digits after scaling).
-  public var isInteger: Bool {
+  var isInteger: Bool {
     if exponent >= 0 || mantissa == 0 { return true }
     if -exponent >= 20 { return false }
     return mantissa % DecimalNumber.pow10[-exponent] == 0
   }
 
   /// `value × 10^scale`, truncated toward zero, or nil when it does not fit in Int64.
-  public func scaled(byPowerOfTen scale: Int) -> Int64? {
+  func scaled(byPowerOfTen scale: Int) -> Int64? {
     let e = exponent + scale
     var magnitude: UInt64
     if mantissa == 0 {

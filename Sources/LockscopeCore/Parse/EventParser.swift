@@ -5,12 +5,12 @@ import Foundation
 /// Agent and lock names are interned straight from the line's bytes (after decoding
 /// escapes, when there are any); the only allocation on the success path is the first
 /// sight of a new name.
-public final class EventParser {
-  public let fieldMap: FieldMap
-  public let agents: NameTable
-  public let locks: NameTable
+final class EventParser {
+  let fieldMap: FieldMap
+  let agents: NameTable
+  let locks: NameTable
   /// Names of `site` values (`LockEvent.site`).
-  public let sites = NameTable()
+  let sites = NameTable()
   private let keyMatcher: ByteMatcher
   private let eventMatcher: ByteMatcher
   private let modeMatcher = ByteMatcher(["exclusive", "shared"])
@@ -19,16 +19,16 @@ public final class EventParser {
   /// Consecutive lines share their date, hour and minute; this skips re-reading them.
   private var timestamps: RFC3339Reader
   /// `trace_id`/`span_id` of the events in flight, kept only when an output wants them.
-  public let traces = TraceContexts()
+  let traces = TraceContexts()
   private var pendingTrace: String?
   private var pendingSpan: String?
   /// The keys of lines that lack a required field, for the `--field` remap hint.
-  public let keyCensus = KeyCensus()
+  let keyCensus = KeyCensus()
   /// Table sizes when the current line began, to forget its names if it turns out bad.
   private var agentsAtLineStart = 0
   private var locksAtLineStart = 0
 
-  public init(fieldMap: FieldMap = FieldMap(), agents: NameTable = NameTable(), locks: NameTable = NameTable()) {
+  init(fieldMap: FieldMap = FieldMap(), agents: NameTable = NameTable(), locks: NameTable = NameTable()) {
     self.fieldMap = fieldMap
     self.agents = agents
     self.locks = locks
@@ -39,7 +39,7 @@ public final class EventParser {
   }
 
   /// Parses `line`; nil for a blank line. Throws the reason a line must be skipped.
-  public func parse(_ line: UnsafeBufferPointer<UInt8>, source: SourceLocation) throws(LineError) -> LockEvent? {
+  func parse(_ line: UnsafeBufferPointer<UInt8>, source: SourceLocation) throws(LineError) -> LockEvent? {
     // Before anything can throw: a bad line's names are forgotten back to here.
     agentsAtLineStart = agents.count
     locksAtLineStart = locks.count
@@ -237,7 +237,7 @@ public final class EventParser {
   }
 
   /// After a bad line: the names it added were never a valid event's, so they go.
-  public func discardNamesOfFailedLine() {
+  func discardNamesOfFailedLine() {
     agents.truncate(to: agentsAtLineStart)
     locks.truncate(to: locksAtLineStart)
   }
@@ -361,7 +361,7 @@ public final class EventParser {
   }
 
   /// Timestamps read without an offset (in `fieldMap.timeZone`), for the report's note.
-  public var timestampsWithoutOffset: Int64 { timestamps.withoutOffset }
+  var timestampsWithoutOffset: Int64 { timestamps.withoutOffset }
 
   private func typeName(_ value: JSONScanner.Scalar) -> String {
     switch value {

@@ -1,11 +1,11 @@
 import Foundation
 
 /// The fields of a log line that lockscope reads (SPEC §1).
-public enum Field: Int, CaseIterable, Sendable {
+enum Field: Int, CaseIterable, Sendable {
   case ts, event, agent, lock, mode, capacity, leaseMs, token, traceID, spanID, expectedMs, site
 
   /// The key in the log when nothing is remapped.
-  public var defaultKey: String {
+  var defaultKey: String {
     switch self {
     case .ts: "ts"
     case .event: "event"
@@ -22,33 +22,33 @@ public enum Field: Int, CaseIterable, Sendable {
     }
   }
 
-  public static func named(_ key: String) -> Field? {
+  static func named(_ key: String) -> Field? {
     allCases.first { $0.defaultKey == key }
   }
 }
 
 /// How field keys and event names are spelled in the logs being read
 /// (`--field NAME=OTHER`, `--event KIND=OTHER`), plus `--time-unit`.
-public struct FieldMap: Sendable {
-  public private(set) var keys: [String] = Field.allCases.map(\.defaultKey)
-  public private(set) var eventNames: [String] = EventKind.allCases.map(\.name)
+struct FieldMap: Sendable {
+  private(set) var keys: [String] = Field.allCases.map(\.defaultKey)
+  private(set) var eventNames: [String] = EventKind.allCases.map(\.name)
   /// Forces the unit of epoch numbers; nil reads them by magnitude.
-  public var timeUnit: TimeUnit?
+  var timeUnit: TimeUnit?
   /// `--timezone`: the zone of timestamps written without an offset.
-  public var timeZone = AssumedZone.utc
+  var timeZone = AssumedZone.utc
   /// `--strip-prefix`: each line is read from its first `{`.
-  public var stripPrefix = false
+  var stripPrefix = false
 
-  public init() {}
+  init() {}
 
-  public func key(_ field: Field) -> String { keys[field.rawValue] }
-  public func eventName(_ kind: EventKind) -> String { eventNames[Int(kind.rawValue)] }
+  func key(_ field: Field) -> String { keys[field.rawValue] }
+  func eventName(_ kind: EventKind) -> String { eventNames[Int(kind.rawValue)] }
 
   /// `--field ts=timestamp`: read `ts` from the key `timestamp`.
-  public mutating func remap(_ field: Field, to key: String) { keys[field.rawValue] = key }
+  mutating func remap(_ field: Field, to key: String) { keys[field.rawValue] = key }
 
   /// `--event acquire=lock_acquired`: the event `acquire` is spelled `lock_acquired`.
-  public mutating func remap(_ kind: EventKind, to name: String) {
+  mutating func remap(_ kind: EventKind, to name: String) {
     eventNames[Int(kind.rawValue)] = name
   }
 }

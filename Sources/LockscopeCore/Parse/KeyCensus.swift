@@ -2,9 +2,9 @@
 /// lack one the error can say which keys the log does use and suggest the `--field` remap
 /// (`did you mean --field ts=timestamp?`). Only bad lines are looked at, and only the
 /// first `sampleLimit` of them are rescanned: a good log never pays for it.
-public final class KeyCensus {
+final class KeyCensus {
   /// Lines that lacked a required field.
-  public private(set) var lines: Int64 = 0
+  private(set) var lines: Int64 = 0
   /// How often each required field was the one missing.
   private var missing: [Field: Int64] = [:]
   /// Top-level keys of the sampled lines, with how many lines had each, in first-seen order.
@@ -61,7 +61,7 @@ public final class KeyCensus {
 
   /// The remaps worth suggesting: for each missing field, a key the lines have that is a
   /// common spelling of it (most frequent key first).
-  public func suggestedRemaps(fieldMap: FieldMap) -> [(field: Field, key: String)] {
+  func suggestedRemaps(fieldMap: FieldMap) -> [(field: Field, key: String)] {
     var taken = Set<String>()
     var result: [(Field, String)] = []
     for field in [Field.ts, .event, .agent, .lock] where missing[field, default: 0] > 0 {
@@ -84,7 +84,7 @@ public final class KeyCensus {
 
   /// The one-paragraph hint: which fields were missing, which keys the lines have, and the
   /// remap to try. Nil when no line lacked a field.
-  public func hint(fieldMap: FieldMap) -> String? {
+  func hint(fieldMap: FieldMap) -> String? {
     guard lines > 0 else { return nil }
     let lacking = [Field.ts, .event, .agent, .lock].filter { missing[$0, default: 0] > 0 }.map { "\"\(fieldMap.key($0))\"" }
     let shownKeys = keys.sorted { $0.lines > $1.lines }.prefix(12).map(\.key)

@@ -1,25 +1,25 @@
 /// Why a log line was skipped, and where on the line: the reason as a case, not a string,
 /// so tests and callers match on it; the text is made only when the line is reported.
 /// Built only on the error path, so it may allocate.
-public struct LineError: Error, Equatable, Sendable {
-  public var reason: Reason
+struct LineError: Error, Equatable, Sendable {
+  var reason: Reason
   /// 1-based byte column of the fault, when there is one.
-  public var column: Int?
+  var column: Int?
 
-  public init(_ reason: Reason, column: Int? = nil) {
+  init(_ reason: Reason, column: Int? = nil) {
     self.reason = reason
     self.column = column
   }
 
   /// `reason (column N)`, as printed after `FILE:LINE:`.
-  public var description: String {
+  var description: String {
     guard let column else { return reason.description }
     return "\(reason) (column \(column))"
   }
 
   /// The reasons a line is skipped. Names in the cases are as the log spells them (after
   /// `--field` remapping), so the text says what the user wrote.
-  public indirect enum Reason: Equatable, Sendable, CustomStringConvertible {
+  indirect enum Reason: Equatable, Sendable, CustomStringConvertible {
     // The line as JSON.
     case notAnObject(array: Bool)
     /// `--from otlp`: the line is not an object at all.
@@ -83,7 +83,7 @@ public struct LineError: Error, Equatable, Sendable {
     case twoAcquiredEvents
     case noOutcome
 
-    public var description: String {
+    var description: String {
       switch self {
       case .notAnObject(let array): array ? "not a JSON object (an array)" : "not a JSON object"
       case .notAnOTLPRequest: "not a JSON object (an OTLP/JSON ExportTraceServiceRequest is expected with --from otlp)"

@@ -6,7 +6,7 @@ import Foundation
 /// eight bytes at a time and compare against a flat byte arena. The hot tables are plain
 /// allocated buffers (no reference counting on the lookup path); a `String` is only built
 /// when a report asks for a name.
-public final class NameTable {
+final class NameTable {
   /// All names back to back; name `i` is `arena[starts[i] ..< starts[i + 1]]`.
   private var arena: UnsafeMutableBufferPointer<UInt8>
   private var arenaUsed = 0
@@ -14,10 +14,10 @@ public final class NameTable {
   private var hashes: UnsafeMutableBufferPointer<UInt64>
   /// Open addressing table of ids (+1; 0 = empty), size a power of two.
   private var slots: UnsafeMutableBufferPointer<Int32>
-  public private(set) var count = 0
+  private(set) var count = 0
   private var strings: [String?] = []
 
-  public init() {
+  init() {
     arena = .allocate(capacity: 4096)
     starts = .allocate(capacity: 257)
     starts[0] = 0
@@ -35,7 +35,7 @@ public final class NameTable {
 
   /// The id of `bytes[0..<length]`, adding the name if it is new.
   @inline(__always)
-  public func intern(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
+  func intern(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
     let hash = NameTable.hash(bytes, length)
     let mask = slots.count - 1
     var slot = Int(truncatingIfNeeded: hash) & mask
@@ -50,7 +50,7 @@ public final class NameTable {
   }
 
   /// The id of `name`, adding it if new (for names that come from the command line or tests).
-  public func intern(_ name: String) -> Int32 {
+  func intern(_ name: String) -> Int32 {
     var utf8 = Array(name.utf8)
     let length = utf8.count
     utf8.append(0)  // keeps the base address valid for an empty name
@@ -58,7 +58,7 @@ public final class NameTable {
   }
 
   /// The id of a name already interned, or nil; never adds.
-  public func lookup(_ name: String) -> Int32? {
+  func lookup(_ name: String) -> Int32? {
     var utf8 = Array(name.utf8)
     let length = utf8.count
     utf8.append(0)
@@ -77,7 +77,7 @@ public final class NameTable {
   }
 
   /// The name of `id` as a `String` (built once, then cached).
-  public func name(_ id: Int32) -> String {
+  func name(_ id: Int32) -> String {
     let index = Int(id)
     if let cached = strings[index] { return cached }
     let text = String(decoding: UnsafeBufferPointer(rebasing: arena[starts[index]..<starts[index + 1]]), as: UTF8.self)
@@ -86,7 +86,7 @@ public final class NameTable {
   }
 
   /// The UTF-8 bytes of `id`'s name.
-  public func bytes(_ id: Int32) -> ArraySlice<UInt8> {
+  func bytes(_ id: Int32) -> ArraySlice<UInt8> {
     ArraySlice(UnsafeBufferPointer(rebasing: arena[starts[Int(id)]..<starts[Int(id) + 1]]))
   }
 
@@ -156,7 +156,7 @@ public final class NameTable {
   /// that turned out bad), so no report counts a name no valid event carried. Latest
   /// first: with linear probing no earlier name's probe chain runs through a later name's
   /// slot, so clearing those slots loses nothing.
-  public func truncate(to newCount: Int) {
+  func truncate(to newCount: Int) {
     guard newCount < count else { return }
     let mask = slots.count - 1
     for id in stride(from: count - 1, through: newCount, by: -1) {

@@ -1,5 +1,5 @@
 /// How an epoch number in the `ts` field is read (SPEC §1, `--time-unit`).
-public enum TimeUnit: String, CaseIterable, Sendable {
+enum TimeUnit: String, CaseIterable, Sendable {
   case seconds = "s"
   case milliseconds = "ms"
   case microseconds = "us"
@@ -27,16 +27,16 @@ public enum TimeUnit: String, CaseIterable, Sendable {
 }
 
 /// Conversions between log timestamps and integer nanoseconds since the Unix epoch.
-public enum Timestamp {
+enum Timestamp {
   /// Nanoseconds for an epoch number, by magnitude unless `unit` is given.
-  public static func nanoseconds(epoch number: DecimalNumber, unit: TimeUnit?) -> Int64? {
+  static func nanoseconds(epoch number: DecimalNumber, unit: TimeUnit?) -> Int64? {
     let unit = unit ?? TimeUnit.byMagnitude(number)
     return number.scaled(byPowerOfTen: unit.nanosecondExponent)
   }
 
   /// Parses an RFC 3339 date-time (`2026-11-22T10:00:00.123Z`, any offset, any number of
   /// fraction digits, `t`/`z`/space accepted) to nanoseconds, or nil.
-  public static func nanoseconds(rfc3339 text: UnsafeBufferPointer<UInt8>) -> Int64? {
+  static func nanoseconds(rfc3339 text: UnsafeBufferPointer<UInt8>) -> Int64? {
     guard let (nanos, hasOffset) = dateTime(text), hasOffset else { return nil }
     return nanos
   }
@@ -116,9 +116,9 @@ public enum Timestamp {
   /// `2026-11-22T10:00:00.123456789Z`.
   /// Times lockscope accepts in a log: 1900-01-01 to 2099-12-31 (UTC). 200 years are
   /// 6.3e18 ns, so any duration between two of them fits in an Int64.
-  public static let supported: ClosedRange<Int64> = -2_208_988_800_000_000_000...4_102_444_799_999_999_999
+  static let supported: ClosedRange<Int64> = -2_208_988_800_000_000_000...4_102_444_799_999_999_999
 
-  public static func rfc3339(_ nanos: Int64) -> String {
+  static func rfc3339(_ nanos: Int64) -> String {
     let (seconds, fraction) = floorDivide(nanos, 1_000_000_000)
     let (days, secondOfDay) = floorDivide(seconds, 86_400)
     let (year, month, day) = civilFromDays(days)
@@ -129,7 +129,7 @@ public enum Timestamp {
   }
 
   /// Parses a command-line time (`--since`, `--until`): RFC 3339 or an epoch number.
-  public static func parse(_ text: String, unit: TimeUnit?) -> Int64? {
+  static func parse(_ text: String, unit: TimeUnit?) -> Int64? {
     var bytes = Array(text.utf8)
     if let number = parseDecimal(bytes) {
       return nanoseconds(epoch: number, unit: unit)

@@ -4,18 +4,18 @@
 /// Two slots per input, used in turn: an input has at most one event waiting in the merge
 /// while the next is parsed, and by the time a slot comes round again its event has been
 /// applied. Memory is fixed by the number of inputs, not the length of the log.
-public final class TraceContexts {
-  public struct Context: Sendable, Equatable {
-    public var traceID: String?
-    public var spanID: String?
+final class TraceContexts {
+  struct Context: Sendable, Equatable {
+    var traceID: String?
+    var spanID: String?
   }
 
   /// Set before reading when an output wants trace contexts.
-  public var capturing = false
+  var capturing = false
   private var slots: [Context] = []
   private var nextParity: [Int32] = []
 
-  public init() {}
+  init() {}
 
   /// Keeps a context for an event of `input`; returns its slot.
   func store(trace: String?, span: String?, input: Int32) -> Int32 {
@@ -31,7 +31,7 @@ public final class TraceContexts {
   }
 
   /// The context of an event being applied (nil for none).
-  public func context(_ slot: Int32) -> Context? {
+  func context(_ slot: Int32) -> Context? {
     slot >= 0 && Int(slot) < slots.count ? slots[Int(slot)] : nil
   }
 }

@@ -1,79 +1,79 @@
 import Foundation
 
 /// What to read and how: the options every subcommand shares.
-public struct AnalysisOptions: Sendable {
-  public var fieldMap = FieldMap()
-  public var lockGlobs: [Glob] = []
-  public var agentGlobs: [Glob] = []
-  public var since: Int64 = .min
-  public var until: Int64 = .max
-  public var strict = false
+struct AnalysisOptions: Sendable {
+  var fieldMap = FieldMap()
+  var lockGlobs: [Glob] = []
+  var agentGlobs: [Glob] = []
+  var since: Int64 = .min
+  var until: Int64 = .max
+  var strict = false
   /// Bad lines printed on standard error as they are met.
-  public var shownSkippedLines = 10
+  var shownSkippedLines = 10
   /// `--reorder-window`: late events within this distance are put back in time order, per input.
-  public var reorderWindow: Int64 = AnalysisOptions.defaultReorderWindow
+  var reorderWindow: Int64 = AnalysisOptions.defaultReorderWindow
   /// At most this many events of one input wait in the reorder window.
-  public var reorderLimit = AnalysisOptions.defaultReorderLimit
+  var reorderLimit = AnalysisOptions.defaultReorderLimit
   /// `--max-line`: a longer line is skipped, however its bytes arrive.
-  public var maximumLineLength = 1 << 20
+  var maximumLineLength = 1 << 20
   /// SPEC §1: 100 ms of log time, at most 100,000 events a file (`watch`: 0).
-  public static let defaultReorderWindow: Int64 = 100_000_000
-  public static let defaultReorderLimit = 100_000
+  static let defaultReorderWindow: Int64 = 100_000_000
+  static let defaultReorderLimit = 100_000
   /// `--from`: lock event lines, or OpenTelemetry spans read whole and sorted (SPEC §1b).
-  public var inputFormat = InputFormat.jsonl
+  var inputFormat = InputFormat.jsonl
   /// Show reading progress (bytes, rate, time left) on standard error: only set when it is
   /// a terminal; shown only for inputs past `ReadProgress.threshold`.
-  public var progressOnTerminal = false
-  public var findings = FindingOptions()
+  var progressOnTerminal = false
+  var findings = FindingOptions()
   /// `--expect-hold GLOB=DURATION`: expected holds of the locks whose acquires give none.
-  public var expectedHolds: [(glob: Glob, nanos: Int64)] = []
+  var expectedHolds: [(glob: Glob, nanos: Int64)] = []
   /// `--family GLOB` / `--family auto`: locks reported together as one row too.
-  public var families = LockFamilies()
+  var families = LockFamilies()
   /// `--prometheus-histograms`: keep cumulative bucket counts in the report's rows.
-  public var histograms = false
+  var histograms = false
   /// `--threads`: 2 parses on a second thread while this one analyses; 1 does both here.
   /// The output is the same either way.
-  public var threads = AnalysisOptions.defaultThreads
+  var threads = AnalysisOptions.defaultThreads
   /// Two when the machine has two cores or more: more threads would have no work to take.
-  public static let defaultThreads = ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
+  static let defaultThreads = ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
 
-  public init() {}
+  init() {}
 }
 
 /// The whole pipeline for one run: open the inputs, stream their events (merged by time
 /// when there are several) through the timeline and the analyzers, and build the report.
-public enum LogAnalysis {
+enum LogAnalysis {
   /// Reads `paths` (`-` is standard input) and reports. Every input is opened before any
   /// is read, so a missing file fails fast. `warn` receives each shown bad line.
-  public static func run(paths: [String], options: AnalysisOptions, warn: @escaping (String) -> Void)
+  static func run(paths: [String], options: AnalysisOptions, warn: @escaping (String) -> Void)
     throws(InputError) -> Report
   {
     try run(paths: paths, options: options, warn: warn, observe: { analyzers, _ in analyzers }, analyzers: { $0 }).report
   }
 
   /// What one run gives back: the report, and the observer that watched beside the analyzers.
-  public struct Outcome<Observer: TimelineObserver> {
-    public var report: Report
-    public var observer: Observer
+  struct Outcome<Observer: TimelineObserver> {
+    var report: Report
+    var observer: Observer
   }
 
   /// What an extra observer needs to name things and know the window.
-  public struct Context {
-    public let agents: NameTable
-    public let locks: NameTable
-    public let selection: Selection
-    public let inputNames: [String]
+  struct Context {
+    let agents: NameTable
+    let locks: NameTable
+    let selection: Selection
+    let inputNames: [String]
     /// The `trace_id`/`span_id` of the event being applied.
-    public let traces: TraceContexts
+    let traces: TraceContexts
     /// `site` names (`LockEvent.site` ids).
-    public let sites: NameTable
+    let sites: NameTable
   }
 
   /// The same pipeline with another observer beside the analyzers (the timeline outputs):
   /// `observe` builds the engine's observer around the analyzers, `analyzers` gets them
   /// back for the report.
   /// `keeping` (the report's) keeps the events a hot lock's replay needs as they pass.
-  public static func run<Observer: TimelineObserver>(
+  static func run<Observer: TimelineObserver>(
     paths: [String], options: AnalysisOptions, warn: @escaping (String) -> Void,
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil
   ) throws(InputError) -> Outcome<Observer> {
@@ -88,7 +88,7 @@ public enum LogAnalysis {
 
   /// The same over inputs already opened, with `drive` feeding their events to the engine
   /// (`lockscope watch` drives live inputs its own way).
-  public static func run<Observer: TimelineObserver>(
+  static func run<Observer: TimelineObserver>(
     sources: [ByteSource], options: AnalysisOptions, warn: @escaping (String) -> Void,
     observe: (Analyzers, Context) -> Observer, analyzers: (Observer) -> Analyzers, keeping: HotLockEvents? = nil,
     drive: ([EventStream], TimelineEngine<Observer>) throws(InputError) -> Void

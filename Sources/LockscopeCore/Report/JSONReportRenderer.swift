@@ -1,11 +1,11 @@
 /// The JSON report of SPEC §5. Keys may be added; the ones there must stay.
-public struct JSONReportRenderer: ReportRenderer {
+struct JSONReportRenderer: ReportRenderer {
   /// On one line (`watch --format json` ends its JSON Lines with the report).
   let compact: Bool
 
-  public init(compact: Bool = false) { self.compact = compact }
+  init(compact: Bool = false) { self.compact = compact }
 
-  public func render(_ report: Report) -> String {
+  func render(_ report: Report) -> String {
     var json = JSONWriter(compact: compact)
     json.beginObject()
     json.beginObject("summary")

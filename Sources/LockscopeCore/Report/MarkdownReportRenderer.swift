@@ -1,13 +1,13 @@
 /// The report as GitHub-flavoured Markdown, to paste as a pull-request comment: a header,
 /// the findings as a list (grouped as in the text report), then the locks and agents with
 /// the most wait as tables. Names come from logs, so every one is escaped (`Markdown.text`).
-public struct MarkdownReportRenderer: ReportRenderer {
+struct MarkdownReportRenderer: ReportRenderer {
   /// Rows per table and finding groups shown; 0 shows all.
-  public let top: Int
+  let top: Int
 
-  public init(top: Int) { self.top = top }
+  init(top: Int) { self.top = top }
 
-  public func render(_ report: Report) -> String {
+  func render(_ report: Report) -> String {
     var text = "## lockscope report\n\n" + Markdown.header(report.summary)
     guard report.summary.firstTime != nil else { return text + "\nNo events to analyse.\n" }
     let row = report.overall

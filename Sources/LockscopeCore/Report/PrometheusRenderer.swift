@@ -3,15 +3,15 @@
 /// counters, `# HELP` and `# TYPE` once before each family's samples, label values escaped,
 /// wait and hold quantiles as summaries. Every lock and agent is written (not `--top`): a
 /// scraper wants the same series on every run.
-public struct PrometheusRenderer: ReportRenderer {
+struct PrometheusRenderer: ReportRenderer {
   /// `--prometheus-histograms`: wait, hold and blocked also as classic histograms.
   let histograms: Bool
 
-  public init(histograms: Bool = false) { self.histograms = histograms }
+  init(histograms: Bool = false) { self.histograms = histograms }
 
   /// The `le` bounds of the classic histograms, in nanoseconds: 1, 2.5 and 5 of every
   /// decade from 1 µs to 100 s. Fixed, so every host's `_bucket` series line up and add.
-  public static let bucketBounds: [Int64] = {
+  static let bucketBounds: [Int64] = {
     var bounds: [Int64] = []
     var decade: Int64 = 1_000
     while decade <= 10_000_000_000 {
@@ -69,7 +69,7 @@ public struct PrometheusRenderer: ReportRenderer {
     }
   }
 
-  public func render(_ report: Report) -> String {
+  func render(_ report: Report) -> String {
     var overall = Scope(prefix: "lockscope_", label: nil, noun: "over all locks", histograms: histograms)
     var locks = Scope(prefix: "lockscope_lock_", label: "lock", noun: "per lock", histograms: histograms)
     var agents = Scope(prefix: "lockscope_agent_", label: "agent", noun: "per agent", histograms: histograms)

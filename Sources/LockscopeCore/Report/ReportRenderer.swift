@@ -1,13 +1,13 @@
 /// Turns a report into text in one format. One renderer per format; renderers never analyse.
-public protocol ReportRenderer {
+protocol ReportRenderer {
   func render(_ report: Report) -> String
 }
 
 /// The formats `report --format` accepts.
-public enum ReportFormat: String, CaseIterable, Sendable {
+enum ReportFormat: String, CaseIterable, Sendable {
   case text, json, markdown, prometheus
 
-  public func renderer(style: TerminalStyle, top: Int) -> any ReportRenderer {
+  func renderer(style: TerminalStyle, top: Int) -> any ReportRenderer {
     switch self {
     case .text: TextReportRenderer(style: style, top: top)
     case .json: JSONReportRenderer()

@@ -3,14 +3,14 @@
 /// starts a terminal escape sequence. Every text output (report, check, timeline, Gantt
 /// chart, watch, whatif, warnings) prints log-controlled strings through `escaped`.
 /// JSON, Markdown, JUnit, Prometheus and GitHub annotations have their own escaping.
-public enum TerminalText {
+enum TerminalText {
   /// `text` with each control character written as a visible escape: `\n`, `\r`, `\t`,
   /// and `\u{1b}` (lowercase hex, Swift's spelling) for the rest of C0, DEL, C1
   /// (U+0080–U+009F), the bidirectional formatting characters (U+061C, U+200E, U+200F,
   /// U+202A–U+202E, U+2066–U+2069: "Trojan Source" reordering) and the line and
   /// paragraph separators U+2028, U+2029. Everything else, `\` included, is kept as is.
   /// Escape before measuring: column widths count the escaped text.
-  public static func escaped(_ text: String) -> String {
+  static func escaped(_ text: String) -> String {
     // Names are almost always clean: one scan, no copy.
     guard text.unicodeScalars.contains(where: needsEscape) else { return text }
     var out = ""

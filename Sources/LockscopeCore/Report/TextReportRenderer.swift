@@ -1,17 +1,17 @@
 /// The report for people: a header, the locks and agents with the most total wait in
 /// aligned tables with human units, then anomalies. Statistics first, as perf lock and
 /// hyperfine print them.
-public struct TextReportRenderer: ReportRenderer {
-  public let style: TerminalStyle
+struct TextReportRenderer: ReportRenderer {
+  let style: TerminalStyle
   /// Rows per table; 0 shows all.
-  public let top: Int
+  let top: Int
 
-  public init(style: TerminalStyle, top: Int) {
+  init(style: TerminalStyle, top: Int) {
     self.style = style
     self.top = top
   }
 
-  public func render(_ report: Report) -> String {
+  func render(_ report: Report) -> String {
     let report = report.terminalSafe  // names and messages from the log: no raw control characters
     var text = header(report)
     guard report.summary.firstTime != nil else {

@@ -1,41 +1,41 @@
 /// One measured value of a rule: over all locks, or for one lock or agent.
-public struct SLOCheck: Sendable {
+struct SLOCheck: Sendable {
   /// The lock or agent; nil for a rule over all locks.
-  public var subject: String?
+  var subject: String?
   /// nil when there is nothing to measure (no events, or no samples of that statistic).
-  public var measured: Double?
-  public var passed: Bool
+  var measured: Double?
+  var passed: Bool
 }
 
 /// A rule and its checks, worst first.
-public struct SLOResult: Sendable {
-  public var rule: SLORule
-  public var checks: [SLOCheck]
+struct SLOResult: Sendable {
+  var rule: SLORule
+  var checks: [SLOCheck]
 
-  public var passed: Bool { checks.allSatisfy(\.passed) }
+  var passed: Bool { checks.allSatisfy(\.passed) }
 }
 
 /// Everything `lockscope check` prints: the report it measured and every rule's result.
-public struct CheckOutcome: Sendable {
-  public var report: Report
-  public var results: [SLOResult]
+struct CheckOutcome: Sendable {
+  var report: Report
+  var results: [SLOResult]
   /// No `--slo` or `--rule` was given: the default rules were checked.
-  public var usedDefaultRules: Bool
+  var usedDefaultRules: Bool
   /// `--allow-empty`: a rule with nothing to measure passes instead of failing.
-  public var allowEmpty: Bool
+  var allowEmpty: Bool
 
-  public var passed: Bool { results.allSatisfy(\.passed) }
-  public var failedRules: Int { results.filter { !$0.passed }.count }
-  public var passedRules: Int { results.count - failedRules }
+  var passed: Bool { results.allSatisfy(\.passed) }
+  var failedRules: Int { results.filter { !$0.passed }.count }
+  var passedRules: Int { results.count - failedRules }
   /// No event was analysed (an empty log, or filters that left nothing).
-  public var isEmpty: Bool { report.summary.firstTime == nil }
+  var isEmpty: Bool { report.summary.firstTime == nil }
 }
 
 /// Measures each rule on a report.
-public enum SLOEvaluator {
+enum SLOEvaluator {
   /// The results, and a diagnostic for each scoped rule whose glob matched no lock or agent
   /// of the log (a typo there would otherwise pass unnoticed).
-  public static func evaluate(_ rules: [SLORule], on report: Report, allowEmpty: Bool) -> (
+  static func evaluate(_ rules: [SLORule], on report: Report, allowEmpty: Bool) -> (
     results: [SLOResult], unmatched: [SLODiagnostic]
   ) {
     var results: [SLOResult] = []

@@ -1,6 +1,6 @@
 /// What kind of number a metric is: it decides which threshold units fit it and how its
 /// values are printed.
-public enum SLOQuantity: Sendable {
+enum SLOQuantity: Sendable {
   /// Nanoseconds; thresholds need a time unit (`10ms`).
   case duration
   /// A share in [0, 1]; thresholds as `10%` or `0.1`.
@@ -32,13 +32,13 @@ public enum SLOQuantity: Sendable {
 }
 
 /// Which scopes a rule on a metric may have.
-public enum SLOScopeKind: String, Sendable {
+enum SLOScopeKind: String, Sendable {
   case overall, lock, agent, family, site
 }
 
 /// One measurable quantity an SLO rule can name: a statistic of SPEC §2, or a count of
 /// findings.
-public struct SLOMetric: Sendable {
+struct SLOMetric: Sendable {
   /// How the value is taken from a report.
   enum Source: Sendable {
     /// A statistic of a metrics row; nil when the row has no data for it (no samples).
@@ -49,13 +49,13 @@ public struct SLOMetric: Sendable {
     case anomalies
   }
 
-  public let name: String
+  let name: String
   /// Other spellings accepted, such as the JSON report's keys (`contention_rate`).
-  public let aliases: [String]
-  public let quantity: SLOQuantity
-  public let scopes: Set<SLOScopeKind>
+  let aliases: [String]
+  let quantity: SLOQuantity
+  let scopes: Set<SLOScopeKind>
   /// One line for `check --help` and error messages.
-  public let summary: String
+  let summary: String
   let source: Source
 
   init(
@@ -71,7 +71,7 @@ public struct SLOMetric: Sendable {
   }
 
   /// The metrics a rule can check, in the order `check --help` lists them.
-  public static let all: [SLOMetric] =
+  static let all: [SLOMetric] =
     durations("wait", "acquisition latency, request to acquire", \.wait)
     + durations("hold", "hold time, acquire to release", \.hold)
     + durations("blocked", "time blocked per attempt, request to acquire, timeout or cancel", \.blocked)

@@ -1,9 +1,9 @@
 /// Reads SLO rules (SPEC §4): one a line, `#` comments, `[lock:GLOB|agent:GLOB] metric op
 /// threshold`. Every mistake is reported with its column, and all of a file's mistakes at
 /// once, so the user fixes them in one round.
-public enum SLOParser {
+enum SLOParser {
   /// The rules of `text` (a file's contents, or one `--rule`), and its mistakes.
-  public static func parse(_ text: String, name: String) -> (rules: [SLORule], errors: [SLODiagnostic]) {
+  static func parse(_ text: String, name: String) -> (rules: [SLORule], errors: [SLODiagnostic]) {
     var rules: [SLORule] = []
     var errors: [SLODiagnostic] = []
     // "\r\n" is a single Character in Swift: split on both, or CRLF files become one line.

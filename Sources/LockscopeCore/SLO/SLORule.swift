@@ -1,20 +1,20 @@
 /// Where a rule's text came from, for `FILE:LINE:COLUMN` messages and reports.
-public struct SLOOrigin: Sendable, Equatable {
+struct SLOOrigin: Sendable, Equatable {
   /// A file path, `<rule N>` for the N-th `--rule`, or `<default>`.
-  public var name: String
-  public var line: Int
+  var name: String
+  var line: Int
 
-  public init(name: String, line: Int) {
+  init(name: String, line: Int) {
     self.name = name
     self.line = line
   }
 
   /// `locks.slo:3`
-  public var description: String { "\(name):\(line)" }
+  var description: String { "\(name):\(line)" }
 }
 
 /// `<`, `<=`, `>`, `>=`, `==`, `!=`.
-public enum SLOComparison: String, CaseIterable, Sendable {
+enum SLOComparison: String, CaseIterable, Sendable {
   case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">=", equal = "==", notEqual = "!="
 
   func holds(_ value: Double, _ threshold: Double) -> Bool {
@@ -40,7 +40,7 @@ public enum SLOComparison: String, CaseIterable, Sendable {
 
 /// A rule's scope: all locks together, or each lock, agent, lock family (`--family`) or
 /// code site whose name matches a glob.
-public enum SLOScope: Sendable, Equatable {
+enum SLOScope: Sendable, Equatable {
   case overall
   case lock(Glob)
   case agent(Glob)
@@ -67,19 +67,19 @@ public enum SLOScope: Sendable, Equatable {
 }
 
 /// One line of an SLO file: `[scope] metric operator threshold`.
-public struct SLORule: Sendable {
+struct SLORule: Sendable {
   /// The rule as written, without its comment.
-  public var text: String
+  var text: String
   /// The whole line it came from, for pointing at a fault in it.
-  public var lineText: String
-  public var origin: SLOOrigin
-  public var scope: SLOScope
-  public var metric: SLOMetric
-  public var comparison: SLOComparison
+  var lineText: String
+  var origin: SLOOrigin
+  var scope: SLOScope
+  var metric: SLOMetric
+  var comparison: SLOComparison
   /// In the metric's base unit: nanoseconds, a fraction, or a count.
-  public var threshold: Double
+  var threshold: Double
   /// The threshold as written (`10ms`, `5%`).
-  public var thresholdText: String
+  var thresholdText: String
   /// Where the scope's glob is in the line (1-based column, length), to point at it when
   /// it matches nothing.
   var scopeSpan: (column: Int, length: Int)?
@@ -88,8 +88,8 @@ public struct SLORule: Sendable {
 }
 
 /// The rules checked when none are given (SPEC §4).
-public enum DefaultSLO {
-  public static let text = """
+enum DefaultSLO {
+  static let text = """
     wait.p95 < 10ms
     wait.p99 < 100ms
     contention.rate < 10%

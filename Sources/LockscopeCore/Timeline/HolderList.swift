@@ -5,40 +5,40 @@
 /// Removal leaves a hole that iteration skips; holes are compacted away once they
 /// outnumber the holders. An index by agent is kept only past `indexedFrom` holders, so the
 /// common lock (one holder, a few readers) stays a small array scanned in place.
-public struct HolderList: BidirectionalCollection, Sendable {
+struct HolderList: BidirectionalCollection, Sendable {
   private var slots: [Holder] = []
   /// Whether each slot still holds (false: a hole).
   private var live: [Bool] = []
   private var first = 0
-  public private(set) var count = 0
+  private(set) var count = 0
   private var slotByAgent: [AgentID: Int] = [:]
   static let indexedFrom = 16
 
-  public init() {}
+  init() {}
 
-  public var startIndex: Int { count == 0 ? slots.count : first }
-  public var endIndex: Int { slots.count }
-  public var isEmpty: Bool { count == 0 }
+  var startIndex: Int { count == 0 ? slots.count : first }
+  var endIndex: Int { slots.count }
+  var isEmpty: Bool { count == 0 }
 
-  public subscript(position: Int) -> Holder {
+  subscript(position: Int) -> Holder {
     get { slots[position] }
     set { slots[position] = newValue }
   }
 
-  public func index(after i: Int) -> Int {
+  func index(after i: Int) -> Int {
     var next = i + 1
     while next < slots.count && !live[next] { next += 1 }
     return next
   }
 
-  public func index(before i: Int) -> Int {
+  func index(before i: Int) -> Int {
     var previous = i - 1
     while previous > first && !live[previous] { previous -= 1 }
     return previous
   }
 
   /// The slot of `agent`'s hold, if it holds.
-  public func slot(of agent: AgentID) -> Int? {
+  func slot(of agent: AgentID) -> Int? {
     if slotByAgent.isEmpty || count < Self.indexedFrom {
       var position = startIndex
       while position < slots.count {

@@ -1,24 +1,24 @@
 /// An agent holding a lock.
-public struct Holder: Sendable {
-  public var agent: AgentID
-  public var mode: LockMode
-  public var since: Int64
+struct Holder: Sendable {
+  var agent: AgentID
+  var mode: LockMode
+  var since: Int64
   /// When the lease runs out; `Int64.max` when the hold has no lease.
-  public var leaseDeadline: Int64
+  var leaseDeadline: Int64
   /// The last lease granted, in nanoseconds (-1: none), reused by a `renew` without one.
-  public var leaseLength: Int64
-  public var source: SourceLocation
+  var leaseLength: Int64
+  var source: SourceLocation
   /// `site` of its acquire, else of the request it ended (-1: none).
-  public var site: Int32 = -1
+  var site: Int32 = -1
   /// The lock's share integrals and holder epoch when this hold began: what the hold
   /// imposed on waiters is a subtraction at its end, not an addition per holder per event
   /// (a crowd of 40,000 readers would make that quadratic).
   /// When its holder crashed holding it (`Int64.min`: alive), and the crash's line. An
   /// orphaned hold stays until the manager reclaims the lock, its lease runs out, another
   /// agent's conflicting acquire takes it over, or the log ends (SPEC §1 `crash`).
-  public internal(set) var crashedAt: Int64 = .min
-  public var crashSource: SourceLocation?
-  public var isOrphaned: Bool { crashedAt != .min }
+  internal(set) var crashedAt: Int64 = .min
+  var crashSource: SourceLocation?
+  var isOrphaned: Bool { crashedAt != .min }
   /// Time each other agent spent waiting for the lock while this hold was open, summed over
   /// its attempts (SPEC §2 orphan rule); kept while the lock has at most
   /// `followedHolders` holders. Empty (no allocation) until a wait ends while it is held.
@@ -36,52 +36,52 @@ public struct Holder: Sendable {
 }
 
 /// An agent waiting for a lock (an open request).
-public struct Waiter: Sendable {
-  public var agent: AgentID
-  public var mode: LockMode
-  public var since: Int64
+struct Waiter: Sendable {
+  var agent: AgentID
+  var mode: LockMode
+  var since: Int64
   /// The lock's queue integral when this waiter joined, so its share is a subtraction.
-  public var queueIntegralAtJoin: Double
-  public var source: SourceLocation
+  var queueIntegralAtJoin: Double
+  var source: SourceLocation
   /// `site` of its request (-1: none).
-  public var site: Int32 = -1
+  var site: Int32 = -1
   /// Acquisitions by others that got ahead of it so far.
-  public var overtaken: Int32 = 0
+  var overtaken: Int32 = 0
   /// Wait charged to it by later waiters queued behind it (SPEC §2 `caused_wait`: a waiter
   /// no holder blocks waits for the earlier conflicting waiters).
-  public var causedWait: Double = 0
+  var causedWait: Double = 0
 }
 
 /// Everything known about one lock at one instant, plus its running time integrals.
 ///
 /// Holders and waiters are small arrays: most locks have one holder and a short queue, and
 /// a linear scan of a few elements beats any hashed structure there.
-public struct LockState: Sendable {
-  public internal(set) var holders = HolderList()
+struct LockState: Sendable {
+  internal(set) var holders = HolderList()
   /// Open requests in arrival order.
-  public var waiters = WaiterQueue()
+  var waiters = WaiterQueue()
   /// Semaphore slots (0: not a semaphore); the last `capacity` seen stands.
-  public var capacity: Int32 = 0
+  var capacity: Int32 = 0
   /// Agents whose lease ran out while they held this lock and who have not touched it since.
-  public var lapsedHolders: [AgentID] = []
+  var lapsedHolders: [AgentID] = []
   /// Waiters that also hold this lock (an upgrade, or a self-deadlock).
-  public var waitersThatHold = 0
+  var waitersThatHold = 0
   /// The earliest lease deadline among the holders (`Int64.max`: none), so the per-event
   /// lease check is one comparison.
-  public var earliestDeadline: Int64 = .max
+  var earliestDeadline: Int64 = .max
   /// Holds left by agents that crashed holding them (see `Holder.crashedAt`): an acquire
   /// looks for one to take over only when there is one.
-  public internal(set) var orphanedHolders = 0
+  internal(set) var orphanedHolders = 0
   /// Holders in exclusive mode: whether a request conflicts with the holders is a count.
-  public private(set) var exclusiveHolders = 0
+  private(set) var exclusiveHolders = 0
   /// Waiters in shared mode: whether every waiter conflicts with every holder is a count.
-  public private(set) var sharedWaiters = 0
+  private(set) var sharedWaiters = 0
   /// Caused wait per holder, integrated while held (SPEC §2 `caused_wait`): `allShare` is
   /// owed by every holder, `exclusiveShare` by exclusive holders only (the readers queued
   /// behind a writer's hold blame only the writer). Reset whenever nobody holds the lock,
   /// so they stay small.
-  public private(set) var allShare: Double = 0
-  public private(set) var exclusiveShare: Double = 0
+  private(set) var allShare: Double = 0
+  private(set) var exclusiveShare: Double = 0
   /// Counts changes of the holder set, and the most waiters charged to every holder /
   /// to exclusive holders since each change.
   private var holderEpoch: Int32 = 0
@@ -89,7 +89,7 @@ public struct LockState: Sendable {
   private var exclusiveMaxima = SuffixMaxima()
 
   /// Whether a request in `mode` by an agent that does not hold the lock conflicts with a holder.
-  public func holdersConflict(with mode: LockMode) -> Bool {
+  func holdersConflict(with mode: LockMode) -> Bool {
     if capacity > 0 { return holders.count >= Int(capacity) }
     return mode == .exclusive ? !holders.isEmpty : exclusiveHolders > 0
   }
@@ -270,50 +270,50 @@ public struct LockState: Sendable {
   }
 
   /// Time up to which the integrals below are accumulated.
-  public internal(set) var integratedUntil: Int64
+  internal(set) var integratedUntil: Int64
   /// ∫ waiters dt inside the window, in waiter-nanoseconds.
-  public var queueIntegral: Double = 0
+  var queueIntegral: Double = 0
   /// Time with at least one holder, inside the window.
-  public var heldNanos: Int64 = 0
+  var heldNanos: Int64 = 0
   /// Most waiters at once.
-  public var queueMax = 0
+  var queueMax = 0
 
   /// Whether any event of this lock was analysed (the engine's table has a slot per id).
-  public var seen = true
+  var seen = true
 
-  public init(createdAt time: Int64, seen: Bool = true) {
+  init(createdAt time: Int64, seen: Bool = true) {
     integratedUntil = time
     self.seen = seen
   }
 
   @inline(__always)
-  public func holderIndex(_ agent: AgentID) -> Int? {
+  func holderIndex(_ agent: AgentID) -> Int? {
     holders.slot(of: agent)
   }
 
   /// The hold of `agent` that is alive: a crashed agent's orphaned hold is not its new
   /// life's to release or renew.
   @inline(__always)
-  public func liveHolderIndex(_ agent: AgentID) -> Int? {
+  func liveHolderIndex(_ agent: AgentID) -> Int? {
     guard let slot = holders.slot(of: agent), !holders[slot].isOrphaned else { return nil }
     return slot
   }
 
   @inline(__always)
-  public func waiterIndex(_ agent: AgentID) -> Int? {
+  func waiterIndex(_ agent: AgentID) -> Int? {
     waiters.firstIndex { $0.agent == agent }
   }
 
   /// Whether a holder of mode `holderMode` blocks a request of mode `requestMode`
   /// by another agent. On a semaphore only the number of holders matters.
   @inline(__always)
-  public func blocks(holderMode: LockMode, requestMode: LockMode) -> Bool {
+  func blocks(holderMode: LockMode, requestMode: LockMode) -> Bool {
     capacity > 0 ? holders.count >= Int(capacity) : holderMode.conflicts(with: requestMode)
   }
 
   /// Whether `agent` asking for `mode` now would have to wait: a holder blocks it, or it
   /// queues behind an earlier waiter it conflicts with (fair locks serve in order).
-  public func isUnavailable(to agent: AgentID, mode: LockMode) -> Bool {
+  func isUnavailable(to agent: AgentID, mode: LockMode) -> Bool {
     // Counts, not a walk over the holders: a crowd of readers makes every request O(1).
     if capacity > 0 {
       // Full: others block it, or it is full of the requester's own slots.
@@ -337,7 +337,7 @@ public struct LockState: Sendable {
   /// queue: the holders whose mode conflicts with its request (itself, in a self-deadlock);
   /// when no holder conflicts yet it waits, the earlier waiters it conflicts with. A dead
   /// holder blocks but waits for nothing, so no edge leads to it here. No allocation.
-  public func forEachWaitTarget(agent: AgentID, mode: LockMode, _ body: (AgentID, Bool) -> Void) {
+  func forEachWaitTarget(agent: AgentID, mode: LockMode, _ body: (AgentID, Bool) -> Void) {
     let blocked = forEachBlockingHolder(agent: agent, mode: mode) { slot in
       if !holders[slot].isOrphaned { body(holders[slot].agent, false) }
     }
@@ -348,7 +348,7 @@ public struct LockState: Sendable {
   /// The waiters ahead of `agent` (asking in `mode`), walking the queue from position
   /// `start`: `body` gets each and whether `agent` waits behind it (they conflict). Returns
   /// the agent's position, or nil when it is not at or after `start`.
-  public func forEachWaiterAhead(agent: AgentID, mode: LockMode, from start: Int, _ body: (AgentID, Bool) -> Void) -> Int? {
+  func forEachWaiterAhead(agent: AgentID, mode: LockMode, from start: Int, _ body: (AgentID, Bool) -> Void) -> Int? {
     var position = start
     while position < waiters.endIndex {
       let earlier = waiters[position]
@@ -361,7 +361,7 @@ public struct LockState: Sendable {
 
   /// The slots of the holders that block `agent` asking in `mode` — dead ones included, and
   /// its own hold in a self-deadlock; whether any.
-  public func forEachBlockingHolder(agent: AgentID, mode: LockMode, _ body: (Int) -> Void) -> Bool {
+  func forEachBlockingHolder(agent: AgentID, mode: LockMode, _ body: (Int) -> Void) -> Bool {
     var any = false
     for slot in holders.indices {
       let holder = holders[slot]

@@ -4,49 +4,49 @@
 /// graph's cycle search), and hands what happened to the observer. It never stores past
 /// events; its memory is the current holders and waiters of each lock, and a few counters
 /// per lock and agent.
-public final class TimelineEngine<Observer: TimelineObserver> {
-  public var observer: Observer
-  public let selection: Selection
+final class TimelineEngine<Observer: TimelineObserver> {
+  var observer: Observer
+  let selection: Selection
   /// Every lock seen, indexed by id (`seen` is false for ids of locks filtered out).
-  public private(set) var locks: [LockState] = []
-  public private(set) var agents: [AgentState] = []
+  private(set) var locks: [LockState] = []
+  private(set) var agents: [AgentState] = []
   /// Time of the first and latest applied events (nil before the first).
-  public private(set) var firstTime: Int64?
-  public private(set) var lastTime: Int64 = .min
+  private(set) var firstTime: Int64?
+  private(set) var lastTime: Int64 = .min
   /// The latest time of any event read, applied or not (the log goes on past `--until`).
-  public private(set) var latestReadTime: Int64 = .min
+  private(set) var latestReadTime: Int64 = .min
   /// Events applied (inside `--until`, on selected locks).
-  public private(set) var appliedEvents: Int64 = 0
+  private(set) var appliedEvents: Int64 = 0
 
   /// Waiters on all locks together, and their integral / maximum (the overall queue).
-  public private(set) var totalWaiters = 0
-  public private(set) var totalQueueIntegral: Double = 0
-  public private(set) var totalQueueMax = 0
+  private(set) var totalWaiters = 0
+  private(set) var totalQueueIntegral: Double = 0
+  private(set) var totalQueueMax = 0
   private var totalIntegratedUntil: Int64 = .min
-  public private(set) var finished = false
+  private(set) var finished = false
 
   /// What the engine tracks per agent: which locks it holds and waits on (for `crash`),
   /// and the time it held at least one lock (its utilization).
-  public struct AgentState: Sendable {
-    public var held: [LockID] = []
-    public var waiting: [LockID] = []
+  struct AgentState: Sendable {
+    var held: [LockID] = []
+    var waiting: [LockID] = []
     /// The mode of each wait in `waiting` (same positions): the cycle search reads an
     /// agent's wait edges from these, never by searching a lock's queue for it.
-    public var waitingModes: [LockMode] = []
-    public var holdingSince: Int64 = 0
+    var waitingModes: [LockMode] = []
+    var holdingSince: Int64 = 0
     /// The latest end of a hold that ended while others were still held: a lapsed lease is
     /// ended at its deadline, possibly after holds that ended later.
-    public var holdingUntil: Int64 = .min
-    public var heldAnyNanos: Int64 = 0
+    var holdingUntil: Int64 = .min
+    var heldAnyNanos: Int64 = 0
   }
 
-  public init(observer: Observer, selection: Selection) {
+  init(observer: Observer, selection: Selection) {
     self.observer = observer
     self.selection = selection
   }
 
   /// The observed span: `[start, end]` clipped to the window, or nil with no events.
-  public var span: (start: Int64, end: Int64)? {
+  var span: (start: Int64, end: Int64)? {
     guard let firstTime else { return nil }
     let start = max(firstTime, selection.since)
     // The log's end, or the window's when the log goes on past it.
@@ -57,7 +57,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   // MARK: Applying events
 
   @inline(__always)
-  public func apply(_ event: LockEvent) {
+  func apply(_ event: LockEvent) {
     var time = event.time
     // Events of locks left out by --lock do not stretch the span either.
     if event.kind != .crash && !selection.includes(event.lock) { return }
@@ -196,7 +196,7 @@ public final class TimelineEngine<Observer: TimelineObserver> {
   // MARK: The end of the stream
 
   /// Ends every open hold and wait at the end of the observed span.
-  public func finish() {
+  func finish() {
     guard !finished else { return }
     finished = true
     guard let end = span?.end else { return }

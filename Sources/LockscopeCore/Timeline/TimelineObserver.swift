@@ -1,6 +1,6 @@
 /// Receives what the timeline reconstructs, as it happens. Analyzers conform to this;
 /// every method has an empty default so each implements only what it needs.
-public protocol TimelineObserver {
+protocol TimelineObserver {
   /// Whether the engine should search the wait-for graph for cycles (deadlocks).
   var wantsCycles: Bool { get }
   /// Whether `applied` should be called after every event (the text timeline). Off for
@@ -32,17 +32,17 @@ public protocol TimelineObserver {
 }
 
 extension TimelineObserver {
-  public var wantsCycles: Bool { true }
-  public var wantsEvents: Bool { false }
-  public var isDone: Bool { false }
-  public mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {}
-  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {}
-  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {}
-  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {}
-  public mutating func waitEnded(_ wait: WaitInterval) {}
-  public mutating func holdEnded(_ hold: HoldInterval) {}
-  public mutating func anomaly(_ anomaly: Anomaly) {}
-  public mutating func crashed(_ agent: AgentID, at time: Int64) {}
-  public mutating func cycleFormed(_ cycle: WaitCycle) {}
-  public mutating func finished(at end: Int64) {}
+  var wantsCycles: Bool { true }
+  var wantsEvents: Bool { false }
+  var isDone: Bool { false }
+  mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {}
+  mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {}
+  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {}
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {}
+  mutating func waitEnded(_ wait: WaitInterval) {}
+  mutating func holdEnded(_ hold: HoldInterval) {}
+  mutating func anomaly(_ anomaly: Anomaly) {}
+  mutating func crashed(_ agent: AgentID, at time: Int64) {}
+  mutating func cycleFormed(_ cycle: WaitCycle) {}
+  mutating func finished(at end: Int64) {}
 }

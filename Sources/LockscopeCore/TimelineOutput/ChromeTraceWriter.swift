@@ -7,7 +7,7 @@
 ///
 /// Times are microseconds since the first event (`otherData.start` gives it in RFC 3339),
 /// with nanosecond decimals: absolute epoch microseconds would lose them in a double.
-public struct ChromeTraceWriter: TimelineObserver {
+struct ChromeTraceWriter: TimelineObserver {
   let scope: TimelineScope
   let out: StreamWriter
   private var traces: OpenTraces
@@ -23,28 +23,28 @@ public struct ChromeTraceWriter: TimelineObserver {
   /// Agents that got a track, for the names written at the end.
   private var tracked: [Bool] = []
 
-  public init(_ context: LogAnalysis.Context, out: StreamWriter) {
+  init(_ context: LogAnalysis.Context, out: StreamWriter) {
     scope = TimelineScope(context)
     self.out = out
     context.traces.capturing = true
     traces = OpenTraces(context.traces)
   }
 
-  public var wantsCycles: Bool { false }
-  public var isDone: Bool { out.isBroken }
+  var wantsCycles: Bool { false }
+  var isDone: Bool { out.isBroken }
 
   private static func key(_ agent: AgentID, _ lock: LockID, hold: Bool) -> Int64 { OpenTraces.key(agent, lock, hold: hold) }
 
   // MARK: Intervals
 
-  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     begin(time)
     guard !bare else { return }
     traces.opened(event, hold: false)
     openLanes[Self.key(event.agent, event.lock, hold: false)] = takeLane(event.agent)
   }
 
-  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     begin(time)
     traces.opened(event, hold: true)
     let lane = takeLane(event.agent)
@@ -63,7 +63,7 @@ public struct ChromeTraceWriter: TimelineObserver {
     }
   }
 
-  public mutating func waitEnded(_ wait: WaitInterval) {
+  mutating func waitEnded(_ wait: WaitInterval) {
     let context = traces.closed(wait.agent, wait.lock, hold: false, granted: wait.outcome == .granted)
     let lane = openLanes.removeValue(forKey: Self.key(wait.agent, wait.lock, hold: false)) ?? 0
     freeLane(wait.agent, lane)
@@ -74,7 +74,7 @@ public struct ChromeTraceWriter: TimelineObserver {
       outcome: wait.outcome.word, source: wait.source, site: wait.site, context: context)
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) {
+  mutating func holdEnded(_ hold: HoldInterval) {
     let context = traces.closed(hold.agent, hold.lock, hold: true)
     let lane = openLanes.removeValue(forKey: Self.key(hold.agent, hold.lock, hold: true)) ?? 0
     freeLane(hold.agent, lane)
@@ -99,7 +99,7 @@ public struct ChromeTraceWriter: TimelineObserver {
   }
 
   /// The findings as instant events, the track names, and the end of the file.
-  public mutating func finish(findings: [Finding]) {
+  mutating func finish(findings: [Finding]) {
     if origin == nil {
       out.write(
         "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"lockscope \(LockscopeCLI.version)\",\"start\":null},\"traceEvents\":[\n"

@@ -4,7 +4,7 @@
 /// It cannot know the log's end while reading, so it keeps, per (lock, agent) row, time
 /// buckets of a width that doubles (pairs merged) whenever the log outgrows them: memory
 /// is rows × 2 × columns, whatever the length of the log.
-public struct GanttRecorder: TimelineObserver {
+struct GanttRecorder: TimelineObserver {
   struct Row {
     var agent: AgentID
     var lock: LockID
@@ -28,7 +28,7 @@ public struct GanttRecorder: TimelineObserver {
   static let maximumRows = 10_000
   private(set) var droppedRows = 0
 
-  public init(_ context: LogAnalysis.Context, width: Int) {
+  init(_ context: LogAnalysis.Context, width: Int) {
     scope = TimelineScope(context)
     self.width = width
     let columns = max(10, width - 4)
@@ -42,21 +42,21 @@ public struct GanttRecorder: TimelineObserver {
     }
   }
 
-  public var wantsCycles: Bool { false }
+  var wantsCycles: Bool { false }
 
-  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     if origin == nil { origin = max(time, scope.selection.since) }
   }
 
-  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     if origin == nil { origin = max(time, scope.selection.since) }
   }
 
-  public mutating func waitEnded(_ wait: WaitInterval) {
+  mutating func waitEnded(_ wait: WaitInterval) {
     add(wait.agent, wait.lock, wait.start, wait.end, hold: false)
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) {
+  mutating func holdEnded(_ hold: HoldInterval) {
     add(hold.agent, hold.lock, hold.start, hold.end, hold: true)
   }
 
@@ -103,7 +103,7 @@ public struct GanttRecorder: TimelineObserver {
   // MARK: Drawing
 
   /// The charts of the `top` locks with the most wait, with findings marked.
-  public func render(_ report: Report, top: Int, style: TerminalStyle) -> String {
+  func render(_ report: Report, top: Int, style: TerminalStyle) -> String {
     guard let origin, end > origin else { return "No waits or holds in the window.\n" }
     let byLock = Dictionary(grouping: rows.values, by: { $0.lock })
     let order = report.locks.compactMap(\.name)

@@ -1,35 +1,35 @@
 /// `timeline --format json`: one JSON line per wait and hold, written as each ends (so the
 /// lines are in end-time order), for other tools to take over.
-public struct IntervalJSONWriter: TimelineObserver {
+struct IntervalJSONWriter: TimelineObserver {
   let scope: TimelineScope
   let out: StreamWriter
   private var traces: OpenTraces
 
-  public init(_ context: LogAnalysis.Context, out: StreamWriter) {
+  init(_ context: LogAnalysis.Context, out: StreamWriter) {
     scope = TimelineScope(context)
     self.out = out
     context.traces.capturing = true
     traces = OpenTraces(context.traces)
   }
 
-  public var wantsCycles: Bool { false }
-  public var isDone: Bool { out.isBroken }
+  var wantsCycles: Bool { false }
+  var isDone: Bool { out.isBroken }
 
-  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     if !bare { traces.opened(event, hold: false) }
   }
 
-  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     traces.opened(event, hold: true)
   }
 
-  public mutating func waitEnded(_ wait: WaitInterval) {
+  mutating func waitEnded(_ wait: WaitInterval) {
     let context = traces.closed(wait.agent, wait.lock, hold: false, granted: wait.outcome == .granted)
     guard scope.shows(wait.agent, from: wait.start, to: wait.end) else { return }
     write("wait", wait.agent, wait.lock, wait.mode, wait.start, wait.end, wait.outcome.word, wait.source, wait.site, context)
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) {
+  mutating func holdEnded(_ hold: HoldInterval) {
     let context = traces.closed(hold.agent, hold.lock, hold: true)
     guard scope.shows(hold.agent, from: hold.start, to: hold.end) else { return }
     write("hold", hold.agent, hold.lock, hold.mode, hold.start, hold.end, hold.outcome.word, hold.source, hold.site, context)

@@ -1,15 +1,15 @@
 /// Where a streaming output writes as the log is read: text goes out in blocks, not held
 /// until the end, so a timeline of a 1 GB log needs no more memory than one of 1 MB.
-public final class StreamWriter {
+final class StreamWriter {
   private let sink: (String) throws(TextSink.Stopped) -> Void
   /// Output stopped (the reader went away, or a write failed: the sink has the error): stop reading the log.
-  public private(set) var isBroken = false
+  private(set) var isBroken = false
 
-  public init(_ sink: @escaping (String) throws(TextSink.Stopped) -> Void) {
+  init(_ sink: @escaping (String) throws(TextSink.Stopped) -> Void) {
     self.sink = sink
   }
 
-  public func write(_ text: String) {
+  func write(_ text: String) {
     guard !isBroken else { return }
     do {
       try sink(text)
@@ -20,14 +20,14 @@ public final class StreamWriter {
 }
 
 /// The window a timeline shows, and how to name things in it.
-public struct TimelineScope {
-  public let agents: NameTable
-  public let locks: NameTable
-  public let selection: Selection
+struct TimelineScope {
+  let agents: NameTable
+  let locks: NameTable
+  let selection: Selection
   let inputNames: [String]
   let sites: NameTable
 
-  public init(_ context: LogAnalysis.Context) {
+  init(_ context: LogAnalysis.Context) {
     sites = context.sites
     agents = context.agents
     locks = context.locks

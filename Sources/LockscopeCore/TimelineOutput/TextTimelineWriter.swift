@@ -2,7 +2,7 @@
 /// with the state it left behind (who holds the lock, who queues for it), so a reader can
 /// follow who waited for whom. Deadlocks and anomalies are flagged on the line that caused
 /// them.
-public struct TextTimelineWriter: TimelineObserver {
+struct TextTimelineWriter: TimelineObserver {
   let scope: TimelineScope
   let out: StreamWriter
   let style: TerminalStyle
@@ -15,29 +15,29 @@ public struct TextTimelineWriter: TimelineObserver {
   /// Said about the event being applied, printed under its line.
   private var notes: [String] = []
 
-  public init(_ context: LogAnalysis.Context, out: StreamWriter, style: TerminalStyle) {
+  init(_ context: LogAnalysis.Context, out: StreamWriter, style: TerminalStyle) {
     scope = TimelineScope(context)
     self.out = out
     self.style = style
   }
 
-  public var wantsCycles: Bool { false }
-  public var wantsEvents: Bool { true }
-  public var isDone: Bool { out.isBroken }
+  var wantsCycles: Bool { false }
+  var wantsEvents: Bool { true }
+  var isDone: Bool { out.isBroken }
   /// Events shown.
-  public var shown: Int { printed }
+  var shown: Int { printed }
 
-  public mutating func anomaly(_ anomaly: Anomaly) {
+  mutating func anomaly(_ anomaly: Anomaly) {
     notes.append(style.yellow("! anomaly: \(anomaly.kind.rawValue)"))
   }
 
-  public mutating func cycleFormed(_ cycle: WaitCycle) {
+  mutating func cycleFormed(_ cycle: WaitCycle) {
     var chain: [String] = []
     for (agent, lock) in zip(cycle.agents, cycle.locks) { chain.append("\(agentName(agent)) waits for \(lockName(lock))") }
     notes.append(style.red("!! deadlock: " + chain.joined(separator: " → ") + " → back to \(cycle.agents.first.map(agentName) ?? "")"))
   }
 
-  public mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {
+  mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {
     defer { notes.removeAll(keepingCapacity: true) }
     guard time >= scope.selection.since, scope.selection.includes(event.agent) else { return }
     let day = Timestamp.floorDivide(time, 86_400_000_000_000).0

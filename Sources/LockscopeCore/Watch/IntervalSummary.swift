@@ -2,7 +2,7 @@
 /// interval just ended, with who holds them and how many queue now. Its counters cover one
 /// interval and are dropped when it is printed, so a watch that runs for weeks keeps only
 /// the locks active in the current interval.
-public struct IntervalSummary: TimelineObserver {
+struct IntervalSummary: TimelineObserver {
   struct Counts {
     var acquisitions = 0
     var waitTotal: Int64 = 0
@@ -14,23 +14,23 @@ public struct IntervalSummary: TimelineObserver {
   private var events = 0
   private var timeouts = 0
 
-  public init(_ context: LogAnalysis.Context) {
+  init(_ context: LogAnalysis.Context) {
     scope = TimelineScope(context)
   }
 
-  public var wantsCycles: Bool { false }
-  public var wantsEvents: Bool { true }
+  var wantsCycles: Bool { false }
+  var wantsEvents: Bool { true }
 
-  public mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {
+  mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {
     events += 1
   }
 
-  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     guard scope.selection.includes(event.agent) else { return }
     counts[event.lock, default: Counts()].acquisitions += 1
   }
 
-  public mutating func waitEnded(_ wait: WaitInterval) {
+  mutating func waitEnded(_ wait: WaitInterval) {
     guard scope.selection.includes(wait.agent) else { return }
     let length = wait.end - wait.start
     counts[wait.lock, default: Counts()].waitTotal &+= length
@@ -40,7 +40,7 @@ public struct IntervalSummary: TimelineObserver {
 
   /// The summary of the interval that ends at `now` (log time), `top` locks at most, and a
   /// fresh start for the next. `locks` is the engine's state, for holders and queues now.
-  public mutating func take(now: Int64, interval: Int64, top: Int, locks: [LockState], style: TerminalStyle) -> [String] {
+  mutating func take(now: Int64, interval: Int64, top: Int, locks: [LockState], style: TerminalStyle) -> [String] {
     defer {
       counts.removeAll(keepingCapacity: false)
       events = 0

@@ -5,14 +5,14 @@
 /// Alerts come from three places: the engine's callbacks (a cycle closes, a crash ends
 /// holds, a queue grows), and `scan`, which the watch loop calls as the log's clock moves —
 /// also while the stream is quiet — for holds that are now too long or whose lease ran out.
-public struct LiveAlerts: TimelineObserver {
-  public struct Thresholds: Sendable {
+struct LiveAlerts: TimelineObserver {
+  struct Thresholds: Sendable {
     /// A hold still open this long is announced (once).
-    public var longHold: Int64 = 30_000_000_000
+    var longHold: Int64 = 30_000_000_000
     /// More waiters than this on one lock is announced (again once the queue has drained to it).
-    public var maxQueue = 16
+    var maxQueue = 16
 
-    public init() {}
+    init() {}
   }
 
   /// An open hold, as the scan needs it.
@@ -33,18 +33,18 @@ public struct LiveAlerts: TimelineObserver {
   private var longQueues: Set<LockID> = []
   /// Locks held by the agent whose `crash` is being applied.
   private var crashedHolding: [LockID] = []
-  public private(set) var raised = 0
+  private(set) var raised = 0
 
-  public init(_ context: LogAnalysis.Context, thresholds: Thresholds, raise: @escaping (Finding) -> Void) {
+  init(_ context: LogAnalysis.Context, thresholds: Thresholds, raise: @escaping (Finding) -> Void) {
     scope = TimelineScope(context)
     self.thresholds = thresholds
     self.raise = raise
   }
 
-  public var wantsCycles: Bool { true }
-  public var wantsEvents: Bool { true }
+  var wantsCycles: Bool { true }
+  var wantsEvents: Bool { true }
 
-  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     guard scope.selection.includes(event.agent) else { return }
     openHolds[LockAgentKey(lock: event.lock, agent: event.agent)] = OpenHold(since: time, source: event.source)
   }
@@ -52,13 +52,13 @@ public struct LiveAlerts: TimelineObserver {
   /// The holds a crash orphaned, in the order they were taken: the alert names them when
   /// the crash's line is applied. They are followed no further (no long-hold alert for a
   /// dead holder).
-  public mutating func crashed(_ agent: AgentID, at time: Int64) {
+  mutating func crashed(_ agent: AgentID, at time: Int64) {
     let held = openHolds.filter { $0.key.agent == agent }
     for (key, _) in held { openHolds[key] = nil }
     crashedHolding = held.sorted { ($0.value.since, $0.key) < ($1.value.since, $1.key) }.map(\.key.lock)
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) {
+  mutating func holdEnded(_ hold: HoldInterval) {
     guard let open = openHolds.removeValue(forKey: LockAgentKey(lock: hold.lock, agent: hold.agent)) else { return }
     switch hold.outcome {
     case .leaseExpired where !open.announcedLapse:
@@ -68,7 +68,7 @@ public struct LiveAlerts: TimelineObserver {
     }
   }
 
-  public mutating func cycleFormed(_ cycle: WaitCycle) {
+  mutating func cycleFormed(_ cycle: WaitCycle) {
     var steps: [String] = []
     for (index, (agent, lock)) in zip(cycle.agents, cycle.locks).enumerated() {
       let next = cycle.agents[(index + 1) % cycle.agents.count]
@@ -87,7 +87,7 @@ public struct LiveAlerts: TimelineObserver {
     )
   }
 
-  public mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {
+  mutating func applied(_ event: LockEvent, at time: Int64, state: LockState?) {
     guard let state else {
       // A crash: the holds it orphaned were collected by `crashed` just before.
       if !crashedHolding.isEmpty {
@@ -117,7 +117,7 @@ public struct LiveAlerts: TimelineObserver {
 
   /// Announces holds that reached `--long-hold` and leases that ran out, as of `now` on the
   /// log's clock. `locks` is the engine's state (for lease deadlines, which renewals move).
-  public mutating func scan(now: Int64, locks: [LockState]) {
+  mutating func scan(now: Int64, locks: [LockState]) {
     // Collected first, then raised in the order they became due (a dictionary has none).
     var due: [(time: Int64, key: LockAgentKey, lapse: Bool)] = []
     for (key, open) in openHolds where !(open.announcedLong && open.announcedLapse) {

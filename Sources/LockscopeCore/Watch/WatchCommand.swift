@@ -1,19 +1,19 @@
 import Foundation
 
 /// What `watch` needs beyond the shared analysis options.
-public struct WatchOptions: Sendable {
+struct WatchOptions: Sendable {
   /// `--follow`: files are followed like `tail -F` instead of read to their end.
-  public var follow = false
+  var follow = false
   /// `--interval`: how often the live summary is printed (wall clock).
-  public var interval: Int64 = 10_000_000_000
-  public var thresholds = LiveAlerts.Thresholds()
-  public var format: WatchFormat = .text
+  var interval: Int64 = 10_000_000_000
+  var thresholds = LiveAlerts.Thresholds()
+  var format: WatchFormat = .text
 
-  public init() {}
+  init() {}
 }
 
 /// The formats `watch --format` accepts.
-public enum WatchFormat: String, CaseIterable, Sendable {
+enum WatchFormat: String, CaseIterable, Sendable {
   case text, json
 }
 

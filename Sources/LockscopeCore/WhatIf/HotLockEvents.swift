@@ -8,9 +8,9 @@
 /// made their waiters wait least so far (their queue integral) stop being kept, for good —
 /// a hot lock is one agents queue for. A hot lock dropped so is replayed by a second pass
 /// when every input is a regular file, else not at all.
-public final class HotLockEvents {
+final class HotLockEvents {
   /// 65,536 events of about 80 bytes: some 5 MB, whatever the log's length.
-  public static let defaultBudget = 1 << 16
+  static let defaultBudget = 1 << 16
 
   /// One lock's events, and where the crashes fall among them. A class: an event is
   /// appended to its array alone, not through the array of tracks.
@@ -24,7 +24,7 @@ public final class HotLockEvents {
     init(lock: LockID) { self.lock = lock }
   }
 
-  public let budget: Int
+  let budget: Int
   /// Per lock id: its track's position in `tracks`, `unseen`, or `dropped`.
   private var slots: [Int32] = []
   /// Nil where a dropped lock's track was.
@@ -35,14 +35,14 @@ public final class HotLockEvents {
   /// False once even the crashes alone went past the budget: nothing is kept any more.
   private var keeping = true
   /// Whether some lock was dropped to stay within the budget.
-  public private(set) var droppedAny = false
+  private(set) var droppedAny = false
   private var lockNames: NameTable?
   private var agentNames: NameTable?
 
   private static let unseen: Int32 = -1
   private static let dropped: Int32 = -2
 
-  public init(budget: Int = defaultBudget) { self.budget = budget }
+  init(budget: Int = defaultBudget) { self.budget = budget }
 
   /// The pass's name tables: to find a finding's lock and name a replay's agents.
   func start(lockNames: NameTable, agentNames: NameTable) {

@@ -1,5 +1,5 @@
 /// The change a replay makes to the chosen locks' critical sections.
-public enum WhatIfChange: Sendable, Equatable {
+enum WhatIfChange: Sendable, Equatable {
   /// Every hold multiplied by the factor.
   case holdScale(Double)
   /// Every hold at most this long.

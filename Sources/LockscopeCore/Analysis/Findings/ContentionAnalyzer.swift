@@ -2,7 +2,7 @@
 /// stays bounded: long holds (over `--long-hold`, or far above the lock's usual hold), hot
 /// locks (held most of the time while others queue: the workers are serialized), starvation
 /// (a waiter overtaken again and again), and timeouts.
-public struct ContentionAnalyzer: FindingAnalyzer {
+struct ContentionAnalyzer: FindingAnalyzer {
   /// One notable interval, for the "worst three" of a group.
   struct Sample {
     var agent: AgentID
@@ -57,17 +57,17 @@ public struct ContentionAnalyzer: FindingAnalyzer {
   private var facts: [LockFacts] = []
   private var longestHoldNanos: [Int64] = []
 
-  public init(options: FindingOptions) {
+  init(options: FindingOptions) {
     self.options = options
   }
 
-  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
+  mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
     guard !state.holders.isEmpty else { return }
     ensure(lock)
     facts[lock.index].heldWithWaiters += elapsed
   }
 
-  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     seen(event.lock, at: time)
     guard contended else { return }
     let (agent, lock) = (event.agent, event.lock)
@@ -82,10 +82,10 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     }
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) { holdEnded(hold, expected: -1) }
+  mutating func holdEnded(_ hold: HoldInterval) { holdEnded(hold, expected: -1) }
 
   /// A hold ended; `expected` is its expected length, or -1.
-  public mutating func holdEnded(_ hold: HoldInterval, expected: Int64) {
+  mutating func holdEnded(_ hold: HoldInterval, expected: Int64) {
     seen(hold.lock, at: hold.end)
     if hold.outcome != .released {
       if facts[hold.lock.index].firstHold == nil {
@@ -107,7 +107,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
     }
   }
 
-  public mutating func waitEnded(_ wait: WaitInterval) {
+  mutating func waitEnded(_ wait: WaitInterval) {
     seen(wait.lock, at: wait.end)
     let sample = Sample(
       agent: wait.agent, duration: wait.end - wait.start, time: wait.start, source: wait.source, overtaken: wait.overtaken, site: wait.site)
@@ -133,7 +133,7 @@ public struct ContentionAnalyzer: FindingAnalyzer {
 
   // MARK: Findings
 
-  public func findings(in context: FindingContext) -> [Finding] {
+  func findings(in context: FindingContext) -> [Finding] {
     var findings: [Finding] = []
     for (lock, group) in longHolds.sorted(by: { $0.key < $1.key }) {
       findings.append(longHoldFinding(LockID(lock), group, context))

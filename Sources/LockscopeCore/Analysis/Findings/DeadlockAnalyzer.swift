@@ -1,7 +1,7 @@
 /// Deadlocks: cycles in the wait-for graph, found by the timeline the moment one closes,
 /// followed here until one of their edges goes away (a timeout, cancel, crash, expire) or
 /// the log ends with the cycle still there.
-public struct DeadlockAnalyzer: FindingAnalyzer {
+struct DeadlockAnalyzer: FindingAnalyzer {
   struct Tracked {
     var cycle: WaitCycle
     var key: [LockAgentKey]
@@ -12,24 +12,24 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
   private var open: [Tracked] = []
   private var openKeys: Set<[LockAgentKey]> = []
   private var closed: BoundedList<Tracked>
-  public var droppedFindings: [(kind: FindingKind, count: Int)] { [(.deadlock, closed.dropped)] }
+  var droppedFindings: [(kind: FindingKind, count: Int)] { [(.deadlock, closed.dropped)] }
 
-  public init(options: FindingOptions) {
+  init(options: FindingOptions) {
     closed = BoundedList(limit: options.keptPerKind)
   }
 
   /// The agents of the cycles still open: at the end of the log, their holds belong to
   /// those deadlocks, not to orphans.
-  public var agentsInOpenCycles: Set<AgentID> { Set(open.flatMap(\.cycle.agents)) }
+  var agentsInOpenCycles: Set<AgentID> { Set(open.flatMap(\.cycle.agents)) }
 
-  public mutating func cycleFormed(_ cycle: WaitCycle) {
+  mutating func cycleFormed(_ cycle: WaitCycle) {
     let key = cycle.canonicalKey
     guard !openKeys.contains(key) else { return }
     openKeys.insert(key)
     open.append(Tracked(cycle: cycle, key: key))
   }
 
-  public mutating func waitEnded(_ wait: WaitInterval) {
+  mutating func waitEnded(_ wait: WaitInterval) {
     guard !open.isEmpty, wait.outcome != .endOfLog else { return }
     let cause: String
     switch wait.outcome {
@@ -45,7 +45,7 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
     }
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) {
+  mutating func holdEnded(_ hold: HoldInterval) {
     guard !open.isEmpty, hold.outcome != .endOfLog else { return }
     let cause: String
     switch hold.outcome {
@@ -58,7 +58,7 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
     }
   }
 
-  public mutating func finished(at end: Int64) {
+  mutating func finished(at end: Int64) {
     for tracked in open { closed.append(tracked) }
     open.removeAll()
     openKeys.removeAll()
@@ -80,7 +80,7 @@ public struct DeadlockAnalyzer: FindingAnalyzer {
     }
   }
 
-  public func findings(in context: FindingContext) -> [Finding] {
+  func findings(in context: FindingContext) -> [Finding] {
     closed.items.map { finding(for: $0, context: context, logEnd: context.span) }
   }
 

@@ -1,41 +1,41 @@
 /// Thresholds and switches of the finding analyzers (the command line's `--long-hold`,
 /// `--orphan-after`, `--suppress`).
-public struct FindingOptions: Sendable {
+struct FindingOptions: Sendable {
   /// `--no-findings`: statistics only (the finding analyzers and the cycle search are skipped).
-  public var enabled = true
+  var enabled = true
   /// A hold longer than this is a long hold.
-  public var longHold: Int64 = 1_000_000_000
+  var longHold: Int64 = 1_000_000_000
   /// A hold still open at the end of the log for longer than this is an orphan.
-  public var orphanAfter: Int64 = 30_000_000_000
+  var orphanAfter: Int64 = 30_000_000_000
   /// A wait overtaken this many times is starvation.
-  public var starvationOvertakes = 5
+  var starvationOvertakes = 5
   /// A lock held at least this share of the span, with others queued most of that time, is hot.
-  public var hotUtilization = 0.8
-  public var hotContendedShare = 0.5
+  var hotUtilization = 0.8
+  var hotContendedShare = 0.5
   /// Lock-order cycles the user knows about: each a list of lock globs.
-  public var suppressedCycles: [[Glob]] = []
+  var suppressedCycles: [[Glob]] = []
   /// At most this many findings of one kind are kept in full; the rest are counted.
-  public var keptPerKind = 1000
+  var keptPerKind = 1000
   /// Keep every step of every lock-order edge for a fleet summary (SPEC §7).
-  public var recordsEdgeHistory = false
+  var recordsEdgeHistory = false
 
-  public init() {}
+  init() {}
 }
 
 /// What a finding analyzer needs to turn ids into a report: names, source lines and the
 /// statistics of the run.
-public struct FindingContext {
-  public let agentName: (AgentID) -> String
-  public let lockName: (LockID) -> String
-  public let source: (SourceLocation) -> String
-  public let statistics: StatisticsAnalyzer
-  public let lockStates: [LockState]
-  public let span: Int64
+struct FindingContext {
+  let agentName: (AgentID) -> String
+  let lockName: (LockID) -> String
+  let source: (SourceLocation) -> String
+  let statistics: StatisticsAnalyzer
+  let lockStates: [LockState]
+  let span: Int64
   /// Where the observed span starts (`--since` clips it), for spans of single locks.
-  public var spanStart: Int64 = .min
-  public let options: FindingOptions
+  var spanStart: Int64 = .min
+  let options: FindingOptions
   /// The name of a `site` id (nil for -1: the event had none).
-  public var siteName: (Int32) -> String? = { _ in nil }
+  var siteName: (Int32) -> String? = { _ in nil }
 
   /// `'ledger' at worker.py:41 process_item`, or `'ledger'` with no site.
   func quoted(_ lock: LockID, at site: Int32) -> String {
@@ -55,7 +55,7 @@ public struct FindingContext {
 
 /// An analyzer that watches the timeline and reports findings at the end. One per file,
 /// each for one family of failure.
-public protocol FindingAnalyzer: TimelineObserver {
+protocol FindingAnalyzer: TimelineObserver {
   func findings(in context: FindingContext) -> [Finding]
   /// Findings found but not kept (past `keptPerKind`), by kind: still counted, so a total
   /// (and an SLO on it) stays exact.
@@ -63,7 +63,7 @@ public protocol FindingAnalyzer: TimelineObserver {
 }
 
 extension FindingAnalyzer {
-  public var droppedFindings: [(kind: String, count: Int)] { [] }
+  var droppedFindings: [(kind: String, count: Int)] { [] }
 }
 
 /// Keeps the first `limit` findings of a kind and counts the rest, so memory stays bounded.

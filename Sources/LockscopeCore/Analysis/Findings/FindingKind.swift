@@ -1,7 +1,7 @@
 /// What a finding is about: the findings of SPEC §2, spelled as the JSON report writes them
 /// (§5 `"kind"`). The cases are in report order: within a severity, the failures that stop
 /// work come before those that slow it. `watch` raises two more as they happen.
-public enum FindingKind: String, Sendable, CaseIterable, Comparable {
+enum FindingKind: String, Sendable, CaseIterable, Comparable {
   case deadlock
   /// `merge` only (SPEC §7): a wait-for cycle whose edges were seen in different shards at
   /// overlapping times.
@@ -21,15 +21,15 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
   case leaseExpired = "lease-expired"
 
   /// The kinds a report counts (`findings_by_kind`, the Prometheus series), in order.
-  public static let reported: [FindingKind] = allCases.filter { $0 != .longQueue && $0 != .leaseExpired }
+  static let reported: [FindingKind] = allCases.filter { $0 != .longQueue && $0 != .leaseExpired }
 
   /// Position in report order.
   private var rank: Int { Self.allCases.firstIndex(of: self) ?? Self.allCases.count }
 
-  public static func < (a: FindingKind, b: FindingKind) -> Bool { a.rank < b.rank }
+  static func < (a: FindingKind, b: FindingKind) -> Bool { a.rank < b.rank }
 }
 
 extension FindingKind: CustomStringConvertible {
   /// Interpolated, a kind reads as the report spells it.
-  public var description: String { rawValue }
+  var description: String { rawValue }
 }

@@ -7,7 +7,7 @@
 /// holder later releases or renews the lock (critical). Without such proof the takeover is
 /// reported as a possible two-holders (warning): the log cannot tell a dead holder from a
 /// silent one.
-public struct LeaseAnalyzer: FindingAnalyzer {
+struct LeaseAnalyzer: FindingAnalyzer {
   struct Lapse {
     var lock: LockID
     var agent: AgentID
@@ -41,16 +41,16 @@ public struct LeaseAnalyzer: FindingAnalyzer {
   private var awaitingProof: [LockAgentKey: Int] = [:]
   private var twoHolders: BoundedList<TwoHolders>
   private var fencing: BoundedList<Fencing>
-  public var droppedFindings: [(kind: FindingKind, count: Int)] { [(.twoHolders, twoHolders.dropped), (.fencing, fencing.dropped)] }
+  var droppedFindings: [(kind: FindingKind, count: Int)] { [(.twoHolders, twoHolders.dropped), (.fencing, fencing.dropped)] }
   /// Highest token granted per lock, and by whom.
   private var highestToken: [Int32: (agent: AgentID, token: Int64, source: SourceLocation)] = [:]
 
-  public init(options: FindingOptions) {
+  init(options: FindingOptions) {
     twoHolders = BoundedList(limit: options.keptPerKind)
     fencing = BoundedList(limit: options.keptPerKind)
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) {
+  mutating func holdEnded(_ hold: HoldInterval) {
     guard hold.outcome == .leaseExpired else { return }
     var list = pending[hold.lock.rawValue] ?? []
     list.removeAll { $0.agent == hold.agent }
@@ -58,7 +58,7 @@ public struct LeaseAnalyzer: FindingAnalyzer {
     pending[hold.lock.rawValue] = list
   }
 
-  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     if !awaitingProof.isEmpty { awaitingProof[LockAgentKey(lock: event.lock, agent: event.agent)] = nil }
     if !pending.isEmpty, let lapsed = pending.removeValue(forKey: event.lock.rawValue) {
       var kept: [Lapse] = []
@@ -87,7 +87,7 @@ public struct LeaseAnalyzer: FindingAnalyzer {
   }
 
   /// A release or renew by the old holder after its lease ran out: proof it was alive.
-  public mutating func anomaly(_ anomaly: Anomaly) {
+  mutating func anomaly(_ anomaly: Anomaly) {
     guard anomaly.kind == .releaseAfterLeaseExpired || anomaly.kind == .renewAfterLeaseExpired else { return }
     if let index = awaitingProof.removeValue(forKey: LockAgentKey(lock: anomaly.lock, agent: anomaly.agent)) {
       let kind = anomaly.kind == .renewAfterLeaseExpired ? "renew" : "release"
@@ -98,7 +98,7 @@ public struct LeaseAnalyzer: FindingAnalyzer {
     }
   }
 
-  public func findings(in context: FindingContext) -> [Finding] {
+  func findings(in context: FindingContext) -> [Finding] {
     var findings: [Finding] = []
     for item in twoHolders.items {
       let lapse = item.lapse

@@ -7,7 +7,7 @@
 /// "gate" lock, or when every edge is shared-then-shared (readers cannot block readers).
 /// An edge is searched for cycles when it first appears, and again whenever one of those
 /// three facts about it changes; each cycle is reported once.
-public struct LockOrderAnalyzer: FindingAnalyzer {
+struct LockOrderAnalyzer: FindingAnalyzer {
   /// One ordered pair of locks, with its first witness. Kept small and free of heap
   /// allocations: a transaction log makes millions of these.
   struct Edge {
@@ -51,7 +51,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   private var reported: Set<[Int32]> = []
   private var deadlockedSets: Set<Set<Int32>> = []
   private var cycles: BoundedList<[Int]>
-  public var droppedFindings: [(kind: FindingKind, count: Int)] { [(.lockOrderInversion, cycles.dropped)] }
+  var droppedFindings: [(kind: FindingKind, count: Int)] { [(.lockOrderInversion, cycles.dropped)] }
   private let suppressed: [[Glob]]
   private let recordsHistory: Bool
   private var lockNames: NameTable?
@@ -64,11 +64,11 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   private var heldStamp: UInt32 = 0
   /// Locks one search may visit, and how many searches hit that bound.
   static let searchLimit = 4096
-  public private(set) var truncatedSearches = 0
+  private(set) var truncatedSearches = 0
   /// Searches not made because `keptPerKind` cycles were already found.
-  public private(set) var searchesSkipped = 0
+  private(set) var searchesSkipped = 0
 
-  public init(options: FindingOptions, lockNames: NameTable? = nil) {
+  init(options: FindingOptions, lockNames: NameTable? = nil) {
     cycles = BoundedList(limit: options.keptPerKind)
     suppressed = options.suppressedCycles
     recordsHistory = options.recordsEdgeHistory
@@ -77,7 +77,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
 
   /// As lockdep does, the order is recorded at the attempt: asking for B while holding A is
   /// the A → B dependency, whether or not the request is ever granted.
-  public mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     let agent = event.agent.index
     guard agent < held.count, !held[agent].isEmpty else { return }
     // The detector gets only the edge from the most recently taken lock: the agent's held
@@ -129,7 +129,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     init(from: LockID, to: LockID) { rawValue = Int64(from.rawValue) << 32 | Int64(UInt32(bitPattern: to.rawValue)) }
   }
 
-  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     let agent = event.agent.index
     if agent >= held.count { held.append(contentsOf: repeatElement([], count: agent + 1 - held.count)) }
     // A double acquire is one hold (the engine keeps the first): one release ends it.
@@ -139,16 +139,16 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
 
   /// A crashed agent's holds are its dead life's: its name's next attempts are taken while
   /// holding nothing (the orphaned holds end later, as holds of nobody here).
-  public mutating func crashed(_ agent: AgentID) {
+  mutating func crashed(_ agent: AgentID) {
     if agent.index < held.count { held[agent.index].removeAll() }
   }
 
   /// Lock sets that truly deadlocked: their inversion is already reported as the deadlock.
-  public mutating func deadlocked(_ locks: [LockID]) {
+  mutating func deadlocked(_ locks: [LockID]) {
     deadlockedSets.insert(Set(locks.map(\.rawValue)))
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) {
+  mutating func holdEnded(_ hold: HoldInterval) {
     guard hold.agent.index < held.count, let index = held[hold.agent.index].lastIndex(where: { $0.lock == hold.lock }) else { return }
     held[hold.agent.index].remove(at: index)
   }
@@ -310,22 +310,22 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
   /// added, put in the cycle detector, or changed by a new witness, and its state after.
   /// Replaying every partition's steps in time order searches the union of the edges the
   /// way one pass over the whole log would have.
-  public struct Witness: Sendable {
-    public enum Step: String, Sendable { case added, detector, updated }
-    public var step: Step
+  struct Witness: Sendable {
+    enum Step: String, Sendable { case added, detector, updated }
+    var step: Step
     /// When the step happened (`time` is when the edge was first taken).
-    public var at: Int64
-    public var from: LockID
-    public var to: LockID
+    var at: Int64
+    var from: LockID
+    var to: LockID
     /// One agent, or two different ones.
-    public var agents: [AgentID]
-    public var gates: [LockID]
-    public var sharedOnly: Bool
-    public var heldAt: SourceLocation
-    public var acquiredAt: SourceLocation
-    public var time: Int64
+    var agents: [AgentID]
+    var gates: [LockID]
+    var sharedOnly: Bool
+    var heldAt: SourceLocation
+    var acquiredAt: SourceLocation
+    var time: Int64
 
-    public init(
+    init(
       step: Step, at: Int64, from: LockID, to: LockID, agents: [AgentID], gates: [LockID], sharedOnly: Bool,
       heldAt: SourceLocation, acquiredAt: SourceLocation, time: Int64
     ) {
@@ -336,7 +336,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
 
   /// Every step of every edge, in order, when `FindingOptions.recordsEdgeHistory` is set
   /// (`route`, `report --format summary`); at most a few per edge.
-  public private(set) var history: [Witness] = []
+  private(set) var history: [Witness] = []
 
   private mutating func record(_ step: Witness.Step, _ index: Int, at time: Int64) {
     guard recordsHistory else { return }
@@ -351,7 +351,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
 
   /// Replays a step another process recorded (the merge of a fleet's summaries). Feed the
   /// steps of every partition in time order, as one log would have made them.
-  public mutating func replay(_ witness: Witness) {
+  mutating func replay(_ witness: Witness) {
     guard let first = witness.agents.first, witness.from != witness.to, witness.from.rawValue >= 0, witness.to.rawValue >= 0
     else { return }
     let index: Int
@@ -393,7 +393,7 @@ public struct LockOrderAnalyzer: FindingAnalyzer {
     }
   }
 
-  public func findings(in context: FindingContext) -> [Finding] {
+  func findings(in context: FindingContext) -> [Finding] {
     cycles.items.filter { !deadlockedSets.contains(Set($0.map { edges[$0].from.rawValue })) }.map { cycle in
       let chain = cycle.map { edges[$0] }
       let steps = chain.map { edge in

@@ -5,7 +5,7 @@
 /// others stuck behind it) — with how long everyone else waited because of each: the wait
 /// its hold imposed while it lasted, plus, once orphaned, the wait on the abandoned lock
 /// until someone acquired it again.
-public struct OrphanAnalyzer: FindingAnalyzer {
+struct OrphanAnalyzer: FindingAnalyzer {
   struct Orphan {
     var hold: HoldInterval
     var blockedWait: Double
@@ -23,21 +23,21 @@ public struct OrphanAnalyzer: FindingAnalyzer {
   /// Orphans whose lock nobody has acquired since: lock → index in `orphans`.
   private var abandoned: [Int32: Int] = [:]
   private var orphans: BoundedList<Orphan>
-  public var droppedFindings: [(kind: FindingKind, count: Int)] { [(.orphan, orphans.dropped)] }
+  var droppedFindings: [(kind: FindingKind, count: Int)] { [(.orphan, orphans.dropped)] }
 
-  public init(options: FindingOptions) {
+  init(options: FindingOptions) {
     orphanAfter = options.orphanAfter
     orphans = BoundedList(limit: options.keptPerKind)
   }
 
   /// Waiters on an abandoned lock (no holder) are charged to the orphan that left it.
-  public mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
+  mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
     guard state.holders.isEmpty, !abandoned.isEmpty, let index = abandoned[lock.rawValue] else { return }
     let waited = Double(elapsed) * Double(state.waiters.count)
     orphans.update(at: index) { $0.blockedWait += waited }
   }
 
-  public mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     if !abandoned.isEmpty { abandoned[event.lock.rawValue] = nil }
   }
 
@@ -45,7 +45,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
   /// `--orphan-after`, or when some agent was blocked by it longer than a completed hold of
   /// its lock took — unless its holder is caught in a deadlock still there (`deadlocked`),
   /// which that finding reports.
-  public mutating func finished(at end: Int64, deadlocked: Set<AgentID>) {
+  mutating func finished(at end: Int64, deadlocked: Set<AgentID>) {
     for hold in atEnd where !deadlocked.contains(hold.agent) {
       let released = hold.lock.index < longestReleased.count ? longestReleased[hold.lock.index] : -1
       let usual = released >= 0 ? released : Self.defaultHoldLength
@@ -55,7 +55,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
     atEnd.removeAll()
   }
 
-  public mutating func holdEnded(_ hold: HoldInterval) {
+  mutating func holdEnded(_ hold: HoldInterval) {
     switch hold.outcome {
     case .released:
       if hold.lock.index >= longestReleased.count {
@@ -74,7 +74,7 @@ public struct OrphanAnalyzer: FindingAnalyzer {
     orphans.append(Orphan(hold: hold, blockedWait: hold.causedWait))
   }
 
-  public func findings(in context: FindingContext) -> [Finding] {
+  func findings(in context: FindingContext) -> [Finding] {
     orphans.items.map { orphan in
       let hold = orphan.hold
       let who = context.quoted(hold.agent)

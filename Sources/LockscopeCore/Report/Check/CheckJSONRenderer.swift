@@ -1,9 +1,9 @@
 /// `check --format json`: every rule, every check (none elided), values in base units
 /// (nanoseconds, fractions, counts) as in the JSON report.
-public struct CheckJSONRenderer: CheckRenderer {
-  public init() {}
+struct CheckJSONRenderer: CheckRenderer {
+  init() {}
 
-  public func render(_ outcome: CheckOutcome) -> String {
+  func render(_ outcome: CheckOutcome) -> String {
     var json = JSONWriter()
     json.beginObject()
     json.field("status", outcome.passed ? "pass" : "fail")

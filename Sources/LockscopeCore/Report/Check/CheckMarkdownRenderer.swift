@@ -1,12 +1,12 @@
 /// `lockscope check` as GitHub-flavoured Markdown for a pull-request comment: the verdict
 /// first, then a table of the rules (failing subjects of scoped rules, worst first).
-public struct CheckMarkdownRenderer: CheckRenderer {
+struct CheckMarkdownRenderer: CheckRenderer {
   /// Rows shown per scoped rule; 0 shows all.
-  public let top: Int
+  let top: Int
 
-  public init(top: Int) { self.top = top }
+  init(top: Int) { self.top = top }
 
-  public func render(_ outcome: CheckOutcome) -> String {
+  func render(_ outcome: CheckOutcome) -> String {
     let verdict = outcome.passed ? "✅ passed" : "❌ failed"
     var text = "## lockscope check: \(verdict)\n\n"
     text += "**\(outcome.passedRules) passed, \(outcome.failedRules) failed** · " + Markdown.header(outcome.report.summary)

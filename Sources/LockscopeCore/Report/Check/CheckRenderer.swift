@@ -1,13 +1,13 @@
 /// Turns the outcome of `lockscope check` into text in one format.
-public protocol CheckRenderer {
+protocol CheckRenderer {
   func render(_ outcome: CheckOutcome) -> String
 }
 
 /// The formats `check --format` accepts.
-public enum CheckFormat: String, CaseIterable, Sendable {
+enum CheckFormat: String, CaseIterable, Sendable {
   case text, json, junit, github, markdown
 
-  public func renderer(style: TerminalStyle, top: Int) -> any CheckRenderer {
+  func renderer(style: TerminalStyle, top: Int) -> any CheckRenderer {
     switch self {
     case .text: CheckTextRenderer(style: style, top: top)
     case .json: CheckJSONRenderer()

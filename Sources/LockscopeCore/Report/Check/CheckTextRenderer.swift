@@ -1,16 +1,16 @@
 /// `lockscope check` for people: one row per rule (per failing lock or agent for scoped
 /// rules, worst first), measured value, threshold, PASS/FAIL, and `N passed, M failed`.
-public struct CheckTextRenderer: CheckRenderer {
-  public let style: TerminalStyle
+struct CheckTextRenderer: CheckRenderer {
+  let style: TerminalStyle
   /// Rows shown per scoped rule; 0 shows all.
-  public let top: Int
+  let top: Int
 
-  public init(style: TerminalStyle, top: Int) {
+  init(style: TerminalStyle, top: Int) {
     self.style = style
     self.top = top
   }
 
-  public func render(_ outcome: CheckOutcome) -> String {
+  func render(_ outcome: CheckOutcome) -> String {
     var text = header(outcome.report)
     if outcome.usedDefaultRules {
       text += "No --slo or --rule given: checking the default rules.\n"

@@ -1,10 +1,10 @@
 /// `check --format github`: GitHub Actions workflow commands. Each failing check is an
 /// `::error` (annotated on the SLO file's line when it came from one), each passing rule a
 /// `::notice`, then the `N passed, M failed` line.
-public struct GitHubRenderer: CheckRenderer {
-  public init() {}
+struct GitHubRenderer: CheckRenderer {
+  init() {}
 
-  public func render(_ outcome: CheckOutcome) -> String {
+  func render(_ outcome: CheckOutcome) -> String {
     var text = ""
     for result in outcome.results {
       let rule = result.rule

@@ -1,9 +1,9 @@
 /// `check --format junit`: JUnit XML as Jenkins, GitLab and GitHub test reporters read it:
 /// one testsuite, one testcase per rule and scope, a `<failure>` with measured vs wanted.
-public struct JUnitRenderer: CheckRenderer {
-  public init() {}
+struct JUnitRenderer: CheckRenderer {
+  init() {}
 
-  public func render(_ outcome: CheckOutcome) -> String {
+  func render(_ outcome: CheckOutcome) -> String {
     var cases: [String] = []
     var failures = 0
     for result in outcome.results {
