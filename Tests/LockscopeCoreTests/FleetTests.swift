@@ -220,7 +220,7 @@ struct FleetTests {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let summary = try LogAnalysis.summarize(paths: [fixture("serialized-workers.jsonl")], options: AnalysisOptions()) { _ in }
     let path = "\(directory)/s.json"
-    FileManager.default.createFile(atPath: path, contents: Data(SummaryWriter.bytes(summary)))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(SummaryWriter.bytes(summary)))
     let result = runCLI(["merge", "--format", "prometheus", "--prometheus-histograms", path])
     #expect(result.status == 0)
     #expect(result.out.contains("# TYPE lockscope_lock_hold_histogram_seconds histogram"))
@@ -241,7 +241,7 @@ struct FleetTests {
     for shard in 0..<2 {
       let summary = try LogAnalysis.summarize(paths: ["\(directory)/\(RouteCommand.shardFileName(shard))"], options: AnalysisOptions()) { _ in }
       paths.append("\(directory)/s\(shard).json")
-      FileManager.default.createFile(atPath: paths[paths.count - 1], contents: Data(SummaryWriter.bytes(summary)))
+      _ = FileManager.default.createFile(atPath: paths[paths.count - 1], contents: Data(SummaryWriter.bytes(summary)))
     }
     let suppress = temporaryFile("A -> B\n", name: "known.txt")
     #expect(runCLI(["merge", "--format", "json"] + paths).out.contains(#""kind": "lock-order-inversion""#))
@@ -256,7 +256,7 @@ struct FleetTests {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let summary = try LogAnalysis.summarize(paths: [fixture("serialized-workers.jsonl")], options: AnalysisOptions()) { _ in }
     let path = "\(directory)/s.json"
-    FileManager.default.createFile(atPath: path, contents: Data(SummaryWriter.bytes(summary)))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(SummaryWriter.bytes(summary)))
     let direct = runCLI(["check", "--rule", "wait.p95 < 10ms", fixture("serialized-workers.jsonl")])
     let merged = runCLI(["check", "--summaries", "--rule", "wait.p95 < 10ms", path])
     #expect(direct.status == 1 && merged.status == 1)

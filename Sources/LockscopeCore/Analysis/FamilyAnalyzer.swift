@@ -27,9 +27,9 @@ struct FamilyAnalyzer: TimelineObserver {
     /// at least until now) adds nothing and is not kept.
     var pending: [(start: Int64, end: Int64)] = []
     /// Time when any of its locks was held, inside the window.
-    internal(set) var heldNanos: Int64 = 0
+    var heldNanos: Int64 = 0
     var waiters = 0
-    internal(set) var queueMax = 0
+    var queueMax = 0
 
     mutating func holdEnded(start: Int64, end: Int64, since: Int64) {
       // `open` is sorted by start: find this hold's by binary search.

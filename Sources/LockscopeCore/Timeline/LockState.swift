@@ -16,7 +16,7 @@ struct Holder: Sendable {
   /// When its holder crashed holding it (`Int64.min`: alive), and the crash's line. An
   /// orphaned hold stays until the manager reclaims the lock, its lease runs out, another
   /// agent's conflicting acquire takes it over, or the log ends (SPEC §1 `crash`).
-  internal(set) var crashedAt: Int64 = .min
+  var crashedAt: Int64 = .min
   var crashSource: SourceLocation?
   var isOrphaned: Bool { crashedAt != .min }
   /// Time each other agent spent waiting for the lock while this hold was open, summed over
@@ -57,7 +57,7 @@ struct Waiter: Sendable {
 /// Holders and waiters are small arrays: most locks have one holder and a short queue, and
 /// a linear scan of a few elements beats any hashed structure there.
 struct LockState: Sendable {
-  internal(set) var holders = HolderList()
+  var holders = HolderList()
   /// Open requests in arrival order.
   var waiters = WaiterQueue()
   /// Semaphore slots (0: not a semaphore); the last `capacity` seen stands.
@@ -71,7 +71,7 @@ struct LockState: Sendable {
   var earliestDeadline: Int64 = .max
   /// Holds left by agents that crashed holding them (see `Holder.crashedAt`): an acquire
   /// looks for one to take over only when there is one.
-  internal(set) var orphanedHolders = 0
+  var orphanedHolders = 0
   /// Holders in exclusive mode: whether a request conflicts with the holders is a count.
   private(set) var exclusiveHolders = 0
   /// Waiters in shared mode: whether every waiter conflicts with every holder is a count.
@@ -270,7 +270,7 @@ struct LockState: Sendable {
   }
 
   /// Time up to which the integrals below are accumulated.
-  internal(set) var integratedUntil: Int64
+  var integratedUntil: Int64
   /// ∫ waiters dt inside the window, in waiter-nanoseconds.
   var queueIntegral: Double = 0
   /// Time with at least one holder, inside the window.
