@@ -86,7 +86,7 @@ enum SummaryMerge {
       row.queueMax = part.queueMax
       row.queueMean = MetricsRow.ratio(part.queueIntegral, span)
       row.utilization = MetricsRow.ratio(Double(part.heldNanos), span)
-      row.fairness = fairness.locks[Int32(index)] ?? 1
+      row.fairness = fairness.locks[index]
       report.locks.append(row)
     }
     for part in agents where !part.metrics.isEmpty {
