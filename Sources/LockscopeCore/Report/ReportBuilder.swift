@@ -156,7 +156,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
   /// Totals in arrays indexed by lock and agent id, not dictionaries: a million per-key
   /// locks each used by its own agent are a million pairs (a (lock, agent) key is already
   /// one per lock, so the per-lock totals need no grouping). Ids are interned, from 0.
-  static func fairness(_ pairs: [LockAgentKey: StatisticsAnalyzer.BlockedSum]) -> (locks: LockFairness, overall: Double) {
+  static func fairness(_ pairs: BlockedPairs) -> (locks: LockFairness, overall: Double) {
     var locks: [JainTotals] = []
     var agents: [StatisticsAnalyzer.BlockedSum] = []
     for (key, blocked) in pairs where blocked.count > 0 {
@@ -175,7 +175,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
   /// Jain's index per group of locks (a lock, a family, all of them) over the agents that
   /// were blocked on them: x = an agent's mean blocked time over its attempts on the group.
   /// Locks `groupOf` leaves out (nil) count for no group.
-  static func fairness(_ pairs: [LockAgentKey: StatisticsAnalyzer.BlockedSum], groupOf: (LockID) -> Int32?) -> [Int32: Double] {
+  static func fairness(_ pairs: BlockedPairs, groupOf: (LockID) -> Int32?) -> [Int32: Double] {
     var perGroupAgent: [LockAgentKey: StatisticsAnalyzer.BlockedSum] = [:]
     for (key, blocked) in pairs where blocked.count > 0 {
       guard let group = groupOf(key.lock) else { continue }
