@@ -8,8 +8,10 @@
 #      the same size for events/s: transactions taking rows in key order, one agent holding
 #      2,000 locks, random nested pairs, 40,000 readers at once, a 20,000-slot semaphore
 #      with 20,000 waiters, `timeline` over 40,000 waiters, 10,000 agents queued 12 days
+#   6. 200,000 agents each taking its own lock once (400k events), text and JSON, beside the
+#      same events over 1,000 names: what a name costs (issue 18)
 #
-#   Scripts/scale.sh                 # all four
+#   Scripts/scale.sh                 # all of them
 #   SCALE_ONLY=3 Scripts/scale.sh    # one of them
 #
 # Prints a Markdown table (wall time, peak RSS from /usr/bin/time -v). Data goes to
@@ -102,6 +104,29 @@ if [ -z "$only" ] || [ "$only" = 5 ]; then
   [ -s "$f" ] || python3 Scripts/shapes.py queue 40000 > "$f"
   timeline() { /usr/bin/time -v "$bin/lockscope" timeline "$@"; }
   measure "timeline (text) over 40,000 waiters" timeline "$f"
+fi
+
+if [ -z "$only" ] || [ "$only" = 6 ]; then
+  own() {  # file, number of distinct names: 200,000 acquire/release pairs, agent i on lock i
+    [ -s "$1" ] || python3 - "$1" "$2" <<'PY'
+import sys
+names = int(sys.argv[2])
+t = 1_795_341_600_000_000  # µs
+with open(sys.argv[1], "w") as out:
+    for i in range(200_000):
+        k = i % names
+        out.write('{"ts":%d,"event":"acquire","agent":"agent-%d","lock":"lock-%d"}\n' % (t + 2 * i, k, k))
+        out.write('{"ts":%d,"event":"release","agent":"agent-%d","lock":"lock-%d"}\n' % (t + 2 * i + 1, k, k))
+PY
+  }
+  text() { /usr/bin/time -v "$bin/lockscope" report "$@"; }
+  json() { /usr/bin/time -v "$bin/lockscope" report --format json "$@"; }
+  own bench-data/own-200k.jsonl 200000
+  own bench-data/own-1k.jsonl 1000
+  measure "200,000 agents × own lock (400k events), text" text bench-data/own-200k.jsonl
+  measure "200,000 agents × own lock (400k events), JSON" json bench-data/own-200k.jsonl
+  measure "the same events over 1,000 names, text" text bench-data/own-1k.jsonl
+  measure "the same events over 1,000 names, JSON" json bench-data/own-1k.jsonl
 fi
 
 echo

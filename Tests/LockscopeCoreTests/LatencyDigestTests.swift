@@ -18,6 +18,23 @@ struct LatencyDigestTests {
     #expect(digest.mean == 3 && digest.max == 5 && digest.min == 1 && digest.count == 5)
   }
 
+  @Test("one or two samples (kept as min and max): every percentile is nearest-rank, one at a time or together")
+  func oneOrTwoSamples() {
+    let ps = Array(0...100)
+    for samples in [[7], [9, 2], [4, 4], [0, 1_000_000_000]] as [[Int64]] {
+      var digest = LatencyDigest()
+      for value in samples { digest.add(value) }
+      let expected = ps.map { exactPercentile(samples.sorted(), $0) }
+      #expect(ps.map(digest.percentile) == expected)
+      #expect(digest.percentiles(ps) == expected)
+    }
+    // Two samples: p50 is the smaller (rank ⌈1⌉ = 1), p51 the larger (rank ⌈1.02⌉ = 2).
+    var two = LatencyDigest()
+    two.add(9)
+    two.add(2)
+    #expect(two.percentiles([50, 51, 99]) == [2, 9, 9])
+  }
+
   @Test("past 128 samples every percentile stays within 0.8% of the exact value", arguments: [1, 2, 3, 4])
   func sketchAccuracy(seed: UInt64) {
     var rng = SplitMix(seed: seed)

@@ -34,4 +34,28 @@ struct WriteErrorTests {
     #expect(sink.writeFailure == nil)
     #expect(sink.failureMessage == nil)
   }
+
+  @Test("a large write goes through after what is buffered, in order, and an error in it is recorded")
+  func largeWritesKeepOrder() throws {
+    let path = temporaryFile("")
+    let fd = open(path, O_WRONLY | O_TRUNC)
+    try #require(fd >= 0)
+    let sink = TextSink(fd: fd)
+    let large = [UInt8](repeating: UInt8(ascii: "x"), count: 200_000)
+    try sink.write("head\n")
+    try sink.write(bytes: large)
+    try sink.write(String(repeating: "y", count: 100_000))
+    try sink.write("tail\n")
+    try sink.flush()
+    close(fd)
+    let written = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(written == "head\n" + String(repeating: "x", count: 200_000) + String(repeating: "y", count: 100_000) + "tail\n")
+
+    let full = open("/dev/full", O_WRONLY)
+    try #require(full >= 0)
+    defer { close(full) }
+    let failing = TextSink(fd: full)
+    #expect(throws: TextSink.Stopped.self) { try failing.write(bytes: large) }
+    #expect(failing.writeFailure == ENOSPC)
+  }
 }

@@ -71,7 +71,8 @@ struct LatencyDigest: Sendable {
   /// Several nearest-rank percentiles at once (one sort of the exact samples).
   func percentiles(_ ps: [Int]) -> [Int64] {
     guard count > 0 else { return ps.map { _ in 0 } }
-    guard isExact else { return ps.map(percentile) }
+    // One or two samples (most rows of a log with per-key names) need no array sorted.
+    guard count > 2, isExact else { return ps.map(percentile) }
     let sorted = exactSamples.sorted()
     return ps.map { sorted[Swift.max(1, ($0 * count + 99) / 100) - 1] }
   }
@@ -80,6 +81,7 @@ struct LatencyDigest: Sendable {
   func percentile(_ p: Int) -> Int64 {
     guard count > 0 else { return 0 }
     let rank = Swift.max(1, (p * count + 99) / 100)
+    if count <= 2 { return rank == 1 ? min : max }  // the samples are `min` and `max`
     if isExact {
       return exactSamples.sorted()[rank - 1]
     }

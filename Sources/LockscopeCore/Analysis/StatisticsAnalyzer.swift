@@ -1,6 +1,7 @@
 /// Accumulates the metrics of SPEC §2 per lock, per agent and overall, as the timeline
 /// reports attempts, waits and holds. Memory: one accumulator per lock and per agent, one
-/// `BlockedSum` per (lock, agent) pair that had a `blocked` sample (for `fairness`), and one
+/// `BlockedSum` per (lock, agent) pair that had a `blocked` sample (for `fairness`; the first
+/// of each lock in an array, see `BlockedPairs`), and one
 /// entry per open hold that has an expected length.
 struct StatisticsAnalyzer: TimelineObserver {
   let selection: Selection
@@ -8,7 +9,7 @@ struct StatisticsAnalyzer: TimelineObserver {
   private(set) var agents: [MetricAccumulator] = []
   private(set) var overall = MetricAccumulator()
   /// `blocked` per (lock, agent): the per-lock means behind `fairness`.
-  private(set) var blockedPairs: [LockAgentKey: BlockedSum] = [:]
+  private(set) var blockedPairs = BlockedPairs()
   /// `--expect-hold`: a lock's expected hold when its acquire says none.
   private var expectations: HoldExpectations
   /// The expected length of each open hold that has one.
@@ -44,8 +45,7 @@ struct StatisticsAnalyzer: TimelineObserver {
   @inline(__always)
   private mutating func sampleBlocked(_ lock: LockID, _ agent: AgentID, _ nanos: Int64) {
     update(lock, agent) { $0.blocked.add(nanos) }
-    let key = LockAgentKey(lock: lock, agent: agent)
-    blockedPairs[key, default: BlockedSum()].add(nanos)  // one lookup, changed in place
+    blockedPairs.add(LockAgentKey(lock: lock, agent: agent), sample: nanos)
   }
 
   mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {

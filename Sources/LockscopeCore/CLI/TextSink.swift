@@ -36,33 +36,67 @@ final class TextSink {
       return
     }
     if isBroken { throw Stopped() }
-    buffer.append(contentsOf: text.utf8)
-    if buffer.count >= 1 << 16 { try flush() }
+    var text = text
+    try stop(on: text.withUTF8 { put(UnsafeRawBufferPointer($0)) })
+  }
+
+  /// UTF-8 text already as bytes (the JSON report): a large one goes straight to the file
+  /// descriptor, not through a copy in the buffer.
+  func write(bytes: [UInt8]) throws(Stopped) {
+    guard fd != nil else {
+      captured += String(decoding: bytes, as: UTF8.self)
+      return
+    }
+    if isBroken { throw Stopped() }
+    try stop(on: bytes.withUnsafeBytes { put($0) })
   }
 
   func flush() throws(Stopped) {
     if isBroken { throw Stopped() }
-    guard let fd, !buffer.isEmpty else { return }
+    guard fd != nil else { return }
+    try stop(on: drain())
+  }
+
+  private static let bufferSize = 1 << 16
+
+  /// Small writes gather in the buffer; a large one is written through. The `errno` of a
+  /// failed write, or nil.
+  private func put(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+    if bytes.count < TextSink.bufferSize {
+      buffer.append(contentsOf: bytes)
+      return buffer.count >= TextSink.bufferSize ? drain() : nil
+    }
+    return drain() ?? writeThrough(bytes)
+  }
+
+  private func drain() -> Int32? {
+    guard !buffer.isEmpty else { return nil }
+    defer { buffer.removeAll(keepingCapacity: true) }
+    return buffer.withUnsafeBytes { writeThrough($0) }
+  }
+
+  /// All of `bytes` to the file descriptor, retrying interrupted writes; the `errno` of a
+  /// failed write, or nil.
+  private func writeThrough(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+    guard let fd, let base = bytes.baseAddress else { return nil }
     var offset = 0
-    let total = buffer.count
-    let error: Int32? = buffer.withUnsafeBytes { bytes in
-      guard let base = bytes.baseAddress else { return nil }
-      while offset < total {
-        let n = Foundation.write(fd, base + offset, total - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          return errno
-        }
-        offset += n
+    while offset < bytes.count {
+      let n = Foundation.write(fd, base + offset, bytes.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        return errno
       }
-      return nil
+      offset += n
     }
-    buffer.removeAll(keepingCapacity: true)
-    if let error {
-      isBroken = true
-      if error != EPIPE { writeFailure = error }
-      throw Stopped()
-    }
+    return nil
+  }
+
+  /// A failed write stops all output: quietly for a closed pipe, recorded otherwise.
+  private func stop(on error: Int32?) throws(Stopped) {
+    guard let error else { return }
+    isBroken = true
+    if error != EPIPE { writeFailure = error }
+    throw Stopped()
   }
 
   /// `cannot write output: No space left on device`, when a write failed (not for a

@@ -47,7 +47,7 @@ enum SummaryMerge {
     let agentTable = NameTable()
     var locks: [FleetSummary.LockPart] = []
     var agents: [FleetSummary.AgentPart] = []
-    var pairs: [LockAgentKey: StatisticsAnalyzer.BlockedSum] = [:]
+    var pairs = BlockedPairs()
     var overall = MetricAccumulator()
     var (seenLocks, heldTotal, totalQueueMax, totalQueueIntegral) = (0, Int64(0), 0, 0.0)
     for summary in shards {
@@ -65,8 +65,7 @@ enum SummaryMerge {
         overall.merge(part.metrics)
         for entry in part.blockedByAgent {
           let key = LockAgentKey(lock: LockID(id), agent: AgentID(agentTable.intern(entry.agent)))
-          pairs[key, default: .init()].total += entry.total
-          pairs[key, default: .init()].count += entry.count
+          pairs.add(key, total: entry.total, count: entry.count)
         }
       }
       for part in summary.agents {
@@ -86,7 +85,7 @@ enum SummaryMerge {
       row.queueMax = part.queueMax
       row.queueMean = MetricsRow.ratio(part.queueIntegral, span)
       row.utilization = MetricsRow.ratio(Double(part.heldNanos), span)
-      row.fairness = fairness.locks[Int32(index)] ?? 1
+      row.fairness = fairness.locks[index]
       report.locks.append(row)
     }
     for part in agents where !part.metrics.isEmpty {

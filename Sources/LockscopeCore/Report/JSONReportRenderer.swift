@@ -6,6 +6,16 @@ struct JSONReportRenderer: ReportRenderer {
   init(compact: Bool = false) { self.compact = compact }
 
   func render(_ report: Report) -> String {
+    String(decoding: bytes(report), as: UTF8.self)
+  }
+
+  /// Written as bytes: a report of a million rows is hundreds of megabytes, not copied
+  /// into a `String` and again into the sink's buffer.
+  func write(_ report: Report, to sink: TextSink) throws(TextSink.Stopped) {
+    try sink.write(bytes: bytes(report))
+  }
+
+  func bytes(_ report: Report) -> [UInt8] {
     var json = JSONWriter(compact: compact)
     json.beginObject()
     json.beginObject("summary")
@@ -90,7 +100,7 @@ struct JSONReportRenderer: ReportRenderer {
     }
     json.endArray()
     json.endObject()
-    return json.text
+    return json.bytes
   }
 
   static func writeMetrics(_ row: MetricsRow, into json: inout JSONWriter) {

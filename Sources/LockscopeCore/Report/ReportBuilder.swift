@@ -53,7 +53,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
       row.queueMax = state.queueMax
       row.queueMean = ratio(state.queueIntegral, spanNanos)
       row.utilization = ratio(Double(state.heldNanos), spanNanos)
-      row.fairness = fairness.locks[Int32(key.index)] ?? 1
+      row.fairness = fairness.locks[key.index]
       row.family = families.family(of: LockID(Int32(key.index))).map { families.names[$0] }
       report.locks.append(row)
     }
@@ -152,14 +152,30 @@ struct ReportBuilder<Observer: TimelineObserver> {
   /// Jain's index (Σx)²/(n·Σx²) of SPEC §2 `fairness`: per lock over its agents' mean
   /// blocked time on it, overall over every agent's mean blocked time (its blocked samples
   /// on all locks together). 1 when every agent waits alike or none waits.
-  static func fairness(_ pairs: [LockAgentKey: StatisticsAnalyzer.BlockedSum]) -> (locks: [Int32: Double], overall: Double) {
-    (fairness(pairs, groupOf: { $0.rawValue }), fairness(pairs, groupOf: { _ in 0 })[0] ?? 1)
+  ///
+  /// Totals in arrays indexed by lock and agent id, not dictionaries: a million per-key
+  /// locks each used by its own agent are a million pairs (a (lock, agent) key is already
+  /// one per lock, so the per-lock totals need no grouping). Ids are interned, from 0.
+  static func fairness(_ pairs: BlockedPairs) -> (locks: LockFairness, overall: Double) {
+    var locks: [JainTotals] = []
+    var agents: [StatisticsAnalyzer.BlockedSum] = []
+    for (key, blocked) in pairs where blocked.count > 0 {
+      let (lock, agent) = (Int(key.lock.rawValue), Int(key.agent.rawValue))
+      if lock >= locks.count { locks.append(contentsOf: repeatElement(JainTotals(), count: lock + 1 - locks.count)) }
+      locks[lock].add(blocked.mean)
+      if agent >= agents.count { agents.append(contentsOf: repeatElement(.init(), count: agent + 1 - agents.count)) }
+      agents[agent].total += blocked.total
+      agents[agent].count += blocked.count
+    }
+    var overall = JainTotals()
+    for blocked in agents where blocked.count > 0 { overall.add(blocked.mean) }
+    return (LockFairness(indices: locks.map(\.index)), overall.index)
   }
 
   /// Jain's index per group of locks (a lock, a family, all of them) over the agents that
   /// were blocked on them: x = an agent's mean blocked time over its attempts on the group.
   /// Locks `groupOf` leaves out (nil) count for no group.
-  static func fairness(_ pairs: [LockAgentKey: StatisticsAnalyzer.BlockedSum], groupOf: (LockID) -> Int32?) -> [Int32: Double] {
+  static func fairness(_ pairs: BlockedPairs, groupOf: (LockID) -> Int32?) -> [Int32: Double] {
     var perGroupAgent: [LockAgentKey: StatisticsAnalyzer.BlockedSum] = [:]
     for (key, blocked) in pairs where blocked.count > 0 {
       guard let group = groupOf(key.lock) else { continue }
@@ -167,19 +183,9 @@ struct ReportBuilder<Observer: TimelineObserver> {
       perGroupAgent[groupKey, default: .init()].total += blocked.total
       perGroupAgent[groupKey, default: .init()].count += blocked.count
     }
-    var totals: [Int32: (sum: Double, squares: Double, n: Int)] = [:]
-    for (key, blocked) in perGroupAgent {
-      let (group, mean) = (key.lock.rawValue, blocked.mean)
-      totals[group, default: (0, 0, 0)].sum += mean
-      totals[group, default: (0, 0, 0)].squares += mean * mean
-      totals[group, default: (0, 0, 0)].n += 1
-    }
-    return totals.mapValues { jain($0) }
-  }
-
-  private static func jain(_ totals: (sum: Double, squares: Double, n: Int)) -> Double {
-    guard totals.n > 0, totals.squares > 0 else { return 1 }
-    return min(1, totals.sum * totals.sum / (Double(totals.n) * totals.squares))
+    var totals: [Int32: JainTotals] = [:]
+    for (key, blocked) in perGroupAgent { totals[key.lock.rawValue, default: JainTotals()].add(blocked.mean) }
+    return totals.mapValues(\.index)
   }
 
   private func ratio(_ part: Double, _ whole: Double) -> Double {
@@ -194,6 +200,32 @@ struct ReportBuilder<Observer: TimelineObserver> {
   func source(_ location: SourceLocation) -> String {
     let input = Int(location.input) < inputNames.count ? inputNames[Int(location.input)] : "?"
     return "\(input):\(location.line)"
+  }
+}
+
+/// Jain's index of each lock by id (1 for a lock nobody was blocked on).
+struct LockFairness {
+  var indices: [Double]
+
+  subscript(lock: Int) -> Double { lock >= 0 && lock < indices.count ? indices[lock] : 1 }
+}
+
+/// The sums behind Jain's index over a group's values.
+struct JainTotals {
+  var sum = 0.0
+  var squares = 0.0
+  var n = 0
+
+  mutating func add(_ value: Double) {
+    sum += value
+    squares += value * value
+    n += 1
+  }
+
+  /// (Σx)²/(n·Σx²), at most 1; 1 with no values or all of them 0.
+  var index: Double {
+    guard n > 0, squares > 0 else { return 1 }
+    return min(1, sum * sum / (Double(n) * squares))
   }
 }
 

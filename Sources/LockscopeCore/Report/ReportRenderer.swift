@@ -1,6 +1,14 @@
 /// Turns a report into text in one format. One renderer per format; renderers never analyse.
 protocol ReportRenderer {
   func render(_ report: Report) -> String
+  /// The rendering written to `sink`; a renderer that makes bytes writes them as they are.
+  func write(_ report: Report, to sink: TextSink) throws(TextSink.Stopped)
+}
+
+extension ReportRenderer {
+  func write(_ report: Report, to sink: TextSink) throws(TextSink.Stopped) {
+    try sink.write(render(report))
+  }
 }
 
 /// The formats `report --format` accepts.

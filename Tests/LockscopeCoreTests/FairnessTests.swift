@@ -1,0 +1,66 @@
+import Testing
+
+@testable import LockscopeCore
+
+/// Issue 18: `fairness` per lock and overall by arrays indexed by id is the same index as
+/// grouping the (lock, agent) pairs by dictionary (the way families still are).
+@Suite("Fairness by arrays")
+struct FairnessTests {
+  @Test("random pairs: each lock's index and the overall one match the grouped computation")
+  func arraysMatchGrouping() {
+    var random = SplitMix(seed: 18)
+    for _ in 0..<50 {
+      var pairs = BlockedPairs()
+      let (locks, agents) = (1 + random.below(30), 1 + random.below(30))
+      for _ in 0..<random.below(200) {
+        let key = LockAgentKey(lock: LockID(Int32(random.below(locks))), agent: AgentID(Int32(random.below(agents))))
+        // Some pairs with no samples: they count for nothing.
+        if random.below(10) == 0 { pairs.add(key, total: 0, count: 0) } else { pairs.add(key, sample: Int64(random.below(1_000_000))) }
+      }
+      let fast = ReportBuilder<Analyzers>.fairness(pairs)
+      let byLock = ReportBuilder<Analyzers>.fairness(pairs, groupOf: { $0.rawValue })
+      for lock in 0..<(locks + 2) {
+        #expect(abs(fast.locks[lock] - (byLock[Int32(lock)] ?? 1)) < 1e-12)
+      }
+      let overall = ReportBuilder<Analyzers>.fairness(pairs, groupOf: { _ in 0 })[0] ?? 1
+      #expect(abs(fast.overall - overall) < 1e-12)
+    }
+  }
+
+  @Test("two agents on a lock, means 1 and 3: (1+3)²/(2·(1+9)) = 0.8; a lock with one agent is 1")
+  func handWorked() {
+    var pairs = BlockedPairs()
+    pairs.add(LockAgentKey(lock: LockID(0), agent: AgentID(0)), sample: 1)
+    pairs.add(LockAgentKey(lock: LockID(0), agent: AgentID(1)), sample: 3)
+    pairs.add(LockAgentKey(lock: LockID(2), agent: AgentID(1)), sample: 5)
+    let fairness = ReportBuilder<Analyzers>.fairness(pairs)
+    #expect(fairness.locks[0] == 0.8)
+    #expect(fairness.locks[1] == 1)
+    #expect(fairness.locks[2] == 1)
+    // Agents' means over all their locks: 1 and (3+5)/2 = 4 → 25/(2·17).
+    #expect(abs(fairness.overall - 25.0 / 34.0) < 1e-15)
+  }
+
+  @Test("pairs kept by lock and by dictionary: every pair once, sums added to the right one")
+  func pairsEveryOnce() {
+    var pairs = BlockedPairs()
+    var expected: [LockAgentKey: (total: Int128, count: Int)] = [:]
+    var random = SplitMix(seed: 1818)
+    for _ in 0..<2_000 {
+      let key = LockAgentKey(lock: LockID(Int32(random.below(40))), agent: AgentID(Int32(random.below(5))))
+      let sample = Int64(random.below(1000)) - 100  // some negative: counted as 0
+      pairs.add(key, sample: sample)
+      expected[key, default: (0, 0)].total += Int128(max(0, sample))
+      expected[key, default: (0, 0)].count += 1
+    }
+    var seen: [LockAgentKey: (total: Int128, count: Int)] = [:]
+    for (key, sum) in pairs {
+      #expect(seen[key] == nil)
+      seen[key] = (sum.total, sum.count)
+    }
+    #expect(seen.count == expected.count)
+    for (key, sums) in expected {
+      #expect(seen[key]?.total == sums.total && seen[key]?.count == sums.count)
+    }
+  }
+}
