@@ -76,7 +76,7 @@ public enum LockscopeCLI {
     if let analysis = prepared(options, analysis: options.analysis, io: ConsoleIO.quiet(io)) {
       HotLockPrediction.annotate(&report, kept: kept, paths: options.paths, analysis: analysis)
     }
-    try io.out.write(renderer(options, io).render(report))
+    try io.out.write(bytes: renderer(options, io).renderBytes(report))
     return ExitStatus.success
   }
 
@@ -126,7 +126,7 @@ public enum LockscopeCLI {
   /// `lockscope merge` (SPEC §7): the report of every summary together.
   private static func merge(_ options: CommandLineOptions, io: ConsoleIO) throws(TextSink.Stopped) -> Int32 {
     guard let report = mergedReport(options, io: io) else { return ExitStatus.failure }
-    try io.out.write(renderer(options, io).render(report))
+    try io.out.write(bytes: renderer(options, io).renderBytes(report))
     return ExitStatus.success
   }
 

@@ -40,6 +40,21 @@ final class TextSink {
     if buffer.count >= 1 << 16 { try flush() }
   }
 
+  /// UTF-8 bytes (valid: made from strings), written without becoming a `String` first.
+  func write(bytes: [UInt8]) throws(Stopped) {
+    guard fd != nil else {
+      captured += String(decoding: bytes, as: UTF8.self)
+      return
+    }
+    if isBroken { throw Stopped() }
+    if buffer.isEmpty && bytes.count >= 1 << 16 {
+      buffer = bytes
+    } else {
+      buffer.append(contentsOf: bytes)
+    }
+    if buffer.count >= 1 << 16 { try flush() }
+  }
+
   func flush() throws(Stopped) {
     if isBroken { throw Stopped() }
     guard let fd, !buffer.isEmpty else { return }

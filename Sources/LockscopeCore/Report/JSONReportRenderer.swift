@@ -5,7 +5,11 @@ struct JSONReportRenderer: ReportRenderer {
 
   init(compact: Bool = false) { self.compact = compact }
 
-  func render(_ report: Report) -> String {
+  func render(_ report: Report) -> String { String(decoding: renderBytes(report), as: UTF8.self) }
+
+  /// The UTF-8 bytes as written: the CLI writes them out without making (and checking) a
+  /// `String` of a report that can run to megabytes.
+  func renderBytes(_ report: Report) -> [UInt8] {
     var json = JSONWriter(compact: compact)
     json.beginObject()
     json.beginObject("summary")
@@ -90,7 +94,7 @@ struct JSONReportRenderer: ReportRenderer {
     }
     json.endArray()
     json.endObject()
-    return json.text
+    return json.bytes
   }
 
   static func writeMetrics(_ row: MetricsRow, into json: inout JSONWriter) {
