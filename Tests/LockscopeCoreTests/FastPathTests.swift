@@ -108,6 +108,15 @@ struct FastPathTests {
     }
   }
 
+  @Test("integers are written with every digit, including the extremes of Int64")
+  func integers() {
+    for value: Int64 in [0, 7, -7, 10, 1_000_000_007, .max, .min, .min + 1] {
+      var written: [UInt8] = []
+      JSONWriter.appendInteger(value, to: &written)
+      #expect(String(decoding: written, as: UTF8.self) == String(value))
+    }
+  }
+
   @Test("containers nested deeper than 64 levels get their commas and indents right")
   func deepNesting() {
     var json = JSONWriter()
