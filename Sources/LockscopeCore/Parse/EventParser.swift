@@ -79,11 +79,11 @@ final class EventParser {
         guard scanner.peek == UInt8(ascii: "\"") else { throw scanner.error(.expected("a key string")) }
         let keyStart = scanner.position
         let fieldIndex: Int
-        if let (packed, count) = JSONScanner.shortPlainString(at: keyStart, end: scanner.end) {
-          // Most keys: scanned and matched from the one word that holds them.
+        if let (low, high, count) = JSONScanner.shortPlainString(at: keyStart, end: scanner.end) {
+          // Most keys: scanned and matched from the one or two words that hold them.
           scanner.position = keyStart + count + 2
           try expectColon(&scanner)
-          fieldIndex = keyMatcher.index(packed: packed, count: count)
+          fieldIndex = keyMatcher.index(low: low, high: high, count: count)
         } else {
           let key = try scanner.scanString()
           try expectColon(&scanner)
@@ -99,83 +99,95 @@ final class EventParser {
           seen |= bit
           let valueColumn = scanner.position - base + 1
           let valueStart = scanner.position
-          let value = try scanner.scanScalar()
-          switch field {
-          case .ts: time = try timestamp(value, column: valueColumn, lineStart: base)
-          case .event: kind = try eventKind(value, column: valueColumn, lineStart: base, lineEnd: scanner.end)
-          case .agent:
-            if case .string(let text) = value, !text.hasEscapes {
-              agent = agents.intern(text.start, text.count)
-            } else {
-              agent = try name(value, field: field, table: agents, column: valueColumn, lineStart: base)
+          if !traces.capturing && (field == .traceID || field == .spanID) && scanner.position < scanner.end
+            && scanner.position.pointee == UInt8(ascii: "\"")
+          {
+            // Ids no output asked for: checked as JSON, not read.
+            try scanner.skipString()
+          } else {
+            let value = try scanner.scanValue()
+            switch field {
+            case .ts: time = try timestamp(value, column: valueColumn, lineStart: base)
+            case .event: kind = try eventKind(value, column: valueColumn, lineStart: base, lineEnd: scanner.end)
+            case .agent:
+              if case .string(let text) = value, !text.hasEscapes {
+                agent = agents.intern(text.start, text.count)
+              } else {
+                agent = try name(value, field: field, table: agents, column: valueColumn, lineStart: base)
+              }
+            case .lock:
+              if case .string(let text) = value, !text.hasEscapes {
+                lock = locks.intern(text.start, text.count)
+              } else {
+                lock = try name(value, field: field, table: locks, column: valueColumn, lineStart: base)
+              }
+            case .mode:
+              if case .null = value { break }
+              guard case .string(let text) = value,
+                let index = text.hasEscapes
+                  ? try matchEscaped(text, with: modeMatcher, lineStart: base)
+                  : modeMatcher.match(text.start, text.count, readable: scanner.end - text.start)
+              else {
+                throw LineError(.notAMode(key: fieldMap.key(.mode)), column: valueColumn)
+              }
+              mode = index == 0 ? .exclusive : .shared
+            case .capacity:
+              if case .null = value { break }
+              guard case .number(let number) = value, number.isInteger, !number.negative,
+                let slots = number.scaled(byPowerOfTen: 0), slots >= 1, slots <= Int64(Int32.max)
+              else {
+                throw LineError(.notACapacity(key: fieldMap.key(.capacity)), column: valueColumn)
+              }
+              capacity = Int32(slots)
+            case .leaseMs:
+              if case .null = value { break }
+              guard case .number(let number) = value, !number.negative,
+                let nanos = number.scaled(byPowerOfTen: 6)
+              else {
+                throw LineError(.notMilliseconds(key: fieldMap.key(.leaseMs)), column: valueColumn)
+              }
+              lease = nanos
+            case .expectedMs:
+              if case .null = value { break }
+              guard case .number(let number) = value, !number.negative,
+                let nanos = number.scaled(byPowerOfTen: 6)
+              else {
+                throw LineError(.notMilliseconds(key: fieldMap.key(.expectedMs)), column: valueColumn)
+              }
+              expected = nanos
+            case .token:
+              if case .null = value {
+                seen &= ~bit
+                break
+              }
+              guard case .number(let number) = value, number.isInteger, let integer = number.scaled(byPowerOfTen: 0) else {
+                throw LineError(.notAnInteger(key: fieldMap.key(.token)), column: valueColumn)
+              }
+              token = integer
+            case .site:
+              if case .null = value { break }
+              if case .string(let text) = value, !text.hasEscapes {
+                site = sites.intern(text.start, text.count)
+              } else {
+                site = try name(value, field: field, table: sites, column: valueColumn, lineStart: base)
+              }
+            case .traceID, .spanID:
+              // Carried, not interpreted: any scalar is accepted.
+              if case .other(let type) = value {
+                throw LineError(.notAStringOrNumber(key: fieldMap.key(field), actual: type.description), column: valueColumn)
+              }
+              if traces.capturing { try capture(field, value, raw: valueStart..<scanner.position, lineStart: base) }
             }
-          case .lock:
-            if case .string(let text) = value, !text.hasEscapes {
-              lock = locks.intern(text.start, text.count)
-            } else {
-              lock = try name(value, field: field, table: locks, column: valueColumn, lineStart: base)
-            }
-          case .mode:
-            if case .null = value { break }
-            guard case .string(let text) = value,
-              let index = text.hasEscapes
-                ? try matchEscaped(text, with: modeMatcher, lineStart: base)
-                : modeMatcher.match(text.start, text.count, readable: scanner.end - text.start)
-            else {
-              throw LineError(.notAMode(key: fieldMap.key(.mode)), column: valueColumn)
-            }
-            mode = index == 0 ? .exclusive : .shared
-          case .capacity:
-            if case .null = value { break }
-            guard case .number(let number) = value, number.isInteger, !number.negative,
-              let slots = number.scaled(byPowerOfTen: 0), slots >= 1, slots <= Int64(Int32.max)
-            else {
-              throw LineError(.notACapacity(key: fieldMap.key(.capacity)), column: valueColumn)
-            }
-            capacity = Int32(slots)
-          case .leaseMs:
-            if case .null = value { break }
-            guard case .number(let number) = value, !number.negative,
-              let nanos = number.scaled(byPowerOfTen: 6)
-            else {
-              throw LineError(.notMilliseconds(key: fieldMap.key(.leaseMs)), column: valueColumn)
-            }
-            lease = nanos
-          case .expectedMs:
-            if case .null = value { break }
-            guard case .number(let number) = value, !number.negative,
-              let nanos = number.scaled(byPowerOfTen: 6)
-            else {
-              throw LineError(.notMilliseconds(key: fieldMap.key(.expectedMs)), column: valueColumn)
-            }
-            expected = nanos
-          case .token:
-            if case .null = value {
-              seen &= ~bit
-              break
-            }
-            guard case .number(let number) = value, number.isInteger, let integer = number.scaled(byPowerOfTen: 0) else {
-              throw LineError(.notAnInteger(key: fieldMap.key(.token)), column: valueColumn)
-            }
-            token = integer
-          case .site:
-            if case .null = value { break }
-            if case .string(let text) = value, !text.hasEscapes {
-              site = sites.intern(text.start, text.count)
-            } else {
-              site = try name(value, field: field, table: sites, column: valueColumn, lineStart: base)
-            }
-          case .traceID, .spanID:
-            // Carried, not interpreted: any scalar is accepted.
-            if case .other(let type) = value {
-              throw LineError(.notAStringOrNumber(key: fieldMap.key(field), actual: type.description), column: valueColumn)
-            }
-            if traces.capturing { try capture(field, value, raw: valueStart..<scanner.position, lineStart: base) }
           }
         } else if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: "\"") {
           // Most values the report never uses are strings (ids, hosts, messages): stepped
-          // over word by word here, without the general value dispatch.
-          _ = try scanner.scanString()
+          // over sixteen bytes a turn here, without the general value dispatch.
+          try scanner.skipString()
+        } else if scanner.position < scanner.end
+          && (scanner.position.pointee &- UInt8(ascii: "0") < 10 || scanner.position.pointee == UInt8(ascii: "-"))
+        {
+          // Ignored numbers (pids, timeouts): checked in line, not through the recursive skip.
+          try scanner.skipNumber()
         } else {
           try scanner.skipValue(depth: 1)
         }
@@ -197,9 +209,8 @@ final class EventParser {
     scanner.skipWhitespace()
     guard scanner.atEnd else { throw scanner.error(.trailingCharacters) }
 
-    for field in [Field.ts, .event, .agent] where seen & (1 << UInt16(field.rawValue)) == 0 {
-      keyCensus.count(line: scanner, seen: seen, needsLock: kind.needsLock)
-      throw LineError(.missingField(fieldMap.key(field)))
+    if seen & EventParser.requiredFields != EventParser.requiredFields {
+      try missingField(scanner, seen: seen, kind: kind)
     }
     if kind.needsLock && seen & (1 << UInt16(Field.lock.rawValue)) == 0 {
       keyCensus.count(line: scanner, seen: seen, needsLock: true)
@@ -215,6 +226,19 @@ final class EventParser {
       event.traceSlot = traces.store(trace: pendingTrace, span: pendingSpan, input: source.input)
     }
     return event
+  }
+
+  /// `ts`, `event` and `agent`: every line has them (one test per line, no array).
+  private static let requiredFields: UInt16 =
+    1 << UInt16(Field.ts.rawValue) | 1 << UInt16(Field.event.rawValue) | 1 << UInt16(Field.agent.rawValue)
+
+  /// The first of `ts`, `event`, `agent` the line lacks, counted for the `--field` hint.
+  @inline(never)
+  private func missingField(_ scanner: JSONScanner, seen: UInt16, kind: EventKind) throws(LineError) {
+    for field in [Field.ts, .event, .agent] where seen & (1 << UInt16(field.rawValue)) == 0 {
+      keyCensus.count(line: scanner, seen: seen, needsLock: kind.needsLock)
+      throw LineError(.missingField(fieldMap.key(field)))
+    }
   }
 
   /// Compact logs put ':' right after the key; anything else takes the general path.

@@ -126,16 +126,16 @@ final class ByteMatcher {
     return -1
   }
 
-  /// The index of the name of `count` bytes (fewer than 8) packed little-endian in `low`
-  /// (zero above them), or -1: a key the caller scanned in one word is matched by its
-  /// length and that word, with no load of its bytes.
+  /// The index of the name of `count` bytes (fewer than 16) packed little-endian in `low`
+  /// and `high` (zero above them), or -1: a key the caller scanned in one or two words is
+  /// matched by its length and those words, with no load of its bytes.
   @inline(__always)
-  func index(packed low: UInt64, count: Int) -> Int {
+  func index(low: UInt64, high: UInt64, count: Int) -> Int {
     guard count <= longestLength else { return -1 }
     var slot = firstOfLength[count]
     let end = firstOfLength[count + 1]
     while slot < end {
-      if lows[slot] == low { return indices[slot] }  // under 8 bytes: the high word is 0
+      if lows[slot] == low && highs[slot] == high { return indices[slot] }
       slot += 1
     }
     return -1

@@ -4,8 +4,11 @@
 struct JSONWriter {
   private(set) var bytes: [UInt8] = []
   private var depth = 0
-  /// Whether the current container already has an element (a comma is due).
-  private var hasElement: [Bool] = []
+  /// Bit `d - 1`: whether the open container at depth `d` already has an element (a comma
+  /// is due). A word, not an array: no uniqueness check or bounds check per element.
+  /// Containers nested deeper than 64 keep theirs in `deeperHasElement`.
+  private var hasElementBits: UInt64 = 0
+  private var deeperHasElement: [Bool] = []
   /// One line, no spaces: for JSON embedded in a stream (trace events, JSON Lines).
   private let compact: Bool
 
@@ -67,20 +70,22 @@ struct JSONWriter {
     element(key)
     bytes.append(bracket)
     depth += 1
-    hasElement.append(false)
+    setHasElement(false)
   }
 
   private mutating func close(_ bracket: UInt8) {
+    let hadElement = currentHasElement
+    if depth > 64 { deeperHasElement.removeLast() }
     depth -= 1
-    if hasElement.removeLast() { newline() }
+    if hadElement { newline() }
     bytes.append(bracket)
     if depth == 0 && !compact { bytes.append(UInt8(ascii: "\n")) }
   }
 
   private mutating func element(_ key: String?) {
-    if let last = hasElement.last {
-      if last { bytes.append(UInt8(ascii: ",")) }
-      hasElement[hasElement.count - 1] = true
+    if depth > 0 {
+      if currentHasElement { bytes.append(UInt8(ascii: ",")) }
+      setHasElement(true)
       newline()
     }
     if let key {
@@ -90,33 +95,64 @@ struct JSONWriter {
     }
   }
 
-  private mutating func newline() {
-    guard !compact else { return }
-    bytes.append(UInt8(ascii: "\n"))
-    // The indent in one append (reports nest a few levels; deeper ones take more turns).
-    var spaces = 2 * depth
-    while spaces > 0 {
-      let run = min(spaces, JSONWriter.indent.count)
-      bytes.append(contentsOf: JSONWriter.indent[0..<run])
-      spaces -= run
+  /// Whether the innermost open container already has an element.
+  @inline(__always)
+  private var currentHasElement: Bool {
+    depth <= 64 ? hasElementBits & (1 << UInt64(depth - 1)) != 0 : deeperHasElement[depth - 65]
+  }
+
+  /// Sets the innermost open container's flag (a container just opened gets its slot here).
+  @inline(__always)
+  private mutating func setHasElement(_ value: Bool) {
+    if depth <= 64 {
+      let bit: UInt64 = 1 << UInt64(depth - 1)
+      hasElementBits = value ? hasElementBits | bit : hasElementBits & ~bit
+    } else if deeperHasElement.count < depth - 64 {
+      deeperHasElement.append(value)
+    } else {
+      deeperHasElement[depth - 65] = value
     }
   }
 
-  private static let indent = [UInt8](repeating: UInt8(ascii: " "), count: 32)
+  private mutating func newline() {
+    guard !compact else { return }
+    // The newline and the indent in one append from a constant buffer (no slice of an
+    // array, no retain): reports nest a few levels; deeper ones take more turns.
+    let run = JSONWriter.newlineAndIndent
+    var spaces = 2 * depth
+    bytes.append(contentsOf: UnsafeBufferPointer(start: run.baseAddress, count: 1 + min(spaces, run.count - 1)))
+    spaces -= min(spaces, run.count - 1)
+    while spaces > 0 {
+      let more = min(spaces, run.count - 1)
+      bytes.append(contentsOf: UnsafeBufferPointer(start: run.baseAddress! + 1, count: more))  // allocated: never nil
+      spaces -= more
+    }
+  }
+
+  /// A newline and 64 spaces, made once and never freed.
+  nonisolated(unsafe) private static let newlineAndIndent: UnsafeBufferPointer<UInt8> = {
+    let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 65)
+    buffer.initialize(repeating: UInt8(ascii: " "))
+    buffer[0] = UInt8(ascii: "\n")
+    return UnsafeBufferPointer(buffer)
+  }()
 
   /// Decimal digits of an integer, written straight into the output.
   static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
     if value < 0 { bytes.append(UInt8(ascii: "-")) }
     var magnitude = value.magnitude
     var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
-    withUnsafeMutableBytes(of: &digits) { buffer in
+    withUnsafeMutableBytes(of: &digits) { raw in
+      // Typed, so the append takes the contiguous copy (a slice of raw bytes went element by
+      // element through the generic path: two thirds of the cost of a number).
+      let buffer = raw.bindMemory(to: UInt8.self)
       var index = buffer.count
       repeat {
         index -= 1
         buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
         magnitude /= 10
       } while magnitude > 0
-      bytes.append(contentsOf: buffer[index...])
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index...]))
     }
   }
 
@@ -171,6 +207,15 @@ struct JSONWriter {
       var runStart = 0
       var index = 0
       while index < utf8.count {
+        if utf8.count - index >= 8, let base = utf8.baseAddress {
+          // Eight bytes at a time up to the first that may need an escape.
+          let mask = JSONWriter.escapeMask(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+          if mask == 0 {
+            index += 8
+            continue
+          }
+          index += mask.trailingZeroBitCount >> 3
+        }
         let byte = utf8[index]
         guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F else {
           index += 1
@@ -191,6 +236,20 @@ struct JSONWriter {
       bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
     }
     bytes.append(UInt8(ascii: "\""))
+  }
+
+  /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash, a
+  /// control character or DEL; bytes above the lowest flagged one may be false alarms, so
+  /// the caller checks the byte it lands on. UTF-8 beyond ASCII is never flagged.
+  @inline(__always)
+  static func escapeMask(_ word: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let quotes = word ^ (ones &* 0x22)
+    let backslashes = word ^ (ones &* 0x5C)
+    let deletes = word ^ (ones &* 0x7F)
+    let below = word &- (ones &* 0x20)
+    let hits = (quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | (deletes &- ones) & ~deletes | below
+    return hits & ~word & (ones &* 0x80)
   }
 
   /// Any JSON value; arrays of scalars stay on one line to keep findings compact.

@@ -1,0 +1,134 @@
+import Testing
+
+@testable import LockscopeCore
+
+/// The word-at-a-time paths of parsing and JSON writing against their byte-at-a-time
+/// definitions: the same result, the same error at the same column, at every offset.
+@Suite("Word-at-a-time fast paths")
+struct FastPathTests {
+  /// Runs `body` on a scanner over `text` (a trailing 0 keeps the base address valid).
+  private func withScanner<T>(_ text: [UInt8], _ body: (inout JSONScanner) -> T) -> T {
+    var bytes = text
+    bytes.append(0)
+    return bytes.withUnsafeBufferPointer { buffer in
+      var scanner = JSONScanner(start: buffer.baseAddress!, end: buffer.baseAddress! + text.count)
+      return body(&scanner)
+    }
+  }
+
+  /// Where `scanString` stops (or the error it throws), as comparable text.
+  private func outcome(_ text: [UInt8], skipping: Bool) -> String {
+    withScanner(text) { scanner in
+      do throws(LineError) {
+        if skipping { try scanner.skipString() } else { _ = try scanner.scanString() }
+        return "end \(scanner.position - scanner.start)"
+      } catch {
+        return "error \(error.description)"
+      }
+    }
+  }
+
+  @Test("skipString stops where scanString does, or fails with the same reason and column")
+  func skipMatchesScan() {
+    // Every fault a string can hold, at every offset of strings up to 40 bytes, with and
+    // without text after the closing quote (the 16-byte turn and the 8-byte tail).
+    let faults: [[UInt8]] = [
+      [0x22], [0x5C, 0x6E], [0x5C, 0x75, 0x30, 0x30, 0x65, 0x39], [0x5C, 0x78], [0x5C], [0x01], [0x1F], [0xC3, 0xA9],
+      [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80], [0xC3], [0xFF], [0xED, 0xA0, 0x80], [0x7F], [],
+    ]
+    for length in 0...40 {
+      for fault in faults {
+        for offset in 0...length {
+          var body = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+          body.insert(contentsOf: fault, at: offset)
+          for tail in [[], [0x22], Array(#"","x":1}"#.utf8)] as [[UInt8]] {
+            let text = [0x22] + body + tail
+            #expect(outcome(text, skipping: true) == outcome(text, skipping: false), "\(text)")
+          }
+        }
+      }
+    }
+  }
+
+  @Test("keys of 8 to 15 bytes are matched from two words; near misses are ignored fields")
+  func longerKeys() throws {
+    let parser = EventParser()
+    parser.traces.capturing = true
+    let event = try #require(
+      try parseLine(
+        #"{"ts":1,"event":"acquire","agent":"a","lock":"L","expected_ms":5,"lease_ms":2,"trace_id":"t1","trace_idx":"no","expected_msx":9}"#,
+        parser: parser
+      ).get())
+    #expect(event.expectedNanos == 5_000_000)
+    #expect(event.leaseNanos == 2_000_000)
+    #expect(parser.traces.context(event.traceSlot)?.traceID == "t1")
+    // A key ending the line's readable bytes early still matches (the one-word path or the general one).
+    let short = try #require(try parseLine(#"{"ts":1,"event":"release","agent":"a","lock":"L","lease_ms":1}"#).get())
+    #expect(short.leaseNanos == 1_000_000)
+  }
+
+  @Test("trace and span ids no output asks for are still checked: duplicates and wrong types fail")
+  func uncapturedIdsStillChecked() {
+    let base = #"{"ts":1,"event":"release","agent":"a","lock":"L","#
+    #expect(parseError(base + #""trace_id":"x","trace_id":"y"}"#)?.contains("trace_id") == true)
+    #expect(parseError(base + #""span_id":true}"#) != nil)
+    #expect(parseError(base + #""trace_id":"a\x"}"#) != nil)
+    #expect(parseError(base + "\"span_id\":\"a\u{01}\"}") != nil)
+    #expect(parseError(base + #""trace_id":"abc","span_id":"def"}"#) == nil)
+  }
+
+  /// The escaping rule of `appendString`, one byte at a time.
+  private func escapedByHand(_ bytes: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = [0x22]
+    for byte in bytes {
+      switch byte {
+      case 0x22: out += [0x5C, 0x22]
+      case 0x5C: out += [0x5C, 0x5C]
+      case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+      case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+      case 0x09: out += [0x5C, UInt8(ascii: "t")]
+      case 0..<0x20, 0x7F: out += Array(("\\u" + hex(UInt16(byte), width: 4)).utf8)
+      default: out.append(byte)
+      }
+    }
+    return out + [0x22]
+  }
+
+  @Test("appendString escapes every ASCII byte at every offset as the byte-at-a-time rule does")
+  func escapesAtEveryOffset() {
+    for byte in UInt8(0)...UInt8(0x7F) {
+      for offset in 0..<20 {
+        var text = Array("héllo wörld, plain text".utf8)
+        text.insert(byte, at: min(offset, text.count))
+        let string = String(decoding: text, as: UTF8.self)
+        var written: [UInt8] = []
+        JSONWriter.appendString(string, to: &written)
+        #expect(written == escapedByHand(Array(string.utf8)), "byte \(byte) at \(offset)")
+      }
+    }
+  }
+
+  @Test("integers are written with every digit, including the extremes of Int64")
+  func integers() {
+    for value: Int64 in [0, 7, -7, 10, 1_000_000_007, .max, .min, .min + 1] {
+      var written: [UInt8] = []
+      JSONWriter.appendInteger(value, to: &written)
+      #expect(String(decoding: written, as: UTF8.self) == String(value))
+    }
+  }
+
+  @Test("containers nested deeper than 64 levels get their commas and indents right")
+  func deepNesting() {
+    var json = JSONWriter()
+    for _ in 0..<70 { json.beginArray() }
+    json.field("x", 1)
+    json.string("y")
+    for _ in 0..<70 { json.endArray() }
+    var expected = ""
+    for level in 0..<70 { expected += (level == 0 ? "" : "\n" + String(repeating: " ", count: 2 * level)) + "[" }
+    let inner = "\n" + String(repeating: " ", count: 140)
+    expected += inner + #""x": 1,"# + inner + #""y""#
+    for level in stride(from: 69, through: 0, by: -1) { expected += "\n" + String(repeating: " ", count: 2 * level) + "]" }
+    #expect(json.text == expected + "\n")
+  }
+}
