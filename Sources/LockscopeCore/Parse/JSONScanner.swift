@@ -81,62 +81,42 @@ struct JSONScanner {
   /// Scans a string whose opening quote is at `position`.
   @inline(__always)
   mutating func scanString() throws(LineError) -> StringToken {
-    position += 1  // the opening quote
-    let contentStart = position
-    var hasEscapes = false
-    while true {
-      // Fast path: eight plain ASCII bytes at a time, then straight to the first byte that
-      // needs a look (the lowest flagged byte is always a real one).
-      while end - position >= 8 {
-        let word = UnsafeRawPointer(position).loadUnaligned(as: UInt64.self)
-        let flags = JSONScanner.attentionMask(word)
-        if flags != 0 {
-          position += flags.trailingZeroBitCount >> 3
-          break
-        }
-        position += 8
-      }
-      guard position < end else {
-        throw LineError(.unterminatedString, column: contentStart - start)
-      }
-      let byte = position.pointee
-      if byte == UInt8(ascii: "\"") {
-        let token = StringToken(start: contentStart, count: position - contentStart, hasEscapes: hasEscapes)
-        position += 1
-        return token
-      } else if byte == UInt8(ascii: "\\") {
-        hasEscapes = true
-        try skipEscape()
-      } else if byte < 0x20 {
-        throw error(.controlCharacter(byte))
-      } else if byte >= 0x80 {
-        try skipUTF8Sequence()
-      } else {
-        position += 1
-      }
-    }
+    let (contentStart, hasEscapes) = try passString(wide: false)
+    // `position` is past the closing quote.
+    return StringToken(start: contentStart, count: position - 1 - contentStart, hasEscapes: hasEscapes)
   }
 
   /// Steps over a string whose opening quote is at `position`, checking it like
   /// `scanString` but keeping nothing: for the values of fields lockscope never reads (ids,
-  /// hosts, messages). Sixteen plain bytes a turn, two words tested together.
+  /// hosts, messages), often long, so plain bytes go sixteen a turn.
   @inline(__always)
   mutating func skipString() throws(LineError) {
+    _ = try passString(wide: true)
+  }
+
+  /// Moves past the string whose opening quote is at `position`, checking every byte;
+  /// returns where its content starts and whether it has escapes. Plain ASCII runs are
+  /// skipped eight bytes at a time (sixteen, two words tested together, when `wide`), then
+  /// straight to the first byte that needs a look (the lowest flagged byte is a real one).
+  @inline(__always)
+  private mutating func passString(wide: Bool) throws(LineError) -> (contentStart: UnsafePointer<UInt8>, hasEscapes: Bool) {
     position += 1  // the opening quote
     let contentStart = position
+    var hasEscapes = false
     while true {
-      while end - position >= 16 {
-        let raw = UnsafeRawPointer(position)
-        let first = JSONScanner.attentionMask(raw.loadUnaligned(as: UInt64.self))
-        let second = JSONScanner.attentionMask(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        if first | second != 0 {
-          position += first != 0 ? first.trailingZeroBitCount >> 3 : 8 + second.trailingZeroBitCount >> 3
-          break
+      if wide {
+        while end - position >= 16 {
+          let raw = UnsafeRawPointer(position)
+          let first = JSONScanner.attentionMask(raw.loadUnaligned(as: UInt64.self))
+          let second = JSONScanner.attentionMask(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+          if first | second != 0 {
+            position += first != 0 ? first.trailingZeroBitCount >> 3 : 8 + second.trailingZeroBitCount >> 3
+            break
+          }
+          position += 16
         }
-        position += 16
       }
-      if end - position < 16 {
-        // The last bytes of the line: a word at a time, as `scanString` does.
+      if !wide || end - position < 16 {
         while end - position >= 8 {
           let flags = JSONScanner.attentionMask(UnsafeRawPointer(position).loadUnaligned(as: UInt64.self))
           if flags != 0 {
@@ -152,8 +132,9 @@ struct JSONScanner {
       let byte = position.pointee
       if byte == UInt8(ascii: "\"") {
         position += 1
-        return
+        return (contentStart, hasEscapes)
       } else if byte == UInt8(ascii: "\\") {
+        hasEscapes = true
         try skipEscape()
       } else if byte < 0x20 {
         throw error(.controlCharacter(byte))
