@@ -103,11 +103,8 @@ enum SummaryMerge {
     report.overall.queueMean = MetricsRow.ratio(totalQueueIntegral, span)
     report.overall.utilization = MetricsRow.ratio(Double(heldTotal), span * Double(seenLocks))
     report.overall.fairness = fairness.overall
-    let byWait: (MetricsRow, MetricsRow) -> Bool = { a, b in
-      a.waitTotalNanos != b.waitTotalNanos ? a.waitTotalNanos > b.waitTotalNanos : (a.name ?? "") < (b.name ?? "")
-    }
-    report.locks.sort(by: byWait)
-    report.agents.sort(by: byWait)
+    report.locks.sort(by: MetricsRow.reportOrder)
+    report.agents.sort(by: MetricsRow.reportOrder)
 
     var anomalyTotals: [String: Int] = [:]
     for summary in shards { for (kind, count) in summary.anomalyCounts { anomalyTotals[kind, default: 0] += count } }

@@ -81,17 +81,14 @@ struct ReportBuilder<Observer: TimelineObserver> {
     report.overall.fairness = fairness.overall
 
     // Families and sites are few rows (a million per-key locks make one family row).
-    let byWait: (MetricsRow, MetricsRow) -> Bool = { a, b in
-      a.waitTotalNanos != b.waitTotalNanos ? a.waitTotalNanos > b.waitTotalNanos : (a.name ?? "") < (b.name ?? "")
-    }
     report.familiesAsked = !families.families.isEmpty
-    report.families = familyRows(&families, spanNanos: spanNanos).sorted(by: byWait)
+    report.families = familyRows(&families, spanNanos: spanNanos).sorted(by: MetricsRow.reportOrder)
     report.sites = analyzers.sites.sites.enumerated().compactMap { index, accumulator in
       guard !accumulator.isEmpty, index < siteNames.count else { return nil }
       var row = MetricsRow(name: siteNames.name(Int32(index)))
       row.fill(from: accumulator, histograms: histograms)
       return row
-    }.sorted(by: byWait)
+    }.sorted(by: MetricsRow.reportOrder)
 
     let anomalies = analyzers.anomalies
     report.anomalyCounts = Anomaly.Kind.allCases.compactMap { kind in
@@ -229,18 +226,28 @@ struct JainTotals {
   }
 }
 
-/// Where a lock or agent row goes: by total wait, most first, then by name (SPEC §5).
+/// A row's sort key before the row is made (`MetricsRow.precedes`).
 private struct RowKey: Comparable {
   var waitTotal: Int128
   var name: String
   var index: Int
 
   static func < (a: RowKey, b: RowKey) -> Bool {
-    a.waitTotal != b.waitTotal ? a.waitTotal > b.waitTotal : a.name < b.name
+    MetricsRow.precedes(waitTotal: a.waitTotal, name: a.name, waitTotal: b.waitTotal, name: b.name)
   }
 }
 
 extension MetricsRow {
+  /// The order of lock, agent, family and site rows (SPEC §5): by total wait, most first,
+  /// then by name.
+  static func reportOrder(_ a: MetricsRow, _ b: MetricsRow) -> Bool {
+    precedes(waitTotal: a.waitTotalNanos, name: a.name ?? "", waitTotal: b.waitTotalNanos, name: b.name ?? "")
+  }
+
+  static func precedes(waitTotal a: Int128, name aName: String, waitTotal b: Int128, name bName: String) -> Bool {
+    a != b ? a > b : aName < bName
+  }
+
   /// The counts, digests and rates of one accumulator (the rest depends on the scope).
   mutating func fill(from accumulator: MetricAccumulator, histograms: Bool = false) {
     attempts = accumulator.attempts
