@@ -200,3 +200,10 @@ struct WhatIfTests {
     }
   }
 }
+
+extension HotLockEvents {
+  /// The recorder of the lock with this name (nil: no such lock, or not kept).
+  func recorder(forLockNamed name: String, options: AnalysisOptions) -> LockUseRecorder? {
+    lockNames?.lookup(name).flatMap { recorder(for: LockID($0), options: options) }
+  }
+}

@@ -16,16 +16,16 @@ struct AnomalyLog: FindingAnalyzer, Sendable {
 
   var droppedFindings: [(kind: FindingKind, count: Int)] { [(.anomaly, total - kept.count)] }
 
-  func findings(in context: FindingContext) -> [Finding] {
-    kept.map { finding(for: $0, context) }
+  func findings(in context: FindingContext) -> [FindingDraft] {
+    kept.map(finding(for:))
   }
 
-  private func finding(for anomaly: Anomaly, _ context: FindingContext) -> Finding {
-    let agent = context.quoted(anomaly.agent)
-    let lock = anomaly.lock == .none ? "a lock" : context.quoted(anomaly.lock)
-    let others = anomaly.others.map(context.quoted).joined(separator: ", ")
-    let message: String
-    var remedy = "Check the logging around this line: each lock event should be logged once, after it happened, by the agent it names."
+  private func finding(for anomaly: Anomaly) -> FindingDraft {
+    let agent: FindingText = "\(quoted: anomaly.agent)"
+    let lock: FindingText = anomaly.lock == .none ? "a lock" : "\(quoted: anomaly.lock)"
+    let others = anomaly.others.map { "\(quoted: $0)" as FindingText }.joined(separator: ", ")
+    let message: FindingText
+    var remedy: FindingText = "Check the logging around this line: each lock event should be logged once, after it happened, by the agent it names."
     switch anomaly.kind {
     case .clockBackwards:
       message =
@@ -58,10 +58,9 @@ struct AnomalyLog: FindingAnalyzer, Sendable {
     }
     var details: [(key: String, value: JSONValue)] = [("anomaly", .string(anomaly.kind.rawValue))]
     if anomaly.kind == .clockBackwards { details.append(("skew_ns", .int(anomaly.skew))) }
-    return Finding(
-      kind: .anomaly, severity: anomaly.kind == .clockBackwards ? .info : .warning,
-      locks: anomaly.lock == .none ? [] : [context.lockName(anomaly.lock)],
-      agents: [context.agentName(anomaly.agent)] + anomaly.others.map(context.agentName), time: anomaly.time,
-      source: context.source(anomaly.source), message: message, remedy: remedy, details: details)
+    return FindingDraft(
+      kind: .anomaly, severity: anomaly.kind == .clockBackwards ? .info : .warning, locks: anomaly.lock == .none ? [] : [anomaly.lock],
+      agents: [anomaly.agent] + anomaly.others, time: anomaly.time, source: anomaly.source, message: message, remedy: remedy,
+      details: details)
   }
 }

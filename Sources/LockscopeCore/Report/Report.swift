@@ -80,7 +80,7 @@ struct MetricsRow: Equatable, Sendable {
   init(name: String? = nil) { self.name = name }
 }
 
-/// A finding of SPEC §5; this version reports anomalies.
+/// A finding of SPEC §5 as the report shows it: names resolved (`FindingDraft.named`).
 struct Finding: Sendable {
   enum Severity: String, Sendable, Comparable {
     case critical, warning, info
@@ -102,6 +102,10 @@ struct Finding: Sendable {
   var details: [(key: String, value: JSONValue)] = []
   /// How many events this finding stands for (a group of long holds, say).
   var count = 1
+  /// The run's ids of `locks` and `agents`, for outputs that place a finding on a lock's or
+  /// agent's track; empty for findings read back from fleet summaries (names only).
+  var lockIDs: [LockID] = []
+  var agentIDs: [AgentID] = []
 
   init(
     kind: FindingKind, severity: Severity, locks: [String], agents: [String], time: Int64, source: String,

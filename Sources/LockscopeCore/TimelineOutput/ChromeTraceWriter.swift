@@ -23,15 +23,14 @@ struct ChromeTraceWriter: TimelineObserver {
   /// Agents that got a track, for the names written at the end.
   private var tracked: [Bool] = []
 
+  var wantsCycles: Bool { false }
+  var isDone: Bool { out.isBroken }
+
   init(_ context: LogAnalysis.Context, out: StreamWriter) {
     scope = TimelineScope(context)
     self.out = out
-    context.traces.capturing = true
-    traces = OpenTraces(context.traces)
+    traces = OpenTraces(capturing: context.traces)
   }
-
-  var wantsCycles: Bool { false }
-  var isDone: Bool { out.isBroken }
 
   private static func key(_ agent: AgentID, _ lock: LockID, hold: Bool) -> Int64 { OpenTraces.key(agent, lock, hold: hold) }
 
@@ -114,8 +113,7 @@ struct ChromeTraceWriter: TimelineObserver {
           ("severity", .string(finding.severity.rawValue)), ("message", .string(finding.message)),
           ("locks", .array(finding.locks.map(JSONValue.string))), ("source", .string(finding.source)),
         ])
-      let agents = finding.agents.prefix(8).compactMap { scope.agents.lookup($0).map(AgentID.init) }
-        .filter { scope.selection.includes($0) }
+      let agents = finding.agentIDs.prefix(8).filter { scope.selection.includes($0) }
       if agents.isEmpty {
         event(
           "{\"ph\":\"i\",\"s\":\"g\",\"name\":\(quoted(finding.kind.rawValue)),\"cat\":\"finding\",\"pid\":0,\"tid\":0,\"ts\":\(micros(finding.time)),\"args\":\(text(args))}"

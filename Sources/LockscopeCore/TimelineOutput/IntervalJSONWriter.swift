@@ -8,8 +8,7 @@ struct IntervalJSONWriter: TimelineObserver {
   init(_ context: LogAnalysis.Context, out: StreamWriter) {
     scope = TimelineScope(context)
     self.out = out
-    context.traces.capturing = true
-    traces = OpenTraces(context.traces)
+    traces = OpenTraces(capturing: context.traces)
   }
 
   var wantsCycles: Bool { false }

@@ -45,6 +45,8 @@ struct TimelineScope {
   /// The name of a `site` id; nil for -1 (none).
   func siteName(_ id: Int32) -> String? { id >= 0 && Int(id) < sites.count ? sites.name(id) : nil }
   func lockName(_ id: LockID) -> String { locks.name(id.rawValue) }
+  /// The names a finding raised on this timeline reads.
+  var names: FindingNames { FindingNames(agentName: agentName, lockName: lockName, source: source, siteName: siteName) }
 
   /// Whether `[start, end]` shows in the window, for an agent the user chose.
   func shows(_ agent: AgentID, from start: Int64, to end: Int64) -> Bool {
@@ -80,7 +82,11 @@ struct OpenTraces {
   let traces: TraceContexts
   private var open: [Int64: TraceContexts.Context] = [:]
 
-  init(_ traces: TraceContexts) { self.traces = traces }
+  /// Following the intervals' contexts needs the parser to keep them (`capturing`).
+  init(capturing traces: TraceContexts) {
+    traces.capturing = true
+    self.traces = traces
+  }
 
   /// One open interval's key: an agent's wait for, or hold of, a lock.
   static func key(_ agent: AgentID, _ lock: LockID, hold: Bool) -> Int64 {

@@ -69,15 +69,15 @@ struct LiveAlerts: TimelineObserver {
   }
 
   mutating func cycleFormed(_ cycle: WaitCycle) {
-    var steps: [String] = []
+    var steps: [FindingText] = []
     for (index, (agent, lock)) in zip(cycle.agents, cycle.locks).enumerated() {
       let next = cycle.agents[(index + 1) % cycle.agents.count]
       let how = cycle.viaQueue[index] ? "queued behind" : "held by"
-      steps.append("\(scope.agentName(agent)) waits for '\(scope.lockName(lock))' \(how) \(scope.agentName(next))")
+      steps.append("\(agent: agent) waits for \(quoted: lock) \(how) \(agent: next)")
     }
-    let message =
+    let message: FindingText =
       cycle.agents.count == 1
-      ? "\(scope.agentName(cycle.agents[0])) waits for '\(scope.lockName(cycle.locks[0]))', which it holds itself"
+      ? "\(agent: cycle.agents[0]) waits for \(quoted: cycle.locks[0]), which it holds itself"
       : steps.joined(separator: "; ")
     emit(
       .deadlock, .critical, locks: cycle.locks, agents: cycle.agents, time: cycle.time, source: cycle.source,
@@ -91,10 +91,10 @@ struct LiveAlerts: TimelineObserver {
     guard let state else {
       // A crash: the holds it orphaned were collected by `crashed` just before.
       if !crashedHolding.isEmpty {
-        let names = crashedHolding.map { "'\(scope.lockName($0))'" }.joined(separator: ", ")
+        let names = crashedHolding.map { "\(quoted: $0)" as FindingText }.joined(separator: ", ")
         emit(
           .orphan, .critical, locks: crashedHolding, agents: [event.agent], time: time, source: event.source,
-          message: "\(scope.agentName(event.agent)) crashed holding \(names): waiters will stall until the lock is broken",
+          message: "\(agent: event.agent) crashed holding \(names): waiters will stall until the lock is broken",
           remedy: "Break or expire the lock so the waiters can go on; leases with heartbeats reclaim such locks by themselves.")
         crashedHolding.removeAll()
       }
@@ -104,10 +104,10 @@ struct LiveAlerts: TimelineObserver {
     if state.waiters.count > thresholds.maxQueue {
       guard !longQueues.contains(lock) else { return }
       longQueues.insert(lock)
-      let holders = state.holders.map { scope.agentName($0.agent) }.joined(separator: ", ")
+      let holders = state.holders.map { "\(agent: $0.agent)" as FindingText }.joined(separator: ", ")
       emit(
         .longQueue, .warning, locks: [lock], agents: state.holders.map(\.agent), time: time, source: event.source,
-        message: "\(state.waiters.count) waiters queued on '\(scope.lockName(lock))' (over --max-queue \(thresholds.maxQueue))"
+        message: "\(state.waiters.count) waiters queued on \(quoted: lock) (over --max-queue \(thresholds.maxQueue))"
           + (holders.isEmpty ? "" : ", held by \(holders)"),
         remedy: "See what the holder is doing: the lock is the bottleneck now.")
     } else if !longQueues.isEmpty {
@@ -141,7 +141,7 @@ struct LiveAlerts: TimelineObserver {
         openHolds[key]?.announcedLong = true
         emit(
           .longHold, .warning, locks: [lock], agents: [agent], time: time, source: source,
-          message: "\(scope.agentName(agent)) has held '\(scope.lockName(lock))' for \(HumanDuration.human(time - since)) and counting",
+          message: "\(agent: agent) has held \(quoted: lock) for \(HumanDuration.human(time - since)) and counting",
           remedy: "See what the holder is doing while it holds the lock (a slow call, a hang).")
       }
     }
@@ -150,19 +150,19 @@ struct LiveAlerts: TimelineObserver {
   private mutating func announceLapse(_ agent: AgentID, _ lock: LockID, deadline: Int64, source: SourceLocation) {
     emit(
       .leaseExpired, .critical, locks: [lock], agents: [agent], time: deadline, source: source,
-      message: "the lease of \(scope.agentName(agent)) on '\(scope.lockName(lock))' ran out with no renew: "
+      message: "the lease of \(agent: agent) on \(quoted: lock) ran out with no renew: "
         + "another agent may take the lock while it still works",
       remedy: "Stop the old holder or make writers check fencing tokens before trusting the lock.")
   }
 
   private mutating func emit(
     _ kind: FindingKind, _ severity: Finding.Severity, locks: [LockID], agents: [AgentID], time: Int64, source: SourceLocation,
-    message: String, remedy: String
+    message: FindingText, remedy: FindingText
   ) {
     raised += 1
     raise(
-      Finding(
-        kind: kind, severity: severity, locks: locks.map(scope.lockName), agents: agents.map(scope.agentName), time: time,
-        source: scope.source(source), message: message, remedy: remedy))
+      FindingDraft(
+        kind: kind, severity: severity, locks: locks, agents: agents, time: time, source: source, message: message, remedy: remedy
+      ).named(scope.names))
   }
 }

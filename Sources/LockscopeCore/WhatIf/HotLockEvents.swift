@@ -36,7 +36,7 @@ final class HotLockEvents {
   private var keeping = true
   /// Whether some lock was dropped to stay within the budget.
   private(set) var droppedAny = false
-  private var lockNames: NameTable?
+  private(set) var lockNames: NameTable?
   private var agentNames: NameTable?
 
   private static let unseen: Int32 = -1
@@ -113,13 +113,15 @@ final class HotLockEvents {
     }
   }
 
-  /// The uses of the lock named `name`, as `whatif --lock` with `options` would record
+  /// The uses of `lock`, as `whatif --lock` with `options` would record
   /// them: its events and the crashes replayed through an engine that sees it alone. Nil
   /// when it was not kept.
-  func recorder(forLockNamed name: String, options: AnalysisOptions) -> LockUseRecorder? {
-    guard keeping, let lockNames, let agentNames, let id = lockNames.lookup(name), Int(id) < slots.count, slots[Int(id)] >= 0,
+  func recorder(for lock: LockID, options: AnalysisOptions) -> LockUseRecorder? {
+    let id = lock.rawValue
+    guard keeping, let lockNames, let agentNames, id >= 0, Int(id) < slots.count, slots[Int(id)] >= 0,
       let track = tracks[Int(slots[Int(id)])]
     else { return nil }
+    let name = lockNames.name(id)
     let selection = Selection(
       lockGlobs: [Glob(Glob.escaped(name))], agentGlobs: options.agentGlobs, since: options.since, until: options.until,
       lockNames: lockNames, agentNames: agentNames)

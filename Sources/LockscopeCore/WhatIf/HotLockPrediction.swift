@@ -23,7 +23,7 @@ enum HotLockPrediction {
       // A tenth of the median hold: the state update left once the slow call moved out.
       let cap = max(1_000, row.hold.p50 / 10)
       let result: Result<WhatIfPrediction, UsageError>?
-      if let uses = kept.recorder(forLockNamed: lock, options: analysis) {
+      if let id = report.findings[index].lockIDs.first, let uses = kept.recorder(for: id, options: analysis) {
         result = WhatIfCommand.prediction(
           from: uses, inputs: report.summary.inputs, locks: [lock], change: .holdCap(cap), agentName: kept.agentName)
       } else if rereadable {

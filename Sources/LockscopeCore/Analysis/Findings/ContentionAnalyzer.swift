@@ -133,8 +133,8 @@ struct ContentionAnalyzer: FindingAnalyzer {
 
   // MARK: Findings
 
-  func findings(in context: FindingContext) -> [Finding] {
-    var findings: [Finding] = []
+  func findings(in context: FindingContext) -> [FindingDraft] {
+    var findings: [FindingDraft] = []
     for (lock, group) in longHolds.sorted(by: { $0.key < $1.key }) {
       findings.append(longHoldFinding(LockID(lock), group, context))
     }
@@ -143,12 +143,12 @@ struct ContentionAnalyzer: FindingAnalyzer {
     for (lock, group) in starvation.sorted(by: { $0.key < $1.key }) {
       let id = LockID(lock)
       let worst = group.worst[0]
-      let message =
-        "\(agentsPhrase(group, context)) waited on \(context.quoted(id)) while others who came later took it first, up to \(worst.overtaken) times in one wait (\(context.quoted(worst.agent)), \(HumanDuration.human(worst.duration)))."
+      let message: FindingText =
+        "\(agentsPhrase(group)) waited on \(quoted: id) while others who came later took it first, up to \(worst.overtaken) times in one wait (\(quoted: worst.agent), \(HumanDuration.human(worst.duration)))."
       findings.append(
-        Finding(
-          kind: .starvation, severity: .warning, locks: [context.lockName(id)], agents: names(group, context), time: worst.time,
-          source: context.source(worst.source), message: message,
+        FindingDraft(
+          kind: .starvation, severity: .warning, locks: [id], agents: group.agents, time: worst.time, source: worst.source,
+          message: message,
           remedy:
             "Use a fair (FIFO) lock or stop barging (try-lock loops that jump the queue); bound waits with a timeout and retry with back-off.",
           details: groupDetails(group, context, value: { .int(Int64($0.overtaken)) }, key: "overtaken"), count: group.count))
@@ -158,21 +158,21 @@ struct ContentionAnalyzer: FindingAnalyzer {
       let worst = group.worst[0]
       let attempts = id.index < context.statistics.locks.count ? context.statistics.locks[id.index].attempts : 0
       let rate = attempts > 0 ? Double(group.count) / Double(attempts) : 0
-      let message =
-        "\(group.count) \(group.count == 1 ? "wait" : "waits") on \(context.quoted(id)) by \(agentsPhrase(group, context)) timed out (\(formatFixed(rate * 100, decimals: 1))% of attempts); the longest gave up after \(HumanDuration.human(worst.duration))."
+      let message: FindingText =
+        "\(group.count) \(group.count == 1 ? "wait" : "waits") on \(quoted: id) by \(agentsPhrase(group)) timed out (\(formatFixed(rate * 100, decimals: 1))% of attempts); the longest gave up after \(HumanDuration.human(worst.duration))."
       findings.append(
-        Finding(
-          kind: .timeout, severity: rate >= 0.01 ? .warning : .info, locks: [context.lockName(id)], agents: names(group, context),
-          time: worst.time, source: context.source(worst.source), message: message,
+        FindingDraft(
+          kind: .timeout, severity: rate >= 0.01 ? .warning : .info, locks: [id], agents: group.agents, time: worst.time,
+          source: worst.source, message: message,
           remedy:
-            "Shorten the holds on \(context.quoted(id)) (see who blocked the waiters in the blocking table) or raise the timeout if the wait is expected.",
+            "Shorten the holds on \(quoted: id) (see who blocked the waiters in the blocking table) or raise the timeout if the wait is expected.",
           details: groupDetails(group, context, value: { .int($0.duration) }, key: "wait_ns") + [("timeout_rate", .double(rate))],
           count: group.count))
     }
     return findings
   }
 
-  private func longHoldFinding(_ lock: LockID, _ group: Group, _ context: FindingContext) -> Finding {
+  private func longHoldFinding(_ lock: LockID, _ group: Group, _ context: FindingContext) -> FindingDraft {
     let worst = group.worst[0]
     let what = group.count == 1 ? "1 hold" : "\(group.count) holds"
     // With an expectation, the longest is set against it: "held 5.2s, expected 200ms".
@@ -180,13 +180,12 @@ struct ContentionAnalyzer: FindingAnalyzer {
       worst.expected >= 0
       ? "the longest held \(HumanDuration.human(worst.duration)), expected \(HumanDuration.human(worst.expected))"
       : "the longest \(HumanDuration.human(worst.duration))"
-    let site = context.siteName(worst.site).map { " at \($0)" } ?? ""
-    let message =
-      "\(what) of \(context.quoted(lock)) lasted longer than \(HumanDuration.human(options.longHold)), by \(agentsPhrase(group, context)); \(longest) (\(context.quoted(worst.agent))\(site))."
+    let message: FindingText =
+      "\(what) of \(quoted: lock) lasted longer than \(HumanDuration.human(options.longHold)), by \(agentsPhrase(group)); \(longest) (\(quoted: worst.agent)\(at: worst.site))."
     let expectedDetail: [(key: String, value: JSONValue)] = worst.expected >= 0 ? [("expected_ns", .int(worst.expected))] : []
-    return Finding(
-      kind: .longHold, severity: .warning, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
-      source: context.source(worst.source), message: message,
+    return FindingDraft(
+      kind: .longHold, severity: .warning, locks: [lock], agents: group.agents, time: worst.time, source: worst.source,
+      message: message,
       remedy: "Narrow the critical section: do the slow work (an LLM call, I/O) outside the lock and hold it only for the state update.",
       details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + expectedDetail + context.siteDetail(worst.site),
       count: group.count)
@@ -194,8 +193,8 @@ struct ContentionAnalyzer: FindingAnalyzer {
 
   /// A lock's longest hold, when it is below `--long-hold` but still far (100×, and 10 ms
   /// or more) above the lock's median hold.
-  private func outliers(_ context: FindingContext) -> [Finding] {
-    var findings: [Finding] = []
+  private func outliers(_ context: FindingContext) -> [FindingDraft] {
+    var findings: [FindingDraft] = []
     for (index, fact) in facts.enumerated() where index < context.statistics.locks.count {
       guard let worst = fact.longestHold, worst.duration <= options.longHold else { continue }
       let digest = context.statistics.locks[index].hold
@@ -205,12 +204,12 @@ struct ContentionAnalyzer: FindingAnalyzer {
       let lock = LockID(Int32(index))
       var group = Group()
       group.add(worst) { $0.duration }
-      let message =
-        "A hold of \(context.quoted(lock)) by \(context.quoted(worst.agent)) lasted \(HumanDuration.human(worst.duration)), far longer than its usual \(HumanDuration.human(median))."
+      let message: FindingText =
+        "A hold of \(quoted: lock) by \(quoted: worst.agent) lasted \(HumanDuration.human(worst.duration)), far longer than its usual \(HumanDuration.human(median))."
       findings.append(
-        Finding(
-          kind: .longHold, severity: .info, locks: [context.lockName(lock)], agents: names(group, context), time: worst.time,
-          source: context.source(worst.source), message: message,
+        FindingDraft(
+          kind: .longHold, severity: .info, locks: [lock], agents: group.agents, time: worst.time, source: worst.source,
+          message: message,
           remedy: "Look at what this holder did while holding the lock (slow I/O or a call inside the critical section).",
           details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + [
             ("outlier", .bool(true)), ("median_hold_ns", .int(median)),
@@ -220,8 +219,8 @@ struct ContentionAnalyzer: FindingAnalyzer {
   }
 
   /// Locks held most of the observed time while others queued: the agents run one at a time.
-  private func hotLocks(_ context: FindingContext) -> [Finding] {
-    var findings: [Finding] = []
+  private func hotLocks(_ context: FindingContext) -> [FindingDraft] {
+    var findings: [FindingDraft] = []
     guard context.span > 0 else { return [] }
     for (index, fact) in facts.enumerated() where fact.waitingAgents.count >= 2 {
       guard index < context.lockStates.count, context.lockStates[index].seen, index < context.statistics.locks.count else { continue }
@@ -240,25 +239,24 @@ struct ContentionAnalyzer: FindingAnalyzer {
       let parallelism = row.holdNanos.doubleValue / Double(activeSpan)
       let lock = LockID(Int32(index))
       let holdP50 = row.hold.percentile(50)
-      let message =
-        "\(context.quoted(lock)) was held \(formatFixed(utilization * 100, decimals: 1))% of its active span (\(HumanDuration.human(activeSpan)), its first event to its last) with others queued for \(formatFixed(contended * 100, decimals: 1))% of it: \(fact.waitingAgents.count)\(fact.moreWaitingAgents ? "+" : "") agents queued for it, yet on average only \(formatFixed(parallelism, decimals: 1)) held it at once."
-      let remedy: String
+      var message: FindingText =
+        "\(quoted: lock) was held \(formatFixed(utilization * 100, decimals: 1))% of its active span (\(HumanDuration.human(activeSpan)), its first event to its last) with others queued for \(formatFixed(contended * 100, decimals: 1))% of it: \(fact.waitingAgents.count)\(fact.moreWaitingAgents ? "+" : "") agents queued for it, yet on average only \(formatFixed(parallelism, decimals: 1)) held it at once."
+      let remedy: FindingText
       if holdP50 >= 100_000_000 {
         remedy =
-          "Holds are long (median \(HumanDuration.human(holdP50))): move the slow call out of the critical section and hold \(context.quoted(lock)) only for the state update, or use per-key locks so agents working on different keys do not queue."
+          "Holds are long (median \(HumanDuration.human(holdP50))): move the slow call out of the critical section and hold \(quoted: lock) only for the state update, or use per-key locks so agents working on different keys do not queue."
       } else {
         remedy =
-          "Holds are short but constant: split \(context.quoted(lock)) into per-key locks (sharding), use a read-write lock if most holders only read, or hand the work to a queue with one owner."
+          "Holds are short but constant: split \(quoted: lock) into per-key locks (sharding), use a read-write lock if most holders only read, or hand the work to a queue with one owner."
       }
       // Where in the code: the acquire site of its longest hold, the line to narrow.
       let site = (fact.longestHold ?? fact.firstHold)?.site ?? -1
-      let located = context.siteName(site).map { message + " Its longest hold was taken at \($0)." } ?? message
+      if context.siteName(site) != nil { message += " Its longest hold was taken\(at: site)." }
       findings.append(
-        Finding(
-          kind: .hotLock, severity: .warning, locks: [context.lockName(lock)], agents: context.agentNames(fact.waitingAgents),
-          time: (fact.longestHold ?? fact.firstHold)?.time ?? state.integratedUntil,
-          source: (fact.longestHold ?? fact.firstHold).map { context.source($0.source) } ?? "",
-          message: located, remedy: remedy,
+        FindingDraft(
+          kind: .hotLock, severity: .warning, locks: [lock], agents: fact.waitingAgents,
+          time: (fact.longestHold ?? fact.firstHold)?.time ?? state.integratedUntil, source: (fact.longestHold ?? fact.firstHold)?.source,
+          message: message, remedy: remedy,
           details: [
             ("utilization", .double(utilization)), ("active_span_ns", .int(activeSpan)), ("contended_share", .double(contended)),
             ("queued_agents", .int(Int64(fact.waitingAgents.count))), ("effective_parallelism", .double(parallelism)),
@@ -268,10 +266,8 @@ struct ContentionAnalyzer: FindingAnalyzer {
     return findings
   }
 
-  private func names(_ group: Group, _ context: FindingContext) -> [String] { context.agentNames(group.agents) }
-
-  private func agentsPhrase(_ group: Group, _ context: FindingContext) -> String {
-    if group.agents.count == 1 { return context.quoted(group.agents[0]) }
+  private func agentsPhrase(_ group: Group) -> FindingText {
+    if group.agents.count == 1 { return "\(quoted: group.agents[0])" }
     return "\(group.agents.count)\(group.moreAgents ? "+" : "") agents"
   }
 

@@ -80,24 +80,24 @@ struct DeadlockAnalyzer: FindingAnalyzer {
     }
   }
 
-  func findings(in context: FindingContext) -> [Finding] {
+  func findings(in context: FindingContext) -> [FindingDraft] {
     closed.items.map { finding(for: $0, context: context, logEnd: context.span) }
   }
 
-  private func finding(for tracked: DeadlockAnalyzer.Tracked, context: FindingContext, logEnd: Int64) -> Finding {
+  private func finding(for tracked: DeadlockAnalyzer.Tracked, context: FindingContext, logEnd: Int64) -> FindingDraft {
     let cycle = tracked.cycle
     let selfDeadlock = cycle.agents.count == 1
-    var parts: [String] = []
+    var parts: [FindingText] = []
     for i in cycle.agents.indices {
       let next = cycle.agents[(i + 1) % cycle.agents.count]
       let relation = cycle.viaQueue[i] ? "queued behind" : "held by"
       let site = i < cycle.sites.count ? cycle.sites[i] : -1
       parts.append(
-        "\(context.quoted(cycle.agents[i])) waits for \(context.quoted(cycle.locks[i], at: site)) \(relation) \(context.quoted(next))")
+        "\(quoted: cycle.agents[i]) waits for \(quoted: cycle.locks[i], at: site) \(relation) \(quoted: next)")
     }
-    var message: String
+    var message: FindingText
     if selfDeadlock {
-      message = "Self-deadlock: \(context.quoted(cycle.agents[0])) requested \(context.quoted(cycle.locks[0])), which it already holds."
+      message = "Self-deadlock: \(quoted: cycle.agents[0]) requested \(quoted: cycle.locks[0]), which it already holds."
     } else {
       message = "Deadlock: " + parts.joined(separator: ", ") + "."
     }
@@ -129,18 +129,18 @@ struct DeadlockAnalyzer: FindingAnalyzer {
           })
       ), at: 0)
     details.append(("self_deadlock", .bool(selfDeadlock)))
-    let remedy =
+    let remedy: FindingText =
       selfDeadlock
       ? "Do not take a lock the agent already holds: restructure so the inner code runs without re-acquiring it, or use a reentrant lock on purpose."
       : "Take these locks in one global order everywhere (for example sorted by name), or acquire with a timeout and back off, so a cycle cannot form or last."
-    return Finding(
-      kind: .deadlock, severity: severity, locks: unique(context.lockNames(cycle.locks)), agents: unique(context.agentNames(cycle.agents)),
-      time: cycle.time, source: context.source(cycle.source), message: message, remedy: remedy, details: details)
+    return FindingDraft(
+      kind: .deadlock, severity: severity, locks: unique(cycle.locks), agents: unique(cycle.agents), time: cycle.time,
+      source: cycle.source, message: message, remedy: remedy, details: details)
   }
 }
 
 /// The elements of `list` in first-seen order, without repeats.
-func unique(_ list: [String]) -> [String] {
-  var seen: Set<String> = []
+func unique<Element: Hashable>(_ list: [Element]) -> [Element] {
+  var seen: Set<Element> = []
   return list.filter { seen.insert($0).inserted }
 }

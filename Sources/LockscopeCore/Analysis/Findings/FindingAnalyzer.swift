@@ -36,6 +36,22 @@ struct FindingContext {
   let options: FindingOptions
   /// The name of a `site` id (nil for -1: the event had none).
   var siteName: (Int32) -> String? = { _ in nil }
+  /// Back from a name to the run's id, for the findings an analyzer still writes with names.
+  var agentNamed: (String) -> AgentID? = { _ in nil }
+  var lockNamed: (String) -> LockID? = { _ in nil }
+
+  var names: FindingNames { FindingNames(agentName: agentName, lockName: lockName, source: source, siteName: siteName) }
+
+  /// The one step where an analyzer's finding gets its names.
+  func named(_ draft: FindingDraft) -> Finding { draft.named(names) }
+
+  /// A finding built with names (lock-order inversion's, for now), given its ids back.
+  func identified(_ finding: Finding) -> Finding {
+    var finding = finding
+    finding.lockIDs = finding.locks.compactMap(lockNamed)
+    finding.agentIDs = finding.agents.compactMap(agentNamed)
+    return finding
+  }
 
   /// `'ledger' at worker.py:41 process_item`, or `'ledger'` with no site.
   func quoted(_ lock: LockID, at site: Int32) -> String {
@@ -47,23 +63,21 @@ struct FindingContext {
     siteName(site).map { [("site", .string($0))] } ?? []
   }
 
-  func lockNames(_ locks: [LockID]) -> [String] { locks.map(lockName) }
-  func agentNames(_ agents: [AgentID]) -> [String] { agents.map(agentName) }
   func quoted(_ lock: LockID) -> String { "'\(lockName(lock))'" }
   func quoted(_ agent: AgentID) -> String { "'\(agentName(agent))'" }
 }
 
-/// An analyzer that watches the timeline and reports findings at the end. One per file,
-/// each for one family of failure.
+/// An analyzer that watches the timeline and reports findings at the end (its
+/// `findings(in:)`: `FindingDraft`s, or lock-order's named `Finding`s). One per file, each for
+/// one family of failure.
 protocol FindingAnalyzer: TimelineObserver {
-  func findings(in context: FindingContext) -> [Finding]
   /// Findings found but not kept (past `keptPerKind`), by kind: still counted, so a total
   /// (and an SLO on it) stays exact.
-  var droppedFindings: [(kind: String, count: Int)] { get }
+  var droppedFindings: [(kind: FindingKind, count: Int)] { get }
 }
 
 extension FindingAnalyzer {
-  var droppedFindings: [(kind: String, count: Int)] { [] }
+  var droppedFindings: [(kind: FindingKind, count: Int)] { [] }
 }
 
 /// Keeps the first `limit` findings of a kind and counts the rest, so memory stays bounded.

@@ -98,14 +98,14 @@ struct LeaseAnalyzer: FindingAnalyzer {
     }
   }
 
-  func findings(in context: FindingContext) -> [Finding] {
-    var findings: [Finding] = []
+  func findings(in context: FindingContext) -> [FindingDraft] {
+    var findings: [FindingDraft] = []
     for item in twoHolders.items {
       let lapse = item.lapse
       guard let taker = lapse.takenBy, let takenSource = lapse.takenSource else { continue }
-      let old = context.quoted(lapse.agent)
-      let lock = context.quoted(lapse.lock)
-      var message = "\(context.quoted(taker)) acquired \(lock) after the lease of \(old) ran out, but \(old) never released it"
+      let old: FindingText = "\(quoted: lapse.agent)"
+      let lock: FindingText = "\(quoted: lapse.lock)"
+      var message: FindingText = "\(quoted: taker) acquired \(lock) after the lease of \(old) ran out, but \(old) never released it"
       var details: [(key: String, value: JSONValue)] = [
         ("previous_holder", .string(context.agentName(lapse.agent))), ("lease_expired_at", .string(Timestamp.rfc3339(lapse.deadline))),
         ("previous_acquired_at", .string(context.source(lapse.acquiredAt))),
@@ -113,7 +113,7 @@ struct LeaseAnalyzer: FindingAnalyzer {
       let severity: Finding.Severity
       if let late = item.lateActivity {
         message +=
-          " before: it was still working and \(late.kind == "renew" ? "renewed" : "released") the lock \(HumanDuration.human(late.time - lapse.takenAt)) later (\(context.source(late.source))). Both agents held it at once."
+          " before: it was still working and \(late.kind == "renew" ? "renewed" : "released") the lock \(HumanDuration.human(late.time - lapse.takenAt)) later (\(source: late.source)). Both agents held it at once."
         details.append(("late_\(late.kind)_at", .string(context.source(late.source))))
         details.append(("overlap_ns", .int(late.time - lapse.takenAt)))
         details.append(("confirmed", .bool(true)))
@@ -124,22 +124,20 @@ struct LeaseAnalyzer: FindingAnalyzer {
         severity = .warning
       }
       findings.append(
-        Finding(
-          kind: .twoHolders, severity: severity, locks: [context.lockName(lapse.lock)],
-          agents: [context.agentName(taker), context.agentName(lapse.agent)], time: lapse.takenAt, source: context.source(takenSource),
-          message: message,
+        FindingDraft(
+          kind: .twoHolders, severity: severity, locks: [lapse.lock], agents: [taker, lapse.agent], time: lapse.takenAt,
+          source: takenSource, message: message,
           remedy:
             "Pass the lock's fencing token with every write to the protected resource and reject stale tokens; renew leases well before they run out (heartbeat at a third of the lease).",
           details: details))
     }
     for item in fencing.items {
-      let message =
-        "\(context.quoted(item.agent)) was granted \(context.quoted(item.lock)) with fencing token \(item.token), not above the \(item.previous.token) granted earlier to \(context.quoted(item.previous.agent)) (\(context.source(item.previous.source)))."
+      let message: FindingText =
+        "\(quoted: item.agent) was granted \(quoted: item.lock) with fencing token \(item.token), not above the \(item.previous.token) granted earlier to \(quoted: item.previous.agent) (\(source: item.previous.source))."
       findings.append(
-        Finding(
-          kind: .fencing, severity: .critical, locks: [context.lockName(item.lock)],
-          agents: unique([context.agentName(item.agent), context.agentName(item.previous.agent)]), time: item.time,
-          source: context.source(item.source), message: message,
+        FindingDraft(
+          kind: .fencing, severity: .critical, locks: [item.lock], agents: unique([item.agent, item.previous.agent]), time: item.time,
+          source: item.source, message: message,
           remedy:
             "The lock service must issue strictly increasing tokens per lock, and the resource must reject any write whose token is not above the last one it accepted.",
           details: [("token", .int(item.token)), ("previous_token", .int(item.previous.token))]))

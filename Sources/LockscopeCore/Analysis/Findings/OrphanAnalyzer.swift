@@ -74,17 +74,17 @@ struct OrphanAnalyzer: FindingAnalyzer {
     orphans.append(Orphan(hold: hold, blockedWait: hold.causedWait))
   }
 
-  func findings(in context: FindingContext) -> [Finding] {
+  func findings(in context: FindingContext) -> [FindingDraft] {
     orphans.items.map { orphan in
       let hold = orphan.hold
-      let who = context.quoted(hold.agent)
-      let lock = context.quoted(hold.lock, at: hold.site)
+      let who: FindingText = "\(quoted: hold.agent)"
+      let lock: FindingText = "\(quoted: hold.lock, at: hold.site)"
       // A crashed holder held the lock while alive; its hold went on, orphaned, after.
       let aliveUntil = hold.crashedAt ?? hold.end
       let held = HumanDuration.human(aliveUntil - hold.start)
       let waited = Int64(saturating: orphan.blockedWait)
-      var message: String
-      let remedy: String
+      var message: FindingText
+      let remedy: FindingText
       switch hold.outcome {
       case .crashed:
         message = "\(who) crashed holding \(lock) (held \(held))"
@@ -112,12 +112,11 @@ struct OrphanAnalyzer: FindingAnalyzer {
       if hold.crashedAt != nil { details.append(("orphaned_ns", .int(hold.end - aliveUntil))) }
       details += context.siteDetail(hold.site)
       if let end = hold.endSource { details.append(("ended_at", .string(context.source(end)))) }
-      return Finding(
+      return FindingDraft(
         // Critical when it stopped others for real (a second or more); otherwise a warning.
-        kind: .orphan, severity: waited >= 1_000_000_000 ? .critical : .warning,
-        locks: [context.lockName(hold.lock)], agents: [context.agentName(hold.agent)],
-        time: hold.outcome == .endOfLog ? hold.start : aliveUntil,
-        source: context.source(hold.endSource ?? hold.source), message: message, remedy: remedy, details: details)
+        kind: .orphan, severity: waited >= 1_000_000_000 ? .critical : .warning, locks: [hold.lock], agents: [hold.agent],
+        time: hold.outcome == .endOfLog ? hold.start : aliveUntil, source: hold.endSource ?? hold.source, message: message,
+        remedy: remedy, details: details)
     }
   }
 }
