@@ -53,16 +53,9 @@ struct ShardRecorder: TimelineObserver {
     let lock = event.lock
     var current: [OpenEdge] = []
     for waiter in state.waiters {
-      // The holders it waits for; queued behind an earlier waiter (no holder conflicts),
-      // every other holder: a cross-shard cycle closes through a hold either way.
-      var slots: [Int] = []
-      if !state.forEachBlockingHolder(agent: waiter.agent, mode: waiter.mode, { slots.append($0) }) {
-        slots = Array(state.holders.indices)
-      }
-      for slot in slots where state.holders[slot].agent != waiter.agent {
-        let holder = state.holders[slot]
-        current.append(
-          OpenEdge(waiter: waiter.agent, holder: holder.agent, start: time, deadline: holder.leaseDeadline, source: waiter.source))
+      state.forEachWaitTarget(agent: waiter.agent, mode: waiter.mode, rule: .shard) { holder, slot in
+        let deadline = slot.map { state.holders[$0].leaseDeadline } ?? .max
+        current.append(OpenEdge(waiter: waiter.agent, holder: holder, start: time, deadline: deadline, source: waiter.source))
       }
     }
     let previous = open[lock] ?? []

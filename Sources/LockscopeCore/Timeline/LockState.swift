@@ -331,18 +331,33 @@ struct LockState: Sendable {
     return waiters.contains { $0.mode == .exclusive }
   }
 
+  /// Which wait-for edges `forEachWaitTarget` reads.
+  enum WaitRule {
+    /// SPEC §2, one log: the holders that conflict (itself, in a self-deadlock; not a dead
+    /// holder, which waits for nothing); with none, the earlier waiters it conflicts with.
+    case log
+    /// SPEC §7, a shard's summary: holders only, since a cycle across shards closes through
+    /// a hold another shard sees — the conflicting holders, or, queued behind earlier
+    /// waiters, every holder; a dead holder too (the merge knows no lives), never itself.
+    case shard
+  }
+
   /// Who blocks whom — the one rule (SPEC §2 wait-for edges), read by the deadlock search,
-  /// caused wait and the orphan rule. Calls `body` with each agent the waiter `agent`
-  /// (asking in `mode`, already queued) waits for and whether the edge goes through the
-  /// queue: the holders whose mode conflicts with its request (itself, in a self-deadlock);
-  /// when no holder conflicts yet it waits, the earlier waiters it conflicts with. A dead
-  /// holder blocks but waits for nothing, so no edge leads to it here. No allocation.
-  func forEachWaitTarget(agent: AgentID, mode: LockMode, _ body: (AgentID, Bool) -> Void) {
+  /// caused wait, the orphan rule and (`rule: .shard`) a shard's summary. Calls `body` with
+  /// each agent the waiter `agent` (asking in `mode`, already queued) waits for and the
+  /// holder's slot, nil when the edge goes through the queue. No allocation.
+  func forEachWaitTarget(agent: AgentID, mode: LockMode, rule: WaitRule = .log, _ body: (AgentID, _ holderSlot: Int?) -> Void) {
     let blocked = forEachBlockingHolder(agent: agent, mode: mode) { slot in
-      if !holders[slot].isOrphaned { body(holders[slot].agent, false) }
+      let holder = holders[slot]
+      if rule == .log ? !holder.isOrphaned : holder.agent != agent { body(holder.agent, slot) }
     }
     guard !blocked else { return }
-    _ = forEachWaiterAhead(agent: agent, mode: mode, from: 0) { target, conflicts in if conflicts { body(target, true) } }
+    switch rule {
+    case .log:
+      _ = forEachWaiterAhead(agent: agent, mode: mode, from: 0) { target, conflicts in if conflicts { body(target, nil) } }
+    case .shard:
+      for slot in holders.indices where holders[slot].agent != agent { body(holders[slot].agent, slot) }
+    }
   }
 
   /// The waiters ahead of `agent` (asking in `mode`), walking the queue from position
