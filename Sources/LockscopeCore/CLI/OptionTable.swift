@@ -56,6 +56,19 @@ enum ByteSize {
   }
 }
 
+extension OptionSpec {
+  /// `--format` of `command`: one of the cases of `Format`, stored at `field`.
+  static func format<Format: RawRepresentable & CaseIterable & SendableMetatype>(
+    of command: Command, _ field: WritableKeyPath<CommandLineOptions, Format> & Sendable, help: String
+  ) -> OptionSpec where Format.RawValue == String {
+    OptionSpec(
+      "format", value: "format", default: "text", commands: [command], choices: Format.allCases.map(\.rawValue), help: help
+    ) { options, value throws(UsageError) in
+      options[keyPath: field] = try OptionTable.choice(value, option: "format", among: Format.allCases)
+    }
+  }
+}
+
 enum OptionTable {
   static let all: [OptionSpec] = [
     OptionSpec(
@@ -74,12 +87,9 @@ enum OptionTable {
       options.format = format
       options.writeSummary = false
     },
-    OptionSpec(
-      "format", value: "format", default: "text", commands: [.merge], choices: ReportFormat.allCases.map(\.rawValue),
-      help: "Output format: text, json, markdown, prometheus: the same as report's, over every summary together."
-    ) { options, value throws(UsageError) in
-      options.format = try choice(value, option: "format", among: ReportFormat.allCases)
-    },
+    .format(
+      of: .merge, \.format,
+      help: "Output format: text, json, markdown, prometheus: the same as report's, over every summary together."),
     OptionSpec(
       "shards", value: "n", commands: [.route],
       help: "How many shards to route the events to (1 to 4096; required)."
@@ -109,33 +119,18 @@ enum OptionTable {
     ) { options, _ in
       options.prometheusHistograms = true
     },
-    OptionSpec(
-      "format", value: "format", default: "text", commands: [.check], choices: CheckFormat.allCases.map(\.rawValue),
-      help:
-        "Output format: text, json, junit (JUnit XML for CI test reports), github (GitHub Actions annotations), markdown (a pull-request comment)."
-    ) { options, value throws(UsageError) in
-      options.checkFormat = try choice(value, option: "format", among: CheckFormat.allCases)
-    },
-    OptionSpec(
-      "format", value: "format", default: "text", commands: [.timeline], choices: TimelineFormat.allCases.map(\.rawValue),
-      help:
-        "Output format: text (events with the state they left), json (one line per wait and hold), chrome (a trace for Perfetto UI or chrome://tracing)."
-    ) { options, value throws(UsageError) in
-      options.timelineFormat = try choice(value, option: "format", among: TimelineFormat.allCases)
-    },
-    OptionSpec(
-      "format", value: "format", default: "text", commands: [.watch], choices: WatchFormat.allCases.map(\.rawValue),
-      help:
-        "Output format: text (alert lines, a live summary, the report at the end), json (JSON Lines: one object per alert, the report as the last line)."
-    ) { options, value throws(UsageError) in
-      options.watch.format = try choice(value, option: "format", among: WatchFormat.allCases)
-    },
-    OptionSpec(
-      "format", value: "format", default: "text", commands: [.diff], choices: DiffFormat.allCases.map(\.rawValue),
-      help: "Output format: text (changes coloured on a terminal), markdown (for the pull request that made the change), json."
-    ) { options, value throws(UsageError) in
-      options.diffFormat = try choice(value, option: "format", among: DiffFormat.allCases)
-    },
+    .format(
+      of: .check, \.checkFormat,
+      help: "Output format: text, json, junit (JUnit XML for CI test reports), github (GitHub Actions annotations), markdown (a pull-request comment)."),
+    .format(
+      of: .timeline, \.timelineFormat,
+      help: "Output format: text (events with the state they left), json (one line per wait and hold), chrome (a trace for Perfetto UI or chrome://tracing)."),
+    .format(
+      of: .watch, \.watch.format,
+      help: "Output format: text (alert lines, a live summary, the report at the end), json (JSON Lines: one object per alert, the report as the last line)."),
+    .format(
+      of: .diff, \.diffFormat,
+      help: "Output format: text (changes coloured on a terminal), markdown (for the pull request that made the change), json."),
     OptionSpec(
       "fail-on-regression", value: "pct", commands: [.diff],
       help:
@@ -187,12 +182,9 @@ enum OptionTable {
       guard let n = Int(value), n >= 0 else { throw UsageError("--max-queue takes a whole number >= 0, not '\(value)'.") }
       options.watch.thresholds.maxQueue = n
     },
-    OptionSpec(
-      "format", value: "format", default: "text", commands: [.whatif], choices: WhatIfFormat.allCases.map(\.rawValue),
-      help: "Output format: text, json."
-    ) { options, value throws(UsageError) in
-      options.whatifFormat = try choice(value, option: "format", among: WhatIfFormat.allCases)
-    },
+    .format(
+      of: .whatif, \.whatifFormat,
+      help: "Output format: text, json."),
     OptionSpec(
       "hold-scale", value: "factor", commands: [.whatif],
       help:
@@ -470,7 +462,7 @@ enum OptionTable {
     all.first { $0.short == letter && $0.commands.contains(command) }
   }
 
-  private static func choice<Value: RawRepresentable & CaseIterable>(
+  fileprivate static func choice<Value: RawRepresentable & CaseIterable>(
     _ value: String, option: String, among: Value.AllCases
   ) throws(UsageError) -> Value where Value.RawValue == String {
     guard let chosen = Value(rawValue: value) else {

@@ -7,11 +7,6 @@ struct DiffTextRenderer {
   /// Changes listed; 0 lists all.
   let top: Int
 
-  init(style: TerminalStyle, top: Int) {
-    self.style = style
-    self.top = top
-  }
-
   func render(_ diff: ReportDiff) -> String {
     var text = style.bold("lockscope diff") + "\n"
     text += "  before  \(side(diff.before))\n"

@@ -96,23 +96,15 @@ enum SummaryReader {
   private static func metrics(_ entry: SummaryJSON) throws(SummaryError) -> MetricAccumulator {
     guard let json = entry["metrics"] else { throw SummaryError("missing \"metrics\"") }
     var row = MetricAccumulator()
-    row.attempts = Int(try int(json, "attempts", in: 0...maximumCount))
-    row.acquisitions = Int(try int(json, "acquisitions", in: 0...maximumCount))
-    row.timeouts = Int(try int(json, "timeouts", in: 0...maximumCount))
-    row.contendedAttempts = Int(try int(json, "contended", in: 0...maximumCount))
-    row.wait = try digest(json, "wait")
-    row.hold = try digest(json, "hold")
-    row.blocked = try digest(json, "blocked")
-    row.unfinishedHolds = Int(try int(json, "unfinished", in: 0...maximumCount))
-    row.unfinishedMax = try int(json, "unfinished_max_ns", in: 0...Int64.max)
-    row.expectedHolds = Int(try int(json, "expected_holds", in: 0...maximumCount))
-    row.overExpected = Int(try int(json, "over_expected", in: 0...maximumCount))
-    row.waitNanos = try total(json, "wait_ns")
-    row.holdNanos = try total(json, "hold_ns")
-    row.causedWait = try double(json, "caused_wait_ns")
-    row.queueMax = Int(try int(json, "queue_max", in: 0...maximumCount))
-    row.queueIntegral = try double(json, "queue_integral")
-    row.blockedMax = Int(try int(json, "blocked_max", in: 0...maximumCount))
+    for field in SummaryMetricField.all {
+      switch field {
+      case .count(let key, let path): row[keyPath: path] = Int(try int(json, key, in: 0...maximumCount))
+      case .nanos(let key, let path): row[keyPath: path] = try int(json, key, in: 0...Int64.max)
+      case .total(let key, let path): row[keyPath: path] = try total(json, key)
+      case .real(let key, let path): row[keyPath: path] = try double(json, key)
+      case .digest(let key, let path): row[keyPath: path] = try digest(json, key)
+      }
+    }
     return row
   }
 

@@ -99,23 +99,15 @@ enum SummaryWriter {
 
   private static func metrics(_ json: inout JSONWriter, _ row: MetricAccumulator) {
     json.beginObject("metrics")
-    json.field("attempts", row.attempts)
-    json.field("acquisitions", row.acquisitions)
-    json.field("timeouts", row.timeouts)
-    json.field("contended", row.contendedAttempts)
-    digest(&json, "wait", row.wait)
-    digest(&json, "hold", row.hold)
-    digest(&json, "blocked", row.blocked)
-    json.field("unfinished", row.unfinishedHolds)
-    json.field("unfinished_max_ns", row.unfinishedMax)
-    json.field("expected_holds", row.expectedHolds)
-    json.field("over_expected", row.overExpected)
-    json.field("wait_ns", row.waitNanos)
-    json.field("hold_ns", row.holdNanos)
-    double(&json, "caused_wait_ns", row.causedWait)
-    json.field("queue_max", row.queueMax)
-    double(&json, "queue_integral", row.queueIntegral)
-    json.field("blocked_max", row.blockedMax)
+    for field in SummaryMetricField.all {
+      switch field {
+      case .count(let key, let path): json.field(key, row[keyPath: path])
+      case .nanos(let key, let path): json.field(key, row[keyPath: path])
+      case .total(let key, let path): json.field(key, row[keyPath: path])
+      case .real(let key, let path): double(&json, key, row[keyPath: path])
+      case .digest(let key, let path): digest(&json, key, row[keyPath: path])
+      }
+    }
     json.endObject()
   }
 

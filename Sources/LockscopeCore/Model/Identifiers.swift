@@ -23,8 +23,4 @@ struct LockID: Hashable, Comparable, Sendable {
 struct SourceLocation: Hashable, Sendable {
   var input: Int32
   var line: Int64
-  init(input: Int32, line: Int64) {
-    self.input = input
-    self.line = line
-  }
 }

@@ -29,6 +29,13 @@ struct PrometheusRenderer: ReportRenderer {
     var samples: [String] = []
   }
 
+  /// A family of one sample without labels.
+  private func family(_ family: Family, value: String) -> String {
+    var family = family
+    family.samples = ["\(family.name) \(value)"]
+    return self.family(family)
+  }
+
   /// The families of one scope (`lock`, `agent`, or overall with no label), in order.
   private struct Scope {
     let prefix: String
@@ -83,23 +90,11 @@ struct PrometheusRenderer: ReportRenderer {
 
     var text = ""
     let summary = report.summary
-    text += family(
-      Family(
-        name: "lockscope_events_total", type: "counter", help: "Valid event lines read.",
-        samples: ["lockscope_events_total \(summary.events)"]))
-    text += family(
-      Family(
-        name: "lockscope_skipped_lines_total", type: "counter", help: "Lines skipped as not valid events.",
-        samples: ["lockscope_skipped_lines_total \(summary.skippedLines)"]))
+    text += family(Family(name: "lockscope_events_total", type: "counter", help: "Valid event lines read."), value: "\(summary.events)")
+    text += family(Family(name: "lockscope_skipped_lines_total", type: "counter", help: "Lines skipped as not valid events."), value: "\(summary.skippedLines)")
     if let first = summary.firstTime, let last = summary.lastTime {
-      text += family(
-        Family(
-          name: "lockscope_span_seconds", type: "gauge", help: "Time from the first to the last event analysed.",
-          samples: ["lockscope_span_seconds \(Self.seconds(last - first))"]))
-      text += family(
-        Family(
-          name: "lockscope_last_event_timestamp_seconds", type: "gauge", help: "Time of the last event analysed, in Unix seconds.",
-          samples: ["lockscope_last_event_timestamp_seconds \(Self.seconds(last))"]))
+      text += family(Family(name: "lockscope_span_seconds", type: "gauge", help: "Time from the first to the last event analysed."), value: "\(Self.seconds(last - first))")
+      text += family(Family(name: "lockscope_last_event_timestamp_seconds", type: "gauge", help: "Time of the last event analysed, in Unix seconds."), value: "\(Self.seconds(last))")
     }
     text += family(
       Family(

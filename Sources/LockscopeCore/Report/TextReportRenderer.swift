@@ -6,11 +6,6 @@ struct TextReportRenderer: ReportRenderer {
   /// Rows per table; 0 shows all.
   let top: Int
 
-  init(style: TerminalStyle, top: Int) {
-    self.style = style
-    self.top = top
-  }
-
   func render(_ report: Report) -> String {
     let report = report.terminalSafe  // names and messages from the log: no raw control characters
     var text = header(report)

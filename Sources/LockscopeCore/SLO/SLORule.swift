@@ -4,11 +4,6 @@ struct SLOOrigin: Sendable, Equatable {
   var name: String
   var line: Int
 
-  init(name: String, line: Int) {
-    self.name = name
-    self.line = line
-  }
-
   /// `locks.slo:3`
   var description: String { "\(name):\(line)" }
 }

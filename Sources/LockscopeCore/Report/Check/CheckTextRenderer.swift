@@ -5,11 +5,6 @@ struct CheckTextRenderer: CheckRenderer {
   /// Rows shown per scoped rule; 0 shows all.
   let top: Int
 
-  init(style: TerminalStyle, top: Int) {
-    self.style = style
-    self.top = top
-  }
-
   func render(_ outcome: CheckOutcome) -> String {
     var text = header(outcome.report)
     if outcome.usedDefaultRules {
