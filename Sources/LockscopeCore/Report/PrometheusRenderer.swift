@@ -185,16 +185,7 @@ struct PrometheusRenderer: ReportRenderer {
 
   /// A label value: backslash, double quote and line feed escaped, as the format requires.
   static func escape(_ value: String) -> String {
-    var escaped = ""
-    for character in value.unicodeScalars {
-      switch character {
-      case "\\": escaped += "\\\\"
-      case "\"": escaped += "\\\""
-      case "\n": escaped += "\\n"
-      default: escaped.unicodeScalars.append(character)
-      }
-    }
-    return escaped
+    value.replacingAll(["\\": "\\\\", "\"": "\\\"", "\n": "\\n"])
   }
 
   /// HELP text escapes only backslash and line feed.

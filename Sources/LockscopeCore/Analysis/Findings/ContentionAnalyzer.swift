@@ -146,12 +146,11 @@ struct ContentionAnalyzer: FindingAnalyzer {
       let message: FindingText =
         "\(agentsPhrase(group)) waited on \(quoted: id) while others who came later took it first, up to \(worst.overtaken) times in one wait (\(quoted: worst.agent), \(HumanDuration.human(worst.duration)))."
       findings.append(
-        FindingDraft(
-          kind: .starvation, severity: .warning, locks: [id], agents: group.agents, time: worst.time, source: worst.source,
-          message: message,
+        finding(
+          .starvation, .warning, on: id, group, message: message,
           remedy:
             "Use a fair (FIFO) lock or stop barging (try-lock loops that jump the queue); bound waits with a timeout and retry with back-off.",
-          details: groupDetails(group, context, value: { .int(Int64($0.overtaken)) }, key: "overtaken"), count: group.count))
+          details: groupDetails(group, context, value: { .int(Int64($0.overtaken)) }, key: "overtaken")))
     }
     for (lock, group) in timeouts.sorted(by: { $0.key < $1.key }) {
       let id = LockID(lock)
@@ -161,13 +160,11 @@ struct ContentionAnalyzer: FindingAnalyzer {
       let message: FindingText =
         "\(group.count) \(group.count == 1 ? "wait" : "waits") on \(quoted: id) by \(agentsPhrase(group)) timed out (\(formatFixed(rate * 100, decimals: 1))% of attempts); the longest gave up after \(HumanDuration.human(worst.duration))."
       findings.append(
-        FindingDraft(
-          kind: .timeout, severity: rate >= 0.01 ? .warning : .info, locks: [id], agents: group.agents, time: worst.time,
-          source: worst.source, message: message,
+        finding(
+          .timeout, rate >= 0.01 ? .warning : .info, on: id, group, message: message,
           remedy:
             "Shorten the holds on \(quoted: id) (see who blocked the waiters in the blocking table) or raise the timeout if the wait is expected.",
-          details: groupDetails(group, context, value: { .int($0.duration) }, key: "wait_ns") + [("timeout_rate", .double(rate))],
-          count: group.count))
+          details: groupDetails(group, context, value: { .int($0.duration) }, key: "wait_ns") + [("timeout_rate", .double(rate))]))
     }
     return findings
   }
@@ -183,12 +180,10 @@ struct ContentionAnalyzer: FindingAnalyzer {
     let message: FindingText =
       "\(what) of \(quoted: lock) lasted longer than \(HumanDuration.human(options.longHold)), by \(agentsPhrase(group)); \(longest) (\(quoted: worst.agent)\(at: worst.site))."
     let expectedDetail: [(key: String, value: JSONValue)] = worst.expected >= 0 ? [("expected_ns", .int(worst.expected))] : []
-    return FindingDraft(
-      kind: .longHold, severity: .warning, locks: [lock], agents: group.agents, time: worst.time, source: worst.source,
-      message: message,
+    return finding(
+      .longHold, .warning, on: lock, group, message: message,
       remedy: "Narrow the critical section: do the slow work (an LLM call, I/O) outside the lock and hold it only for the state update.",
-      details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + expectedDetail + context.siteDetail(worst.site),
-      count: group.count)
+      details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + expectedDetail + context.siteDetail(worst.site))
   }
 
   /// A lock's longest hold, when it is below `--long-hold` but still far (100×, and 10 ms
@@ -207,9 +202,8 @@ struct ContentionAnalyzer: FindingAnalyzer {
       let message: FindingText =
         "A hold of \(quoted: lock) by \(quoted: worst.agent) lasted \(HumanDuration.human(worst.duration)), far longer than its usual \(HumanDuration.human(median))."
       findings.append(
-        FindingDraft(
-          kind: .longHold, severity: .info, locks: [lock], agents: group.agents, time: worst.time, source: worst.source,
-          message: message,
+        finding(
+          .longHold, .info, on: lock, group, message: message,
           remedy: "Look at what this holder did while holding the lock (slow I/O or a call inside the critical section).",
           details: groupDetails(group, context, value: { .int($0.duration) }, key: "hold_ns") + [
             ("outlier", .bool(true)), ("median_hold_ns", .int(median)),
@@ -264,6 +258,18 @@ struct ContentionAnalyzer: FindingAnalyzer {
           ] + context.siteDetail(site)))
     }
     return findings
+  }
+
+  /// A finding about a group of one lock: its agents, shown at its worst sample, standing
+  /// for every one of it.
+  private func finding(
+    _ kind: FindingKind, _ severity: Finding.Severity, on lock: LockID, _ group: Group, message: FindingText,
+    remedy: FindingText, details: [(key: String, value: JSONValue)]
+  ) -> FindingDraft {
+    let worst = group.worst[0]
+    return FindingDraft(
+      kind: kind, severity: severity, locks: [lock], agents: group.agents, time: worst.time, source: worst.source, message: message,
+      remedy: remedy, details: details, count: group.count)
   }
 
   private func agentsPhrase(_ group: Group) -> FindingText {

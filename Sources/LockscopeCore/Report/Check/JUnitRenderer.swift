@@ -39,24 +39,16 @@ struct JUnitRenderer: CheckRenderer {
   }
 
   /// Escapes text for an attribute or element; drops characters XML 1.0 cannot carry.
-  func xml(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      case "'": out += "&apos;"
-      case "\n", "\t", "\r": out += "&#\(scalar.value);"
-      default:
-        if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
-          out += "\u{FFFD}"
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out
-  }
+  func xml(_ text: String) -> String { text.replacingAll(Self.xmlReplacements) }
+
+  /// The five entities; line feed, tab and carriage return as character references; the
+  /// other C0 controls, U+FFFE and U+FFFF (which XML 1.0 cannot carry) as U+FFFD.
+  private static let xmlReplacements: [Unicode.Scalar: String] = {
+    var table: [Unicode.Scalar: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;"]
+    for value in UInt8(0)..<0x20 { table[Unicode.Scalar(value)] = "\u{FFFD}" }
+    for kept: Unicode.Scalar in ["\n", "\t", "\r"] { table[kept] = "&#\(kept.value);" }
+    table["\u{FFFE}"] = "\u{FFFD}"
+    table["\u{FFFF}"] = "\u{FFFD}"
+    return table
+  }()
 }
