@@ -25,7 +25,8 @@ struct AnomalyLog: FindingAnalyzer, Sendable {
     let lock: FindingText = anomaly.lock == .none ? "a lock" : "\(quoted: anomaly.lock)"
     let others = anomaly.others.map { "\(quoted: $0)" as FindingText }.joined(separator: ", ")
     let message: FindingText
-    var remedy: FindingText = "Check the logging around this line: each lock event should be logged once, after it happened, by the agent it names."
+    var remedy: FindingText =
+      "Check the logging around this line: each lock event should be logged once, after it happened, by the agent it names."
     switch anomaly.kind {
     case .clockBackwards:
       message =

@@ -121,13 +121,19 @@ enum OptionTable {
     },
     .format(
       of: .check, \.checkFormat,
-      help: "Output format: text, json, junit (JUnit XML for CI test reports), github (GitHub Actions annotations), markdown (a pull-request comment)."),
+      help:
+        "Output format: text, json, junit (JUnit XML for CI test reports), github (GitHub Actions annotations), markdown (a pull-request comment)."
+    ),
     .format(
       of: .timeline, \.timelineFormat,
-      help: "Output format: text (events with the state they left), json (one line per wait and hold), chrome (a trace for Perfetto UI or chrome://tracing)."),
+      help:
+        "Output format: text (events with the state they left), json (one line per wait and hold), chrome (a trace for Perfetto UI or chrome://tracing)."
+    ),
     .format(
       of: .watch, \.watch.format,
-      help: "Output format: text (alert lines, a live summary, the report at the end), json (JSON Lines: one object per alert, the report as the last line)."),
+      help:
+        "Output format: text (alert lines, a live summary, the report at the end), json (JSON Lines: one object per alert, the report as the last line)."
+    ),
     .format(
       of: .diff, \.diffFormat,
       help: "Output format: text (changes coloured on a terminal), markdown (for the pull request that made the change), json."),

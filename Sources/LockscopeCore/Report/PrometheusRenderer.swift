@@ -91,10 +91,16 @@ struct PrometheusRenderer: ReportRenderer {
     var text = ""
     let summary = report.summary
     text += family(Family(name: "lockscope_events_total", type: "counter", help: "Valid event lines read."), value: "\(summary.events)")
-    text += family(Family(name: "lockscope_skipped_lines_total", type: "counter", help: "Lines skipped as not valid events."), value: "\(summary.skippedLines)")
+    text += family(
+      Family(name: "lockscope_skipped_lines_total", type: "counter", help: "Lines skipped as not valid events."),
+      value: "\(summary.skippedLines)")
     if let first = summary.firstTime, let last = summary.lastTime {
-      text += family(Family(name: "lockscope_span_seconds", type: "gauge", help: "Time from the first to the last event analysed."), value: "\(Self.seconds(last - first))")
-      text += family(Family(name: "lockscope_last_event_timestamp_seconds", type: "gauge", help: "Time of the last event analysed, in Unix seconds."), value: "\(Self.seconds(last))")
+      text += family(
+        Family(name: "lockscope_span_seconds", type: "gauge", help: "Time from the first to the last event analysed."),
+        value: "\(Self.seconds(last - first))")
+      text += family(
+        Family(name: "lockscope_last_event_timestamp_seconds", type: "gauge", help: "Time of the last event analysed, in Unix seconds."),
+        value: "\(Self.seconds(last))")
     }
     text += family(
       Family(
