@@ -124,14 +124,14 @@ struct World {
       var kind: LockKind
       var cap: Int32 = 1
       var lease: Int32 = 0
+      // The hold length's log-normal: its median (ns) and spread, set together per kind.
       var median: Double
       var sigma: Double
       if rank == llmRank {
         name = "llm:global"
         kind = .semaphore
         cap = 16
-        median = 40e6
-        sigma = 0.8
+        (median, sigma) = (40e6, 0.8)
       } else {
         var r = rng.uniform()
         if rank < leasedFrom { r *= 0.9 }  // never the leased class on hot ranks
@@ -139,13 +139,11 @@ struct World {
         case ..<0.20:
           name = unique { "cache/shard-\(rng.below(max(4096, wide)))" }
           kind = rng.chance(0.5) ? .rw : .mutex
-          median = 20e3
-          sigma = 1.0
+          (median, sigma) = (20e3, 1.0)
         case ..<0.52:
           name = unique { "db:\(tables[rng.below(tables.count)]):\(1 + rng.below(max(99_999, wide)))" }
           kind = rng.chance(0.6) ? .rw : .mutex
-          median = 400e3
-          sigma = 1.3
+          (median, sigma) = (400e3, 1.3)
         case ..<0.66:
           name = unique { "queue/\(queues[rng.below(queues.count)])-\(rng.below(max(64, wide)))" }
           if rng.chance(0.3) {
@@ -154,29 +152,24 @@ struct World {
           } else {
             kind = .mutex
           }
-          median = 1.5e6
-          sigma = 1.2
+          (median, sigma) = (1.5e6, 1.2)
         case ..<0.72:
           name = unique { "pool/pg-conn-\(rng.below(max(512, wide)))" }
           kind = .semaphore
           cap = Int32(4 + rng.below(29))
-          median = 8e6
-          sigma = 1.0
+          (median, sigma) = (8e6, 1.0)
         case ..<0.80:
           name = unique { "file:/var/lib/app/state-\(rng.below(max(10_000, wide))).lock" }
           kind = .mutex
-          median = 2e6
-          sigma = 1.4
+          (median, sigma) = (2e6, 1.4)
         case ..<0.82:
           name = unique { "cfg:région-\(["eu", "us", "ap"][rng.below(3)])-\(rng.below(max(1000, wide)))" }
           kind = .rw
-          median = 200e3
-          sigma = 1.0
+          (median, sigma) = (200e3, 1.0)
         case ..<0.90:
           name = unique { "mutex:\(services[rng.below(services.count)])/\(rng.below(max(100_000, wide)))" }
           kind = .mutex
-          median = 150e3
-          sigma = 1.5
+          (median, sigma) = (150e3, 1.5)
         default:
           name = unique {
             rng.chance(0.5)
@@ -185,8 +178,7 @@ struct World {
           }
           kind = .leased
           lease = [1000, 2000, 3000, 5000, 10_000][rng.below(5)]
-          median = 300e6
-          sigma = 1.3
+          (median, sigma) = (300e6, 1.3)
         }
       }
       // Keep each lock's expected utilisation (offered load / slots) at or below ~0.5 so no

@@ -52,56 +52,51 @@ struct SummaryJSONParser {
     while let byte = peek, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { position += 1 }
   }
 
+  /// An object's or array's members, from its opening byte to `close`: `member` reads each
+  /// (at its first byte), the commas and white space between them are read here.
+  private mutating func list(
+    closedBy close: Unicode.Scalar, _ member: (inout SummaryJSONParser) throws(SummaryError) -> Void
+  ) throws(SummaryError) {
+    position += 1
+    skipWhitespace()
+    if peek == UInt8(ascii: close) {
+      position += 1
+      return
+    }
+    while true {
+      skipWhitespace()
+      try member(&self)
+      skipWhitespace()
+      if peek == UInt8(ascii: ",") {
+        position += 1
+        continue
+      }
+      guard peek == UInt8(ascii: close) else { throw error("expected ',' or '\(close)'") }
+      position += 1
+      return
+    }
+  }
+
   private mutating func value(depth: Int) throws(SummaryError) -> SummaryJSON {
     guard depth < SummaryJSONParser.maximumDepth else { throw error("nested too deeply") }
     guard let byte = peek else { throw error("unexpected end") }
     switch byte {
     case UInt8(ascii: "{"):
-      position += 1
       var pairs: [(String, SummaryJSON)] = []
-      skipWhitespace()
-      if peek == UInt8(ascii: "}") {
-        position += 1
-        return .object(pairs)
+      try list(closedBy: "}") { parser throws(SummaryError) in
+        guard parser.peek == UInt8(ascii: "\"") else { throw parser.error("expected a key string") }
+        let key = try parser.string()
+        parser.skipWhitespace()
+        guard parser.peek == UInt8(ascii: ":") else { throw parser.error("expected ':'") }
+        parser.position += 1
+        parser.skipWhitespace()
+        pairs.append((key, try parser.value(depth: depth + 1)))
       }
-      while true {
-        skipWhitespace()
-        guard peek == UInt8(ascii: "\"") else { throw error("expected a key string") }
-        let key = try string()
-        skipWhitespace()
-        guard peek == UInt8(ascii: ":") else { throw error("expected ':'") }
-        position += 1
-        skipWhitespace()
-        pairs.append((key, try value(depth: depth + 1)))
-        skipWhitespace()
-        if peek == UInt8(ascii: ",") {
-          position += 1
-          continue
-        }
-        guard peek == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
-        position += 1
-        return .object(pairs)
-      }
+      return .object(pairs)
     case UInt8(ascii: "["):
-      position += 1
       var items: [SummaryJSON] = []
-      skipWhitespace()
-      if peek == UInt8(ascii: "]") {
-        position += 1
-        return .array(items)
-      }
-      while true {
-        skipWhitespace()
-        items.append(try value(depth: depth + 1))
-        skipWhitespace()
-        if peek == UInt8(ascii: ",") {
-          position += 1
-          continue
-        }
-        guard peek == UInt8(ascii: "]") else { throw error("expected ',' or ']'") }
-        position += 1
-        return .array(items)
-      }
+      try list(closedBy: "]") { parser throws(SummaryError) in items.append(try parser.value(depth: depth + 1)) }
+      return .array(items)
     case UInt8(ascii: "\""): return .string(try string())
     case UInt8(ascii: "t"): return try literal("true", .bool(true))
     case UInt8(ascii: "f"): return try literal("false", .bool(false))

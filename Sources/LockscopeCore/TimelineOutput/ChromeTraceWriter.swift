@@ -27,7 +27,7 @@ struct ChromeTraceWriter: TimelineObserver {
   var isDone: Bool { out.isBroken }
 
   init(_ context: LogAnalysis.Context, out: StreamWriter) {
-    scope = TimelineScope(context)
+    scope = context
     self.out = out
     traces = OpenTraces(capturing: context.traces)
   }

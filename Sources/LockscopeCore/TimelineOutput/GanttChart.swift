@@ -29,7 +29,7 @@ struct GanttRecorder: TimelineObserver {
   private(set) var droppedRows = 0
 
   init(_ context: LogAnalysis.Context, width: Int) {
-    scope = TimelineScope(context)
+    scope = context
     self.width = width
     let columns = max(10, width - 4)
     self.columns = columns

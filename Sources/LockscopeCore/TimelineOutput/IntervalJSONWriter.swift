@@ -6,7 +6,7 @@ struct IntervalJSONWriter: TimelineObserver {
   private var traces: OpenTraces
 
   init(_ context: LogAnalysis.Context, out: StreamWriter) {
-    scope = TimelineScope(context)
+    scope = context
     self.out = out
     traces = OpenTraces(capturing: context.traces)
   }

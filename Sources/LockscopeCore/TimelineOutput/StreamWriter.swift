@@ -19,22 +19,11 @@ final class StreamWriter {
   }
 }
 
-/// The window a timeline shows, and how to name things in it.
-struct TimelineScope {
-  let agents: NameTable
-  let locks: NameTable
-  let selection: Selection
-  let inputNames: [String]
-  let sites: NameTable
+/// What a timeline output reads of the run: the window it shows, and how to name things in
+/// it (the run's `LogAnalysis.Context`, not a copy of it).
+typealias TimelineScope = LogAnalysis.Context
 
-  init(_ context: LogAnalysis.Context) {
-    sites = context.sites
-    agents = context.agents
-    locks = context.locks
-    selection = context.selection
-    inputNames = context.inputNames
-  }
-
+extension LogAnalysis.Context {
   /// `FILE:LINE`
   func source(_ location: SourceLocation) -> String {
     let input = Int(location.input) < inputNames.count ? inputNames[Int(location.input)] : "?"

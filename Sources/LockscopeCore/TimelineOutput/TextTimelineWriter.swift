@@ -16,7 +16,7 @@ struct TextTimelineWriter: TimelineObserver {
   private var notes: [String] = []
 
   init(_ context: LogAnalysis.Context, out: StreamWriter, style: TerminalStyle) {
-    scope = TimelineScope(context)
+    scope = context
     self.out = out
     self.style = style
   }

@@ -15,7 +15,7 @@ struct IntervalSummary: TimelineObserver {
   private var timeouts = 0
 
   init(_ context: LogAnalysis.Context) {
-    scope = TimelineScope(context)
+    scope = context
   }
 
   var wantsCycles: Bool { false }

@@ -36,7 +36,7 @@ struct LiveAlerts: TimelineObserver {
   private(set) var raised = 0
 
   init(_ context: LogAnalysis.Context, thresholds: Thresholds, raise: @escaping (Finding) -> Void) {
-    scope = TimelineScope(context)
+    scope = context
     self.thresholds = thresholds
     self.raise = raise
   }
