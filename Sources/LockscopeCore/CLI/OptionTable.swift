@@ -57,6 +57,24 @@ enum ByteSize {
 }
 
 extension OptionSpec {
+  /// An option whose value is a duration (`250ms`, `30s`), stored at `field` in nanoseconds.
+  static func duration(
+    _ long: String, default defaultValue: String? = nil, commands: [Command] = Command.readingLogs,
+    _ field: WritableKeyPath<CommandLineOptions, Int64> & Sendable, help: String
+  ) -> OptionSpec {
+    OptionSpec(long, value: "duration", default: defaultValue, commands: commands, help: help) { options, value throws(UsageError) in
+      options[keyPath: field] = try OptionTable.duration(value, option: long)
+    }
+  }
+
+  /// A flag that turns `field` on.
+  static func flag(
+    _ long: String, short: Character? = nil, commands: [Command] = Command.readingLogs,
+    _ field: WritableKeyPath<CommandLineOptions, Bool> & Sendable, help: String
+  ) -> OptionSpec {
+    OptionSpec(long, short: short, commands: commands, help: help) { options, _ in options[keyPath: field] = true }
+  }
+
   /// `--format` of `command`: one of the cases of `Format`, stored at `field`.
   static func format<Format: RawRepresentable & CaseIterable & SendableMetatype>(
     of command: Command, _ field: WritableKeyPath<CommandLineOptions, Format> & Sendable, help: String
@@ -106,19 +124,14 @@ enum OptionTable {
       guard !value.isEmpty else { throw UsageError("--out takes a directory, not an empty name.") }
       options.outDirectory = value
     },
-    OptionSpec(
-      "summaries", commands: [.check],
-      help: "The files are summaries (report --format summary, route's partition summaries), merged and checked as one log."
-    ) { options, _ in
-      options.readSummaries = true
-    },
-    OptionSpec(
-      "prometheus-histograms", commands: [.report, .merge],
+    .flag(
+      "summaries", commands: [.check], \.readSummaries,
+      help: "The files are summaries (report --format summary, route's partition summaries), merged and checked as one log."),
+    .flag(
+      "prometheus-histograms", commands: [.report, .merge], \.prometheusHistograms,
       help:
         "With --format prometheus: also write wait, hold and blocked as classic histograms (_bucket series on fixed bounds from 1us to 100s), which add up across hosts for histogram_quantile in PromQL."
-    ) { options, _ in
-      options.prometheusHistograms = true
-    },
+    ),
     .format(
       of: .check, \.checkFormat,
       help:
@@ -161,13 +174,11 @@ enum OptionTable {
       }
       options.regressionStatistic = statistic
     },
-    OptionSpec(
-      "follow", short: "f", commands: [.watch],
+    .flag(
+      "follow", short: "f", commands: [.watch], \.watch.follow,
       help:
         "Follow the files like 'tail -F': wait for more at their end, go on with the new file when one is rotated, start over when one is truncated. Ends with Ctrl-C."
-    ) { options, _ in
-      options.watch.follow = true
-    },
+    ),
     OptionSpec(
       "interval", value: "duration", default: "10s", commands: [.watch],
       help: "Print the live summary of the hottest locks this often (redrawn in place on a terminal, appended otherwise)."
@@ -175,12 +186,9 @@ enum OptionTable {
       options.watch.interval = try duration(value, option: "interval")
       guard options.watch.interval >= 100_000_000 else { throw UsageError("--interval must be at least 100ms, not '\(value)'.") }
     },
-    OptionSpec(
-      "long-hold", value: "duration", default: "30s", commands: [.watch],
-      help: "Alert when a hold has lasted this long and is still held (the log's clock runs on while the stream is quiet)."
-    ) { options, value throws(UsageError) in
-      options.watch.thresholds.longHold = try duration(value, option: "long-hold")
-    },
+    .duration(
+      "long-hold", default: "30s", commands: [.watch], \.watch.thresholds.longHold,
+      help: "Alert when a hold has lasted this long and is still held (the log's clock runs on while the stream is quiet)."),
     OptionSpec(
       "max-queue", value: "n", default: "16", commands: [.watch],
       help: "Alert when more than <n> agents queue on one lock (again once its queue has come back down to <n>)."
@@ -222,24 +230,18 @@ enum OptionTable {
     ) { options, _ in
       options.whatifChanges.append(.sharedReads)
     },
-    OptionSpec(
-      "gantt", commands: [.timeline],
-      help: "Draw a Gantt chart per lock instead: a row per agent, █ holding, ░ waiting, findings marked."
-    ) { options, _ in
-      options.gantt = true
-    },
+    .flag(
+      "gantt", commands: [.timeline], \.gantt,
+      help: "Draw a Gantt chart per lock instead: a row per agent, █ holding, ░ waiting, findings marked."),
     OptionSpec(
       "around", value: "time", commands: [.timeline],
       help: "Show the window of --window on each side of this time (RFC 3339 or epoch), instead of --since/--until."
     ) { options, value in
       options.aroundText = value
     },
-    OptionSpec(
-      "window", value: "duration", default: "5s", commands: [.timeline],
-      help: "With --around: how far before and after it to show."
-    ) { options, value throws(UsageError) in
-      options.window = try duration(value, option: "window")
-    },
+    .duration(
+      "window", default: "5s", commands: [.timeline], \.window,
+      help: "With --around: how far before and after it to show."),
     OptionSpec(
       "width", value: "n", commands: [.timeline],
       help: "Width of the Gantt chart in columns (default: the terminal's, or 100)."
@@ -261,12 +263,9 @@ enum OptionTable {
     ) { options, value in
       options.rules.append(value)
     },
-    OptionSpec(
-      "allow-empty", commands: [.check],
-      help: "Let rules with nothing to measure pass (a log with no events, a statistic with no samples) instead of failing."
-    ) { options, _ in
-      options.allowEmpty = true
-    },
+    .flag(
+      "allow-empty", commands: [.check], \.allowEmpty,
+      help: "Let rules with nothing to measure pass (a log with no events, a statistic with no samples) instead of failing."),
     OptionSpec(
       "from", value: "input", default: "jsonl", commands: [.report, .check, .timeline, .whatif, .diff],
       choices: InputFormat.allCases.map(\.rawValue),
@@ -310,12 +309,9 @@ enum OptionTable {
       guard let n = Int(value), n >= 0 else { throw UsageError("--top takes a whole number >= 0, not '\(value)'.") }
       options.top = n
     },
-    OptionSpec(
-      "strict",
-      help: "Stop at the first line that is not a valid event (exit status 2) instead of skipping it."
-    ) { options, _ in
-      options.analysis.strict = true
-    },
+    .flag(
+      "strict", \.analysis.strict,
+      help: "Stop at the first line that is not a valid event (exit status 2) instead of skipping it."),
     OptionSpec(
       "field", value: "name=key",
       help:
@@ -363,13 +359,11 @@ enum OptionTable {
       }
       options.analysis.fieldMap.timeZone = zone
     },
-    OptionSpec(
-      "strip-prefix",
+    .flag(
+      "strip-prefix", \.analysis.fieldMap.stripPrefix,
       help:
         "Read each line from its first '{': a logging, syslog or 'kubectl logs --timestamps' prefix before the JSON object is skipped (a line with no '{' is a bad line)."
-    ) { options, _ in
-      options.analysis.fieldMap.stripPrefix = true
-    },
+    ),
     OptionSpec(
       "max-line", value: "size", default: "1M",
       help:
@@ -398,12 +392,9 @@ enum OptionTable {
       options.analysis.reorderWindow = value == "0" ? 0 : try duration(value, option: "reorder-window")
       options.reorderWindowGiven = true
     },
-    OptionSpec(
-      "long-hold", value: "duration", default: "1s", commands: [.report, .check, .timeline, .diff],
-      help: "Report holds longer than this as long holds (30s, 500ms, 2m, …)."
-    ) { options, value throws(UsageError) in
-      options.analysis.findings.longHold = try duration(value, option: "long-hold")
-    },
+    .duration(
+      "long-hold", default: "1s", commands: [.report, .check, .timeline, .diff], \.analysis.findings.longHold,
+      help: "Report holds longer than this as long holds (30s, 500ms, 2m, …)."),
     OptionSpec(
       "expect-hold", value: "glob=duration", commands: [.report, .check],
       help:
@@ -427,12 +418,9 @@ enum OptionTable {
         options.analysis.families.globs.append(try glob(value, option: "family"))
       }
     },
-    OptionSpec(
-      "orphan-after", value: "duration", default: "30s",
-      help: "A lock still held at the end of the log for longer than this is an orphan."
-    ) { options, value throws(UsageError) in
-      options.analysis.findings.orphanAfter = try duration(value, option: "orphan-after")
-    },
+    .duration(
+      "orphan-after", default: "30s", \.analysis.findings.orphanAfter,
+      help: "A lock still held at the end of the log for longer than this is an orphan."),
     OptionSpec(
       "suppress", value: "file", commands: Command.readingLogs + [.merge], takesFile: true,
       help:
