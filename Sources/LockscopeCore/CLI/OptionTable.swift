@@ -156,10 +156,7 @@ enum OptionTable {
         "Exit 1 when the --stat statistic, over all locks, got worse by more than <pct> percent (a rise from 0 is always worse): a CI gate for a change."
     ) { options, value throws(UsageError) in
       let number = value.hasSuffix("%") ? String(value.dropLast()) : value
-      guard let percent = Double(number), percent >= 0, percent.isFinite else {
-        throw UsageError("--fail-on-regression takes a percentage >= 0, such as 10 or 10%, not '\(value)'.")
-      }
-      options.failOnRegression = percent
+      options.failOnRegression = try nonNegative(number, as: value, option: "fail-on-regression", a: "percentage", such: "10 or 10%")
     },
     OptionSpec(
       "stat", value: "name", default: "wait.p95", commands: [.diff],
@@ -204,10 +201,7 @@ enum OptionTable {
       help:
         "Replay with every hold of the chosen locks multiplied by <factor> (0.1: a tenth as long); the time cut is spent before the request."
     ) { options, value throws(UsageError) in
-      guard let factor = Double(value), factor >= 0, factor.isFinite else {
-        throw UsageError("--hold-scale takes a number >= 0, such as 0.1, not '\(value)'.")
-      }
-      options.whatifChanges.append(.holdScale(factor))
+      options.whatifChanges.append(.holdScale(try nonNegative(value, option: "hold-scale", a: "number", such: "0.1")))
     },
     OptionSpec(
       "hold-cap", value: "duration", commands: [.whatif],
@@ -469,6 +463,16 @@ enum OptionTable {
   /// A duration option's value. One longer than the span of times a log can hold (1900 to
   /// 2099: 200 years) means the same as that span for every option — no hold, wait or
   /// window can be longer — so it is cut to it: no sum of a time and an option overflows.
+  /// A finite number >= 0 read from `text` (`value` as the user wrote it, for the message).
+  private static func nonNegative(
+    _ text: String, as value: String? = nil, option: String, a noun: String, such example: String
+  ) throws(UsageError) -> Double {
+    guard let number = Double(text), number >= 0, number.isFinite else {
+      throw UsageError("--\(option) takes a \(noun) >= 0, such as \(example), not '\(value ?? text)'.")
+    }
+    return number
+  }
+
   static func duration(_ value: String, option: String) throws(UsageError) -> Int64 {
     switch DurationText.read(value) {
     case .success(let nanos): return min(nanos, longestDuration)

@@ -11,15 +11,11 @@ enum SummaryWriter {
     strings(&json, "inputs", summary.inputs)
     json.field("events", summary.events)
     json.field("skipped_lines", summary.skippedLines)
-    json.beginArray("skipped")
-    for entry in summary.skipped {
-      json.beginObject()
+    objects(&json, "skipped", summary.skipped) { json, entry in
       json.field("input", entry.input)
       json.field("line", entry.line)
       json.field("reason", entry.reason)
-      json.endObject()
     }
-    json.endArray()
     optional(&json, "first_ns", summary.firstTime)
     optional(&json, "last_ns", summary.lastTime)
     json.field("lock_names", summary.lockCount)
@@ -29,9 +25,7 @@ enum SummaryWriter {
     json.field("held_total_ns", summary.heldTotal)
     json.field("total_queue_max", summary.totalQueueMax)
     double(&json, "total_queue_integral", summary.totalQueueIntegral)
-    json.beginArray("locks")
-    for part in summary.locks {
-      json.beginObject()
+    objects(&json, "locks", summary.locks) { json, part in
       json.field("name", part.name)
       metrics(&json, part.metrics)
       json.field("queue_max", part.queueMax)
@@ -46,26 +40,18 @@ enum SummaryWriter {
         json.endArray()
       }
       json.endArray()
-      json.endObject()
     }
-    json.endArray()
-    json.beginArray("agents")
-    for part in summary.agents {
-      json.beginObject()
+    objects(&json, "agents", summary.agents) { json, part in
       json.field("name", part.name)
       metrics(&json, part.metrics)
       json.field("held_any_ns", part.heldAnyNanos)
-      json.endObject()
     }
-    json.endArray()
     json.beginArray("findings")
     for finding in summary.findings { self.finding(&json, finding) }
     json.endArray()
     counts(&json, "finding_counts", summary.findingCounts)
     counts(&json, "anomaly_counts", summary.anomalyCounts)
-    json.beginArray("edges")
-    for edge in summary.edges {
-      json.beginObject()
+    objects(&json, "edges", summary.edges) { json, edge in
       json.field("step", edge.step.rawValue)
       json.field("at_ns", edge.at)
       json.field("from", edge.from)
@@ -76,12 +62,8 @@ enum SummaryWriter {
       json.field("held_at", edge.heldAt)
       json.field("acquired_at", edge.acquiredAt)
       json.field("ts_ns", edge.time)
-      json.endObject()
     }
-    json.endArray()
-    json.beginArray("wait_spans")
-    for span in summary.waitSpans {
-      json.beginObject()
+    objects(&json, "wait_spans", summary.waitSpans) { json, span in
       json.field("waiter", span.waiter)
       json.field("holder", span.holder)
       json.field("lock", span.lock)
@@ -89,9 +71,7 @@ enum SummaryWriter {
       optional(&json, "end_ns", span.end)
       json.field("ended_by", span.endedBy)
       json.field("source", span.source)
-      json.endObject()
     }
-    json.endArray()
     json.field("wait_spans_dropped", summary.waitSpansDropped)
     json.endObject()
     return json.bytes + [UInt8(ascii: "\n")]
@@ -149,6 +129,19 @@ enum SummaryWriter {
     json.field("count", finding.count)
     json.value("details", .object(finding.details.map { ($0.key, $0.value) }))
     json.endObject()
+  }
+
+  /// `"key": [{…}, …]`: one object per item, its fields written by `fields`.
+  private static func objects<Item>(
+    _ json: inout JSONWriter, _ key: String, _ items: [Item], _ fields: (inout JSONWriter, Item) -> Void
+  ) {
+    json.beginArray(key)
+    for item in items {
+      json.beginObject()
+      fields(&json, item)
+      json.endObject()
+    }
+    json.endArray()
   }
 
   private static func counts(_ json: inout JSONWriter, _ key: String, _ counts: [(kind: String, count: Int)]) {
