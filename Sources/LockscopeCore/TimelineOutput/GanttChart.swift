@@ -140,11 +140,11 @@ struct GanttRecorder: TimelineObserver {
         let bucket = Int((time - origin) / bucketNanos)
         return (0..<drawn).last { firstBucket($0) <= bucket } ?? 0
       }
-      let marks = findingMarks(report, lock: lockName, origin: origin, column: columnOf)
+      let marks = findingMarks(report, lock: lock, origin: origin, column: columnOf)
       for (row, label) in zip(active, labels) {
         var bar = ""
         for column in 0..<drawn {
-          if let mark = marks[scope.agentName(row.agent)]?[column] {
+          if let mark = marks[row.agent]?[column] {
             bar += style.red(String(mark))
             continue
           }
@@ -177,14 +177,14 @@ struct GanttRecorder: TimelineObserver {
   }
 
   /// Per agent, per column, the mark of a finding on `lock` there.
-  private func findingMarks(_ report: Report, lock: String, origin: Int64, column columnOf: (Int64) -> Int) -> [String: [Int: Character]] {
-    var marks: [String: [Int: Character]] = [:]
+  private func findingMarks(_ report: Report, lock: LockID, origin: Int64, column columnOf: (Int64) -> Int) -> [AgentID: [Int: Character]] {
+    var marks: [AgentID: [Int: Character]] = [:]
     // Findings of one moment; a group (long holds, a hot lock) has no single place to mark.
     let marked: [FindingKind: Character] = [.deadlock: "X", .orphan: "O", .twoHolders: "!", .fencing: "!"]
-    for finding in report.findings where finding.locks.contains(lock) && finding.time >= origin && finding.time <= end {
+    for finding in report.findings where finding.lockIDs.contains(lock) && finding.time >= origin && finding.time <= end {
       guard let mark = marked[finding.kind] else { continue }
       let column = columnOf(finding.time)
-      for agent in finding.agents {
+      for agent in finding.agentIDs {
         // A deadlock or orphan outranks a lesser finding in the same column.
         if let existing = marks[agent]?[column], existing != "!" { continue }
         marks[agent, default: [:]][column] = mark
