@@ -6,8 +6,7 @@ enum EvKind: UInt8 { case wake, step, deadline, cancel, announce, renew, expire,
 
 struct Ev: Comparable {
   var t: Int64
-  var seq: UInt64
-  var tag: UInt64
+  var seq, tag: UInt64
   var agent: Int32
   var kind: EvKind
 

@@ -75,10 +75,8 @@ struct ReportDiff: Sendable {
     var changes: [Change]
   }
 
-  var before: Side
-  var after: Side
-  var makespan: Change
-  var throughput: Change
+  var before, after: Side
+  var makespan, throughput: Change
   var overall: Subject
   var locks: [Subject]
   var families: [Subject]

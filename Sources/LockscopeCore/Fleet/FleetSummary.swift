@@ -40,8 +40,7 @@ struct FleetSummary: Sendable {
     /// `added`, `detector` or `updated`, and when.
     var step: LockOrderAnalyzer.Witness.Step
     var at: Int64
-    var from: String
-    var to: String
+    var from, to: String
     /// Who took it: one agent, or two different ones (two rule out "one agent").
     var agents: [String]
     /// Locks held every time it was taken, besides its own two.
@@ -55,9 +54,7 @@ struct FleetSummary: Sendable {
   /// Times an agent waited for another on a lock of this shard (a wait-for edge of SPEC
   /// §2 `deadlock`): the merge looks for cycles of these across shards at one instant.
   struct WaitSpan: Sendable, Equatable {
-    var waiter: String
-    var holder: String
-    var lock: String
+    var waiter, holder, lock: String
     var start: Int64
     /// Nil: still waiting at the end of the shard's log.
     var end: Int64?

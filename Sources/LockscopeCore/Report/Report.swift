@@ -90,8 +90,7 @@ struct Finding: Sendable {
 
   var kind: FindingKind
   var severity: Severity
-  var locks: [String]
-  var agents: [String]
+  var locks, agents: [String]
   var time: Int64
   /// `FILE:LINE` of the event it comes from.
   var source: String

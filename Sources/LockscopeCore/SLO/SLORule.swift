@@ -63,10 +63,9 @@ enum SLOScope: Sendable, Equatable {
 
 /// One line of an SLO file: `[scope] metric operator threshold`.
 struct SLORule: Sendable {
-  /// The rule as written, without its comment.
-  var text: String
-  /// The whole line it came from, for pointing at a fault in it.
-  var lineText: String
+  /// The rule as written, without its comment, and the whole line it came from (for
+  /// pointing at a fault in it).
+  var text, lineText: String
   var origin: SLOOrigin
   var scope: SLOScope
   var metric: SLOMetric

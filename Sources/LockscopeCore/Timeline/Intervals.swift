@@ -24,8 +24,8 @@ struct WaitInterval: Sendable {
   var agent: AgentID
   var lock: LockID
   var mode: LockMode
-  var start: Int64
-  var end: Int64
+  /// Nanoseconds since the Unix epoch.
+  var start, end: Int64
   var outcome: WaitOutcome
   /// ∫ (waiters of the lock) dt over this wait, inside the window.
   var queueIntegral: Double
@@ -65,8 +65,8 @@ struct HoldInterval: Sendable {
   var agent: AgentID
   var lock: LockID
   var mode: LockMode
-  var start: Int64
-  var end: Int64
+  /// Nanoseconds since the Unix epoch.
+  var start, end: Int64
   var outcome: HoldOutcome
   var source: SourceLocation
   /// The event that ended it (a release, crash or expire); nil for a lease that ran out

@@ -8,8 +8,7 @@ struct GanttRecorder: TimelineObserver {
   struct Row {
     var agent: AgentID
     var lock: LockID
-    var hold: [Int64]
-    var wait: [Int64]
+    var hold, wait: [Int64]
   }
 
   let scope: TimelineScope

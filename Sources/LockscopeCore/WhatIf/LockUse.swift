@@ -2,9 +2,7 @@
 /// at `grant` (or gave up then, `timedOut`), released at `release`. Integer ids and
 /// nanoseconds: a replay keeps every use of the chosen locks, so they are small.
 struct LockUse: Sendable {
-  var request: Int64
-  var grant: Int64
-  var release: Int64
+  var request, grant, release: Int64
   var lock: LockID
   var shared: Bool
   /// A request that ended without the lock (timeout or cancel): `grant` is when it gave up.
