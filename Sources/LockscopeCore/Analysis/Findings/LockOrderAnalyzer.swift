@@ -6,7 +6,8 @@
 /// was taken by one and the same agent, when every edge was taken while holding a common
 /// "gate" lock, or when every edge is shared-then-shared (readers cannot block readers).
 /// An edge is searched for cycles when it first appears, and again whenever one of those
-/// three facts about it changes; each cycle is reported once.
+/// three facts about it changes; each cycle is reported once. The edges, one per ordered
+/// pair with its first witness, live in `LockOrderEdges` (a few dozen bytes each).
 struct LockOrderAnalyzer: FindingAnalyzer {
   struct Held {
     var lock: LockID
