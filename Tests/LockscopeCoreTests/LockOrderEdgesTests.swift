@@ -19,6 +19,12 @@ struct LockOrderEdgesTests {
     var time: Int64
   }
 
+  @Test("an edge record is 28 bytes, its first witness shared: the transactions shape once kept ~120 bytes an edge")
+  func edgeRecordIsSmall() {
+    #expect(MemoryLayout<LockOrderEdges.Edge>.stride == 28)
+    #expect(MemoryLayout<GateSet>.size == 1)
+  }
+
   @Test(
     "every witness finds, adds or narrows the same edge as a Dictionary of (from, to) would, in any order and past several table growths",
     arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
