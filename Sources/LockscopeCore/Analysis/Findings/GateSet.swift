@@ -1,38 +1,77 @@
 /// The gate locks of a lock-order edge: locks held at every witness of it, besides its
-/// own two. Inline (no allocation) and capped at `capacity`, the outermost first: an
-/// agent holding n locks makes n edges per attempt, and n gates each would cost n².
+/// own two, the outermost first, at most `capacity` of them (an agent holding n locks
+/// makes n edges per attempt, and n gates each would cost n²).
+///
+/// Stored as a bit mask over a `GatePrefix`: the first locks the agent held at the edge's
+/// first witness, kept once per attempt and shared by every edge that attempt made. A
+/// later witness can only narrow the set (a gate must be common to every witness), so
+/// narrowing clears bits and never allocates; an empty set never changes again.
 struct GateSet: Equatable {
   static let capacity = 4
-  private var slots: (Int32, Int32, Int32, Int32) = (-1, -1, -1, -1)
-  private(set) var count = 0
+  /// Which positions of the prefix are gates (bit p: position p).
+  var mask: UInt8 = 0
 
-  var isEmpty: Bool { count == 0 }
+  var isEmpty: Bool { mask == 0 }
+  var count: Int { mask.nonzeroBitCount }
+}
 
-  /// Adds `lock`; false when the set is full (it is not added).
-  mutating func append(_ lock: LockID) -> Bool {
-    guard count < Self.capacity else { return false }
-    withUnsafeMutableBytes(of: &slots) { $0.storeBytes(of: lock.rawValue, toByteOffset: count * 4, as: Int32.self) }
-    count += 1
-    return true
+/// The first `GatePrefixes.width` locks one agent held at one attempt (unused slots -1):
+/// the four outermost held locks other than an edge's two lie among the first six.
+struct GatePrefixes {
+  static let width = 6
+  private var locks: [Int32] = []
+
+  /// No prefix: every edge that refers to it has no gates.
+  static let none: Int32 = -1
+
+  /// Keeps `held`'s first locks; returns the prefix's id.
+  mutating func add<Locks: Collection>(_ held: Locks) -> Int32 where Locks.Element == LockID {
+    let id = Int32(locks.count / Self.width)
+    var stored = 0
+    for lock in held.prefix(Self.width) {
+      locks.append(lock.rawValue)
+      stored += 1
+    }
+    for _ in stored..<Self.width { locks.append(-1) }
+    return id
   }
 
-  subscript(position: Int) -> LockID {
-    LockID(withUnsafeBytes(of: slots) { $0.load(fromByteOffset: position * 4, as: Int32.self) })
+  /// The lock at `position` of prefix `id`.
+  @inline(__always)
+  func lock(_ id: Int32, _ position: Int) -> LockID { LockID(locks[Int(id) * Self.width + position]) }
+
+  /// The gates of a first witness: the first `GateSet.capacity` positions of the prefix
+  /// whose lock is neither `from` nor `to`.
+  func firstGates(_ id: Int32, excluding from: LockID, _ to: LockID) -> GateSet {
+    guard id != Self.none else { return GateSet() }
+    var gates = GateSet()
+    var count = 0
+    for position in 0..<Self.width where count < GateSet.capacity {
+      let lock = self.lock(id, position)
+      guard lock.rawValue >= 0 else { break }
+      if lock != from && lock != to {
+        gates.mask |= 1 << position
+        count += 1
+      }
+    }
+    return gates
   }
 
-  func contains(_ lock: LockID) -> Bool {
-    for position in 0..<count where self[position] == lock { return true }
-    return false
+  /// The gates of `gates` (over prefix `id`), in order.
+  func locks(of gates: GateSet, in id: Int32) -> [LockID] {
+    guard !gates.isEmpty else { return [] }
+    return (0..<Self.width).filter { gates.mask & (1 << $0) != 0 }.map { lock(id, $0) }
   }
 
-  /// The gates that pass `isIncluded`, in the same order.
-  func filter(_ isIncluded: (LockID) -> Bool) -> GateSet {
-    var kept = GateSet()
-    for position in 0..<count where isIncluded(self[position]) { _ = kept.append(self[position]) }
+  /// The gates that pass `isIncluded`.
+  func narrowed(_ gates: GateSet, in id: Int32, keeping isIncluded: (LockID) -> Bool) -> GateSet {
+    var kept = gates
+    var bits = gates.mask
+    while bits != 0 {
+      let position = bits.trailingZeroBitCount
+      bits &= bits - 1
+      if !isIncluded(lock(id, position)) { kept.mask &= ~(1 << position) }
+    }
     return kept
-  }
-
-  static func == (a: GateSet, b: GateSet) -> Bool {
-    a.count == b.count && (0..<a.count).allSatisfy { a[$0] == b[$0] }
   }
 }

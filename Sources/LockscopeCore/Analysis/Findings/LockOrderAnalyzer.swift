@@ -6,47 +6,27 @@
 /// was taken by one and the same agent, when every edge was taken while holding a common
 /// "gate" lock, or when every edge is shared-then-shared (readers cannot block readers).
 /// An edge is searched for cycles when it first appears, and again whenever one of those
-/// three facts about it changes; each cycle is reported once.
+/// three facts about it changes; each cycle is reported once. The edges, one per ordered
+/// pair with its first witness, live in `LockOrderEdges` (a few dozen bytes each).
 struct LockOrderAnalyzer: FindingAnalyzer {
-  /// One ordered pair of locks, with its first witness. Kept small and free of heap
-  /// allocations: a transaction log makes millions of these.
-  struct Edge {
-    var from: LockID
-    var to: LockID
-    /// Who first took it, where `from` was acquired and where `to` was.
-    var firstAgent: AgentID
-    /// A second, different agent that took it (-1: none yet): two rule out "one agent".
-    var secondAgent = AgentID(-1)
-    var heldAt: SourceLocation
-    var acquiredAt: SourceLocation
-    /// The `site`s of those two acquires (-1: none).
-    var heldSite: Int32 = -1
-    var acquiredSite: Int32 = -1
-    var time: Int64
-    /// Locks held every time it was taken (other than `from`).
-    var gates: GateSet
-    var sharedOnly: Bool
-    /// Whether the cycle detector has it (only the edges from the latest held lock go in).
-    var inDetector = false
-
-    func wasTaken(by agent: AgentID) -> Bool { firstAgent == agent || secondAgent == agent }
-    var agentCount: Int { secondAgent.rawValue < 0 ? 1 : 2 }
-  }
-
   struct Held {
     var lock: LockID
     var mode: LockMode
     var source: SourceLocation
     var site: Int32 = -1
+    /// This hold's `LockOrderEdges.HeldRecord`, once it is the `from` of a new edge (-1: not yet).
+    var record: Int32 = -1
   }
 
-  private var edges: [Edge] = []
-  private var edgeIndex: [EdgeKey: Int32] = [:]
-  private var outgoing: [[Int32]] = []
-  /// One past the largest lock id an edge touches.
-  private var lockSpan = 0
+  private var edges = LockOrderEdges()
   /// Which new edges can close a cycle: only those are searched.
   private var order = OnlineCycleDetector()
+  /// The locks each agent holds, in the order taken, with what a new edge's first witness
+  /// keeps of them. The engine keeps its own list of held lock ids (`AgentState.held`), but
+  /// not this: reading an entry's mode, line and site from the engine would search the
+  /// lock's holder list (O(holders) on a crowded shared lock) on every nested attempt, and a
+  /// crashed agent's orphaned holds stay in the engine's list while its new life here holds
+  /// nothing. A second list of a few entries per agent is the cheaper and simpler rule.
   private var held: [[Held]] = []
   private var reported: Set<[Int32]> = []
   private var deadlockedSets: Set<Set<Int32>> = []
@@ -58,6 +38,8 @@ struct LockOrderAnalyzer: FindingAnalyzer {
   /// Breadth-first search state, reused.
   private var visitStamp: [UInt32] = []
   private var parentEdge: [Int32] = []
+  /// The edges out of the lock the search is at.
+  private var outgoing: [Int32] = []
   private var stamp: UInt32 = 0
   /// Marks the locks the attempting agent holds (by stamp), so narrowing a gate set is a lookup.
   private var heldMark: [UInt32] = []
@@ -80,53 +62,48 @@ struct LockOrderAnalyzer: FindingAnalyzer {
   mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     let agent = event.agent.index
     guard agent < held.count, !held[agent].isEmpty else { return }
+    // This attempt's shared first-witness record, made with its first new edge.
+    var attempt: Int32 = -1
+    if held[agent].count > 1 { edges.warm(from: held[agent].lazy.map(\.lock), to: event.lock) }
     // The detector gets only the edge from the most recently taken lock: the agent's held
     // locks are already chained in its graph (each was attempted while the one before was
     // held), so that edge gives it the same reachability as all of them, at 1/n the cost.
-    if let latest = held[agent].last(where: { $0.lock != event.lock }) {
-      let index =
-        edgeIndex[EdgeKey(from: latest.lock, to: event.lock)]
-        ?? addEdge(
-          from: latest, to: event, gates: outermostGates(of: agent, excluding: latest.lock, event.lock), time: time,
-          sharedOnly: latest.mode == .shared && event.mode == .shared, recording: true)
-      if !edges[Int(index)].inDetector {
-        edges[Int(index)].inDetector = true
-        record(.detector, Int(index), at: time)
-        if order.insert(from: latest.lock.rawValue, to: event.lock.rawValue) { searchCycle(through: Int(index)) }
+    if let position = held[agent].lastIndex(where: { $0.lock != event.lock }) {
+      let latest = held[agent][position]
+      let index = Int(
+        edges.index(from: latest.lock, to: event.lock)
+          ?? addEdge(held: position, of: agent, to: event, at: time, attempt: &attempt))
+      if edges[index].flags & LockOrderEdges.Edge.inDetector == 0 {
+        edges[index].flags |= LockOrderEdges.Edge.inDetector
+        record(.detector, index, at: time)
+        if order.insert(from: latest.lock.rawValue, to: event.lock.rawValue) { searchCycle(through: index) }
       }
     }
     var marked = false
     for position in held[agent].indices {
       let prior = held[agent][position]
       guard prior.lock != event.lock else { continue }
-      let sharedOnly = prior.mode == .shared && event.mode == .shared
       // The common case, on every nested attempt: a known edge that this attempt cannot
-      // change (two agents already, no gates left to narrow, not shared-only). Skip it
-      // before building anything.
-      if let index = edgeIndex[EdgeKey(from: prior.lock, to: event.lock)] {
-        let edge = edges[Int(index)]
-        if edge.gates.isEmpty && (!edge.sharedOnly || sharedOnly) && (edge.agentCount >= 2 || edge.wasTaken(by: event.agent)) {
+      // change (two agents already, no gates left to narrow, not shared-only). One lookup.
+      if let known = edges.index(from: prior.lock, to: event.lock) {
+        let index = Int(known)
+        let edge = edges[index]
+        let sharedOnly = prior.mode == .shared && event.mode == .shared
+        if edge.gates.isEmpty && (edge.flags & LockOrderEdges.Edge.sharedOnly == 0 || sharedOnly)
+          && (edge.secondAgent.rawValue >= 0 || edges.firstAgent(index) == event.agent)
+        {
           continue
         }
         if !marked {
           markHeld(by: agent)
           marked = true
         }
-        update(Int(index), agent: event.agent, sharedOnly: sharedOnly, at: time)
+        update(index, agent: event.agent, sharedOnly: sharedOnly, at: time)
         continue
       }
-      let index = addEdge(
-        from: prior, to: event, gates: outermostGates(of: agent, excluding: prior.lock, event.lock), time: time, sharedOnly: sharedOnly,
-        recording: true)
-      if order.onCommonCycle(prior.lock.rawValue, event.lock.rawValue) { searchCycle(through: Int(index)) }
+      let index = Int(addEdge(held: position, of: agent, to: event, at: time, attempt: &attempt))
+      if order.onCommonCycle(prior.lock.rawValue, event.lock.rawValue) { searchCycle(through: index) }
     }
-  }
-
-  /// An ordered pair of locks as one integer (`from` high, `to` low): the edge index is
-  /// the analyzer's largest table, and one `Int64` hashes faster than two fields.
-  struct EdgeKey: Hashable {
-    let rawValue: Int64
-    init(from: LockID, to: LockID) { rawValue = Int64(from.rawValue) << 32 | Int64(UInt32(bitPattern: to.rawValue)) }
   }
 
   mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
@@ -153,18 +130,6 @@ struct LockOrderAnalyzer: FindingAnalyzer {
     held[hold.agent.index].remove(at: index)
   }
 
-  /// The first witness's gates: the locks the agent holds besides the edge's two, the
-  /// outermost (held longest) first, at most `GateSet.capacity` of them — a gate lock is
-  /// taken before the locks it guards, and keeping all of them would make an agent holding
-  /// n locks cost n² per attempt.
-  private func outermostGates(of agent: Int, excluding from: LockID, _ to: LockID) -> GateSet {
-    var gates = GateSet()
-    for other in held[agent] where other.lock != from && other.lock != to {
-      if !gates.append(other.lock) { break }
-    }
-    return gates
-  }
-
   private mutating func markHeld(by agent: Int) {
     heldStamp &+= 1
     if heldStamp == 0 {
@@ -181,39 +146,47 @@ struct LockOrderAnalyzer: FindingAnalyzer {
   /// non-shared use. When that changes the edge, a cycle through it may become reportable.
   private mutating func update(_ index: Int, agent: AgentID, sharedOnly: Bool, at time: Int64) {
     var changed = false
-    if !edges[index].wasTaken(by: agent) && edges[index].agentCount < 2 {
+    if !edges.wasTaken(index, by: agent) && edges.agentCount(index) < 2 {
       edges[index].secondAgent = agent
       changed = true
     }
-    let narrowed = edges[index].gates.filter { $0.index < heldMark.count && heldMark[$0.index] == heldStamp }
-    if narrowed.count != edges[index].gates.count {
-      edges[index].gates = narrowed
-      changed = true
-    }
-    if edges[index].sharedOnly && !sharedOnly {
-      edges[index].sharedOnly = false
+    let (mark, stamp) = (heldMark, heldStamp)
+    if edges.narrowGates(index, keeping: { $0.index < mark.count && mark[$0.index] == stamp }) { changed = true }
+    if edges.isSharedOnly(index) && !sharedOnly {
+      edges[index].flags &= ~LockOrderEdges.Edge.sharedOnly
       changed = true
     }
     if changed { record(.updated, index, at: time) }
     if changed && order.onCommonCycle(edges[index].from.rawValue, edges[index].to.rawValue) { searchCycle(through: index) }
   }
 
-  /// Records a new edge (the caller decides whether to search for a cycle through it).
-  private mutating func addEdge(
-    from prior: Held, to event: LockEvent, gates: GateSet, time: Int64, sharedOnly: Bool, recording: Bool = false
-  ) -> Int32 {
-    let index = edges.count
-    edges.append(
-      Edge(
-        from: prior.lock, to: event.lock, firstAgent: event.agent, heldAt: prior.source, acquiredAt: event.source,
-        heldSite: prior.site, acquiredSite: event.site, time: time, gates: gates, sharedOnly: sharedOnly))
-    edgeIndex[EdgeKey(from: prior.lock, to: event.lock)] = Int32(index)
-    let from = prior.lock.index
-    if from >= outgoing.count { outgoing.append(contentsOf: repeatElement([], count: from + 1 - outgoing.count)) }
-    outgoing[from].append(Int32(index))
-    lockSpan = max(lockSpan, from + 1, event.lock.index + 1)
-    if recording { record(.added, index, at: time) }
-    return Int32(index)
+  /// Records a new edge from the agent's hold at `position` to the attempted lock, with
+  /// this attempt as its first witness (the caller decides whether to search for a cycle
+  /// through it). Its gates are the locks the agent holds besides the edge's two, the
+  /// outermost (held longest) first, at most `GateSet.capacity` of them — a gate lock is
+  /// taken before the locks it guards, and keeping all of them would make an agent holding
+  /// n locks cost n² per attempt.
+  private mutating func addEdge(held position: Int, of agent: Int, to event: LockEvent, at time: Int64, attempt: inout Int32)
+    -> Int32
+  {
+    if attempt < 0 {
+      let prefix = held[agent].count > 1 ? edges.addPrefix(held[agent].lazy.map(\.lock)) : GatePrefixes.none
+      attempt = edges.addAttempt(
+        LockOrderEdges.Attempt(
+          line: event.source.line, time: time, input: event.source.input, agent: event.agent, site: event.site, prefix: prefix))
+    }
+    let prior = held[agent][position]
+    var holdRecord = prior.record
+    if holdRecord < 0 {
+      holdRecord = edges.addHeld(LockOrderEdges.HeldRecord(line: prior.source.line, input: prior.source.input, site: prior.site))
+      held[agent][position].record = holdRecord
+    }
+    let gates = edges.prefixes.firstGates(edges.attempts[Int(attempt)].prefix, excluding: prior.lock, event.lock)
+    let index = edges.add(
+      from: prior.lock, to: event.lock, attempt: attempt, held: holdRecord, gates: gates,
+      sharedOnly: prior.mode == .shared && event.mode == .shared)
+    record(.added, Int(index), at: time)
+    return index
   }
 
   /// Breadth-first from the edge's target back to its source, through the strongly
@@ -228,7 +201,7 @@ struct LockOrderAnalyzer: FindingAnalyzer {
       return
     }
     let component = order.component(source.rawValue)
-    let lockCount = lockSpan
+    let lockCount = edges.lockSpan
     if visitStamp.count < lockCount {
       visitStamp.append(contentsOf: repeatElement(0, count: lockCount - visitStamp.count))
       parentEdge.append(contentsOf: repeatElement(-1, count: lockCount - parentEdge.count))
@@ -251,8 +224,8 @@ struct LockOrderAnalyzer: FindingAnalyzer {
       }
       let lock = queue[head]
       head += 1
-      guard lock.index < outgoing.count else { continue }
-      for edge in outgoing[lock.index] {
+      edges.outgoing(from: lock, into: &outgoing)
+      for edge in outgoing {
         let next = edges[Int(edge)].to
         guard visitStamp[next.index] != stamp else { continue }
         guard order.component(next.rawValue) == component else { continue }
@@ -286,14 +259,16 @@ struct LockOrderAnalyzer: FindingAnalyzer {
   private func isReportable(_ cycle: [Int]) -> Bool {
     var agents: Set<AgentID> = []
     for edge in cycle {
-      agents.insert(edges[edge].firstAgent)
-      if edges[edge].secondAgent.rawValue >= 0 { agents.insert(edges[edge].secondAgent) }
+      agents.formUnion(edges.agents(edge))
     }
     if agents.count < 2 { return false }
-    var common = edges[cycle[0]].gates
-    for edge in cycle.dropFirst() { common = common.filter { edges[edge].gates.contains($0) } }
+    var common = edges.gates(cycle[0])
+    for edge in cycle.dropFirst() where !common.isEmpty {
+      let gates = edges.gates(edge)
+      common = common.filter { gates.contains($0) }
+    }
     if !common.isEmpty { return false }
-    if cycle.allSatisfy({ edges[$0].sharedOnly }) { return false }
+    if cycle.allSatisfy({ edges.isSharedOnly($0) }) { return false }
     return !isSuppressed(cycle)
   }
 
@@ -340,13 +315,11 @@ struct LockOrderAnalyzer: FindingAnalyzer {
 
   private mutating func record(_ step: Witness.Step, _ index: Int, at time: Int64) {
     guard recordsHistory else { return }
-    let edge = edges[index]
     history.append(
       Witness(
-        step: step, at: time, from: edge.from, to: edge.to,
-        agents: edge.agentCount > 1 ? [edge.firstAgent, edge.secondAgent] : [edge.firstAgent],
-        gates: (0..<edge.gates.count).map { edge.gates[$0] }, sharedOnly: edge.sharedOnly, heldAt: edge.heldAt,
-        acquiredAt: edge.acquiredAt, time: edge.time))
+        step: step, at: time, from: edges[index].from, to: edges[index].to, agents: edges.agents(index), gates: edges.gates(index),
+        sharedOnly: edges.isSharedOnly(index), heldAt: edges.heldAt(index), acquiredAt: edges.acquiredAt(index),
+        time: edges.time(index)))
   }
 
   /// Replays a step another process recorded (the merge of a fleet's summaries). Feed the
@@ -355,47 +328,44 @@ struct LockOrderAnalyzer: FindingAnalyzer {
     guard let first = witness.agents.first, witness.from != witness.to, witness.from.rawValue >= 0, witness.to.rawValue >= 0
     else { return }
     let index: Int
-    if let known = edgeIndex[EdgeKey(from: witness.from, to: witness.to)] {
+    if let known = edges.index(from: witness.from, to: witness.to) {
       index = Int(known)
       var changed = false
-      for agent in witness.agents where !edges[index].wasTaken(by: agent) && edges[index].agentCount < 2 {
+      for agent in witness.agents where !edges.wasTaken(index, by: agent) && edges.agentCount(index) < 2 {
         edges[index].secondAgent = agent
         changed = true
       }
-      let narrowed = edges[index].gates.filter { witness.gates.contains($0) }
-      if narrowed.count != edges[index].gates.count {
-        edges[index].gates = narrowed
-        changed = true
-      }
-      if edges[index].sharedOnly && !witness.sharedOnly {
-        edges[index].sharedOnly = false
+      if edges.narrowGates(index, keeping: { witness.gates.contains($0) }) { changed = true }
+      if edges.isSharedOnly(index) && !witness.sharedOnly {
+        edges[index].flags &= ~LockOrderEdges.Edge.sharedOnly
         changed = true
       }
       if changed && order.onCommonCycle(witness.from.rawValue, witness.to.rawValue) { searchCycle(through: index) }
     } else {
-      var gates = GateSet()
-      for gate in witness.gates where gate != witness.from && gate != witness.to {
-        if !gates.append(gate) { break }
-      }
+      let gates = witness.gates.lazy.filter { $0 != witness.from && $0 != witness.to }.prefix(GateSet.capacity)
+      let prefix = gates.isEmpty ? GatePrefixes.none : edges.addPrefix(gates)
+      let attempt = edges.addAttempt(
+        LockOrderEdges.Attempt(
+          line: witness.acquiredAt.line, time: witness.time, input: witness.acquiredAt.input, agent: first, site: -1, prefix: prefix))
+      let holdRecord = edges.addHeld(LockOrderEdges.HeldRecord(line: witness.heldAt.line, input: witness.heldAt.input, site: -1))
       index = Int(
-        addEdge(
-          from: Held(lock: witness.from, mode: .exclusive, source: witness.heldAt),
-          to: LockEvent(kind: .acquire, time: witness.time, agent: first, lock: witness.to, source: witness.acquiredAt),
-          gates: gates, time: witness.time, sharedOnly: witness.sharedOnly))
+        edges.add(
+          from: witness.from, to: witness.to, attempt: attempt, held: holdRecord,
+          gates: edges.prefixes.firstGates(prefix, excluding: witness.from, witness.to), sharedOnly: witness.sharedOnly))
       if let second = witness.agents.dropFirst().first(where: { $0 != first }) { edges[index].secondAgent = second }
       if witness.step != .detector && order.onCommonCycle(witness.from.rawValue, witness.to.rawValue) {
         searchCycle(through: index)
       }
     }
-    if witness.step == .detector && !edges[index].inDetector {
-      edges[index].inDetector = true
+    if witness.step == .detector && edges[index].flags & LockOrderEdges.Edge.inDetector == 0 {
+      edges[index].flags |= LockOrderEdges.Edge.inDetector
       if order.insert(from: witness.from.rawValue, to: witness.to.rawValue) { searchCycle(through: index) }
     }
   }
 
   func findings(in context: FindingContext) -> [Finding] {
     cycles.items.filter { !deadlockedSets.contains(Set($0.map { edges[$0].from.rawValue })) }.map { cycle in
-      let chain = cycle.map { edges[$0] }
+      let chain = cycle.map { edges.firstWitness($0) }
       let steps = chain.map { edge in
         "\(context.quoted(edge.firstAgent)) took \(context.quoted(edge.to, at: edge.acquiredSite)) while holding \(context.quoted(edge.from, at: edge.heldSite)) (\(context.source(edge.heldAt)) then \(context.source(edge.acquiredAt)))"
       }

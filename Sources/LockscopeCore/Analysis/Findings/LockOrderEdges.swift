@@ -1,0 +1,236 @@
+/// The lock-order graph's edges: one per ordered pair of locks, with its first witness and
+/// what every witness since had in common. A transaction log makes millions of them, so an
+/// edge is a 28-byte record in one array, found through one open-addressing table of
+/// packed (from, to) keys; what its first witness shares with the other edges of the same
+/// attempt (the agent, the acquire line, the time, the held locks' prefix) and with other
+/// attempts made while holding the same lock (where that lock was taken) is kept once, in
+/// `Attempt` and `HeldRecord`, not copied into each edge. No allocation per edge beyond
+/// the arrays' amortised growth.
+struct LockOrderEdges {
+  struct Edge {
+    var from: LockID
+    var to: LockID
+    /// The edge out of `from` added before this one (-1: none). Linked newest first, so a
+    /// new edge writes only itself and its lock's head, never an old edge's cache line.
+    var nextOut: Int32 = -1
+    /// The first witness's attempt and the hold of `from` it was made under.
+    var attempt: Int32
+    var held: Int32
+    /// A second, different agent that took it (-1: none yet): two rule out "one agent".
+    var secondAgent = AgentID(-1)
+    var gates: GateSet
+    var flags: UInt8
+
+    static let sharedOnly: UInt8 = 1
+    /// The cycle detector has it (only the edges from the latest held lock go in).
+    static let inDetector: UInt8 = 2
+  }
+
+  /// One attempt that made at least one new edge: who, the line of its request or acquire,
+  /// its site and time, and the first locks the agent held then (`GatePrefixes`).
+  struct Attempt {
+    var line: Int64
+    var time: Int64
+    var input: Int32
+    var agent: AgentID
+    var site: Int32
+    var prefix: Int32
+  }
+
+  /// One hold that was the `from` of a new edge: where its lock was acquired.
+  struct HeldRecord {
+    var line: Int64
+    var input: Int32
+    var site: Int32
+  }
+
+  private(set) var edges: [Edge] = []
+  private(set) var attempts: [Attempt] = []
+  private(set) var holds: [HeldRecord] = []
+  private(set) var prefixes = GatePrefixes()
+  /// The newest edge out of each lock (-1: none).
+  private var newestOut: [Int32] = []
+  /// Open addressing, linear probing: `hash << 32 | (edge + 1)`, 0 empty, where `hash` is
+  /// the low half of the key's hash and its low bits are the home slot. The rest of it rules
+  /// out almost every other key without reading its edge, and growing the table needs only
+  /// the slots (no edge is read again).
+  private var slots: [UInt64] = Array(repeating: 0, count: 16)
+
+  var count: Int { edges.count }
+  /// One past the largest lock id an edge touches.
+  private(set) var lockSpan = 0
+
+  @inline(__always)
+  private static func hash(_ from: LockID, _ to: LockID) -> UInt64 {
+    // SplitMix64's finaliser over the packed pair.
+    var h = UInt64(UInt32(bitPattern: from.rawValue)) << 32 | UInt64(UInt32(bitPattern: to.rawValue))
+    h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+    return h ^ (h >> 31)
+  }
+
+  /// The edge `from → to`, if there is one.
+  @inline(__always)
+  func index(from: LockID, to: LockID) -> Int32? {
+    let fingerprint = Self.hash(from, to) & 0xFFFF_FFFF
+    let mask = slots.count - 1
+    var position = Int(truncatingIfNeeded: fingerprint) & mask
+    return slots.withUnsafeBufferPointer { slots in
+      edges.withUnsafeBufferPointer { edges in
+        while true {
+          let slot = slots[position]
+          if slot == 0 { return nil }
+          if slot >> 32 == fingerprint {
+            let edge = Int(slot & 0xFFFF_FFFF) - 1
+            if edges[edge].from == from && edges[edge].to == to { return Int32(edge) }
+          }
+          position = (position + 1) & mask
+        }
+      }
+    }
+  }
+
+  /// Reads the table slot of each pair `lock → to` ahead of the lookups that need it. The
+  /// table is far larger than the caches, so each lookup is a cache miss; one attempt's
+  /// lookups do not depend on each other, and loading their slots in one tight loop lets the
+  /// processor overlap those misses instead of waiting for them one after another.
+  mutating func warm(from locks: some Sequence<LockID>, to: LockID) {
+    var sum: UInt64 = 0
+    let mask = UInt64(slots.count - 1)
+    slots.withUnsafeBufferPointer { slots in
+      newestOut.withUnsafeBufferPointer { newestOut in
+        for lock in locks {
+          sum &+= slots[Int(truncatingIfNeeded: Self.hash(lock, to) & mask)]
+          if lock.index < newestOut.count { sum &+= UInt64(UInt32(bitPattern: newestOut[lock.index])) }
+        }
+      }
+    }
+    warmed &+= sum  // kept, so the loads are not optimised away
+  }
+  private var warmed: UInt64 = 0
+
+  /// Adds `from → to` (not yet known) and returns its index.
+  mutating func add(from: LockID, to: LockID, attempt: Int32, held: Int32, gates: GateSet, sharedOnly: Bool) -> Int32 {
+    let index = Int32(edges.count)
+    edges.append(Edge(from: from, to: to, attempt: attempt, held: held, gates: gates, flags: sharedOnly ? Edge.sharedOnly : 0))
+    if (edges.count + 1) * 10 > slots.count * 7 { grow() }
+    place(Self.hash(from, to) & 0xFFFF_FFFF, index)
+    lockSpan = max(lockSpan, from.index + 1, to.index + 1)
+    if lockSpan > newestOut.count { newestOut.append(contentsOf: repeatElement(-1, count: lockSpan - newestOut.count)) }
+    edges[Int(index)].nextOut = newestOut[from.index]
+    newestOut[from.index] = index
+    return index
+  }
+
+  mutating func addAttempt(_ attempt: Attempt) -> Int32 {
+    attempts.append(attempt)
+    return Int32(attempts.count - 1)
+  }
+
+  mutating func addHeld(_ held: HeldRecord) -> Int32 {
+    holds.append(held)
+    return Int32(holds.count - 1)
+  }
+
+  mutating func addPrefix<Locks: Collection>(_ locks: Locks) -> Int32 where Locks.Element == LockID {
+    prefixes.add(locks)
+  }
+
+  /// The edges out of `lock` in the order they were added, into `buffer` (replacing what
+  /// it held): the order a cycle search walks them in.
+  func outgoing(from lock: LockID, into buffer: inout [Int32]) {
+    buffer.removeAll(keepingCapacity: true)
+    guard lock.index < newestOut.count else { return }
+    var edge = newestOut[lock.index]
+    while edge >= 0 {
+      buffer.append(edge)
+      edge = edges[Int(edge)].nextOut
+    }
+    buffer.reverse()
+  }
+
+  subscript(index: Int) -> Edge {
+    get { edges[index] }
+    _modify { yield &edges[index] }
+  }
+
+  // MARK: What an edge's first witness was
+
+  /// An edge with its first witness spelled out, for a finding's text.
+  struct FirstWitness {
+    var from: LockID
+    var to: LockID
+    var firstAgent: AgentID
+    var heldAt: SourceLocation
+    var acquiredAt: SourceLocation
+    var heldSite: Int32
+    var acquiredSite: Int32
+    var time: Int64
+  }
+
+  func firstWitness(_ index: Int) -> FirstWitness {
+    FirstWitness(
+      from: edges[index].from, to: edges[index].to, firstAgent: firstAgent(index), heldAt: heldAt(index),
+      acquiredAt: acquiredAt(index), heldSite: heldSite(index), acquiredSite: acquiredSite(index), time: time(index))
+  }
+
+  func firstAgent(_ index: Int) -> AgentID { attempts[Int(edges[index].attempt)].agent }
+  func time(_ index: Int) -> Int64 { attempts[Int(edges[index].attempt)].time }
+  func acquiredSite(_ index: Int) -> Int32 { attempts[Int(edges[index].attempt)].site }
+  func heldSite(_ index: Int) -> Int32 { holds[Int(edges[index].held)].site }
+
+  func acquiredAt(_ index: Int) -> SourceLocation {
+    let attempt = attempts[Int(edges[index].attempt)]
+    return SourceLocation(input: attempt.input, line: attempt.line)
+  }
+
+  func heldAt(_ index: Int) -> SourceLocation {
+    let held = holds[Int(edges[index].held)]
+    return SourceLocation(input: held.input, line: held.line)
+  }
+
+  func wasTaken(_ index: Int, by agent: AgentID) -> Bool { firstAgent(index) == agent || edges[index].secondAgent == agent }
+  func agentCount(_ index: Int) -> Int { edges[index].secondAgent.rawValue < 0 ? 1 : 2 }
+  func agents(_ index: Int) -> [AgentID] { agentCount(index) > 1 ? [firstAgent(index), edges[index].secondAgent] : [firstAgent(index)] }
+  func isSharedOnly(_ index: Int) -> Bool { edges[index].flags & Edge.sharedOnly != 0 }
+
+  /// The edge's gates, outermost first.
+  func gates(_ index: Int) -> [LockID] {
+    prefixes.locks(of: edges[index].gates, in: attempts[Int(edges[index].attempt)].prefix)
+  }
+
+  /// Keeps of the edge's gates those that pass `isIncluded`; true when some were dropped.
+  mutating func narrowGates(_ index: Int, keeping isIncluded: (LockID) -> Bool) -> Bool {
+    let gates = edges[index].gates
+    guard !gates.isEmpty else { return false }
+    let narrowed = prefixes.narrowed(gates, in: attempts[Int(edges[index].attempt)].prefix, keeping: isIncluded)
+    edges[index].gates = narrowed
+    return narrowed != gates
+  }
+
+  // MARK: The table
+
+  /// Puts edge `index`, whose key hashes to `hash` (low half), in its slot.
+  @inline(__always)
+  private mutating func place(_ hash: UInt64, _ index: Int32) {
+    Self.place(hash << 32 | UInt64(index + 1), in: &slots)
+  }
+
+  @inline(__always)
+  private static func place(_ slot: UInt64, in slots: inout [UInt64]) {
+    let mask = slots.count - 1
+    var position = Int(truncatingIfNeeded: slot >> 32) & mask
+    slots.withUnsafeMutableBufferPointer { slots in
+      while slots[position] != 0 { position = (position + 1) & mask }
+      slots[position] = slot
+    }
+  }
+
+  /// Doubles the table. A slot carries its key's hash, so the old slots are placed again
+  /// in order, each near its old position: no edge is read, and the writes go forward.
+  private mutating func grow() {
+    var grown = [UInt64](repeating: 0, count: slots.count * 2)
+    for slot in slots where slot != 0 { Self.place(slot, in: &grown) }
+    slots = grown
+  }
+}

@@ -1,0 +1,100 @@
+import Testing
+
+@testable import LockscopeCore
+
+/// The lock-order edge store (an open-addressing table over packed pairs, first witnesses
+/// shared per attempt, gates as a mask over a held prefix) against a plain Dictionary that
+/// keeps every edge's facts spelled out, on random witness sequences.
+@Suite("Lock-order edge store")
+struct LockOrderEdgesTests {
+  /// What one edge should be, kept the simple way.
+  struct Expected: Equatable {
+    var index: Int32
+    var firstAgent: AgentID
+    var secondAgent: AgentID?
+    var gates: [LockID]
+    var sharedOnly: Bool
+    var heldAt: LockscopeCore.SourceLocation
+    var acquiredAt: LockscopeCore.SourceLocation
+    var time: Int64
+  }
+
+  @Test("an edge record is 28 bytes, its first witness shared: the transactions shape once kept ~120 bytes an edge")
+  func edgeRecordIsSmall() {
+    #expect(MemoryLayout<LockOrderEdges.Edge>.stride == 28)
+    #expect(MemoryLayout<GateSet>.size == 1)
+  }
+
+  @Test(
+    "every witness finds, adds or narrows the same edge as a Dictionary of (from, to) would, in any order and past several table growths",
+    arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
+  func agreesWithDictionary(seed: UInt64) {
+    var generator = SplitMix(seed: seed)
+    // Few locks make repeated witnesses (narrowing, second agents); many make the table grow.
+    let lockCount = Int32(seed.isMultiple(of: 2) ? 12 : 400)
+    var store = LockOrderEdges()
+    var reference: [Int64: Expected] = [:]
+    var order: [Int64] = []
+    for step in 0..<4000 {
+      // One attempt: an agent holding a few distinct locks asks for `to`.
+      let agent = AgentID(Int32.random(in: 0..<5, using: &generator))
+      var held: [LockID] = []
+      for _ in 0..<Int.random(in: 1...8, using: &generator) {
+        let lock = LockID(Int32.random(in: 0..<lockCount, using: &generator))
+        if !held.contains(lock) { held.append(lock) }
+      }
+      let to = LockID(Int32.random(in: 0..<lockCount, using: &generator))
+      let time = Int64(step)
+      let acquiredAt = LockscopeCore.SourceLocation(input: 0, line: Int64(step) + 1)
+      let prefix = held.count > 1 ? store.addPrefix(held) : GatePrefixes.none
+      let attempt = store.addAttempt(
+        LockOrderEdges.Attempt(line: acquiredAt.line, time: time, input: 0, agent: agent, site: -1, prefix: prefix))
+      if Bool.random(using: &generator) { store.warm(from: held, to: to) }
+      for (position, from) in held.enumerated() where from != to {
+        let sharedOnly = Int.random(in: 0..<3, using: &generator) == 0
+        let key = Int64(from.rawValue) << 32 | Int64(to.rawValue)
+        let found = store.index(from: from, to: to)
+        #expect(found == reference[key]?.index, "lookup of \(from) → \(to) at step \(step)")
+        if let index = found.map(Int.init), var expected = reference[key] {
+          if expected.firstAgent != agent && expected.secondAgent == nil {
+            expected.secondAgent = agent
+            store[index].secondAgent = agent
+          }
+          expected.gates = expected.gates.filter { held.contains($0) }
+          _ = store.narrowGates(index) { held.contains($0) }
+          if !sharedOnly {
+            expected.sharedOnly = false
+            store[index].flags &= ~LockOrderEdges.Edge.sharedOnly
+          }
+          reference[key] = expected
+        } else {
+          let heldAt = LockscopeCore.SourceLocation(input: 1, line: Int64(position) + 1)
+          let record = store.addHeld(LockOrderEdges.HeldRecord(line: heldAt.line, input: 1, site: -1))
+          let gates = store.prefixes.firstGates(prefix, excluding: from, to)
+          let index = store.add(from: from, to: to, attempt: attempt, held: record, gates: gates, sharedOnly: sharedOnly)
+          reference[key] = Expected(
+            index: index, firstAgent: agent, gates: Array(held.filter { $0 != from && $0 != to }.prefix(GateSet.capacity)),
+            sharedOnly: sharedOnly, heldAt: heldAt, acquiredAt: acquiredAt, time: time)
+          order.append(key)
+        }
+      }
+    }
+    #expect(store.count == reference.count)
+    for (key, expected) in reference {
+      let index = Int(expected.index)
+      #expect(store[index].from.rawValue == Int32(key >> 32) && store[index].to.rawValue == Int32(truncatingIfNeeded: key))
+      let agents = [expected.firstAgent] + (expected.secondAgent.map { [$0] } ?? [])
+      #expect(store.agents(index) == agents)
+      #expect(store.gates(index) == expected.gates)
+      #expect(store.isSharedOnly(index) == expected.sharedOnly)
+      #expect(store.heldAt(index) == expected.heldAt && store.acquiredAt(index) == expected.acquiredAt && store.time(index) == expected.time)
+    }
+    // The edges out of each lock, in the order they were added (the cycle search's order).
+    for lock in 0..<lockCount {
+      var listed: [Int32] = []
+      store.outgoing(from: LockID(lock), into: &listed)
+      let expected = order.filter { Int32($0 >> 32) == lock }.compactMap { reference[$0]?.index }
+      #expect(listed == expected, "edges out of \(lock)")
+    }
+  }
+}
