@@ -31,13 +31,15 @@ struct Analyzers: TimelineObserver {
   }
 
   /// Every finding, most severe first, then by kind, then in time order: named here, where
-  /// the report is built (lock-order inversion's come named, and get their ids back).
+  /// the report is built.
   func findings(in context: FindingContext) -> [Finding] {
     guard findingsEnabled else { return anomalies.findings(in: context).map(context.named) }
-    let drafts = [deadlocks.findings(in: context), leases.findings(in: context), orphans.findings(in: context)]
+    let drafts = [
+      deadlocks.findings(in: context), leases.findings(in: context), orphans.findings(in: context), lockOrder.findings(in: context),
+      contention.findings(in: context), anomalies.findings(in: context),
+    ]
     let all = RemedyFit.apply(
-      to: drafts.joined().map(context.named) + lockOrder.findings(in: context).map(context.identified)
-        + (contention.findings(in: context) + anomalies.findings(in: context)).map(context.named),
+      to: drafts.joined().map(context.named),
       lockNames: context.lockStates.indices.filter { context.lockStates[$0].seen }.map { context.lockName(LockID(Int32($0))) },
       families: families.families)
     return all.enumerated().sorted { a, b in

@@ -179,7 +179,7 @@ enum SummaryMerge {
       source: { Int($0.input) < sources.count ? sources[Int($0.input)] : "?" },
       statistics: StatisticsAnalyzer(selection: Selection(lockNames: locks, agentNames: agents)), lockStates: [], span: 0,
       options: options)
-    let findings = analyzer.findings(in: context)
+    let findings = analyzer.findings(in: context).map(context.named)
     let dropped = analyzer.droppedFindings.reduce(0) { $0 + $1.count }
     return (findings, findings.count + dropped)
   }

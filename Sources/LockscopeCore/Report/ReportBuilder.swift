@@ -86,8 +86,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     let context = FindingContext(
       agentName: { agentNames.name($0.rawValue) }, lockName: { lockNames.name($0.rawValue) }, source: source,
       statistics: statistics, lockStates: engine.locks, span: Int64(spanNanos), spanStart: engine.span?.start ?? .min,
-      options: findingOptions, siteName: siteName, agentNamed: { agentNames.lookup($0).map(AgentID.init) },
-      lockNamed: { lockNames.lookup($0).map(LockID.init) })
+      options: findingOptions, siteName: siteName)
     report.findings = analyzers.findings(in: context)
     report.findingCounts = ReportBuilder.count(report.findings, dropped: analyzers.droppedFindings)
     return report

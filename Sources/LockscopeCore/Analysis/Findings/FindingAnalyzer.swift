@@ -36,22 +36,11 @@ struct FindingContext {
   let options: FindingOptions
   /// The name of a `site` id (nil for -1: the event had none).
   var siteName: (Int32) -> String? = { _ in nil }
-  /// Back from a name to the run's id, for the findings an analyzer still writes with names.
-  var agentNamed: (String) -> AgentID? = { _ in nil }
-  var lockNamed: (String) -> LockID? = { _ in nil }
 
   var names: FindingNames { FindingNames(agentName: agentName, lockName: lockName, source: source, siteName: siteName) }
 
   /// The one step where an analyzer's finding gets its names.
   func named(_ draft: FindingDraft) -> Finding { draft.named(names) }
-
-  /// A finding built with names (lock-order inversion's, for now), given its ids back.
-  func identified(_ finding: Finding) -> Finding {
-    var finding = finding
-    finding.lockIDs = finding.locks.compactMap(lockNamed)
-    finding.agentIDs = finding.agents.compactMap(agentNamed)
-    return finding
-  }
 
   /// `'ledger' at worker.py:41 process_item`, or `'ledger'` with no site.
   func quoted(_ lock: LockID, at site: Int32) -> String {

@@ -363,14 +363,15 @@ struct LockOrderAnalyzer: FindingAnalyzer {
     }
   }
 
-  func findings(in context: FindingContext) -> [Finding] {
+  func findings(in context: FindingContext) -> [FindingDraft] {
     cycles.items.filter { !deadlockedSets.contains(Set($0.map { edges[$0].from.rawValue })) }.map { cycle in
       let chain = cycle.map { edges.firstWitness($0) }
-      let steps = chain.map { edge in
-        "\(context.quoted(edge.firstAgent)) took \(context.quoted(edge.to, at: edge.acquiredSite)) while holding \(context.quoted(edge.from, at: edge.heldSite)) (\(context.source(edge.heldAt)) then \(context.source(edge.acquiredAt)))"
+      let steps: [FindingText] = chain.map { edge in
+        "\(quoted: edge.firstAgent) took \(quoted: edge.to, at: edge.acquiredSite) while holding \(quoted: edge.from, at: edge.heldSite) (\(source: edge.heldAt) then \(source: edge.acquiredAt))"
       }
-      let order = (chain.map { context.lockName($0.from) } + [context.lockName(chain[0].from)]).joined(separator: " → ")
-      let message = "Lock-order inversion \(order): " + steps.joined(separator: "; ") + ". These agents can deadlock if they interleave."
+      let order = (chain.map { edge -> FindingText in "\(lock: edge.from)" } + ["\(lock: chain[0].from)"]).joined(separator: " → ")
+      let message: FindingText =
+        "Lock-order inversion \(order): \(steps.joined(separator: "; ")). These agents can deadlock if they interleave."
       let last = chain[chain.count - 1]
       let details: [(key: String, value: JSONValue)] = [
         (
@@ -387,12 +388,13 @@ struct LockOrderAnalyzer: FindingAnalyzer {
             })
         )
       ]
-      return Finding(
-        kind: .lockOrderInversion, severity: .warning, locks: chain.map { context.lockName($0.from) },
-        agents: unique(chain.map { context.agentName($0.firstAgent) }), time: last.time, source: context.source(last.acquiredAt),
-        message: message,
+      // The suggested order is by name, so it is the one place the draft needs names now.
+      let suggested = chain.map { context.quoted($0.from) }.sorted().joined(separator: " before ")
+      return FindingDraft(
+        kind: .lockOrderInversion, severity: .warning, locks: chain.map(\.from), agents: unique(chain.map(\.firstAgent)),
+        time: last.time, source: last.acquiredAt, message: message,
         remedy:
-          "Pick one global order for these locks (\(chain.map { context.quoted($0.from) }.sorted().joined(separator: " before "))) and take them in that order in every agent, or guard them with one coarser lock. If the order is known to be safe, list the cycle in a --suppress file.",
+          "Pick one global order for these locks (\(suggested)) and take them in that order in every agent, or guard them with one coarser lock. If the order is known to be safe, list the cycle in a --suppress file.",
         details: details)
     }
   }
