@@ -176,24 +176,17 @@ struct TsWriter {
   }
 }
 
-/// "YYYY-MM-DDTHH:MM:SS" for whole seconds since the epoch (UTC), via Howard Hinnant's
-/// civil-from-days algorithm.
+/// "YYYY-MM-DDTHH:MM:SS" for whole seconds since the epoch (UTC). The C library's calendar
+/// (`gmtime_r`): the generator needs no copy of the parser's date arithmetic, and it runs
+/// once per second of log time.
 func rfc3339Seconds(_ sec: Int64) -> String {
-  let days = sec >= 0 ? sec / 86400 : (sec - 86399) / 86400
-  let secOfDay = sec - days * 86400
-  let z = days + 719_468
-  let era = (z >= 0 ? z : z - 146_096) / 146_097
-  let doe = z - era * 146_097
-  let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-  let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-  let mp = (5 * doy + 2) / 153
-  let d = doy - (153 * mp + 2) / 5 + 1
-  let m = mp < 10 ? mp + 3 : mp - 9
-  let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+  var time = time_t(sec)
+  var fields = tm()
+  guard gmtime_r(&time, &fields) != nil else { return "0000-00-00T00:00:00" }
   func pad(_ v: Int64, _ n: Int) -> String {
     let s = String(v)
     return String(repeating: "0", count: max(0, n - s.count)) + s
   }
-  return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secOfDay / 3600, 2)):"
-    + "\(pad(secOfDay / 60 % 60, 2)):\(pad(secOfDay % 60, 2))"
+  let date = "\(pad(Int64(fields.tm_year) + 1900, 4))-\(pad(Int64(fields.tm_mon) + 1, 2))-\(pad(Int64(fields.tm_mday), 2))"
+  return date + "T\(pad(Int64(fields.tm_hour), 2)):\(pad(Int64(fields.tm_min), 2)):\(pad(Int64(fields.tm_sec), 2))"
 }
