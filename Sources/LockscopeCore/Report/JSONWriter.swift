@@ -338,7 +338,8 @@ extension Array: JSONByteSink where Element == UInt8 {
 }
 
 /// A growing run of bytes written through a pointer: one capacity check per `reserve`,
-/// none per byte. The memory is owned by a class so it is freed with the last copy.
+/// none per byte. The memory is owned by a class so it is freed with the last copy; copies
+/// share it, so only one of them may be written to (a writer is used through one variable).
 struct JSONBytes: JSONByteSink {
   private final class Storage {
     let base: UnsafeMutablePointer<UInt8>
