@@ -67,6 +67,32 @@ struct FastPathTests {
     #expect(short.leaseNanos == 1_000_000)
   }
 
+  @Test("the writer's own buffer grows past its first 256 bytes and keeps every byte, escapes included")
+  func writerGrowth() {
+    var json = JSONWriter(compact: true)
+    var expected: [UInt8] = []
+    json.beginArray()
+    expected.append(UInt8(ascii: "["))
+    for index in 0..<3000 {
+      // Some strings are mostly escapes (six bytes out for each byte in), some long and plain.
+      let text = index % 3 == 0 ? String(repeating: "\u{01}\"", count: index % 50) : String(repeating: "ab", count: index % 400)
+      json.beginObject()
+      json.field("k\(index)", text)
+      json.field("n", Int64(-index))
+      json.endObject()
+      if index > 0 { expected.append(UInt8(ascii: ",")) }
+      expected += Array("{".utf8)
+      JSONWriter.appendString("k\(index)", to: &expected)
+      expected.append(UInt8(ascii: ":"))
+      JSONWriter.appendString(text, to: &expected)
+      expected += Array(",\"n\":\(-index)}".utf8)
+    }
+    json.endArray()
+    expected.append(UInt8(ascii: "]"))
+    #expect(json.bytes == expected)
+    #expect(json.text == String(decoding: expected, as: UTF8.self))
+  }
+
   @Test("trace and span ids no output asks for are still checked: duplicates and wrong types fail")
   func uncapturedIdsStillChecked() {
     let base = #"{"ts":1,"event":"release","agent":"a","lock":"L","#

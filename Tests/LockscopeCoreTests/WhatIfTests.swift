@@ -142,6 +142,11 @@ struct WhatIfTests {
       #expect(!kept.droppedAny, "\(path)")
       #expect(recorded.findings.map(\.remedy) == reread.findings.map(\.remedy), "\(path)")
       #expect(recorded.findings.map { $0.detail("predicted_speedup") } == reread.findings.map { $0.detail("predicted_speedup") }, "\(path)")
+      // A budget of 8: locks dropped and the kept events compacted (crashes stay among
+      // them), or the crashes alone past half of it; kept or read again, the same remedy.
+      let (tight, _) = try annotatedReport(path, budget: 8)
+      #expect(tight.findings.map(\.remedy) == reread.findings.map(\.remedy), "\(path)")
+      #expect(tight.findings.map { $0.detail("predicted_speedup") } == reread.findings.map { $0.detail("predicted_speedup") }, "\(path)")
       predicted += recorded.findings.filter { $0.detail("predicted_wait_cut") != nil }.count
     }
     #expect(predicted >= 2)  // serialized-workers and the postmortem at least

@@ -245,10 +245,12 @@ struct JSONScanner {
     var p = token.start
     let end = token.start + token.count
     while p < end {
-      let byte = p.pointee
-      guard byte == UInt8(ascii: "\\") else {
-        buffer.append(byte)
-        p += 1
+      guard p.pointee == UInt8(ascii: "\\") else {
+        // The plain bytes up to the next escape in one append (`queue\/billing-7` is two
+        // runs and an escape), not a capacity check per byte.
+        let escape = memchr(p, Int32(UInt8(ascii: "\\")), end - p).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
+        buffer.append(contentsOf: UnsafeBufferPointer(start: p, count: escape - p))
+        p = escape
         continue
       }
       let kind = p[1]  // the scanner checked every escape is complete

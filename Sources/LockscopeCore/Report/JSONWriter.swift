@@ -1,8 +1,13 @@
 /// Builds pretty-printed JSON (two-space indent, keys in the order written) as UTF-8 bytes,
 /// escaping strings per RFC 8259. Bytes, not `String`: a report with thousands of locks and
 /// findings is written in one pass with no per-character work on plain ASCII.
+///
+/// The bytes go into its own buffer (`JSONBytes`): each key, number or string reserves its
+/// worst case once and is then written without further checks (an `Array` append costs a
+/// uniqueness test, a capacity test and a generic call for every piece). A writer is a
+/// builder used through one variable: a copy shares the buffer and must not be written to.
 struct JSONWriter {
-  private(set) var bytes: [UInt8] = []
+  private var out: JSONBytes
   private var depth = 0
   /// Bit `d - 1`: whether the open container at depth `d` already has an element (a comma
   /// is due). A word, not an array: no uniqueness check or bounds check per element.
@@ -14,11 +19,14 @@ struct JSONWriter {
 
   init(compact: Bool = false) {
     self.compact = compact
-    bytes.reserveCapacity(compact ? 256 : 1 << 16)
+    out = JSONBytes(capacity: compact ? 256 : 1 << 16)
   }
 
+  /// The JSON written so far, as bytes.
+  var bytes: [UInt8] { out.array }
+
   /// The JSON as text.
-  var text: String { String(decoding: bytes, as: UTF8.self) }
+  var text: String { out.withBytes { String(decoding: $0, as: UTF8.self) } }
 
   mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
   mutating func endObject() { close(UInt8(ascii: "}")) }
@@ -27,15 +35,15 @@ struct JSONWriter {
 
   mutating func field(_ key: String, _ value: String?) {
     element(key)
-    if let value { JSONWriter.appendString(value, to: &bytes) } else { append("null") }
+    if let value { JSONWriter.appendString(value, to: &out) } else { append("null") }
   }
   mutating func field(_ key: String, _ value: Int) {
     element(key)
-    JSONWriter.appendInteger(Int64(value), to: &bytes)
+    JSONWriter.appendInteger(Int64(value), to: &out)
   }
   mutating func field(_ key: String, _ value: Int64) {
     element(key)
-    JSONWriter.appendInteger(value, to: &bytes)
+    JSONWriter.appendInteger(value, to: &out)
   }
   /// A total that may pass Int64.max: JSON numbers have no range, so it is written exactly.
   mutating func field(_ key: String, _ value: Int128) {
@@ -45,7 +53,7 @@ struct JSONWriter {
   }
   mutating func field(_ key: String, _ value: Double) {
     element(key)
-    JSONWriter.appendNumber(value, to: &bytes)
+    JSONWriter.appendNumber(value, to: &out)
   }
   mutating func field(_ key: String, _ value: Bool) {
     element(key)
@@ -58,17 +66,21 @@ struct JSONWriter {
   }
   mutating func string(_ value: String) {
     element(nil)
-    JSONWriter.appendString(value, to: &bytes)
+    JSONWriter.appendString(value, to: &out)
   }
 
   private mutating func append(_ text: String) {
     var text = text
-    text.withUTF8 { bytes.append(contentsOf: $0) }
+    text.withUTF8 { utf8 in
+      out.reserve(utf8.count)
+      out.appendUnchecked(utf8)
+    }
   }
 
   private mutating func open(_ key: String?, _ bracket: UInt8) {
     element(key)
-    bytes.append(bracket)
+    out.reserve(1)
+    out.appendUnchecked(bracket)
     depth += 1
     setHasElement(false)
   }
@@ -78,20 +90,24 @@ struct JSONWriter {
     if depth > 64 { deeperHasElement.removeLast() }
     depth -= 1
     if hadElement { newline() }
-    bytes.append(bracket)
-    if depth == 0 && !compact { bytes.append(UInt8(ascii: "\n")) }
+    out.reserve(2)
+    out.appendUnchecked(bracket)
+    if depth == 0 && !compact { out.appendUnchecked(UInt8(ascii: "\n")) }
   }
 
   private mutating func element(_ key: String?) {
     if depth > 0 {
-      if currentHasElement { bytes.append(UInt8(ascii: ",")) }
+      if currentHasElement {
+        out.reserve(1)
+        out.appendUnchecked(UInt8(ascii: ","))
+      }
       setHasElement(true)
       newline()
     }
     if let key {
-      JSONWriter.appendString(key, to: &bytes)
-      bytes.append(UInt8(ascii: ":"))
-      if !compact { bytes.append(UInt8(ascii: " ")) }
+      JSONWriter.appendString(key, to: &out, reservingAfter: 2)
+      out.appendUnchecked(UInt8(ascii: ":"))
+      if !compact { out.appendUnchecked(UInt8(ascii: " ")) }
     }
   }
 
@@ -116,15 +132,16 @@ struct JSONWriter {
 
   private mutating func newline() {
     guard !compact else { return }
-    // The newline and the indent in one append from a constant buffer (no slice of an
-    // array, no retain): reports nest a few levels; deeper ones take more turns.
+    // The newline and the indent in one copy from a constant buffer: reports nest a few
+    // levels; deeper ones take more turns.
     let run = JSONWriter.newlineAndIndent
     var spaces = 2 * depth
-    bytes.append(contentsOf: UnsafeBufferPointer(start: run.baseAddress, count: 1 + min(spaces, run.count - 1)))
+    out.reserve(1 + spaces)
+    out.appendUnchecked(UnsafeBufferPointer(start: run.baseAddress, count: 1 + min(spaces, run.count - 1)))
     spaces -= min(spaces, run.count - 1)
     while spaces > 0 {
       let more = min(spaces, run.count - 1)
-      bytes.append(contentsOf: UnsafeBufferPointer(start: run.baseAddress! + 1, count: more))  // allocated: never nil
+      out.appendUnchecked(UnsafeBufferPointer(start: run.baseAddress! + 1, count: more))  // allocated: never nil
       spaces -= more
     }
   }
@@ -138,8 +155,9 @@ struct JSONWriter {
   }()
 
   /// Decimal digits of an integer, written straight into the output.
-  static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
-    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+  static func appendInteger<Sink: JSONByteSink>(_ value: Int64, to bytes: inout Sink) {
+    bytes.reserve(20)  // a sign and 19 digits
+    if value < 0 { bytes.appendUnchecked(UInt8(ascii: "-")) }
     var magnitude = value.magnitude
     var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
     withUnsafeMutableBytes(of: &digits) { raw in
@@ -152,21 +170,26 @@ struct JSONWriter {
         buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
         magnitude /= 10
       } while magnitude > 0
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index...]))
+      bytes.appendUnchecked(UnsafeBufferPointer(rebasing: buffer[index...]))
     }
   }
 
   /// A finite number with at most six decimals and no trailing zeros (`0.25`, `1`, `0`),
   /// written straight into the output.
-  static func appendNumber(_ value: Double, to bytes: inout [UInt8]) {
+  static func appendNumber<Sink: JSONByteSink>(_ value: Double, to bytes: inout Sink) {
     let scaled = (value * 1_000_000).rounded()
     guard scaled.isFinite, abs(scaled) < 9e18 else {
-      bytes.append(contentsOf: Array(number(value).utf8))
+      var text = number(value)
+      text.withUTF8 { utf8 in
+        bytes.reserve(utf8.count)
+        bytes.appendUnchecked(utf8)
+      }
       return
     }
     var micros = Int64(scaled)
     if micros < 0 {
-      bytes.append(UInt8(ascii: "-"))
+      bytes.reserve(1)
+      bytes.appendUnchecked(UInt8(ascii: "-"))
       micros = -micros
     }
     appendInteger(micros / 1_000_000, to: &bytes)
@@ -177,11 +200,12 @@ struct JSONWriter {
       fraction /= 10
       width -= 1
     }
-    bytes.append(UInt8(ascii: "."))
+    bytes.reserve(1 + width)
+    bytes.appendUnchecked(UInt8(ascii: "."))
     var divisor: Int64 = 1
     for _ in 1..<width { divisor *= 10 }
     while divisor > 0 {
-      bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+      bytes.appendUnchecked(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
       divisor /= 10
     }
   }
@@ -199,11 +223,14 @@ struct JSONWriter {
 
   /// A JSON string literal: quotes, backslashes and control characters escaped; other
   /// UTF-8 copied as is. Keys and names rarely need an escape: one pass finds the first
-  /// byte that does, and everything before it is appended at once.
-  static func appendString(_ value: String, to bytes: inout [UInt8]) {
-    bytes.append(UInt8(ascii: "\""))
+  /// byte that does, and everything before it is appended at once. Room for the worst case
+  /// (six bytes for each byte, the quotes, and `reservingAfter` more for the caller) is
+  /// reserved once, so nothing after it checks capacity.
+  static func appendString<Sink: JSONByteSink>(_ value: String, to bytes: inout Sink, reservingAfter extra: Int = 0) {
     var value = value
     value.withUTF8 { utf8 in
+      bytes.reserve(6 * utf8.count + 2 + extra)
+      bytes.appendUnchecked(UInt8(ascii: "\""))
       var runStart = 0
       var index = 0
       while index < utf8.count {
@@ -215,27 +242,40 @@ struct JSONWriter {
             continue
           }
           index += mask.trailingZeroBitCount >> 3
+        } else if utf8.count >= 8, let base = utf8.baseAddress {
+          // Fewer than eight left: the string's last eight bytes, the checked ones among
+          // them clean. No hit ends the string; a hit at or past `index` is where to look
+          // (one below it is a byte already escaped: take the bytes one at a time).
+          let mask = JSONWriter.escapeMask(UnsafeRawPointer(base + utf8.count - 8).loadUnaligned(as: UInt64.self))
+          let hit = utf8.count - 8 + mask.trailingZeroBitCount >> 3
+          if mask == 0 {
+            index = utf8.count
+            continue
+          }
+          if hit >= index { index = hit }
         }
         let byte = utf8[index]
         guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F else {
           index += 1
           continue
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+        bytes.appendUnchecked(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
         index += 1
         runStart = index
+        bytes.appendUnchecked(0x5C)
         switch byte {
-        case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-        case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-        case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-        case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-        case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-        default: bytes.append(contentsOf: Array(("\\u" + hex(UInt16(byte), width: 4)).utf8))
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.appendUnchecked(byte)
+        case 0x0A: bytes.appendUnchecked(UInt8(ascii: "n"))
+        case 0x0D: bytes.appendUnchecked(UInt8(ascii: "r"))
+        case 0x09: bytes.appendUnchecked(UInt8(ascii: "t"))
+        default:
+          // \u00XX (control characters and DEL)
+          for digit in Array(("u" + hex(UInt16(byte), width: 4)).utf8) { bytes.appendUnchecked(digit) }
         }
       }
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+      bytes.appendUnchecked(UnsafeBufferPointer(rebasing: utf8[runStart...]))
+      bytes.appendUnchecked(UInt8(ascii: "\""))
     }
-    bytes.append(UInt8(ascii: "\""))
   }
 
   /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash, a
@@ -257,13 +297,13 @@ struct JSONWriter {
     switch value {
     case .string(let string):
       element(key)
-      JSONWriter.appendString(string, to: &bytes)
+      JSONWriter.appendString(string, to: &out)
     case .int(let number):
       element(key)
-      JSONWriter.appendInteger(number, to: &bytes)
+      JSONWriter.appendInteger(number, to: &out)
     case .double(let number):
       element(key)
-      JSONWriter.appendNumber(number, to: &bytes)
+      JSONWriter.appendNumber(number, to: &out)
     case .bool(let flag):
       element(key)
       append(flag ? "true" : "false")
@@ -280,4 +320,97 @@ struct JSONWriter {
       endObject()
     }
   }
+}
+
+/// Where `JSONWriter`'s pieces are written: `reserve(n)` makes room for `n` more bytes, after
+/// which up to `n` bytes may be appended without a check.
+protocol JSONByteSink {
+  mutating func reserve(_ count: Int)
+  mutating func appendUnchecked(_ byte: UInt8)
+  mutating func appendUnchecked(_ bytes: UnsafeBufferPointer<UInt8>)
+}
+
+/// Lines built by other writers (`IntervalJSONWriter`): an array grows by itself.
+extension Array: JSONByteSink where Element == UInt8 {
+  @inline(__always) mutating func reserve(_ count: Int) {}
+  @inline(__always) mutating func appendUnchecked(_ byte: UInt8) { append(byte) }
+  @inline(__always) mutating func appendUnchecked(_ bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }
+}
+
+/// A growing run of bytes written through a pointer: one capacity check per `reserve`,
+/// none per byte. The memory is owned by a class so it is freed with the last copy; copies
+/// share it, so only one of them may be written to (a writer is used through one variable).
+struct JSONBytes: JSONByteSink {
+  private final class Storage {
+    let base: UnsafeMutablePointer<UInt8>
+    init(capacity: Int) { base = .allocate(capacity: capacity) }
+    deinit { base.deallocate() }
+  }
+
+  private var storage: Storage
+  private var next: UnsafeMutablePointer<UInt8>
+  private var limit: UnsafeMutablePointer<UInt8>
+
+  init(capacity: Int) {
+    storage = Storage(capacity: max(capacity, 16))
+    next = storage.base
+    limit = storage.base + max(capacity, 16)
+  }
+
+  var count: Int { next - storage.base }
+
+  @inline(__always)
+  mutating func reserve(_ count: Int) {
+    if limit - next < count { grow(to: self.count + count) }
+  }
+
+  /// At least doubles, so a long report is copied a few times in all.
+  @inline(never)
+  private mutating func grow(to needed: Int) {
+    let used = count
+    let capacity = Swift.max(needed, 2 * (limit - storage.base))
+    let bigger = Storage(capacity: capacity)
+    bigger.base.initialize(from: storage.base, count: used)
+    storage = bigger
+    next = bigger.base + used
+    limit = bigger.base + capacity
+  }
+
+  @inline(__always)
+  mutating func appendUnchecked(_ byte: UInt8) {
+    next.initialize(to: byte)
+    next += 1
+  }
+
+  /// Most pieces are keys, names, digits and indents of a few bytes: copied with two
+  /// overlapping word moves, not a `memcpy` call (which costs more than such a copy).
+  @inline(__always)
+  mutating func appendUnchecked(_ bytes: UnsafeBufferPointer<UInt8>) {
+    guard let source = bytes.baseAddress else { return }
+    let count = bytes.count
+    let from = UnsafeRawPointer(source)
+    let to = UnsafeMutableRawPointer(next)
+    if count >= 8 && count <= 16 {
+      let head = from.loadUnaligned(as: UInt64.self)
+      let tail = from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+      to.storeBytes(of: head, as: UInt64.self)
+      to.storeBytes(of: tail, toByteOffset: count - 8, as: UInt64.self)
+    } else if count >= 4 && count < 8 {
+      let head = from.loadUnaligned(as: UInt32.self)
+      let tail = from.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+      to.storeBytes(of: head, as: UInt32.self)
+      to.storeBytes(of: tail, toByteOffset: count - 4, as: UInt32.self)
+    } else if count < 4 {
+      for offset in 0..<count { next[offset] = source[offset] }
+    } else {
+      next.initialize(from: source, count: count)
+    }
+    next += count
+  }
+
+  func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    withExtendedLifetime(storage) { body(UnsafeBufferPointer(start: storage.base, count: count)) }
+  }
+
+  var array: [UInt8] { withBytes { Array($0) } }
 }
