@@ -161,9 +161,8 @@ struct StatisticsAnalyzer: TimelineObserver {
     if agent.index >= agents.count { StatisticsAnalyzer.grow(&agents, toInclude: agent.index) }
   }
 
-  /// Ids are interned from 0 and arrive mostly in order: a new one extends the array by
-  /// itself, and the capacity doubles in one step rather than by `append`'s reallocation
-  /// inside a run of single-element appends.
+  /// Out of line, so the per-event check stays one comparison; ids are interned from 0
+  /// and arrive mostly in order, and the capacity at least doubles when it runs out.
   @inline(never)
   private static func grow(_ rows: inout [MetricAccumulator], toInclude index: Int) {
     if index >= rows.capacity { rows.reserveCapacity(Swift.max(index + 1, rows.capacity * 2, 64)) }
