@@ -27,46 +27,49 @@ struct MetricAccumulator: Sendable {
 
   var timeouts: Int {
     get { rare?.totals.timeouts ?? 0 }
-    set { setRare(\.timeouts, newValue) }
+    set { if rare != nil || newValue != 0 { uniqueRare().totals.timeouts = newValue } }
   }
   /// Holds that ended otherwise than by a release, and the longest of them.
   var unfinishedHolds: Int {
     get { rare?.totals.unfinishedHolds ?? 0 }
-    set { setRare(\.unfinishedHolds, newValue) }
+    set { if rare != nil || newValue != 0 { uniqueRare().totals.unfinishedHolds = newValue } }
   }
   var unfinishedMax: Int64 {
     get { rare?.totals.unfinishedMax ?? 0 }
-    set { setRare(\.unfinishedMax, newValue) }
+    set { if rare != nil || newValue != 0 { uniqueRare().totals.unfinishedMax = newValue } }
   }
   /// Released holds that had an expected length (`expected_ms`, `--expect-hold`), and
   /// those of them that lasted longer (SPEC §2 `hold.over_expected`).
   var expectedHolds: Int {
     get { rare?.totals.expectedHolds ?? 0 }
-    set { setRare(\.expectedHolds, newValue) }
+    set { if rare != nil || newValue != 0 { uniqueRare().totals.expectedHolds = newValue } }
   }
   var overExpected: Int {
     get { rare?.totals.overExpected ?? 0 }
-    set { setRare(\.overExpected, newValue) }
+    set { if rare != nil || newValue != 0 { uniqueRare().totals.overExpected = newValue } }
   }
   /// Wait this lock's or agent's holds imposed on others, in nanoseconds.
   var causedWait: Double {
     get { rare?.totals.causedWait ?? 0 }
-    set { setRare(\.causedWait, newValue) }
+    set { if rare != nil || newValue != 0 { uniqueRare().totals.causedWait = newValue } }
   }
   /// Agents as holders: the most waiters they blocked at once.
   var blockedMax: Int {
     get { rare?.totals.blockedMax ?? 0 }
-    set { setRare(\.blockedMax, newValue) }
+    set { if rare != nil || newValue != 0 { uniqueRare().totals.blockedMax = newValue } }
   }
 
-  private mutating func setRare<Value: Equatable>(_ field: WritableKeyPath<RareTotals, Value>, _ value: Value) {
+  /// The box of rare totals, made on first use and copied if a copy of this accumulator
+  /// shares it. Plain stored properties behind it, no key paths: caused wait is added on
+  /// every event that blocks somebody.
+  @inline(__always)
+  private mutating func uniqueRare() -> RareBox {
     if rare == nil {
-      if value == RareTotals()[keyPath: field] { return }  // still all zero: nothing to keep
       rare = RareBox(RareTotals())
     } else if !isKnownUniquelyReferenced(&rare) {
       rare = RareBox(rare!.totals)
     }
-    rare!.totals[keyPath: field] = value
+    return rare!
   }
 
   /// Whether anything at all was counted.
