@@ -34,6 +34,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     var heldTotal: Int64 = 0
     var lockCount = 0
     var lockOrder: [RowKey] = []
+    lockOrder.reserveCapacity(engine.locks.count)  // one allocation, not a doubling past it
     for (index, state) in engine.locks.enumerated() {
       guard state.seen else { continue }
       // Lock time integrals stay whole under --agent: every lock counts for overall utilization.
@@ -50,6 +51,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
       lockFamilies = engine.locks.indices.map { families.family(of: LockID(Int32($0))).map(Int32.init) ?? -1 }
     }
     var agentOrder: [RowKey] = []
+    agentOrder.reserveCapacity(statistics.agents.count)
     for (index, accumulator) in statistics.agents.enumerated() where selection.includes(AgentID(Int32(index))) {
       guard index < engine.agents.count, !accumulator.isEmpty else { continue }
       agentOrder.append(RowKey(waitTotal: accumulator.waitNanos, name: agentNames.name(Int32(index)), index: index))
