@@ -10,6 +10,9 @@
 #      with 20,000 waiters, `timeline` over 40,000 waiters, 10,000 agents queued 12 days
 #   6. 200,000 agents each taking its own lock once (400k events), text and JSON, beside the
 #      same events over 1,000 names: what a name costs (issue 18)
+#   7. 2,000,000 events over 1,000, 10,000, 100,000 and 1,000,000 distinct agents and locks
+#      (agent i on lock i, one acquire/release pair at a time; at 1M each takes its own lock
+#      once): events/s and peak bytes a name (agent and lock counted apart) should stay flat
 #
 #   Scripts/scale.sh                 # all of them
 #   SCALE_ONLY=3 Scripts/scale.sh    # one of them
@@ -127,6 +130,27 @@ PY
   measure "200,000 agents × own lock (400k events), JSON" json bench-data/own-200k.jsonl
   measure "the same events over 1,000 names, text" text bench-data/own-1k.jsonl
   measure "the same events over 1,000 names, JSON" json bench-data/own-1k.jsonl
+fi
+
+if [ -z "$only" ] || [ "$only" = 7 ]; then
+  for names in 1000 10000 100000 1000000; do
+    f=bench-data/names-$names.jsonl
+    [ -s "$f" ] || python3 - "$f" "$names" <<'PY'
+import sys
+names = int(sys.argv[2])
+t = 1_795_341_600_000_000  # µs
+with open(sys.argv[1], "w") as out:
+    for i in range(1_000_000):
+        k = i % names
+        out.write('{"ts":%d,"event":"acquire","agent":"agent-%d","lock":"lock-%d"}\n' % (t + 2 * i, k, k))
+        out.write('{"ts":%d,"event":"release","agent":"agent-%d","lock":"lock-%d"}\n' % (t + 2 * i + 1, k, k))
+PY
+    text() { /usr/bin/time -v "$bin/lockscope" report "$@"; }
+    start=$(date +%s%N); measure "2,000,000 events over $names agents and $names locks, text" text "$f"; end=$(date +%s%N)
+    rss=$(awk -F'|' '{ gsub(/[ MB]/, "", $4); print $4 }' <<< "${rows[-1]}")
+    rows[-1]="${rows[-1]} $(awk -v ns=$((end - start)) -v mb="$rss" -v n="$names" \
+      'BEGIN { printf "%.0f k events/s, %.0f B a name |", 2000000 / ns * 1e6, mb * 1048576 / (2 * n) }')"
+  done
 fi
 
 echo

@@ -67,7 +67,7 @@ struct PropertyTests {
 
   /// The values that must not depend on how the log was cut or ordered.
   func rows(_ report: Report) -> [String] {
-    (report.locks + report.agents + [report.overall]).map { row in
+    (report.locks.array + report.agents.array + [report.overall]).map { row in
       "\(row.name ?? "overall") \(row.attempts) \(row.acquisitions) \(row.timeouts) \(row.wait) \(row.hold) \(row.waitTotalNanos) \(row.holdTotalNanos) \(row.causedWaitNanos)"
     }
   }
@@ -147,7 +147,7 @@ struct PropertyTests {
     let log = RandomLog(seed: seed, sameTime: 20)
     let result = try report([temporaryFile(log.text)])
     #expect(result.summary.events == Int64(log.lines.count))
-    for row in result.locks + result.agents + [result.overall] {
+    for row in result.locks.array + result.agents.array + [result.overall] {
       for stats in [row.wait, row.hold] {
         #expect(stats.max >= 0 && stats.mean >= 0 && stats.p50 >= 0)
         #expect(stats.p50 <= stats.p90 && stats.p90 <= stats.p95 && stats.p95 <= stats.p99 && stats.p99 <= stats.max)

@@ -12,19 +12,31 @@ struct LatencyDigest: Sendable {
   static let linearLimit: Int64 = 128
 
   private(set) var count = 0
-  /// Sum of all samples, 128 bits wide: ten thousand waits of twelve days pass Int64.max,
-  /// and a saturated sum would make the mean wrong (below the median, even).
-  private(set) var sum: Int128 = 0
   private(set) var min: Int64 = .max
   private(set) var max: Int64 = 0
+  /// The samples from the third to `exactLimit` (the third brings `min` and `max` in).
   private var exact: [Int64] = []
-  /// Counts of buckets `lowestBucket ..< lowestBucket + buckets.count`.
-  private var buckets: [UInt32] = []
-  private var lowestBucket = 0
+  /// Past `exactLimit`: the buckets and the exact sum. Nil before, so a lock or agent with
+  /// few samples (a million per-key names) pays 40 bytes a digest and allocates nothing
+  /// for one or two samples.
+  private var histogram: Histogram?
 
   init() {}
 
   var isExact: Bool { count <= LatencyDigest.exactLimit }
+
+  /// Sum of all samples, 128 bits wide: ten thousand waits of twelve days pass Int64.max,
+  /// and a saturated sum would make the mean wrong (below the median, even). While the
+  /// digest is exact it is the sum of the samples kept.
+  var sum: Int128 {
+    if let histogram { return histogram.sum }
+    switch count {
+    case 0: return 0
+    case 1: return Int128(min)
+    case 2: return Int128(min) + Int128(max)
+    default: return exact.reduce(Int128(0)) { $0 + Int128($1) }
+    }
+  }
 
   /// Adds a duration in nanoseconds (negative durations are recorded as 0).
   @inline(__always)
@@ -38,15 +50,31 @@ struct LatencyDigest: Sendable {
       exact.append(max)
     }
     count += 1
-    sum += Int128(value)
     if value < min { min = value }
     if value > max { max = value }
     if count <= LatencyDigest.exactLimit {
       if count >= 3 { exact.append(value) }
       return
     }
-    if !exact.isEmpty { moveExactIntoHistogram() }
-    addToHistogram(value)
+    let histogram = uniqueHistogram()
+    histogram.sum += Int128(value)
+    histogram.add(value)
+  }
+
+  /// The histogram, made from the exact samples on first use and copied if shared (a
+  /// digest is a value: a copy must not see later samples of the original).
+  @inline(__always)
+  private mutating func uniqueHistogram() -> Histogram {
+    if histogram == nil {
+      let made = Histogram()
+      made.sum = sum
+      for old in exactSamples { made.add(old) }
+      exact = []
+      histogram = made
+    } else if !isKnownUniquelyReferenced(&histogram) {
+      histogram = histogram!.copy()
+    }
+    return histogram!
   }
 
   /// The samples while the digest is exact (one or two are kept as `min` and `max`).
@@ -57,12 +85,6 @@ struct LatencyDigest: Sendable {
     case 2: [min, max]
     default: exact
     }
-  }
-
-  private mutating func moveExactIntoHistogram() {
-    let pending = exact
-    exact = []
-    for old in pending { addToHistogram(old) }
   }
 
   /// Mean rounded down, 0 with no samples.
@@ -82,14 +104,12 @@ struct LatencyDigest: Sendable {
     guard count > 0 else { return 0 }
     let rank = Swift.max(1, (p * count + 99) / 100)
     if count <= 2 { return rank == 1 ? min : max }  // the samples are `min` and `max`
-    if isExact {
-      return exactSamples.sorted()[rank - 1]
-    }
+    guard let histogram else { return exactSamples.sorted()[rank - 1] }
     var seen = 0
-    for (offset, bucketCount) in buckets.enumerated() {
+    for (offset, bucketCount) in histogram.buckets.enumerated() {
       seen += Int(bucketCount)
       if seen >= rank {
-        let (low, width) = LatencyDigest.bounds(ofBucket: lowestBucket + offset)
+        let (low, width) = LatencyDigest.bounds(ofBucket: histogram.lowestBucket + offset)
         return Swift.min(Swift.max(low + (width - 1) / 2, min), max)
       }
     }
@@ -104,18 +124,17 @@ struct LatencyDigest: Sendable {
       for value in other.exactSamples { add(value) }
       return
     }
-    if isExact {
-      if count <= 2 { exact = exactSamples }
-      moveExactIntoHistogram()
+    let total = sum + other.sum
+    let histogram = uniqueHistogram()
+    if let theirs = other.histogram {
+      for (offset, bucketCount) in theirs.buckets.enumerated() where bucketCount > 0 {
+        histogram.add(LatencyDigest.bounds(ofBucket: theirs.lowestBucket + offset).0, times: bucketCount)
+      }
+    } else {
+      for value in other.exactSamples { histogram.add(value) }
     }
-    if other.isExact {
-      for value in other.exactSamples { addToHistogram(value) }
-    }
-    for (offset, bucketCount) in other.buckets.enumerated() where bucketCount > 0 {
-      addToHistogram(LatencyDigest.bounds(ofBucket: other.lowestBucket + offset).0, times: bucketCount)
-    }
+    histogram.sum = total
     count += other.count
-    sum += other.sum
     min = Swift.min(min, other.min)
     max = Swift.max(max, other.max)
   }
@@ -125,7 +144,8 @@ struct LatencyDigest: Sendable {
   /// digest that merges and answers exactly like this one.
   var samples: [Int64] { isExact ? exactSamples : [] }
   var nonEmptyBuckets: [(index: Int, count: UInt32)] {
-    buckets.enumerated().compactMap { offset, count in count > 0 ? (lowestBucket + offset, count) : nil }
+    guard let histogram else { return [] }
+    return histogram.buckets.enumerated().compactMap { offset, count in count > 0 ? (histogram.lowestBucket + offset, count) : nil }
   }
 
   /// The highest bucket index a non-negative Int64 can fall in.
@@ -156,12 +176,14 @@ struct LatencyDigest: Sendable {
         total += Int(bucketCount)
       }
       guard total == count else { return nil }
-      lowestBucket = buckets[0].index
-      self.buckets = Array(repeating: 0, count: previous - lowestBucket + 1)
-      for (index, bucketCount) in buckets { self.buckets[index - lowestBucket] = bucketCount }
+      let histogram = Histogram()
+      histogram.sum = sum
+      histogram.lowestBucket = buckets[0].index
+      histogram.buckets = Array(repeating: 0, count: previous - histogram.lowestBucket + 1)
+      for (index, bucketCount) in buckets { histogram.buckets[index - histogram.lowestBucket] = bucketCount }
+      self.histogram = histogram
     }
     self.count = count
-    self.sum = sum
     self.min = min
     self.max = max
   }
@@ -169,29 +191,13 @@ struct LatencyDigest: Sendable {
   /// How many samples are at most `bound` (a bucket counts by its midpoint): the cumulative
   /// counts of Prometheus `_bucket` series.
   func count(atMost bound: Int64) -> Int {
-    if isExact { return exactSamples.reduce(0) { $0 + ($1 <= bound ? 1 : 0) } }
+    guard let histogram else { return exactSamples.reduce(0) { $0 + ($1 <= bound ? 1 : 0) } }
     var seen = 0
-    for (offset, bucketCount) in buckets.enumerated() where bucketCount > 0 {
-      let (low, width) = LatencyDigest.bounds(ofBucket: lowestBucket + offset)
+    for (offset, bucketCount) in histogram.buckets.enumerated() where bucketCount > 0 {
+      let (low, width) = LatencyDigest.bounds(ofBucket: histogram.lowestBucket + offset)
       if Swift.min(Swift.max(low + (width - 1) / 2, min), max) <= bound { seen += Int(bucketCount) }
     }
     return seen
-  }
-
-  private mutating func addToHistogram(_ value: Int64, times: UInt32 = 1) {
-    let index = LatencyDigest.bucket(of: value)
-    if buckets.isEmpty {
-      lowestBucket = index
-      buckets = [0]
-    } else if index < lowestBucket {
-      buckets.insert(contentsOf: repeatElement(0, count: lowestBucket - index), at: 0)
-      lowestBucket = index
-    } else if index >= lowestBucket + buckets.count {
-      buckets.append(contentsOf: repeatElement(0, count: index - lowestBucket - buckets.count + 1))
-    }
-    let slot = index - lowestBucket
-    let (total, overflow) = buckets[slot].addingReportingOverflow(times)
-    buckets[slot] = overflow ? .max : total
   }
 
   /// The bucket of a non-negative value.
@@ -210,5 +216,40 @@ struct LatencyDigest: Sendable {
     let sub = Int64((index - Int(linearLimit)) % (1 << subBucketBits))
     let width = Int64(1) << (exponent - subBucketBits)
     return (((1 << subBucketBits) + sub) * width, width)
+  }
+}
+
+/// The log-linear histogram of a digest past its exact samples, and their exact sum: a
+/// reference, so digests that never need it carry only a null pointer (`LatencyDigest`
+/// copies it before changing a shared one).
+private final class Histogram: @unchecked Sendable {
+  var sum: Int128 = 0
+  /// Counts of buckets `lowestBucket ..< lowestBucket + buckets.count`.
+  var buckets: [UInt32] = []
+  var lowestBucket = 0
+
+  func copy() -> Histogram {
+    let copy = Histogram()
+    copy.sum = sum
+    copy.buckets = buckets
+    copy.lowestBucket = lowestBucket
+    return copy
+  }
+
+  /// Counts `value` (not its sum) `times` times; a full bucket stays full.
+  func add(_ value: Int64, times: UInt32 = 1) {
+    let index = LatencyDigest.bucket(of: value)
+    if buckets.isEmpty {
+      lowestBucket = index
+      buckets = [0]
+    } else if index < lowestBucket {
+      buckets.insert(contentsOf: repeatElement(0, count: lowestBucket - index), at: 0)
+      lowestBucket = index
+    } else if index >= lowestBucket + buckets.count {
+      buckets.append(contentsOf: repeatElement(0, count: index - lowestBucket - buckets.count + 1))
+    }
+    let slot = index - lowestBucket
+    let (total, overflow) = buckets[slot].addingReportingOverflow(times)
+    buckets[slot] = overflow ? .max : total
   }
 }

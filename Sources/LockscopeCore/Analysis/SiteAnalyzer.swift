@@ -43,7 +43,7 @@ struct SiteAnalyzer: TimelineObserver {
         row.wait.add(wait.end - wait.start)
         row.blocked.add(wait.end - wait.start)
       case .timedOut, .cancelled:
-        row.timeouts += wait.outcome == .timedOut ? 1 : 0
+        if wait.outcome == .timedOut { row.timeouts += 1 }
         row.blocked.add(wait.end - wait.start)
       case .abandoned, .endOfLog: break
       }

@@ -85,7 +85,7 @@ struct StatisticsAnalyzer: TimelineObserver {
     let timedOut = wait.outcome == .timedOut && wait.end >= selection.since ? 1 : 0
     update(wait.lock, wait.agent) { row in
       row.waitNanos += Int128(clipped)
-      row.timeouts += timedOut
+      if timedOut > 0 { row.timeouts += timedOut }
     }
     agents[wait.agent.index].queueIntegral += wait.queueIntegral
     // Waits ended by a crash or by the end of the log are not `blocked` samples.
@@ -101,7 +101,7 @@ struct StatisticsAnalyzer: TimelineObserver {
     // own row is selected.
     if hold.causedWait > 0 || hold.mostBlocked > 0 {
       charge(hold.agent, hold.causedWait)
-      agents[hold.agent.index].blockedMax = max(agents[hold.agent.index].blockedMax, hold.mostBlocked)
+      if hold.mostBlocked > agents[hold.agent.index].blockedMax { agents[hold.agent.index].blockedMax = hold.mostBlocked }
     }
     let expected = openExpected.isEmpty ? nil : openExpected.removeValue(forKey: LockAgentKey(lock: hold.lock, agent: hold.agent))
     guard selection.includes(hold.agent) else { return }
@@ -116,8 +116,10 @@ struct StatisticsAnalyzer: TimelineObserver {
       guard inWindow else { return }
       if released {
         row.hold.add(length)
-        row.expectedHolds += expectedBump
-        row.overExpected += overBump
+        if expectedBump > 0 {
+          row.expectedHolds += expectedBump
+          row.overExpected += overBump
+        }
       } else {
         row.unfinishedHolds += 1
         row.unfinishedMax = max(row.unfinishedMax, length)
@@ -142,7 +144,7 @@ struct StatisticsAnalyzer: TimelineObserver {
   @inline(__always)
   private mutating func charge(_ agent: AgentID, _ nanos: Double) {
     ensure(LockID(0), agent)
-    agents[agent.index].causedWait += nanos
+    if nanos != 0 { agents[agent.index].causedWait += nanos }
   }
 
   @inline(__always)
@@ -155,12 +157,16 @@ struct StatisticsAnalyzer: TimelineObserver {
 
   @inline(__always)
   private mutating func ensure(_ lock: LockID, _ agent: AgentID) {
-    if lock.index >= locks.count {
-      locks.append(contentsOf: repeatElement(MetricAccumulator(), count: lock.index + 1 - locks.count))
-    }
-    if agent.index >= agents.count {
-      agents.append(contentsOf: repeatElement(MetricAccumulator(), count: agent.index + 1 - agents.count))
-    }
+    if lock.index >= locks.count { StatisticsAnalyzer.grow(&locks, toInclude: lock.index) }
+    if agent.index >= agents.count { StatisticsAnalyzer.grow(&agents, toInclude: agent.index) }
+  }
+
+  /// Out of line, so the per-event check stays one comparison; ids are interned from 0
+  /// and arrive mostly in order, and the capacity at least doubles when it runs out.
+  @inline(never)
+  private static func grow(_ rows: inout [MetricAccumulator], toInclude index: Int) {
+    if index >= rows.capacity { rows.reserveCapacity(Swift.max(index + 1, rows.capacity * 2, 64)) }
+    rows.append(contentsOf: repeatElement(MetricAccumulator(), count: index + 1 - rows.count))
   }
 }
 

@@ -140,7 +140,7 @@ struct ReportDiff: Sendable {
 
   /// The rows of both sides matched by name: those of the before side in its order, then
   /// those only after.
-  private static func subjects(_ scope: Scope, _ before: [MetricsRow], _ after: [MetricsRow]) -> [Subject] {
+  private static func subjects(_ scope: Scope, _ before: MetricsRows, _ after: MetricsRows) -> [Subject] {
     var afterByName: [String: MetricsRow] = [:]
     for row in after { afterByName[row.name ?? ""] = row }
     var subjects: [Subject] = []

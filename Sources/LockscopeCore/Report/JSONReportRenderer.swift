@@ -9,13 +9,26 @@ struct JSONReportRenderer: ReportRenderer {
     String(decoding: bytes(report), as: UTF8.self)
   }
 
-  /// Written as bytes: a report of a million rows is hundreds of megabytes, not copied
-  /// into a `String` and again into the sink's buffer.
+  /// Written as bytes, and in parts: a report of a million rows is hundreds of megabytes,
+  /// never held whole (`stream`), nor copied into a `String`.
   func write(_ report: Report, to sink: TextSink) throws(TextSink.Stopped) {
-    try sink.write(bytes: bytes(report))
+    try stream(report) { (part) throws(TextSink.Stopped) in try sink.write(bytes: part) }
   }
 
   func bytes(_ report: Report) -> [UInt8] {
+    var bytes: [UInt8] = []
+    stream(report) { bytes.append(contentsOf: $0) }
+    return bytes
+  }
+
+  /// About how many bytes of rows are written at a time.
+  static let rowChunkBytes = 1 << 20
+
+  /// The report in consecutive parts. The lock, agent and family rows are made and written
+  /// a megabyte at a time (`MetricsRows` makes each as it is read): the rest of the report
+  /// is written first with one empty string standing for each table's rows, and the rows
+  /// take its place as the parts go out.
+  func stream<Failure: Error>(_ report: Report, _ emit: ([UInt8]) throws(Failure) -> Void) throws(Failure) {
     var json = JSONWriter(compact: compact)
     json.beginObject()
     json.beginObject("summary")
@@ -59,18 +72,14 @@ struct JSONReportRenderer: ReportRenderer {
     json.endObject()
     var tables = [("locks", "lock", report.locks), ("agents", "agent", report.agents)]
     if report.familiesAsked { tables.append(("families", "family", report.families)) }
-    for (key, nameKey, rows) in tables {
+    // Where each table's rows go: the placeholder's bytes, from `at` to `resume`.
+    var places: [(at: Int, resume: Int, table: Int)] = []
+    for (table, (key, _, rows)) in tables.enumerated() {
       json.beginArray(key)
-      for row in rows {
-        json.beginObject()
-        json.field(nameKey, row.name)
-        JSONReportRenderer.writeMetrics(row, into: &json)
-        switch key {
-        case "agents": json.field("blocked_max", row.blockedMax)
-        case "families": json.field("locks", row.lockCount)
-        default: if report.familiesAsked { json.field("family", row.family) }
-        }
-        json.endObject()
+      if !rows.isEmpty {
+        let at = json.bytes.count
+        json.string("")
+        places.append((at, json.bytes.count, table))
       }
       json.endArray()
     }
@@ -100,7 +109,46 @@ struct JSONReportRenderer: ReportRenderer {
     }
     json.endArray()
     json.endObject()
-    return json.bytes
+    guard !places.isEmpty else { return try emit(json.bytes) }
+    var done = 0
+    for place in places {
+      try emit(Array(json.bytes[done..<place.at]))
+      let (key, nameKey, rows) = tables[place.table]
+      try streamRows(rows, key: key, nameKey: nameKey, familiesAsked: report.familiesAsked, emit)
+      done = place.resume
+    }
+    try emit(Array(json.bytes[done...]))
+  }
+
+  /// A table's rows as the elements of its array, two levels deep as in the report: each
+  /// part from a writer of its own with the same nesting, the parts after the first led
+  /// by the comma between elements.
+  private func streamRows<Failure: Error>(
+    _ rows: MetricsRows, key: String, nameKey: String, familiesAsked: Bool, _ emit: ([UInt8]) throws(Failure) -> Void
+  ) throws(Failure) {
+    func nested() -> (JSONWriter, Int) {
+      var json = JSONWriter(compact: compact)
+      json.beginObject()
+      json.beginArray(key)
+      return (json, json.bytes.count)
+    }
+    var (json, start) = nested()
+    var first = true
+    for (index, row) in rows.enumerated() {
+      json.beginObject()
+      json.field(nameKey, row.name)
+      JSONReportRenderer.writeMetrics(row, into: &json)
+      switch key {
+      case "agents": json.field("blocked_max", row.blockedMax)
+      case "families": json.field("locks", row.lockCount)
+      default: if familiesAsked { json.field("family", row.family) }
+      }
+      json.endObject()
+      guard json.bytes.count - start >= JSONReportRenderer.rowChunkBytes || index == rows.count - 1 else { continue }
+      try emit((first ? [] : [UInt8(ascii: ",")]) + json.bytes[start...])
+      first = false
+      (json, start) = nested()
+    }
   }
 
   static func writeMetrics(_ row: MetricsRow, into json: inout JSONWriter) {

@@ -168,10 +168,10 @@ struct Report: Sendable {
   var summary = Summary()
   var overall = MetricsRow()
   /// Sorted by total wait, largest first, then by name.
-  var locks: [MetricsRow] = []
-  var agents: [MetricsRow] = []
+  var locks = MetricsRows()
+  var agents = MetricsRows()
   /// `--family`: one row per family of locks, named by its glob or pattern; same order.
-  var families: [MetricsRow] = []
+  var families = MetricsRows()
   /// Code sites (`site` on events, SPEC §2): wait and blocked over the attempts requested
   /// there, hold and caused wait over the holds acquired there; by total wait.
   var sites: [MetricsRow] = []

@@ -34,6 +34,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     var heldTotal: Int64 = 0
     var lockCount = 0
     var lockOrder: [RowKey] = []
+    lockOrder.reserveCapacity(engine.locks.count)  // one allocation, not a doubling past it
     for (index, state) in engine.locks.enumerated() {
       guard state.seen else { continue }
       // Lock time integrals stay whole under --agent: every lock counts for overall utilization.
@@ -43,26 +44,31 @@ struct ReportBuilder<Observer: TimelineObserver> {
       if selection.filtersAgents && accumulator.isEmpty { continue }
       lockOrder.append(RowKey(waitTotal: accumulator.waitNanos, name: lockNames.name(Int32(index)), index: index))
     }
-    report.locks = rows(&lockOrder, from: statistics.locks) { index, row in
-      let state = engine.locks[index]
-      row.queueMax = state.queueMax
-      row.queueMean = ratio(state.queueIntegral, spanNanos)
-      row.utilization = ratio(Double(state.heldNanos), spanNanos)
-      row.fairness = fairness.locks[index]
-      row.family = families.family(of: LockID(Int32(index))).map { families.names[$0] }
+    lockOrder.sort()
+    // `--family`: each lock's family by id, worked out now (the analyzer caches it as it goes).
+    var lockFamilies: [Int32] = []
+    if !families.families.isEmpty {
+      lockFamilies = engine.locks.indices.map { families.family(of: LockID(Int32($0))).map(Int32.init) ?? -1 }
     }
     var agentOrder: [RowKey] = []
+    agentOrder.reserveCapacity(statistics.agents.count)
     for (index, accumulator) in statistics.agents.enumerated() where selection.includes(AgentID(Int32(index))) {
       guard index < engine.agents.count, !accumulator.isEmpty else { continue }
       agentOrder.append(RowKey(waitTotal: accumulator.waitNanos, name: agentNames.name(Int32(index)), index: index))
     }
-    report.agents = rows(&agentOrder, from: statistics.agents) { index, row in
-      let accumulator = statistics.agents[index]
-      row.queueMax = accumulator.queueMax
-      row.blockedMax = accumulator.blockedMax
-      row.queueMean = ratio(accumulator.queueIntegral, accumulator.waitNanos.doubleValue)
-      row.utilization = ratio(Double(engine.agents[index].heldAnyNanos), spanNanos)
-    }
+    agentOrder.sort()
+    // The rows are made as the renderers read them, from the analyzers' totals: only the
+    // order is kept here (a million rows of 400 bytes are never all made at once).
+    let sources = RowSources(
+      statistics: statistics, lockStates: engine.locks, agentStates: engine.agents, lockNames: lockNames,
+      agentNames: agentNames, fairness: fairness.locks, familyNames: families.names, lockFamilies: lockFamilies,
+      spanNanos: spanNanos, histograms: histograms)
+    let lockIndices = lockOrder.map { Int32($0.index) }
+    lockOrder = []
+    let agentIndices = agentOrder.map { Int32($0.index) }
+    agentOrder = []
+    report.locks = MetricsRows(count: lockIndices.count) { sources.lockRow(Int(lockIndices[$0])) }
+    report.agents = MetricsRows(count: agentIndices.count) { sources.agentRow(Int(agentIndices[$0])) }
     report.overall.fill(from: statistics.overall, histograms: histograms)
     report.overall.queueMax = engine.totalQueueMax
     report.overall.queueMean = ratio(engine.totalQueueIntegral, spanNanos)
@@ -71,7 +77,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
 
     // Families and sites are few rows (a million per-key locks make one family row).
     report.familiesAsked = !families.families.isEmpty
-    report.families = familyRows(&families, spanNanos: spanNanos).sorted(by: MetricsRow.reportOrder)
+    report.families = MetricsRows(familyRows(&families, spanNanos: spanNanos).sorted(by: MetricsRow.reportOrder))
     report.sites = analyzers.sites.sites.enumerated().compactMap { index, accumulator in
       guard !accumulator.isEmpty, index < siteNames.count else { return nil }
       var row = MetricsRow(name: siteNames.name(Int32(index)))
@@ -90,24 +96,6 @@ struct ReportBuilder<Observer: TimelineObserver> {
     report.findings = analyzers.findings(in: context)
     report.findingCounts = ReportBuilder.count(report.findings, dropped: analyzers.droppedFindings)
     return report
-  }
-
-  /// The rows of `keys` in report order, each filled from its accumulator (an empty one past
-  /// the end), then by `finish` with its index. The keys are sorted before the rows are made:
-  /// a million rows of 400 bytes are not moved around.
-  private func rows(
-    _ keys: inout [RowKey], from accumulators: [MetricAccumulator], _ finish: (Int, inout MetricsRow) -> Void
-  ) -> [MetricsRow] {
-    keys.sort()
-    var rows: [MetricsRow] = []
-    rows.reserveCapacity(keys.count)
-    for key in keys {
-      var row = MetricsRow(name: key.name)
-      row.fill(from: key.index < accumulators.count ? accumulators[key.index] : MetricAccumulator(), histograms: histograms)
-      finish(key.index, &row)
-      rows.append(row)
-    }
-    return rows
   }
 
   /// SPEC §2 lock families: each family's locks' rows folded into one as the report is
@@ -205,6 +193,47 @@ struct ReportBuilder<Observer: TimelineObserver> {
     let input = Int(location.input) < inputNames.count ? inputNames[Int(location.input)] : "?"
     return "\(input):\(location.line)"
   }
+}
+
+/// What a lock or agent row is made from, once the log is read (`MetricsRows`): the
+/// analyzers' totals and the engine's per-lock and per-agent state, shared, not copied.
+private struct RowSources<Observer: TimelineObserver>: @unchecked Sendable {  // the name tables are no longer written to
+  let statistics: StatisticsAnalyzer
+  let lockStates: [LockState]
+  let agentStates: [TimelineEngine<Observer>.AgentState]
+  let lockNames: NameTable
+  let agentNames: NameTable
+  let fairness: LockFairness
+  let familyNames: [String]
+  /// Per lock id, its family's index (-1: none); empty without `--family`.
+  let lockFamilies: [Int32]
+  let spanNanos: Double
+  let histograms: Bool
+
+  func lockRow(_ index: Int) -> MetricsRow {
+    let state = lockStates[index]
+    var row = MetricsRow(name: lockNames.name(Int32(index)))
+    row.fill(from: index < statistics.locks.count ? statistics.locks[index] : MetricAccumulator(), histograms: histograms)
+    row.queueMax = state.queueMax
+    row.queueMean = ratio(state.queueIntegral, spanNanos)
+    row.utilization = ratio(Double(state.heldNanos), spanNanos)
+    row.fairness = fairness[index]
+    if index < lockFamilies.count, lockFamilies[index] >= 0 { row.family = familyNames[Int(lockFamilies[index])] }
+    return row
+  }
+
+  func agentRow(_ index: Int) -> MetricsRow {
+    let accumulator = statistics.agents[index]
+    var row = MetricsRow(name: agentNames.name(Int32(index)))
+    row.fill(from: accumulator, histograms: histograms)
+    row.queueMax = accumulator.queueMax
+    row.blockedMax = accumulator.blockedMax
+    row.queueMean = ratio(accumulator.queueIntegral, accumulator.waitNanos.doubleValue)
+    row.utilization = ratio(Double(agentStates[index].heldAnyNanos), spanNanos)
+    return row
+  }
+
+  private func ratio(_ part: Double, _ whole: Double) -> Double { MetricsRow.ratio(part, whole) }
 }
 
 /// Jain's index of each lock by id (1 for a lock nobody was blocked on).

@@ -70,8 +70,8 @@ extension Report {
     var report = self
     report.summary.inputs = summary.inputs.map(TerminalText.escaped)
     report.summary.outOfOrder = summary.outOfOrder.map { (TerminalText.escaped($0.input), $0.events, $0.worstSkew) }
-    report.locks = locks.map(\.terminalSafe)
-    report.agents = agents.map(\.terminalSafe)
+    report.locks = locks.terminalSafe
+    report.agents = agents.terminalSafe
     report.findings = findings.map(\.terminalSafe)
     report.skipped = skipped.map { entry in
       var entry = entry

@@ -310,8 +310,9 @@ struct TextReportRenderer: ReportRenderer {
     return style.bold(name) + " by total wait (\(count))\n"
   }
 
-  private func shown(_ rows: [MetricsRow]) -> ArraySlice<MetricsRow> {
-    top == 0 ? rows[...] : rows.prefix(top)
+  /// The rows a table shows: only these are made (`MetricsRows`).
+  private func shown(_ rows: some Collection<MetricsRow>) -> ArraySlice<MetricsRow> {
+    Array(top == 0 ? rows.prefix(rows.count) : rows.prefix(top))[...]
   }
 
   private func percent(_ fraction: Double) -> String { Self.percent(fraction) }

@@ -12,6 +12,10 @@ struct HolderList: BidirectionalCollection, Sendable {
   private var first = 0
   private(set) var count = 0
   private var slotByAgent: [AgentID: Int] = [:]
+  /// Whether the list has emptied before: the first time it does its storage is let go
+  /// (a million per-key locks, each held once, keep no buffer each), later times it is
+  /// kept for the next holder (a lock in use, taken again and again, allocates once).
+  private var emptiedBefore = false
   static let indexedFrom = 16
 
   init() {}
@@ -70,8 +74,9 @@ struct HolderList: BidirectionalCollection, Sendable {
       if count < Self.indexedFrom / 2 { slotByAgent.removeAll() }
     }
     if count == 0 {
-      slots.removeAll(keepingCapacity: true)
-      live.removeAll(keepingCapacity: true)
+      slots.removeAll(keepingCapacity: emptiedBefore)
+      live.removeAll(keepingCapacity: emptiedBefore)
+      emptiedBefore = true
       first = 0
     } else if position == first {
       first = index(after: first)

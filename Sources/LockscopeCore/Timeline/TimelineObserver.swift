@@ -1,6 +1,7 @@
 /// Receives what the timeline reconstructs, as it happens. Analyzers conform to this;
-/// every method has an empty default so each implements only what it needs.
-protocol TimelineObserver {
+/// every method has an empty default so each implements only what it needs. Its metatype
+/// is `Sendable`: the report's rows, made when they are read, capture the engine's type.
+protocol TimelineObserver: SendableMetatype {
   /// Whether the engine should search the wait-for graph for cycles (deadlocks).
   var wantsCycles: Bool { get }
   /// Whether `applied` should be called after every event (the text timeline). Off for

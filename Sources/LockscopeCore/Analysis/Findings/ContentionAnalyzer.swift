@@ -44,10 +44,12 @@ struct ContentionAnalyzer: FindingAnalyzer {
     var waitingAgents: [AgentID] = []
     var lastWaitingAgent = AgentID(-1)
     var moreWaitingAgents = false
-    /// The longest released hold: an outlier candidate, and where a hot lock is shown.
-    var longestHold: Sample?
-    /// The first hold of any ending: where a hot lock is shown when no hold was released.
-    var firstHold: Sample?
+    /// Where a hot lock is shown: the longest released hold (an outlier candidate too),
+    /// else the first hold of any ending. One slot, not two: a million per-key locks.
+    var shownHold: Sample?
+    /// Whether `shownHold` is the longest released hold.
+    var shownHoldReleased = false
+    var longestHold: Sample? { shownHoldReleased ? shownHold : nil }
   }
 
   private let options: FindingOptions
@@ -88,8 +90,8 @@ struct ContentionAnalyzer: FindingAnalyzer {
   mutating func holdEnded(_ hold: HoldInterval, expected: Int64) {
     seen(hold.lock, at: hold.end)
     if hold.outcome != .released {
-      if facts[hold.lock.index].firstHold == nil {
-        facts[hold.lock.index].firstHold = Sample(
+      if facts[hold.lock.index].shownHold == nil {
+        facts[hold.lock.index].shownHold = Sample(
           agent: hold.agent, duration: hold.end - hold.start, time: hold.start, source: hold.source, site: hold.site)
       }
       return
@@ -100,7 +102,8 @@ struct ContentionAnalyzer: FindingAnalyzer {
     // A flat array for the per-hold comparison; the full sample is written only on a new record.
     if duration > longestHoldNanos[hold.lock.index] {
       longestHoldNanos[hold.lock.index] = duration
-      facts[hold.lock.index].longestHold = sample
+      facts[hold.lock.index].shownHold = sample
+      facts[hold.lock.index].shownHoldReleased = true
     }
     if duration > options.longHold {
       longHolds[hold.lock.rawValue, default: Group()].add(sample) { $0.duration }
@@ -244,12 +247,12 @@ struct ContentionAnalyzer: FindingAnalyzer {
           "Holds are short but constant: split \(quoted: lock) into per-key locks (sharding), use a read-write lock if most holders only read, or hand the work to a queue with one owner."
       }
       // Where in the code: the acquire site of its longest hold, the line to narrow.
-      let site = (fact.longestHold ?? fact.firstHold)?.site ?? -1
+      let site = fact.shownHold?.site ?? -1
       if context.siteName(site) != nil { message += " Its longest hold was taken\(at: site)." }
       findings.append(
         FindingDraft(
           kind: .hotLock, severity: .warning, locks: [lock], agents: fact.waitingAgents,
-          time: (fact.longestHold ?? fact.firstHold)?.time ?? state.integratedUntil, source: (fact.longestHold ?? fact.firstHold)?.source,
+          time: fact.shownHold?.time ?? state.integratedUntil, source: fact.shownHold?.source,
           message: message, remedy: remedy,
           details: [
             ("utilization", .double(utilization)), ("active_span_ns", .int(activeSpan)), ("contended_share", .double(contended)),

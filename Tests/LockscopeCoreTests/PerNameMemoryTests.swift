@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+@testable import LockscopeCore
+
+/// Issue 18: what one lock or agent costs, and the value semantics the compact forms keep.
+@Suite("Per-name memory")
+struct PerNameMemoryTests {
+  @Test("a digest is 40 bytes and an accumulator 208: rare totals and histograms live behind references")
+  func sizes() {
+    #expect(MemoryLayout<LatencyDigest>.stride <= 40)
+    #expect(MemoryLayout<MetricAccumulator>.stride <= 208)
+  }
+
+  @Test("a copied digest past its exact samples does not see the original's later samples, nor merges")
+  func digestCopiesAreValues() {
+    var original = LatencyDigest()
+    for value in 1...200 as ClosedRange<Int64> { original.add(value * 1000) }
+    let before = (original.count, original.sum, original.percentiles([50, 99]), original.nonEmptyBuckets.count)
+    var copy = original
+    for value in 1...500 as ClosedRange<Int64> { copy.add(value * 7_000_000) }
+    var merged = original
+    merged.merge(copy)
+    #expect(original.count == before.0 && original.sum == before.1)
+    #expect(original.percentiles([50, 99]) == before.2 && original.nonEmptyBuckets.count == before.3)
+    #expect(copy.count == 700 && merged.count == 900)
+    #expect(merged.sum == original.sum + copy.sum)
+  }
+
+  @Test("a digest's sum is exact with one, two, a few and many samples", arguments: [1, 2, 3, 128, 129, 1000])
+  func digestSum(samples: Int) {
+    var rng = SplitMix(seed: UInt64(samples))
+    var digest = LatencyDigest()
+    var total: Int128 = 0
+    for _ in 0..<samples {
+      let value = Int64(rng.next() % 5_000_000_000_000)
+      digest.add(value)
+      total += Int128(value)
+    }
+    #expect(digest.sum == total)
+    #expect(digest.mean == Int64(total / Int128(samples)))
+  }
+
+  @Test("rare totals: zero allocates nothing and reads 0; a copy changed later leaves the original alone")
+  func rareTotals() {
+    var row = MetricAccumulator()
+    row.timeouts += 0
+    row.causedWait += 0
+    #expect(row.timeouts == 0 && row.causedWait == 0 && row.isEmpty)
+    row.timeouts += 2
+    row.unfinishedMax = 9
+    var copy = row
+    copy.timeouts += 1
+    copy.blockedMax = 4
+    #expect(row.timeouts == 2 && row.blockedMax == 0 && row.unfinishedMax == 9)
+    #expect(copy.timeouts == 3 && copy.blockedMax == 4 && copy.unfinishedMax == 9)
+    var sum = MetricAccumulator()
+    sum.merge(row)
+    sum.merge(copy)
+    #expect(sum.timeouts == 5 && sum.blockedMax == 4 && sum.unfinishedMax == 9)
+  }
+
+  @Test("rows made as they are read are the rows: in report order, escaped for a terminal, appended and sorted as values")
+  func madeRows() throws {
+    var log: [String] = []
+    // Agent i holds its own lock for i+1 seconds, then agent i+1 waits 0.5 s for it.
+    for i in 0..<5 {
+      let start = Double(i * 10)
+      log.append(line(start, "acquire", "agent-\(i)", "lock-\(i)"))
+      log.append(line(start + 0.5, "request", "waiter-\(i)", "lock-\(i)"))
+      log.append(line(start + Double(i + 1), "release", "agent-\(i)", "lock-\(i)"))
+      log.append(line(start + Double(i + 1), "acquire", "waiter-\(i)", "lock-\(i)"))
+      log.append(line(start + Double(i + 1) + 0.1, "release", "waiter-\(i)", "lock-\(i)"))
+    }
+    let report = try analyze(log.joined(separator: "\n") + "\n")
+    // Total wait grows with i: most first.
+    #expect(report.locks.map(\.name) == (0..<5).reversed().map { "lock-\($0)" })
+    #expect(report.locks[0].wait.max == 4_500 * millisecond && report.locks[0].hold.count == 2)
+    #expect(report.locks.array == Array(report.locks))
+    #expect(report.locks == report.locks.terminalSafe)
+    var rows = report.agents
+    rows.append(MetricsRow(name: "zz"))
+    rows.sort { ($0.name ?? "") > ($1.name ?? "") }
+    #expect(rows.count == report.agents.count + 1 && rows[0].name == "zz")
+    #expect(report.agents.count == 10)
+  }
+}
+
+@Suite("JSON report in parts")
+struct JSONReportStreamTests {
+  /// 3,000 agents each taking its own lock: 6,000 rows, several megabytes, so the rows go
+  /// out in several parts.
+  func perKeyReport() throws -> Report {
+    var log = ""
+    for i in 0..<3000 {
+      log += line(Double(i), "acquire", "agent-\(i)", "lock-\(i)") + "\n"
+      log += line(Double(i) + 0.5, "release", "agent-\(i)", "lock-\(i)") + "\n"
+    }
+    return try analyze(log)
+  }
+
+  @Test("rows written a megabyte at a time make one valid document with every row, pretty and compact")
+  func partsMakeTheDocument() throws {
+    let report = try perKeyReport()
+    for compact in [false, true] {
+      let renderer = JSONReportRenderer(compact: compact)
+      var parts: [[UInt8]] = []
+      renderer.stream(report) { parts.append($0) }
+      #expect(parts.count > 4, "the rows went out in parts")
+      let whole = parts.flatMap { $0 }
+      #expect(whole == renderer.bytes(report))
+      let object = try #require(try JSONSerialization.jsonObject(with: Data(whole)) as? [String: Any])
+      let locks = try #require(object["locks"] as? [[String: Any]])
+      let agents = try #require(object["agents"] as? [[String: Any]])
+      #expect(locks.count == 3000 && agents.count == 3000)
+      #expect(locks.first?["lock"] as? String == "lock-0" && agents.last?["agent"] as? String == "agent-999")
+      #expect(whole.contains(UInt8(ascii: "\n")) == !compact)
+    }
+  }
+}
