@@ -201,8 +201,7 @@ private struct RowSources<Observer: TimelineObserver>: @unchecked Sendable {  //
   let statistics: StatisticsAnalyzer
   let lockStates: [LockState]
   let agentStates: [TimelineEngine<Observer>.AgentState]
-  let lockNames: NameTable
-  let agentNames: NameTable
+  let lockNames, agentNames: NameTable
   let fairness: LockFairness
   let familyNames: [String]
   /// Per lock id, its family's index (-1: none); empty without `--family`.
