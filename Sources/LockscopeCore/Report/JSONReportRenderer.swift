@@ -77,9 +77,9 @@ struct JSONReportRenderer: ReportRenderer {
     for (table, (key, _, rows)) in tables.enumerated() {
       json.beginArray(key)
       if !rows.isEmpty {
-        let at = json.bytes.count
+        let at = json.byteCount
         json.string("")
-        places.append((at, json.bytes.count, table))
+        places.append((at, json.byteCount, table))
       }
       json.endArray()
     }
@@ -109,15 +109,16 @@ struct JSONReportRenderer: ReportRenderer {
     }
     json.endArray()
     json.endObject()
-    guard !places.isEmpty else { return try emit(json.bytes) }
+    let whole = json.bytes
+    guard !places.isEmpty else { return try emit(whole) }
     var done = 0
     for place in places {
-      try emit(Array(json.bytes[done..<place.at]))
+      try emit(Array(whole[done..<place.at]))
       let (key, nameKey, rows) = tables[place.table]
       try streamRows(rows, key: key, nameKey: nameKey, familiesAsked: report.familiesAsked, emit)
       done = place.resume
     }
-    try emit(Array(json.bytes[done...]))
+    try emit(Array(whole[done...]))
   }
 
   /// A table's rows as the elements of its array, two levels deep as in the report: each
@@ -130,7 +131,7 @@ struct JSONReportRenderer: ReportRenderer {
       var json = JSONWriter(compact: compact)
       json.beginObject()
       json.beginArray(key)
-      return (json, json.bytes.count)
+      return (json, json.byteCount)
     }
     var (json, start) = nested()
     var first = true
@@ -144,7 +145,7 @@ struct JSONReportRenderer: ReportRenderer {
       default: if familiesAsked { json.field("family", row.family) }
       }
       json.endObject()
-      guard json.bytes.count - start >= JSONReportRenderer.rowChunkBytes || index == rows.count - 1 else { continue }
+      guard json.byteCount - start >= JSONReportRenderer.rowChunkBytes || index == rows.count - 1 else { continue }
       try emit((first ? [] : [UInt8(ascii: ",")]) + json.bytes[start...])
       first = false
       (json, start) = nested()

@@ -22,8 +22,11 @@ struct JSONWriter {
     out = JSONBytes(capacity: compact ? 256 : 1 << 16)
   }
 
-  /// The JSON written so far, as bytes.
+  /// The JSON written so far, as bytes (a copy: read it once, at the end).
   var bytes: [UInt8] { out.array }
+
+  /// How many bytes are written so far, without copying them.
+  var byteCount: Int { out.count }
 
   /// The JSON as text.
   var text: String { out.withBytes { String(decoding: $0, as: UTF8.self) } }
