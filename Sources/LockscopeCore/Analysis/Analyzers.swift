@@ -40,7 +40,7 @@ struct Analyzers: TimelineObserver {
     ]
     let all = RemedyFit.apply(
       to: drafts.joined().map(context.named),
-      lockNames: context.lockStates.indices.filter { context.lockStates[$0].seen }.map { context.lockName(LockID(Int32($0))) },
+      lockNames: context.locks.seenLocks.map(context.lockName),
       families: families.families)
     return all.enumerated().sorted { a, b in
       if a.element.severity != b.element.severity { return a.element.severity < b.element.severity }

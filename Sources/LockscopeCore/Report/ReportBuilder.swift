@@ -91,7 +91,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
     }
     let context = FindingContext(
       agentName: { agentNames.name($0.rawValue) }, lockName: { lockNames.name($0.rawValue) }, source: source,
-      statistics: statistics, lockStates: engine.locks, span: Int64(spanNanos), spanStart: engine.span?.start ?? .min,
+      statistics: statistics, locks: LockActivity(engine.locks), span: Int64(spanNanos), spanStart: engine.span?.start ?? .min,
       options: findingOptions, siteName: siteName)
     report.findings = analyzers.findings(in: context)
     report.findingCounts = ReportBuilder.count(report.findings, dropped: analyzers.droppedFindings)

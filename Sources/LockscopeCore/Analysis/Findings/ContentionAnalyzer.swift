@@ -220,12 +220,13 @@ struct ContentionAnalyzer: FindingAnalyzer {
     var findings: [FindingDraft] = []
     guard context.span > 0 else { return [] }
     for (index, fact) in facts.enumerated() where fact.waitingAgents.count >= 2 {
-      guard index < context.lockStates.count, context.lockStates[index].seen, index < context.statistics.locks.count else { continue }
-      let state = context.lockStates[index]
+      let lock = LockID(Int32(index))
+      guard context.locks.seen(lock), index < context.statistics.locks.count else { continue }
+      let heldNanos = context.locks.heldNanos(lock)
       // Over the lock's own active span: a lock busy all its life in a longer log is hot.
       let activeSpan = max(1, min(context.span, fact.lastSeen - max(fact.firstSeen, context.spanStart)))
-      let utilization = min(1, Double(state.heldNanos) / Double(activeSpan))
-      let contended = state.heldNanos > 0 ? Double(fact.heldWithWaiters) / Double(state.heldNanos) : 0
+      let utilization = min(1, Double(heldNanos) / Double(activeSpan))
+      let contended = heldNanos > 0 ? Double(fact.heldWithWaiters) / Double(heldNanos) : 0
       guard utilization >= options.hotUtilization && contended >= options.hotContendedShare else { continue }
       let row = context.statistics.locks[index]
       // Serialization is agents taking turns: one hold that others waited for all its short
@@ -234,7 +235,6 @@ struct ContentionAnalyzer: FindingAnalyzer {
       // How many agents made progress under the lock at once, on average: total hold time
       // over the span. For a mutex it cannot pass 1, however many agents queue for it.
       let parallelism = row.holdNanos.doubleValue / Double(activeSpan)
-      let lock = LockID(Int32(index))
       let holdP50 = row.hold.percentile(50)
       var message: FindingText =
         "\(quoted: lock) was held \(formatFixed(utilization * 100, decimals: 1))% of its active span (\(HumanDuration.human(activeSpan)), its first event to its last) with others queued for \(formatFixed(contended * 100, decimals: 1))% of it: \(fact.waitingAgents.count)\(fact.moreWaitingAgents ? "+" : "") agents queued for it, yet on average only \(formatFixed(parallelism, decimals: 1)) held it at once."
@@ -252,7 +252,7 @@ struct ContentionAnalyzer: FindingAnalyzer {
       findings.append(
         FindingDraft(
           kind: .hotLock, severity: .warning, locks: [lock], agents: fact.waitingAgents,
-          time: fact.shownHold?.time ?? state.integratedUntil, source: fact.shownHold?.source,
+          time: fact.shownHold?.time ?? context.locks.integratedUntil(lock), source: fact.shownHold?.source,
           message: message, remedy: remedy,
           details: [
             ("utilization", .double(utilization)), ("active_span_ns", .int(activeSpan)), ("contended_share", .double(contended)),

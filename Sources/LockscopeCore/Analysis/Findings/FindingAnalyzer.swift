@@ -29,7 +29,8 @@ struct FindingContext {
   let lockName: (LockID) -> String
   let source: (SourceLocation) -> String
   let statistics: StatisticsAnalyzer
-  let lockStates: [LockState]
+  /// The engine's per-lock totals findings may read (not its state machines).
+  let locks: LockActivity
   let span: Int64
   /// Where the observed span starts (`--since` clips it), for spans of single locks.
   var spanStart: Int64 = .min
