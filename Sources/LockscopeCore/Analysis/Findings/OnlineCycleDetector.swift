@@ -82,6 +82,7 @@ struct OnlineCycleDetector {
   /// The representative of `node`'s component (path halving keeps the trees flat).
   mutating func component(_ node: Int32) -> Int32 { Self.find(node, in: &parent) }
 
+  @inline(__always)
   private static func find(_ node: Int32, in parent: inout [Int32]) -> Int32 {
     var current = node
     while parent[Int(current)] != current {
