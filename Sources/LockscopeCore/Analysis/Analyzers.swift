@@ -42,12 +42,14 @@ struct Analyzers: TimelineObserver {
       to: drafts.joined().map(context.named),
       lockNames: context.locks.seenLocks.map(context.lockName),
       families: families.families)
-    return all.enumerated().sorted { a, b in
-      if a.element.severity != b.element.severity { return a.element.severity < b.element.severity }
-      if a.element.kind != b.element.kind { return a.element.kind < b.element.kind }
-      if a.element.time != b.element.time { return a.element.time < b.element.time }
-      return a.offset < b.offset
-    }.map(\.element)
+    // Sorted by index: the sort moves integers, not thousands of findings (each a copy of
+    // its strings and details, a retain and release apiece).
+    return all.indices.sorted { a, b in
+      if all[a].severity != all[b].severity { return all[a].severity < all[b].severity }
+      if all[a].kind != all[b].kind { return all[a].kind < all[b].kind }
+      if all[a].time != all[b].time { return all[a].time < all[b].time }
+      return a < b
+    }.map { all[$0] }
   }
 
   /// Findings found but not kept, by kind.

@@ -208,7 +208,11 @@ enum LogAnalysis {
   /// a lock selected); a lock's wait so far is its queue integral.
   @inline(__always)
   static func keep<Observer>(_ event: LockEvent, applied engine: TimelineEngine<Observer>, in keeping: HotLockEvents?) {
-    guard let keeping, event.kind == .crash || engine.selection.includes(event.lock) else { return }
-    keeping.record(event) { lock in lock.index < engine.locks.count ? engine.locks[lock.index].queueIntegral : 0 }
+    // Optional chaining, not `guard let`: a binding is a copy of the reference, one retain
+    // and release per event.
+    guard keeping != nil, event.kind == .crash || engine.selection.includes(event.lock) else { return }
+    if keeping?.record(event) == true {
+      keeping?.keepWithinBudget { lock in lock.index < engine.locks.count ? engine.locks[lock.index].queueIntegral : 0 }
+    }
   }
 }

@@ -36,27 +36,30 @@ final class HotLockEvents {
     self.agentNames = agentNames
   }
 
-  /// Keeps `event` (one the engine was given, in that order) if its lock is still kept;
-  /// over the budget, drops the locks whose queue integral (`queueIntegral(lock)`) is least.
+  /// Keeps `event` (one the engine was given, in that order) if its lock is still kept.
+  /// True when that took it over the budget: the caller then calls `keepWithinBudget` (the
+  /// rare path is the only one that needs the engine's queue integrals, so the per-event
+  /// call builds no closure over the engine).
   @inline(__always)
-  func record(_ event: LockEvent, queueIntegral: (LockID) -> Double) {
-    guard keeping else { return }
+  func record(_ event: LockEvent) -> Bool {
+    guard keeping else { return false }
     if event.kind != .crash {
       let lock = event.lock.index
-      guard lock >= 0 else { return }
+      guard lock >= 0 else { return false }
       if lock >= keptOfLock.count { keptOfLock.append(contentsOf: repeatElement(0, count: lock + 1 - keptOfLock.count)) }
-      guard keptOfLock[lock] != Self.dropped else { return }
+      guard keptOfLock[lock] != Self.dropped else { return false }
       keptOfLock[lock] += 1
     }
     // Room for the whole budget at once: pages are only touched as events arrive.
     if events.capacity == 0 { events.reserveCapacity(budget + 1) }
     events.append(event)
-    if events.count > budget { keepWithinBudget(queueIntegral) }
+    return events.count > budget
   }
 
-  /// Drops the locks whose waiters waited least until half the budget is free (halving
-  /// keeps the sorting rare: its cost is spread over the events it frees).
-  private func keepWithinBudget(_ queueIntegral: (LockID) -> Double) {
+  /// Drops the locks whose waiters waited least so far (`queueIntegral(lock)`) until half
+  /// the budget is free (halving keeps the sorting rare: its cost is spread over the events
+  /// it frees).
+  func keepWithinBudget(_ queueIntegral: (LockID) -> Double) {
     let live = keptOfLock.indices.filter { keptOfLock[$0] > 0 }.map { LockID(Int32($0)) }
       .map { (lock: $0, waited: queueIntegral($0)) }
       .sorted { ($0.waited, $0.lock) < ($1.waited, $1.lock) }

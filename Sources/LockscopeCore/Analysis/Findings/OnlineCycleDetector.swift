@@ -16,8 +16,12 @@ struct OnlineCycleDetector {
   private var order = OrderedList()
   /// Union-find parent of each node; a representative is its own parent.
   private var parent: [Int32] = []
-  /// The nodes of each contracted component, by representative (empty for a single node).
-  private var members: [[Int32]] = []
+  /// How many nodes each component has, by representative (the larger keeps its id on a merge).
+  private var size: [Int32] = []
+  /// The edges out of and into each component, by representative, as the components they
+  /// reached when added (a later merge may have joined some: `component` maps them). Kept
+  /// per component, not per node, and without the edges inside it: a search that passes
+  /// through a big component reads its few edges out, not every edge among its members.
   private var successors: [[Int32]] = []
   private var predecessors: [[Int32]] = []
   /// Search marks, reused across insertions (a stamp per search, no clearing).
@@ -33,11 +37,11 @@ struct OnlineCycleDetector {
   /// now in one strongly connected component.
   mutating func insert(from: Int32, to: Int32) -> Bool {
     ensure(max(from, to))
-    successors[Int(from)].append(to)
-    predecessors[Int(to)].append(from)
     let source = component(from)
     let target = component(to)
     if source == target { return true }
+    successors[Int(source)].append(target)
+    predecessors[Int(target)].append(source)
     if order.label(source) < order.label(target) { return false }  // along the order
     nextStamp()
     forward.removeAll(keepingCapacity: true)
@@ -76,7 +80,10 @@ struct OnlineCycleDetector {
   }
 
   /// The representative of `node`'s component (path halving keeps the trees flat).
-  mutating func component(_ node: Int32) -> Int32 {
+  mutating func component(_ node: Int32) -> Int32 { Self.find(node, in: &parent) }
+
+  @inline(__always)
+  private static func find(_ node: Int32, in parent: inout [Int32]) -> Int32 {
     var current = node
     while parent[Int(current)] != current {
       let grandparent = parent[Int(parent[Int(current)])]
@@ -96,16 +103,13 @@ struct OnlineCycleDetector {
     let bound = order.label(source)
     var reached = false
     // Plain loops over indices: a closure here would capture (and copy) the whole detector.
-    for member in 0..<memberCount(current) {
-      let node = self.node(member, of: current)
-      for index in 0..<successors[Int(node)].count {
-        let next = component(successors[Int(node)][index])
-        if next == source {
-          reached = true
-        } else if forwardMark[Int(next)] != stamp && order.label(next) < bound {
-          forwardMark[Int(next)] = stamp
-          forwardStack.append(next)
-        }
+    for index in 0..<successors[Int(current)].count {
+      let next = component(successors[Int(current)][index])
+      if next == source {
+        reached = true
+      } else if forwardMark[Int(next)] != stamp && order.label(next) < bound {
+        forwardMark[Int(next)] = stamp
+        forwardStack.append(next)
       }
     }
     return reached
@@ -118,16 +122,13 @@ struct OnlineCycleDetector {
     backward.append(current)
     let bound = order.label(target)
     var reached = false
-    for member in 0..<memberCount(current) {
-      let node = self.node(member, of: current)
-      for index in 0..<predecessors[Int(node)].count {
-        let previous = component(predecessors[Int(node)][index])
-        if previous == target {
-          reached = true
-        } else if backwardMark[Int(previous)] != stamp && order.label(previous) > bound {
-          backwardMark[Int(previous)] = stamp
-          backwardStack.append(previous)
-        }
+    for index in 0..<predecessors[Int(current)].count {
+      let previous = component(predecessors[Int(current)][index])
+      if previous == target {
+        reached = true
+      } else if backwardMark[Int(previous)] != stamp && order.label(previous) > bound {
+        backwardMark[Int(previous)] = stamp
+        backwardStack.append(previous)
       }
     }
     return reached
@@ -186,29 +187,37 @@ struct OnlineCycleDetector {
     components.map { (order.label($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
   }
 
-  /// Contracts `components` into one, keeping the largest member list.
+  /// Contracts `components` into one, keeping the largest one's id, with their edges to
+  /// other components (each once) as its own.
   private mutating func merge(_ components: [Int32]) -> Int32 {
     var root = components[0]
-    for component in components where memberCount(component) > memberCount(root) { root = component }
-    if members[Int(root)].isEmpty { members[Int(root)] = [root] }
+    for component in components where size[Int(component)] > size[Int(root)] { root = component }
     for component in components where component != root {
       parent[Int(component)] = root
-      if members[Int(component)].isEmpty {
-        members[Int(root)].append(component)
-      } else {
-        members[Int(root)].append(contentsOf: members[Int(component)])
-        members[Int(component)] = []
-      }
+      size[Int(root)] += size[Int(component)]
     }
+    nextStamp()  // the searches are over: their marks now mark the edges already kept
+    Self.joinEdges(&successors, of: components, into: root, parent: &parent, marks: &forwardMark, stamp: stamp)
+    Self.joinEdges(&predecessors, of: components, into: root, parent: &parent, marks: &backwardMark, stamp: stamp)
     return root
   }
 
-  private func memberCount(_ component: Int32) -> Int { max(1, members[Int(component)].count) }
-
-  /// The `index`-th node of `component` (a single node is its own only member).
-  @inline(__always)
-  private func node(_ index: Int, of component: Int32) -> Int32 {
-    members[Int(component)].isEmpty ? component : members[Int(component)][index]
+  /// Replaces the edge lists of `components` by one list for `root`: the other components
+  /// they reach, each once, none of them `root` itself.
+  private static func joinEdges(
+    _ lists: inout [[Int32]], of components: [Int32], into root: Int32, parent: inout [Int32], marks: inout [UInt32], stamp: UInt32
+  ) {
+    var joined: [Int32] = []
+    for component in components {
+      for node in lists[Int(component)] {
+        let other = find(node, in: &parent)
+        guard other != root, marks[Int(other)] != stamp else { continue }
+        marks[Int(other)] = stamp
+        joined.append(other)
+      }
+      lists[Int(component)] = []
+    }
+    lists[Int(root)] = joined
   }
 
   private mutating func nextStamp() {
@@ -227,7 +236,7 @@ struct OnlineCycleDetector {
     while parent.count <= Int(node) {
       let id = Int32(parent.count)
       parent.append(id)
-      members.append([])
+      size.append(1)
       successors.append([])
       predecessors.append([])
       forwardMark.append(0)
