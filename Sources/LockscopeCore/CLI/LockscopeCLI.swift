@@ -74,7 +74,7 @@ public enum LockscopeCLI {
       return ExitStatus.failure
     }
     if let analysis = prepared(options, analysis: options.analysis, io: ConsoleIO.quiet(io)) {
-      HotLockPrediction.annotate(&report, kept: kept, paths: options.paths, analysis: analysis)
+      HotLockPrediction.annotate(&report, kept: kept, analysis: analysis)
     }
     try renderer(options, io).write(report, to: io.out)
     return ExitStatus.success

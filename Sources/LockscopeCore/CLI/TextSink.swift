@@ -120,7 +120,8 @@ public struct ConsoleIO {
     self.stdinIsTerminal = stdinIsTerminal
   }
 
-  /// The same process with its messages silenced (a second pass must not repeat them).
+  /// The same process with its messages silenced (options prepared a second time, for the
+  /// hot-lock replay, must not repeat their warnings).
   static func quiet(_ io: ConsoleIO) -> ConsoleIO {
     ConsoleIO(out: io.out, err: TextSink(capturingAsTerminal: false), environment: io.environment, stdinIsTerminal: false)
   }

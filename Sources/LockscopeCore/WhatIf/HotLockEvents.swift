@@ -6,8 +6,9 @@
 ///
 /// Memory is bounded, never by the log's length: past `budget` events the locks that have
 /// made their waiters wait least so far (their queue integral) stop being kept, for good —
-/// a hot lock is one agents queue for. A hot lock dropped so is replayed by a second pass
-/// when every input is a regular file, else not at all.
+/// a hot lock is one agents queue for. A hot lock dropped so gets no replay in the report
+/// (its remedy names the `whatif` command that predicts the gain): a report reads its input
+/// once.
 final class HotLockEvents {
   /// 65,536 events of about 90 bytes: some 6 MB, whatever the log's length.
   static let defaultBudget = 1 << 16
