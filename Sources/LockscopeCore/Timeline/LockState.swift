@@ -10,9 +10,6 @@ struct Holder: Sendable {
   var source: SourceLocation
   /// `site` of its acquire, else of the request it ended (-1: none).
   var site: Int32 = -1
-  /// The lock's share integrals and holder epoch when this hold began: what the hold
-  /// imposed on waiters is a subtraction at its end, not an addition per holder per event
-  /// (a crowd of 40,000 readers would make that quadratic).
   /// When its holder crashed holding it (`Int64.min`: alive), and the crash's line. An
   /// orphaned hold stays until the manager reclaims the lock, its lease runs out, another
   /// agent's conflicting acquire takes it over, or the log ends (SPEC §1 `crash`).

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The hot-lock finding's remedy, with the gain a replay predicts: "capping the holds of
 /// 'llm:global' at 200ms would cut total wait by 99%". The events it replays were kept
 /// during the report's one reading (`HotLockEvents`), standard input included: a report
