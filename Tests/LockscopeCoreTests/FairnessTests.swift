@@ -63,4 +63,27 @@ struct FairnessTests {
       #expect(seen[key]?.total == sums.total && seen[key]?.count == sums.count)
     }
   }
+
+  @Test("a pair past 64-bit totals or 32-bit counts keeps its exact sum, and goes on adding")
+  func widePairsExact() {
+    var pairs = BlockedPairs()
+    let firstOfLock = LockAgentKey(lock: LockID(0), agent: AgentID(0))
+    let big = LockAgentKey(lock: LockID(0), agent: AgentID(1))
+    let many = LockAgentKey(lock: LockID(0), agent: AgentID(2))
+    pairs.add(firstOfLock, sample: 1)
+    pairs.add(big, total: Int128(Int64.max), count: 1)
+    pairs.add(big, sample: 10)  // past Int64.max: moves to the exact table
+    pairs.add(big, sample: 5)  // and keeps adding there
+    pairs.add(many, total: 7, count: Int(UInt32.max))
+    pairs.add(many, total: 3, count: 2)
+    var seen: [LockAgentKey: StatisticsAnalyzer.BlockedSum] = [:]
+    for (key, sum) in pairs {
+      #expect(seen[key] == nil)
+      seen[key] = sum
+    }
+    #expect(seen.count == 3)
+    #expect(seen[big]?.total == Int128(Int64.max) + 15 && seen[big]?.count == 3)
+    #expect(seen[many]?.total == 10 && seen[many]?.count == Int(UInt32.max) + 2)
+    #expect(seen[firstOfLock]?.total == 1 && seen[firstOfLock]?.count == 1)
+  }
 }

@@ -225,4 +225,22 @@ struct OutputFormatTests {
   func shortFollow() {
     #expect(runCLI(["report", "-f", "x"]).err.hasPrefix("Error: Unknown option '-f'."))
   }
+
+  @Test("a JSON report goes out in parts of at most a megabyte, each ending on a whole character")
+  func jsonPartsWholeCharacters() {
+    var json = JSONWriter()
+    json.beginArray()
+    // Two- and four-byte characters, so part ends fall inside them at some offsets.
+    for index in 0..<40_000 { json.string("é🔒 finding \(index) ") }
+    json.endArray()
+    var parts: [[UInt8]] = []
+    JSONReportRenderer.emitParts(of: json, 0..<json.byteCount) { parts.append($0) }
+    #expect(parts.count > 1)
+    #expect(parts.allSatisfy { $0.count <= JSONReportRenderer.rowChunkBytes })
+    #expect(parts.allSatisfy { String(validating: $0, as: UTF8.self) != nil })
+    #expect(Array(parts.joined()) == json.bytes)
+    var empty: [[UInt8]] = []
+    JSONReportRenderer.emitParts(of: json, 5..<5) { empty.append($0) }
+    #expect(empty == [[]])
+  }
 }

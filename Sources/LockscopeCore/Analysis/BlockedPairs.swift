@@ -1,48 +1,50 @@
 /// The `blocked` samples of each (lock, agent) pair, summed: the per-lock means behind
 /// `fairness`. With per-key names most locks are blocked on by one agent only: the first
-/// agent of each lock is kept in an array indexed by lock, any other in a dictionary, so a
-/// million per-agent locks cost no hashing and no dictionary growth.
+/// agent of each lock is kept in an array indexed by lock, any other in `OtherPairs`, an
+/// open-addressing table of packed keys, so a million per-agent locks cost no hashing.
 struct BlockedPairs: Sequence, Sendable {
   /// Per lock: its first agent (-1 for none yet) and that pair's sum.
   private var first: [(agent: Int32, sum: StatisticsAnalyzer.BlockedSum)] = []
-  private var more: [LockAgentKey: StatisticsAnalyzer.BlockedSum] = [:]
+  private var more = OtherPairs()
 
   init() {}
 
   /// One sample of the pair (negative durations count as 0).
   @inline(__always)
   mutating func add(_ key: LockAgentKey, sample nanos: Int64) {
-    update(key) { $0.add(nanos) }
+    let lock = Int(key.lock.rawValue)
+    guard let slot = firstSlot(lock, key.agent.rawValue) else { return more.add(key, total: Int128(Swift.max(0, nanos)), count: 1) }
+    first[slot].sum.add(nanos)
   }
 
   /// Another pair sum (a shard's, SPEC §7).
   mutating func add(_ key: LockAgentKey, total: Int128, count: Int) {
-    update(key) { sum in
-      sum.total += total
-      sum.count += count
-    }
+    let lock = Int(key.lock.rawValue)
+    guard let slot = firstSlot(lock, key.agent.rawValue) else { return more.add(key, total: total, count: count) }
+    first[slot].sum.total += total
+    first[slot].sum.count += count
   }
 
+  /// `lock`'s index in `first` when `agent` is its first agent (made so if it has none).
   @inline(__always)
-  private mutating func update(_ key: LockAgentKey, _ body: (inout StatisticsAnalyzer.BlockedSum) -> Void) {
-    let (lock, agent) = (Int(key.lock.rawValue), key.agent.rawValue)
-    guard lock >= 0 else { return body(&more[key, default: .init()]) }
+  private mutating func firstSlot(_ lock: Int, _ agent: Int32) -> Int? {
+    guard lock >= 0 else { return nil }
     if lock >= first.count { first.append(contentsOf: repeatElement((-1, .init()), count: lock + 1 - first.count)) }
     if first[lock].agent == -1 { first[lock].agent = agent }
-    if first[lock].agent == agent { body(&first[lock].sum) } else { body(&more[key, default: .init()]) }
+    return first[lock].agent == agent ? lock : nil
   }
 
-  func makeIterator() -> Iterator { Iterator(first: first, more: more.makeIterator()) }
+  func makeIterator() -> Iterator { Iterator(first: first, more: more) }
 
-  /// Every pair with its sum: first agents by lock, then the others.
+  /// Every pair with its sum: first agents by lock, then the others (in the table's order,
+  /// which depends on the pairs alone, so runs agree).
   struct Iterator: IteratorProtocol {
     fileprivate let first: [(agent: Int32, sum: StatisticsAnalyzer.BlockedSum)]
-    fileprivate var more: [LockAgentKey: StatisticsAnalyzer.BlockedSum].Iterator
+    fileprivate let more: OtherPairs
     private var lock = 0
+    private var slot = 0
 
-    fileprivate init(
-      first: [(agent: Int32, sum: StatisticsAnalyzer.BlockedSum)], more: [LockAgentKey: StatisticsAnalyzer.BlockedSum].Iterator
-    ) {
+    fileprivate init(first: [(agent: Int32, sum: StatisticsAnalyzer.BlockedSum)], more: OtherPairs) {
       self.first = first
       self.more = more
     }
@@ -53,7 +55,91 @@ struct BlockedPairs: Sequence, Sendable {
         let entry = first[lock]
         if entry.agent != -1 { return (LockAgentKey(lock: LockID(Int32(lock)), agent: AgentID(entry.agent)), entry.sum) }
       }
-      return more.next()
+      return more.next(&slot)
+    }
+  }
+}
+
+/// The pairs that are not their lock's first: 20 bytes a slot (the packed key, a 64-bit
+/// total, a 32-bit count) in three flat arrays, where a `Dictionary` of `BlockedSum`s took
+/// 40. A pair whose total or count outgrows those widths (centuries of blocking, four
+/// billion samples) moves to `wide` with its exact sum, so nothing is ever rounded.
+struct OtherPairs: Sendable {
+  private var keys: [Int64] = []
+  private var totals: [Int64] = []
+  private var counts: [UInt32] = []
+  private var used = 0
+  private var wide: [LockAgentKey: StatisticsAnalyzer.BlockedSum] = [:]
+
+  /// No real key: lock ids are -1 or more.
+  private static let empty = Int64.min
+
+  mutating func add(_ key: LockAgentKey, total: Int128, count: Int) {
+    if !wide.isEmpty, wide[key] != nil {
+      wide[key]!.total += total  // checked just above
+      wide[key]!.count += count
+      return
+    }
+    if (used + 1) * 4 > keys.count * 3 { grow() }
+    let slot = find(key.rawValue)
+    if keys[slot] == OtherPairs.empty {
+      keys[slot] = key.rawValue
+      used += 1
+    }
+    let newTotal = Int128(totals[slot]) + total
+    let newCount = Int(counts[slot]) + count
+    if newTotal <= Int128(Int64.max) && newTotal >= 0 && newCount <= Int(UInt32.max) {
+      totals[slot] = Int64(newTotal)
+      counts[slot] = UInt32(newCount)
+    } else {
+      // Out of the narrow widths for good: the exact sum lives on in `wide` (the slot keeps
+      // a zero count, which iteration skips).
+      wide[key] = StatisticsAnalyzer.BlockedSum(total: newTotal, count: newCount)
+      totals[slot] = 0
+      counts[slot] = 0
+    }
+  }
+
+  /// The pair after `slot` in table order (then the wide ones), advancing `slot`.
+  func next(_ slot: inout Int) -> (key: LockAgentKey, value: StatisticsAnalyzer.BlockedSum)? {
+    while slot < keys.count {
+      defer { slot += 1 }
+      let key = OtherPairs.key(keys[slot])
+      if keys[slot] != OtherPairs.empty && (counts[slot] > 0 || wide[key] == nil) {
+        return (key, StatisticsAnalyzer.BlockedSum(total: Int128(totals[slot]), count: Int(counts[slot])))
+      }
+    }
+    // The wide pairs, by key: a Dictionary's own order changes from run to run.
+    let rank = slot - keys.count
+    guard rank < wide.count else { return nil }
+    slot += 1
+    let key = wide.keys.sorted()[rank]
+    return (key, wide[key]!)  // a key of `wide`
+  }
+
+  private static func key(_ raw: Int64) -> LockAgentKey {
+    LockAgentKey(lock: LockID(Int32(truncatingIfNeeded: raw >> 32)), agent: AgentID(Int32(truncatingIfNeeded: raw)))
+  }
+
+  @inline(__always)
+  private func find(_ raw: Int64) -> Int {
+    let mask = keys.count - 1
+    var slot = Int(truncatingIfNeeded: (UInt64(bitPattern: raw) &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
+    while keys[slot] != OtherPairs.empty && keys[slot] != raw { slot = (slot + 1) & mask }
+    return slot
+  }
+
+  private mutating func grow() {
+    let (oldKeys, oldTotals, oldCounts) = (keys, totals, counts)
+    let size = max(64, keys.count * 2)
+    keys = Array(repeating: OtherPairs.empty, count: size)
+    totals = Array(repeating: 0, count: size)
+    counts = Array(repeating: 0, count: size)
+    for (index, raw) in oldKeys.enumerated() where raw != OtherPairs.empty {
+      let slot = find(raw)
+      keys[slot] = raw
+      totals[slot] = oldTotals[index]
+      counts[slot] = oldCounts[index]
     }
   }
 }

@@ -76,6 +76,7 @@ public enum LockscopeCLI {
     if let analysis = prepared(options, analysis: options.analysis, io: ConsoleIO.quiet(io)) {
       HotLockPrediction.annotate(&report, kept: kept, analysis: analysis)
     }
+    kept.discard()
     try renderer(options, io).write(report, to: io.out)
     return ExitStatus.success
   }

@@ -109,16 +109,34 @@ struct JSONReportRenderer: ReportRenderer {
     }
     json.endArray()
     json.endObject()
-    let whole = json.bytes
-    guard !places.isEmpty else { return try emit(whole) }
+    // Straight from the writer's buffer, a megabyte at most at a time: no copy of the whole
+    // report beside it (thousands of findings are megabytes).
     var done = 0
     for place in places {
-      try emit(Array(whole[done..<place.at]))
+      try JSONReportRenderer.emitParts(of: json, done..<place.at, emit)
       let (key, nameKey, rows) = tables[place.table]
       try streamRows(rows, key: key, nameKey: nameKey, familiesAsked: report.familiesAsked, emit)
       done = place.resume
     }
-    try emit(Array(whole[done...]))
+    try JSONReportRenderer.emitParts(of: json, done..<json.byteCount, emit)
+  }
+
+  /// `range` of what `json` wrote, in parts of about `rowChunkBytes`, each ending on a whole
+  /// UTF-8 character (a sink that decodes each part, as tests capture output, sees whole
+  /// characters). An empty range is still one (empty) part, as the whole report was before.
+  static func emitParts<Failure: Error>(of json: JSONWriter, _ range: Range<Int>, _ emit: ([UInt8]) throws(Failure) -> Void)
+    throws(Failure)
+  {
+    var start = range.lowerBound
+    repeat {
+      var end = min(start + rowChunkBytes, range.upperBound)
+      if end < range.upperBound {
+        // Back to the first byte of a character: continuation bytes are 10xxxxxx.
+        while end > start + 1 && json.byte(at: end) & 0xC0 == 0x80 { end -= 1 }
+      }
+      try emit(json.bytes(in: start..<end))
+      start = end
+    } while start < range.upperBound
   }
 
   /// A table's rows as the elements of its array, two levels deep as in the report: each
@@ -146,7 +164,7 @@ struct JSONReportRenderer: ReportRenderer {
       }
       json.endObject()
       guard json.byteCount - start >= JSONReportRenderer.rowChunkBytes || index == rows.count - 1 else { continue }
-      try emit((first ? [] : [UInt8(ascii: ",")]) + json.bytes[start...])
+      try emit(json.bytes(in: start..<json.byteCount, after: first ? nil : UInt8(ascii: ",")))
       first = false
       (json, start) = nested()
     }

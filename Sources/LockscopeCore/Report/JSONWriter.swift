@@ -28,6 +28,21 @@ struct JSONWriter {
   /// How many bytes are written so far, without copying them.
   var byteCount: Int { out.count }
 
+  /// A copy of the bytes in `range` of those written so far, led by `lead` when given (one
+  /// array, one copy: for writing a long output in parts).
+  func bytes(in range: Range<Int>, after lead: UInt8? = nil) -> [UInt8] {
+    out.withBytes { written in
+      var part: [UInt8] = []
+      part.reserveCapacity(range.count + 1)
+      if let lead { part.append(lead) }
+      part.append(contentsOf: UnsafeBufferPointer(rebasing: written[range]))
+      return part
+    }
+  }
+
+  /// The byte at `offset` of those written so far.
+  func byte(at offset: Int) -> UInt8 { out.withBytes { $0[offset] } }
+
   /// The JSON as text.
   var text: String { out.withBytes { String(decoding: $0, as: UTF8.self) } }
 

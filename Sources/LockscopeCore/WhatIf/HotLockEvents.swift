@@ -10,14 +10,14 @@
 /// (its remedy names the `whatif` command that predicts the gain): a report reads its input
 /// once.
 final class HotLockEvents {
-  /// 65,536 events of about 90 bytes: some 6 MB, whatever the log's length.
+  /// 65,536 events of 56 bytes (`KeptEvent`): some 3.5 MB, whatever the log's length.
   static let defaultBudget = 1 << 16
 
   let budget: Int
   /// The kept events in the order they were read: every event of each lock still kept, and
   /// the crashes. One array with room for the whole budget, rather than one growing array a
   /// lock (whose doublings copied the events and left up to half of each array unused).
-  private var events: [LockEvent] = []
+  private var events: [KeptEvent] = []
   /// Per lock id: how many of its events are kept, or `dropped`.
   private var keptOfLock: [Int32] = []
   /// False once even the crashes alone went past the budget: nothing is kept any more.
@@ -53,7 +53,7 @@ final class HotLockEvents {
     }
     // Room for the whole budget at once: pages are only touched as events arrive.
     if events.capacity == 0 { events.reserveCapacity(budget + 1) }
-    events.append(event)
+    events.append(KeptEvent(event))
     return events.count > budget
   }
 
@@ -80,9 +80,9 @@ final class HotLockEvents {
     // Into a fresh array rather than in place: the old one's pages go back to the system,
     // and the new one's are touched only as far as it is filled (removing in place left a
     // full budget of touched pages behind, 3-4 MB more peak memory).
-    var compacted: [LockEvent] = []
+    var compacted: [KeptEvent] = []
     compacted.reserveCapacity(budget + 1)
-    compacted.append(contentsOf: events.lazy.filter { $0.kind == .crash || self.keptOfLock[$0.lock.index] != Self.dropped })
+    compacted.append(contentsOf: events.lazy.filter { $0.kind == .crash || self.keptOfLock[Int($0.lock)] != Self.dropped })
     events = compacted
   }
 
@@ -100,10 +100,50 @@ final class HotLockEvents {
     let engine = TimelineEngine(observer: LockUseRecorder(), selection: selection)
     // Its events with every crash among them where it was read (a crash ends holds of all
     // locks): what a second pass with `--lock` would feed the engine.
-    for event in events where event.kind == .crash || event.lock.rawValue == id { engine.apply(event) }
+    for kept in events where kept.kind == .crash || kept.lock == id { engine.apply(kept.event) }
     engine.finish()
     return engine.observer
   }
 
   func agentName(_ agent: AgentID) -> String { agentNames?.name(agent.rawValue) ?? "" }
+
+  /// The replays are made: the kept events go before the report is rendered, whose
+  /// buffers would otherwise come on top of them at the run's peak of memory.
+  func discard() {
+    keeping = false
+    events = []
+    keptOfLock = []
+  }
+}
+
+/// A kept event with what a replay reads and nothing more, fields ordered widest first: 56
+/// bytes where a `LockEvent` takes 88 (its padding, its trace slot and its expected hold,
+/// which only the statistics read, never a replay's `LockUseRecorder`).
+private struct KeptEvent {
+  let time: Int64
+  let leaseNanos: Int64
+  let token: Int64
+  let line: Int64
+  let agent: Int32
+  let lock: Int32
+  let capacity: Int32
+  let input: Int32
+  let site: Int32
+  let kind: EventKind
+  let mode: LockMode
+  let hasToken: Bool
+
+  init(_ event: LockEvent) {
+    (time, leaseNanos, token, line) = (event.time, event.leaseNanos, event.token, event.source.line)
+    (agent, lock, capacity, input, site) = (event.agent.rawValue, event.lock.rawValue, event.capacity, event.source.input, event.site)
+    (kind, mode, hasToken) = (event.kind, event.mode, event.hasToken)
+  }
+
+  var event: LockEvent {
+    var event = LockEvent(
+      kind: kind, mode: mode, time: time, agent: AgentID(agent), lock: LockID(lock), capacity: capacity, leaseNanos: leaseNanos,
+      token: token, hasToken: hasToken, source: SourceLocation(input: input, line: line))
+    event.site = site
+    return event
+  }
 }
