@@ -45,6 +45,11 @@ final class EventStream {
   /// The input ended and every event was handed out (a live input may return nil before).
   var isFinished: Bool { reader.isFinished && pending.earliestTime == nil && late == nil }
 
+  /// Once every event is out, the line buffer is not needed (megabytes, when lines were read).
+  func releaseBuffer() {
+    if isFinished { reader.releaseBuffer() }
+  }
+
   /// The next good event, or nil at the end of the input.
   @inline(__always)
   func next() throws(InputError) -> LockEvent? {

@@ -126,6 +126,16 @@ final class LineReader {
     return true
   }
 
+  /// At the end of the input: the buffer shrinks back to its first size (a reader keeps
+  /// working if asked again; it only reads the end once more).
+  func releaseBuffer() {
+    guard isFinished, capacity > 1 << 16 else { return }
+    buffer.deallocate()
+    capacity = 1 << 16
+    buffer = .allocate(capacity: capacity)
+    (start, end, scanned) = (0, 0, 0)
+  }
+
   private func grow() {
     let larger = min(fullCapacity, capacity * 4)
     let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)

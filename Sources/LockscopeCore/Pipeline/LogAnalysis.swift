@@ -159,6 +159,10 @@ enum LogAnalysis {
       try drive(streams, engine)
     }
     engine.finish()
+    // The inputs are read: their buffers go now, and the freed pages back to the system,
+    // before the report is built (the run's peak of memory).
+    for stream in streams { stream.releaseBuffer() }
+    FreedMemory.giveBack()
     var builder = ReportBuilder(
       engine: engine, analyzers: analyzers(engine.observer), agentNames: agents, lockNames: locks,
       inputNames: sources.map(\.name), findingOptions: options.findings)

@@ -19,6 +19,7 @@ enum ParseAhead {
     _ streams: [EventStream], parser: EventParser, agents: NameTable, locks: NameTable,
     into engine: TimelineEngine<Observer>, keeping: HotLockEvents? = nil
   ) throws(InputError) {
+    FreedMemory.useOneArena()
     let producer = BatchProducer(streams: streams, parser: parser)
     let queue = BatchQueue(depth: depth)
     let work = UncheckedBox((producer, queue))
