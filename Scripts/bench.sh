@@ -21,6 +21,8 @@
 #                         variant it rejects (an older build without --threads) is left out
 #   BENCH_CALLGRIND       1: also run valgrind --tool=callgrind on a small extra-fields log
 #   BENCH_CALLGRIND_SIZE  size of that log (default 20M)
+#   BENCH_RSS_HEADS       0: skip the peak RSS of the full report on the log's first
+#                         quarter and half (default: measured, to show whether it is flat)
 # See Scripts/README-bench.md for how to read the output.
 set -euo pipefail
 
@@ -183,6 +185,23 @@ measure() {  # measure FILE KIND
   done
 }
 
+# Peak RSS of the full report on the first quarter and half of FILE (whole lines) and on
+# all of it: flat in the log's length is the goal. Into `heads_rss[KIND]`.
+declare -A heads_rss
+rss_heads() {  # rss_heads FILE KIND
+  local file="$1" kind="$2" bytes part head cmd out=()
+  bytes="$(stat -c %s "$file")"
+  for part in 4 2; do
+    head="$data_dir/head-$kind.jsonl"
+    head -c "$((bytes / part))" "$file" | sed '$d' >"$head"
+    cmd="$(q "$lockscope" report --format json "${extra_args[@]}") $(q "$head") > /dev/null"
+    /usr/bin/time -v -o "$data_dir/time-$kind-head.txt" bash -c "$cmd"
+    out+=("$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); printf "%.0f", $2 * 1024 / 1e6 }' "$data_dir/time-$kind-head.txt")")
+    rm -f "$head"
+  done
+  heads_rss[$kind]="${out[0]} MB (first quarter), ${out[1]} MB (first half), ${rss[$kind.report]:-?} MB (all)"
+}
+
 declare -A file_of bytes_of lines_of
 for kind in $which_logs; do
   file_of[$kind]="$(generate "$kind" "$size")"
@@ -191,6 +210,10 @@ for kind in $which_logs; do
   "$scan" "${file_of[$kind]}" >&2
   log "measuring on ${file_of[$kind]}"
   measure "${file_of[$kind]}" "$kind"
+  if [[ "${BENCH_RSS_HEADS:-1}" != 0 ]]; then
+    log "peak RSS on the first quarter and half of ${file_of[$kind]}"
+    rss_heads "${file_of[$kind]}" "$kind"
+  fi
 done
 
 # --- instruction count (optional) -------------------------------------------------------
@@ -240,6 +263,9 @@ for kind in $which_logs; do
   if [[ -n "${median[$kind.no-findings]:-}" && -n "$report_s" ]]; then
     printf -- '- findings cost: %s of the wall time over --no-findings (goal ≤ 10%%)\n' \
       "$(awk -v r="$report_s" -v n="${median[$kind.no-findings]}" 'BEGIN { printf "%.0f%%", (r - n) / r * 100 }')"
+  fi
+  if [[ -n "${heads_rss[$kind]:-}" ]]; then
+    printf -- '- full report peak RSS by length: %s (goal: < 64 MB and flat)\n' "${heads_rss[$kind]}"
   fi
 done
 printf '\n%s\n' "${cg_line:+$cg_line}"
