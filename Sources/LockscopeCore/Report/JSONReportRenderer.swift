@@ -121,7 +121,7 @@ struct JSONReportRenderer: ReportRenderer {
     try JSONReportRenderer.emitParts(of: json, done..<json.byteCount, emit)
   }
 
-  /// `range` of what `json` wrote, in parts of about `rowChunkBytes`, each ending on a whole
+  /// `range` of what `json` wrote, in parts of at most `rowChunkBytes`, each ending on a whole
   /// UTF-8 character (a sink that decodes each part, as tests capture output, sees whole
   /// characters). An empty range is still one (empty) part, as the whole report was before.
   static func emitParts<Failure: Error>(of json: JSONWriter, _ range: Range<Int>, _ emit: ([UInt8]) throws(Failure) -> Void)
