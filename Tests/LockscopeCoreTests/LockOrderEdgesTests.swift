@@ -53,8 +53,10 @@ struct LockOrderEdgesTests {
       for (position, from) in held.enumerated() where from != to {
         let sharedOnly = Int.random(in: 0..<3, using: &generator) == 0
         let key = Int64(from.rawValue) << 32 | Int64(to.rawValue)
-        let found = store.index(from: from, to: to)
+        let probe = store.probe(from: from, to: to)
+        let found = probe.edge >= 0 ? probe.edge : nil
         #expect(found == reference[key]?.index, "lookup of \(from) → \(to) at step \(step)")
+        #expect(store.index(from: from, to: to) == found)
         if let index = found.map(Int.init), var expected = reference[key] {
           if expected.firstAgent != agent && expected.secondAgent == nil {
             expected.secondAgent = agent
@@ -71,7 +73,11 @@ struct LockOrderEdgesTests {
           let heldAt = LockscopeCore.SourceLocation(input: 1, line: Int64(position) + 1)
           let record = store.addHeld(LockOrderEdges.HeldRecord(line: heldAt.line, input: 1, site: -1))
           let gates = store.prefixes.firstGates(prefix, excluding: from, to)
-          let index = store.add(from: from, to: to, attempt: attempt, held: record, gates: gates, sharedOnly: sharedOnly)
+          // Half the time at the slot the lookup found (the analyzer's way), half looked up again.
+          let index =
+            Bool.random(using: &generator)
+            ? store.add(from: from, to: to, attempt: attempt, held: record, gates: gates, sharedOnly: sharedOnly, at: probe)
+            : store.add(from: from, to: to, attempt: attempt, held: record, gates: gates, sharedOnly: sharedOnly)
           reference[key] = Expected(
             index: index, firstAgent: agent, gates: Array(held.filter { $0 != from && $0 != to }.prefix(GateSet.capacity)),
             sharedOnly: sharedOnly, heldAt: heldAt, acquiredAt: acquiredAt, time: time)
@@ -95,6 +101,30 @@ struct LockOrderEdgesTests {
       store.outgoing(from: LockID(lock), into: &listed)
       let expected = order.filter { Int32($0 >> 32) == lock }.compactMap { reference[$0]?.index }
       #expect(listed == expected, "edges out of \(lock)")
+    }
+  }
+
+  @Test(
+    "an attempt's gates, worked out once and narrowed per edge, are each edge's first gates: the held edge's own position dropped, the attempted lock's too, four kept",
+    arguments: [1, 2, 3] as [UInt64])
+  func attemptGatesAgreeWithFirstGates(seed: UInt64) {
+    var generator = SplitMix(seed: seed)
+    var prefixes = GatePrefixes()
+    for _ in 0..<2000 {
+      // Distinct held locks, 1 to 9 of them (past the prefix's 6: positions with no bit).
+      var held: [LockID] = []
+      for _ in 0..<Int.random(in: 1...9, using: &generator) {
+        let lock = LockID(Int32.random(in: 0..<12, using: &generator))
+        if !held.contains(lock) { held.append(lock) }
+      }
+      // Often a lock already held (a re-entrant request: it must not be a gate).
+      let to = Bool.random(using: &generator) ? held.randomElement(using: &generator)! : LockID(Int32.random(in: 0..<12, using: &generator))
+      let prefix = held.count > 1 ? prefixes.add(held) : GatePrefixes.none
+      let gates = prefixes.attemptGates(prefix, excluding: to)
+      for (position, from) in held.enumerated() where from != to {
+        #expect(
+          gates.gates(from: position) == prefixes.firstGates(prefix, excluding: from, to), "held \(held), to \(to), from position \(position)")
+      }
     }
   }
 }

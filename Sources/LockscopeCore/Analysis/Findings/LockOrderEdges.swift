@@ -72,6 +72,21 @@ struct LockOrderEdges {
   /// The edge `from → to`, if there is one.
   @inline(__always)
   func index(from: LockID, to: LockID) -> Int32? {
+    let found = probe(from: from, to: to)
+    return found.edge >= 0 ? found.edge : nil
+  }
+
+  /// Where looking up one pair ended: its edge, or (`edge` -1) the empty slot it would take.
+  struct Probe {
+    var edge: Int32
+    var slot: Int
+    var fingerprint: UInt64
+  }
+
+  /// Looks `from → to` up; a new edge can then be added at the slot found (`add(…, at:)`)
+  /// without hashing and probing a second time.
+  @inline(__always)
+  func probe(from: LockID, to: LockID) -> Probe {
     let fingerprint = Self.hash(from, to) & 0xFFFF_FFFF
     let mask = slots.count - 1
     var position = Int(truncatingIfNeeded: fingerprint) & mask
@@ -79,10 +94,10 @@ struct LockOrderEdges {
       edges.withUnsafeBufferPointer { edges in
         while true {
           let slot = slots[position]
-          if slot == 0 { return nil }
+          if slot == 0 { return Probe(edge: -1, slot: position, fingerprint: fingerprint) }
           if slot >> 32 == fingerprint {
             let edge = Int(slot & 0xFFFF_FFFF) - 1
-            if edges[edge].from == from && edges[edge].to == to { return Int32(edge) }
+            if edges[edge].from == from && edges[edge].to == to { return Probe(edge: Int32(edge), slot: position, fingerprint: fingerprint) }
           }
           position = (position + 1) & mask
         }
@@ -111,14 +126,29 @@ struct LockOrderEdges {
 
   /// Adds `from → to` (not yet known) and returns its index.
   mutating func add(from: LockID, to: LockID, attempt: Int32, held: Int32, gates: GateSet, sharedOnly: Bool) -> Int32 {
+    add(from: from, to: to, attempt: attempt, held: held, gates: gates, sharedOnly: sharedOnly, at: probe(from: from, to: to))
+  }
+
+  /// Adds `from → to` where `probe`, the table's last change since, found no edge.
+  mutating func add(from: LockID, to: LockID, attempt: Int32, held: Int32, gates: GateSet, sharedOnly: Bool, at probe: Probe) -> Int32 {
     let index = Int32(edges.count)
-    edges.append(Edge(from: from, to: to, attempt: attempt, held: held, gates: gates, flags: sharedOnly ? Edge.sharedOnly : 0))
-    if (edges.count + 1) * 10 > slots.count * 7 { grow() }
-    place(Self.hash(from, to) & 0xFFFF_FFFF, index)
-    lockSpan = max(lockSpan, from.index + 1, to.index + 1)
-    if lockSpan > newestOut.count { newestOut.append(contentsOf: repeatElement(-1, count: lockSpan - newestOut.count)) }
-    edges[Int(index)].nextOut = newestOut[from.index]
+    let span = max(from.index, to.index) + 1
+    if span > lockSpan {
+      lockSpan = span
+      if span > newestOut.count { newestOut.append(contentsOf: repeatElement(-1, count: span - newestOut.count)) }
+    }
+    edges.append(
+      Edge(
+        from: from, to: to, nextOut: newestOut[from.index], attempt: attempt, held: held, gates: gates,
+        flags: sharedOnly ? Edge.sharedOnly : 0))
     newestOut[from.index] = index
+    let slot = probe.fingerprint << 32 | UInt64(index + 1)
+    if (edges.count + 1) * 10 > slots.count * 7 {
+      grow()
+      Self.place(slot, in: &slots)
+    } else {
+      slots[probe.slot] = slot
+    }
     return index
   }
 
@@ -209,12 +239,6 @@ struct LockOrderEdges {
   }
 
   // MARK: The table
-
-  /// Puts edge `index`, whose key hashes to `hash` (low half), in its slot.
-  @inline(__always)
-  private mutating func place(_ hash: UInt64, _ index: Int32) {
-    Self.place(hash << 32 | UInt64(index + 1), in: &slots)
-  }
 
   @inline(__always)
   private static func place(_ slot: UInt64, in slots: inout [UInt64]) {

@@ -32,6 +32,7 @@ struct OnlineCycleDetector {
   private var backwardStack: [Int32] = []
   private var forward: [Int32] = []
   private var backward: [Int32] = []
+  private var sortBuffer: [(label: UInt64, component: Int32)] = []
 
   /// Adds `from → to` and returns whether it lies on a cycle: whether `from` and `to` are
   /// now in one strongly connected component.
@@ -43,6 +44,15 @@ struct OnlineCycleDetector {
     successors[Int(source)].append(target)
     predecessors[Int(target)].append(source)
     if order.label(source) < order.label(target) { return false }  // along the order
+    // A target that reaches nothing closes no cycle and goes just after the source: where
+    // the two-way search below would put it after one step, without its backward step over
+    // the source's predecessors. Common in a transaction log: a row so far only ever taken
+    // last is taken before another.
+    if successors[Int(target)].isEmpty {
+      order.remove(target)
+      order.insert(target, after: source)
+      return false
+    }
     nextStamp()
     forward.removeAll(keepingCapacity: true)
     backward.removeAll(keepingCapacity: true)
@@ -76,7 +86,16 @@ struct OnlineCycleDetector {
   /// Whether `a` and `b` lie on a common cycle.
   mutating func onCommonCycle(_ a: Int32, _ b: Int32) -> Bool {
     guard Int(max(a, b)) < parent.count else { return false }
+    // A node never merged is a component of its own: asked for every new edge, and in an
+    // acyclic graph always the answer, read without the union-find's path writes.
+    if parent[Int(a)] == a && size[Int(a)] == 1 { return false }
     return component(a) == component(b)
+  }
+
+  /// Whether `a`'s component comes before `b`'s in the topological order (for tests).
+  func precedes(_ a: Int32, _ b: Int32) -> Bool {
+    func root(_ node: Int32) -> Int32 { parent[Int(node)] == node ? node : root(parent[Int(node)]) }
+    return order.label(root(a)) < order.label(root(b))
   }
 
   /// The representative of `node`'s component (path halving keeps the trees flat).
@@ -140,23 +159,13 @@ struct OnlineCycleDetector {
   /// the target, in its old relative order: their ancestors outside the set all sit before
   /// the target already, and their descendants after it.
   private mutating func moveBefore(_ target: Int32, _ components: [Int32]) {
-    var anchor = order.previous(target)
-    for component in sortedByOrder(components) {
-      order.remove(component)
-      order.insert(component, after: anchor)
-      anchor = component
-    }
+    place(components, after: order.previous(target))
   }
 
   /// Every component reachable from the target that sits before the source goes just after
   /// the source, in its old relative order (the mirror image of `moveBefore`).
   private mutating func moveAfter(_ source: Int32, _ components: [Int32]) {
-    var anchor = source
-    for component in sortedByOrder(components) {
-      order.remove(component)
-      order.insert(component, after: anchor)
-      anchor = component
-    }
+    place(components, after: source)
   }
 
   /// The components on the new cycle are those both searches met. Those that only reach the
@@ -173,18 +182,43 @@ struct OnlineCycleDetector {
     for component in forward where component != target && backwardMark[Int(component)] == stamp && !onCycle.contains(component) {
       onCycle.append(component)
     }
-    var anchor = order.previous(target)
+    let anchor = order.previous(target)
     for component in onCycle { order.remove(component) }
-    for component in sortedByOrder(before) {
-      order.remove(component)
-      order.insert(component, after: anchor)
-      anchor = component
-    }
-    order.insert(merge(onCycle), after: anchor)
+    order.insert(merge(onCycle), after: place(before, after: anchor))
   }
 
-  private func sortedByOrder(_ components: [Int32]) -> [Int32] {
-    components.map { (order.label($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+  /// Moves `components` (in their old relative order) to just after `anchor`; returns the
+  /// last one placed (`anchor` when there are none).
+  @discardableResult
+  private mutating func place(_ components: [Int32], after anchor: Int32) -> Int32 {
+    // Sorted by label in a buffer kept between calls (taken out of `self` while in use):
+    // most moves are of one to a few components, and a fresh sorted array per move was a
+    // fifth of the detector's instructions.
+    var sorted = sortBuffer
+    sortBuffer = []
+    sorted.removeAll(keepingCapacity: true)
+    for component in components { sorted.append((order.label(component), component)) }
+    if sorted.count <= 16 {
+      for i in sorted.indices.dropFirst() {
+        let item = sorted[i]
+        var j = i
+        while j > 0 && sorted[j - 1].label > item.label {
+          sorted[j] = sorted[j - 1]
+          j -= 1
+        }
+        sorted[j] = item
+      }
+    } else {
+      sorted.sort { $0.label < $1.label }
+    }
+    var last = anchor
+    for (_, component) in sorted {
+      order.remove(component)
+      order.insert(component, after: last)
+      last = component
+    }
+    sortBuffer = sorted
+    return last
   }
 
   /// Contracts `components` into one, keeping the largest one's id, with their edges to
