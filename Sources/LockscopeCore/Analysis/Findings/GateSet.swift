@@ -94,16 +94,27 @@ struct GatePrefixes {
 /// One attempt's gate candidates (`GatePrefixes.attemptGates`): the held locks' positions
 /// among the prefix's, less the attempted lock's.
 struct AttemptGates {
-  var candidates: UInt8
+  /// The first `GateSet.capacity` candidates, and the first one more.
+  private let first: UInt8
+  private let firstAndNext: UInt8
+
+  init(candidates: UInt8) {
+    var mask = candidates
+    while mask.nonzeroBitCount > GateSet.capacity + 1 { mask &= ~(0x80 >> UInt8(mask.leadingZeroBitCount)) }
+    firstAndNext = mask
+    if mask.nonzeroBitCount > GateSet.capacity { mask &= ~(0x80 >> UInt8(mask.leadingZeroBitCount)) }
+    first = mask
+  }
 
   /// The first witness's gates of the edge from the hold at `position` of the agent's held
-  /// locks: the candidates but `position` itself (held locks are distinct, so the edge's
-  /// `from` sits at `position` in the prefix, or past it), the first `GateSet.capacity` of
-  /// them — what `GatePrefixes.firstGates` gives for that edge.
+  /// locks: the first `GateSet.capacity` candidates but `position` itself (held locks are
+  /// distinct, so the edge's `from` sits at `position` in the prefix, or past it) — what
+  /// `GatePrefixes.firstGates` gives for that edge.
   @inline(__always)
   func gates(from position: Int) -> GateSet {
-    var mask = position < GatePrefixes.width ? candidates & ~(1 << UInt8(position)) : candidates
-    while mask.nonzeroBitCount > GateSet.capacity { mask &= ~(0x80 >> UInt8(mask.leadingZeroBitCount)) }
-    return GateSet(mask: mask)
+    guard position < GatePrefixes.width else { return GateSet(mask: first) }
+    let own: UInt8 = 1 << UInt8(position)
+    // Dropping one of the first candidates lets the next one in.
+    return GateSet(mask: first & own != 0 ? firstAndNext & ~own : first)
   }
 }

@@ -254,7 +254,14 @@ struct LockOrderEdges {
   /// in order, each near its old position: no edge is read, and the writes go forward.
   private mutating func grow() {
     var grown = [UInt64](repeating: 0, count: slots.count * 2)
-    for slot in slots where slot != 0 { Self.place(slot, in: &grown) }
+    let mask = grown.count - 1
+    grown.withUnsafeMutableBufferPointer { grown in
+      for slot in slots where slot != 0 {
+        var position = Int(truncatingIfNeeded: slot >> 32) & mask
+        while grown[position] != 0 { position = (position + 1) & mask }
+        grown[position] = slot
+      }
+    }
     slots = grown
   }
 }

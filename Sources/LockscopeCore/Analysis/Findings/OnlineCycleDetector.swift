@@ -22,8 +22,8 @@ struct OnlineCycleDetector {
   /// reached when added (a later merge may have joined some: `component` maps them). Kept
   /// per component, not per node, and without the edges inside it: a search that passes
   /// through a big component reads its few edges out, not every edge among its members.
-  private var successors: [[Int32]] = []
-  private var predecessors: [[Int32]] = []
+  private var successors = Lists()
+  private var predecessors = Lists()
   /// Search marks, reused across insertions (a stamp per search, no clearing).
   private var forwardMark: [UInt32] = []
   private var backwardMark: [UInt32] = []
@@ -41,14 +41,14 @@ struct OnlineCycleDetector {
     let source = component(from)
     let target = component(to)
     if source == target { return true }
-    successors[Int(source)].append(target)
-    predecessors[Int(target)].append(source)
+    successors.append(target, to: source)
+    predecessors.append(source, to: target)
     if order.label(source) < order.label(target) { return false }  // along the order
     // A target that reaches nothing closes no cycle and goes just after the source: where
     // the two-way search below would put it after one step, without its backward step over
     // the source's predecessors. Common in a transaction log: a row so far only ever taken
     // last is taken before another.
-    if successors[Int(target)].isEmpty {
+    if successors.isEmpty(target) {
       order.remove(target)
       order.insert(target, after: source)
       return false
@@ -121,9 +121,11 @@ struct OnlineCycleDetector {
     forward.append(current)
     let bound = order.label(source)
     var reached = false
-    // Plain loops over indices: a closure here would capture (and copy) the whole detector.
-    for index in 0..<successors[Int(current)].count {
-      let next = component(successors[Int(current)][index])
+    // Plain loops over entries: a closure here would capture (and copy) the whole detector.
+    var entry = successors.first(current)
+    while entry >= 0 {
+      let next = component(successors.value(entry))
+      entry = successors.next(after: entry)
       if next == source {
         reached = true
       } else if forwardMark[Int(next)] != stamp && order.label(next) < bound {
@@ -141,8 +143,10 @@ struct OnlineCycleDetector {
     backward.append(current)
     let bound = order.label(target)
     var reached = false
-    for index in 0..<predecessors[Int(current)].count {
-      let previous = component(predecessors[Int(current)][index])
+    var entry = predecessors.first(current)
+    while entry >= 0 {
+      let previous = component(predecessors.value(entry))
+      entry = predecessors.next(after: entry)
       if previous == target {
         reached = true
       } else if backwardMark[Int(previous)] != stamp && order.label(previous) > bound {
@@ -239,19 +243,21 @@ struct OnlineCycleDetector {
   /// Replaces the edge lists of `components` by one list for `root`: the other components
   /// they reach, each once, none of them `root` itself.
   private static func joinEdges(
-    _ lists: inout [[Int32]], of components: [Int32], into root: Int32, parent: inout [Int32], marks: inout [UInt32], stamp: UInt32
+    _ lists: inout Lists, of components: [Int32], into root: Int32, parent: inout [Int32], marks: inout [UInt32], stamp: UInt32
   ) {
     var joined: [Int32] = []
     for component in components {
-      for node in lists[Int(component)] {
-        let other = find(node, in: &parent)
+      var entry = lists.first(component)
+      while entry >= 0 {
+        let other = find(lists.value(entry), in: &parent)
+        entry = lists.next(after: entry)
         guard other != root, marks[Int(other)] != stamp else { continue }
         marks[Int(other)] = stamp
         joined.append(other)
       }
-      lists[Int(component)] = []
+      lists.clear(component)
     }
-    lists[Int(root)] = joined
+    for other in joined { lists.append(other, to: root) }
   }
 
   private mutating func nextStamp() {
@@ -267,15 +273,65 @@ struct OnlineCycleDetector {
 
   /// New nodes go to the end of the order, in the order they appear.
   private mutating func ensure(_ node: Int32) {
-    while parent.count <= Int(node) {
-      let id = Int32(parent.count)
-      parent.append(id)
-      size.append(1)
-      successors.append([])
-      predecessors.append([])
-      forwardMark.append(0)
-      backwardMark.append(0)
-      order.append(id)
+    guard parent.count <= Int(node) else { return }
+    let added = Int(node) + 1 - parent.count
+    for id in Int32(parent.count)...node { order.append(id) }
+    parent.append(contentsOf: Int32(parent.count)...node)
+    size.append(contentsOf: repeatElement(1, count: added))
+    successors.addLists(added)
+    predecessors.addLists(added)
+    forwardMark.append(contentsOf: repeatElement(0, count: added))
+    backwardMark.append(contentsOf: repeatElement(0, count: added))
+  }
+
+  /// One list of component ids per node, all in one pool of entries: an append writes an
+  /// entry instead of growing an array of its own (a heap allocation for most of a node's
+  /// first few edges), and the entries a merge frees are reused.
+  struct Lists {
+    /// Each list's first and last entry (-1: empty).
+    private var head: [Int32] = []
+    private var tail: [Int32] = []
+    private var values: [Int32] = []
+    /// The entry after each one (-1: the last); for a free entry, the next free one.
+    private var links: [Int32] = []
+    private var free: Int32 = -1
+
+    mutating func addLists(_ count: Int) {
+      head.append(contentsOf: repeatElement(-1, count: count))
+      tail.append(contentsOf: repeatElement(-1, count: count))
+    }
+
+    func isEmpty(_ list: Int32) -> Bool { head[Int(list)] < 0 }
+    /// The list's first entry (-1: none).
+    func first(_ list: Int32) -> Int32 { head[Int(list)] }
+    func next(after entry: Int32) -> Int32 { links[Int(entry)] }
+    func value(_ entry: Int32) -> Int32 { values[Int(entry)] }
+
+    mutating func append(_ value: Int32, to list: Int32) {
+      let entry: Int32
+      if free >= 0 {
+        entry = free
+        free = links[Int(entry)]
+        values[Int(entry)] = value
+        links[Int(entry)] = -1
+      } else {
+        entry = Int32(values.count)
+        values.append(value)
+        links.append(-1)
+      }
+      let last = tail[Int(list)]
+      if last < 0 { head[Int(list)] = entry } else { links[Int(last)] = entry }
+      tail[Int(list)] = entry
+    }
+
+    /// Empties the list; its entries are reused.
+    mutating func clear(_ list: Int32) {
+      let first = head[Int(list)]
+      guard first >= 0 else { return }
+      links[Int(tail[Int(list)])] = free
+      free = first
+      head[Int(list)] = -1
+      tail[Int(list)] = -1
     }
   }
 }
