@@ -273,15 +273,16 @@ struct OnlineCycleDetector {
 
   /// New nodes go to the end of the order, in the order they appear.
   private mutating func ensure(_ node: Int32) {
-    guard parent.count <= Int(node) else { return }
-    let added = Int(node) + 1 - parent.count
-    for id in Int32(parent.count)...node { order.append(id) }
-    parent.append(contentsOf: Int32(parent.count)...node)
-    size.append(contentsOf: repeatElement(1, count: added))
-    successors.addLists(added)
-    predecessors.addLists(added)
-    forwardMark.append(contentsOf: repeatElement(0, count: added))
-    backwardMark.append(contentsOf: repeatElement(0, count: added))
+    while parent.count <= Int(node) {
+      let id = Int32(parent.count)
+      parent.append(id)
+      size.append(1)
+      successors.addList()
+      predecessors.addList()
+      forwardMark.append(0)
+      backwardMark.append(0)
+      order.append(id)
+    }
   }
 
   /// One list of component ids per node, all in one pool of entries: an append writes an
@@ -296,9 +297,9 @@ struct OnlineCycleDetector {
     private var links: [Int32] = []
     private var free: Int32 = -1
 
-    mutating func addLists(_ count: Int) {
-      head.append(contentsOf: repeatElement(-1, count: count))
-      tail.append(contentsOf: repeatElement(-1, count: count))
+    mutating func addList() {
+      head.append(-1)
+      tail.append(-1)
     }
 
     func isEmpty(_ list: Int32) -> Bool { head[Int(list)] < 0 }
