@@ -140,7 +140,8 @@ struct LockOrderEdges {
     let span = max(from.index, to.index) + 1
     if span > lockSpan {
       lockSpan = span
-      if span > newestOut.count { newestOut.append(contentsOf: repeatElement(-1, count: span - newestOut.count)) }
+      // Grown geometrically: locks first seen in random order would grow it a lock at a time.
+      if span > newestOut.count { newestOut.append(contentsOf: repeatElement(-1, count: max(span, 2 * newestOut.count) - newestOut.count)) }
     }
     edges.append(
       Edge(
