@@ -292,9 +292,9 @@ struct OnlineCycleDetector {
     /// Each list's first and last entry (-1: empty).
     private var head: [Int32] = []
     private var tail: [Int32] = []
-    private var values: [Int32] = []
-    /// The entry after each one (-1: the last); for a free entry, the next free one.
-    private var links: [Int32] = []
+    /// An entry's value and the entry after it (-1: the last; for a free entry, the next
+    /// free one), side by side: a search reads both.
+    private var entries: [(value: Int32, link: Int32)] = []
     private var free: Int32 = -1
 
     mutating func addList() {
@@ -305,23 +305,21 @@ struct OnlineCycleDetector {
     func isEmpty(_ list: Int32) -> Bool { head[Int(list)] < 0 }
     /// The list's first entry (-1: none).
     func first(_ list: Int32) -> Int32 { head[Int(list)] }
-    func next(after entry: Int32) -> Int32 { links[Int(entry)] }
-    func value(_ entry: Int32) -> Int32 { values[Int(entry)] }
+    func next(after entry: Int32) -> Int32 { entries[Int(entry)].link }
+    func value(_ entry: Int32) -> Int32 { entries[Int(entry)].value }
 
     mutating func append(_ value: Int32, to list: Int32) {
       let entry: Int32
       if free >= 0 {
         entry = free
-        free = links[Int(entry)]
-        values[Int(entry)] = value
-        links[Int(entry)] = -1
+        free = entries[Int(entry)].link
+        entries[Int(entry)] = (value, -1)
       } else {
-        entry = Int32(values.count)
-        values.append(value)
-        links.append(-1)
+        entry = Int32(entries.count)
+        entries.append((value, -1))
       }
       let last = tail[Int(list)]
-      if last < 0 { head[Int(list)] = entry } else { links[Int(last)] = entry }
+      if last < 0 { head[Int(list)] = entry } else { entries[Int(last)].link = entry }
       tail[Int(list)] = entry
     }
 
@@ -329,7 +327,7 @@ struct OnlineCycleDetector {
     mutating func clear(_ list: Int32) {
       let first = head[Int(list)]
       guard first >= 0 else { return }
-      links[Int(tail[Int(list)])] = free
+      entries[Int(tail[Int(list)])].link = free
       free = first
       head[Int(list)] = -1
       tail[Int(list)] = -1
