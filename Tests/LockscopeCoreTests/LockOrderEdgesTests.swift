@@ -127,4 +127,36 @@ struct LockOrderEdgesTests {
       }
     }
   }
+
+  @Test("past two chunks of 65,536 edges each, every edge is found where it was put, keeps its fields and takes changes in place")
+  func edgesAcrossChunks() {
+    var store = LockOrderEdges()
+    let attempt = store.addAttempt(LockOrderEdges.Attempt(line: 1, time: 0, input: 0, agent: AgentID(0), site: -1, prefix: GatePrefixes.none))
+    let held = store.addHeld(LockOrderEdges.HeldRecord(line: 1, input: 0, site: -1))
+    // Every ordered pair of 400 locks: 159,600 edges, the one from `a` to `b` numbered a·399 + (b < a ? b : b − 1).
+    let locks: Int32 = 400
+    func number(_ a: Int32, _ b: Int32) -> Int32 { a * (locks - 1) + (b < a ? b : b - 1) }
+    for a in 0..<locks {
+      for b in 0..<locks where a != b {
+        let index = store.add(
+          from: LockID(a), to: LockID(b), attempt: attempt, held: held, gates: GateSet(), sharedOnly: (a + b) % 3 == 0)
+        #expect(index == number(a, b))
+      }
+    }
+    #expect(store.count == 159_600)
+    for a in stride(from: 0, to: locks, by: 7) {
+      for b in stride(from: 1, to: locks, by: 5) where a != b {
+        let index = store.index(from: LockID(a), to: LockID(b))
+        #expect(index == number(a, b))
+        guard let index = index.map(Int.init) else { continue }
+        #expect(store[index].from == LockID(a) && store[index].to == LockID(b) && store.isSharedOnly(index) == ((a + b) % 3 == 0))
+        store[index].secondAgent = AgentID(a + 1)
+        #expect(store.agents(index) == [AgentID(0), AgentID(a + 1)])
+      }
+    }
+    // A lock's edges out, oldest first, across the chunks they lie in.
+    var listed: [Int32] = []
+    store.outgoing(from: LockID(399), into: &listed)
+    #expect(listed == (0..<399).map { number(399, $0) })
+  }
 }

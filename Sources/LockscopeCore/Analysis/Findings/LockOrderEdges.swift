@@ -48,7 +48,7 @@ struct LockOrderEdges {
     var site: Int32
   }
 
-  private(set) var edges: [Edge] = []
+  private var edges = EdgeChunks()
   private(set) var attempts: [Attempt] = []
   private(set) var holds: [HeldRecord] = []
   private(set) var prefixes = GatePrefixes()
@@ -95,16 +95,14 @@ struct LockOrderEdges {
     let mask = slots.count - 1
     var position = Int(truncatingIfNeeded: fingerprint) & mask
     return slots.withUnsafeBufferPointer { slots in
-      edges.withUnsafeBufferPointer { edges in
-        while true {
-          let slot = slots[position]
-          if slot == 0 { return Probe(edge: -1, slot: position, fingerprint: fingerprint) }
-          if slot >> 32 == fingerprint {
-            let edge = Int(slot & 0xFFFF_FFFF) - 1
-            if edges[edge].from == from && edges[edge].to == to { return Probe(edge: Int32(edge), slot: position, fingerprint: fingerprint) }
-          }
-          position = (position + 1) & mask
+      while true {
+        let slot = slots[position]
+        if slot == 0 { return Probe(edge: -1, slot: position, fingerprint: fingerprint) }
+        if slot >> 32 == fingerprint {
+          let edge = Int(slot & 0xFFFF_FFFF) - 1
+          if edges[edge].from == from && edges[edge].to == to { return Probe(edge: Int32(edge), slot: position, fingerprint: fingerprint) }
         }
+        position = (position + 1) & mask
       }
     }
   }
@@ -136,7 +134,6 @@ struct LockOrderEdges {
   /// Adds `from → to` where `probe`, the table's last change since, found no edge.
   mutating func add(from: LockID, to: LockID, attempt: Int32, held: Int32, gates: GateSet, sharedOnly: Bool, at probe: Probe) -> Int32 {
     let index = Int32(edges.count)
-    if edges.count == edges.capacity { growEdges() }
     let span = max(from.index, to.index) + 1
     if span > lockSpan {
       lockSpan = span
@@ -276,24 +273,11 @@ struct LockOrderEdges {
     slots = grown
   }
 
-  /// Doubles the edges' capacity (as an append would), in memory backed by huge pages.
-  private mutating func growEdges() {
-    let old = edges
-    edges = [Edge](unsafeUninitializedCapacity: max(16, old.count * 2)) { buffer, initialized in
-      Self.adviseHugePages(buffer)
-      old.withUnsafeBufferPointer { old in
-        guard let base = buffer.baseAddress, let from = old.baseAddress else { return }
-        base.initialize(from: from, count: old.count)
-      }
-      initialized = old.count
-    }
-  }
-
   /// Asks the kernel to back a large, not yet touched buffer with 2 MiB pages where it can
   /// (Linux's transparent huge pages, when set to `madvise`; elsewhere nothing). The edge
   /// table is tens of megabytes read at random, one cache miss per new edge: with 4 KiB
-  /// pages each of those misses is also a TLB miss, and filling the table and the edge
-  /// array took a page fault per 4 KiB (about 37,000 on the transactions shape).
+  /// pages each of those misses is also a TLB miss, and filling it took a page fault per
+  /// 4 KiB (16,000 of them on the transactions shape).
   private static func adviseHugePages<Element>(_ buffer: UnsafeMutableBufferPointer<Element>) {
     #if os(Linux)
       let huge = 2 << 20
@@ -304,5 +288,33 @@ struct LockOrderEdges {
       guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
       _ = madvise(aligned, end - start, MADV_HUGEPAGE)
     #endif
+  }
+}
+
+/// The edges, in chunks of `size` that are filled in place and never move: an array of
+/// millions of edges grown by doubling copied them all at each growth and, at the last,
+/// held the old copy and the new at once (a third more memory than the edges, every page
+/// of it written for the first time).
+struct EdgeChunks {
+  private static let shift = 16
+  private static let size = 1 << shift
+  private var chunks: [[LockOrderEdges.Edge]] = []
+  private(set) var count = 0
+
+  subscript(index: Int) -> LockOrderEdges.Edge {
+    @inline(__always) get { chunks[index >> Self.shift][index & (Self.size - 1)] }
+    @inline(__always) _modify { yield &chunks[index >> Self.shift][index & (Self.size - 1)] }
+  }
+
+  mutating func append(_ edge: LockOrderEdges.Edge) {
+    if count & (Self.size - 1) == 0 {
+      // The first chunk grows as an array does (a small log keeps a small one); the others
+      // are allocated whole (their pages are written as they fill).
+      var chunk: [LockOrderEdges.Edge] = []
+      if count > 0 { chunk.reserveCapacity(Self.size) }
+      chunks.append(chunk)
+    }
+    chunks[chunks.count - 1].append(edge)
+    count += 1
   }
 }
