@@ -102,8 +102,9 @@ if [ -z "$only" ] || [ "$only" = 5 ]; then
     done
     local chosen; chosen=$(printf '%s\n' "${results[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
     read -r ns rss cpu <<< "$chosen"
-    rows+=("| $name | $(awk -v ns="$ns" 'BEGIN { printf "%.2f", ns / 1e9 }') s ($cpu s CPU) | $(( rss / 1024 )) MB |$(
-      [ -n "$events" ] && awk -v n="$events" -v ns="$ns" 'BEGIN { printf " %.0f k events/s |", n / ns * 1e6 }')")
+    local rate=""
+    if [ -n "$events" ]; then rate=$(awk -v n="$events" -v ns="$ns" 'BEGIN { printf " %.0f k events/s |", n / ns * 1e6 }'); fi
+    rows+=("| $name | $(awk -v ns="$ns" 'BEGIN { printf "%.2f", ns / 1e9 }') s ($cpu s CPU) | $(( rss / 1024 )) MB |$rate")
   }
   shape() {  # name, file, then shapes.py arguments
     local name="$1" f="bench-data/shape-$2.jsonl"; shift 2
