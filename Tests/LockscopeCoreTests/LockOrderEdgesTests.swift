@@ -123,7 +123,8 @@ struct LockOrderEdgesTests {
       let gates = prefixes.attemptGates(prefix, excluding: to)
       for (position, from) in held.enumerated() where from != to {
         #expect(
-          gates.gates(from: position) == prefixes.firstGates(prefix, excluding: from, to), "held \(held), to \(to), from position \(position)")
+          gates.gates(from: position) == prefixes.firstGates(prefix, excluding: from, to),
+          "held \(held), to \(to), from position \(position)")
       }
     }
   }
@@ -131,7 +132,8 @@ struct LockOrderEdgesTests {
   @Test("past two chunks of 65,536 edges each, every edge is found where it was put, keeps its fields and takes changes in place")
   func edgesAcrossChunks() {
     var store = LockOrderEdges()
-    let attempt = store.addAttempt(LockOrderEdges.Attempt(line: 1, time: 0, input: 0, agent: AgentID(0), site: -1, prefix: GatePrefixes.none))
+    let attempt = store.addAttempt(
+      LockOrderEdges.Attempt(line: 1, time: 0, input: 0, agent: AgentID(0), site: -1, prefix: GatePrefixes.none))
     let held = store.addHeld(LockOrderEdges.HeldRecord(line: 1, input: 0, site: -1))
     // Every ordered pair of 400 locks: 159,600 edges, the one from `a` to `b` numbered a·399 + (b < a ? b : b − 1).
     let locks: Int32 = 400

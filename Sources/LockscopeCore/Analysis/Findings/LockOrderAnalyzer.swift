@@ -74,7 +74,8 @@ struct LockOrderAnalyzer: FindingAnalyzer {
     if let position = held[agent].lastIndex(where: { $0.lock != event.lock }) {
       let latest = held[agent][position]
       let found = edges.probe(from: latest.lock, to: event.lock)
-      let index = Int(found.edge >= 0 ? found.edge : addEdge(held: position, of: agent, to: event, at: time, attempt: &attempt, probe: found))
+      let index = Int(
+        found.edge >= 0 ? found.edge : addEdge(held: position, of: agent, to: event, at: time, attempt: &attempt, probe: found))
       if edges[index].flags & LockOrderEdges.Edge.inDetector == 0 {
         edges[index].flags |= LockOrderEdges.Edge.inDetector
         if recordsHistory { record(.detector, index, at: time) }

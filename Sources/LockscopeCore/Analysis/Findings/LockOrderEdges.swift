@@ -4,11 +4,11 @@
 
 /// The lock-order graph's edges: one per ordered pair of locks, with its first witness and
 /// what every witness since had in common. A transaction log makes millions of them, so an
-/// edge is a 28-byte record in one array, found through one open-addressing table of
-/// packed (from, to) keys; what its first witness shares with the other edges of the same
-/// attempt (the agent, the acquire line, the time, the held locks' prefix) and with other
-/// attempts made while holding the same lock (where that lock was taken) is kept once, in
-/// `Attempt` and `HeldRecord`, not copied into each edge. No allocation per edge beyond
+/// edge is a 28-byte record (in chunks that never move), found through one open-addressing
+/// table of packed (from, to) keys; what its first witness shares with the other edges of
+/// the same attempt (the agent, the acquire line, the time, the held locks' prefix) and with
+/// other attempts made while holding the same lock (where that lock was taken) is kept once,
+/// in `Attempt` and `HeldRecord`, not copied into each edge. No allocation per edge beyond
 /// the arrays' amortised growth.
 struct LockOrderEdges {
   struct Edge {

@@ -84,6 +84,7 @@ struct OnlineCycleDetector {
   }
 
   /// Whether `a` and `b` lie on a common cycle.
+  @inline(__always)
   mutating func onCommonCycle(_ a: Int32, _ b: Int32) -> Bool {
     guard Int(max(a, b)) < parent.count else { return false }
     // A node never merged is a component of its own: asked for every new edge, and in an
@@ -302,12 +303,13 @@ struct OnlineCycleDetector {
       tail.append(-1)
     }
 
-    func isEmpty(_ list: Int32) -> Bool { head[Int(list)] < 0 }
+    @inline(__always) func isEmpty(_ list: Int32) -> Bool { head[Int(list)] < 0 }
     /// The list's first entry (-1: none).
-    func first(_ list: Int32) -> Int32 { head[Int(list)] }
-    func next(after entry: Int32) -> Int32 { entries[Int(entry)].link }
-    func value(_ entry: Int32) -> Int32 { entries[Int(entry)].value }
+    @inline(__always) func first(_ list: Int32) -> Int32 { head[Int(list)] }
+    @inline(__always) func next(after entry: Int32) -> Int32 { entries[Int(entry)].link }
+    @inline(__always) func value(_ entry: Int32) -> Int32 { entries[Int(entry)].value }
 
+    @inline(__always)
     mutating func append(_ value: Int32, to list: Int32) {
       let entry: Int32
       if free >= 0 {
