@@ -274,12 +274,12 @@ struct LockOrderEdges {
   }
 
   /// Asks the kernel to back a large, not yet touched buffer with 2 MiB pages where it can
-  /// (Linux's transparent huge pages, when set to `madvise`; elsewhere nothing). The edge
-  /// table is tens of megabytes read at random, one cache miss per new edge: with 4 KiB
-  /// pages each of those misses is also a TLB miss, and filling it took a page fault per
-  /// 4 KiB (16,000 of them on the transactions shape).
+  /// (Linux's transparent huge pages, with glibc, when set to `madvise`; elsewhere nothing).
+  /// The edge table is tens of megabytes read at random, one cache miss per new edge: with
+  /// 4 KiB pages each of those misses is also a TLB miss, and filling it took a page fault
+  /// per 4 KiB (16,000 of them on the transactions shape).
   private static func adviseHugePages<Element>(_ buffer: UnsafeMutableBufferPointer<Element>) {
-    #if os(Linux)
+    #if canImport(Glibc)
       let huge = 2 << 20
       let bytes = buffer.count * MemoryLayout<Element>.stride
       guard bytes >= 2 * huge, let base = buffer.baseAddress else { return }
