@@ -16,6 +16,7 @@
 #
 #   Scripts/scale.sh                 # all of them
 #   SCALE_ONLY=3 Scripts/scale.sh    # one of them
+#   SCALE_RUNS=5 SCALE_ONLY=5 Scripts/scale.sh   # case 5 keeps the median of 5 runs a row (default 3)
 #
 # Prints a Markdown table (wall time, peak RSS from /usr/bin/time -v). Data goes to
 # bench-data/ (gitignored); case 4 writes nothing.
@@ -84,19 +85,36 @@ if [ -z "$only" ] || [ "$only" = 4 ]; then
 fi
 
 if [ -z "$only" ] || [ "$only" = 5 ]; then
+  # Each row is the run of median wall time among SCALE_RUNS (the machine is often shared:
+  # one slow run should not decide a ratio), with that run's peak RSS and CPU time.
+  runs="${SCALE_RUNS:-3}"
+  median() {  # name, events, then the command: adds one row
+    local name="$1" events="$2"; shift 2
+    local results=() i log start end
+    for ((i = 0; i < runs; i++)); do
+      log=$(mktemp)
+      start=$(date +%s%N)
+      "$@" 2> "$log" > /dev/null
+      end=$(date +%s%N)
+      results+=("$((end - start)) $(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); r = $2}
+        /User time/ {u = $2} /System time/ {s = $2} END {printf "%d %.2f", r, u + s}' "$log")")
+      rm -f "$log"
+    done
+    local chosen; chosen=$(printf '%s\n' "${results[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
+    read -r ns rss cpu <<< "$chosen"
+    local rate=""
+    if [ -n "$events" ]; then rate=$(awk -v n="$events" -v ns="$ns" 'BEGIN { printf " %.0f k events/s |", n / ns * 1e6 }'); fi
+    rows+=("| $name | $(awk -v ns="$ns" 'BEGIN { printf "%.2f", ns / 1e9 }') s ($cpu s CPU) | $(( rss / 1024 )) MB |$rate")
+  }
   shape() {  # name, file, then shapes.py arguments
     local name="$1" f="bench-data/shape-$2.jsonl"; shift 2
     [ -s "$f" ] || python3 Scripts/shapes.py "$@" > "$f"
     local lines; lines=$(wc -l < "$f")
-    local start; start=$(date +%s%N)
-    measure "$name ($lines events)" report "$f"
-    local end; end=$(date +%s%N)
-    rows[-1]="${rows[-1]} $(awk -v n="$lines" -v ns=$((end - start)) 'BEGIN { printf "%.0f k events/s |", n / ns * 1e6 }')"
+    median "$name ($lines events)" "$lines" report "$f"
   }
   f=bench-data/shape-ordinary.jsonl
   [ -s "$f" ] || "$bin/lockscope-loggen" --events 400000 --quiet --out "$f"
-  start=$(date +%s%N); measure "ordinary log (loggen, 400000 events)" report "$f"; end=$(date +%s%N)
-  rows[-1]="${rows[-1]} $(awk -v ns=$((end - start)) 'BEGIN { printf "%.0f k events/s |", 400000 / ns * 1e6 }')"
+  median "ordinary log (loggen, 400000 events)" 400000 report "$f"
   shape "transactions: 10,000 of 20 rows out of 100,000, in key order" transactions transactions 10000 20 100000
   shape "one agent holding 2,000 locks at once" nesting nesting 2000
   shape "1,000,000 random nested pairs over 3,000 locks" pairs pairs 1000000 3000
@@ -106,7 +124,7 @@ if [ -z "$only" ] || [ "$only" = 5 ]; then
   f=bench-data/shape-queue.jsonl
   [ -s "$f" ] || python3 Scripts/shapes.py queue 40000 > "$f"
   timeline() { /usr/bin/time -v "$bin/lockscope" timeline "$@"; }
-  measure "timeline (text) over 40,000 waiters" timeline "$f"
+  median "timeline (text) over 40,000 waiters" "" timeline "$f"
 fi
 
 if [ -z "$only" ] || [ "$only" = 6 ]; then

@@ -53,8 +53,10 @@ struct LockOrderEdgesTests {
       for (position, from) in held.enumerated() where from != to {
         let sharedOnly = Int.random(in: 0..<3, using: &generator) == 0
         let key = Int64(from.rawValue) << 32 | Int64(to.rawValue)
-        let found = store.index(from: from, to: to)
+        let probe = store.probe(from: from, to: to)
+        let found = probe.edge >= 0 ? probe.edge : nil
         #expect(found == reference[key]?.index, "lookup of \(from) → \(to) at step \(step)")
+        #expect(store.index(from: from, to: to) == found)
         if let index = found.map(Int.init), var expected = reference[key] {
           if expected.firstAgent != agent && expected.secondAgent == nil {
             expected.secondAgent = agent
@@ -71,7 +73,11 @@ struct LockOrderEdgesTests {
           let heldAt = LockscopeCore.SourceLocation(input: 1, line: Int64(position) + 1)
           let record = store.addHeld(LockOrderEdges.HeldRecord(line: heldAt.line, input: 1, site: -1))
           let gates = store.prefixes.firstGates(prefix, excluding: from, to)
-          let index = store.add(from: from, to: to, attempt: attempt, held: record, gates: gates, sharedOnly: sharedOnly)
+          // Half the time at the slot the lookup found (the analyzer's way), half looked up again.
+          let index =
+            Bool.random(using: &generator)
+            ? store.add(from: from, to: to, attempt: attempt, held: record, gates: gates, sharedOnly: sharedOnly, at: probe)
+            : store.add(from: from, to: to, attempt: attempt, held: record, gates: gates, sharedOnly: sharedOnly)
           reference[key] = Expected(
             index: index, firstAgent: agent, gates: Array(held.filter { $0 != from && $0 != to }.prefix(GateSet.capacity)),
             sharedOnly: sharedOnly, heldAt: heldAt, acquiredAt: acquiredAt, time: time)
@@ -96,5 +102,63 @@ struct LockOrderEdgesTests {
       let expected = order.filter { Int32($0 >> 32) == lock }.compactMap { reference[$0]?.index }
       #expect(listed == expected, "edges out of \(lock)")
     }
+  }
+
+  @Test(
+    "an attempt's gates, worked out once and narrowed per edge, are each edge's first gates: the held edge's own position dropped, the attempted lock's too, four kept",
+    arguments: [1, 2, 3] as [UInt64])
+  func attemptGatesAgreeWithFirstGates(seed: UInt64) {
+    var generator = SplitMix(seed: seed)
+    var prefixes = GatePrefixes()
+    for _ in 0..<2000 {
+      // Distinct held locks, 1 to 9 of them (past the prefix's 6: positions with no bit).
+      var held: [LockID] = []
+      for _ in 0..<Int.random(in: 1...9, using: &generator) {
+        let lock = LockID(Int32.random(in: 0..<12, using: &generator))
+        if !held.contains(lock) { held.append(lock) }
+      }
+      // Often a lock already held (a re-entrant request: it must not be a gate).
+      let to = Bool.random(using: &generator) ? held.randomElement(using: &generator)! : LockID(Int32.random(in: 0..<12, using: &generator))
+      let prefix = held.count > 1 ? prefixes.add(held) : GatePrefixes.none
+      let gates = prefixes.attemptGates(prefix, excluding: to)
+      for (position, from) in held.enumerated() where from != to {
+        #expect(
+          gates.gates(from: position) == prefixes.firstGates(prefix, excluding: from, to),
+          "held \(held), to \(to), from position \(position)")
+      }
+    }
+  }
+
+  @Test("past two chunks of 65,536 edges each, every edge is found where it was put, keeps its fields and takes changes in place")
+  func edgesAcrossChunks() {
+    var store = LockOrderEdges()
+    let attempt = store.addAttempt(
+      LockOrderEdges.Attempt(line: 1, time: 0, input: 0, agent: AgentID(0), site: -1, prefix: GatePrefixes.none))
+    let held = store.addHeld(LockOrderEdges.HeldRecord(line: 1, input: 0, site: -1))
+    // Every ordered pair of 400 locks: 159,600 edges, the one from `a` to `b` numbered a·399 + (b < a ? b : b − 1).
+    let locks: Int32 = 400
+    func number(_ a: Int32, _ b: Int32) -> Int32 { a * (locks - 1) + (b < a ? b : b - 1) }
+    for a in 0..<locks {
+      for b in 0..<locks where a != b {
+        let index = store.add(
+          from: LockID(a), to: LockID(b), attempt: attempt, held: held, gates: GateSet(), sharedOnly: (a + b) % 3 == 0)
+        #expect(index == number(a, b))
+      }
+    }
+    #expect(store.count == 159_600)
+    for a in stride(from: 0, to: locks, by: 7) {
+      for b in stride(from: 1, to: locks, by: 5) where a != b {
+        let index = store.index(from: LockID(a), to: LockID(b))
+        #expect(index == number(a, b))
+        guard let index = index.map(Int.init) else { continue }
+        #expect(store[index].from == LockID(a) && store[index].to == LockID(b) && store.isSharedOnly(index) == ((a + b) % 3 == 0))
+        store[index].secondAgent = AgentID(a + 1)
+        #expect(store.agents(index) == [AgentID(0), AgentID(a + 1)])
+      }
+    }
+    // A lock's edges out, oldest first, across the chunks they lie in.
+    var listed: [Int32] = []
+    store.outgoing(from: LockID(399), into: &listed)
+    #expect(listed == (0..<399).map { number(399, $0) })
   }
 }

@@ -134,6 +134,22 @@ struct OnlineCycleDetectorTests {
     }
   }
 
+  @Test("an edge against the order into a node that reaches nothing puts it after the source unsearched; one that reaches more is searched")
+  func targetReachingNothing() {
+    var detector = OnlineCycleDetector()
+    // Nodes come in the order first seen: 0 before 1. 0 reaches nothing: the shortcut.
+    #expect(detector.insert(from: 1, to: 0) == false)
+    #expect(detector.precedes(1, 0))
+    #expect(detector.insert(from: 0, to: 1) == true)  // the order it left still finds the cycle
+    // 3 reaches 4: no shortcut, the search finds the cycle.
+    _ = detector.insert(from: 3, to: 4)
+    #expect(detector.insert(from: 4, to: 3) == true)
+    // 5 reaches 6: both must move after 7, not 5 alone.
+    _ = detector.insert(from: 5, to: 6)
+    #expect(detector.insert(from: 7, to: 5) == false)
+    #expect(detector.precedes(7, 5) && detector.precedes(5, 6) && detector.precedes(7, 6))
+  }
+
   private func reaches(_ start: Int32, _ goal: Int32, _ successors: [Int32: [Int32]]) -> Bool {
     var seen: Set<Int32> = [start]
     var stack = [start]

@@ -41,6 +41,8 @@ struct LockOrderAnalyzer: FindingAnalyzer {
   /// The edges out of the lock the search is at.
   private var outgoing: [Int32] = []
   private var stamp: UInt32 = 0
+  /// The gate candidates of the attempt whose edges are being added (`addEdge`).
+  private var attemptGates = AttemptGates(candidates: 0)
   /// Marks the locks the attempting agent holds (by stamp), so narrowing a gate set is a lookup.
   private var heldMark: [UInt32] = []
   private var heldStamp: UInt32 = 0
@@ -62,7 +64,8 @@ struct LockOrderAnalyzer: FindingAnalyzer {
   mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     let agent = event.agent.index
     guard agent < held.count, !held[agent].isEmpty else { return }
-    // This attempt's shared first-witness record, made with its first new edge.
+    // This attempt's shared first-witness record, made with its first new edge (and with
+    // it `attemptGates`).
     var attempt: Int32 = -1
     if held[agent].count > 1 { edges.warm(from: held[agent].lazy.map(\.lock), to: event.lock) }
     // The detector gets only the edge from the most recently taken lock: the agent's held
@@ -70,12 +73,12 @@ struct LockOrderAnalyzer: FindingAnalyzer {
     // held), so that edge gives it the same reachability as all of them, at 1/n the cost.
     if let position = held[agent].lastIndex(where: { $0.lock != event.lock }) {
       let latest = held[agent][position]
+      let found = edges.probe(from: latest.lock, to: event.lock)
       let index = Int(
-        edges.index(from: latest.lock, to: event.lock)
-          ?? addEdge(held: position, of: agent, to: event, at: time, attempt: &attempt))
+        found.edge >= 0 ? found.edge : addEdge(held: position, of: agent, to: event, at: time, attempt: &attempt, probe: found))
       if edges[index].flags & LockOrderEdges.Edge.inDetector == 0 {
         edges[index].flags |= LockOrderEdges.Edge.inDetector
-        record(.detector, index, at: time)
+        if recordsHistory { record(.detector, index, at: time) }
         if order.insert(from: latest.lock.rawValue, to: event.lock.rawValue) { searchCycle(through: index) }
       }
     }
@@ -84,10 +87,13 @@ struct LockOrderAnalyzer: FindingAnalyzer {
       let prior = held[agent][position]
       guard prior.lock != event.lock else { continue }
       // The common case, on every nested attempt: a known edge that this attempt cannot
-      // change (two agents already, no gates left to narrow, not shared-only). One lookup.
-      if let known = edges.index(from: prior.lock, to: event.lock) {
-        let index = Int(known)
+      // change (two agents already, no gates left to narrow, not shared-only, or made by
+      // this very attempt, as the detector's edge above may be). One lookup.
+      let found = edges.probe(from: prior.lock, to: event.lock)
+      if found.edge >= 0 {
+        let index = Int(found.edge)
         let edge = edges[index]
+        if attempt >= 0 && edge.attempt == attempt { continue }
         let sharedOnly = prior.mode == .shared && event.mode == .shared
         if edge.gates.isEmpty && (edge.flags & LockOrderEdges.Edge.sharedOnly == 0 || sharedOnly)
           && (edge.secondAgent.rawValue >= 0 || edges.firstAgent(index) == event.agent)
@@ -101,7 +107,7 @@ struct LockOrderAnalyzer: FindingAnalyzer {
         update(index, agent: event.agent, sharedOnly: sharedOnly, at: time)
         continue
       }
-      let index = Int(addEdge(held: position, of: agent, to: event, at: time, attempt: &attempt))
+      let index = Int(addEdge(held: position, of: agent, to: event, at: time, attempt: &attempt, probe: found))
       if order.onCommonCycle(prior.lock.rawValue, event.lock.rawValue) { searchCycle(through: index) }
     }
   }
@@ -137,7 +143,10 @@ struct LockOrderAnalyzer: FindingAnalyzer {
       heldStamp = 1
     }
     for other in held[agent] {
-      if other.lock.index >= heldMark.count { heldMark.append(contentsOf: repeatElement(0, count: other.lock.index + 1 - heldMark.count)) }
+      if other.lock.index >= heldMark.count {
+        // Grown geometrically: locks first seen in random order would grow it a lock at a time.
+        heldMark.append(contentsOf: repeatElement(0, count: max(other.lock.index + 1, 2 * heldMark.count) - heldMark.count))
+      }
       heldMark[other.lock.index] = heldStamp
     }
   }
@@ -156,7 +165,7 @@ struct LockOrderAnalyzer: FindingAnalyzer {
       edges[index].flags &= ~LockOrderEdges.Edge.sharedOnly
       changed = true
     }
-    if changed { record(.updated, index, at: time) }
+    if changed && recordsHistory { record(.updated, index, at: time) }
     if changed && order.onCommonCycle(edges[index].from.rawValue, edges[index].to.rawValue) { searchCycle(through: index) }
   }
 
@@ -165,15 +174,16 @@ struct LockOrderAnalyzer: FindingAnalyzer {
   /// through it). Its gates are the locks the agent holds besides the edge's two, the
   /// outermost (held longest) first, at most `GateSet.capacity` of them — a gate lock is
   /// taken before the locks it guards, and keeping all of them would make an agent holding
-  /// n locks cost n² per attempt.
-  private mutating func addEdge(held position: Int, of agent: Int, to event: LockEvent, at time: Int64, attempt: inout Int32)
-    -> Int32
-  {
+  /// n locks cost n² per attempt. `probe` is the lookup that found no such edge.
+  private mutating func addEdge(
+    held position: Int, of agent: Int, to event: LockEvent, at time: Int64, attempt: inout Int32, probe: LockOrderEdges.Probe
+  ) -> Int32 {
     if attempt < 0 {
       let prefix = held[agent].count > 1 ? edges.addPrefix(held[agent].lazy.map(\.lock)) : GatePrefixes.none
       attempt = edges.addAttempt(
         LockOrderEdges.Attempt(
           line: event.source.line, time: time, input: event.source.input, agent: event.agent, site: event.site, prefix: prefix))
+      attemptGates = edges.prefixes.attemptGates(prefix, excluding: event.lock)
     }
     let prior = held[agent][position]
     var holdRecord = prior.record
@@ -181,11 +191,10 @@ struct LockOrderAnalyzer: FindingAnalyzer {
       holdRecord = edges.addHeld(LockOrderEdges.HeldRecord(line: prior.source.line, input: prior.source.input, site: prior.site))
       held[agent][position].record = holdRecord
     }
-    let gates = edges.prefixes.firstGates(edges.attempts[Int(attempt)].prefix, excluding: prior.lock, event.lock)
     let index = edges.add(
-      from: prior.lock, to: event.lock, attempt: attempt, held: holdRecord, gates: gates,
-      sharedOnly: prior.mode == .shared && event.mode == .shared)
-    record(.added, Int(index), at: time)
+      from: prior.lock, to: event.lock, attempt: attempt, held: holdRecord, gates: attemptGates.gates(from: position),
+      sharedOnly: prior.mode == .shared && event.mode == .shared, at: probe)
+    if recordsHistory { record(.added, Int(index), at: time) }
     return index
   }
 

@@ -1,10 +1,14 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The lock-order graph's edges: one per ordered pair of locks, with its first witness and
 /// what every witness since had in common. A transaction log makes millions of them, so an
-/// edge is a 28-byte record in one array, found through one open-addressing table of
-/// packed (from, to) keys; what its first witness shares with the other edges of the same
-/// attempt (the agent, the acquire line, the time, the held locks' prefix) and with other
-/// attempts made while holding the same lock (where that lock was taken) is kept once, in
-/// `Attempt` and `HeldRecord`, not copied into each edge. No allocation per edge beyond
+/// edge is a 28-byte record (in chunks that never move), found through one open-addressing
+/// table of packed (from, to) keys; what its first witness shares with the other edges of
+/// the same attempt (the agent, the acquire line, the time, the held locks' prefix) and with
+/// other attempts made while holding the same lock (where that lock was taken) is kept once,
+/// in `Attempt` and `HeldRecord`, not copied into each edge. No allocation per edge beyond
 /// the arrays' amortised growth.
 struct LockOrderEdges {
   struct Edge {
@@ -44,7 +48,7 @@ struct LockOrderEdges {
     var site: Int32
   }
 
-  private(set) var edges: [Edge] = []
+  private var edges = EdgeChunks()
   private(set) var attempts: [Attempt] = []
   private(set) var holds: [HeldRecord] = []
   private(set) var prefixes = GatePrefixes()
@@ -72,20 +76,33 @@ struct LockOrderEdges {
   /// The edge `from → to`, if there is one.
   @inline(__always)
   func index(from: LockID, to: LockID) -> Int32? {
+    let found = probe(from: from, to: to)
+    return found.edge >= 0 ? found.edge : nil
+  }
+
+  /// Where looking up one pair ended: its edge, or (`edge` -1) the empty slot it would take.
+  struct Probe {
+    var edge: Int32
+    var slot: Int
+    var fingerprint: UInt64
+  }
+
+  /// Looks `from → to` up; a new edge can then be added at the slot found (`add(…, at:)`)
+  /// without hashing and probing a second time.
+  @inline(__always)
+  func probe(from: LockID, to: LockID) -> Probe {
     let fingerprint = Self.hash(from, to) & 0xFFFF_FFFF
     let mask = slots.count - 1
     var position = Int(truncatingIfNeeded: fingerprint) & mask
     return slots.withUnsafeBufferPointer { slots in
-      edges.withUnsafeBufferPointer { edges in
-        while true {
-          let slot = slots[position]
-          if slot == 0 { return nil }
-          if slot >> 32 == fingerprint {
-            let edge = Int(slot & 0xFFFF_FFFF) - 1
-            if edges[edge].from == from && edges[edge].to == to { return Int32(edge) }
-          }
-          position = (position + 1) & mask
+      while true {
+        let slot = slots[position]
+        if slot == 0 { return Probe(edge: -1, slot: position, fingerprint: fingerprint) }
+        if slot >> 32 == fingerprint {
+          let edge = Int(slot & 0xFFFF_FFFF) - 1
+          if edges[edge].from == from && edges[edge].to == to { return Probe(edge: Int32(edge), slot: position, fingerprint: fingerprint) }
         }
+        position = (position + 1) & mask
       }
     }
   }
@@ -111,14 +128,30 @@ struct LockOrderEdges {
 
   /// Adds `from → to` (not yet known) and returns its index.
   mutating func add(from: LockID, to: LockID, attempt: Int32, held: Int32, gates: GateSet, sharedOnly: Bool) -> Int32 {
+    add(from: from, to: to, attempt: attempt, held: held, gates: gates, sharedOnly: sharedOnly, at: probe(from: from, to: to))
+  }
+
+  /// Adds `from → to` where `probe`, the table's last change since, found no edge.
+  mutating func add(from: LockID, to: LockID, attempt: Int32, held: Int32, gates: GateSet, sharedOnly: Bool, at probe: Probe) -> Int32 {
     let index = Int32(edges.count)
-    edges.append(Edge(from: from, to: to, attempt: attempt, held: held, gates: gates, flags: sharedOnly ? Edge.sharedOnly : 0))
-    if (edges.count + 1) * 10 > slots.count * 7 { grow() }
-    place(Self.hash(from, to) & 0xFFFF_FFFF, index)
-    lockSpan = max(lockSpan, from.index + 1, to.index + 1)
-    if lockSpan > newestOut.count { newestOut.append(contentsOf: repeatElement(-1, count: lockSpan - newestOut.count)) }
-    edges[Int(index)].nextOut = newestOut[from.index]
+    let span = max(from.index, to.index) + 1
+    if span > lockSpan {
+      lockSpan = span
+      // Grown geometrically: locks first seen in random order would grow it a lock at a time.
+      if span > newestOut.count { newestOut.append(contentsOf: repeatElement(-1, count: max(span, 2 * newestOut.count) - newestOut.count)) }
+    }
+    edges.append(
+      Edge(
+        from: from, to: to, nextOut: newestOut[from.index], attempt: attempt, held: held, gates: gates,
+        flags: sharedOnly ? Edge.sharedOnly : 0))
     newestOut[from.index] = index
+    let slot = probe.fingerprint << 32 | UInt64(index + 1)
+    if (edges.count + 1) * 10 > slots.count * 7 {
+      grow()
+      Self.place(slot, in: &slots)
+    } else {
+      slots[probe.slot] = slot
+    }
     return index
   }
 
@@ -210,12 +243,6 @@ struct LockOrderEdges {
 
   // MARK: The table
 
-  /// Puts edge `index`, whose key hashes to `hash` (low half), in its slot.
-  @inline(__always)
-  private mutating func place(_ hash: UInt64, _ index: Int32) {
-    Self.place(hash << 32 | UInt64(index + 1), in: &slots)
-  }
-
   @inline(__always)
   private static func place(_ slot: UInt64, in slots: inout [UInt64]) {
     let mask = slots.count - 1
@@ -229,8 +256,65 @@ struct LockOrderEdges {
   /// Doubles the table. A slot carries its key's hash, so the old slots are placed again
   /// in order, each near its old position: no edge is read, and the writes go forward.
   private mutating func grow() {
-    var grown = [UInt64](repeating: 0, count: slots.count * 2)
-    for slot in slots where slot != 0 { Self.place(slot, in: &grown) }
+    let count = slots.count * 2
+    var grown = [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
+      Self.adviseHugePages(buffer)
+      buffer.initialize(repeating: 0)
+      initialized = count
+    }
+    let mask = grown.count - 1
+    grown.withUnsafeMutableBufferPointer { grown in
+      for slot in slots where slot != 0 {
+        var position = Int(truncatingIfNeeded: slot >> 32) & mask
+        while grown[position] != 0 { position = (position + 1) & mask }
+        grown[position] = slot
+      }
+    }
     slots = grown
+  }
+
+  /// Asks the kernel to back a large, not yet touched buffer with 2 MiB pages where it can
+  /// (Linux's transparent huge pages, with glibc, when set to `madvise`; elsewhere nothing).
+  /// The edge table is tens of megabytes read at random, one cache miss per new edge: with
+  /// 4 KiB pages each of those misses is also a TLB miss, and filling it took a page fault
+  /// per 4 KiB (16,000 of them on the transactions shape).
+  private static func adviseHugePages<Element>(_ buffer: UnsafeMutableBufferPointer<Element>) {
+    #if canImport(Glibc)
+      let huge = 2 << 20
+      let bytes = buffer.count * MemoryLayout<Element>.stride
+      guard bytes >= 2 * huge, let base = buffer.baseAddress else { return }
+      let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+      let end = (Int(bitPattern: base) + bytes) & ~(huge - 1)
+      guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+      _ = madvise(aligned, end - start, MADV_HUGEPAGE)
+    #endif
+  }
+}
+
+/// The edges, in chunks of `size` that are filled in place and never move: an array of
+/// millions of edges grown by doubling copied them all at each growth and, at the last,
+/// held the old copy and the new at once (a third more memory than the edges, every page
+/// of it written for the first time).
+struct EdgeChunks {
+  private static let shift = 16
+  private static let size = 1 << shift
+  private var chunks: [[LockOrderEdges.Edge]] = []
+  private(set) var count = 0
+
+  subscript(index: Int) -> LockOrderEdges.Edge {
+    @inline(__always) get { chunks[index >> Self.shift][index & (Self.size - 1)] }
+    @inline(__always) _modify { yield &chunks[index >> Self.shift][index & (Self.size - 1)] }
+  }
+
+  mutating func append(_ edge: LockOrderEdges.Edge) {
+    if count & (Self.size - 1) == 0 {
+      // The first chunk grows as an array does (a small log keeps a small one); the others
+      // are allocated whole (their pages are written as they fill).
+      var chunk: [LockOrderEdges.Edge] = []
+      if count > 0 { chunk.reserveCapacity(Self.size) }
+      chunks.append(chunk)
+    }
+    chunks[chunks.count - 1].append(edge)
+    count += 1
   }
 }

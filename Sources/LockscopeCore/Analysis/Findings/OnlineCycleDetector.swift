@@ -22,8 +22,8 @@ struct OnlineCycleDetector {
   /// reached when added (a later merge may have joined some: `component` maps them). Kept
   /// per component, not per node, and without the edges inside it: a search that passes
   /// through a big component reads its few edges out, not every edge among its members.
-  private var successors: [[Int32]] = []
-  private var predecessors: [[Int32]] = []
+  private var successors = Lists()
+  private var predecessors = Lists()
   /// Search marks, reused across insertions (a stamp per search, no clearing).
   private var forwardMark: [UInt32] = []
   private var backwardMark: [UInt32] = []
@@ -32,6 +32,7 @@ struct OnlineCycleDetector {
   private var backwardStack: [Int32] = []
   private var forward: [Int32] = []
   private var backward: [Int32] = []
+  private var sortBuffer: [(label: UInt64, component: Int32)] = []
 
   /// Adds `from → to` and returns whether it lies on a cycle: whether `from` and `to` are
   /// now in one strongly connected component.
@@ -40,9 +41,18 @@ struct OnlineCycleDetector {
     let source = component(from)
     let target = component(to)
     if source == target { return true }
-    successors[Int(source)].append(target)
-    predecessors[Int(target)].append(source)
+    successors.append(target, to: source)
+    predecessors.append(source, to: target)
     if order.label(source) < order.label(target) { return false }  // along the order
+    // A target that reaches nothing closes no cycle and goes just after the source: where
+    // the two-way search below would put it after one step, without its backward step over
+    // the source's predecessors. Common in a transaction log: a row so far only ever taken
+    // last is taken before another.
+    if successors.isEmpty(target) {
+      order.remove(target)
+      order.insert(target, after: source)
+      return false
+    }
     nextStamp()
     forward.removeAll(keepingCapacity: true)
     backward.removeAll(keepingCapacity: true)
@@ -74,9 +84,19 @@ struct OnlineCycleDetector {
   }
 
   /// Whether `a` and `b` lie on a common cycle.
+  @inline(__always)
   mutating func onCommonCycle(_ a: Int32, _ b: Int32) -> Bool {
     guard Int(max(a, b)) < parent.count else { return false }
+    // A node never merged is a component of its own: asked for every new edge, and in an
+    // acyclic graph always the answer, read without the union-find's path writes.
+    if parent[Int(a)] == a && size[Int(a)] == 1 { return false }
     return component(a) == component(b)
+  }
+
+  /// Whether `a`'s component comes before `b`'s in the topological order (for tests).
+  func precedes(_ a: Int32, _ b: Int32) -> Bool {
+    func root(_ node: Int32) -> Int32 { parent[Int(node)] == node ? node : root(parent[Int(node)]) }
+    return order.label(root(a)) < order.label(root(b))
   }
 
   /// The representative of `node`'s component (path halving keeps the trees flat).
@@ -102,9 +122,11 @@ struct OnlineCycleDetector {
     forward.append(current)
     let bound = order.label(source)
     var reached = false
-    // Plain loops over indices: a closure here would capture (and copy) the whole detector.
-    for index in 0..<successors[Int(current)].count {
-      let next = component(successors[Int(current)][index])
+    // Plain loops over entries: a closure here would capture (and copy) the whole detector.
+    var entry = successors.first(current)
+    while entry >= 0 {
+      let next = component(successors.value(entry))
+      entry = successors.next(after: entry)
       if next == source {
         reached = true
       } else if forwardMark[Int(next)] != stamp && order.label(next) < bound {
@@ -122,8 +144,10 @@ struct OnlineCycleDetector {
     backward.append(current)
     let bound = order.label(target)
     var reached = false
-    for index in 0..<predecessors[Int(current)].count {
-      let previous = component(predecessors[Int(current)][index])
+    var entry = predecessors.first(current)
+    while entry >= 0 {
+      let previous = component(predecessors.value(entry))
+      entry = predecessors.next(after: entry)
       if previous == target {
         reached = true
       } else if backwardMark[Int(previous)] != stamp && order.label(previous) > bound {
@@ -140,23 +164,13 @@ struct OnlineCycleDetector {
   /// the target, in its old relative order: their ancestors outside the set all sit before
   /// the target already, and their descendants after it.
   private mutating func moveBefore(_ target: Int32, _ components: [Int32]) {
-    var anchor = order.previous(target)
-    for component in sortedByOrder(components) {
-      order.remove(component)
-      order.insert(component, after: anchor)
-      anchor = component
-    }
+    place(components, after: order.previous(target))
   }
 
   /// Every component reachable from the target that sits before the source goes just after
   /// the source, in its old relative order (the mirror image of `moveBefore`).
   private mutating func moveAfter(_ source: Int32, _ components: [Int32]) {
-    var anchor = source
-    for component in sortedByOrder(components) {
-      order.remove(component)
-      order.insert(component, after: anchor)
-      anchor = component
-    }
+    place(components, after: source)
   }
 
   /// The components on the new cycle are those both searches met. Those that only reach the
@@ -173,18 +187,43 @@ struct OnlineCycleDetector {
     for component in forward where component != target && backwardMark[Int(component)] == stamp && !onCycle.contains(component) {
       onCycle.append(component)
     }
-    var anchor = order.previous(target)
+    let anchor = order.previous(target)
     for component in onCycle { order.remove(component) }
-    for component in sortedByOrder(before) {
-      order.remove(component)
-      order.insert(component, after: anchor)
-      anchor = component
-    }
-    order.insert(merge(onCycle), after: anchor)
+    order.insert(merge(onCycle), after: place(before, after: anchor))
   }
 
-  private func sortedByOrder(_ components: [Int32]) -> [Int32] {
-    components.map { (order.label($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+  /// Moves `components` (in their old relative order) to just after `anchor`; returns the
+  /// last one placed (`anchor` when there are none).
+  @discardableResult
+  private mutating func place(_ components: [Int32], after anchor: Int32) -> Int32 {
+    // Sorted by label in a buffer kept between calls (taken out of `self` while in use):
+    // most moves are of one to a few components, and a fresh sorted array per move was a
+    // fifth of the detector's instructions.
+    var sorted = sortBuffer
+    sortBuffer = []
+    sorted.removeAll(keepingCapacity: true)
+    for component in components { sorted.append((order.label(component), component)) }
+    if sorted.count <= 16 {
+      for i in sorted.indices.dropFirst() {
+        let item = sorted[i]
+        var j = i
+        while j > 0 && sorted[j - 1].label > item.label {
+          sorted[j] = sorted[j - 1]
+          j -= 1
+        }
+        sorted[j] = item
+      }
+    } else {
+      sorted.sort { $0.label < $1.label }
+    }
+    var last = anchor
+    for (_, component) in sorted {
+      order.remove(component)
+      order.insert(component, after: last)
+      last = component
+    }
+    sortBuffer = sorted
+    return last
   }
 
   /// Contracts `components` into one, keeping the largest one's id, with their edges to
@@ -205,19 +244,21 @@ struct OnlineCycleDetector {
   /// Replaces the edge lists of `components` by one list for `root`: the other components
   /// they reach, each once, none of them `root` itself.
   private static func joinEdges(
-    _ lists: inout [[Int32]], of components: [Int32], into root: Int32, parent: inout [Int32], marks: inout [UInt32], stamp: UInt32
+    _ lists: inout Lists, of components: [Int32], into root: Int32, parent: inout [Int32], marks: inout [UInt32], stamp: UInt32
   ) {
     var joined: [Int32] = []
     for component in components {
-      for node in lists[Int(component)] {
-        let other = find(node, in: &parent)
+      var entry = lists.first(component)
+      while entry >= 0 {
+        let other = find(lists.value(entry), in: &parent)
+        entry = lists.next(after: entry)
         guard other != root, marks[Int(other)] != stamp else { continue }
         marks[Int(other)] = stamp
         joined.append(other)
       }
-      lists[Int(component)] = []
+      lists.clear(component)
     }
-    lists[Int(root)] = joined
+    for other in joined { lists.append(other, to: root) }
   }
 
   private mutating func nextStamp() {
@@ -237,11 +278,61 @@ struct OnlineCycleDetector {
       let id = Int32(parent.count)
       parent.append(id)
       size.append(1)
-      successors.append([])
-      predecessors.append([])
+      successors.addList()
+      predecessors.addList()
       forwardMark.append(0)
       backwardMark.append(0)
       order.append(id)
+    }
+  }
+
+  /// One list of component ids per node, all in one pool of entries: an append writes an
+  /// entry instead of growing an array of its own (a heap allocation for most of a node's
+  /// first few edges), and the entries a merge frees are reused.
+  struct Lists {
+    /// Each list's first and last entry (-1: empty).
+    private var head: [Int32] = []
+    private var tail: [Int32] = []
+    /// An entry's value and the entry after it (-1: the last; for a free entry, the next
+    /// free one), side by side: a search reads both.
+    private var entries: [(value: Int32, link: Int32)] = []
+    private var free: Int32 = -1
+
+    mutating func addList() {
+      head.append(-1)
+      tail.append(-1)
+    }
+
+    @inline(__always) func isEmpty(_ list: Int32) -> Bool { head[Int(list)] < 0 }
+    /// The list's first entry (-1: none).
+    @inline(__always) func first(_ list: Int32) -> Int32 { head[Int(list)] }
+    @inline(__always) func next(after entry: Int32) -> Int32 { entries[Int(entry)].link }
+    @inline(__always) func value(_ entry: Int32) -> Int32 { entries[Int(entry)].value }
+
+    @inline(__always)
+    mutating func append(_ value: Int32, to list: Int32) {
+      let entry: Int32
+      if free >= 0 {
+        entry = free
+        free = entries[Int(entry)].link
+        entries[Int(entry)] = (value, -1)
+      } else {
+        entry = Int32(entries.count)
+        entries.append((value, -1))
+      }
+      let last = tail[Int(list)]
+      if last < 0 { head[Int(list)] = entry } else { entries[Int(last)].link = entry }
+      tail[Int(list)] = entry
+    }
+
+    /// Empties the list; its entries are reused.
+    mutating func clear(_ list: Int32) {
+      let first = head[Int(list)]
+      guard first >= 0 else { return }
+      entries[Int(tail[Int(list)])].link = free
+      free = first
+      head[Int(list)] = -1
+      tail[Int(list)] = -1
     }
   }
 }
