@@ -6,10 +6,10 @@ import Testing
 /// Issue 18: what one lock or agent costs, and the value semantics the compact forms keep.
 @Suite("Per-name memory")
 struct PerNameMemoryTests {
-  @Test("a digest is 40 bytes and an accumulator 208: rare totals and histograms live behind references")
+  @Test("a digest is 24 bytes and an accumulator 112: rare totals and histograms live behind references")
   func sizes() {
-    #expect(MemoryLayout<LatencyDigest>.stride <= 40)
-    #expect(MemoryLayout<MetricAccumulator>.stride <= 208)
+    #expect(MemoryLayout<LatencyDigest>.stride <= 24)
+    #expect(MemoryLayout<MetricAccumulator>.stride <= 112)
   }
 
   @Test("a copied digest past its exact samples does not see the original's later samples, nor merges")
@@ -58,6 +58,50 @@ struct PerNameMemoryTests {
     sum.merge(row)
     sum.merge(copy)
     #expect(sum.timeouts == 5 && sum.blockedMax == 4 && sum.unfinishedMax == 9)
+  }
+
+  @Test("counts past 32 bits and time totals past 64 widen exactly, in copies and merges alike")
+  func wideTotals() {
+    var row = MetricAccumulator()
+    let big = Int(UInt32.max) - 2
+    row.attempts = big
+    for _ in 0..<5 { row.attempts += 1 }
+    #expect(row.attempts == big + 5)
+    row.queueMax = Int(UInt32.max)
+    #expect(row.queueMax == Int(UInt32.max))
+    row.queueMax = 7  // back inside 32 bits: the inline value stands again
+    #expect(row.queueMax == 7)
+    let twelveDays: Int64 = 12 * 86_400 * 1_000_000_000
+    var expected: Int128 = 0
+    for _ in 0..<1_000_000 {
+      row.waitNanos += Int128(twelveDays)
+      expected += Int128(twelveDays)
+    }
+    #expect(expected > Int128(Int64.max) && row.waitNanos == expected)
+    row.holdNanos = Int128(Int64.max)
+    row.holdNanos += 1
+    #expect(row.holdNanos == Int128(Int64.max) + 1)
+    let copy = row
+    row.holdNanos += Int128(Int64.max)
+    row.acquisitions = Int(UInt32.max) + 1
+    #expect(copy.holdNanos == Int128(Int64.max) + 1 && copy.acquisitions == 0)
+    var sum = MetricAccumulator()
+    sum.merge(copy)
+    sum.merge(copy)
+    #expect(sum.attempts == 2 * (big + 5) && sum.waitNanos == 2 * expected && sum.holdNanos == 2 * (Int128(Int64.max) + 1))
+    #expect(row.acquisitions == Int(UInt32.max) + 1 && row.holdNanos == 2 * Int128(Int64.max) + 1)
+  }
+
+  @Test("a digest keeps one, two and the third sample in that order, and copies stay apart while exact")
+  func digestExactCopies() {
+    var digest = LatencyDigest()
+    digest.add(5)
+    digest.add(-3)
+    #expect(digest.count == 2 && digest.min == 0 && digest.max == 5 && digest.samples == [0, 5])
+    digest.add(9)
+    let copy = digest
+    digest.add(1)
+    #expect(copy.samples == [0, 5, 9] && digest.samples == [0, 5, 9, 1] && digest.percentile(50) == 1)
   }
 
   @Test("rows made as they are read are the rows: in report order, escaped for a terminal, appended and sorted as values")
