@@ -104,6 +104,23 @@ struct PerNameMemoryTests {
     #expect(copy.samples == [0, 5, 9] && digest.samples == [0, 5, 9, 1] && digest.percentile(50) == 1)
   }
 
+  @Test("a name table keeps each name's id and bytes through growth, truncation and long names")
+  func nameTable() {
+    let table = NameTable()
+    // Short per-key names, long ones (built once and cached) and the empty name.
+    let names = [""] + (0..<20_000).map { $0 % 3 == 0 ? "session-\($0)-with-a-long-suffix" : "k\($0)" }
+    for (id, name) in names.enumerated() { #expect(table.intern(name) == Int32(id)) }
+    #expect(table.count == names.count)
+    for (id, name) in names.enumerated() where id % 97 == 0 {
+      #expect(table.intern(name) == Int32(id) && table.lookup(name) == Int32(id))
+      #expect(table.name(Int32(id)) == name && Array(table.bytes(Int32(id))) == Array(name.utf8))
+    }
+    table.truncate(to: 5_000)
+    #expect(table.count == 5_000 && table.lookup(names[5_000]) == nil && table.lookup(names[4_999]) == 4_999)
+    #expect(table.intern("new") == 5_000 && table.name(5_000) == "new" && table.name(4_998) == names[4_998])
+    #expect(table.intern(names[7_000]) == 5_001 && table.name(5_001) == names[7_000])
+  }
+
   @Test("rows made as they are read are the rows: in report order, escaped for a terminal, appended and sorted as values")
   func madeRows() throws {
     var log: [String] = []
