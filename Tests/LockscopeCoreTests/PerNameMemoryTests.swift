@@ -6,10 +6,11 @@ import Testing
 /// Issue 18: what one lock or agent costs, and the value semantics the compact forms keep.
 @Suite("Per-name memory")
 struct PerNameMemoryTests {
-  @Test("a digest is 24 bytes and an accumulator 112: rare totals and histograms live behind references")
+  @Test("a digest is 24 bytes, an accumulator 112, a lock's state 128: rare parts live behind references")
   func sizes() {
     #expect(MemoryLayout<LatencyDigest>.stride <= 24)
     #expect(MemoryLayout<MetricAccumulator>.stride <= 112)
+    #expect(MemoryLayout<LockState>.stride <= 128)
   }
 
   @Test("a copied digest past its exact samples does not see the original's later samples, nor merges")

@@ -9,9 +9,10 @@ struct HolderList: BidirectionalCollection, Sendable {
   private var slots: [Holder] = []
   /// Whether each slot still holds (false: a hole).
   private var live: [Bool] = []
-  private var first = 0
-  private(set) var count = 0
   private var slotByAgent: [AgentID: Int] = [:]
+  /// The first live slot, and the holders: 32 bits each (a lock's state is per name).
+  private var narrowFirst: Int32 = 0
+  private var narrowCount: Int32 = 0
   /// Whether the list has emptied before: the first time it does its storage is let go
   /// (a million per-key locks, each held once, keep no buffer each), later times it is
   /// kept for the next holder (a lock in use, taken again and again, allocates once).
@@ -19,6 +20,15 @@ struct HolderList: BidirectionalCollection, Sendable {
   static let indexedFrom = 16
 
   init() {}
+
+  private var first: Int {
+    get { Int(narrowFirst) }
+    set { narrowFirst = Int32(newValue) }
+  }
+  private(set) var count: Int {
+    get { Int(narrowCount) }
+    set { narrowCount = Int32(newValue) }
+  }
 
   var startIndex: Int { count == 0 ? slots.count : first }
   var endIndex: Int { slots.count }

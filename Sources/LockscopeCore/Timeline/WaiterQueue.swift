@@ -3,9 +3,15 @@
 /// a lock with 100,000 waiters stays linear, not quadratic.
 struct WaiterQueue: RandomAccessCollection, MutableCollection, Sendable {
   private var storage: [Waiter] = []
-  private var head = 0
+  /// Where the queue starts in `storage`, in 32 bits (a lock's state is per name).
+  private var narrowHead: Int32 = 0
 
   init() {}
+
+  private var head: Int {
+    get { Int(narrowHead) }
+    set { narrowHead = Int32(newValue) }
+  }
 
   var startIndex: Int { 0 }
   var endIndex: Int { storage.count - head }
