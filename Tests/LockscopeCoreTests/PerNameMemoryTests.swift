@@ -122,6 +122,27 @@ struct PerNameMemoryTests {
     #expect(table.intern(names[7_000]) == 5_001 && table.name(5_001) == names[7_000])
   }
 
+  @Test("a mirror fed copied names gives the original's ids, and finds them when first searched")
+  func nameTableMirror() {
+    let original = NameTable()
+    let mirror = NameTable()
+    var mirrored = 0
+    for round in 0..<3 {
+      for i in 0..<5_000 { _ = original.intern("r\(round)-name-\(i)\(i % 7 == 0 ? "-long-enough-to-be-cached" : "")") }
+      var bytes: [UInt8] = []
+      var ends: [Int] = []
+      original.copyNames(from: mirrored, bytes: &bytes, ends: &ends)
+      mirrored = original.count
+      mirror.intern(copied: bytes, ends: ends)
+      #expect(mirror.count == original.count)
+      for id in stride(from: 0, to: original.count, by: 331) {
+        let name = original.name(Int32(id))
+        #expect(mirror.name(Int32(id)) == name && mirror.lookup(name) == Int32(id))
+      }
+    }
+    #expect(mirror.intern("brand new") == Int32(original.count) && mirror.lookup("r2-name-4999") == Int32(original.count - 1))
+  }
+
   @Test("rows made as they are read are the rows: in report order, escaped for a terminal, appended and sorted as values")
   func madeRows() throws {
     var log: [String] = []

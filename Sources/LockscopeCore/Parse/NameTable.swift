@@ -23,6 +23,10 @@ final class NameTable {
   /// Open addressing table of ids (+1; 0 = empty), size a power of two.
   private var slots: UnsafeMutableBufferPointer<Int32>
   private(set) var count = 0
+  /// Names `0 ..< indexed` are in `slots`; the rest were copied in from another table
+  /// (`intern(copied:ends:)`, a mirror that may never be searched) and are placed in
+  /// `slots`, their hash tags worked out, at the first search.
+  private var indexed = 0
   /// Names past a small string's 15 bytes, built once: shorter ones cost nothing to build
   /// again, and a million per-key names need no cache.
   private var longStrings: [Int32: String] = [:]
@@ -46,6 +50,7 @@ final class NameTable {
   /// The id of `bytes[0..<length]`, adding the name if it is new.
   @inline(__always)
   func intern(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
+    if indexed < count { indexCopiedNames() }
     let hash = NameTable.hash(bytes, length)
     let mask = slots.count - 1
     var slot = Int(truncatingIfNeeded: hash) & mask
@@ -72,6 +77,7 @@ final class NameTable {
     var utf8 = Array(name.utf8)
     let length = utf8.count
     utf8.append(0)
+    if indexed < count { indexCopiedNames() }
     return utf8.withUnsafeBufferPointer { buffer -> Int32? in
       let bytes = buffer.baseAddress!  // non-empty: holds the appended 0
       let hash = NameTable.hash(bytes, length)
@@ -141,6 +147,16 @@ final class NameTable {
   }
 
   private func insert(_ bytes: UnsafePointer<UInt8>, _ length: Int, hash: UInt64, slot: Int) -> Int32 {
+    let id = append(bytes, length)
+    hashTags[id] = NameTable.tag(hash)
+    slots[slot] = Int32(id + 1)
+    indexed = count
+    if count * 2 > slots.count { rehash() }
+    return Int32(id)
+  }
+
+  /// Adds a name's bytes and start, not yet placed in `slots`; returns its id.
+  private func append(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Int {
     let id = count
     if arenaUsed + length > arena.count { arena = NameTable.grow(arena, to: max(arena.count * 2, arenaUsed + length)) }
     if wideStarts.isEmpty && id + 2 > starts.count { starts = NameTable.grow(starts, to: starts.count * 2) }
@@ -156,11 +172,26 @@ final class NameTable {
     } else {
       wideStarts.append(arenaUsed)
     }
-    hashTags[id] = NameTable.tag(hash)
-    slots[slot] = Int32(id + 1)
     count += 1
-    if count * 2 > slots.count { rehash() }
-    return Int32(id)
+    return id
+  }
+
+  /// Places the names copied in since the last search in `slots`.
+  @inline(never)
+  private func indexCopiedNames() {
+    if count * 2 > slots.count {
+      rehash()  // places every name
+      return
+    }
+    let mask = slots.count - 1
+    for id in indexed..<count {
+      let hash = hash(of: id)
+      hashTags[id] = NameTable.tag(hash)
+      var slot = Int(truncatingIfNeeded: hash) & mask
+      while slots[slot] != 0 { slot = (slot + 1) & mask }
+      slots[slot] = Int32(id + 1)
+    }
+    indexed = count
   }
 
   /// Appends the bytes of names `first ..< count` to `bytes` and each one's end offset
@@ -174,7 +205,8 @@ final class NameTable {
   }
 
   /// Interns the names `copyNames` wrote, in their order. A mirror that has interned every
-  /// name of the original in the same order gives each the same id.
+  /// name of the original in the same order gives each the same id. They are new here by
+  /// that rule, so they are only appended: no hash, no probe (see `indexed`).
   func intern(copied bytes: [UInt8], ends: [Int]) {
     guard !ends.isEmpty else { return }
     bytes.withUnsafeBufferPointer { buffer in
@@ -182,7 +214,7 @@ final class NameTable {
       for end in ends {
         // A name may be empty: any valid address serves for zero bytes.
         let base = buffer.baseAddress ?? UnsafePointer(arena.baseAddress!)  // allocated in init
-        _ = intern(base + start, end - start)
+        _ = append(base + start, end - start)
         start = end
       }
     }
@@ -194,6 +226,7 @@ final class NameTable {
   /// slot, so clearing those slots loses nothing.
   func truncate(to newCount: Int) {
     guard newCount < count else { return }
+    if indexed < count { indexCopiedNames() }
     let mask = slots.count - 1
     for id in stride(from: count - 1, through: newCount, by: -1) {
       var slot = Int(truncatingIfNeeded: hash(of: id)) & mask
@@ -202,21 +235,28 @@ final class NameTable {
       longStrings[Int32(id)] = nil
     }
     count = newCount
+    indexed = newCount
     arenaUsed = start(newCount)
     if !wideStarts.isEmpty { wideStarts.removeLast(wideStarts.count - newCount - 1) }
   }
 
+  /// A table at least twice the names, every name placed again.
   private func rehash() {
-    let bigger = UnsafeMutableBufferPointer<Int32>.allocate(capacity: slots.count * 2)
+    var size = slots.count * 2
+    while count * 2 > size { size *= 2 }
+    let bigger = UnsafeMutableBufferPointer<Int32>.allocate(capacity: size)
     bigger.initialize(repeating: 0)
     let mask = bigger.count - 1
     for id in 0..<count {
-      var slot = Int(truncatingIfNeeded: hash(of: id)) & mask
+      let hash = hash(of: id)
+      hashTags[id] = NameTable.tag(hash)
+      var slot = Int(truncatingIfNeeded: hash) & mask
       while bigger[slot] != 0 { slot = (slot + 1) & mask }
       bigger[slot] = Int32(id + 1)
     }
     slots.deallocate()
     slots = bigger
+    indexed = count
   }
 
   private static func grow<T>(_ buffer: UnsafeMutableBufferPointer<T>, to capacity: Int) -> UnsafeMutableBufferPointer<T> {
