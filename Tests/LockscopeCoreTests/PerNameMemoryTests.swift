@@ -11,6 +11,46 @@ struct PerNameMemoryTests {
     #expect(MemoryLayout<LatencyDigest>.stride <= 24)
     #expect(MemoryLayout<MetricAccumulator>.stride <= 112)
     #expect(MemoryLayout<LockState>.stride <= 128)
+    #expect(MetricTable.cellStride == 48)
+  }
+
+  /// The fields of a row, digests included, as one comparable value.
+  func fields(_ row: MetricAccumulator) -> [String] {
+    let digests = [row.wait, row.hold, row.blocked].map { "\($0.count) \($0.sum) \($0.min) \($0.max) \($0.samples) \($0.nonEmptyBuckets.count)" }
+    return digests + [
+      "\(row.attempts) \(row.acquisitions) \(row.contendedAttempts) \(row.queueMax) \(row.waitNanos) \(row.holdNanos)",
+      "\(row.queueIntegral) \(row.timeouts) \(row.unfinishedHolds) \(row.unfinishedMax) \(row.causedWait) \(row.blockedMax)",
+    ]
+  }
+
+  @Test("a metrics table's rows are the accumulators they would be, small cells and full rows alike", arguments: [1, 2, 3])
+  func metricTable(seed: Int) {
+    var rng = SplitMix(seed: UInt64(seed))
+    var table = MetricTable()
+    var plain: [MetricAccumulator] = []
+    for _ in 0..<20_000 {
+      // Mostly rows touched once or twice, a few hot ones: cells, moves and full rows.
+      let index = rng.next() % 4 == 0 ? Int(rng.next() % 8) : Int(rng.next() % 3_000)
+      table.ensure(index)
+      if index >= plain.count { plain += Array(repeating: MetricAccumulator(), count: index + 1 - plain.count) }
+      let value = Int64(rng.next() % 3_000_000_000) - 1_000
+      let change: (inout MetricAccumulator) -> Void
+      switch rng.next() % 9 {
+      case 0: change = { $0.attempts += 1 }
+      case 1: change = { $0.acquisitions += 1; $0.wait.add(value) }
+      case 2: change = { $0.hold.add(value); $0.holdNanos += Int128(max(0, value)) }
+      case 3: change = { $0.blocked.add(value); $0.contendedAttempts += 1 }
+      case 4: change = { $0.waitNanos += Int128(max(0, value)) * 4_000_000_000 }
+      case 5: change = { $0.queueMax = max($0.queueMax, Int(value % 300)) }
+      case 6: change = { $0.causedWait += Double(value) }
+      case 7: change = { $0.attempts += 200 }
+      default: change = { $0.timeouts += 1 }
+      }
+      table.update(index, change)
+      change(&plain[index])
+    }
+    #expect(table.count == plain.count)
+    for index in plain.indices { #expect(fields(table[index]) == fields(plain[index])) }
   }
 
   @Test("a copied digest past its exact samples does not see the original's later samples, nor merges")

@@ -131,6 +131,9 @@ struct MetricAccumulator: Sendable {
     return rare!
   }
 
+  /// Whether any rare total was ever set (a row with them does not fit a `MetricTable` cell).
+  var hasRareTotals: Bool { rare != nil }
+
   /// Whether anything at all was counted.
   var isEmpty: Bool {
     attempts == 0 && acquisitions == 0 && blocked.count == 0 && hold.count == 0 && waitNanos == 0 && holdNanos == 0
