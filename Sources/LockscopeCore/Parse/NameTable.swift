@@ -27,9 +27,11 @@ final class NameTable {
   /// (`intern(copied:ends:)`, a mirror that may never be searched) and are placed in
   /// `slots`, their hash tags worked out, at the first search.
   private var indexed = 0
-  /// Names past a small string's 15 bytes, built once: shorter ones cost nothing to build
-  /// again, and a million per-key names need no cache.
-  private var longStrings: [Int32: String] = [:]
+  /// The latest long names built (past a small string's 15 bytes; shorter ones cost nothing
+  /// to build again), by id modulo its size: a name asked for again and again (a timeline
+  /// line per event) is built once, and a million names cost no cache of a million.
+  private var longStrings = [(id: Int32, name: String)](repeating: (-1, ""), count: NameTable.longStringSlots)
+  private static let longStringSlots = 4096
 
   init() {
     arena = .allocate(capacity: 4096)
@@ -97,9 +99,10 @@ final class NameTable {
     let index = Int(id)
     let bytes = UnsafeBufferPointer(rebasing: arena[start(index)..<start(index + 1)])
     guard bytes.count > 15 else { return String(decoding: bytes, as: UTF8.self) }
-    if let cached = longStrings[id] { return cached }
+    let slot = index & (NameTable.longStringSlots - 1)
+    if longStrings[slot].id == id { return longStrings[slot].name }
     let text = String(decoding: bytes, as: UTF8.self)
-    longStrings[id] = text
+    longStrings[slot] = (id, text)
     return text
   }
 
@@ -232,7 +235,8 @@ final class NameTable {
       var slot = Int(truncatingIfNeeded: hash(of: id)) & mask
       while slots[slot] != Int32(id + 1) { slot = (slot + 1) & mask }
       slots[slot] = 0
-      longStrings[Int32(id)] = nil
+      let cached = id & (NameTable.longStringSlots - 1)
+      if longStrings[cached].id == Int32(id) { longStrings[cached] = (-1, "") }
     }
     count = newCount
     indexed = newCount

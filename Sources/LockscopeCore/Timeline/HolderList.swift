@@ -13,10 +13,6 @@ struct HolderList: BidirectionalCollection, Sendable {
   /// The first live slot, and the holders: 32 bits each (a lock's state is per name).
   private var narrowFirst: Int32 = 0
   private var narrowCount: Int32 = 0
-  /// Whether the list has emptied before: the first time it does its storage is let go
-  /// (a million per-key locks, each held once, keep no buffer each), later times it is
-  /// kept for the next holder (a lock in use, taken again and again, allocates once).
-  private var emptiedBefore = false
   static let indexedFrom = 16
 
   init() {}
@@ -75,7 +71,10 @@ struct HolderList: BidirectionalCollection, Sendable {
     }
   }
 
-  mutating func remove(at position: Int) -> Holder {
+  /// Removes the hold at `position`. When it was the last, the storage is kept for the
+  /// next holder only if `keepingStorage` (a lock in use, taken again and again, allocates
+  /// once; a million per-key locks, each held a few times, keep no buffer each).
+  mutating func remove(at position: Int, keepingStorage: Bool) -> Holder {
     let holder = slots[position]
     live[position] = false
     count -= 1
@@ -84,9 +83,8 @@ struct HolderList: BidirectionalCollection, Sendable {
       if count < Self.indexedFrom / 2 { slotByAgent.removeAll() }
     }
     if count == 0 {
-      slots.removeAll(keepingCapacity: emptiedBefore)
-      live.removeAll(keepingCapacity: emptiedBefore)
-      emptiedBefore = true
+      slots.removeAll(keepingCapacity: keepingStorage)
+      live.removeAll(keepingCapacity: keepingStorage)
       first = 0
     } else if position == first {
       first = index(after: first)

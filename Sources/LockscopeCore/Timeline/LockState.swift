@@ -163,7 +163,7 @@ struct LockState: Sendable {
   /// Removes a hold and returns it with the wait it caused while it lasted and the most
   /// waiters it blocked at once (SPEC §2 `caused_wait`).
   mutating func removeHolder(at index: Int) -> (holder: Holder, causedWait: Double, mostBlocked: Int) {
-    let holder = holders.remove(at: index)
+    let holder = holders.remove(at: index, keepingStorage: isBusy)
     let exclusive = holder.mode == .exclusive
     if exclusive { exclusiveHolders -= 1 }
     if holder.isOrphaned { orphanedHolders -= 1 }
@@ -194,10 +194,17 @@ struct LockState: Sendable {
   /// Ends the request at `position`.
   mutating func dequeue(at position: Int) -> Waiter {
     let waiter = waiters.remove(at: position)
+    if !isBusy { waiters.releaseStorageIfEmpty() }
     if liveHolderIndex(waiter.agent) != nil { waitersThatHold -= 1 }
     if waiter.mode == .shared { sharedWaiters -= 1 }
     return waiter
   }
+
+  /// Whether the lock has had enough holds (eight) that its emptied holder list and queue
+  /// keep their storage for the next ones; before that they let it go each time they
+  /// empty, so a million locks each taken a few times keep no buffers. (`holderEpoch`
+  /// counts two changes a hold.)
+  private var isBusy: Bool { holderEpoch >= 16 || holderEpoch < 0 }
 
   /// Past this many holders at once (a crowd of readers), holds are not followed one by one
   /// for the orphan rule: only `--orphan-after` makes one an orphan at the end of the log.

@@ -39,6 +39,14 @@ struct WaiterQueue: RandomAccessCollection, MutableCollection, Sendable {
     return first
   }
 
+  /// Lets the storage of an empty queue go (a lock seldom waited for keeps no buffer).
+  mutating func releaseStorageIfEmpty() {
+    if storage.count == head && storage.capacity > 0 {
+      storage = []
+      head = 0
+    }
+  }
+
   /// Charges `elapsed` of each waiter's time to every waiter ahead of it, split evenly: the
   /// caused wait of a queue on a free lock where each waits for all those ahead (writers,
   /// semaphore requests). The one at position p gets elapsed × Σ_{i>p} 1/i: one tight walk
