@@ -6,17 +6,19 @@ import Testing
 /// Issue 18: what one lock or agent costs, and the value semantics the compact forms keep.
 @Suite("Per-name memory")
 struct PerNameMemoryTests {
-  @Test("a digest is 24 bytes, an accumulator 112, a lock's state 128: rare parts live behind references")
+  @Test("a digest is 24 bytes, an accumulator 112, a lock's state 120: rare parts live behind references")
   func sizes() {
     #expect(MemoryLayout<LatencyDigest>.stride <= 24)
     #expect(MemoryLayout<MetricAccumulator>.stride <= 112)
-    #expect(MemoryLayout<LockState>.stride <= 128)
+    #expect(MemoryLayout<LockState>.stride <= 120)
     #expect(MetricTable.cellStride == 48)
   }
 
   /// The fields of a row, digests included, as one comparable value.
   func fields(_ row: MetricAccumulator) -> [String] {
-    let digests = [row.wait, row.hold, row.blocked].map { "\($0.count) \($0.sum) \($0.min) \($0.max) \($0.samples) \($0.nonEmptyBuckets.count)" }
+    let digests = [row.wait, row.hold, row.blocked].map {
+      "\($0.count) \($0.sum) \($0.min) \($0.max) \($0.samples) \($0.nonEmptyBuckets.count)"
+    }
     return digests + [
       "\(row.attempts) \(row.acquisitions) \(row.contendedAttempts) \(row.queueMax) \(row.waitNanos) \(row.holdNanos)",
       "\(row.queueIntegral) \(row.timeouts) \(row.unfinishedHolds) \(row.unfinishedMax) \(row.causedWait) \(row.blockedMax)",
@@ -37,9 +39,21 @@ struct PerNameMemoryTests {
       let change: (inout MetricAccumulator) -> Void
       switch rng.next() % 9 {
       case 0: change = { $0.attempts += 1 }
-      case 1: change = { $0.acquisitions += 1; $0.wait.add(value) }
-      case 2: change = { $0.hold.add(value); $0.holdNanos += Int128(max(0, value)) }
-      case 3: change = { $0.blocked.add(value); $0.contendedAttempts += 1 }
+      case 1:
+        change = {
+          $0.acquisitions += 1
+          $0.wait.add(value)
+        }
+      case 2:
+        change = {
+          $0.hold.add(value)
+          $0.holdNanos += Int128(max(0, value))
+        }
+      case 3:
+        change = {
+          $0.blocked.add(value)
+          $0.contendedAttempts += 1
+        }
       case 4: change = { $0.waitNanos += Int128(max(0, value)) * 4_000_000_000 }
       case 5: change = { $0.queueMax = max($0.queueMax, Int(value % 300)) }
       case 6: change = { $0.causedWait += Double(value) }

@@ -53,7 +53,7 @@ struct Waiter: Sendable {
 ///
 /// Holders and waiters are small arrays: most locks have one holder and a short queue, and
 /// a linear scan of a few elements beats any hashed structure there. A million per-key
-/// locks make a million of these: 128 bytes each, counts in 32 bits, and what only a lock
+/// locks make a million of these: 120 bytes each, counts in 32 bits, and what only a lock
 /// with contention or lapsed leases needs behind one reference made on first use.
 struct LockState: Sendable {
   var holders = HolderList()
