@@ -15,7 +15,7 @@ struct MetricAccumulator: Sendable {
   private var narrowAcquisitions: UInt32 = 0
   private var narrowContendedAttempts: UInt32 = 0
   private var narrowQueueMax: UInt32 = 0
-  /// The wait and hold totals less what `rare` carries of them (see `waitNanos`).
+  /// The wait and hold totals while they fit in 64 bits (see `waitNanos`).
   private var narrowWaitNanos: Int64 = 0
   private var narrowHoldNanos: Int64 = 0
   /// Nil until a rare total is not zero; shared by copies until one of them changes it.
@@ -24,32 +24,32 @@ struct MetricAccumulator: Sendable {
   init() {}
 
   var attempts: Int {
-    get { narrowAttempts == .max ? rare!.totals.wideAttempts : Int(narrowAttempts) }
-    set { narrowAttempts = narrowed(newValue) { $0.wideAttempts = $1 } }
+    @inline(__always) get { narrowAttempts == .max ? rare!.totals.wideAttempts : Int(narrowAttempts) }
+    @inline(__always) set { narrowAttempts = narrowed(newValue) { $0.wideAttempts = $1 } }
   }
   var acquisitions: Int {
-    get { narrowAcquisitions == .max ? rare!.totals.wideAcquisitions : Int(narrowAcquisitions) }
-    set { narrowAcquisitions = narrowed(newValue) { $0.wideAcquisitions = $1 } }
+    @inline(__always) get { narrowAcquisitions == .max ? rare!.totals.wideAcquisitions : Int(narrowAcquisitions) }
+    @inline(__always) set { narrowAcquisitions = narrowed(newValue) { $0.wideAcquisitions = $1 } }
   }
   var contendedAttempts: Int {
-    get { narrowContendedAttempts == .max ? rare!.totals.wideContendedAttempts : Int(narrowContendedAttempts) }
-    set { narrowContendedAttempts = narrowed(newValue) { $0.wideContendedAttempts = $1 } }
+    @inline(__always) get { narrowContendedAttempts == .max ? rare!.totals.wideContendedAttempts : Int(narrowContendedAttempts) }
+    @inline(__always) set { narrowContendedAttempts = narrowed(newValue) { $0.wideContendedAttempts = $1 } }
   }
   /// Agents: the longest queue joined.
   var queueMax: Int {
-    get { narrowQueueMax == .max ? rare!.totals.wideQueueMax : Int(narrowQueueMax) }
-    set { narrowQueueMax = narrowed(newValue) { $0.wideQueueMax = $1 } }
+    @inline(__always) get { narrowQueueMax == .max ? rare!.totals.wideQueueMax : Int(narrowQueueMax) }
+    @inline(__always) set { narrowQueueMax = narrowed(newValue) { $0.wideQueueMax = $1 } }
   }
   /// Every wait and hold, sampled or not, clipped to the window; 128 bits wide, so totals
-  /// over years of waiting by thousands of agents stay exact: 64 bits inline, and the rest
-  /// carried in `rare` once a total passes them.
+  /// over years of waiting by thousands of agents stay exact: 64 bits inline, moving whole
+  /// into `rare` the day a total passes them.
   var waitNanos: Int128 {
-    get { Int128(narrowWaitNanos) + (rare?.totals.carried(.wait) ?? 0) }
-    set { narrowWaitNanos = narrowed(newValue, carrying: .wait) }
+    @inline(__always) get { narrowWaitNanos == .min ? rare!.totals.wideWaitNanos : Int128(narrowWaitNanos) }
+    @inline(__always) set { narrowWaitNanos = narrowed(newValue) { $0.wideWaitNanos = $1 } }
   }
   var holdNanos: Int128 {
-    get { Int128(narrowHoldNanos) + (rare?.totals.carried(.hold) ?? 0) }
-    set { narrowHoldNanos = narrowed(newValue, carrying: .hold) }
+    @inline(__always) get { narrowHoldNanos == .min ? rare!.totals.wideHoldNanos : Int128(narrowHoldNanos) }
+    @inline(__always) set { narrowHoldNanos = narrowed(newValue) { $0.wideHoldNanos = $1 } }
   }
 
   /// A count as kept inline: itself while it fits in 32 bits, else `UInt32.max`, the
@@ -57,26 +57,27 @@ struct MetricAccumulator: Sendable {
   @inline(__always)
   private mutating func narrowed(_ value: Int, else widen: (inout RareTotals, Int) -> Void) -> UInt32 {
     if value >= 0 && value < Int(UInt32.max) { return UInt32(truncatingIfNeeded: value) }
+    return widened(value, widen)
+  }
+
+  @inline(never)
+  private mutating func widened(_ value: Int, _ widen: (inout RareTotals, Int) -> Void) -> UInt32 {
     widen(&uniqueRare().totals, value)
     return .max
   }
 
-  /// A time total as kept inline: what the rare totals do not carry of it, while that fits
-  /// in 64 bits; else the whole total moves into the carried part and 0 stays inline.
+  /// A time total as kept inline: itself while it fits in 64 bits, else `Int64.min` (no
+  /// total is negative), the whole total then kept in the rare totals.
   @inline(__always)
-  private mutating func narrowed(_ value: Int128, carrying total: RareTotals.Carried) -> Int64 {
-    if rare == nil, let fits = Int64(exactly: value) { return fits }
-    return carry(value, total)
+  private mutating func narrowed(_ value: Int128, else widen: (inout RareTotals, Int128) -> Void) -> Int64 {
+    if let fits = Int64(exactly: value), fits != .min { return fits }
+    return widened(value, widen)
   }
 
   @inline(never)
-  private mutating func carry(_ value: Int128, _ total: RareTotals.Carried) -> Int64 {
-    if let rare, let fits = Int64(exactly: value - rare.totals.carried(total)) { return fits }
-    switch total {
-    case .wait: uniqueRare().totals.waitNanosCarried = value
-    case .hold: uniqueRare().totals.holdNanosCarried = value
-    }
-    return 0
+  private mutating func widened(_ value: Int128, _ widen: (inout RareTotals, Int128) -> Void) -> Int64 {
+    widen(&uniqueRare().totals, value)
+    return .min
   }
 
   /// The queue integral over the agent's waits.
@@ -175,17 +176,13 @@ struct RareTotals: Sendable {
   var overExpected = 0
   var causedWait: Double = 0
   var blockedMax = 0
-  /// The counts that passed 32 bits, and what the wait and hold totals carry past 64.
+  /// The counts that passed 32 bits and the time totals that passed 64, whole.
   var wideAttempts = 0
   var wideAcquisitions = 0
   var wideContendedAttempts = 0
   var wideQueueMax = 0
-  var waitNanosCarried: Int128 = 0
-  var holdNanosCarried: Int128 = 0
-
-  enum Carried { case wait, hold }
-
-  func carried(_ total: Carried) -> Int128 { total == .wait ? waitNanosCarried : holdNanosCarried }
+  var wideWaitNanos: Int128 = 0
+  var wideHoldNanos: Int128 = 0
 }
 
 /// `RareTotals` behind a reference, so an accumulator without them carries a null pointer.

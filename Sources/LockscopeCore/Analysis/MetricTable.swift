@@ -23,12 +23,11 @@ struct MetricTable: RandomAccessCollection, Sendable {
   /// Changes row `index` in place (the table holds it: see `ensure`).
   @inline(__always)
   mutating func update(_ index: Int, _ body: (inout MetricAccumulator) -> Void) {
-    let cell = cells[index]
-    if cell.isFull {
-      body(&full[cell.fullIndex])
+    if cells[index].isFull {
+      body(&full[cells[index].fullIndex])
       return
     }
-    var row = cell.accumulator
+    var row = cells[index].accumulator
     body(&row)
     if let small = Cell(row) {
       cells[index] = small

@@ -10,12 +10,29 @@ struct ShortList<Element: Sendable>: RandomAccessCollection, Sendable {
 
   var startIndex: Int { 0 }
   var endIndex: Int { head == nil ? 0 : 1 + tail.count }
-  var isEmpty: Bool { head == nil }
+  @inline(__always) var isEmpty: Bool { head == nil }
 
+  @inline(__always)
   subscript(position: Int) -> Element {
     position == 0 ? head! : tail[position - 1]  // position 0 of a non-empty list: head is set
   }
 
+  /// The last position whose element matches (tail first: the newest is the likeliest).
+  @inline(__always)
+  func lastIndex(where matches: (Element) -> Bool) -> Int? {
+    guard let head else { return nil }
+    var position = tail.count
+    while position > 0 {
+      if matches(tail[position - 1]) { return position }
+      position -= 1
+    }
+    return matches(head) ? 0 : nil
+  }
+
+  @inline(__always)
+  func contains(where matches: (Element) -> Bool) -> Bool { lastIndex(where: matches) != nil }
+
+  @inline(__always)
   mutating func append(_ element: Element) {
     if head == nil { head = element } else { tail.append(element) }
   }

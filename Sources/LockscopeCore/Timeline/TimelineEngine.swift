@@ -301,7 +301,7 @@ final class TimelineEngine<Observer: TimelineObserver> {
   }
 
   private func remove(_ lock: LockID, from list: inout ShortList<LockID>) {
-    if let index = list.lastIndex(of: lock) { list.remove(at: index) }
+    if let index = list.lastIndex(where: { $0 == lock }) { list.remove(at: index) }
   }
 
   @inline(__always)
