@@ -153,6 +153,7 @@ struct LatencyDigest: Sendable {
       return
     }
     let total = sum + other.sum
+    let merged = count + other.count
     let histogram = histogramForAdding()
     if let theirs = other.histogram {
       for (offset, bucketCount) in theirs.buckets.enumerated() where bucketCount > 0 {
@@ -161,7 +162,8 @@ struct LatencyDigest: Sendable {
     } else {
       for value in other.exactSamples { histogram.add(value) }
     }
-    histogram.sum = total  // the histogram counted the samples as they came in
+    histogram.sum = total
+    histogram.count = merged  // exact, though a full bucket of theirs counted as full
     min = Swift.min(min, other.min)
     max = Swift.max(max, other.max)
   }
