@@ -6,10 +6,65 @@ import Testing
 /// Issue 18: what one lock or agent costs, and the value semantics the compact forms keep.
 @Suite("Per-name memory")
 struct PerNameMemoryTests {
-  @Test("a digest is 40 bytes and an accumulator 208: rare totals and histograms live behind references")
+  @Test("a digest is 24 bytes, an accumulator 112, a lock's state 120: rare parts live behind references")
   func sizes() {
-    #expect(MemoryLayout<LatencyDigest>.stride <= 40)
-    #expect(MemoryLayout<MetricAccumulator>.stride <= 208)
+    #expect(MemoryLayout<LatencyDigest>.stride <= 24)
+    #expect(MemoryLayout<MetricAccumulator>.stride <= 112)
+    #expect(MemoryLayout<LockState>.stride <= 120)
+    #expect(MetricTable.cellStride == 48)
+  }
+
+  /// The fields of a row, digests included, as one comparable value.
+  func fields(_ row: MetricAccumulator) -> [String] {
+    let digests = [row.wait, row.hold, row.blocked].map {
+      "\($0.count) \($0.sum) \($0.min) \($0.max) \($0.samples) \($0.nonEmptyBuckets.count)"
+    }
+    return digests + [
+      "\(row.attempts) \(row.acquisitions) \(row.contendedAttempts) \(row.queueMax) \(row.waitNanos) \(row.holdNanos)",
+      "\(row.queueIntegral) \(row.timeouts) \(row.unfinishedHolds) \(row.unfinishedMax) \(row.causedWait) \(row.blockedMax)",
+    ]
+  }
+
+  @Test("a metrics table's rows are the accumulators they would be, small cells and full rows alike", arguments: [1, 2, 3])
+  func metricTable(seed: Int) {
+    var rng = SplitMix(seed: UInt64(seed))
+    var table = MetricTable()
+    var plain: [MetricAccumulator] = []
+    for _ in 0..<20_000 {
+      // Mostly rows touched once or twice, a few hot ones: cells, moves and full rows.
+      let index = rng.next() % 4 == 0 ? Int(rng.next() % 8) : Int(rng.next() % 3_000)
+      table.ensure(index)
+      if index >= plain.count { plain += Array(repeating: MetricAccumulator(), count: index + 1 - plain.count) }
+      let value = Int64(rng.next() % 3_000_000_000) - 1_000
+      let change: (inout MetricAccumulator) -> Void
+      switch rng.next() % 9 {
+      case 0: change = { $0.attempts += 1 }
+      case 1:
+        change = {
+          $0.acquisitions += 1
+          $0.wait.add(value)
+        }
+      case 2:
+        change = {
+          $0.hold.add(value)
+          $0.holdNanos += Int128(max(0, value))
+        }
+      case 3:
+        change = {
+          $0.blocked.add(value)
+          $0.contendedAttempts += 1
+        }
+      case 4: change = { $0.waitNanos += Int128(max(0, value)) * 4_000_000_000 }
+      case 5: change = { $0.queueMax = max($0.queueMax, Int(value % 300)) }
+      case 6: change = { $0.causedWait += Double(value) }
+      case 7: change = { $0.attempts += 200 }
+      default: change = { $0.timeouts += 1 }
+      }
+      table.update(index, change)
+      change(&plain[index])
+    }
+    #expect(table.count == plain.count)
+    for index in plain.indices { #expect(fields(table[index]) == fields(plain[index])) }
   }
 
   @Test("a copied digest past its exact samples does not see the original's later samples, nor merges")
@@ -58,6 +113,88 @@ struct PerNameMemoryTests {
     sum.merge(row)
     sum.merge(copy)
     #expect(sum.timeouts == 5 && sum.blockedMax == 4 && sum.unfinishedMax == 9)
+  }
+
+  @Test("counts past 32 bits and time totals past 64 widen exactly, in copies and merges alike")
+  func wideTotals() {
+    var row = MetricAccumulator()
+    let big = Int(UInt32.max) - 2
+    row.attempts = big
+    for _ in 0..<5 { row.attempts += 1 }
+    #expect(row.attempts == big + 5)
+    row.queueMax = Int(UInt32.max)
+    #expect(row.queueMax == Int(UInt32.max))
+    row.queueMax = 7  // back inside 32 bits: the inline value stands again
+    #expect(row.queueMax == 7)
+    let twelveDays: Int64 = 12 * 86_400 * 1_000_000_000
+    var expected: Int128 = 0
+    for _ in 0..<1_000_000 {
+      row.waitNanos += Int128(twelveDays)
+      expected += Int128(twelveDays)
+    }
+    #expect(expected > Int128(Int64.max) && row.waitNanos == expected)
+    row.holdNanos = Int128(Int64.max)
+    row.holdNanos += 1
+    #expect(row.holdNanos == Int128(Int64.max) + 1)
+    let copy = row
+    row.holdNanos += Int128(Int64.max)
+    row.acquisitions = Int(UInt32.max) + 1
+    #expect(copy.holdNanos == Int128(Int64.max) + 1 && copy.acquisitions == 0)
+    var sum = MetricAccumulator()
+    sum.merge(copy)
+    sum.merge(copy)
+    #expect(sum.attempts == 2 * (big + 5) && sum.waitNanos == 2 * expected && sum.holdNanos == 2 * (Int128(Int64.max) + 1))
+    #expect(row.acquisitions == Int(UInt32.max) + 1 && row.holdNanos == 2 * Int128(Int64.max) + 1)
+  }
+
+  @Test("a digest keeps one, two and the third sample in that order, and copies stay apart while exact")
+  func digestExactCopies() {
+    var digest = LatencyDigest()
+    digest.add(5)
+    digest.add(-3)
+    #expect(digest.count == 2 && digest.min == 0 && digest.max == 5 && digest.samples == [0, 5])
+    digest.add(9)
+    let copy = digest
+    digest.add(1)
+    #expect(copy.samples == [0, 5, 9] && digest.samples == [0, 5, 9, 1] && digest.percentile(50) == 1)
+  }
+
+  @Test("a name table keeps each name's id and bytes through growth, truncation and long names")
+  func nameTable() {
+    let table = NameTable()
+    // Short per-key names, long ones (built once and cached) and the empty name.
+    let names = [""] + (0..<20_000).map { $0 % 3 == 0 ? "session-\($0)-with-a-long-suffix" : "k\($0)" }
+    for (id, name) in names.enumerated() { #expect(table.intern(name) == Int32(id)) }
+    #expect(table.count == names.count)
+    for (id, name) in names.enumerated() where id % 97 == 0 {
+      #expect(table.intern(name) == Int32(id) && table.lookup(name) == Int32(id))
+      #expect(table.name(Int32(id)) == name && Array(table.bytes(Int32(id))) == Array(name.utf8))
+    }
+    table.truncate(to: 5_000)
+    #expect(table.count == 5_000 && table.lookup(names[5_000]) == nil && table.lookup(names[4_999]) == 4_999)
+    #expect(table.intern("new") == 5_000 && table.name(5_000) == "new" && table.name(4_998) == names[4_998])
+    #expect(table.intern(names[7_000]) == 5_001 && table.name(5_001) == names[7_000])
+  }
+
+  @Test("a mirror fed copied names gives the original's ids, and finds them when first searched")
+  func nameTableMirror() {
+    let original = NameTable()
+    let mirror = NameTable()
+    var mirrored = 0
+    for round in 0..<3 {
+      for i in 0..<5_000 { _ = original.intern("r\(round)-name-\(i)\(i % 7 == 0 ? "-long-enough-to-be-cached" : "")") }
+      var bytes: [UInt8] = []
+      var ends: [Int] = []
+      original.copyNames(from: mirrored, bytes: &bytes, ends: &ends)
+      mirrored = original.count
+      mirror.intern(copied: bytes, ends: ends)
+      #expect(mirror.count == original.count)
+      for id in stride(from: 0, to: original.count, by: 331) {
+        let name = original.name(Int32(id))
+        #expect(mirror.name(Int32(id)) == name && mirror.lookup(name) == Int32(id))
+      }
+    }
+    #expect(mirror.intern("brand new") == Int32(original.count) && mirror.lookup("r2-name-4999") == Int32(original.count - 1))
   }
 
   @Test("rows made as they are read are the rows: in report order, escaped for a terminal, appended and sorted as values")

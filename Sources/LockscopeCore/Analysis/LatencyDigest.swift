@@ -11,17 +11,32 @@ struct LatencyDigest: Sendable {
   static let subBucketBits = 6
   static let linearLimit: Int64 = 128
 
-  private(set) var count = 0
   private(set) var min: Int64 = .max
   private(set) var max: Int64 = 0
-  /// The samples from the third to `exactLimit` (the third brings `min` and `max` in).
-  private var exact: [Int64] = []
-  /// Past `exactLimit`: the buckets and the exact sum. Nil before, so a lock or agent with
-  /// few samples (a million per-key names) pays 40 bytes a digest and allocates nothing
-  /// for one or two samples.
-  private var histogram: Histogram?
+  /// Where the samples are, and so how many there are: 24 bytes a digest, allocating
+  /// nothing for one or two samples (a million per-key names).
+  private var samplesKept: Samples = .none
+
+  /// One word (the cases share a pointer's spare bits): no samples, one or two (they are
+  /// `min` and `max`), the samples from the third to `exactLimit`, or past that the
+  /// histogram, which also keeps the count and the exact sum.
+  private enum Samples: Sendable {
+    case none, one, two
+    case exact([Int64])
+    case histogram(Histogram)
+  }
 
   init() {}
+
+  var count: Int {
+    switch samplesKept {
+    case .none: 0
+    case .one: 1
+    case .two: 2
+    case .exact(let samples): samples.count
+    case .histogram(let histogram): histogram.count
+    }
+  }
 
   var isExact: Bool { count <= LatencyDigest.exactLimit }
 
@@ -29,12 +44,12 @@ struct LatencyDigest: Sendable {
   /// and a saturated sum would make the mean wrong (below the median, even). While the
   /// digest is exact it is the sum of the samples kept.
   var sum: Int128 {
-    if let histogram { return histogram.sum }
-    switch count {
-    case 0: return 0
-    case 1: return Int128(min)
-    case 2: return Int128(min) + Int128(max)
-    default: return exact.reduce(Int128(0)) { $0 + Int128($1) }
+    switch samplesKept {
+    case .none: 0
+    case .one: Int128(min)
+    case .two: Int128(min) + Int128(max)
+    case .exact(let samples): samples.reduce(Int128(0)) { $0 + Int128($1) }
+    case .histogram(let histogram): histogram.sum
     }
   }
 
@@ -42,49 +57,62 @@ struct LatencyDigest: Sendable {
   @inline(__always)
   mutating func add(_ sample: Int64) {
     let value = Swift.max(0, sample)
-    if count == 2 {
+    switch samplesKept {
+    case .none: samplesKept = .one
+    case .one: samplesKept = .two
+    case .two:
       // One or two samples are `min` and `max`: a lock or agent seen once or twice (a
       // million per-key locks) allocates nothing. The third brings them into the array.
-      exact.reserveCapacity(8)
-      exact.append(min)
-      exact.append(max)
+      var samples: [Int64] = []
+      samples.reserveCapacity(8)
+      samples.append(min)
+      samples.append(max)
+      samples.append(value)
+      samplesKept = .exact(samples)
+    case .exact(var samples) where samples.count < LatencyDigest.exactLimit:
+      samplesKept = .none  // the array unshared while it grows
+      samples.append(value)
+      samplesKept = .exact(samples)
+    case .exact, .histogram:
+      let histogram = histogramForAdding()
+      histogram.sum += Int128(value)
+      histogram.add(value)
     }
-    count += 1
     if value < min { min = value }
     if value > max { max = value }
-    if count <= LatencyDigest.exactLimit {
-      if count >= 3 { exact.append(value) }
-      return
-    }
-    let histogram = uniqueHistogram()
-    histogram.sum += Int128(value)
-    histogram.add(value)
   }
 
   /// The histogram, made from the exact samples on first use and copied if shared (a
   /// digest is a value: a copy must not see later samples of the original).
   @inline(__always)
-  private mutating func uniqueHistogram() -> Histogram {
-    if histogram == nil {
-      let made = Histogram()
-      made.sum = sum
-      for old in exactSamples { made.add(old) }
-      exact = []
-      histogram = made
-    } else if !isKnownUniquelyReferenced(&histogram) {
-      histogram = histogram!.copy()
+  private mutating func histogramForAdding() -> Histogram {
+    if case .histogram(var histogram) = samplesKept {
+      samplesKept = .none
+      if !isKnownUniquelyReferenced(&histogram) { histogram = histogram.copy() }
+      samplesKept = .histogram(histogram)
+      return histogram
     }
-    return histogram!
+    let made = Histogram()
+    made.sum = sum
+    for old in exactSamples { made.add(old) }
+    samplesKept = .histogram(made)
+    return made
   }
 
   /// The samples while the digest is exact (one or two are kept as `min` and `max`).
   private var exactSamples: [Int64] {
-    switch count {
-    case 0: []
-    case 1: [min]
-    case 2: [min, max]
-    default: exact
+    switch samplesKept {
+    case .none, .histogram: []
+    case .one: [min]
+    case .two: [min, max]
+    case .exact(let samples): samples
     }
+  }
+
+  /// The histogram, nil while the digest is exact.
+  private var histogram: Histogram? {
+    if case .histogram(let histogram) = samplesKept { return histogram }
+    return nil
   }
 
   /// Mean rounded down, 0 with no samples.
@@ -125,7 +153,8 @@ struct LatencyDigest: Sendable {
       return
     }
     let total = sum + other.sum
-    let histogram = uniqueHistogram()
+    let merged = count + other.count
+    let histogram = histogramForAdding()
     if let theirs = other.histogram {
       for (offset, bucketCount) in theirs.buckets.enumerated() where bucketCount > 0 {
         histogram.add(LatencyDigest.bounds(ofBucket: theirs.lowestBucket + offset).0, times: bucketCount)
@@ -134,7 +163,7 @@ struct LatencyDigest: Sendable {
       for value in other.exactSamples { histogram.add(value) }
     }
     histogram.sum = total
-    count += other.count
+    histogram.count = merged  // exact, though a full bucket of theirs counted as full
     min = Swift.min(min, other.min)
     max = Swift.max(max, other.max)
   }
@@ -165,7 +194,7 @@ struct LatencyDigest: Sendable {
         samples.reduce(Int128(0), { $0 + Int128($1) }) == sum, samples.min() == min, samples.max() == max
       else { return nil }
       // One or two samples are kept as `min` and `max` alone (see `add`).
-      if count > 2 { exact = samples }
+      samplesKept = count == 1 ? .one : count == 2 ? .two : .exact(samples)
     } else {
       guard samples.isEmpty, !buckets.isEmpty else { return nil }
       var total = 0
@@ -181,9 +210,9 @@ struct LatencyDigest: Sendable {
       histogram.lowestBucket = buckets[0].index
       histogram.buckets = Array(repeating: 0, count: previous - histogram.lowestBucket + 1)
       for (index, bucketCount) in buckets { histogram.buckets[index - histogram.lowestBucket] = bucketCount }
-      self.histogram = histogram
+      histogram.count = count
+      samplesKept = .histogram(histogram)
     }
-    self.count = count
     self.min = min
     self.max = max
   }
@@ -223,6 +252,8 @@ struct LatencyDigest: Sendable {
 /// reference, so digests that never need it carry only a null pointer (`LatencyDigest`
 /// copies it before changing a shared one).
 private final class Histogram: @unchecked Sendable {
+  /// Every sample counted, exactly (a full bucket stays full; this does not).
+  var count = 0
   var sum: Int128 = 0
   /// Counts of buckets `lowestBucket ..< lowestBucket + buckets.count`.
   var buckets: [UInt32] = []
@@ -230,6 +261,7 @@ private final class Histogram: @unchecked Sendable {
 
   func copy() -> Histogram {
     let copy = Histogram()
+    copy.count = count
     copy.sum = sum
     copy.buckets = buckets
     copy.lowestBucket = lowestBucket
@@ -238,6 +270,7 @@ private final class Histogram: @unchecked Sendable {
 
   /// Counts `value` (not its sum) `times` times; a full bucket stays full.
   func add(_ value: Int64, times: UInt32 = 1) {
+    count += Int(times)
     let index = LatencyDigest.bucket(of: value)
     if buckets.isEmpty {
       lowestBucket = index

@@ -1,30 +1,90 @@
 /// The running totals behind one row of metrics (a lock, an agent, or overall).
 ///
-/// A million per-key locks and per-task agents make a million of these each, so what most
-/// rows never use (timeouts, unfinished holds, expected holds, caused wait, the most
-/// waiters blocked) lives in `RareTotals`, allocated the first time one of them is not
-/// zero; an accumulator is 200 bytes and its digests allocate nothing for one or two
-/// samples.
+/// A million per-key locks and per-task agents make a million of these each, so a row is
+/// 112 bytes: counts in 32 bits and time totals in 64, each widening exactly into
+/// `RareTotals` the day it would not fit (never saturating); what most rows never use
+/// (timeouts, unfinished holds, expected holds, caused wait, the most waiters blocked, the
+/// queue integral) lives there too, allocated the first time one of them is not zero; the
+/// digests allocate nothing for one or two samples.
 struct MetricAccumulator: Sendable {
-  var attempts = 0
-  var acquisitions = 0
-  var contendedAttempts = 0
-  /// Agents: the longest queue joined; the queue integral over its waits.
-  var queueMax = 0
-  var queueIntegral: Double = 0
   var wait = LatencyDigest()
   var hold = LatencyDigest()
   /// Every attempt's time from request to acquire, timeout or cancel (SPEC §2 `blocked`).
   var blocked = LatencyDigest()
-  /// Every wait and hold, sampled or not, clipped to the window; 128 bits wide, so totals
-  /// over years of waiting by thousands of agents stay exact.
-  var waitNanos: Int128 = 0
-  var holdNanos: Int128 = 0
+  private var narrowAttempts: UInt32 = 0
+  private var narrowAcquisitions: UInt32 = 0
+  private var narrowContendedAttempts: UInt32 = 0
+  private var narrowQueueMax: UInt32 = 0
+  /// The wait and hold totals while they fit in 64 bits (see `waitNanos`).
+  private var narrowWaitNanos: Int64 = 0
+  private var narrowHoldNanos: Int64 = 0
   /// Nil until a rare total is not zero; shared by copies until one of them changes it.
   private var rare: RareBox?
 
   init() {}
 
+  var attempts: Int {
+    @inline(__always) get { narrowAttempts == .max ? rare!.totals.wideAttempts : Int(narrowAttempts) }
+    @inline(__always) set { narrowAttempts = narrowed(newValue) { $0.wideAttempts = $1 } }
+  }
+  var acquisitions: Int {
+    @inline(__always) get { narrowAcquisitions == .max ? rare!.totals.wideAcquisitions : Int(narrowAcquisitions) }
+    @inline(__always) set { narrowAcquisitions = narrowed(newValue) { $0.wideAcquisitions = $1 } }
+  }
+  var contendedAttempts: Int {
+    @inline(__always) get { narrowContendedAttempts == .max ? rare!.totals.wideContendedAttempts : Int(narrowContendedAttempts) }
+    @inline(__always) set { narrowContendedAttempts = narrowed(newValue) { $0.wideContendedAttempts = $1 } }
+  }
+  /// Agents: the longest queue joined.
+  var queueMax: Int {
+    @inline(__always) get { narrowQueueMax == .max ? rare!.totals.wideQueueMax : Int(narrowQueueMax) }
+    @inline(__always) set { narrowQueueMax = narrowed(newValue) { $0.wideQueueMax = $1 } }
+  }
+  /// Every wait and hold, sampled or not, clipped to the window; 128 bits wide, so totals
+  /// over years of waiting by thousands of agents stay exact: 64 bits inline, moving whole
+  /// into `rare` the day a total passes them.
+  var waitNanos: Int128 {
+    @inline(__always) get { narrowWaitNanos == .min ? rare!.totals.wideWaitNanos : Int128(narrowWaitNanos) }
+    @inline(__always) set { narrowWaitNanos = narrowed(newValue) { $0.wideWaitNanos = $1 } }
+  }
+  var holdNanos: Int128 {
+    @inline(__always) get { narrowHoldNanos == .min ? rare!.totals.wideHoldNanos : Int128(narrowHoldNanos) }
+    @inline(__always) set { narrowHoldNanos = narrowed(newValue) { $0.wideHoldNanos = $1 } }
+  }
+
+  /// A count as kept inline: itself while it fits in 32 bits, else `UInt32.max`, the
+  /// whole count then kept in the rare totals. Exact whatever its size.
+  @inline(__always)
+  private mutating func narrowed(_ value: Int, else widen: (inout RareTotals, Int) -> Void) -> UInt32 {
+    if value >= 0 && value < Int(UInt32.max) { return UInt32(truncatingIfNeeded: value) }
+    return widened(value, widen)
+  }
+
+  @inline(never)
+  private mutating func widened(_ value: Int, _ widen: (inout RareTotals, Int) -> Void) -> UInt32 {
+    widen(&uniqueRare().totals, value)
+    return .max
+  }
+
+  /// A time total as kept inline: itself while it fits in 64 bits, else `Int64.min` (no
+  /// total is negative), the whole total then kept in the rare totals.
+  @inline(__always)
+  private mutating func narrowed(_ value: Int128, else widen: (inout RareTotals, Int128) -> Void) -> Int64 {
+    if let fits = Int64(exactly: value), fits != .min { return fits }
+    return widened(value, widen)
+  }
+
+  @inline(never)
+  private mutating func widened(_ value: Int128, _ widen: (inout RareTotals, Int128) -> Void) -> Int64 {
+    widen(&uniqueRare().totals, value)
+    return .min
+  }
+
+  /// The queue integral over the agent's waits.
+  var queueIntegral: Double {
+    get { rare?.totals.queueIntegral ?? 0 }
+    set { if rare != nil || newValue != 0 { uniqueRare().totals.queueIntegral = newValue } }
+  }
   var timeouts: Int {
     get { rare?.totals.timeouts ?? 0 }
     set { if rare != nil || newValue != 0 { uniqueRare().totals.timeouts = newValue } }
@@ -60,8 +120,8 @@ struct MetricAccumulator: Sendable {
   }
 
   /// The box of rare totals, made on first use and copied if a copy of this accumulator
-  /// shares it. Plain stored properties behind it, no key paths: caused wait is added on
-  /// every event that blocks somebody.
+  /// shares it. Plain stored properties behind it: caused wait is added on every event
+  /// that blocks somebody.
   @inline(__always)
   private mutating func uniqueRare() -> RareBox {
     if rare == nil {
@@ -71,6 +131,9 @@ struct MetricAccumulator: Sendable {
     }
     return rare!
   }
+
+  /// Whether any rare total was ever set (a row with them does not fit a `MetricTable` cell).
+  var hasRareTotals: Bool { rare != nil }
 
   /// Whether anything at all was counted.
   var isEmpty: Bool {
@@ -91,8 +154,8 @@ struct MetricAccumulator: Sendable {
     waitNanos += other.waitNanos
     holdNanos += other.holdNanos
     queueMax = max(queueMax, other.queueMax)
-    queueIntegral += other.queueIntegral
     guard let theirs = other.rare?.totals else { return }
+    queueIntegral += theirs.queueIntegral
     timeouts += theirs.timeouts
     unfinishedHolds += theirs.unfinishedHolds
     unfinishedMax = max(unfinishedMax, theirs.unfinishedMax)
@@ -105,6 +168,7 @@ struct MetricAccumulator: Sendable {
 
 /// The totals of a `MetricAccumulator` that most rows leave at zero.
 struct RareTotals: Sendable {
+  var queueIntegral: Double = 0
   var timeouts = 0
   var unfinishedHolds = 0
   var unfinishedMax: Int64 = 0
@@ -112,6 +176,13 @@ struct RareTotals: Sendable {
   var overExpected = 0
   var causedWait: Double = 0
   var blockedMax = 0
+  /// The counts that passed 32 bits and the time totals that passed 64, whole.
+  var wideAttempts = 0
+  var wideAcquisitions = 0
+  var wideContendedAttempts = 0
+  var wideQueueMax = 0
+  var wideWaitNanos: Int128 = 0
+  var wideHoldNanos: Int128 = 0
 }
 
 /// `RareTotals` behind a reference, so an accumulator without them carries a null pointer.

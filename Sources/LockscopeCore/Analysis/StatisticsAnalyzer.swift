@@ -5,8 +5,8 @@
 /// entry per open hold that has an expected length.
 struct StatisticsAnalyzer: TimelineObserver {
   let selection: Selection
-  private(set) var locks: [MetricAccumulator] = []
-  private(set) var agents: [MetricAccumulator] = []
+  private(set) var locks = MetricTable()
+  private(set) var agents = MetricTable()
   private(set) var overall = MetricAccumulator()
   /// `blocked` per (lock, agent): the per-lock means behind `fairness`.
   private(set) var blockedPairs = BlockedPairs()
@@ -56,7 +56,7 @@ struct StatisticsAnalyzer: TimelineObserver {
       row.attempts += 1
       row.contendedAttempts += bump
     }
-    agents[agent.index].queueMax = max(agents[agent.index].queueMax, queueLength)
+    if queueLength > 0 { agents.update(agent.index) { $0.queueMax = max($0.queueMax, queueLength) } }
     // A bare acquire was blocked for no time at all (SPEC §2 `blocked`).
     if bare { sampleBlocked(lock, agent, 0) }
   }
@@ -87,7 +87,7 @@ struct StatisticsAnalyzer: TimelineObserver {
       row.waitNanos += Int128(clipped)
       if timedOut > 0 { row.timeouts += timedOut }
     }
-    agents[wait.agent.index].queueIntegral += wait.queueIntegral
+    if wait.queueIntegral != 0 { agents.update(wait.agent.index) { $0.queueIntegral += wait.queueIntegral } }
     // Waits ended by a crash or by the end of the log are not `blocked` samples.
     switch wait.outcome {
     case .granted, .timedOut, .cancelled:
@@ -101,7 +101,7 @@ struct StatisticsAnalyzer: TimelineObserver {
     // own row is selected.
     if hold.causedWait > 0 || hold.mostBlocked > 0 {
       charge(hold.agent, hold.causedWait)
-      if hold.mostBlocked > agents[hold.agent.index].blockedMax { agents[hold.agent.index].blockedMax = hold.mostBlocked }
+      agents.update(hold.agent.index) { $0.blockedMax = max($0.blockedMax, hold.mostBlocked) }
     }
     let expected = openExpected.isEmpty ? nil : openExpected.removeValue(forKey: LockAgentKey(lock: hold.lock, agent: hold.agent))
     guard selection.includes(hold.agent) else { return }
@@ -137,36 +137,28 @@ struct StatisticsAnalyzer: TimelineObserver {
     guard blocked > 0 else { return }
     let waited = Double(elapsed) * Double(blocked)
     ensure(lock, AgentID(0))
-    locks[lock.index].causedWait += waited
+    locks.update(lock.index) { $0.causedWait += waited }
     overall.causedWait += waited
   }
 
   @inline(__always)
   private mutating func charge(_ agent: AgentID, _ nanos: Double) {
     ensure(LockID(0), agent)
-    if nanos != 0 { agents[agent.index].causedWait += nanos }
+    if nanos != 0 { agents.update(agent.index) { $0.causedWait += nanos } }
   }
 
   @inline(__always)
   private mutating func update(_ lock: LockID, _ agent: AgentID, _ body: (inout MetricAccumulator) -> Void) {
     ensure(lock, agent)
-    body(&locks[lock.index])
-    body(&agents[agent.index])
+    locks.update(lock.index, body)
+    agents.update(agent.index, body)
     body(&overall)
   }
 
   @inline(__always)
   private mutating func ensure(_ lock: LockID, _ agent: AgentID) {
-    if lock.index >= locks.count { StatisticsAnalyzer.grow(&locks, toInclude: lock.index) }
-    if agent.index >= agents.count { StatisticsAnalyzer.grow(&agents, toInclude: agent.index) }
-  }
-
-  /// Out of line, so the per-event check stays one comparison; ids are interned from 0
-  /// and arrive mostly in order, and the capacity at least doubles when it runs out.
-  @inline(never)
-  private static func grow(_ rows: inout [MetricAccumulator], toInclude index: Int) {
-    if index >= rows.capacity { rows.reserveCapacity(Swift.max(index + 1, rows.capacity * 2, 64)) }
-    rows.append(contentsOf: repeatElement(MetricAccumulator(), count: index + 1 - rows.count))
+    locks.ensure(lock.index)
+    agents.ensure(agent.index)
   }
 }
 

@@ -6,22 +6,38 @@ import Foundation
 /// eight bytes at a time and compare against a flat byte arena. The hot tables are plain
 /// allocated buffers (no reference counting on the lookup path); a `String` is only built
 /// when a report asks for a name.
+///
+/// A million per-key names cost their bytes and about 20 more each: a 32-bit start offset,
+/// 32 bits of the hash (the rest is worked out again from the bytes when the table grows),
+/// and two to four 32-bit slots.
 final class NameTable {
-  /// All names back to back; name `i` is `arena[starts[i] ..< starts[i + 1]]`.
+  /// All names back to back; name `i` is `arena[start(i) ..< start(i + 1)]`.
   private var arena: UnsafeMutableBufferPointer<UInt8>
   private var arenaUsed = 0
-  private var starts: UnsafeMutableBufferPointer<Int>
-  private var hashes: UnsafeMutableBufferPointer<UInt64>
+  /// Where each name starts in the arena, while the arena is under 4 GiB; past that,
+  /// `wideStarts` holds them all.
+  private var starts: UnsafeMutableBufferPointer<UInt32>
+  private var wideStarts: [Int] = []
+  /// The high 32 bits of each name's hash: most probes of another name stop here.
+  private var hashTags: UnsafeMutableBufferPointer<UInt32>
   /// Open addressing table of ids (+1; 0 = empty), size a power of two.
   private var slots: UnsafeMutableBufferPointer<Int32>
   private(set) var count = 0
-  private var strings: [String?] = []
+  /// Names `0 ..< indexed` are in `slots`; the rest were copied in from another table
+  /// (`intern(copied:ends:)`, a mirror that may never be searched) and are placed in
+  /// `slots`, their hash tags worked out, at the first search.
+  private var indexed = 0
+  /// The latest long names built (past a small string's 15 bytes; shorter ones cost nothing
+  /// to build again), by id modulo its size: a name asked for again and again (a timeline
+  /// line per event) is built once, and a million names cost no cache of a million.
+  private var longStrings = [(id: Int32, name: String)](repeating: (-1, ""), count: NameTable.longStringSlots)
+  private static let longStringSlots = 4096
 
   init() {
     arena = .allocate(capacity: 4096)
     starts = .allocate(capacity: 257)
     starts[0] = 0
-    hashes = .allocate(capacity: 256)
+    hashTags = .allocate(capacity: 256)
     slots = .allocate(capacity: 1024)
     slots.initialize(repeating: 0)
   }
@@ -29,13 +45,14 @@ final class NameTable {
   deinit {
     arena.deallocate()
     starts.deallocate()
-    hashes.deallocate()
+    hashTags.deallocate()
     slots.deallocate()
   }
 
   /// The id of `bytes[0..<length]`, adding the name if it is new.
   @inline(__always)
   func intern(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
+    if indexed < count { indexCopiedNames() }
     let hash = NameTable.hash(bytes, length)
     let mask = slots.count - 1
     var slot = Int(truncatingIfNeeded: hash) & mask
@@ -43,7 +60,7 @@ final class NameTable {
       let entry = slots[slot]
       if entry == 0 { break }
       let id = Int(entry - 1)
-      if hashes[id] == hash && equals(id, bytes, length) { return Int32(id) }
+      if hashTags[id] == NameTable.tag(hash) && equals(id, bytes, length) { return Int32(id) }
       slot = (slot + 1) & mask
     }
     return insert(bytes, length, hash: hash, slot: slot)
@@ -62,6 +79,7 @@ final class NameTable {
     var utf8 = Array(name.utf8)
     let length = utf8.count
     utf8.append(0)
+    if indexed < count { indexCopiedNames() }
     return utf8.withUnsafeBufferPointer { buffer -> Int32? in
       let bytes = buffer.baseAddress!  // non-empty: holds the appended 0
       let hash = NameTable.hash(bytes, length)
@@ -69,33 +87,53 @@ final class NameTable {
       var slot = Int(truncatingIfNeeded: hash) & mask
       while slots[slot] != 0 {
         let id = Int(slots[slot] - 1)
-        if hashes[id] == hash && equals(id, bytes, length) { return Int32(id) }
+        if hashTags[id] == NameTable.tag(hash) && equals(id, bytes, length) { return Int32(id) }
         slot = (slot + 1) & mask
       }
       return nil
     }
   }
 
-  /// The name of `id` as a `String` (built once, then cached).
+  /// The name of `id` as a `String` (a long one built once, then cached).
   func name(_ id: Int32) -> String {
     let index = Int(id)
-    if let cached = strings[index] { return cached }
-    let text = String(decoding: UnsafeBufferPointer(rebasing: arena[starts[index]..<starts[index + 1]]), as: UTF8.self)
-    strings[index] = text
+    let bytes = UnsafeBufferPointer(rebasing: arena[start(index)..<start(index + 1)])
+    guard bytes.count > 15 else { return String(decoding: bytes, as: UTF8.self) }
+    let slot = index & (NameTable.longStringSlots - 1)
+    if longStrings[slot].id == id { return longStrings[slot].name }
+    let text = String(decoding: bytes, as: UTF8.self)
+    longStrings[slot] = (id, text)
     return text
   }
 
   /// The UTF-8 bytes of `id`'s name.
   func bytes(_ id: Int32) -> ArraySlice<UInt8> {
-    ArraySlice(UnsafeBufferPointer(rebasing: arena[starts[Int(id)]..<starts[Int(id) + 1]]))
+    ArraySlice(UnsafeBufferPointer(rebasing: arena[start(Int(id))..<start(Int(id) + 1)]))
+  }
+
+  /// Where name `id` starts in the arena (`id == count`: where the next would).
+  @inline(__always)
+  private func start(_ id: Int) -> Int {
+    wideStarts.isEmpty ? Int(starts[id]) : wideStarts[id]
+  }
+
+  /// The part of a hash kept per name; its low bits place the name in `slots`.
+  @inline(__always)
+  private static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 32) }
+
+  /// The full hash of name `id`, worked out again from its bytes.
+  private func hash(of id: Int) -> UInt64 {
+    let first = start(id)
+    // A name may be empty: any valid address serves for zero bytes.
+    return NameTable.hash(UnsafePointer(arena.baseAddress! + first), start(id + 1) - first)  // allocated in init
   }
 
   @inline(__always)
   private func equals(_ id: Int, _ bytes: UnsafePointer<UInt8>, _ length: Int) -> Bool {
-    let start = starts[id]
-    guard starts[id + 1] - start == length else { return false }
+    let first = start(id)
+    guard start(id + 1) - first == length else { return false }
     // Word by word: names are short, and a call to memcmp costs more than the compare.
-    let stored = UnsafeRawPointer(arena.baseAddress! + start)  // allocated in init: never nil
+    let stored = UnsafeRawPointer(arena.baseAddress! + first)  // allocated in init: never nil
     let given = UnsafeRawPointer(bytes)
     var i = 0
     while i + 8 <= length {
@@ -112,19 +150,51 @@ final class NameTable {
   }
 
   private func insert(_ bytes: UnsafePointer<UInt8>, _ length: Int, hash: UInt64, slot: Int) -> Int32 {
-    let id = count
-    if arenaUsed + length > arena.count { arena = NameTable.grow(arena, to: max(arena.count * 2, arenaUsed + length)) }
-    if id + 2 > starts.count { starts = NameTable.grow(starts, to: starts.count * 2) }
-    if id + 1 > hashes.count { hashes = NameTable.grow(hashes, to: hashes.count * 2) }
-    (arena.baseAddress! + arenaUsed).update(from: bytes, count: length)  // allocated in init: never nil
-    arenaUsed += length
-    starts[id + 1] = arenaUsed
-    hashes[id] = hash
-    strings.append(nil)
+    let id = append(bytes, length)
+    hashTags[id] = NameTable.tag(hash)
     slots[slot] = Int32(id + 1)
-    count += 1
+    indexed = count
     if count * 2 > slots.count { rehash() }
     return Int32(id)
+  }
+
+  /// Adds a name's bytes and start, not yet placed in `slots`; returns its id.
+  private func append(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Int {
+    let id = count
+    if arenaUsed + length > arena.count { arena = NameTable.grow(arena, to: max(arena.count * 2, arenaUsed + length)) }
+    if wideStarts.isEmpty && id + 2 > starts.count { starts = NameTable.grow(starts, to: starts.count * 2) }
+    if id + 1 > hashTags.count { hashTags = NameTable.grow(hashTags, to: hashTags.count * 2) }
+    (arena.baseAddress! + arenaUsed).update(from: bytes, count: length)  // allocated in init: never nil
+    arenaUsed += length
+    if wideStarts.isEmpty && arenaUsed > Int(UInt32.max) {
+      // Four gigabytes of names: every start goes to 64 bits from here on.
+      wideStarts = (0...id).map { Int(starts[$0]) }
+    }
+    if wideStarts.isEmpty {
+      starts[id + 1] = UInt32(truncatingIfNeeded: arenaUsed)
+    } else {
+      wideStarts.append(arenaUsed)
+    }
+    count += 1
+    return id
+  }
+
+  /// Places the names copied in since the last search in `slots`.
+  @inline(never)
+  private func indexCopiedNames() {
+    if count * 2 > slots.count {
+      rehash()  // places every name
+      return
+    }
+    let mask = slots.count - 1
+    for id in indexed..<count {
+      let hash = hash(of: id)
+      hashTags[id] = NameTable.tag(hash)
+      var slot = Int(truncatingIfNeeded: hash) & mask
+      while slots[slot] != 0 { slot = (slot + 1) & mask }
+      slots[slot] = Int32(id + 1)
+    }
+    indexed = count
   }
 
   /// Appends the bytes of names `first ..< count` to `bytes` and each one's end offset
@@ -132,13 +202,14 @@ final class NameTable {
   func copyNames(from first: Int, bytes: inout [UInt8], ends: inout [Int]) {
     guard first < count else { return }
     for id in first..<count {
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: arena[starts[id]..<starts[id + 1]]))
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: arena[start(id)..<start(id + 1)]))
       ends.append(bytes.count)
     }
   }
 
   /// Interns the names `copyNames` wrote, in their order. A mirror that has interned every
-  /// name of the original in the same order gives each the same id.
+  /// name of the original in the same order gives each the same id. They are new here by
+  /// that rule, so they are only appended: no hash, no probe (see `indexed`).
   func intern(copied bytes: [UInt8], ends: [Int]) {
     guard !ends.isEmpty else { return }
     bytes.withUnsafeBufferPointer { buffer in
@@ -146,7 +217,7 @@ final class NameTable {
       for end in ends {
         // A name may be empty: any valid address serves for zero bytes.
         let base = buffer.baseAddress ?? UnsafePointer(arena.baseAddress!)  // allocated in init
-        _ = intern(base + start, end - start)
+        _ = append(base + start, end - start)
         start = end
       }
     }
@@ -158,28 +229,38 @@ final class NameTable {
   /// slot, so clearing those slots loses nothing.
   func truncate(to newCount: Int) {
     guard newCount < count else { return }
+    if indexed < count { indexCopiedNames() }
     let mask = slots.count - 1
     for id in stride(from: count - 1, through: newCount, by: -1) {
-      var slot = Int(truncatingIfNeeded: hashes[id]) & mask
+      var slot = Int(truncatingIfNeeded: hash(of: id)) & mask
       while slots[slot] != Int32(id + 1) { slot = (slot + 1) & mask }
       slots[slot] = 0
-      strings.removeLast()
+      let cached = id & (NameTable.longStringSlots - 1)
+      if longStrings[cached].id == Int32(id) { longStrings[cached] = (-1, "") }
     }
     count = newCount
-    arenaUsed = starts[newCount]
+    indexed = newCount
+    arenaUsed = start(newCount)
+    if !wideStarts.isEmpty { wideStarts.removeLast(wideStarts.count - newCount - 1) }
   }
 
+  /// A table at least twice the names, every name placed again.
   private func rehash() {
-    let bigger = UnsafeMutableBufferPointer<Int32>.allocate(capacity: slots.count * 2)
+    var size = slots.count * 2
+    while count * 2 > size { size *= 2 }
+    let bigger = UnsafeMutableBufferPointer<Int32>.allocate(capacity: size)
     bigger.initialize(repeating: 0)
     let mask = bigger.count - 1
     for id in 0..<count {
-      var slot = Int(truncatingIfNeeded: hashes[id]) & mask
+      let hash = hash(of: id)
+      hashTags[id] = NameTable.tag(hash)
+      var slot = Int(truncatingIfNeeded: hash) & mask
       while bigger[slot] != 0 { slot = (slot + 1) & mask }
       bigger[slot] = Int32(id + 1)
     }
     slots.deallocate()
     slots = bigger
+    indexed = count
   }
 
   private static func grow<T>(_ buffer: UnsafeMutableBufferPointer<T>, to capacity: Int) -> UnsafeMutableBufferPointer<T> {

@@ -9,16 +9,22 @@ struct HolderList: BidirectionalCollection, Sendable {
   private var slots: [Holder] = []
   /// Whether each slot still holds (false: a hole).
   private var live: [Bool] = []
-  private var first = 0
-  private(set) var count = 0
   private var slotByAgent: [AgentID: Int] = [:]
-  /// Whether the list has emptied before: the first time it does its storage is let go
-  /// (a million per-key locks, each held once, keep no buffer each), later times it is
-  /// kept for the next holder (a lock in use, taken again and again, allocates once).
-  private var emptiedBefore = false
+  /// The first live slot, and the holders: 32 bits each (a lock's state is per name).
+  private var narrowFirst: Int32 = 0
+  private var narrowCount: Int32 = 0
   static let indexedFrom = 16
 
   init() {}
+
+  private var first: Int {
+    get { Int(narrowFirst) }
+    set { narrowFirst = Int32(newValue) }
+  }
+  private(set) var count: Int {
+    get { Int(narrowCount) }
+    set { narrowCount = Int32(newValue) }
+  }
 
   var startIndex: Int { count == 0 ? slots.count : first }
   var endIndex: Int { slots.count }
@@ -65,7 +71,10 @@ struct HolderList: BidirectionalCollection, Sendable {
     }
   }
 
-  mutating func remove(at position: Int) -> Holder {
+  /// Removes the hold at `position`. When it was the last, the storage is kept for the
+  /// next holder only if `keepingStorage` (a lock in use, taken again and again, allocates
+  /// once; a million per-key locks, each held a few times, keep no buffer each).
+  mutating func remove(at position: Int, keepingStorage: Bool) -> Holder {
     let holder = slots[position]
     live[position] = false
     count -= 1
@@ -74,9 +83,8 @@ struct HolderList: BidirectionalCollection, Sendable {
       if count < Self.indexedFrom / 2 { slotByAgent.removeAll() }
     }
     if count == 0 {
-      slots.removeAll(keepingCapacity: emptiedBefore)
-      live.removeAll(keepingCapacity: emptiedBefore)
-      emptiedBefore = true
+      slots.removeAll(keepingCapacity: keepingStorage)
+      live.removeAll(keepingCapacity: keepingStorage)
       first = 0
     } else if position == first {
       first = index(after: first)

@@ -98,7 +98,7 @@ extension LockState {
     if holdersConflict(with: mode) {
       colliding = holders.filter { blocks(holderMode: $0.mode, requestMode: mode) }.map(\.agent)
     }
-    lapsedHolders.removeAll { $0 == agent }
+    forgetLapse(of: agent)
     let deadline = max(leaseNanos >= 0 ? time.addingReportingOverflow(leaseNanos).partialValue : .max, time)
     addHolder(Holder(agent: agent, mode: mode, since: time, leaseDeadline: deadline, leaseLength: leaseNanos, source: source, site: site))
     earliestDeadline = min(earliestDeadline, deadline)
@@ -157,7 +157,7 @@ extension LockState {
   /// its next life never held the lock.
   mutating func lapse(slot: Int, at time: Int64, lock: LockID) -> HoldInterval {
     let hold = endHold(at: slot, time: time, outcome: .leaseExpired, lock: lock)
-    if hold.crashedAt == nil { lapsedHolders.append(hold.agent) }
+    if hold.crashedAt == nil { noteLapse(of: hold.agent) }
     return hold
   }
 

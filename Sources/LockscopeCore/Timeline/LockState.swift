@@ -52,38 +52,96 @@ struct Waiter: Sendable {
 /// Everything known about one lock at one instant, plus its running time integrals.
 ///
 /// Holders and waiters are small arrays: most locks have one holder and a short queue, and
-/// a linear scan of a few elements beats any hashed structure there.
+/// a linear scan of a few elements beats any hashed structure there. A million per-key
+/// locks make a million of these: 120 bytes each, counts in 32 bits, and what only a lock
+/// with contention or lapsed leases needs behind one reference made on first use.
 struct LockState: Sendable {
   var holders = HolderList()
   /// Open requests in arrival order.
   var waiters = WaiterQueue()
   /// Semaphore slots (0: not a semaphore); the last `capacity` seen stands.
   var capacity: Int32 = 0
-  /// Agents whose lease ran out while they held this lock and who have not touched it since.
-  var lapsedHolders: [AgentID] = []
   /// Waiters that also hold this lock (an upgrade, or a self-deadlock).
-  var waitersThatHold = 0
+  private var narrowWaitersThatHold: Int32 = 0
+  /// Holds left by agents that crashed holding them (see `Holder.crashedAt`).
+  private var narrowOrphanedHolders: Int32 = 0
+  private var narrowExclusiveHolders: Int32 = 0
+  private var narrowSharedWaiters: Int32 = 0
+  /// Counts changes of the holder set; the maxima in `rare` are kept per epoch.
+  private var holderEpoch: Int32 = 0
   /// The earliest lease deadline among the holders (`Int64.max`: none), so the per-event
   /// lease check is one comparison.
   var earliestDeadline: Int64 = .max
-  /// Holds left by agents that crashed holding them (see `Holder.crashedAt`): an acquire
-  /// looks for one to take over only when there is one.
-  var orphanedHolders = 0
+  /// Nil until the lock has contention or a lapsed lease; shared by copies until changed.
+  private var rareBox: RareBox?
+
+  /// What most locks never need.
+  struct RareParts: Sendable {
+    /// Agents whose lease ran out while they held this lock and who have not touched it since.
+    var lapsedHolders: [AgentID] = []
+    /// Caused wait per holder, integrated while held (SPEC §2 `caused_wait`): `allShare` is
+    /// owed by every holder, `exclusiveShare` by exclusive holders only (the readers queued
+    /// behind a writer's hold blame only the writer). Reset whenever nobody holds the lock,
+    /// so they stay small.
+    var allShare: Double = 0
+    var exclusiveShare: Double = 0
+    /// The most waiters charged to every holder / to exclusive holders since each change
+    /// of the holder set.
+    var allMaxima = SuffixMaxima()
+    var exclusiveMaxima = SuffixMaxima()
+  }
+
+  private final class RareBox: @unchecked Sendable {
+    var parts: RareParts
+    init(_ parts: RareParts = RareParts()) { self.parts = parts }
+  }
+
+  /// The rare parts to change, made on first use and copied if a copy of this state shares them.
+  private var rare: RareParts {
+    get { rareBox?.parts ?? RareParts() }
+    _modify {
+      if rareBox == nil {
+        rareBox = RareBox()
+      } else if !isKnownUniquelyReferenced(&rareBox) {
+        rareBox = RareBox(rareBox!.parts)
+      }
+      yield &rareBox!.parts
+    }
+  }
+
+  var waitersThatHold: Int {
+    get { Int(narrowWaitersThatHold) }
+    set { narrowWaitersThatHold = Int32(newValue) }
+  }
+  /// Holds left by agents that crashed holding them: an acquire looks for one to take over
+  /// only when there is one.
+  var orphanedHolders: Int {
+    get { Int(narrowOrphanedHolders) }
+    set { narrowOrphanedHolders = Int32(newValue) }
+  }
   /// Holders in exclusive mode: whether a request conflicts with the holders is a count.
-  private(set) var exclusiveHolders = 0
+  private(set) var exclusiveHolders: Int {
+    get { Int(narrowExclusiveHolders) }
+    set { narrowExclusiveHolders = Int32(newValue) }
+  }
   /// Waiters in shared mode: whether every waiter conflicts with every holder is a count.
-  private(set) var sharedWaiters = 0
-  /// Caused wait per holder, integrated while held (SPEC §2 `caused_wait`): `allShare` is
-  /// owed by every holder, `exclusiveShare` by exclusive holders only (the readers queued
-  /// behind a writer's hold blame only the writer). Reset whenever nobody holds the lock,
-  /// so they stay small.
-  private(set) var allShare: Double = 0
-  private(set) var exclusiveShare: Double = 0
-  /// Counts changes of the holder set, and the most waiters charged to every holder /
-  /// to exclusive holders since each change.
-  private var holderEpoch: Int32 = 0
-  private var allMaxima = SuffixMaxima()
-  private var exclusiveMaxima = SuffixMaxima()
+  private(set) var sharedWaiters: Int {
+    get { Int(narrowSharedWaiters) }
+    set { narrowSharedWaiters = Int32(newValue) }
+  }
+  var allShare: Double { rareBox?.parts.allShare ?? 0 }
+  var exclusiveShare: Double { rareBox?.parts.exclusiveShare ?? 0 }
+  /// Agents whose lease ran out while they held this lock and who have not touched it since.
+  var lapsedHolders: [AgentID] { rareBox?.parts.lapsedHolders ?? [] }
+
+  /// `agent`'s lease here ran out while it held the lock.
+  mutating func noteLapse(of agent: AgentID) { rare.lapsedHolders.append(agent) }
+
+  /// `agent` touched the lock again: its lapse is forgotten.
+  mutating func forgetLapse(of agent: AgentID) {
+    guard let rareBox, rareBox.parts.lapsedHolders.contains(agent) else { return }
+    rare.lapsedHolders.removeAll { $0 == agent }
+  }
 
   /// Whether a request in `mode` by an agent that does not hold the lock conflicts with a holder.
   func holdersConflict(with mode: LockMode) -> Bool {
@@ -105,22 +163,22 @@ struct LockState: Sendable {
   /// Removes a hold and returns it with the wait it caused while it lasted and the most
   /// waiters it blocked at once (SPEC §2 `caused_wait`).
   mutating func removeHolder(at index: Int) -> (holder: Holder, causedWait: Double, mostBlocked: Int) {
-    let holder = holders.remove(at: index)
+    let holder = holders.remove(at: index, keepingStorage: isBusy)
     let exclusive = holder.mode == .exclusive
     if exclusive { exclusiveHolders -= 1 }
     if holder.isOrphaned { orphanedHolders -= 1 }
     var caused = allShare - holder.allShareAtJoin + holder.directCaused
-    var most = max(allMaxima.maximum(since: holder.epochAtJoin), holder.directMostBlocked)
+    var most = max(rareBox?.parts.allMaxima.maximum(since: holder.epochAtJoin) ?? 0, holder.directMostBlocked)
     if exclusive {
       caused += exclusiveShare - holder.exclusiveShareAtJoin
-      most = max(most, exclusiveMaxima.maximum(since: holder.epochAtJoin))
+      most = max(most, rareBox?.parts.exclusiveMaxima.maximum(since: holder.epochAtJoin) ?? 0)
     }
     holderEpoch &+= 1
-    if holders.isEmpty {
-      allShare = 0
-      exclusiveShare = 0
-      allMaxima.removeAll()
-      exclusiveMaxima.removeAll()
+    if holders.isEmpty && rareBox != nil {
+      rare.allShare = 0
+      rare.exclusiveShare = 0
+      rare.allMaxima.removeAll()
+      rare.exclusiveMaxima.removeAll()
     }
     return (holder, caused, most)
   }
@@ -136,10 +194,17 @@ struct LockState: Sendable {
   /// Ends the request at `position`.
   mutating func dequeue(at position: Int) -> Waiter {
     let waiter = waiters.remove(at: position)
+    if !isBusy { waiters.releaseStorageIfEmpty() }
     if liveHolderIndex(waiter.agent) != nil { waitersThatHold -= 1 }
     if waiter.mode == .shared { sharedWaiters -= 1 }
     return waiter
   }
+
+  /// Whether the lock has had enough holds (eight) that its emptied holder list and queue
+  /// keep their storage for the next ones; before that they let it go each time they
+  /// empty, so a million locks each taken a few times keep no buffers. (`holderEpoch`
+  /// counts two changes a hold.)
+  private var isBusy: Bool { holderEpoch >= 16 || holderEpoch < 0 }
 
   /// Past this many holders at once (a crowd of readers), holds are not followed one by one
   /// for the orphan rule: only `--orphan-after` makes one an orphan at the end of the log.
@@ -175,8 +240,8 @@ struct LockState: Sendable {
     let everyWaiterConflictsWithEveryHolder =
       capacity > 0 ? holding >= Int(capacity) : (sharedWaiters == 0 || exclusiveHolders == holding)
     if holding > 0 && waitersThatHold == 0 && everyWaiterConflictsWithEveryHolder {
-      allShare += Double(elapsed) * Double(count) / Double(holding)
-      allMaxima.record(count, at: holderEpoch)
+      rare.allShare += Double(elapsed) * Double(count) / Double(holding)
+      rare.allMaxima.record(count, at: holderEpoch)
       return count
     }
     if holding == 0 && waitersThatHold == 0 && (capacity > 0 || sharedWaiters == 0) {
@@ -247,10 +312,10 @@ struct LockState: Sendable {
       position -= 1
     }
     if holding > 0 {
-      allShare += elapsed * rateAll
-      exclusiveShare += elapsed * rateExclusive
-      if blamingAll > 0 { allMaxima.record(blamingAll, at: holderEpoch) }
-      if blamingAll + blamingExclusive > 0 { exclusiveMaxima.record(blamingAll + blamingExclusive, at: holderEpoch) }
+      rare.allShare += elapsed * rateAll
+      rare.exclusiveShare += elapsed * rateExclusive
+      if blamingAll > 0 { rare.allMaxima.record(blamingAll, at: holderEpoch) }
+      if blamingAll + blamingExclusive > 0 { rare.exclusiveMaxima.record(blamingAll + blamingExclusive, at: holderEpoch) }
       for (slot, count) in direct {
         let shared = blamingAll + (holders[slot].mode == .exclusive ? blamingExclusive : 0)
         holders[slot].directMostBlocked = max(holders[slot].directMostBlocked, count + shared)
@@ -272,8 +337,12 @@ struct LockState: Sendable {
   var queueIntegral: Double = 0
   /// Time with at least one holder, inside the window.
   var heldNanos: Int64 = 0
+  private var narrowQueueMax: Int32 = 0
   /// Most waiters at once.
-  var queueMax = 0
+  var queueMax: Int {
+    get { Int(narrowQueueMax) }
+    set { narrowQueueMax = Int32(newValue) }
+  }
 
   /// Whether any event of this lock was analysed (the engine's table has a slot per id).
   var seen = true

@@ -58,13 +58,13 @@ extension TimelineEngine {
     search: while next < frontier.count {
       let agent = frontier[next]
       next += 1
-      for (position, lock) in agents[agent.index].waiting.enumerated() {
+      for wait in agents[agent.index].waiting {
+        let (lock, mode) = (wait.lock, wait.mode)
         // A holder whose lease ran out holds nothing: end it before reading the edges, or a
         // lapsed lease would close a deadlock that cannot be.
         if locks[lock.index].earliestDeadline < time { expireLeases(of: lock, before: time, sparing: nil) }
         // Read in place: copying the lock's state would retain its arrays on every search.
         // The mode comes from the agent: finding it in a queue of 100,000 costs as much.
-        let mode = agents[agent.index].waitingModes[position]
         var found = false
         let visit = { (target: AgentID, viaQueue: Bool) in
           if found { return }

@@ -28,16 +28,21 @@ final class TimelineEngine<Observer: TimelineObserver> {
   /// What the engine tracks per agent: which locks it holds and waits on (for `crash`),
   /// and the time it held at least one lock (its utilization).
   struct AgentState: Sendable {
-    var held: [LockID] = []
-    var waiting: [LockID] = []
-    /// The mode of each wait in `waiting` (same positions): the cycle search reads an
-    /// agent's wait edges from these, never by searching a lock's queue for it.
-    var waitingModes: [LockMode] = []
+    var held = ShortList<LockID>()
+    /// Each wait with its mode: the cycle search reads an agent's wait edges from these,
+    /// never by searching a lock's queue for it.
+    var waiting = ShortList<Wait>()
     var holdingSince: Int64 = 0
     /// The latest end of a hold that ended while others were still held: a lapsed lease is
     /// ended at its deadline, possibly after holds that ended later.
     var holdingUntil: Int64 = .min
     var heldAnyNanos: Int64 = 0
+  }
+
+  /// One of an agent's open requests.
+  struct Wait: Sendable {
+    var lock: LockID
+    var mode: LockMode
   }
 
   init(observer: Observer, selection: Selection) {
@@ -115,15 +120,14 @@ final class TimelineEngine<Observer: TimelineObserver> {
   private func request(_ event: LockEvent, at time: Int64) {
     let (agent, lock) = (event.agent, event.lock)
     // An agent waits on few locks: its own list answers faster than the lock's queue.
-    if agents[agent.index].waiting.contains(lock) {
+    if agents[agent.index].waiting.contains(where: { $0.lock == lock }) {
       anomaly(.duplicateRequest, event, at: time)
       return
     }
     let (contended, queueLength) = withLock(lock) {
       $0.request(by: agent, mode: event.mode, at: time, source: event.source, site: event.site)
     }
-    agents[agent.index].waiting.append(lock)
-    agents[agent.index].waitingModes.append(event.mode)
+    agents[agent.index].waiting.append(Wait(lock: lock, mode: event.mode))
     totalWaiters += 1
     totalQueueMax = max(totalQueueMax, totalWaiters)
     observer.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: false)
@@ -180,7 +184,8 @@ final class TimelineEngine<Observer: TimelineObserver> {
   /// the lock is reclaimed (`expire`), its lease runs out, another agent's conflicting
   /// acquire takes it over, or the log ends. Its name's later events are a new life.
   private func crash(_ agent: AgentID, at time: Int64, source: SourceLocation) {
-    for lock in agents[agent.index].waiting {
+    for wait in agents[agent.index].waiting {
+      let lock = wait.lock
       expireLeases(of: lock, before: time, sparing: nil)
       advance(lock, to: time)
       if let wait = withLock(lock, { $0.abandonWait(of: agent, at: time, lock: lock) }) { waitEnded(wait) }
@@ -262,9 +267,8 @@ final class TimelineEngine<Observer: TimelineObserver> {
   /// A wait ended: the agent no longer waits there.
   private func waitEnded(_ wait: WaitInterval) {
     totalWaiters -= 1
-    if let position = agents[wait.agent.index].waiting.lastIndex(of: wait.lock) {
+    if let position = agents[wait.agent.index].waiting.lastIndex(where: { $0.lock == wait.lock }) {
       agents[wait.agent.index].waiting.remove(at: position)
-      agents[wait.agent.index].waitingModes.remove(at: position)
     }
     observer.waitEnded(wait)
   }
@@ -296,8 +300,8 @@ final class TimelineEngine<Observer: TimelineObserver> {
     body(&locks[lock.index])
   }
 
-  private func remove(_ lock: LockID, from list: inout [LockID]) {
-    if let index = list.lastIndex(of: lock) { list.remove(at: index) }
+  private func remove(_ lock: LockID, from list: inout ShortList<LockID>) {
+    if let index = list.lastIndex(where: { $0 == lock }) { list.remove(at: index) }
   }
 
   @inline(__always)

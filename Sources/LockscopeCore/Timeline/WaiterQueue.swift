@@ -3,9 +3,15 @@
 /// a lock with 100,000 waiters stays linear, not quadratic.
 struct WaiterQueue: RandomAccessCollection, MutableCollection, Sendable {
   private var storage: [Waiter] = []
-  private var head = 0
+  /// Where the queue starts in `storage`, in 32 bits (a lock's state is per name).
+  private var narrowHead: Int32 = 0
 
   init() {}
+
+  private var head: Int {
+    get { Int(narrowHead) }
+    set { narrowHead = Int32(newValue) }
+  }
 
   var startIndex: Int { 0 }
   var endIndex: Int { storage.count - head }
@@ -31,6 +37,14 @@ struct WaiterQueue: RandomAccessCollection, MutableCollection, Sendable {
       head = 0
     }
     return first
+  }
+
+  /// Lets the storage of an empty queue go (a lock seldom waited for keeps no buffer).
+  mutating func releaseStorageIfEmpty() {
+    if storage.count == head && storage.capacity > 0 {
+      storage = []
+      head = 0
+    }
   }
 
   /// Charges `elapsed` of each waiter's time to every waiter ahead of it, split evenly: the

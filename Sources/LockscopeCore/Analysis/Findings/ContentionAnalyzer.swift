@@ -34,30 +34,64 @@ struct ContentionAnalyzer: FindingAnalyzer {
     }
   }
 
-  /// Per-lock facts for hot-lock detection.
-  struct LockFacts {
-    /// The lock's active span: its first event to its last (the end of the log when a hold
-    /// or wait of it is still open there). A hot lock is judged over it, not the whole log.
-    var firstSeen: Int64 = .max
-    var lastSeen: Int64 = .min
+  /// A lock's active span: its first event to its last (the end of the log when a hold or
+  /// wait of it is still open there). A hot lock is judged over it, not the whole log.
+  struct ActiveSpan {
+    var first: Int64 = .max
+    var last: Int64 = .min
+  }
+
+  /// Where a hot lock is shown: the longest released hold (an outlier candidate too), else
+  /// the first hold of any ending. One slot, not two, in 48 bytes: a million per-key locks.
+  struct ShownHold {
+    var agent = AgentID(-1)
+    var site: Int32 = -1
+    var input: Int32 = 0
+    var isKept = false
+    /// Whether it is the longest released hold.
+    var released = false
+    var line: Int64 = 0
+    var duration: Int64 = -1
+    var time: Int64 = 0
+    var expected: Int64 = -1
+
+    init() {}
+
+    init(_ sample: Sample, released: Bool) {
+      (agent, site, input, line) = (sample.agent, sample.site, sample.source.input, sample.source.line)
+      (duration, time, expected) = (sample.duration, sample.time, sample.expected)
+      isKept = true
+      self.released = released
+    }
+
+    var sample: Sample? {
+      guard isKept else { return nil }
+      return Sample(
+        agent: agent, duration: duration, time: time, source: SourceLocation(input: input, line: line), expected: expected, site: site)
+    }
+    /// The longest released hold's length so far (-1: none).
+    var longestReleased: Int64 { released ? duration : -1 }
+  }
+
+  /// What only a lock that others queued for has: hot-lock facts.
+  struct QueuedFacts {
+    var lock: LockID
     var heldWithWaiters: Int64 = 0
     var waitingAgents: [AgentID] = []
     var lastWaitingAgent = AgentID(-1)
     var moreWaitingAgents = false
-    /// Where a hot lock is shown: the longest released hold (an outlier candidate too),
-    /// else the first hold of any ending. One slot, not two: a million per-key locks.
-    var shownHold: Sample?
-    /// Whether `shownHold` is the longest released hold.
-    var shownHoldReleased = false
-    var longestHold: Sample? { shownHoldReleased ? shownHold : nil }
   }
 
   private let options: FindingOptions
   private var longHolds: [Int32: Group] = [:]
   private var starvation: [Int32: Group] = [:]
   private var timeouts: [Int32: Group] = [:]
-  private var facts: [LockFacts] = []
-  private var longestHoldNanos: [Int64] = []
+  /// Per lock, in three arrays, so a lock nobody queued for costs 68 bytes here.
+  private var spans: [ActiveSpan] = []
+  private var shownHolds: [ShownHold] = []
+  /// The lock's entry in `queued` (-1: none yet).
+  private var queuedSlot: [Int32] = []
+  private var queued: [QueuedFacts] = []
 
   init(options: FindingOptions) {
     self.options = options
@@ -66,22 +100,32 @@ struct ContentionAnalyzer: FindingAnalyzer {
   mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
     guard !state.holders.isEmpty else { return }
     ensure(lock)
-    facts[lock.index].heldWithWaiters += elapsed
+    queued[queuedFacts(lock)].heldWithWaiters += elapsed
   }
 
   mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     seen(event.lock, at: time)
     guard contended else { return }
     let (agent, lock) = (event.agent, event.lock)
+    let slot = queuedFacts(lock)
     // The same agent queueing again is the common case; the list is short and capped.
-    if facts[lock.index].lastWaitingAgent == agent { return }
-    facts[lock.index].lastWaitingAgent = agent
-    guard !facts[lock.index].waitingAgents.contains(agent) else { return }
-    if facts[lock.index].waitingAgents.count < 64 {
-      facts[lock.index].waitingAgents.append(agent)
+    if queued[slot].lastWaitingAgent == agent { return }
+    queued[slot].lastWaitingAgent = agent
+    guard !queued[slot].waitingAgents.contains(agent) else { return }
+    if queued[slot].waitingAgents.count < 64 {
+      queued[slot].waitingAgents.append(agent)
     } else {
-      facts[lock.index].moreWaitingAgents = true
+      queued[slot].moreWaitingAgents = true
     }
+  }
+
+  /// The index in `queued` of `lock`'s facts, made on first use (the lock is ensured).
+  private mutating func queuedFacts(_ lock: LockID) -> Int {
+    let slot = Int(queuedSlot[lock.index])
+    if slot >= 0 { return slot }
+    queued.append(QueuedFacts(lock: lock))
+    queuedSlot[lock.index] = Int32(queued.count - 1)
+    return queued.count - 1
   }
 
   mutating func holdEnded(_ hold: HoldInterval) { holdEnded(hold, expected: -1) }
@@ -90,20 +134,16 @@ struct ContentionAnalyzer: FindingAnalyzer {
   mutating func holdEnded(_ hold: HoldInterval, expected: Int64) {
     seen(hold.lock, at: hold.end)
     if hold.outcome != .released {
-      if facts[hold.lock.index].shownHold == nil {
-        facts[hold.lock.index].shownHold = Sample(
-          agent: hold.agent, duration: hold.end - hold.start, time: hold.start, source: hold.source, site: hold.site)
+      if !shownHolds[hold.lock.index].isKept {
+        let sample = Sample(agent: hold.agent, duration: hold.end - hold.start, time: hold.start, source: hold.source, site: hold.site)
+        shownHolds[hold.lock.index] = ShownHold(sample, released: false)
       }
       return
     }
     let duration = hold.end - hold.start
-    ensure(hold.lock)
     let sample = Sample(agent: hold.agent, duration: duration, time: hold.start, source: hold.source, expected: expected, site: hold.site)
-    // A flat array for the per-hold comparison; the full sample is written only on a new record.
-    if duration > longestHoldNanos[hold.lock.index] {
-      longestHoldNanos[hold.lock.index] = duration
-      facts[hold.lock.index].shownHold = sample
-      facts[hold.lock.index].shownHoldReleased = true
+    if duration > shownHolds[hold.lock.index].longestReleased {
+      shownHolds[hold.lock.index] = ShownHold(sample, released: true)
     }
     if duration > options.longHold {
       longHolds[hold.lock.rawValue, default: Group()].add(sample) { $0.duration }
@@ -124,14 +164,16 @@ struct ContentionAnalyzer: FindingAnalyzer {
 
   private mutating func seen(_ lock: LockID, at time: Int64) {
     ensure(lock)
-    facts[lock.index].firstSeen = min(facts[lock.index].firstSeen, time)
-    facts[lock.index].lastSeen = max(facts[lock.index].lastSeen, time)
+    spans[lock.index].first = min(spans[lock.index].first, time)
+    spans[lock.index].last = max(spans[lock.index].last, time)
   }
 
   private mutating func ensure(_ lock: LockID) {
-    guard lock.index >= facts.count else { return }
-    facts.append(contentsOf: repeatElement(LockFacts(), count: lock.index + 1 - facts.count))
-    longestHoldNanos.append(contentsOf: repeatElement(-1, count: lock.index + 1 - longestHoldNanos.count))
+    guard lock.index >= spans.count else { return }
+    let missing = lock.index + 1 - spans.count
+    spans.append(contentsOf: repeatElement(ActiveSpan(), count: missing))
+    shownHolds.append(contentsOf: repeatElement(ShownHold(), count: missing))
+    queuedSlot.append(contentsOf: repeatElement(-1, count: missing))
   }
 
   // MARK: Findings
@@ -193,8 +235,8 @@ struct ContentionAnalyzer: FindingAnalyzer {
   /// or more) above the lock's median hold.
   private func outliers(_ context: FindingContext) -> [FindingDraft] {
     var findings: [FindingDraft] = []
-    for (index, fact) in facts.enumerated() where index < context.statistics.locks.count {
-      guard let worst = fact.longestHold, worst.duration <= options.longHold else { continue }
+    for (index, shown) in shownHolds.enumerated() where index < context.statistics.locks.count && shown.released {
+      guard let worst = shown.sample, worst.duration <= options.longHold else { continue }
       let digest = context.statistics.locks[index].hold
       guard digest.count >= 20 else { continue }
       let median = digest.percentile(50)
@@ -219,12 +261,16 @@ struct ContentionAnalyzer: FindingAnalyzer {
   private func hotLocks(_ context: FindingContext) -> [FindingDraft] {
     var findings: [FindingDraft] = []
     guard context.span > 0 else { return [] }
-    for (index, fact) in facts.enumerated() where fact.waitingAgents.count >= 2 {
-      let lock = LockID(Int32(index))
+    // In lock order, as the findings have always come.
+    for fact in queued.sorted(by: { $0.lock < $1.lock }) where fact.waitingAgents.count >= 2 {
+      let lock = fact.lock
+      let index = lock.index
+      let span = spans[index]
+      let shownHold = shownHolds[index].sample
       guard context.locks.seen(lock), index < context.statistics.locks.count else { continue }
       let heldNanos = context.locks.heldNanos(lock)
       // Over the lock's own active span: a lock busy all its life in a longer log is hot.
-      let activeSpan = max(1, min(context.span, fact.lastSeen - max(fact.firstSeen, context.spanStart)))
+      let activeSpan = max(1, min(context.span, span.last - max(span.first, context.spanStart)))
       let utilization = min(1, Double(heldNanos) / Double(activeSpan))
       let contended = heldNanos > 0 ? Double(fact.heldWithWaiters) / Double(heldNanos) : 0
       guard utilization >= options.hotUtilization && contended >= options.hotContendedShare else { continue }
@@ -247,12 +293,12 @@ struct ContentionAnalyzer: FindingAnalyzer {
           "Holds are short but constant: split \(quoted: lock) into per-key locks (sharding), use a read-write lock if most holders only read, or hand the work to a queue with one owner."
       }
       // Where in the code: the acquire site of its longest hold, the line to narrow.
-      let site = fact.shownHold?.site ?? -1
+      let site = shownHold?.site ?? -1
       if context.siteName(site) != nil { message += " Its longest hold was taken\(at: site)." }
       findings.append(
         FindingDraft(
           kind: .hotLock, severity: .warning, locks: [lock], agents: fact.waitingAgents,
-          time: fact.shownHold?.time ?? context.locks.integratedUntil(lock), source: fact.shownHold?.source,
+          time: shownHold?.time ?? context.locks.integratedUntil(lock), source: shownHold?.source,
           message: message, remedy: remedy,
           details: [
             ("utilization", .double(utilization)), ("active_span_ns", .int(activeSpan)), ("contended_share", .double(contended)),

@@ -1,0 +1,115 @@
+/// The metrics rows of every lock or every agent, by id. A row with at most one sample of
+/// each kind and small counts (a million per-key names, each seen once or twice) is kept
+/// in a 48-byte cell; the first time it needs more it moves, exactly as it is, to a full
+/// `MetricAccumulator`, and its cell points there. Reading a row gives the same
+/// accumulator either way.
+struct MetricTable: RandomAccessCollection, Sendable {
+  private var cells: [Cell] = []
+  private var full: [MetricAccumulator] = []
+
+  init() {}
+
+  /// Bytes a row takes while it fits a cell.
+  static let cellStride = MemoryLayout<Cell>.stride
+
+  var startIndex: Int { 0 }
+  var endIndex: Int { cells.count }
+
+  subscript(position: Int) -> MetricAccumulator {
+    let cell = cells[position]
+    return cell.isFull ? full[cell.fullIndex] : cell.accumulator
+  }
+
+  /// Changes row `index` in place (the table holds it: see `ensure`).
+  @inline(__always)
+  mutating func update(_ index: Int, _ body: (inout MetricAccumulator) -> Void) {
+    if cells[index].isFull {
+      body(&full[cells[index].fullIndex])
+      return
+    }
+    var row = cells[index].accumulator
+    body(&row)
+    if let small = Cell(row) {
+      cells[index] = small
+    } else {
+      full.append(row)
+      cells[index] = Cell(fullIndex: full.count - 1)
+    }
+  }
+
+  /// Makes rows up to `index` (empty ones). Ids are interned from 0 and arrive mostly in
+  /// order; the capacity at least doubles when it runs out.
+  @inline(__always)
+  mutating func ensure(_ index: Int) {
+    if index >= cells.count { grow(toInclude: index) }
+  }
+
+  @inline(never)
+  private mutating func grow(toInclude index: Int) {
+    if index >= cells.capacity { cells.reserveCapacity(Swift.max(index + 1, cells.capacity * 2, 64)) }
+    cells.append(contentsOf: repeatElement(Cell(), count: index + 1 - cells.count))
+  }
+
+  /// A row in 48 bytes: one sample at most of each digest (its value), the two time
+  /// totals, and counts up to 255; or, with `fullFlag` set, where the full row is.
+  private struct Cell: Sendable {
+    var wait: Int64 = 0
+    var hold: Int64 = 0
+    var blocked: Int64 = 0
+    var waitNanos: Int64 = 0
+    var holdNanos: Int64 = 0
+    var attempts: UInt8 = 0
+    var acquisitions: UInt8 = 0
+    var contendedAttempts: UInt8 = 0
+    var queueMax: UInt8 = 0
+    /// Which digests have their one sample (`waitFlag`, `holdFlag`, `blockedFlag`), or `fullFlag`.
+    var flags: UInt8 = 0
+
+    static let waitFlag: UInt8 = 1
+    static let holdFlag: UInt8 = 2
+    static let blockedFlag: UInt8 = 4
+    static let fullFlag: UInt8 = 0x80
+
+    init() {}
+
+    init(fullIndex: Int) {
+      flags = Cell.fullFlag
+      wait = Int64(fullIndex)
+    }
+
+    var isFull: Bool { flags & Cell.fullFlag != 0 }
+    var fullIndex: Int { Int(wait) }
+
+    /// `row` in a cell, or nil when it does not fit.
+    @inline(__always)
+    init?(_ row: MetricAccumulator) {
+      guard !row.hasRareTotals, row.wait.count <= 1, row.hold.count <= 1, row.blocked.count <= 1,
+        let attempts = UInt8(exactly: row.attempts), let acquisitions = UInt8(exactly: row.acquisitions),
+        let contended = UInt8(exactly: row.contendedAttempts), let queueMax = UInt8(exactly: row.queueMax),
+        let waitNanos = Int64(exactly: row.waitNanos), let holdNanos = Int64(exactly: row.holdNanos)
+      else { return nil }
+      (self.attempts, self.acquisitions, self.contendedAttempts, self.queueMax) = (attempts, acquisitions, contended, queueMax)
+      (self.waitNanos, self.holdNanos) = (waitNanos, holdNanos)
+      if row.wait.count == 1 { (wait, flags) = (row.wait.min, flags | Cell.waitFlag) }
+      if row.hold.count == 1 { (hold, flags) = (row.hold.min, flags | Cell.holdFlag) }
+      if row.blocked.count == 1 { (blocked, flags) = (row.blocked.min, flags | Cell.blockedFlag) }
+    }
+
+    /// The row it keeps: a digest of one sample is that sample (its min and max), so the
+    /// row is the very one that was put in.
+    @inline(__always)
+    var accumulator: MetricAccumulator {
+      var row = MetricAccumulator()
+      row.attempts = Int(attempts)
+      row.acquisitions = Int(acquisitions)
+      row.contendedAttempts = Int(contendedAttempts)
+      row.queueMax = Int(queueMax)
+      row.waitNanos = Int128(waitNanos)
+      row.holdNanos = Int128(holdNanos)
+      if flags & Cell.waitFlag != 0 { row.wait.add(wait) }
+      if flags & Cell.holdFlag != 0 { row.hold.add(hold) }
+      if flags & Cell.blockedFlag != 0 { row.blocked.add(blocked) }
+      return row
+    }
+  }
+}
