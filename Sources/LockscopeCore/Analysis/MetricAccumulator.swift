@@ -18,37 +18,37 @@ struct MetricAccumulator: Sendable {
   /// The wait and hold totals while they fit in 64 bits (see `waitNanos`).
   private var narrowWaitNanos: Int64 = 0
   private var narrowHoldNanos: Int64 = 0
-  /// Nil until a rare total is not zero; shared by copies until one of them changes it.
-  private var rare: RareBox?
+  /// Made when a rare total is first not zero; shared by copies until one of them changes it.
+  private var rare = LazyBox<RareTotals>()
 
   init() {}
 
   var attempts: Int {
-    @inline(__always) get { narrowAttempts == .max ? rare!.totals.wideAttempts : Int(narrowAttempts) }
+    @inline(__always) get { narrowAttempts == .max ? rare.read { $0.wideAttempts }! : Int(narrowAttempts) }
     @inline(__always) set { narrowAttempts = narrowed(newValue) { $0.wideAttempts = $1 } }
   }
   var acquisitions: Int {
-    @inline(__always) get { narrowAcquisitions == .max ? rare!.totals.wideAcquisitions : Int(narrowAcquisitions) }
+    @inline(__always) get { narrowAcquisitions == .max ? rare.read { $0.wideAcquisitions }! : Int(narrowAcquisitions) }
     @inline(__always) set { narrowAcquisitions = narrowed(newValue) { $0.wideAcquisitions = $1 } }
   }
   var contendedAttempts: Int {
-    @inline(__always) get { narrowContendedAttempts == .max ? rare!.totals.wideContendedAttempts : Int(narrowContendedAttempts) }
+    @inline(__always) get { narrowContendedAttempts == .max ? rare.read { $0.wideContendedAttempts }! : Int(narrowContendedAttempts) }
     @inline(__always) set { narrowContendedAttempts = narrowed(newValue) { $0.wideContendedAttempts = $1 } }
   }
   /// Agents: the longest queue joined.
   var queueMax: Int {
-    @inline(__always) get { narrowQueueMax == .max ? rare!.totals.wideQueueMax : Int(narrowQueueMax) }
+    @inline(__always) get { narrowQueueMax == .max ? rare.read { $0.wideQueueMax }! : Int(narrowQueueMax) }
     @inline(__always) set { narrowQueueMax = narrowed(newValue) { $0.wideQueueMax = $1 } }
   }
   /// Every wait and hold, sampled or not, clipped to the window; 128 bits wide, so totals
   /// over years of waiting by thousands of agents stay exact: 64 bits inline, moving whole
   /// into `rare` the day a total passes them.
   var waitNanos: Int128 {
-    @inline(__always) get { narrowWaitNanos == .min ? rare!.totals.wideWaitNanos : Int128(narrowWaitNanos) }
+    @inline(__always) get { narrowWaitNanos == .min ? rare.read { $0.wideWaitNanos }! : Int128(narrowWaitNanos) }
     @inline(__always) set { narrowWaitNanos = narrowed(newValue) { $0.wideWaitNanos = $1 } }
   }
   var holdNanos: Int128 {
-    @inline(__always) get { narrowHoldNanos == .min ? rare!.totals.wideHoldNanos : Int128(narrowHoldNanos) }
+    @inline(__always) get { narrowHoldNanos == .min ? rare.read { $0.wideHoldNanos }! : Int128(narrowHoldNanos) }
     @inline(__always) set { narrowHoldNanos = narrowed(newValue) { $0.wideHoldNanos = $1 } }
   }
 
@@ -62,7 +62,7 @@ struct MetricAccumulator: Sendable {
 
   @inline(never)
   private mutating func widened(_ value: Int, _ widen: (inout RareTotals, Int) -> Void) -> UInt32 {
-    widen(&uniqueRare().totals, value)
+    widen(&rare[making: RareTotals()], value)
     return .max
   }
 
@@ -76,64 +76,51 @@ struct MetricAccumulator: Sendable {
 
   @inline(never)
   private mutating func widened(_ value: Int128, _ widen: (inout RareTotals, Int128) -> Void) -> Int64 {
-    widen(&uniqueRare().totals, value)
+    widen(&rare[making: RareTotals()], value)
     return .min
   }
 
   /// The queue integral over the agent's waits.
   var queueIntegral: Double {
-    get { rare?.totals.queueIntegral ?? 0 }
-    set { if rare != nil || newValue != 0 { uniqueRare().totals.queueIntegral = newValue } }
+    get { rare.read { $0.queueIntegral } ?? 0 }
+    set { if rare.isMade || newValue != 0 { rare[making: RareTotals()].queueIntegral = newValue } }
   }
   var timeouts: Int {
-    get { rare?.totals.timeouts ?? 0 }
-    set { if rare != nil || newValue != 0 { uniqueRare().totals.timeouts = newValue } }
+    get { rare.read { $0.timeouts } ?? 0 }
+    set { if rare.isMade || newValue != 0 { rare[making: RareTotals()].timeouts = newValue } }
   }
   /// Holds that ended otherwise than by a release, and the longest of them.
   var unfinishedHolds: Int {
-    get { rare?.totals.unfinishedHolds ?? 0 }
-    set { if rare != nil || newValue != 0 { uniqueRare().totals.unfinishedHolds = newValue } }
+    get { rare.read { $0.unfinishedHolds } ?? 0 }
+    set { if rare.isMade || newValue != 0 { rare[making: RareTotals()].unfinishedHolds = newValue } }
   }
   var unfinishedMax: Int64 {
-    get { rare?.totals.unfinishedMax ?? 0 }
-    set { if rare != nil || newValue != 0 { uniqueRare().totals.unfinishedMax = newValue } }
+    get { rare.read { $0.unfinishedMax } ?? 0 }
+    set { if rare.isMade || newValue != 0 { rare[making: RareTotals()].unfinishedMax = newValue } }
   }
   /// Released holds that had an expected length (`expected_ms`, `--expect-hold`), and
   /// those of them that lasted longer (SPEC §2 `hold.over_expected`).
   var expectedHolds: Int {
-    get { rare?.totals.expectedHolds ?? 0 }
-    set { if rare != nil || newValue != 0 { uniqueRare().totals.expectedHolds = newValue } }
+    get { rare.read { $0.expectedHolds } ?? 0 }
+    set { if rare.isMade || newValue != 0 { rare[making: RareTotals()].expectedHolds = newValue } }
   }
   var overExpected: Int {
-    get { rare?.totals.overExpected ?? 0 }
-    set { if rare != nil || newValue != 0 { uniqueRare().totals.overExpected = newValue } }
+    get { rare.read { $0.overExpected } ?? 0 }
+    set { if rare.isMade || newValue != 0 { rare[making: RareTotals()].overExpected = newValue } }
   }
   /// Wait this lock's or agent's holds imposed on others, in nanoseconds.
   var causedWait: Double {
-    get { rare?.totals.causedWait ?? 0 }
-    set { if rare != nil || newValue != 0 { uniqueRare().totals.causedWait = newValue } }
+    get { rare.read { $0.causedWait } ?? 0 }
+    set { if rare.isMade || newValue != 0 { rare[making: RareTotals()].causedWait = newValue } }
   }
   /// Agents as holders: the most waiters they blocked at once.
   var blockedMax: Int {
-    get { rare?.totals.blockedMax ?? 0 }
-    set { if rare != nil || newValue != 0 { uniqueRare().totals.blockedMax = newValue } }
-  }
-
-  /// The box of rare totals, made on first use and copied if a copy of this accumulator
-  /// shares it. Plain stored properties behind it: caused wait is added on every event
-  /// that blocks somebody.
-  @inline(__always)
-  private mutating func uniqueRare() -> RareBox {
-    if rare == nil {
-      rare = RareBox(RareTotals())
-    } else if !isKnownUniquelyReferenced(&rare) {
-      rare = RareBox(rare!.totals)
-    }
-    return rare!
+    get { rare.read { $0.blockedMax } ?? 0 }
+    set { if rare.isMade || newValue != 0 { rare[making: RareTotals()].blockedMax = newValue } }
   }
 
   /// Whether any rare total was ever set (a row with them does not fit a `MetricTable` cell).
-  var hasRareTotals: Bool { rare != nil }
+  var hasRareTotals: Bool { rare.isMade }
 
   /// Whether anything at all was counted.
   var isEmpty: Bool {
@@ -154,7 +141,7 @@ struct MetricAccumulator: Sendable {
     waitNanos += other.waitNanos
     holdNanos += other.holdNanos
     queueMax = max(queueMax, other.queueMax)
-    guard let theirs = other.rare?.totals else { return }
+    guard let theirs = other.rare.read({ $0 }) else { return }
     queueIntegral += theirs.queueIntegral
     timeouts += theirs.timeouts
     unfinishedHolds += theirs.unfinishedHolds
@@ -183,11 +170,4 @@ struct RareTotals: Sendable {
   var wideQueueMax = 0
   var wideWaitNanos: Int128 = 0
   var wideHoldNanos: Int128 = 0
-}
-
-/// `RareTotals` behind a reference, so an accumulator without them carries a null pointer.
-private final class RareBox: @unchecked Sendable {
-  var totals: RareTotals
-
-  init(_ totals: RareTotals) { self.totals = totals }
 }

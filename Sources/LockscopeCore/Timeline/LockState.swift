@@ -72,8 +72,8 @@ struct LockState: Sendable {
   /// The earliest lease deadline among the holders (`Int64.max`: none), so the per-event
   /// lease check is one comparison.
   var earliestDeadline: Int64 = .max
-  /// Nil until the lock has contention or a lapsed lease; shared by copies until changed.
-  private var rareBox: RareBox?
+  /// Made when the lock first has contention or a lapsed lease; shared by copies until changed.
+  private var rareParts = LazyBox<RareParts>()
 
   /// What most locks never need.
   struct RareParts: Sendable {
@@ -91,22 +91,10 @@ struct LockState: Sendable {
     var exclusiveMaxima = SuffixMaxima()
   }
 
-  private final class RareBox: @unchecked Sendable {
-    var parts: RareParts
-    init(_ parts: RareParts = RareParts()) { self.parts = parts }
-  }
-
-  /// The rare parts to change, made on first use and copied if a copy of this state shares them.
+  /// The rare parts to change, made on first use.
   private var rare: RareParts {
-    get { rareBox?.parts ?? RareParts() }
-    _modify {
-      if rareBox == nil {
-        rareBox = RareBox()
-      } else if !isKnownUniquelyReferenced(&rareBox) {
-        rareBox = RareBox(rareBox!.parts)
-      }
-      yield &rareBox!.parts
-    }
+    get { rareParts[making: RareParts()] }
+    _modify { yield &rareParts[making: RareParts()] }
   }
 
   var waitersThatHold: Int {
@@ -129,17 +117,17 @@ struct LockState: Sendable {
     get { Int(narrowSharedWaiters) }
     set { narrowSharedWaiters = Int32(newValue) }
   }
-  var allShare: Double { rareBox?.parts.allShare ?? 0 }
-  var exclusiveShare: Double { rareBox?.parts.exclusiveShare ?? 0 }
+  var allShare: Double { rareParts.read { $0.allShare } ?? 0 }
+  var exclusiveShare: Double { rareParts.read { $0.exclusiveShare } ?? 0 }
   /// Agents whose lease ran out while they held this lock and who have not touched it since.
-  var lapsedHolders: [AgentID] { rareBox?.parts.lapsedHolders ?? [] }
+  var lapsedHolders: [AgentID] { rareParts.read { $0.lapsedHolders } ?? [] }
 
   /// `agent`'s lease here ran out while it held the lock.
   mutating func noteLapse(of agent: AgentID) { rare.lapsedHolders.append(agent) }
 
   /// `agent` touched the lock again: its lapse is forgotten.
   mutating func forgetLapse(of agent: AgentID) {
-    guard let rareBox, rareBox.parts.lapsedHolders.contains(agent) else { return }
+    guard rareParts.read({ $0.lapsedHolders.contains(agent) }) == true else { return }
     rare.lapsedHolders.removeAll { $0 == agent }
   }
 
@@ -168,13 +156,13 @@ struct LockState: Sendable {
     if exclusive { exclusiveHolders -= 1 }
     if holder.isOrphaned { orphanedHolders -= 1 }
     var caused = allShare - holder.allShareAtJoin + holder.directCaused
-    var most = max(rareBox?.parts.allMaxima.maximum(since: holder.epochAtJoin) ?? 0, holder.directMostBlocked)
+    var most = max(rareParts.read { $0.allMaxima.maximum(since: holder.epochAtJoin) } ?? 0, holder.directMostBlocked)
     if exclusive {
       caused += exclusiveShare - holder.exclusiveShareAtJoin
-      most = max(most, rareBox?.parts.exclusiveMaxima.maximum(since: holder.epochAtJoin) ?? 0)
+      most = max(most, rareParts.read { $0.exclusiveMaxima.maximum(since: holder.epochAtJoin) } ?? 0)
     }
     holderEpoch &+= 1
-    if holders.isEmpty && rareBox != nil {
+    if holders.isEmpty && rareParts.isMade {
       rare.allShare = 0
       rare.exclusiveShare = 0
       rare.allMaxima.removeAll()
