@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import LockscopeCore
@@ -85,5 +86,51 @@ struct FairnessTests {
     #expect(seen[big]?.total == Int128(Int64.max) + 15 && seen[big]?.count == 3)
     #expect(seen[many]?.total == 10 && seen[many]?.count == Int(UInt32.max) + 2)
     #expect(seen[firstOfLock]?.total == 1 && seen[firstOfLock]?.count == 1)
+  }
+
+  @Test("a lock's first pair past 64-bit totals or 32-bit counts keeps its exact sum, in its place in the order")
+  func wideFirstPairsExact() {
+    var pairs = BlockedPairs()
+    let big = LockAgentKey(lock: LockID(0), agent: AgentID(3))
+    let many = LockAgentKey(lock: LockID(1), agent: AgentID(4))
+    let other = LockAgentKey(lock: LockID(1), agent: AgentID(5))
+    pairs.add(big, total: Int128(Int64.max), count: 1)
+    pairs.add(big, sample: 10)  // past Int64.max: moves whole to the exact table
+    pairs.add(big, sample: 5)  // and keeps adding there
+    pairs.add(many, total: 7, count: Int(UInt32.max) - 1)
+    pairs.add(many, total: 3, count: 2)
+    pairs.add(other, sample: 4)
+    let seen = Array(pairs)
+    // First pairs by lock, then the others: the order per-lock sums are made in.
+    #expect(seen.map(\.key) == [big, many, other])
+    #expect(seen[0].value.total == Int128(Int64.max) + 15 && seen[0].value.count == 3)
+    #expect(seen[1].value.total == 10 && seen[1].value.count == Int(UInt32.max) + 1)
+    #expect(seen[2].value.total == 4 && seen[2].value.count == 1)
+  }
+
+  @Test("per-key locks, each blocked on by its own agent: no lock is shared, and every lock's index is 1")
+  func perKeyLocksNeedNoTotals() {
+    var pairs = BlockedPairs()
+    for id in 0..<1_000 as Range<Int32> { pairs.add(LockAgentKey(lock: LockID(id), agent: AgentID(id)), sample: Int64(id) * 1000) }
+    #expect(pairs.maxSharedLock == -1 && pairs.maxAgent == 999)
+    let fairness = ReportBuilder<Analyzers>.fairness(pairs)
+    #expect((0..<1_001).allSatisfy { fairness.locks[$0] == 1 })
+    // Agents' means 0, 1000, ..., 999000: (Σx)²/(n·Σx²) = (999·1000/2)² / (1000·(999·1000·1999/6)).
+    let n = 1000.0
+    let expected = pow(999 * n / 2, 2) / (n * (999 * n * 1999 / 6))
+    #expect(abs(fairness.overall - expected) < 1e-12)
+  }
+
+  @Test("an agent whose blocked total passes 64 bits over its locks still has its exact mean")
+  func wideAgentTotals() {
+    var pairs = BlockedPairs()
+    let half = Int128(Int64.max) / 2 + 1
+    // Agent 0: three pairs summing past Int64.max, mean (3·half)/3 = half; agent 1: mean half.
+    for lock in 0..<3 as Range<Int32> { pairs.add(LockAgentKey(lock: LockID(lock), agent: AgentID(0)), total: half, count: 1) }
+    pairs.add(LockAgentKey(lock: LockID(3), agent: AgentID(1)), total: half, count: 1)
+    #expect(ReportBuilder<Analyzers>.fairness(pairs).overall == 1)
+    pairs.add(LockAgentKey(lock: LockID(4), agent: AgentID(1)), total: 0, count: 1)
+    // Agent 1's mean is now half/2: (1.5)²/(2·1.25) = 0.9.
+    #expect(abs(ReportBuilder<Analyzers>.fairness(pairs).overall - 0.9) < 1e-12)
   }
 }

@@ -254,4 +254,46 @@ struct JSONReportStreamTests {
       #expect(whole.contains(UInt8(ascii: "\n")) == !compact)
     }
   }
+
+  @Test("names sort by id as their Strings do: ASCII byte by byte, others by Unicode canonical order")
+  func namesSortAsStrings() {
+    let table = NameTable()
+    // Prefixes, digits, the empty name, NUL, accents precomposed and combining (equal as
+    // Strings), Greek, invalid UTF-8 (repaired to U+FFFD), and names past eight bytes.
+    var names: [[UInt8]] = [
+      [], Array("a".utf8), Array("a\u{0}".utf8), Array("ab".utf8), Array("agent-10".utf8), Array("agent-9".utf8),
+      Array("agent-100000000".utf8), Array("agent-10000000z".utf8), Array("B".utf8), Array("é".utf8),
+      Array("e\u{301}".utf8), Array("ea".utf8), Array("f".utf8), Array("Ω-lock".utf8), [0xFF], [0x61, 0xFE],
+      Array("lock-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".utf8), Array("lock-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab".utf8),
+    ]
+    var rng = SplitMix(seed: 18)
+    for _ in 0..<200 { names.append((0..<Int(rng.next() % 12)).map { _ in [0x61, 0x62, 0x2D, 0x7A, 0xC3, 0xA9][Int(rng.next() % 6)] }) }
+    let ids = names.map { bytes in bytes.withUnsafeBufferPointer { table.intern($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, bytes.count) } }
+    for a in ids {
+      for b in ids { #expect(table.precedes(a, b) == (table.name(a) < table.name(b)), "\(table.name(a)) vs \(table.name(b))") }
+    }
+  }
+
+  @Test("an agent's held list is kept only while it holds something, and lists are reused")
+  func heldListsPooled() {
+    var lists = HeldLists<Int>()
+    #expect(lists[5].isEmpty && lists[-1].isEmpty)
+    lists.append(1, to: 5)
+    lists.append(2, to: 5)
+    lists.append(7, to: 9)
+    #expect(lists[5] == [1, 2] && lists[9] == [7] && lists[6].isEmpty)
+    lists.modify(5, at: 0) { $0 = 10 }
+    lists.remove(at: 1, of: 5)
+    #expect(lists[5] == [10])
+    lists.remove(at: 0, of: 5)
+    #expect(lists[5].isEmpty && lists.pooled == 2)
+    lists.append(3, to: 1_000)  // takes agent 5's old list: no new one
+    #expect(lists[1_000] == [3] && lists.pooled == 2)
+    lists.removeAll(of: 9)
+    lists.removeAll(of: 9)  // holds nothing already: no change
+    #expect(lists[9].isEmpty && lists[1_000] == [3])
+    for agent in 0..<100 { lists.append(agent, to: agent) }
+    for agent in 0..<100 { lists.removeAll(of: agent) }
+    #expect(lists.pooled == 101 && (0...1_000).allSatisfy { $0 == 1_000 ? lists[$0] == [3] : lists[$0].isEmpty })
+  }
 }

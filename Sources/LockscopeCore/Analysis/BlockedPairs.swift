@@ -1,61 +1,98 @@
 /// The `blocked` samples of each (lock, agent) pair, summed: the per-lock means behind
 /// `fairness`. With per-key names most locks are blocked on by one agent only: the first
-/// agent of each lock is kept in an array indexed by lock, any other in `OtherPairs`, an
-/// open-addressing table of packed keys, so a million per-agent locks cost no hashing.
+/// agent of each lock is kept in an array indexed by lock, 16 bytes a lock, any other in
+/// `OtherPairs`, an open-addressing table of packed keys, so a million per-agent locks
+/// cost no hashing.
 struct BlockedPairs: Sequence, Sendable {
   /// Per lock: its first agent (-1 for none yet) and that pair's sum.
-  private var first: [(agent: Int32, sum: StatisticsAnalyzer.BlockedSum)] = []
+  private var first: [FirstPair] = []
+  /// First pairs whose sum outgrew `FirstPair`'s widths, by lock, exact.
+  private var wideFirst: [Int32: StatisticsAnalyzer.BlockedSum] = [:]
   private var more = OtherPairs()
+  /// The highest agent id of any pair (-1: none).
+  private(set) var maxAgent: Int32 = -1
+
+  /// A lock's first pair: its total and count while they fit 64 and 32 bits; past that
+  /// (`count == .max`) the sum is in `wideFirst`.
+  private struct FirstPair: Sendable {
+    var agent: Int32 = -1
+    var count: UInt32 = 0
+    var total: Int64 = 0
+  }
 
   init() {}
 
   /// One sample of the pair (negative durations count as 0).
   @inline(__always)
   mutating func add(_ key: LockAgentKey, sample nanos: Int64) {
-    let lock = Int(key.lock.rawValue)
-    guard let slot = firstSlot(lock, key.agent.rawValue) else { return more.add(key, total: Int128(Swift.max(0, nanos)), count: 1) }
-    first[slot].sum.add(nanos)
+    add(key, total: Int128(Swift.max(0, nanos)), count: 1)
   }
 
   /// Another pair sum (a shard's, SPEC §7).
+  @inline(__always)
   mutating func add(_ key: LockAgentKey, total: Int128, count: Int) {
     let lock = Int(key.lock.rawValue)
+    maxAgent = Swift.max(maxAgent, key.agent.rawValue)
     guard let slot = firstSlot(lock, key.agent.rawValue) else { return more.add(key, total: total, count: count) }
-    first[slot].sum.total += total
-    first[slot].sum.count += count
+    let pair = first[slot]
+    if pair.count != .max, let sum = Int64(exactly: Int128(pair.total) + total), sum >= 0,
+      let counted = UInt32(exactly: Int(pair.count) + count), counted != .max
+    {
+      first[slot].total = sum
+      first[slot].count = counted
+      return
+    }
+    widenFirst(slot, total: total, count: count)
+  }
+
+  /// Adds to a first pair kept (or now moving) whole in `wideFirst`.
+  @inline(never)
+  private mutating func widenFirst(_ lock: Int, total: Int128, count: Int) {
+    let pair = first[lock]
+    let key = Int32(lock)
+    if pair.count != .max {
+      wideFirst[key] = StatisticsAnalyzer.BlockedSum(total: Int128(pair.total), count: Int(pair.count))
+      first[lock].count = .max
+      first[lock].total = 0
+    }
+    wideFirst[key, default: .init()].total += total
+    wideFirst[key, default: .init()].count += count
   }
 
   /// `lock`'s index in `first` when `agent` is its first agent (made so if it has none).
   @inline(__always)
   private mutating func firstSlot(_ lock: Int, _ agent: Int32) -> Int? {
     guard lock >= 0 else { return nil }
-    if lock >= first.count { first.append(contentsOf: repeatElement((-1, .init()), count: lock + 1 - first.count)) }
+    if lock >= first.count { first.append(contentsOf: repeatElement(FirstPair(), count: lock + 1 - first.count)) }
     if first[lock].agent == -1 { first[lock].agent = agent }
     return first[lock].agent == agent ? lock : nil
   }
 
-  func makeIterator() -> Iterator { Iterator(first: first, more: more) }
+  /// The highest lock id blocked on by more than one agent (-1: none): every other lock
+  /// has at most its first pair.
+  var maxSharedLock: Int32 { more.maxLock }
+
+  func makeIterator() -> Iterator { Iterator(pairs: self) }
 
   /// Every pair with its sum: first agents by lock, then the others (in the table's order,
   /// which depends on the pairs alone, so runs agree).
   struct Iterator: IteratorProtocol {
-    fileprivate let first: [(agent: Int32, sum: StatisticsAnalyzer.BlockedSum)]
-    fileprivate let more: OtherPairs
+    private let pairs: BlockedPairs
     private var lock = 0
     private var slot = 0
 
-    fileprivate init(first: [(agent: Int32, sum: StatisticsAnalyzer.BlockedSum)], more: OtherPairs) {
-      self.first = first
-      self.more = more
-    }
+    fileprivate init(pairs: BlockedPairs) { self.pairs = pairs }
 
     mutating func next() -> (key: LockAgentKey, value: StatisticsAnalyzer.BlockedSum)? {
-      while lock < first.count {
+      while lock < pairs.first.count {
         defer { lock += 1 }
-        let entry = first[lock]
-        if entry.agent != -1 { return (LockAgentKey(lock: LockID(Int32(lock)), agent: AgentID(entry.agent)), entry.sum) }
+        let entry = pairs.first[lock]
+        guard entry.agent != -1 else { continue }
+        let key = LockAgentKey(lock: LockID(Int32(lock)), agent: AgentID(entry.agent))
+        if entry.count == .max, let wide = pairs.wideFirst[Int32(lock)] { return (key, wide) }
+        return (key, StatisticsAnalyzer.BlockedSum(total: Int128(entry.total), count: Int(entry.count)))
       }
-      return more.next(&slot)
+      return pairs.more.next(&slot)
     }
   }
 }
@@ -69,12 +106,15 @@ struct OtherPairs: Sendable {
   private var totals: [Int64] = []
   private var counts: [UInt32] = []
   private var used = 0
+  /// The highest lock id of any pair here (-1: none).
+  private(set) var maxLock: Int32 = -1
   private var wide: [LockAgentKey: StatisticsAnalyzer.BlockedSum] = [:]
 
   /// No real key: lock ids are -1 or more.
   private static let empty = Int64.min
 
   mutating func add(_ key: LockAgentKey, total: Int128, count: Int) {
+    maxLock = max(maxLock, key.lock.rawValue)
     if !wide.isEmpty, wide[key] != nil {
       wide[key]!.total += total  // checked just above
       wide[key]!.count += count

@@ -20,6 +20,13 @@ struct MetricTable: RandomAccessCollection, Sendable {
     return cell.isFull ? full[cell.fullIndex] : cell.accumulator
   }
 
+  /// Row `index`'s `waitNanos`, read without making the row (a report sorts by it).
+  @inline(__always)
+  func waitNanos(_ index: Int) -> Int128 {
+    let cell = cells[index]
+    return cell.isFull ? full[cell.fullIndex].waitNanos : Int128(cell.waitNanos)
+  }
+
   /// Changes row `index` in place (the table holds it: see `ensure`).
   @inline(__always)
   mutating func update(_ index: Int, _ body: (inout MetricAccumulator) -> Void) {

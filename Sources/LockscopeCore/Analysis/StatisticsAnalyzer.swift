@@ -1,8 +1,8 @@
 /// Accumulates the metrics of SPEC §2 per lock, per agent and overall, as the timeline
 /// reports attempts, waits and holds. Memory: one accumulator per lock and per agent, one
-/// `BlockedSum` per (lock, agent) pair that had a `blocked` sample (for `fairness`; the first
-/// of each lock in an array, see `BlockedPairs`), and one
-/// entry per open hold that has an expected length.
+/// sum per (lock, agent) pair that had a `blocked` sample (for `fairness`; the first of
+/// each lock in an array of 16 bytes a lock, see `BlockedPairs`), and one entry per open
+/// hold that has an expected length.
 struct StatisticsAnalyzer: TimelineObserver {
   let selection: Selection
   private(set) var locks = MetricTable()

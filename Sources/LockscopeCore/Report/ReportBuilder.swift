@@ -33,42 +33,40 @@ struct ReportBuilder<Observer: TimelineObserver> {
     var families = analyzers.families  // its cache of each lock's family fills as rows are built
     var heldTotal: Int64 = 0
     var lockCount = 0
-    var lockOrder: [RowKey] = []
-    lockOrder.reserveCapacity(engine.locks.count)  // one allocation, not a doubling past it
+    // Rows are sorted as ids, by a comparison that reads each one's wait total and name
+    // where they are kept: no key per row is made (a million rows' keys were 48 bytes each).
+    var lockIndices: [Int32] = []
+    lockIndices.reserveCapacity(engine.locks.count)  // one allocation, not a doubling past it
     for (index, state) in engine.locks.enumerated() {
       guard state.seen else { continue }
       // Lock time integrals stay whole under --agent: every lock counts for overall utilization.
       lockCount += 1
       heldTotal = heldTotal.addingSaturating(state.heldNanos)
-      let accumulator = index < statistics.locks.count ? statistics.locks[index] : MetricAccumulator()
-      if selection.filtersAgents && accumulator.isEmpty { continue }
-      lockOrder.append(RowKey(waitTotal: accumulator.waitNanos, name: lockNames.name(Int32(index)), index: index))
+      if selection.filtersAgents && (index >= statistics.locks.count || statistics.locks[index].isEmpty) { continue }
+      lockIndices.append(Int32(index))
     }
-    lockOrder.sort()
+    lockIndices.sort(by: ReportBuilder.rowOrder(statistics.locks, lockNames))
     // `--family`: each lock's family by id, worked out now (the analyzer caches it as it goes).
     var lockFamilies: [Int32] = []
     if !families.families.isEmpty {
       lockFamilies = engine.locks.indices.map { families.family(of: LockID(Int32($0))).map(Int32.init) ?? -1 }
     }
-    var agentOrder: [RowKey] = []
-    agentOrder.reserveCapacity(statistics.agents.count)
+    var agentIndices: [Int32] = []
+    agentIndices.reserveCapacity(statistics.agents.count)
     for (index, accumulator) in statistics.agents.enumerated() where selection.includes(AgentID(Int32(index))) {
       guard index < engine.agents.count, !accumulator.isEmpty else { continue }
-      agentOrder.append(RowKey(waitTotal: accumulator.waitNanos, name: agentNames.name(Int32(index)), index: index))
+      agentIndices.append(Int32(index))
     }
-    agentOrder.sort()
+    agentIndices.sort(by: ReportBuilder.rowOrder(statistics.agents, agentNames))
     // The rows are made as the renderers read them, from the analyzers' totals: only the
     // order is kept here (a million rows of 400 bytes are never all made at once).
     let sources = RowSources(
       statistics: statistics, lockStates: engine.locks, agentStates: engine.agents, lockNames: lockNames,
       agentNames: agentNames, fairness: fairness.locks, familyNames: families.names, lockFamilies: lockFamilies,
       spanNanos: spanNanos, histograms: histograms)
-    let lockIndices = lockOrder.map { Int32($0.index) }
-    lockOrder = []
-    let agentIndices = agentOrder.map { Int32($0.index) }
-    agentOrder = []
-    report.locks = MetricsRows(count: lockIndices.count) { sources.lockRow(Int(lockIndices[$0])) }
-    report.agents = MetricsRows(count: agentIndices.count) { sources.agentRow(Int(agentIndices[$0])) }
+    let (lockOrder, agentOrder) = (lockIndices, agentIndices)
+    report.locks = MetricsRows(count: lockOrder.count) { sources.lockRow(Int(lockOrder[$0])) }
+    report.agents = MetricsRows(count: agentOrder.count) { sources.agentRow(Int(agentOrder[$0])) }
     report.overall.fill(from: statistics.overall, histograms: histograms)
     report.overall.queueMax = engine.totalQueueMax
     report.overall.queueMean = ratio(engine.totalQueueIntegral, spanNanos)
@@ -147,21 +145,18 @@ struct ReportBuilder<Observer: TimelineObserver> {
   ///
   /// Totals in arrays indexed by lock and agent id, not dictionaries: a million per-key
   /// locks each used by its own agent are a million pairs (a (lock, agent) key is already
-  /// one per lock, so the per-lock totals need no grouping). Ids are interned, from 0.
+  /// one per lock, so the per-lock totals need no grouping). Ids are interned, from 0. A
+  /// lock blocked on by one agent has index 1 (x²/x²), so only locks up to the highest
+  /// one shared by several agents get totals: none, with per-key locks.
   static func fairness(_ pairs: BlockedPairs) -> (locks: LockFairness, overall: Double) {
-    var locks: [JainTotals] = []
-    var agents: [StatisticsAnalyzer.BlockedSum] = []
+    var locks = [JainTotals](repeating: JainTotals(), count: Int(pairs.maxSharedLock) + 1)
+    var agents = AgentBlockedTotals(count: Int(pairs.maxAgent) + 1)
     for (key, blocked) in pairs where blocked.count > 0 {
       let (lock, agent) = (Int(key.lock.rawValue), Int(key.agent.rawValue))
-      if lock >= locks.count { locks.append(contentsOf: repeatElement(JainTotals(), count: lock + 1 - locks.count)) }
-      locks[lock].add(blocked.mean)
-      if agent >= agents.count { agents.append(contentsOf: repeatElement(.init(), count: agent + 1 - agents.count)) }
-      agents[agent].total += blocked.total
-      agents[agent].count += blocked.count
+      if lock >= 0 && lock < locks.count { locks[lock].add(blocked.mean) }
+      if agent >= 0 { agents.add(agent, blocked) }
     }
-    var overall = JainTotals()
-    for blocked in agents where blocked.count > 0 { overall.add(blocked.mean) }
-    return (LockFairness(indices: locks.map(\.index)), overall.index)
+    return (LockFairness(indices: locks.map(\.index)), agents.fairness)
   }
 
   /// Jain's index per group of locks (a lock, a family, all of them) over the agents that
@@ -182,6 +177,15 @@ struct ReportBuilder<Observer: TimelineObserver> {
 
   private func ratio(_ part: Double, _ whole: Double) -> Double {
     whole > 0 ? part / whole : 0
+  }
+
+  /// `MetricsRow.reportOrder` of the rows of ids in `table`, named in `names`.
+  private static func rowOrder(_ table: MetricTable, _ names: NameTable) -> (Int32, Int32) -> Bool {
+    { a, b in
+      let aWait = Int(a) < table.count ? table.waitNanos(Int(a)) : 0
+      let bWait = Int(b) < table.count ? table.waitNanos(Int(b)) : 0
+      return aWait != bWait ? aWait > bWait : names.precedes(a, b)
+    }
   }
 
   /// The name of a `site` id, nil for none.
@@ -242,6 +246,45 @@ struct LockFairness {
   subscript(lock: Int) -> Double { lock >= 0 && lock < indices.count ? indices[lock] : 1 }
 }
 
+/// Each agent's `blocked` total and count over all its (lock, agent) pairs, by agent id:
+/// 16 bytes an agent while its total fits 64 bits, then exact in `wide`.
+private struct AgentBlockedTotals {
+  private var totals: [Int64]
+  private var counts: [Int]
+  private var wide: [Int: StatisticsAnalyzer.BlockedSum] = [:]
+
+  init(count: Int) {
+    totals = Array(repeating: 0, count: count)
+    counts = Array(repeating: 0, count: count)
+  }
+
+  mutating func add(_ agent: Int, _ blocked: StatisticsAnalyzer.BlockedSum) {
+    if counts[agent] >= 0, let sum = Int64(exactly: Int128(totals[agent]) + blocked.total) {
+      totals[agent] = sum
+      counts[agent] += blocked.count
+      return
+    }
+    if counts[agent] >= 0 {
+      wide[agent] = StatisticsAnalyzer.BlockedSum(total: Int128(totals[agent]), count: counts[agent])
+      counts[agent] = -1  // its sum is in `wide` from now on
+    }
+    wide[agent]!.total += blocked.total  // made just above if not before
+    wide[agent]!.count += blocked.count
+  }
+
+  /// Jain's index over the agents' mean blocked times, in id order.
+  var fairness: Double {
+    var overall = JainTotals()
+    for agent in counts.indices {
+      let blocked =
+        counts[agent] >= 0
+        ? StatisticsAnalyzer.BlockedSum(total: Int128(totals[agent]), count: counts[agent]) : wide[agent]!  // counts -1: in `wide`
+      if blocked.count > 0 { overall.add(blocked.mean) }
+    }
+    return overall.index
+  }
+}
+
 /// The sums behind Jain's index over a group's values.
 struct JainTotals {
   var sum = 0.0
@@ -258,17 +301,6 @@ struct JainTotals {
   var index: Double {
     guard n > 0, squares > 0 else { return 1 }
     return min(1, sum * sum / (Double(n) * squares))
-  }
-}
-
-/// A row's sort key before the row is made (`MetricsRow.precedes`).
-private struct RowKey: Comparable {
-  var waitTotal: Int128
-  var name: String
-  var index: Int
-
-  static func < (a: RowKey, b: RowKey) -> Bool {
-    MetricsRow.precedes(waitTotal: a.waitTotal, name: a.name, waitTotal: b.waitTotal, name: b.name)
   }
 }
 

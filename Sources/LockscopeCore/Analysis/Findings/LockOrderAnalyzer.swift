@@ -27,7 +27,7 @@ struct LockOrderAnalyzer: FindingAnalyzer {
   /// lock's holder list (O(holders) on a crowded shared lock) on every nested attempt, and a
   /// crashed agent's orphaned holds stay in the engine's list while its new life here holds
   /// nothing. A second list of a few entries per agent is the cheaper and simpler rule.
-  private var held: [[Held]] = []
+  private var held = HeldLists<Held>()
   private var reported: Set<[Int32]> = []
   private var deadlockedSets: Set<Set<Int32>> = []
   private var cycles: BoundedList<[Int]>
@@ -63,7 +63,7 @@ struct LockOrderAnalyzer: FindingAnalyzer {
   /// the A → B dependency, whether or not the request is ever granted.
   mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     let agent = event.agent.index
-    guard agent < held.count, !held[agent].isEmpty else { return }
+    guard !held[agent].isEmpty else { return }
     // This attempt's shared first-witness record, made with its first new edge (and with
     // it `attemptGates`).
     var attempt: Int32 = -1
@@ -114,16 +114,15 @@ struct LockOrderAnalyzer: FindingAnalyzer {
 
   mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     let agent = event.agent.index
-    if agent >= held.count { held.append(contentsOf: repeatElement([], count: agent + 1 - held.count)) }
     // A double acquire is one hold (the engine keeps the first): one release ends it.
     guard !held[agent].contains(where: { $0.lock == event.lock }) else { return }
-    held[agent].append(Held(lock: event.lock, mode: event.mode, source: event.source, site: event.site))
+    held.append(Held(lock: event.lock, mode: event.mode, source: event.source, site: event.site), to: agent)
   }
 
   /// A crashed agent's holds are its dead life's: its name's next attempts are taken while
   /// holding nothing (the orphaned holds end later, as holds of nobody here).
   mutating func crashed(_ agent: AgentID) {
-    if agent.index < held.count { held[agent.index].removeAll() }
+    held.removeAll(of: agent.index)
   }
 
   /// Lock sets that truly deadlocked: their inversion is already reported as the deadlock.
@@ -132,8 +131,8 @@ struct LockOrderAnalyzer: FindingAnalyzer {
   }
 
   mutating func holdEnded(_ hold: HoldInterval) {
-    guard hold.agent.index < held.count, let index = held[hold.agent.index].lastIndex(where: { $0.lock == hold.lock }) else { return }
-    held[hold.agent.index].remove(at: index)
+    guard let index = held[hold.agent.index].lastIndex(where: { $0.lock == hold.lock }) else { return }
+    held.remove(at: index, of: hold.agent.index)
   }
 
   private mutating func markHeld(by agent: Int) {
@@ -189,7 +188,7 @@ struct LockOrderAnalyzer: FindingAnalyzer {
     var holdRecord = prior.record
     if holdRecord < 0 {
       holdRecord = edges.addHeld(LockOrderEdges.HeldRecord(line: prior.source.line, input: prior.source.input, site: prior.site))
-      held[agent][position].record = holdRecord
+      held.modify(agent, at: position) { $0.record = holdRecord }
     }
     let index = edges.add(
       from: prior.lock, to: event.lock, attempt: attempt, held: holdRecord, gates: attemptGates.gates(from: position),
