@@ -6,11 +6,11 @@ import Testing
 /// Issue 18: what one lock or agent costs, and the value semantics the compact forms keep.
 @Suite("Per-name memory")
 struct PerNameMemoryTests {
-  @Test("a digest is 24 bytes, an accumulator 112, a lock's state 120: rare parts live behind references")
+  @Test("a digest is 24 bytes, an accumulator 112, a lock's state 104: rare parts live behind references")
   func sizes() {
     #expect(MemoryLayout<LatencyDigest>.stride <= 24)
     #expect(MemoryLayout<MetricAccumulator>.stride <= 112)
-    #expect(MemoryLayout<LockState>.stride <= 120)
+    #expect(MemoryLayout<LockState>.stride <= 104)
     #expect(MetricTable.cellStride == 48)
   }
 
@@ -295,5 +295,16 @@ struct JSONReportStreamTests {
     for agent in 0..<100 { lists.append(agent, to: agent) }
     for agent in 0..<100 { lists.removeAll(of: agent) }
     #expect(lists.pooled == 101 && (0...1_000).allSatisfy { $0 == 1_000 ? lists[$0] == [3] : lists[$0].isEmpty })
+  }
+
+  @Test("a name table emptied of its names is as new: ids from 0 again, nothing of the old names found")
+  func nameTableRemoveAll() {
+    let table = NameTable()
+    for i in 0..<5_000 { _ = table.intern("lock-\(i)-with-a-name-past-fifteen-bytes") }
+    #expect(table.name(4_999) == "lock-4999-with-a-name-past-fifteen-bytes")
+    table.removeAll()
+    #expect(table.count == 0 && table.lookup("lock-0-with-a-name-past-fifteen-bytes") == nil)
+    #expect(table.intern("b") == 0 && table.intern("a") == 1 && table.intern("b") == 0)
+    #expect(table.name(0) == "b" && table.count == 2)
   }
 }

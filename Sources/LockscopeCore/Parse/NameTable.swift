@@ -18,7 +18,8 @@ final class NameTable {
   /// `wideStarts` holds them all.
   private var starts: UnsafeMutableBufferPointer<UInt32>
   private var wideStarts: [Int] = []
-  /// The high 32 bits of each name's hash: most probes of another name stop here.
+  /// The high 32 bits of each name's hash: most probes of another name stop here. Made
+  /// for names as they are placed in `slots`: a mirror never searched keeps none.
   private var hashTags: UnsafeMutableBufferPointer<UInt32>
   /// Open addressing table of ids (+1; 0 = empty), size a power of two.
   private var slots: UnsafeMutableBufferPointer<Int32>
@@ -48,6 +49,18 @@ final class NameTable {
     hashTags.deallocate()
     slots.deallocate()
   }
+
+  /// Forgets every name and lets their memory go: the table is as new. For a table whose
+  /// ids nobody reads any more (the parser's, once its mirror has every name).
+  func removeAll() {
+    let empty = NameTable()
+    swap(&arena, &empty.arena)
+    swap(&starts, &empty.starts)
+    swap(&hashTags, &empty.hashTags)
+    swap(&slots, &empty.slots)
+    (arenaUsed, count, indexed, wideStarts) = (0, 0, 0, [])
+    longStrings = empty.longStrings
+  }  // `empty` now owns the old buffers and frees them
 
   /// The id of `bytes[0..<length]`, adding the name if it is new.
   @inline(__always)
@@ -183,6 +196,7 @@ final class NameTable {
 
   private func insert(_ bytes: UnsafePointer<UInt8>, _ length: Int, hash: UInt64, slot: Int) -> Int32 {
     let id = append(bytes, length)
+    if id + 1 > hashTags.count { growHashTags() }
     hashTags[id] = NameTable.tag(hash)
     slots[slot] = Int32(id + 1)
     indexed = count
@@ -195,7 +209,6 @@ final class NameTable {
     let id = count
     if arenaUsed + length > arena.count { arena = NameTable.grow(arena, to: max(arena.count * 2, arenaUsed + length)) }
     if wideStarts.isEmpty && id + 2 > starts.count { starts = NameTable.grow(starts, to: starts.count * 2) }
-    if id + 1 > hashTags.count { hashTags = NameTable.grow(hashTags, to: hashTags.count * 2) }
     (arena.baseAddress! + arenaUsed).update(from: bytes, count: length)  // allocated in init: never nil
     arenaUsed += length
     if wideStarts.isEmpty && arenaUsed > Int(UInt32.max) {
@@ -214,6 +227,7 @@ final class NameTable {
   /// Places the names copied in since the last search in `slots`.
   @inline(never)
   private func indexCopiedNames() {
+    if count > hashTags.count { growHashTags() }
     if count * 2 > slots.count {
       rehash()  // places every name
       return
@@ -278,6 +292,7 @@ final class NameTable {
 
   /// A table at least twice the names, every name placed again.
   private func rehash() {
+    if count > hashTags.count { growHashTags() }
     var size = slots.count * 2
     while count * 2 > size { size *= 2 }
     let bigger = UnsafeMutableBufferPointer<Int32>.allocate(capacity: size)
@@ -293,6 +308,14 @@ final class NameTable {
     slots.deallocate()
     slots = bigger
     indexed = count
+  }
+
+  /// Room for every name's hash tag, doubling.
+  @inline(never)
+  private func growHashTags() {
+    var size = hashTags.count * 2
+    while size < count { size *= 2 }
+    hashTags = NameTable.grow(hashTags, to: size)
   }
 
   private static func grow<T>(_ buffer: UnsafeMutableBufferPointer<T>, to capacity: Int) -> UnsafeMutableBufferPointer<T> {

@@ -36,6 +36,12 @@ enum ParseAhead {
     // Deeply nested ignored values recurse in the scanner: a main-thread-sized stack.
     thread.stackSize = 8 << 20
     thread.start()
+    defer {
+      // Runs after the wait below: the parser is done, and its name tables, whose names
+      // the mirrors hold too, go before the report is built (the run's peak of memory).
+      parser.agents.removeAll()
+      parser.locks.removeAll()
+    }
     defer { queue.waitForProducer() }
 
     var batch = EventBatch()

@@ -53,7 +53,7 @@ struct Waiter: Sendable {
 ///
 /// Holders and waiters are small arrays: most locks have one holder and a short queue, and
 /// a linear scan of a few elements beats any hashed structure there. A million per-key
-/// locks make a million of these: 120 bytes each, counts in 32 bits, and what only a lock
+/// locks make a million of these: 104 bytes each, counts in 32 bits, and what only a lock
 /// with contention or lapsed leases needs behind one reference made on first use.
 struct LockState: Sendable {
   var holders = HolderList()
@@ -69,6 +69,10 @@ struct LockState: Sendable {
   private var narrowSharedWaiters: Int32 = 0
   /// Counts changes of the holder set; the maxima in `rare` are kept per epoch.
   private var holderEpoch: Int32 = 0
+  /// Most waiters at once (`queueMax`) in the low 31 bits, and `notSeenFlag`: one word
+  /// beside `holderEpoch`, where a count and a `Bool` at the end made the state 120 bytes.
+  private var queueMaxAndSeen: UInt32 = 0
+  private static let notSeenFlag: UInt32 = 1 << 31
   /// The earliest lease deadline among the holders (`Int64.max`: none), so the per-event
   /// lease check is one comparison.
   var earliestDeadline: Int64 = .max
@@ -325,19 +329,18 @@ struct LockState: Sendable {
   var queueIntegral: Double = 0
   /// Time with at least one holder, inside the window.
   var heldNanos: Int64 = 0
-  private var narrowQueueMax: Int32 = 0
   /// Most waiters at once.
   var queueMax: Int {
-    get { Int(narrowQueueMax) }
-    set { narrowQueueMax = Int32(newValue) }
+    get { Int(queueMaxAndSeen & ~Self.notSeenFlag) }
+    set { queueMaxAndSeen = queueMaxAndSeen & Self.notSeenFlag | UInt32(Int32(newValue)) }  // 0 ..< 2³¹, as an Int32 was
   }
 
   /// Whether any event of this lock was analysed (the engine's table has a slot per id).
-  var seen = true
+  var seen: Bool { queueMaxAndSeen & Self.notSeenFlag == 0 }
 
   init(createdAt time: Int64, seen: Bool = true) {
     integratedUntil = time
-    self.seen = seen
+    if !seen { queueMaxAndSeen = Self.notSeenFlag }
   }
 
   @inline(__always)
