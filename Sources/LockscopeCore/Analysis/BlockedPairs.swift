@@ -25,7 +25,18 @@ struct BlockedPairs: Sequence, Sendable {
   /// One sample of the pair (negative durations count as 0).
   @inline(__always)
   mutating func add(_ key: LockAgentKey, sample nanos: Int64) {
-    add(key, total: Int128(Swift.max(0, nanos)), count: 1)
+    let value = Swift.max(0, nanos)
+    let lock = Int(key.lock.rawValue)
+    if key.agent.rawValue > maxAgent { maxAgent = key.agent.rawValue }
+    guard let slot = firstSlot(lock, key.agent.rawValue) else { return more.add(key, total: Int128(value), count: 1) }
+    // The common case in 64 bits: both stay in their widths (`count` short of `.max`).
+    let (sum, overflow) = first[slot].total.addingReportingOverflow(value)
+    if !overflow && first[slot].count < .max - 1 {
+      first[slot].total = sum
+      first[slot].count += 1
+      return
+    }
+    widenFirst(slot, total: Int128(value), count: 1)
   }
 
   /// Another pair sum (a shard's, SPEC §7).

@@ -15,9 +15,6 @@ struct HolderList: BidirectionalCollection, Sendable {
   static let indexedFrom = 16
   /// The agent of a slot that no longer holds (no interned id is negative).
   private static let hole = AgentID(.min)
-  /// What a removed hold's slot keeps: nothing of the hold (its `blockedBy` let go).
-  private static let holeSlot = Holder(
-    agent: hole, mode: .exclusive, since: 0, leaseDeadline: .max, leaseLength: -1, source: SourceLocation(input: 0, line: 0))
 
   init() {}
 
@@ -79,8 +76,12 @@ struct HolderList: BidirectionalCollection, Sendable {
   /// once; a million per-key locks, each held a few times, keep no buffer each).
   mutating func remove(at position: Int, keepingStorage: Bool) -> Holder {
     let holder = slots[position]
-    slots[position] = Self.holeSlot
     count -= 1
+    if count > 0 {
+      // A hole stays: it keeps nothing of the hold (its `blockedBy` is let go).
+      slots[position].agent = Self.hole
+      if !slots[position].blockedBy.isEmpty { slots[position].blockedBy = [:] }
+    }
     if !slotByAgent.isEmpty {
       slotByAgent[holder.agent] = nil
       if count < Self.indexedFrom / 2 { slotByAgent.removeAll() }
