@@ -286,9 +286,10 @@ struct JSONReportStreamTests {
     #expect(lists[5] == [1, 2] && lists[9] == [7] && lists[6].isEmpty)
     lists.modify(5, at: 0) { $0 = 10 }
     lists.remove(at: 1, of: 5)
-    #expect(lists[5] == [10])
+    #expect(lists[5] == [10] && lists.holdsAny(5) && !lists.holdsAny(6) && !lists.holdsAny(-1))
+    #expect(lists.lastIndex(of: 5, where: { $0 == 10 }) == 0 && lists.lastIndex(of: 6, where: { _ in true }) == nil)
     lists.remove(at: 0, of: 5)
-    #expect(lists[5].isEmpty && lists.pooled == 2)
+    #expect(lists[5].isEmpty && !lists.holdsAny(5) && lists.pooled == 2)
     lists.append(3, to: 1_000)  // takes agent 5's old list: no new one
     #expect(lists[1_000] == [3] && lists.pooled == 2)
     lists.removeAll(of: 9)

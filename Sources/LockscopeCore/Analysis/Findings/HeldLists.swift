@@ -23,6 +23,17 @@ struct HeldLists<Element> {
     return lists[Int(listOf[agent])]
   }
 
+  /// Whether the agent holds anything: one look at its slot (an empty list is never kept).
+  @inline(__always)
+  func holdsAny(_ agent: Int) -> Bool { agent >= 0 && agent < listOf.count && listOf[agent] >= 0 }
+
+  /// The last position in the agent's list whose element satisfies `predicate`, read in place.
+  @inline(__always)
+  func lastIndex(of agent: Int, where predicate: (Element) -> Bool) -> Int? {
+    guard holdsAny(agent) else { return nil }
+    return lists[Int(listOf[agent])].lastIndex(where: predicate)
+  }
+
   /// Adds `element` at the end of the agent's list.
   mutating func append(_ element: Element, to agent: Int) {
     if agent >= listOf.count { listOf.append(contentsOf: repeatElement(-1, count: agent + 1 - listOf.count)) }

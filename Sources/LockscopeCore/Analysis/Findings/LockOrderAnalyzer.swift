@@ -63,7 +63,7 @@ struct LockOrderAnalyzer: FindingAnalyzer {
   /// the A → B dependency, whether or not the request is ever granted.
   mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     let agent = event.agent.index
-    guard !held[agent].isEmpty else { return }
+    guard held.holdsAny(agent) else { return }
     // This attempt's shared first-witness record, made with its first new edge (and with
     // it `attemptGates`).
     var attempt: Int32 = -1
@@ -115,7 +115,7 @@ struct LockOrderAnalyzer: FindingAnalyzer {
   mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     let agent = event.agent.index
     // A double acquire is one hold (the engine keeps the first): one release ends it.
-    guard !held[agent].contains(where: { $0.lock == event.lock }) else { return }
+    guard held.lastIndex(of: agent, where: { $0.lock == event.lock }) == nil else { return }
     held.append(Held(lock: event.lock, mode: event.mode, source: event.source, site: event.site), to: agent)
   }
 
@@ -131,7 +131,7 @@ struct LockOrderAnalyzer: FindingAnalyzer {
   }
 
   mutating func holdEnded(_ hold: HoldInterval) {
-    guard let index = held[hold.agent.index].lastIndex(where: { $0.lock == hold.lock }) else { return }
+    guard let index = held.lastIndex(of: hold.agent.index, where: { $0.lock == hold.lock }) else { return }
     held.remove(at: index, of: hold.agent.index)
   }
 
