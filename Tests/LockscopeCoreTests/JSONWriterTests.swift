@@ -188,6 +188,18 @@ struct JSONWriterTests {
     #expect(json.text == "[" + values.map { String($0) }.joined(separator: ",") + "]")
   }
 
+  @Test("numbers written in place match their spelled form: zero, negative zero, tiny, rounded, huge, not finite")
+  func numbersAgainstSpelling() {
+    var values: [Double] = [0, -0.0, 1e-7, -1e-7, 4e-7, 5e-7, 0.5, -0.25, 1, 123.4567891, 1e18, 9.5e18, -1e19, .infinity, -.infinity, .nan]
+    var random = SplitMix(seed: 7)
+    for _ in 0..<2000 { values.append(Double(Int64(bitPattern: random.next()) >> 40) / Double(1 << random.below(30))) }
+    for value in values {
+      var written: [UInt8] = []
+      JSONWriter.appendNumber(value, to: &written)
+      #expect(String(decoding: written, as: UTF8.self) == JSONWriter.number(value), "\(value)")
+    }
+  }
+
   @Test("a writer rewound keeps its nesting: the elements after it begin with their comma")
   func rewindKeepsNesting() {
     var json = JSONWriter()

@@ -266,6 +266,12 @@ struct JSONWriter {
   /// A finite number with at most six decimals and no trailing zeros (`0.25`, `1`, `0`),
   /// written straight into the output.
   static func appendNumber<Sink: JSONByteSink>(_ value: Double, to bytes: inout Sink) {
+    if value == 0 {
+      // Most rates and shares of most rows (-0 too, as the scaled path writes it).
+      bytes.reserve(1)
+      bytes.appendUnchecked(UInt8(ascii: "0"))
+      return
+    }
     let scaled = (value * 1_000_000).rounded()
     guard scaled.isFinite, abs(scaled) < 9e18 else {
       var text = number(value)
