@@ -17,6 +17,8 @@
 #   Scripts/scale.sh                 # all of them
 #   SCALE_ONLY=3 Scripts/scale.sh    # one of them
 #   SCALE_RUNS=5 SCALE_ONLY=5 Scripts/scale.sh   # case 5 keeps the median of 5 runs a row (default 3)
+#   SCALE_BASELINE=/tmp/main/lockscope SCALE_ONLY=5 Scripts/scale.sh   # case 5 beside another
+#                                    # build, run in turn with this one (a ratio a row)
 #
 # Prints a Markdown table (wall time, peak RSS from /usr/bin/time -v). Data goes to
 # bench-data/ (gitignored); case 4 writes nothing.
@@ -45,8 +47,8 @@ measure() {  # name, then the command (its stdin may be a pipe); lockscope is th
   rm -f "$log"
 }
 
-report() {  # lockscope under /usr/bin/time -v, JSON to /dev/null
-  /usr/bin/time -v "$bin/lockscope" report --format json --top 5 "$@"
+report() {  # lockscope ($LOCKSCOPE when set: case 5's baseline) under /usr/bin/time -v, JSON to /dev/null
+  /usr/bin/time -v "${LOCKSCOPE:-$bin/lockscope}" report --format json --top 5 "$@"
 }
 
 if [ -z "$only" ] || [ "$only" = 1 ]; then
@@ -87,24 +89,42 @@ fi
 if [ -z "$only" ] || [ "$only" = 5 ]; then
   # Each row is the run of median wall time among SCALE_RUNS (the machine is often shared:
   # one slow run should not decide a ratio), with that run's peak RSS and CPU time.
+  # SCALE_BASELINE=/path/to/lockscope (another build, say main's) is run in turn with this
+  # one, run for run, so both see the same minutes of a shared machine: each row is then
+  # followed by the baseline's and the ratio of their medians.
   runs="${SCALE_RUNS:-3}"
-  median() {  # name, events, then the command: adds one row
+  baseline="${SCALE_BASELINE:-}"
+  one() {  # binary, then the command, run with LOCKSCOPE set to the binary: "ns rss cpu"
+    local binary="$1"; shift
+    local log start end; log=$(mktemp)
+    start=$(date +%s%N)
+    LOCKSCOPE="$binary" "$@" 2> "$log" > /dev/null
+    end=$(date +%s%N)
+    echo "$((end - start)) $(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); r = $2}
+      /User time/ {u = $2} /System time/ {s = $2} END {printf "%d %.2f", r, u + s}' "$log")"
+    rm -f "$log"
+  }
+  row() {  # name, events, "ns rss cpu" of the median run
+    local ns rss cpu rate=""
+    read -r ns rss cpu <<< "$3"
+    if [ -n "$2" ]; then rate=$(awk -v n="$2" -v ns="$ns" 'BEGIN { printf " %.0f k events/s |", n / ns * 1e6 }'); fi
+    rows+=("| $1 | $(awk -v ns="$ns" 'BEGIN { printf "%.2f", ns / 1e9 }') s ($cpu s CPU) | $(( rss / 1024 )) MB |$rate")
+  }
+  median() {  # name, events, then the command: adds one row (two and a ratio with a baseline)
     local name="$1" events="$2"; shift 2
-    local results=() i log start end
+    local results=() others=() i
     for ((i = 0; i < runs; i++)); do
-      log=$(mktemp)
-      start=$(date +%s%N)
-      "$@" 2> "$log" > /dev/null
-      end=$(date +%s%N)
-      results+=("$((end - start)) $(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); r = $2}
-        /User time/ {u = $2} /System time/ {s = $2} END {printf "%d %.2f", r, u + s}' "$log")")
-      rm -f "$log"
+      results+=("$(one "$bin/lockscope" "$@")")
+      if [ -n "$baseline" ]; then others+=("$(one "$baseline" "$@")"); fi
     done
-    local chosen; chosen=$(printf '%s\n' "${results[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
-    read -r ns rss cpu <<< "$chosen"
-    local rate=""
-    if [ -n "$events" ]; then rate=$(awk -v n="$events" -v ns="$ns" 'BEGIN { printf " %.0f k events/s |", n / ns * 1e6 }'); fi
-    rows+=("| $name | $(awk -v ns="$ns" 'BEGIN { printf "%.2f", ns / 1e9 }') s ($cpu s CPU) | $(( rss / 1024 )) MB |$rate")
+    local pick=$(( (runs + 1) / 2 ))
+    local chosen; chosen=$(printf '%s\n' "${results[@]}" | sort -n | sed -n "${pick}p")
+    row "$name" "$events" "$chosen"
+    if [ -n "$baseline" ]; then
+      local other; other=$(printf '%s\n' "${others[@]}" | sort -n | sed -n "${pick}p")
+      row "$name, baseline" "$events" "$other"
+      rows[-1]="${rows[-1]} $(awk -v a="${chosen%% *}" -v b="${other%% *}" 'BEGIN { printf "%.2fx the baseline |", b / a }')"
+    fi
   }
   shape() {  # name, file, then shapes.py arguments
     local name="$1" f="bench-data/shape-$2.jsonl"; shift 2
@@ -123,7 +143,7 @@ if [ -z "$only" ] || [ "$only" = 5 ]; then
   shape "10,000 agents queued 12 days on one lock" long-queue long-queue 10000 12
   f=bench-data/shape-queue.jsonl
   [ -s "$f" ] || python3 Scripts/shapes.py queue 40000 > "$f"
-  timeline() { /usr/bin/time -v "$bin/lockscope" timeline "$@"; }
+  timeline() { /usr/bin/time -v "$LOCKSCOPE" timeline "$@"; }
   median "timeline (text) over 40,000 waiters" "" timeline "$f"
 fi
 

@@ -234,13 +234,13 @@ struct OutputFormatTests {
     for index in 0..<40_000 { json.string("é🔒 finding \(index) ") }
     json.endArray()
     var parts: [[UInt8]] = []
-    JSONReportRenderer.emitParts(of: json, 0..<json.byteCount) { parts.append($0) }
+    JSONReportRenderer.emitParts(of: json, 0..<json.byteCount) { parts.append(Array($0)) }
     #expect(parts.count > 1)
     #expect(parts.allSatisfy { $0.count <= JSONReportRenderer.rowChunkBytes })
     #expect(parts.allSatisfy { String(validating: $0, as: UTF8.self) != nil })
     #expect(Array(parts.joined()) == json.bytes)
     var empty: [[UInt8]] = []
-    JSONReportRenderer.emitParts(of: json, 5..<5) { empty.append($0) }
+    JSONReportRenderer.emitParts(of: json, 5..<5) { empty.append(Array($0)) }
     #expect(empty == [[]])
   }
 }

@@ -242,7 +242,7 @@ struct JSONReportStreamTests {
     for compact in [false, true] {
       let renderer = JSONReportRenderer(compact: compact)
       var parts: [[UInt8]] = []
-      renderer.stream(report) { parts.append($0) }
+      renderer.stream(report) { parts.append(Array($0)) }
       #expect(parts.count > 4, "the rows went out in parts")
       let whole = parts.flatMap { $0 }
       #expect(whole == renderer.bytes(report))

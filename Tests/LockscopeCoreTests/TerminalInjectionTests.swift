@@ -44,6 +44,40 @@ struct TerminalInjectionTests {
     #expect(TerminalText.escaped(#"back\slash"#) == #"back\slash"#)
   }
 
+  /// The escaping rule scalar by scalar, with no fast path: what `escaped` must equal.
+  private func escapedByScalar(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case _ where TerminalText.needsEscape(scalar): out += "\\u{" + String(scalar.value, radix: 16) + "}"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+
+  @Test("the printable-ASCII word check agrees with the scalar rule: every ASCII byte at every offset, and beyond ASCII")
+  func printableCheckAgreesWithScalarRule() {
+    for byte in UInt8(0)...UInt8(0x7F) {
+      for length in [0, 1, 7, 8, 9, 15, 16, 17, 23] {
+        for offset in 0...length {
+          var bytes = [UInt8](repeating: UInt8(ascii: "k"), count: length)
+          bytes.insert(byte, at: offset)
+          let text = String(decoding: bytes, as: UTF8.self)
+          #expect(TerminalText.escaped(text) == escapedByScalar(text), "byte \(byte) at \(offset) of \(length)")
+          #expect(TerminalText.isPrintableASCII(text) == (byte >= 0x20 && byte < 0x7F), "byte \(byte)")
+        }
+      }
+    }
+    for text in ["lock-é-with-more-bytes", "\u{85}\u{9B}aaaaaaaaaa", "aaaaaaaa\u{202E}", "日本語のロック名", "a\u{2028}b\u{2029}c", "\u{061C}"] {
+      #expect(TerminalText.escaped(text) == escapedByScalar(text), "\(text)")
+      #expect(!TerminalText.isPrintableASCII(text))
+    }
+  }
+
   @Test("an agent named 'a\\nFINDINGS none: all good' cannot forge a report line, and no ESC reaches the terminal")
   func reportForgedFindingsLine() throws {
     let path = temporaryFile(Self.log)

@@ -43,12 +43,17 @@ final class TextSink {
   /// UTF-8 text already as bytes (the JSON report): a large one goes straight to the file
   /// descriptor, not through a copy in the buffer.
   func write(bytes: [UInt8]) throws(Stopped) {
+    try bytes.withUnsafeBufferPointer { (buffer) throws(Stopped) in try write(bytes: buffer) }
+  }
+
+  /// Bytes lent from a writer's buffer (the JSON report's parts), written without a copy.
+  func write(bytes: UnsafeBufferPointer<UInt8>) throws(Stopped) {
     guard fd != nil else {
       captured += String(decoding: bytes, as: UTF8.self)
       return
     }
     if isBroken { throw Stopped() }
-    try stop(on: bytes.withUnsafeBytes { put($0) })
+    try stop(on: put(UnsafeRawBufferPointer(bytes)))
   }
 
   func flush() throws(Stopped) {

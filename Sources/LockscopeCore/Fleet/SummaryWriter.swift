@@ -84,8 +84,8 @@ enum SummaryWriter {
       case .count(let key, let path): json.field(key, row[keyPath: path])
       case .nanos(let key, let path): json.field(key, row[keyPath: path])
       case .total(let key, let path): json.field(key, row[keyPath: path])
-      case .real(let key, let path): double(&json, key, row[keyPath: path])
-      case .digest(let key, let path): digest(&json, key, row[keyPath: path])
+      case .real(let key, let path): double(&json, JSONKey(key), row[keyPath: path])
+      case .digest(let key, let path): digest(&json, JSONKey(key), row[keyPath: path])
       }
     }
     json.endObject()
@@ -93,7 +93,7 @@ enum SummaryWriter {
 
   /// `{"n":…,"sum":…,"min":…,"max":…}` and `"samples"` (exact) or `"buckets"`: flat
   /// (index, count) pairs of `LatencyDigest`'s base-2 buckets (SPEC §7).
-  private static func digest(_ json: inout JSONWriter, _ key: String, _ digest: LatencyDigest) {
+  private static func digest(_ json: inout JSONWriter, _ key: JSONKey, _ digest: LatencyDigest) {
     json.beginObject(key)
     json.field("n", digest.count)
     if digest.count > 0 {
@@ -133,7 +133,7 @@ enum SummaryWriter {
 
   /// `"key": [{…}, …]`: one object per item, its fields written by `fields`.
   private static func objects<Item>(
-    _ json: inout JSONWriter, _ key: String, _ items: [Item], _ fields: (inout JSONWriter, Item) -> Void
+    _ json: inout JSONWriter, _ key: JSONKey, _ items: [Item], _ fields: (inout JSONWriter, Item) -> Void
   ) {
     json.beginArray(key)
     for item in items {
@@ -144,24 +144,24 @@ enum SummaryWriter {
     json.endArray()
   }
 
-  private static func counts(_ json: inout JSONWriter, _ key: String, _ counts: [(kind: String, count: Int)]) {
+  private static func counts(_ json: inout JSONWriter, _ key: JSONKey, _ counts: [(kind: String, count: Int)]) {
     json.beginObject(key)
     for (kind, count) in counts { json.field(kind, count) }
     json.endObject()
   }
 
-  private static func strings(_ json: inout JSONWriter, _ key: String, _ values: [String]) {
+  private static func strings(_ json: inout JSONWriter, _ key: JSONKey, _ values: [String]) {
     json.beginArray(key)
     for value in values { json.string(value) }
     json.endArray()
   }
 
-  private static func optional(_ json: inout JSONWriter, _ key: String, _ value: Int64?) {
+  private static func optional(_ json: inout JSONWriter, _ key: JSONKey, _ value: Int64?) {
     if let value { json.field(key, value) } else { json.number(key, "null") }
   }
 
   /// Shortest round-tripping form; a non-finite value (never produced) as 0.
-  private static func double(_ json: inout JSONWriter, _ key: String, _ value: Double) {
+  private static func double(_ json: inout JSONWriter, _ key: JSONKey, _ value: Double) {
     json.number(key, value.isFinite ? "\(value)" : "0")
   }
 }

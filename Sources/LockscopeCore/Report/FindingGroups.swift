@@ -3,10 +3,11 @@ extension Finding {
   /// member comes: how the text and Markdown reports show many similar findings at once.
   static func grouped(_ findings: [Finding]) -> [[Finding]] {
     var groups: [[Finding]] = []
-    var index: [String: Int] = [:]
+    var index: [GroupKey: Int] = [:]
     for finding in findings {
-      var key = finding.kind.rawValue + "/" + finding.severity.rawValue
-      if case .string(let cause)? = finding.detail("cause") { key += "/" + cause }
+      var cause: String?
+      if case .string(let text)? = finding.detail("cause") { cause = text }
+      let key = GroupKey(kind: finding.kind, severity: finding.severity, cause: cause)
       if let at = index[key] {
         groups[at].append(finding)
       } else {
@@ -15,5 +16,13 @@ extension Finding {
       }
     }
     return groups
+  }
+
+  /// What puts findings in one group: the parts compared as they are, not joined into a
+  /// string for each finding.
+  private struct GroupKey: Hashable {
+    var kind: FindingKind
+    var severity: Severity
+    var cause: String?
   }
 }

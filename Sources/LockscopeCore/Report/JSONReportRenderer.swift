@@ -24,11 +24,14 @@ struct JSONReportRenderer: ReportRenderer {
   /// About how many bytes of rows are written at a time.
   static let rowChunkBytes = 1 << 20
 
-  /// The report in consecutive parts. The lock, agent and family rows are made and written
-  /// a megabyte at a time (`MetricsRows` makes each as it is read): the rest of the report
-  /// is written first with one empty string standing for each table's rows, and the rows
-  /// take its place as the parts go out.
-  func stream<Failure: Error>(_ report: Report, _ emit: ([UInt8]) throws(Failure) -> Void) throws(Failure) {
+  /// The report in consecutive parts, each lent to `emit` straight from the writer's buffer
+  /// (no copy). The lock, agent and family rows are made and written a megabyte at a time
+  /// (`MetricsRows` makes each as it is read): the rest of the report is written first with
+  /// one empty string standing for each table's rows, and the rows take its place as the
+  /// parts go out.
+  func stream<Failure: Error>(_ report: Report, _ emit: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void)
+    throws(Failure)
+  {
     var json = JSONWriter(compact: compact)
     json.beginObject()
     json.beginObject("summary")
@@ -124,49 +127,55 @@ struct JSONReportRenderer: ReportRenderer {
   /// `range` of what `json` wrote, in parts of at most `rowChunkBytes`, each ending on a whole
   /// UTF-8 character (a sink that decodes each part, as tests capture output, sees whole
   /// characters). An empty range is still one (empty) part, as the whole report was before.
-  static func emitParts<Failure: Error>(of json: JSONWriter, _ range: Range<Int>, _ emit: ([UInt8]) throws(Failure) -> Void)
-    throws(Failure)
-  {
-    var start = range.lowerBound
-    repeat {
-      var end = min(start + rowChunkBytes, range.upperBound)
-      if end < range.upperBound {
-        // Back to the first byte of a character: continuation bytes are 10xxxxxx.
-        while end > start + 1 && json.byte(at: end) & 0xC0 == 0x80 { end -= 1 }
-      }
-      try emit(json.bytes(in: start..<end))
-      start = end
-    } while start < range.upperBound
+  static func emitParts<Failure: Error>(
+    of json: JSONWriter, _ range: Range<Int>, _ emit: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void
+  ) throws(Failure) {
+    try json.withBytes { (written) throws(Failure) in
+      var start = range.lowerBound
+      repeat {
+        var end = min(start + rowChunkBytes, range.upperBound)
+        if end < range.upperBound {
+          // Back to the first byte of a character: continuation bytes are 10xxxxxx.
+          while end > start + 1 && written[end] & 0xC0 == 0x80 { end -= 1 }
+        }
+        try emit(UnsafeBufferPointer(rebasing: written[start..<end]))
+        start = end
+      } while start < range.upperBound
+    }
   }
 
-  /// A table's rows as the elements of its array, two levels deep as in the report: each
-  /// part from a writer of its own with the same nesting, the parts after the first led
-  /// by the comma between elements.
+  /// A table's rows as the elements of its array, two levels deep as in the report, from
+  /// one writer with the same nesting: each part goes out when it passes `rowChunkBytes`
+  /// and the writer is rewound to reuse its buffer. The writer still knows its array has
+  /// an element, so the parts after the first begin with the comma between elements.
   private func streamRows<Failure: Error>(
-    _ rows: MetricsRows, key: String, nameKey: String, familiesAsked: Bool, _ emit: ([UInt8]) throws(Failure) -> Void
+    _ rows: MetricsRows, key: String, nameKey: String, familiesAsked: Bool,
+    _ emit: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void
   ) throws(Failure) {
-    func nested() -> (JSONWriter, Int) {
-      var json = JSONWriter(compact: compact)
+    var json = JSONWriter(compact: compact, capacity: JSONReportRenderer.rowChunkBytes + (1 << 16))
+    json.beginObject()
+    json.beginArray(key)
+    let start = json.byteCount
+    let name = JSONKey(nameKey)
+    // Decided once, not for each of a million rows.
+    let (agents, families) = (key == "agents", key == "families")
+    let count = rows.count
+    for index in 0..<count {
+      let row = rows[index]
       json.beginObject()
-      json.beginArray(key)
-      return (json, json.byteCount)
-    }
-    var (json, start) = nested()
-    var first = true
-    for (index, row) in rows.enumerated() {
-      json.beginObject()
-      json.field(nameKey, row.name)
+      json.field(name, row.name)
       JSONReportRenderer.writeMetrics(row, into: &json)
-      switch key {
-      case "agents": json.field("blocked_max", row.blockedMax)
-      case "families": json.field("locks", row.lockCount)
-      default: if familiesAsked { json.field("family", row.family) }
+      if agents {
+        json.field("blocked_max", row.blockedMax)
+      } else if families {
+        json.field("locks", row.lockCount)
+      } else if familiesAsked {
+        json.field("family", row.family)
       }
       json.endObject()
-      guard json.byteCount - start >= JSONReportRenderer.rowChunkBytes || index == rows.count - 1 else { continue }
-      try emit(json.bytes(in: start..<json.byteCount, after: first ? nil : UInt8(ascii: ",")))
-      first = false
-      (json, start) = nested()
+      guard json.byteCount - start >= JSONReportRenderer.rowChunkBytes || index == count - 1 else { continue }
+      try json.withBytes { (written) throws(Failure) in try emit(UnsafeBufferPointer(rebasing: written[start...])) }
+      json.rewind(to: start)
     }
   }
 
@@ -196,7 +205,7 @@ struct JSONReportRenderer: ReportRenderer {
 
   /// `"wait": {"count", "mean_ns", "p50_ns", …}`; holds (`unfinishedMax` given) also
   /// count their unfinished ones.
-  static func writeStats(_ key: String, _ stats: DurationStats, unfinishedMax: Int64? = nil, into json: inout JSONWriter) {
+  static func writeStats(_ key: JSONKey, _ stats: DurationStats, unfinishedMax: Int64? = nil, into json: inout JSONWriter) {
     json.beginObject(key)
     json.field("count", stats.count)
     json.field("mean_ns", stats.mean)

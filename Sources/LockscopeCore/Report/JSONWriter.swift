@@ -16,10 +16,14 @@ struct JSONWriter {
   private var deeperHasElement: [Bool] = []
   /// One line, no spaces: for JSON embedded in a stream (trace events, JSON Lines).
   private let compact: Bool
+  /// `separatorRun`, read once.
+  private let separators = JSONWriter.separatorRun
 
-  init(compact: Bool = false) {
+  /// `capacity`: the bytes to make room for at first (a writer that will hold a known
+  /// amount grows no more).
+  init(compact: Bool = false, capacity: Int? = nil) {
     self.compact = compact
-    out = JSONBytes(capacity: compact ? 256 : 1 << 16)
+    out = JSONBytes(capacity: capacity ?? (compact ? 256 : 1 << 16))
   }
 
   /// The JSON written so far, as bytes (a copy: read it once, at the end).
@@ -28,57 +32,55 @@ struct JSONWriter {
   /// How many bytes are written so far, without copying them.
   var byteCount: Int { out.count }
 
-  /// A copy of the bytes in `range` of those written so far, led by `lead` when given (one
-  /// array, one copy: for writing a long output in parts).
-  func bytes(in range: Range<Int>, after lead: UInt8? = nil) -> [UInt8] {
-    out.withBytes { written in
-      var part: [UInt8] = []
-      part.reserveCapacity(range.count + 1)
-      if let lead { part.append(lead) }
-      part.append(contentsOf: UnsafeBufferPointer(rebasing: written[range]))
-      return part
-    }
+  /// The bytes written so far, lent to `body` without a copy.
+  func withBytes<Result, Failure: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Result) throws(Failure) -> Result {
+    try out.withBytes(body)
   }
 
-  /// The byte at `offset` of those written so far.
-  func byte(at offset: Int) -> UInt8 { out.withBytes { $0[offset] } }
+  /// Forgets the bytes after the first `count`, keeping the buffer and the nesting: for a
+  /// long run of elements written and sent out in parts (the next element after a rewind
+  /// still begins with its comma).
+  mutating func rewind(to count: Int) { out.rewind(to: count) }
 
   /// The JSON as text.
   var text: String { out.withBytes { String(decoding: $0, as: UTF8.self) } }
 
-  mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
+  mutating func beginObject(_ key: JSONKey? = nil) { open(key, UInt8(ascii: "{")) }
   mutating func endObject() { close(UInt8(ascii: "}")) }
-  mutating func beginArray(_ key: String? = nil) { open(key, UInt8(ascii: "[")) }
+  mutating func beginArray(_ key: JSONKey? = nil) { open(key, UInt8(ascii: "[")) }
   mutating func endArray() { close(UInt8(ascii: "]")) }
 
-  mutating func field(_ key: String, _ value: String?) {
-    element(key)
-    if let value { JSONWriter.appendString(value, to: &out) } else { append("null") }
+  mutating func field(_ key: JSONKey, _ value: String?) {
+    if let value {
+      element(key)
+      JSONWriter.appendString(value, to: &out)
+    } else {
+      element(key, then: "null")
+    }
   }
-  mutating func field(_ key: String, _ value: Int) {
+  mutating func field(_ key: JSONKey, _ value: Int) {
     element(key)
     JSONWriter.appendInteger(Int64(value), to: &out)
   }
-  mutating func field(_ key: String, _ value: Int64) {
+  mutating func field(_ key: JSONKey, _ value: Int64) {
     element(key)
     JSONWriter.appendInteger(value, to: &out)
   }
   /// A total that may pass Int64.max: JSON numbers have no range, so it is written exactly.
-  mutating func field(_ key: String, _ value: Int128) {
+  mutating func field(_ key: JSONKey, _ value: Int128) {
     if let small = value.int64IfFits { return field(key, small) }
     element(key)
     append(String(value))
   }
-  mutating func field(_ key: String, _ value: Double) {
+  mutating func field(_ key: JSONKey, _ value: Double) {
     element(key)
     JSONWriter.appendNumber(value, to: &out)
   }
-  mutating func field(_ key: String, _ value: Bool) {
-    element(key)
-    append(value ? "true" : "false")
+  mutating func field(_ key: JSONKey, _ value: Bool) {
+    element(key, then: value ? "true" : "false")
   }
   /// A number already spelled as JSON (an exact decimal, a round-tripping double).
-  mutating func number(_ key: String?, _ text: String) {
+  mutating func number(_ key: JSONKey?, _ text: String) {
     element(key)
     append(text)
   }
@@ -86,6 +88,19 @@ struct JSONWriter {
     element(nil)
     JSONWriter.appendString(value, to: &out)
   }
+
+  // The same with keys made at run time (kinds, detail keys, a caller's parameter): escaped
+  // as any string is. Disfavoured, so a literal key takes the `JSONKey` path above.
+  @_disfavoredOverload mutating func beginObject(_ key: String?) { beginObject(key.map(JSONKey.init)) }
+  @_disfavoredOverload mutating func beginArray(_ key: String?) { beginArray(key.map(JSONKey.init)) }
+  @_disfavoredOverload mutating func field(_ key: String, _ value: String?) { field(JSONKey(key), value) }
+  @_disfavoredOverload mutating func field(_ key: String, _ value: Int) { field(JSONKey(key), value) }
+  @_disfavoredOverload mutating func field(_ key: String, _ value: Int64) { field(JSONKey(key), value) }
+  @_disfavoredOverload mutating func field(_ key: String, _ value: Int128) { field(JSONKey(key), value) }
+  @_disfavoredOverload mutating func field(_ key: String, _ value: Double) { field(JSONKey(key), value) }
+  @_disfavoredOverload mutating func field(_ key: String, _ value: Bool) { field(JSONKey(key), value) }
+  @_disfavoredOverload mutating func number(_ key: String?, _ text: String) { number(key.map(JSONKey.init), text) }
+  @_disfavoredOverload mutating func value(_ key: String?, _ value: JSONValue) { self.value(key.map(JSONKey.init), value) }
 
   private mutating func append(_ text: String) {
     var text = text
@@ -95,7 +110,7 @@ struct JSONWriter {
     }
   }
 
-  private mutating func open(_ key: String?, _ bracket: UInt8) {
+  private mutating func open(_ key: JSONKey?, _ bracket: UInt8) {
     element(key)
     out.reserve(1)
     out.appendUnchecked(bracket)
@@ -113,20 +128,50 @@ struct JSONWriter {
     if depth == 0 && !compact { out.appendUnchecked(UInt8(ascii: "\n")) }
   }
 
-  private mutating func element(_ key: String?) {
+  /// What comes before a value: the comma, newline and indent, then the key and its colon,
+  /// and `literal` (`null`, `true`) when the value is one. Reports write tens of fields a
+  /// row: one reservation for all of it, the separator one copy from a constant run, a
+  /// literal key one copy with no escape scan.
+  @inline(__always)
+  private mutating func element(_ key: JSONKey?, then literal: StaticString = "") {
+    var separator = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
     if depth > 0 {
-      if currentHasElement {
-        out.reserve(1)
-        out.appendUnchecked(UInt8(ascii: ","))
-      }
+      let comma = currentHasElement
       setHasElement(true)
-      newline()
+      if compact {
+        if comma { separator = UnsafeBufferPointer(start: separators, count: 1) }
+      } else if depth <= JSONWriter.runDepth {
+        separator = UnsafeBufferPointer(start: comma ? separators : separators + 1, count: (comma ? 2 : 1) + 2 * depth)
+      } else {
+        // Deeper than the run reaches: the turns of `newline()`.
+        if comma {
+          out.reserve(1)
+          out.appendUnchecked(UInt8(ascii: ","))
+        }
+        newline()
+      }
     }
-    if let key {
-      JSONWriter.appendString(key, to: &out, reservingAfter: 2)
+    let literalCount = literal.utf8CodeUnitCount
+    switch key?.text {
+    case .literal(let text)?:
+      out.reserve(separator.count + text.utf8CodeUnitCount + 4 + literalCount)
+      out.appendUnchecked(separator)
+      out.appendUnchecked(UInt8(ascii: "\""))
+      text.withUTF8Buffer { out.appendUnchecked($0) }
+      out.appendUnchecked(UInt8(ascii: "\""))
       out.appendUnchecked(UInt8(ascii: ":"))
       if !compact { out.appendUnchecked(UInt8(ascii: " ")) }
+    case .text(let text)?:
+      out.reserve(separator.count)
+      out.appendUnchecked(separator)
+      JSONWriter.appendString(text, to: &out, reservingAfter: 2 + literalCount)
+      out.appendUnchecked(UInt8(ascii: ":"))
+      if !compact { out.appendUnchecked(UInt8(ascii: " ")) }
+    case nil:
+      out.reserve(separator.count + literalCount)
+      out.appendUnchecked(separator)
     }
+    if literalCount > 0 { literal.withUTF8Buffer { out.appendUnchecked($0) } }
   }
 
   /// Whether the innermost open container already has an element.
@@ -150,44 +195,76 @@ struct JSONWriter {
 
   private mutating func newline() {
     guard !compact else { return }
-    // The newline and the indent in one copy from a constant buffer: reports nest a few
+    // The newline and the indent in one copy from the constant run: reports nest a few
     // levels; deeper ones take more turns.
-    let run = JSONWriter.newlineAndIndent
+    let room = JSONWriter.runDepth * 2
     var spaces = 2 * depth
     out.reserve(1 + spaces)
-    out.appendUnchecked(UnsafeBufferPointer(start: run.baseAddress, count: 1 + min(spaces, run.count - 1)))
-    spaces -= min(spaces, run.count - 1)
+    out.appendUnchecked(UnsafeBufferPointer(start: separators + 1, count: 1 + min(spaces, room)))
+    spaces -= min(spaces, room)
     while spaces > 0 {
-      let more = min(spaces, run.count - 1)
-      out.appendUnchecked(UnsafeBufferPointer(start: run.baseAddress! + 1, count: more))  // allocated: never nil
+      let more = min(spaces, room)
+      out.appendUnchecked(UnsafeBufferPointer(start: separators + 2, count: more))
       spaces -= more
     }
   }
 
-  /// A newline and 64 spaces, made once and never freed.
-  nonisolated(unsafe) private static let newlineAndIndent: UnsafeBufferPointer<UInt8> = {
-    let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 65)
+  /// How deep the separator run indents.
+  private static let runDepth = 64
+
+  /// A comma, a newline and the indent of `runDepth` levels, made once and never freed: the
+  /// separator before an element is one copy of a part of it (from the newline when no
+  /// comma is due). Each writer keeps its address (`separators`), so using it costs no
+  /// check that the global is made.
+  nonisolated(unsafe) private static let separatorRun: UnsafePointer<UInt8> = {
+    let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 2 + 2 * runDepth)
     buffer.initialize(repeating: UInt8(ascii: " "))
-    buffer[0] = UInt8(ascii: "\n")
-    return UnsafeBufferPointer(buffer)
+    buffer[0] = UInt8(ascii: ",")
+    buffer[1] = UInt8(ascii: "\n")
+    return UnsafePointer(buffer.baseAddress!)  // allocated: never nil
   }()
 
-  /// Decimal digits of an integer, written straight into the output.
+  /// Decimal digits of an integer, written straight into the output: two digits a turn
+  /// from a table of the hundred pairs (half the divisions of one digit a turn).
   static func appendInteger<Sink: JSONByteSink>(_ value: Int64, to bytes: inout Sink) {
     bytes.reserve(20)  // a sign and 19 digits
     if value < 0 { bytes.appendUnchecked(UInt8(ascii: "-")) }
     var magnitude = value.magnitude
+    if magnitude < 10 {
+      bytes.appendUnchecked(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude))
+      return
+    }
+    // A literal: its bytes are in the binary, with no lazy global to check on each use.
+    let pairs: StaticString = """
+      0001020304050607080910111213141516171819\
+      2021222324252627282930313233343536373839\
+      4041424344454647484950515253545556575859\
+      6061626364656667686970717273747576777879\
+      8081828384858687888990919293949596979899
+      """
+    let pair = pairs.utf8Start
     var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
     withUnsafeMutableBytes(of: &digits) { raw in
       // Typed, so the append takes the contiguous copy (a slice of raw bytes went element by
       // element through the generic path: two thirds of the cost of a number).
       let buffer = raw.bindMemory(to: UInt8.self)
       var index = buffer.count
-      repeat {
+      while magnitude >= 100 {
+        let at = Int(truncatingIfNeeded: magnitude % 100) &* 2
+        magnitude /= 100
+        index -= 2
+        buffer[index] = pair[at]
+        buffer[index + 1] = pair[at + 1]
+      }
+      if magnitude >= 10 {
+        let at = Int(truncatingIfNeeded: magnitude) &* 2
+        index -= 2
+        buffer[index] = pair[at]
+        buffer[index + 1] = pair[at + 1]
+      } else {
         index -= 1
-        buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-        magnitude /= 10
-      } while magnitude > 0
+        buffer[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude)
+      }
       bytes.appendUnchecked(UnsafeBufferPointer(rebasing: buffer[index...]))
     }
   }
@@ -195,6 +272,12 @@ struct JSONWriter {
   /// A finite number with at most six decimals and no trailing zeros (`0.25`, `1`, `0`),
   /// written straight into the output.
   static func appendNumber<Sink: JSONByteSink>(_ value: Double, to bytes: inout Sink) {
+    if value == 0 {
+      // Most rates and shares of most rows (-0 too, as the scaled path writes it).
+      bytes.reserve(1)
+      bytes.appendUnchecked(UInt8(ascii: "0"))
+      return
+    }
     let scaled = (value * 1_000_000).rounded()
     guard scaled.isFinite, abs(scaled) < 9e18 else {
       var text = number(value)
@@ -311,7 +394,7 @@ struct JSONWriter {
   }
 
   /// Any JSON value; arrays of scalars stay on one line to keep findings compact.
-  mutating func value(_ key: String?, _ value: JSONValue) {
+  mutating func value(_ key: JSONKey?, _ value: JSONValue) {
     switch value {
     case .string(let string):
       element(key)
@@ -323,21 +406,38 @@ struct JSONWriter {
       element(key)
       JSONWriter.appendNumber(number, to: &out)
     case .bool(let flag):
-      element(key)
-      append(flag ? "true" : "false")
+      element(key, then: flag ? "true" : "false")
     case .null:
-      element(key)
-      append("null")
+      element(key, then: "null")
     case .array(let items):
       beginArray(key)
       for item in items { self.value(nil, item) }
       endArray()
     case .object(let pairs):
       beginObject(key)
-      for (name, item) in pairs { self.value(name, item) }
+      for (name, item) in pairs { self.value(JSONKey(name), item) }
       endObject()
     }
   }
+}
+
+/// A key of a JSON object. Most are literals in the code (`"wait_total_ns"`): plain ASCII
+/// known when the code is compiled, written as they are with no escape scan (a debug build
+/// checks that they need none). Keys made at run time are escaped as any string is.
+struct JSONKey: ExpressibleByStringLiteral {
+  enum Text {
+    case literal(StaticString)
+    case text(String)
+  }
+
+  let text: Text
+
+  init(stringLiteral literal: StaticString) {
+    assert(literal.withUTF8Buffer { $0.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C } }, "a key that needs escaping")
+    text = .literal(literal)
+  }
+
+  init(_ text: String) { self.text = .text(text) }
 }
 
 /// Where `JSONWriter`'s pieces are written: `reserve(n)` makes room for `n` more bytes, after
@@ -408,7 +508,17 @@ struct JSONBytes: JSONByteSink {
     let count = bytes.count
     let from = UnsafeRawPointer(source)
     let to = UnsafeMutableRawPointer(next)
-    if count >= 8 && count <= 16 {
+    if count > 16 && count <= 32 {
+      // Keys with their separator are mostly here: four word moves, two from each end.
+      let words = (
+        from.loadUnaligned(as: UInt64.self), from.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+        from.loadUnaligned(fromByteOffset: count - 16, as: UInt64.self), from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+      )
+      to.storeBytes(of: words.0, as: UInt64.self)
+      to.storeBytes(of: words.1, toByteOffset: 8, as: UInt64.self)
+      to.storeBytes(of: words.2, toByteOffset: count - 16, as: UInt64.self)
+      to.storeBytes(of: words.3, toByteOffset: count - 8, as: UInt64.self)
+    } else if count >= 8 && count <= 16 {
       let head = from.loadUnaligned(as: UInt64.self)
       let tail = from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
       to.storeBytes(of: head, as: UInt64.self)
@@ -426,8 +536,14 @@ struct JSONBytes: JSONByteSink {
     next += count
   }
 
-  func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-    withExtendedLifetime(storage) { body(UnsafeBufferPointer(start: storage.base, count: count)) }
+  func withBytes<Result, Failure: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Result) throws(Failure) -> Result {
+    defer { withExtendedLifetime(storage) {} }
+    return try body(UnsafeBufferPointer(start: storage.base, count: count))
+  }
+
+  /// Keeps the first `count` bytes (at most those written).
+  mutating func rewind(to count: Int) {
+    next = storage.base + Swift.min(Swift.max(count, 0), self.count)
   }
 
   var array: [UInt8] { withBytes { Array($0) } }

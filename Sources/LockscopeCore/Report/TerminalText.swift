@@ -11,8 +11,9 @@ enum TerminalText {
   /// paragraph separators U+2028, U+2029. Everything else, `\` included, is kept as is.
   /// Escape before measuring: column widths count the escaped text.
   static func escaped(_ text: String) -> String {
-    // Names are almost always clean: one scan, no copy.
-    guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+    // Names and messages are almost always clean: printable ASCII is found a word at a
+    // time; only a string with other bytes is scanned by scalar. No copy either way.
+    guard !isPrintableASCII(text), text.unicodeScalars.contains(where: needsEscape) else { return text }
     var out = ""
     out.unicodeScalars.reserveCapacity(text.unicodeScalars.count + 8)
     for scalar in text.unicodeScalars {
@@ -25,6 +26,33 @@ enum TerminalText {
       }
     }
     return out
+  }
+
+  /// Whether every byte of `text` is printable ASCII (0x20 through 0x7E): nothing to
+  /// escape. Eight bytes at a time: a word fails on a byte below 0x20, DEL, or one with its
+  /// high bit set (UTF-8 beyond ASCII, which the scalar scan then decides).
+  static func isPrintableASCII(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { utf8 in
+      guard let base = utf8.baseAddress else { return true }
+      let ones: UInt64 = 0x0101_0101_0101_0101
+      let highs = ones &* 0x80
+      var index = 0
+      while utf8.count - index >= 8 {
+        let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+        let deletes = word ^ (ones &* 0x7F)
+        // A byte below 0x20, or a zero byte where DEL was (exact for "is there one").
+        let low = (word &- ones &* 0x20) & ~word
+        let del = (deletes &- ones) & ~deletes
+        if (word | low | del) & highs != 0 { return false }
+        index += 8
+      }
+      while index < utf8.count {
+        if utf8[index] < 0x20 || utf8[index] >= 0x7F { return false }
+        index += 1
+      }
+      return true
+    }
   }
 
   /// Whether `scalar` is one `escaped` rewrites.
