@@ -35,6 +35,17 @@ struct LatencyDigestTests {
     #expect(two.percentiles([50, 51, 99]) == [2, 9, 9])
   }
 
+  @Test("past 128 samples, percentiles asked together (in any order) equal those asked one at a time", arguments: [5, 6])
+  func histogramPercentilesTogether(seed: UInt64) {
+    var rng = SplitMix(seed: seed)
+    var digest = LatencyDigest()
+    for _ in 0..<5_000 { digest.add(Int64(rng.next() % 50_000_000)) }
+    #expect(!digest.isExact)
+    for ps in [[50, 90, 95, 99], [99, 1, 50, 50, 100, 0], Array(0...100).reversed()] {
+      #expect(digest.percentiles(ps) == ps.map(digest.percentile), "\(ps)")
+    }
+  }
+
   @Test("past 128 samples every percentile stays within 0.8% of the exact value", arguments: [1, 2, 3, 4])
   func sketchAccuracy(seed: UInt64) {
     var rng = SplitMix(seed: seed)

@@ -122,9 +122,33 @@ struct LatencyDigest: Sendable {
   func percentiles(_ ps: [Int]) -> [Int64] {
     guard count > 0 else { return ps.map { _ in 0 } }
     // One or two samples (most rows of a log with per-key names) need no array sorted.
-    guard count > 2, isExact else { return ps.map(percentile) }
-    let sorted = exactSamples.sorted()
-    return ps.map { sorted[Swift.max(1, ($0 * count + 99) / 100) - 1] }
+    guard count > 2 else { return ps.map(percentile) }
+    guard let histogram else {
+      let sorted = exactSamples.sorted()
+      return ps.map { sorted[Swift.max(1, ($0 * count + 99) / 100) - 1] }
+    }
+    // One walk of the buckets for every rank asked for (a report asks four of each digest),
+    // not one walk each: the ranks are met in ascending order.
+    let ranks = ps.map { Swift.max(1, ($0 * count + 99) / 100) }
+    var values = [Int64](repeating: max, count: ps.count)
+    let order = ranks.indices.sorted { ranks[$0] < ranks[$1] }
+    var next = 0
+    var seen = 0
+    for (offset, bucketCount) in histogram.buckets.enumerated() where bucketCount > 0 {
+      seen += Int(bucketCount)
+      while next < order.count && seen >= ranks[order[next]] {
+        values[order[next]] = middle(ofBucket: histogram.lowestBucket + offset)
+        next += 1
+      }
+      if next == order.count { break }
+    }
+    return values
+  }
+
+  /// What a percentile falling in `bucket` reports: its midpoint, kept within `min`...`max`.
+  private func middle(ofBucket bucket: Int) -> Int64 {
+    let (low, width) = LatencyDigest.bounds(ofBucket: bucket)
+    return Swift.min(Swift.max(low + (width - 1) / 2, min), max)
   }
 
   /// The nearest-rank percentile: the ⌈p·n/100⌉-th smallest sample (0 with no samples).
@@ -136,10 +160,7 @@ struct LatencyDigest: Sendable {
     var seen = 0
     for (offset, bucketCount) in histogram.buckets.enumerated() {
       seen += Int(bucketCount)
-      if seen >= rank {
-        let (low, width) = LatencyDigest.bounds(ofBucket: histogram.lowestBucket + offset)
-        return Swift.min(Swift.max(low + (width - 1) / 2, min), max)
-      }
+      if seen >= rank { return middle(ofBucket: histogram.lowestBucket + offset) }
     }
     return max
   }
