@@ -27,6 +27,8 @@ struct LatencyDigestTests {
       let expected = ps.map { exactPercentile(samples.sorted(), $0) }
       #expect(ps.map(digest.percentile) == expected)
       #expect(digest.percentiles(ps) == expected)
+      let report = digest.reportPercentiles
+      #expect([report.p50, report.p90, report.p95, report.p99] == [50, 90, 95, 99].map { exactPercentile(samples.sorted(), $0) })
     }
     // Two samples: p50 is the smaller (rank ⌈1⌉ = 1), p51 the larger (rank ⌈1.02⌉ = 2).
     var two = LatencyDigest()
@@ -44,6 +46,8 @@ struct LatencyDigestTests {
     for ps in [[50, 90, 95, 99], [99, 1, 50, 50, 100, 0], Array(0...100).reversed()] {
       #expect(digest.percentiles(ps) == ps.map(digest.percentile), "\(ps)")
     }
+    let report = digest.reportPercentiles
+    #expect([report.p50, report.p90, report.p95, report.p99] == [50, 90, 95, 99].map(digest.percentile))
   }
 
   @Test("past 128 samples every percentile stays within 0.8% of the exact value", arguments: [1, 2, 3, 4])

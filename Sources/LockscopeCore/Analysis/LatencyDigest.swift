@@ -118,6 +118,14 @@ struct LatencyDigest: Sendable {
   /// Mean rounded down, 0 with no samples.
   var mean: Int64 { count == 0 ? 0 : Int64(sum / Int128(count)) }  // ≤ max: it fits
 
+  /// p50, p90, p95 and p99: what every row of a report shows. A row with one or two
+  /// samples (a million per-key names) gets them without allocating anything.
+  var reportPercentiles: (p50: Int64, p90: Int64, p95: Int64, p99: Int64) {
+    guard count > 2 else { return (percentile(50), percentile(90), percentile(95), percentile(99)) }
+    let values = percentiles([50, 90, 95, 99])
+    return (values[0], values[1], values[2], values[3])
+  }
+
   /// Several nearest-rank percentiles at once (one sort of the exact samples).
   func percentiles(_ ps: [Int]) -> [Int64] {
     guard count > 0 else { return ps.map { _ in 0 } }

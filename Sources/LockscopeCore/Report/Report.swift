@@ -32,8 +32,7 @@ struct DurationStats: Equatable, Sendable {
     count = digest.count
     sampleSum = digest.sum
     mean = digest.mean
-    let values = digest.percentiles([50, 90, 95, 99])
-    (p50, p90, p95, p99) = (values[0], values[1], values[2], values[3])
+    (p50, p90, p95, p99) = digest.reportPercentiles
     max = digest.max
     self.unfinished = unfinished
   }
