@@ -30,6 +30,7 @@ struct LatencyDigestTests {
       let report = digest.reportPercentiles
       #expect([report.p50, report.p90, report.p95, report.p99] == [50, 90, 95, 99].map { exactPercentile(samples.sorted(), $0) })
     }
+    #expect(LatencyDigest().reportPercentiles == (0, 0, 0, 0))
     // Two samples: p50 is the smaller (rank ⌈1⌉ = 1), p51 the larger (rank ⌈1.02⌉ = 2).
     var two = LatencyDigest()
     two.add(9)

@@ -121,7 +121,12 @@ struct LatencyDigest: Sendable {
   /// p50, p90, p95 and p99: what every row of a report shows. A row with one or two
   /// samples (a million per-key names) gets them without allocating anything.
   var reportPercentiles: (p50: Int64, p90: Int64, p95: Int64, p99: Int64) {
-    guard count > 2 else { return (percentile(50), percentile(90), percentile(95), percentile(99)) }
+    let count = count
+    guard count > 2 else {
+      // The samples are `min` and `max`: rank 1 is `min`, rank 2 `max`.
+      func pick(_ p: Int) -> Int64 { count == 0 ? 0 : (p * count + 99) / 100 <= 1 ? min : max }
+      return (pick(50), pick(90), pick(95), pick(99))
+    }
     let values = percentiles([50, 90, 95, 99])
     return (values[0], values[1], values[2], values[3])
   }
