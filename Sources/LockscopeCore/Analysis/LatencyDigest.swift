@@ -118,17 +118,34 @@ struct LatencyDigest: Sendable {
   /// Mean rounded down, 0 with no samples.
   var mean: Int64 { count == 0 ? 0 : Int64(sum / Int128(count)) }  // ≤ max: it fits
 
-  /// p50, p90, p95 and p99: what every row of a report shows. A row with one or two
-  /// samples (a million per-key names) gets them without allocating anything.
-  var reportPercentiles: (p50: Int64, p90: Int64, p95: Int64, p99: Int64) {
-    let count = count
-    guard count > 2 else {
-      // The samples are `min` and `max`: rank 1 is `min`, rank 2 `max`.
-      func pick(_ p: Int) -> Int64 { count == 0 ? 0 : (p * count + 99) / 100 <= 1 ? min : max }
-      return (pick(50), pick(90), pick(95), pick(99))
+  /// What every row of a report shows of a digest, read in one pass over its kinds of
+  /// storage: a row with one or two samples (a million per-key names) makes no array.
+  struct Summary: Equatable {
+    var count = 0
+    var sum: Int128 = 0
+    var mean: Int64 = 0
+    var p50: Int64 = 0, p90: Int64 = 0, p95: Int64 = 0, p99: Int64 = 0
+    var max: Int64 = 0
+  }
+
+  var summary: Summary {
+    switch samplesKept {
+    case .none:
+      return Summary()
+    case .one:
+      return Summary(count: 1, sum: Int128(min), mean: min, p50: min, p90: min, p95: min, p99: min, max: max)
+    case .two:
+      // Ranks ⌈p·2/100⌉: 1 (`min`) for p50, 2 (`max`) for p90 and up.
+      let sum = Int128(min) + Int128(max)
+      return Summary(count: 2, sum: sum, mean: Int64(sum / 2), p50: min, p90: max, p95: max, p99: max, max: max)
+    case .exact, .histogram:
+      let count = count
+      let sum = sum
+      let values = percentiles([50, 90, 95, 99])
+      return Summary(
+        count: count, sum: sum, mean: Int64(sum / Int128(count)), p50: values[0], p90: values[1], p95: values[2],
+        p99: values[3], max: max)
     }
-    let values = percentiles([50, 90, 95, 99])
-    return (values[0], values[1], values[2], values[3])
   }
 
   /// Several nearest-rank percentiles at once (one sort of the exact samples).
