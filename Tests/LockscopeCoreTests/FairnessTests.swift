@@ -134,3 +134,43 @@ struct FairnessTests {
     #expect(abs(ReportBuilder<Analyzers>.fairness(pairs).overall - 0.9) < 1e-12)
   }
 }
+
+/// The fairness pairs' table spreads keys made of many locks and few agents (a
+/// transaction log: 100,000 rows taken by a handful of agents), instead of piling them
+/// on a few home slots and probing runs thousands long.
+@Suite("Blocked pairs' table")
+struct BlockedPairsTableTests {
+  @Test("200,000 (lock, agent) keys over 4 agents reach most of the home slots a random hash would")
+  func homesSpread() {
+    let slots = 1 << 19
+    var homes = Set<Int>()
+    for lock in 0..<50_000 {
+      for agent in 0..<4 {
+        homes.insert(OtherPairs.home(of: LockAgentKey(lock: LockID(Int32(lock)), agent: AgentID(Int32(agent))).rawValue, slots: slots))
+      }
+    }
+    // A random hash reaches slots·(1 − e^(−n/slots)) ≈ 164,000 of them; the middle bits
+    // reached about 1,000.
+    #expect(homes.count > 150_000)
+  }
+
+  @Test("every pair added over many locks and agents is read back once with its sum")
+  func everyPairBack() {
+    var pairs = BlockedPairs()
+    var expected: [LockAgentKey: (Int128, Int)] = [:]
+    for lock in 0..<3_000 {
+      for agent in 0..<5 {
+        let key = LockAgentKey(lock: LockID(Int32(lock)), agent: AgentID(Int32(agent)))
+        pairs.add(key, sample: Int64(lock * 10 + agent))
+        pairs.add(key, sample: 1)
+        expected[key] = (Int128(lock * 10 + agent + 1), 2)
+      }
+    }
+    var seen = 0
+    for (key, sum) in pairs {
+      seen += 1
+      #expect(expected[key].map { $0.0 == sum.total && $0.1 == sum.count } == true, "\(key)")
+    }
+    #expect(seen == expected.count)
+  }
+}

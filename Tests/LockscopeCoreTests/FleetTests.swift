@@ -12,7 +12,8 @@ func fleetReport(_ paths: [String], shards: Int, partitions: Bool = true) throws
   // One partition per input file, as one file per process.
   for (index, path) in paths.enumerated() {
     let partition = try RouteCommand.run(
-      paths: [path], shards: shards, directory: "\(directory)/p\(index)", options: AnalysisOptions()) { _ in }
+      paths: [path], shards: shards, directory: "\(directory)/p\(index)", options: AnalysisOptions()
+    ) { _ in }
     if partitions { summaries.append(try roundTrip(partition)) }
   }
   for shard in 0..<shards {
@@ -44,7 +45,9 @@ func fleetDifferences(_ merged: Report, _ whole: Report) -> [String] {
     if a.waitTotalNanos != b.waitTotalNanos || a.holdTotalNanos != b.holdTotalNanos || a.blockedTotalNanos != b.blockedTotalNanos {
       problems.append("\(label): totals")
     }
-    if abs(Double(a.causedWaitNanos) - Double(b.causedWaitNanos)) > 1 + 1e-9 * Double(b.causedWaitNanos) { problems.append("\(label): caused wait") }
+    if abs(Double(a.causedWaitNanos) - Double(b.causedWaitNanos)) > 1 + 1e-9 * Double(b.causedWaitNanos) {
+      problems.append("\(label): caused wait")
+    }
     for (name, x, y) in [("wait", a.wait, b.wait), ("hold", a.hold, b.hold), ("blocked", a.blocked, b.blocked)] {
       if x.count != y.count || x.max != y.max || x.unfinished != y.unfinished { problems.append("\(label): \(name) count/max") }
       for (p, q) in [(x.p50, y.p50), (x.p90, y.p90), (x.p95, y.p95), (x.p99, y.p99), (x.mean, y.mean)] where !within(p, q) {
@@ -55,7 +58,9 @@ func fleetDifferences(_ merged: Report, _ whole: Report) -> [String] {
     if lockRow && (a.queueMax != b.queueMax || abs(a.utilization - b.utilization) > 1e-9 || abs(a.queueMean - b.queueMean) > 1e-9) {
       problems.append("\(label): queue/utilization")
     }
-    if (a.fairness ?? 1) - (b.fairness ?? 1) > 1e-9 || (b.fairness ?? 1) - (a.fairness ?? 1) > 1e-9 { problems.append("\(label): fairness") }
+    if (a.fairness ?? 1) - (b.fairness ?? 1) > 1e-9 || (b.fairness ?? 1) - (a.fairness ?? 1) > 1e-9 {
+      problems.append("\(label): fairness")
+    }
   }
   compare("overall", merged.overall, whole.overall, lockRow: false)
   for (kind, mergedRows, wholeRows) in [("lock", merged.locks, whole.locks), ("agent", merged.agents, whole.agents)] {
@@ -72,7 +77,8 @@ func fleetDifferences(_ merged: Report, _ whole: Report) -> [String] {
       return "\(finding.locks.sorted()) \(agents) \(finding.time) \(cause)"
     }.sorted()
   }
-  for kinds: Set<String> in [["deadlock", "possible-deadlock"], ["orphan"], ["lock-order-inversion"]] where keys(merged, kinds) != keys(whole, kinds) {
+  for kinds: Set<String> in [["deadlock", "possible-deadlock"], ["orphan"], ["lock-order-inversion"]]
+  where keys(merged, kinds) != keys(whole, kinds) {
     problems.append("\(kinds.sorted()) findings: \(keys(merged, kinds)) != \(keys(whole, kinds))")
   }
   return problems
@@ -91,17 +97,24 @@ func generatedFleetLog(seed: UInt64) -> [String] {
     let start = max(request, free[lock] ?? 0) + Double(random.below(5)) / 1000
     let end = start + Double(1 + random.below(80)) / 1000
     free[lock] = end
-    lines += [(request, line(request, "request", agent, lock)), (start, line(start, "acquire", agent, lock)), (end, line(end, "release", agent, lock))]
+    lines += [
+      (request, line(request, "request", agent, lock)), (start, line(start, "acquire", agent, lock)),
+      (end, line(end, "release", agent, lock)),
+    ]
   }
   // Nested: n1 takes A then B, n2 takes B then A, apart in time: an inversion, no deadlock.
-  for (offset, agent, first, second) in [(130.0, "n1", "nest:A", "nest:B"), (131.0, "n2", "nest:B", "nest:A"), (132.0, "n3", "nest:C", "nest:A")] {
+  for (offset, agent, first, second) in [
+    (130.0, "n1", "nest:A", "nest:B"), (131.0, "n2", "nest:B", "nest:A"), (132.0, "n3", "nest:C", "nest:A"),
+  ] {
     lines += [
       (offset, line(offset, "acquire", agent, first)), (offset + 0.1, line(offset + 0.1, "acquire", agent, second)),
       (offset + 0.2, line(offset + 0.2, "release", agent, second)), (offset + 0.3, line(offset + 0.3, "release", agent, first)),
     ]
   }
   // A holder that crashes: an orphan, whichever shard its lock lands in.
-  lines += [(133, line(133, "acquire", "doomed", "nest:D")), (133.5, line(133.5, "crash", "doomed")), (134, line(134, "request", "w1", "nest:D"))]
+  lines += [
+    (133, line(133, "acquire", "doomed", "nest:D")), (133.5, line(133.5, "crash", "doomed")), (134, line(134, "request", "w1", "nest:D")),
+  ]
   return lines.enumerated().sorted { $0.element.0 != $1.element.0 ? $0.element.0 < $1.element.0 : $0.offset < $1.offset }.map(\.element.1)
 }
 
@@ -132,7 +145,8 @@ struct FleetTests {
     }
     let paths = byAgent.keys.sorted().map { temporaryFile(byAgent[$0]!.joined(separator: "\n") + "\n", name: "\($0).jsonl") }
     let whole = try LogAnalysis.run(paths: paths, options: AnalysisOptions()) { _ in }
-    #expect(whole.findings.contains { $0.kind.rawValue == "lock-order-inversion" } && whole.findings.contains { $0.kind.rawValue == "orphan" })
+    #expect(
+      whole.findings.contains { $0.kind.rawValue == "lock-order-inversion" } && whole.findings.contains { $0.kind.rawValue == "orphan" })
     #expect(whole.locks.contains { $0.hold.count > LatencyDigest.exactLimit }, "some lock's digest is past its exact samples")
     let merged = try fleetReport(paths, shards: shards)
     #expect(fleetDifferences(merged, whole) == [])
@@ -161,6 +175,33 @@ struct FleetTests {
     #expect(ShardHash.fnv1a(Array("a".utf8)) == 0xaf63_dc4c_8601_ec8c)
     #expect(ShardHash.fnv1a(Array("foobar".utf8)) == 0x8594_4171_f739_67e8)
     #expect(ShardHash.shard(ofLock: Array("foobar".utf8), shards: 7) == Int(UInt64(0x8594_4171_f739_67e8) % 7))
+  }
+
+  @Test("a crowded semaphore's wait-for edges: matched by a table (past 256 comparisons) as by a scan, the same summary")
+  func crowdedSemaphoreEdges() throws {
+    // 20 slots, all taken; 20 waiters queue (400 edges), some time out, some are granted
+    // as holders leave, one holder crashes, then the rest leave.
+    var lines: [String] = []
+    var clock = 0.0
+    func add(_ event: String, _ agent: String, _ extra: String = ",\"capacity\":20") {
+      clock += 0.001
+      lines.append(line(clock, event, agent, "pool", extra: event == "crash" ? "" : extra))
+    }
+    for h in 0..<20 { add("acquire", "h\(h)") }
+    for w in 0..<20 { add("request", "w\(w)") }
+    for w in stride(from: 1, to: 20, by: 4) { add("timeout", "w\(w)") }
+    for h in 0..<6 {
+      add("release", "h\(h)")
+      add("acquire", "w\(h * 3)")
+    }
+    lines.append(line(clock + 0.0005, "crash", "h6"))
+    for h in 7..<20 { add("release", "h\(h)") }
+    let path = temporaryFile(lines.joined(separator: "\n") + "\n")
+    let byTable = try LogAnalysis.summarize(paths: [path], options: AnalysisOptions(), pairsScanned: 0) { _ in }
+    let byScan = try LogAnalysis.summarize(paths: [path], options: AnalysisOptions(), pairsScanned: .max) { _ in }
+    #expect(SummaryWriter.bytes(byTable) == SummaryWriter.bytes(byScan))
+    // The edges were there to match: 20 waiters on 20 holders.
+    #expect(String(decoding: SummaryWriter.bytes(byScan), as: UTF8.self).components(separatedBy: "\"waiter\":").count > 400)
   }
 
   @Test("a summary written and read back merges and renders like the original")
@@ -192,7 +233,8 @@ struct FleetTests {
 
   @Test("route's last span mark is at the last event, also for a log before 1970 (negative times)")
   func spanMarkBefore1970() throws {
-    let log = #"{"ts":"1960-01-01T00:00:00Z","event":"acquire","agent":"a","lock":"L"}"# + "\n"
+    let log =
+      #"{"ts":"1960-01-01T00:00:00Z","event":"acquire","agent":"a","lock":"L"}"# + "\n"
       + #"{"ts":"1960-01-01T00:00:05Z","event":"release","agent":"a","lock":"L"}"# + "\n"
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-route-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -203,14 +245,16 @@ struct FleetTests {
 
   @Test("route keeps every optional field: mode, capacity, lease, token, expected hold, trace ids")
   func routeKeepsFields() throws {
-    let log = #"{"ts":"2026-11-22T10:00:00.5Z","event":"acquire","agent":"a","lock":"L","mode":"shared","capacity":3,"lease_ms":1.5,"token":7,"expected_ms":20,"trace_id":"t1","span_id":"s1"}"#
+    let log =
+      #"{"ts":"2026-11-22T10:00:00.5Z","event":"acquire","agent":"a","lock":"L","mode":"shared","capacity":3,"lease_ms":1.5,"token":7,"expected_ms":20,"trace_id":"t1","span_id":"s1"}"#
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-route-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: directory) }
     _ = try RouteCommand.run(paths: [temporaryFile(log + "\n")], shards: 1, directory: directory, options: AnalysisOptions()) { _ in }
     let text = try String(contentsOfFile: "\(directory)/\(RouteCommand.shardFileName(0))", encoding: .utf8)
     #expect(
       text.contains(
-        #"{"ts":"2026-11-22T10:00:00.500000000Z","event":"acquire","agent":"a","lock":"L","mode":"shared","capacity":3,"lease_ms":1.5,"expected_ms":20,"token":7,"trace_id":"t1","span_id":"s1"}"#))
+        #"{"ts":"2026-11-22T10:00:00.500000000Z","event":"acquire","agent":"a","lock":"L","mode":"shared","capacity":3,"lease_ms":1.5,"expected_ms":20,"token":7,"trace_id":"t1","span_id":"s1"}"#
+      ))
   }
 
   @Test("merge with --prometheus-histograms writes cumulative _bucket series that end at the count")
@@ -239,7 +283,9 @@ struct FleetTests {
     _ = try RouteCommand.run(paths: [log], shards: 2, directory: directory, options: AnalysisOptions()) { _ in }
     var paths = ["\(directory)/\(RouteCommand.summaryName)"]
     for shard in 0..<2 {
-      let summary = try LogAnalysis.summarize(paths: ["\(directory)/\(RouteCommand.shardFileName(shard))"], options: AnalysisOptions()) { _ in }
+      let summary = try LogAnalysis.summarize(paths: ["\(directory)/\(RouteCommand.shardFileName(shard))"], options: AnalysisOptions()) {
+        _ in
+      }
       paths.append("\(directory)/s\(shard).json")
       _ = FileManager.default.createFile(atPath: paths[paths.count - 1], contents: Data(SummaryWriter.bytes(summary)))
     }

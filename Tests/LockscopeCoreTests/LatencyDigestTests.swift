@@ -8,6 +8,23 @@ struct LatencyDigestTests {
     sorted[max(1, (p * sorted.count + 99) / 100) - 1]
   }
 
+  /// A report row's summary, from the digest's accessors one at a time.
+  func expectedSummary(_ digest: LatencyDigest) -> LatencyDigest.Summary {
+    LatencyDigest.Summary(
+      count: digest.count, sum: digest.sum, mean: digest.mean, p50: digest.percentile(50), p90: digest.percentile(90),
+      p95: digest.percentile(95), p99: digest.percentile(99), max: digest.max)
+  }
+
+  @Test("a report row's summary equals the accessors one at a time, from 0 samples to past the histogram")
+  func summaryMatchesAccessors() {
+    var random = SplitMix(seed: 19)
+    for size in [0, 1, 2, 3, 5, 128, 129, 1_000] {
+      var digest = LatencyDigest()
+      for _ in 0..<size { digest.add(Int64(random.next() % 9_000_000_000)) }
+      #expect(digest.summary == expectedSummary(digest), "\(size) samples")
+    }
+  }
+
   @Test("up to 128 samples, percentiles are exact nearest-rank")
   func exact() {
     var digest = LatencyDigest()
@@ -27,12 +44,27 @@ struct LatencyDigestTests {
       let expected = ps.map { exactPercentile(samples.sorted(), $0) }
       #expect(ps.map(digest.percentile) == expected)
       #expect(digest.percentiles(ps) == expected)
+      #expect(digest.summary == expectedSummary(digest))
     }
+    #expect(LatencyDigest().summary == LatencyDigest.Summary())
+    #expect(LatencyDigest().summary == expectedSummary(LatencyDigest()))
     // Two samples: p50 is the smaller (rank ⌈1⌉ = 1), p51 the larger (rank ⌈1.02⌉ = 2).
     var two = LatencyDigest()
     two.add(9)
     two.add(2)
     #expect(two.percentiles([50, 51, 99]) == [2, 9, 9])
+  }
+
+  @Test("past 128 samples, percentiles asked together (in any order) equal those asked one at a time", arguments: [5, 6])
+  func histogramPercentilesTogether(seed: UInt64) {
+    var rng = SplitMix(seed: seed)
+    var digest = LatencyDigest()
+    for _ in 0..<5_000 { digest.add(Int64(rng.next() % 50_000_000)) }
+    #expect(!digest.isExact)
+    for ps in [[50, 90, 95, 99], [99, 1, 50, 50, 100, 0], Array(0...100).reversed()] {
+      #expect(digest.percentiles(ps) == ps.map(digest.percentile), "\(ps)")
+    }
+    #expect(digest.summary == expectedSummary(digest))
   }
 
   @Test("past 128 samples every percentile stays within 0.8% of the exact value", arguments: [1, 2, 3, 4])

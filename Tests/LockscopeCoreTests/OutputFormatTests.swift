@@ -101,10 +101,12 @@ func prometheusProblems(_ text: String) -> [String] {
     }
     let value = rest.dropFirst()
     if Double(value) == nil && !["+Inf", "-Inf", "NaN"].contains(String(value)) { problems.append("bad value '\(value)': \(where_)") }
-    // The family: the name, or for a summary's _sum/_count the name without it.
+    // The family: the name, or for a summary's _sum/_count (a histogram's also _bucket)
+    // the name without it.
     var family = metric
-    for suffix in ["_sum", "_count"] where metric.hasSuffix(suffix) && typed[String(metric.dropLast(suffix.count))] == "summary" {
-      family = String(metric.dropLast(suffix.count))
+    for suffix in ["_sum", "_count", "_bucket"] where metric.hasSuffix(suffix) {
+      let type = typed[String(metric.dropLast(suffix.count))]
+      if type == "histogram" || (type == "summary" && suffix != "_bucket") { family = String(metric.dropLast(suffix.count)) }
     }
     if typed[family] == nil { problems.append("sample before its TYPE: \(where_)") }
     if typed[family] == "counter" && !family.hasSuffix("_total") { problems.append("counter without _total: \(where_)") }
@@ -128,10 +130,35 @@ struct OutputFormatTests {
     return result.out
   }
 
-  @Test("Prometheus output follows the exposition format, line by line, for every fixture and hostile names", arguments: [
-    "serialized-workers.jsonl", "rwlock.jsonl", "semaphore.jsonl", "leases.jsonl", "timeouts.jsonl", "anomalies.jsonl",
-    "timeline/postmortem.jsonl",
-  ])
+  @Test("Prometheus streamed in parts (1,000 locks and agents: more than a megabyte) is the rendering whole, families together")
+  func prometheusStreamedInParts() throws {
+    var lines: [String] = []
+    for index in 0..<500 {
+      let t = Double(index) * 0.001
+      lines.append(line(t, "request", "agent-\(index)", "key:\(index)"))
+      lines.append(line(t + 0.0002, "acquire", "agent-\(index)", "key:\(index)"))
+      lines.append(line(t + 0.0005, "release", "agent-\(index)", "key:\(index)"))
+    }
+    let report = try analyze(lines.joined(separator: "\n") + "\n")
+    for renderer in [PrometheusRenderer(), PrometheusRenderer(histograms: true)] {
+      let sink = TextSink(capturingAsTerminal: false)
+      try renderer.write(report, to: sink)
+      let whole = renderer.render(report)
+      #expect(whole.utf8.count > 1 << 20 || !renderer.histograms)
+      #expect(sink.captured == whole)
+      // Each family's HELP comes once, before all of its samples.
+      let helps = whole.split(separator: "\n").filter { $0.hasPrefix("# HELP lockscope_lock_wait_seconds ") }
+      #expect(helps.count == 1)
+      #expect(prometheusProblems(whole) == [])
+    }
+  }
+
+  @Test(
+    "Prometheus output follows the exposition format, line by line, for every fixture and hostile names",
+    arguments: [
+      "serialized-workers.jsonl", "rwlock.jsonl", "semaphore.jsonl", "leases.jsonl", "timeouts.jsonl", "anomalies.jsonl",
+      "timeline/postmortem.jsonl",
+    ])
   func prometheusIsValid(_ name: String) {
     let text = prometheus(fixture(name))
     #expect(prometheusProblems(text) == [], "\(name)")
@@ -161,7 +188,8 @@ struct OutputFormatTests {
     let lines = Set(prometheus(fixture("serialized-workers.jsonl")).split(separator: "\n").map(String.init))
     // fixtures/README.md: waits 0,0,2,…,18,18 s: p50 8 s, p90 16 s, p95 18 s, sum 180 s, 20 samples.
     for expected in [
-      #"lockscope_lock_wait_seconds{lock="llm:global",quantile="0.5"} 8"#, #"lockscope_lock_wait_seconds{lock="llm:global",quantile="0.9"} 16"#,
+      #"lockscope_lock_wait_seconds{lock="llm:global",quantile="0.5"} 8"#,
+      #"lockscope_lock_wait_seconds{lock="llm:global",quantile="0.9"} 16"#,
       #"lockscope_lock_wait_seconds{lock="llm:global",quantile="0.95"} 18"#, #"lockscope_lock_wait_seconds_sum{lock="llm:global"} 180"#,
       #"lockscope_lock_wait_seconds_count{lock="llm:global"} 20"#, #"lockscope_lock_hold_seconds_sum{lock="llm:global"} 40"#,
       #"lockscope_lock_contention_ratio{lock="llm:global"} 0.9"#, #"lockscope_lock_queue_length_mean{lock="llm:global"} 4.5"#,
@@ -189,7 +217,8 @@ struct OutputFormatTests {
       let cells = line.replacingOccurrences(of: "\\|", with: "").filter { $0 == "|" }.count
       #expect(cells == (line.hasPrefix("| db") ? 18 : 14), "\(line)")
     }
-    #expect(text.contains(#"db\|users\\n"quoted" &lt;script&gt;&amp;"#) || text.contains(#"db\|users\\n"quoted" &lt;script\>&amp;"#), "\(text)")
+    #expect(
+      text.contains(#"db\|users\\n"quoted" &lt;script&gt;&amp;"#) || text.contains(#"db\|users\\n"quoted" &lt;script\>&amp;"#), "\(text)")
     #expect(!text.contains("<script>") && !text.contains("[link](http"))
     #expect(text.contains("line break \\[link\\](http://x)"))
   }

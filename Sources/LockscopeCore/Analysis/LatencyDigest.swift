@@ -118,13 +118,67 @@ struct LatencyDigest: Sendable {
   /// Mean rounded down, 0 with no samples.
   var mean: Int64 { count == 0 ? 0 : Int64(sum / Int128(count)) }  // ≤ max: it fits
 
+  /// What every row of a report shows of a digest, read in one pass over its kinds of
+  /// storage: a row with one or two samples (a million per-key names) makes no array.
+  struct Summary: Equatable {
+    var count = 0
+    var sum: Int128 = 0
+    var mean: Int64 = 0
+    var p50: Int64 = 0, p90: Int64 = 0, p95: Int64 = 0, p99: Int64 = 0
+    var max: Int64 = 0
+  }
+
+  var summary: Summary {
+    switch samplesKept {
+    case .none:
+      return Summary()
+    case .one:
+      return Summary(count: 1, sum: Int128(min), mean: min, p50: min, p90: min, p95: min, p99: min, max: max)
+    case .two:
+      // Ranks ⌈p·2/100⌉: 1 (`min`) for p50, 2 (`max`) for p90 and up.
+      let sum = Int128(min) + Int128(max)
+      return Summary(count: 2, sum: sum, mean: Int64(sum / 2), p50: min, p90: max, p95: max, p99: max, max: max)
+    case .exact, .histogram:
+      let count = count
+      let sum = sum
+      let values = percentiles([50, 90, 95, 99])
+      return Summary(
+        count: count, sum: sum, mean: Int64(sum / Int128(count)), p50: values[0], p90: values[1], p95: values[2],
+        p99: values[3], max: max)
+    }
+  }
+
   /// Several nearest-rank percentiles at once (one sort of the exact samples).
   func percentiles(_ ps: [Int]) -> [Int64] {
     guard count > 0 else { return ps.map { _ in 0 } }
     // One or two samples (most rows of a log with per-key names) need no array sorted.
-    guard count > 2, isExact else { return ps.map(percentile) }
-    let sorted = exactSamples.sorted()
-    return ps.map { sorted[Swift.max(1, ($0 * count + 99) / 100) - 1] }
+    guard count > 2 else { return ps.map(percentile) }
+    guard let histogram else {
+      let sorted = exactSamples.sorted()
+      return ps.map { sorted[Swift.max(1, ($0 * count + 99) / 100) - 1] }
+    }
+    // One walk of the buckets for every rank asked for (a report asks four of each digest),
+    // not one walk each: the ranks are met in ascending order.
+    let ranks = ps.map { Swift.max(1, ($0 * count + 99) / 100) }
+    var values = [Int64](repeating: max, count: ps.count)
+    let order = ranks.indices.sorted { ranks[$0] < ranks[$1] }
+    var next = 0
+    var seen = 0
+    for (offset, bucketCount) in histogram.buckets.enumerated() where bucketCount > 0 {
+      seen += Int(bucketCount)
+      while next < order.count && seen >= ranks[order[next]] {
+        values[order[next]] = middle(ofBucket: histogram.lowestBucket + offset)
+        next += 1
+      }
+      if next == order.count { break }
+    }
+    return values
+  }
+
+  /// What a percentile falling in `bucket` reports: its midpoint, kept within `min`...`max`.
+  private func middle(ofBucket bucket: Int) -> Int64 {
+    let (low, width) = LatencyDigest.bounds(ofBucket: bucket)
+    return Swift.min(Swift.max(low + (width - 1) / 2, min), max)
   }
 
   /// The nearest-rank percentile: the ⌈p·n/100⌉-th smallest sample (0 with no samples).
@@ -136,10 +190,7 @@ struct LatencyDigest: Sendable {
     var seen = 0
     for (offset, bucketCount) in histogram.buckets.enumerated() {
       seen += Int(bucketCount)
-      if seen >= rank {
-        let (low, width) = LatencyDigest.bounds(ofBucket: histogram.lowestBucket + offset)
-        return Swift.min(Swift.max(low + (width - 1) / 2, min), max)
-      }
+      if seen >= rank { return middle(ofBucket: histogram.lowestBucket + offset) }
     }
     return max
   }

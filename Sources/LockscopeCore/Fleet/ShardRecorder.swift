@@ -17,6 +17,8 @@ struct ShardRecorder: TimelineObserver {
     var deadline: Int64
     var source: SourceLocation
     static func == (a: OpenEdge, b: OpenEdge) -> Bool { a.waiter == b.waiter && a.holder == b.holder }
+    /// The (waiter, holder) pair as one key.
+    var pair: LockAgentKey { LockAgentKey(lock: LockID(waiter.rawValue), agent: holder) }
   }
 
   struct Span {
@@ -36,7 +38,14 @@ struct ShardRecorder: TimelineObserver {
   /// `route`'s span marks seen (crashes of `RouteCommand.spanAgent`).
   private(set) var marks: Int64 = 0
 
-  init(agentNames: NameTable) { self.agentNames = agentNames }
+  /// Up to this many (previous, current) comparisons a lock's edges are matched by a scan;
+  /// past it, by a table (tests set it to force one or the other).
+  private let pairsScanned: Int
+
+  init(agentNames: NameTable, pairsScanned: Int = 256) {
+    self.agentNames = agentNames
+    self.pairsScanned = pairsScanned
+  }
 
   var wantsCycles: Bool { false }
   var wantsEvents: Bool { true }
@@ -60,10 +69,26 @@ struct ShardRecorder: TimelineObserver {
     }
     let previous = open[lock] ?? []
     guard !(previous.isEmpty && current.isEmpty) else { return }
-    for edge in previous where !current.contains(edge) { close(edge, lock: lock, at: time, by: event.kind) }
-    for index in current.indices {
-      if let kept = previous.first(where: { $0 == current[index] }) { current[index].start = kept.start }
+    // An edge open before and now keeps its (first) start; one open before only ends here.
+    var stillOpen = [Bool](repeating: false, count: previous.count)
+    if previous.count * current.count <= pairsScanned {
+      for index in previous.indices { stillOpen[index] = current.contains(previous[index]) }
+      for index in current.indices {
+        if let kept = previous.first(where: { $0 == current[index] }) { current[index].start = kept.start }
+      }
+    } else {
+      // A full semaphore waited on by many: every waiter has an edge to every holder, and
+      // matching them pair by pair was quadratic in the edges (minutes for 100 x 100).
+      var firstStart: [LockAgentKey: Int64] = [:]
+      firstStart.reserveCapacity(previous.count)
+      for edge in previous where firstStart[edge.pair] == nil { firstStart[edge.pair] = edge.start }
+      let now = Set(current.map(\.pair))
+      for index in previous.indices { stillOpen[index] = now.contains(previous[index].pair) }
+      for index in current.indices {
+        if let start = firstStart[current[index].pair] { current[index].start = start }
+      }
     }
+    for (index, edge) in previous.enumerated() where !stillOpen[index] { close(edge, lock: lock, at: time, by: event.kind) }
     open[lock] = current.isEmpty ? nil : current
   }
 

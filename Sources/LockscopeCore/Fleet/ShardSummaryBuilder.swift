@@ -1,15 +1,15 @@
 extension LogAnalysis {
   /// `report --format summary` (SPEC §7): the pipeline of `run`, kept as a mergeable summary
   /// instead of a report.
-  static func summarize(paths: [String], options: AnalysisOptions, warn: @escaping (String) -> Void)
-    throws(InputError) -> FleetSummary
-  {
+  static func summarize(
+    paths: [String], options: AnalysisOptions, pairsScanned: Int = 256, warn: @escaping (String) -> Void
+  ) throws(InputError) -> FleetSummary {
     var options = options
     options.findings.recordsEdgeHistory = true
     let sources = try openAll(paths)
     let (report, builder) = try analyze(
       sources: sources, options: options, warn: warn,
-      observe: { analyzers, context in ObserverPair(analyzers, ShardRecorder(agentNames: context.agents)) },
+      observe: { analyzers, context in ObserverPair(analyzers, ShardRecorder(agentNames: context.agents, pairsScanned: pairsScanned)) },
       analyzers: { $0.first },
       drive: { streams, engine throws(InputError) in try stream(streams, into: engine) })
     return builder.shardSummary(report, recorder: builder.engine.observer.second)

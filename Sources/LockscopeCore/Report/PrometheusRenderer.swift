@@ -36,58 +36,72 @@ struct PrometheusRenderer: ReportRenderer {
     return self.family(family)
   }
 
-  /// The families of one scope (`lock`, `agent`, or overall with no label), in order.
-  private struct Scope {
-    let prefix: String
-    let label: String?
-    var families: [Family] = []
+  /// The families of every scope (`lock`, `agent`, family, or overall), in order: a row
+  /// writes one or more samples into each.
+  private enum Metric: CaseIterable {
+    case attempts, acquisitions, timeouts, wait, hold, contention, timeoutRatio, queueMax, queueMean, utilization
+    case causedWait, blocked, unfinishedHolds, unfinishedHoldMax, fairness, overExpected, overExpectedRatio
+    case waitHistogram, holdHistogram, blockedHistogram
 
-    init(prefix: String, label: String?, noun: String, histograms: Bool) {
-      self.prefix = prefix
-      self.label = label
-      func family(_ suffix: String, _ type: String, _ help: String) -> Family {
-        Family(name: prefix + suffix, type: type, help: help + " (" + noun + ").")
+    var isHistogram: Bool { self == .waitHistogram || self == .holdHistogram || self == .blockedHistogram }
+
+    var family: (suffix: String, type: String, help: String) {
+      switch self {
+      case .attempts: ("attempts_total", "counter", "Lock attempts (requests, and acquires with no request)")
+      case .acquisitions: ("acquisitions_total", "counter", "Acquisitions")
+      case .timeouts: ("timeouts_total", "counter", "Attempts that timed out")
+      case .wait: ("wait_seconds", "summary", "Acquisition latency, request to acquire")
+      case .hold: ("hold_seconds", "summary", "Hold time, acquire to release")
+      case .contention: ("contention_ratio", "gauge", "Share of attempts that had to wait")
+      case .timeoutRatio: ("timeout_ratio", "gauge", "Share of attempts that timed out")
+      case .queueMax: ("queue_length_max", "gauge", "Most waiters queued at once")
+      case .queueMean: ("queue_length_mean", "gauge", "Mean number of waiters over the span")
+      case .utilization: ("utilization_ratio", "gauge", "Share of the span with a holder")
+      case .causedWait: ("caused_wait_seconds_total", "counter", "Waiting that holders imposed on others")
+      case .blocked: ("blocked_seconds", "summary", "Every attempt, request to acquire, timeout or cancel")
+      case .unfinishedHolds: ("unfinished_holds_total", "counter", "Holds ended by crash, expire, lease or end of log")
+      case .unfinishedHoldMax: ("unfinished_hold_max_seconds", "gauge", "The longest unfinished hold")
+      case .fairness: ("fairness_ratio", "gauge", "Jain's index over the agents' mean blocked time (1: all wait alike)")
+      case .overExpected: ("hold_over_expected_total", "counter", "Released holds longer than expected")
+      case .overExpectedRatio:
+        ("hold_over_expected_ratio", "gauge", "Share of released holds with an expectation that exceeded it")
+      case .waitHistogram:
+        ("wait_histogram_seconds", "histogram", "Acquisition latency, as a histogram that adds up across hosts")
+      case .holdHistogram: ("hold_histogram_seconds", "histogram", "Hold time, as a histogram that adds up across hosts")
+      case .blockedHistogram:
+        ("blocked_histogram_seconds", "histogram", "Every attempt to its end, as a histogram that adds up across hosts")
       }
-      families = [
-        family("attempts_total", "counter", "Lock attempts (requests, and acquires with no request)"),
-        family("acquisitions_total", "counter", "Acquisitions"),
-        family("timeouts_total", "counter", "Attempts that timed out"),
-        family("wait_seconds", "summary", "Acquisition latency, request to acquire"),
-        family("hold_seconds", "summary", "Hold time, acquire to release"),
-        family("contention_ratio", "gauge", "Share of attempts that had to wait"),
-        family("timeout_ratio", "gauge", "Share of attempts that timed out"),
-        family("queue_length_max", "gauge", "Most waiters queued at once"),
-        family("queue_length_mean", "gauge", "Mean number of waiters over the span"),
-        family("utilization_ratio", "gauge", "Share of the span with a holder"),
-        family("caused_wait_seconds_total", "counter", "Waiting that holders imposed on others"),
-        family("blocked_seconds", "summary", "Every attempt, request to acquire, timeout or cancel"),
-        family("unfinished_holds_total", "counter", "Holds ended by crash, expire, lease or end of log"),
-        family("unfinished_hold_max_seconds", "gauge", "The longest unfinished hold"),
-        family("fairness_ratio", "gauge", "Jain's index over the agents' mean blocked time (1: all wait alike)"),
-        family("hold_over_expected_total", "counter", "Released holds longer than expected"),
-        family("hold_over_expected_ratio", "gauge", "Share of released holds with an expectation that exceeded it"),
-      ]
-      guard histograms else { return }
-      families += [
-        family("wait_histogram_seconds", "histogram", "Acquisition latency, as a histogram that adds up across hosts"),
-        family("hold_histogram_seconds", "histogram", "Hold time, as a histogram that adds up across hosts"),
-        family("blocked_histogram_seconds", "histogram", "Every attempt to its end, as a histogram that adds up across hosts"),
-      ]
     }
   }
 
-  func render(_ report: Report) -> String {
-    var overall = Scope(prefix: "lockscope_", label: nil, noun: "over all locks", histograms: histograms)
-    var locks = Scope(prefix: "lockscope_lock_", label: "lock", noun: "per lock", histograms: histograms)
-    var agents = Scope(prefix: "lockscope_agent_", label: "agent", noun: "per agent", histograms: histograms)
-    var families = Scope(prefix: "lockscope_family_", label: "family", noun: "per lock family", histograms: histograms)
-    add(report.overall, to: &overall)
-    // Under --family, a family's locks are one series set, not one per key (a million
-    // per-key locks would be a million series).
-    for row in report.locks where row.family == nil { add(row, to: &locks) }
-    for row in report.agents { add(row, to: &agents) }
-    for row in report.families { add(row, to: &families) }
+  /// A scope's rows and how their series are named.
+  private struct Scope {
+    let prefix: String
+    let label: String?
+    let noun: String
+    let rows: [MetricsRow]
+  }
 
+  func render(_ report: Report) -> String {
+    var text = ""
+    stream(report) { text += $0 }
+    return text
+  }
+
+  /// Written a megabyte at a time: every lock and agent is in the output, so a million
+  /// per-key names make hundreds of megabytes that are never held whole.
+  func write(_ report: Report, to sink: TextSink) throws(TextSink.Stopped) {
+    var stopped: TextSink.Stopped?
+    stream(report) { part in
+      guard stopped == nil else { return }
+      do throws(TextSink.Stopped) { try sink.write(part) } catch { stopped = error }
+    }
+    if let stopped { throw stopped }
+  }
+
+  /// The exposition in parts of about a megabyte, in order. A family's samples must be
+  /// together, so the rows are walked once a family instead of collected per family.
+  private func stream(_ report: Report, _ emit: (String) -> Void) {
     var text = ""
     let summary = report.summary
     text += family(Family(name: "lockscope_events_total", type: "counter", help: "Valid event lines read."), value: "\(summary.events)")
@@ -114,42 +128,69 @@ struct PrometheusRenderer: ReportRenderer {
       Family(
         name: "lockscope_anomalies", type: "gauge", help: "Events that contradict the lock state, by kind.",
         samples: report.anomalyCounts.map { #"lockscope_anomalies{kind=""# + $0.kind.rawValue + #""} \#($0.count)"# }))
-    for scope in [overall, locks, families, agents] {
-      for family in scope.families { text += self.family(family) }
+    // The rows are made once (a few hundred bytes each, a fifth of their text here).
+    let scopes = [
+      Scope(prefix: "lockscope_", label: nil, noun: "over all locks", rows: [report.overall]),
+      // Under --family, a family's locks are one series set, not one per key (a million
+      // per-key locks would be a million series).
+      Scope(prefix: "lockscope_lock_", label: "lock", noun: "per lock", rows: report.locks.filter { $0.family == nil }),
+      Scope(prefix: "lockscope_family_", label: "family", noun: "per lock family", rows: Array(report.families)),
+      Scope(prefix: "lockscope_agent_", label: "agent", noun: "per agent", rows: Array(report.agents)),
+    ]
+    for scope in scopes {
+      for metric in Metric.allCases where histograms || !metric.isHistogram {
+        // A family with no samples is left out whole (fairness on agent rows, a scope
+        // with no rows).
+        guard scope.rows.contains(where: { metric != .fairness || $0.fairness != nil }) else { continue }
+        let (suffix, type, help) = metric.family
+        let name = scope.prefix + suffix
+        text += "# HELP \(name) \(Self.escapeHelp(help + " (" + scope.noun + ")."))\n# TYPE \(name) \(type)\n"
+        for row in scope.rows {
+          for line in samples(of: metric, row, in: scope) {
+            text += line
+            text += "\n"
+          }
+          if text.utf8.count >= 1 << 20 {
+            emit(text)
+            text = ""
+          }
+        }
+      }
     }
-    return text
+    if !text.isEmpty { emit(text) }
   }
 
-  /// Adds one row's samples to each family of its scope.
-  private func add(_ row: MetricsRow, to scope: inout Scope) {
+  /// One row's samples of one family.
+  private func samples(of metric: Metric, _ row: MetricsRow, in scope: Scope) -> [String] {
     let labels: [(String, String)] = scope.label.map { [($0, row.name ?? "")] } ?? []
     func series(_ suffix: String, _ extra: [(String, String)] = []) -> String {
       scope.prefix + suffix + Self.labelSet(labels + extra)
     }
-    var values: [[String]] = []
-    values.append(["\(series("attempts_total")) \(row.attempts)"])
-    values.append(["\(series("acquisitions_total")) \(row.acquisitions)"])
-    values.append(["\(series("timeouts_total")) \(row.timeouts)"])
-    values.append(summary(row.wait, total: row.waitTotalNanos, name: "wait_seconds", series: series))
-    values.append(summary(row.hold, total: row.holdTotalNanos, name: "hold_seconds", series: series))
-    values.append(["\(series("contention_ratio")) \(Self.number(row.contentionRate))"])
-    values.append(["\(series("timeout_ratio")) \(Self.number(row.timeoutRate))"])
-    values.append(["\(series("queue_length_max")) \(row.queueMax)"])
-    values.append(["\(series("queue_length_mean")) \(Self.number(row.queueMean))"])
-    values.append(["\(series("utilization_ratio")) \(Self.number(row.utilization))"])
-    values.append(["\(series("caused_wait_seconds_total")) \(Self.seconds(row.causedWaitNanos))"])
-    values.append(summary(row.blocked, total: row.blockedTotalNanos, name: "blocked_seconds", series: series))
-    values.append(["\(series("unfinished_holds_total")) \(row.hold.unfinished)"])
-    values.append(["\(series("unfinished_hold_max_seconds")) \(Self.seconds(row.unfinishedHoldMaxNanos))"])
-    values.append(row.fairness.map { ["\(series("fairness_ratio")) \(Self.number($0))"] } ?? [])
-    values.append(["\(series("hold_over_expected_total")) \(row.overExpected)"])
-    values.append(["\(series("hold_over_expected_ratio")) \(Self.number(row.overExpectedShare))"])
-    if histograms {
-      values.append(histogram(row.wait, total: row.waitTotalNanos, name: "wait_histogram_seconds", series: series))
-      values.append(histogram(row.hold, total: row.holdTotalNanos, name: "hold_histogram_seconds", series: series))
-      values.append(histogram(row.blocked, total: row.blockedTotalNanos, name: "blocked_histogram_seconds", series: series))
+    switch metric {
+    case .attempts: return ["\(series("attempts_total")) \(row.attempts)"]
+    case .acquisitions: return ["\(series("acquisitions_total")) \(row.acquisitions)"]
+    case .timeouts: return ["\(series("timeouts_total")) \(row.timeouts)"]
+    case .wait: return summary(row.wait, total: row.waitTotalNanos, name: "wait_seconds", series: series)
+    case .hold: return summary(row.hold, total: row.holdTotalNanos, name: "hold_seconds", series: series)
+    case .contention: return ["\(series("contention_ratio")) \(Self.number(row.contentionRate))"]
+    case .timeoutRatio: return ["\(series("timeout_ratio")) \(Self.number(row.timeoutRate))"]
+    case .queueMax: return ["\(series("queue_length_max")) \(row.queueMax)"]
+    case .queueMean: return ["\(series("queue_length_mean")) \(Self.number(row.queueMean))"]
+    case .utilization: return ["\(series("utilization_ratio")) \(Self.number(row.utilization))"]
+    case .causedWait: return ["\(series("caused_wait_seconds_total")) \(Self.seconds(row.causedWaitNanos))"]
+    case .blocked: return summary(row.blocked, total: row.blockedTotalNanos, name: "blocked_seconds", series: series)
+    case .unfinishedHolds: return ["\(series("unfinished_holds_total")) \(row.hold.unfinished)"]
+    case .unfinishedHoldMax: return ["\(series("unfinished_hold_max_seconds")) \(Self.seconds(row.unfinishedHoldMaxNanos))"]
+    case .fairness: return row.fairness.map { ["\(series("fairness_ratio")) \(Self.number($0))"] } ?? []
+    case .overExpected: return ["\(series("hold_over_expected_total")) \(row.overExpected)"]
+    case .overExpectedRatio: return ["\(series("hold_over_expected_ratio")) \(Self.number(row.overExpectedShare))"]
+    case .waitHistogram:
+      return histogram(row.wait, total: row.waitTotalNanos, name: "wait_histogram_seconds", series: series)
+    case .holdHistogram:
+      return histogram(row.hold, total: row.holdTotalNanos, name: "hold_histogram_seconds", series: series)
+    case .blockedHistogram:
+      return histogram(row.blocked, total: row.blockedTotalNanos, name: "blocked_histogram_seconds", series: series)
     }
-    for index in scope.families.indices { scope.families[index].samples += values[index] }
   }
 
   /// A summary's quantile samples, then `_sum` and `_count`.

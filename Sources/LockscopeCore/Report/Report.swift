@@ -29,12 +29,12 @@ struct DurationStats: Equatable, Sendable {
   }
 
   init(_ digest: LatencyDigest, unfinished: Int = 0) {
-    count = digest.count
-    sampleSum = digest.sum
-    mean = digest.mean
-    let values = digest.percentiles([50, 90, 95, 99])
-    (p50, p90, p95, p99) = (values[0], values[1], values[2], values[3])
-    max = digest.max
+    let summary = digest.summary
+    count = summary.count
+    sampleSum = summary.sum
+    mean = summary.mean
+    (p50, p90, p95, p99) = (summary.p50, summary.p90, summary.p95, summary.p99)
+    max = summary.max
     self.unfinished = unfinished
   }
 }
