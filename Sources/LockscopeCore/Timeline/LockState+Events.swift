@@ -67,10 +67,10 @@ extension LockState {
   /// overtaken (FIFO grants overtake nobody). With no request, every waiter was.
   mutating func grant(to agent: AgentID, at time: Int64, lock: LockID) -> WaitInterval? {
     guard let index = waiterIndex(agent) else {
-      waiters.overtake(waiters.indices)
+      for position in waiters.indices { waiters[position].overtaken += 1 }
       return nil
     }
-    waiters.overtake(0..<index)
+    for ahead in 0..<index { waiters[ahead].overtaken += 1 }
     return endWait(at: index, time: time, outcome: .granted, lock: lock)
   }
 

@@ -260,7 +260,7 @@ struct LockState: Sendable {
       let waiter = waiters[position]
       let exclusive = waiter.mode == .exclusive
       let owed = owedByAll + (exclusive ? owedByReaders : 0)
-      if owed > 0 { waiters.charge(elapsed * owed, at: position) }
+      if owed > 0 { waiters[position].causedWait += elapsed * owed }
       if exclusive { exclusiveWaiters -= 1 }  // now: the exclusive waiters ahead of it
       let blamesEveryEarlier = capacity > 0 || exclusive
       if waitersThatHold > 0 && liveHolderIndex(waiter.agent) != nil {

@@ -1,15 +1,8 @@
 /// A lock's waiters in arrival order. Grants come from the front, so the front is removed
 /// in O(1) (a head offset, compacted now and then) instead of shifting the whole queue:
 /// a lock with 100,000 waiters stays linear, not quadratic.
-///
-/// The caused wait of each waiter lives apart from the rest of it, in `caused`, index for
-/// index: the walks that charge it (SPEC §2, at each event of a lock whose queue waits on
-/// itself) read and write 8 bytes a waiter instead of a 56-byte record, and a queue
-/// 190,000 deep is walked in 1.5 MB instead of 10.
 struct WaiterQueue: RandomAccessCollection, MutableCollection, Sendable {
-  /// The waiters; their `causedWait` here is not kept up to date (see `caused`).
   private var storage: [Waiter] = []
-  private var caused: [Double] = []
   /// Where the queue starts in `storage`, in 32 bits (a lock's state is per name).
   private var narrowHead: Int32 = 0
 
@@ -24,58 +17,32 @@ struct WaiterQueue: RandomAccessCollection, MutableCollection, Sendable {
   var endIndex: Int { storage.count - head }
 
   subscript(position: Int) -> Waiter {
-    get {
-      var waiter = storage[head + position]
-      waiter.causedWait = caused[head + position]
-      return waiter
-    }
-    set {
-      storage[head + position] = newValue
-      caused[head + position] = newValue.causedWait
-    }
+    get { storage[head + position] }
+    set { storage[head + position] = newValue }
   }
 
-  mutating func append(_ waiter: Waiter) {
-    storage.append(waiter)
-    caused.append(waiter.causedWait)
-  }
-
-  /// Adds to the caused wait of the waiter at `position`.
-  @inline(__always)
-  mutating func charge(_ wait: Double, at position: Int) { caused[head + position] += wait }
-
-  /// Counts one more acquisition that got ahead of each waiter in `positions`.
-  mutating func overtake(_ positions: Range<Int>) {
-    for position in positions { storage[head + position].overtaken += 1 }
-  }
+  mutating func append(_ waiter: Waiter) { storage.append(waiter) }
 
   @discardableResult
   mutating func remove(at position: Int) -> Waiter {
-    let removed = self[position]
-    guard position == 0 else {
-      storage.remove(at: head + position)
-      caused.remove(at: head + position)
-      return removed
-    }
+    guard position == 0 else { return storage.remove(at: head + position) }
+    let first = storage[head]
     head += 1
     if head == storage.count {
       storage.removeAll(keepingCapacity: true)
-      caused.removeAll(keepingCapacity: true)
       head = 0
     } else if head >= 64 && head * 2 >= storage.count {
       // Compact once the dead front is as long as the live queue: amortized O(1).
       storage.removeFirst(head)
-      caused.removeFirst(head)
       head = 0
     }
-    return removed
+    return first
   }
 
   /// Lets the storage of an empty queue go (a lock seldom waited for keeps no buffer).
   mutating func releaseStorageIfEmpty() {
     if storage.count == head && storage.capacity > 0 {
       storage = []
-      caused = []
       head = 0
     }
   }
@@ -86,11 +53,11 @@ struct WaiterQueue: RandomAccessCollection, MutableCollection, Sendable {
   /// from the back, in place.
   mutating func chargeEveryEarlier(elapsed: Double) {
     let head = head
-    caused.withUnsafeMutableBufferPointer { buffer in
+    storage.withUnsafeMutableBufferPointer { buffer in
       var owed = 0.0
       var index = buffer.count - 1
       while index >= head {
-        if owed > 0 { buffer[index] += elapsed * owed }
+        if owed > 0 { buffer[index].causedWait += elapsed * owed }
         let ahead = index - head
         if ahead > 0 { owed += 1 / Double(ahead) }
         index -= 1
