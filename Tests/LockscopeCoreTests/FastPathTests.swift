@@ -103,23 +103,6 @@ struct FastPathTests {
     #expect(parseError(base + #""trace_id":"abc","span_id":"def"}"#) == nil)
   }
 
-  /// The escaping rule of `appendString`, one byte at a time.
-  private func escapedByHand(_ bytes: [UInt8]) -> [UInt8] {
-    var out: [UInt8] = [0x22]
-    for byte in bytes {
-      switch byte {
-      case 0x22: out += [0x5C, 0x22]
-      case 0x5C: out += [0x5C, 0x5C]
-      case 0x0A: out += [0x5C, UInt8(ascii: "n")]
-      case 0x0D: out += [0x5C, UInt8(ascii: "r")]
-      case 0x09: out += [0x5C, UInt8(ascii: "t")]
-      case 0..<0x20, 0x7F: out += Array(("\\u" + hex(UInt16(byte), width: 4)).utf8)
-      default: out.append(byte)
-      }
-    }
-    return out + [0x22]
-  }
-
   @Test("appendString escapes every ASCII byte at every offset as the byte-at-a-time rule does")
   func escapesAtEveryOffset() {
     for byte in UInt8(0)...UInt8(0x7F) {
@@ -129,7 +112,7 @@ struct FastPathTests {
         let string = String(decoding: text, as: UTF8.self)
         var written: [UInt8] = []
         JSONWriter.appendString(string, to: &written)
-        #expect(written == escapedByHand(Array(string.utf8)), "byte \(byte) at \(offset)")
+        #expect(written == jsonQuotedByHand(string.utf8), "byte \(byte) at \(offset)")
       }
     }
   }

@@ -20,21 +20,7 @@ struct JSONWriterTests {
 
   /// The string as RFC 8259 says, one byte at a time (quotes, backslash, C0 and DEL escaped;
   /// everything else, UTF-8 beyond ASCII included, as it is).
-  static func quoted(_ text: String) -> String {
-    var out: [UInt8] = [0x22]
-    for byte in text.utf8 {
-      switch byte {
-      case 0x22: out += [0x5C, 0x22]
-      case 0x5C: out += [0x5C, 0x5C]
-      case 0x0A: out += [0x5C, UInt8(ascii: "n")]
-      case 0x0D: out += [0x5C, UInt8(ascii: "r")]
-      case 0x09: out += [0x5C, UInt8(ascii: "t")]
-      case 0..<0x20, 0x7F: out += Array(("\\u" + hex(UInt16(byte), width: 4)).utf8)
-      default: out.append(byte)
-      }
-    }
-    return String(decoding: out + [0x22], as: UTF8.self)
-  }
+  static func quoted(_ text: String) -> String { String(decoding: jsonQuotedByHand(text.utf8), as: UTF8.self) }
 
   /// Two-space indent, `"key": value`, empty containers as `{}`/`[]`; compact: no blanks.
   static func reference(_ node: Node, compact: Bool, depth: Int = 0) -> String {

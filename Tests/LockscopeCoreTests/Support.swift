@@ -102,3 +102,22 @@ struct SplitMix: RandomNumberGenerator {
 extension SplitMix {
   mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
+
+/// A JSON string as RFC 8259 writes it, one byte at a time: quotes, backslash, C0 and DEL
+/// escaped; everything else, UTF-8 beyond ASCII included, as it is. The slow reference
+/// the writers' fast paths are checked against.
+func jsonQuotedByHand(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+  var out: [UInt8] = [0x22]
+  for byte in bytes {
+    switch byte {
+    case 0x22: out += [0x5C, 0x22]
+    case 0x5C: out += [0x5C, 0x5C]
+    case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+    case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+    case 0x09: out += [0x5C, UInt8(ascii: "t")]
+    case 0..<0x20, 0x7F: out += Array(("\\u" + hex(UInt16(byte), width: 4)).utf8)
+    default: out.append(byte)
+    }
+  }
+  return out + [0x22]
+}

@@ -41,8 +41,9 @@ struct ShardRecorder: TimelineObserver {
   /// Up to this many (previous, current) comparisons a lock's edges are matched by a scan;
   /// past it, by a table (tests set it to force one or the other).
   private let pairsScanned: Int
+  static let defaultPairsScanned = 256
 
-  init(agentNames: NameTable, pairsScanned: Int = 256) {
+  init(agentNames: NameTable, pairsScanned: Int = ShardRecorder.defaultPairsScanned) {
     self.agentNames = agentNames
     self.pairsScanned = pairsScanned
   }

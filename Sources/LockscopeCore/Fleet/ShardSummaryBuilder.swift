@@ -2,7 +2,7 @@ extension LogAnalysis {
   /// `report --format summary` (SPEC §7): the pipeline of `run`, kept as a mergeable summary
   /// instead of a report.
   static func summarize(
-    paths: [String], options: AnalysisOptions, pairsScanned: Int = 256, warn: @escaping (String) -> Void
+    paths: [String], options: AnalysisOptions, pairsScanned: Int = ShardRecorder.defaultPairsScanned, warn: @escaping (String) -> Void
   ) throws(InputError) -> FleetSummary {
     var options = options
     options.findings.recordsEdgeHistory = true

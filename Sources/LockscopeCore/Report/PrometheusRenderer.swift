@@ -144,7 +144,7 @@ struct PrometheusRenderer: ReportRenderer {
         guard scope.rows.contains(where: { metric != .fairness || $0.fairness != nil }) else { continue }
         let (suffix, type, help) = metric.family
         let name = scope.prefix + suffix
-        text += "# HELP \(name) \(Self.escapeHelp(help + " (" + scope.noun + ")."))\n# TYPE \(name) \(type)\n"
+        text += Self.header(name: name, type: type, help: help + " (" + scope.noun + ").")
         for row in scope.rows {
           for line in samples(of: metric, row, in: scope) {
             text += line
@@ -221,8 +221,13 @@ struct PrometheusRenderer: ReportRenderer {
 
   private func family(_ family: Family) -> String {
     guard !family.samples.isEmpty else { return "" }
-    return "# HELP \(family.name) \(Self.escapeHelp(family.help))\n# TYPE \(family.name) \(family.type)\n"
-      + family.samples.joined(separator: "\n") + "\n"
+    return Self.header(name: family.name, type: family.type, help: family.help) + family.samples.joined(separator: "\n")
+      + "\n"
+  }
+
+  /// A family's `# HELP` and `# TYPE` lines, written once before its samples.
+  private static func header(name: String, type: String, help: String) -> String {
+    "# HELP \(name) \(escapeHelp(help))\n# TYPE \(name) \(type)\n"
   }
 
   /// `{lock="db:users",quantile="0.5"}`, or nothing with no labels.
