@@ -11,7 +11,87 @@ struct PerNameMemoryTests {
     #expect(MemoryLayout<LatencyDigest>.stride <= 24)
     #expect(MemoryLayout<MetricAccumulator>.stride <= 112)
     #expect(MemoryLayout<LockState>.stride <= 104)
+    #expect(MemoryLayout<IdleLock>.stride <= 40)
+    #expect(MemoryLayout<ContentionAnalyzer.ShownHold>.stride <= 32)
     #expect(MetricTable.cellStride == 48)
+  }
+
+  /// Observes nothing: the engine's own state is what these tests read.
+  struct Nothing: TimelineObserver {}
+
+  @Test("an idle lock is kept in its small form; held, queued, leased and busy locks whole; either reads the same")
+  func idleLocks() {
+    let agents = NameTable()
+    let locks = NameTable()
+    for i in 0..<2_000 {
+      _ = agents.intern("a\(i)")
+      _ = locks.intern("l\(i)")
+    }
+    let engine = TimelineEngine(observer: Nothing(), selection: Selection(lockNames: locks, agentNames: agents))
+    var time: Int64 = 1_000
+    func event(_ kind: EventKind, _ agent: Int, _ lock: Int, lease: Int64 = -1) {
+      time += 1_000
+      engine.apply(LockEvent(kind: kind, time: time, agent: AgentID(Int32(agent)), lock: LockID(Int32(lock)), leaseNanos: lease))
+    }
+    // 1,000 per-key locks, each taken once: all idle again.
+    for i in 0..<1_000 {
+      event(.acquire, i, i)
+      event(.release, i, i)
+    }
+    #expect(engine.locks.count == 1_000 && engine.locks.inUseCount == 0)
+    // Held, queued for, held on a lease: in use while so.
+    event(.acquire, 1, 1_000)
+    event(.request, 2, 1_000)
+    event(.acquire, 3, 1_001, lease: 5_000_000_000)
+    #expect(engine.locks.inUseCount == 2)
+    #expect(engine.locks[1_000].holders.count == 1 && engine.locks[1_000].waiters.count == 1)
+    event(.release, 1, 1_000)
+    event(.acquire, 2, 1_000)
+    event(.release, 2, 1_000)
+    event(.release, 3, 1_001)
+    #expect(engine.locks.inUseCount == 0)
+    // A lock taken eight times keeps its buffers: it stays whole.
+    for _ in 0..<8 {
+      event(.acquire, 4, 1_002)
+      event(.release, 4, 1_002)
+    }
+    #expect(engine.locks.inUseCount == 1)
+    // The small form reads as the whole state did: its integrals and counters.
+    let state = engine.locks[1_000]
+    #expect(state.seen && state.heldNanos == 4_000 && state.queueMax == 1 && state.queueIntegral == 3_000)
+    #expect(state.holders.isEmpty && state.waiters.isEmpty && state.earliestDeadline == .max)
+    #expect(engine.locks.count == 1_003 && engine.locks.allSatisfy(\.seen))
+    engine.finish()
+    #expect(engine.locks.inUseCount == 1 && engine.locks[0].integratedUntil == time)
+  }
+
+  @Test("a shown hold packs its source and keeps an expected length, a far line and a far input beside it")
+  func shownHoldRoundTrip() {
+    var analyzer = ContentionAnalyzer(options: FindingOptions())
+    let sources = [
+      SourceLocation(input: 0, line: 1), SourceLocation(input: 3, line: (1 << 44) - 1), SourceLocation(input: 0, line: 1 << 44),
+      SourceLocation(input: (1 << 18) - 2, line: 7), SourceLocation(input: (1 << 18) - 1, line: 7),
+      SourceLocation(input: Int32.max, line: .max),
+    ]
+    for (index, source) in sources.enumerated() {
+      analyzer.ensure(LockID(Int32(index)))
+      for expected in [-1, 250_000_000] as [Int64] {
+        let sample = ContentionAnalyzer.Sample(
+          agent: AgentID(Int32(index)), duration: 12_345, time: 99, source: source, expected: expected, site: Int32(index) - 1)
+        for released in [false, true] {
+          analyzer.show(sample, released: released, lock: index)
+          let back = analyzer.shownSample(index)
+          #expect(back?.source == source && back?.expected == expected && back?.agent == sample.agent)
+          #expect(back?.duration == 12_345 && back?.time == 99 && back?.site == sample.site)
+        }
+      }
+    }
+    // The wide ones do not leak into a lock shown again with a packed source.
+    analyzer.show(
+      ContentionAnalyzer.Sample(agent: AgentID(1), duration: 1, time: 1, source: SourceLocation(input: 1, line: 2)), released: true, lock: 2
+    )
+    #expect(analyzer.shownSample(2)?.source == SourceLocation(input: 1, line: 2) && analyzer.shownSample(2)?.expected == -1)
+    #expect(analyzer.shownSample(sources.count) == nil)
   }
 
   /// The fields of a row, digests included, as one comparable value.

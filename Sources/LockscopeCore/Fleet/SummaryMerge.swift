@@ -177,7 +177,7 @@ enum SummaryMerge {
     let context = FindingContext(
       agentName: { agents.name($0.rawValue) }, lockName: { locks.name($0.rawValue) },
       source: { Int($0.input) < sources.count ? sources[Int($0.input)] : "?" },
-      statistics: StatisticsAnalyzer(selection: Selection(lockNames: locks, agentNames: agents)), locks: LockActivity([]), span: 0,
+      statistics: StatisticsAnalyzer(selection: Selection(lockNames: locks, agentNames: agents)), locks: LockActivity(LockTable()), span: 0,
       options: options)
     let findings = analyzer.findings(in: context).map(context.named)
     let dropped = analyzer.droppedFindings.reduce(0) { $0 + $1.count }

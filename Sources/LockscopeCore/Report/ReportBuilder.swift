@@ -203,7 +203,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
 /// analyzers' totals and the engine's per-lock and per-agent state, shared, not copied.
 private struct RowSources<Observer: TimelineObserver>: @unchecked Sendable {  // the name tables are no longer written to
   let statistics: StatisticsAnalyzer
-  let lockStates: [LockState]
+  let lockStates: LockTable
   let agentStates: [TimelineEngine<Observer>.AgentState]
   let lockNames, agentNames: NameTable
   let fairness: LockFairness

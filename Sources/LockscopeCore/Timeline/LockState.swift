@@ -49,6 +49,26 @@ struct Waiter: Sendable {
   var causedWait: Double = 0
 }
 
+/// What is left of a `LockState` while nobody holds or waits for the lock: its integrals,
+/// counters and semaphore size, in 40 bytes (`LockTable` keeps a million per-key locks in
+/// this form, and a whole state only for the locks in use). `slot` is where the lock's
+/// whole state is while it is in use (-1: it is idle, and this is all of it).
+struct IdleLock: Sendable {
+  var slot: Int32 = -1
+  var capacity: Int32 = 0
+  fileprivate(set) var holderEpoch: Int32 = 0
+  fileprivate(set) var queueMaxAndSeen: UInt32 = 0
+  var integratedUntil: Int64 = 0
+  var queueIntegral: Double = 0
+  var heldNanos: Int64 = 0
+
+  /// Whether any event of this lock was analysed (`LockState.seen`).
+  var seen: Bool { queueMaxAndSeen & LockState.notSeenFlag == 0 }
+
+  /// A lock no event was analysed for yet (an id interned for a line outside the selection).
+  static let unseen = IdleLock(queueMaxAndSeen: LockState.notSeenFlag)
+}
+
 /// Everything known about one lock at one instant, plus its running time integrals.
 ///
 /// Holders and waiters are small arrays: most locks have one holder and a short queue, and
@@ -72,7 +92,7 @@ struct LockState: Sendable {
   /// Most waiters at once (`queueMax`) in the low 31 bits, and `notSeenFlag`: one word
   /// beside `holderEpoch`, where a count and a `Bool` at the end made the state 120 bytes.
   private var queueMaxAndSeen: UInt32 = 0
-  private static let notSeenFlag: UInt32 = 1 << 31
+  fileprivate static let notSeenFlag: UInt32 = 1 << 31
   /// The earliest lease deadline among the holders (`Int64.max`: none), so the per-event
   /// lease check is one comparison.
   var earliestDeadline: Int64 = .max
@@ -341,6 +361,41 @@ struct LockState: Sendable {
   init(createdAt time: Int64, seen: Bool = true) {
     integratedUntil = time
     if !seen { queueMaxAndSeen = Self.notSeenFlag }
+  }
+
+  /// The state of a lock nobody holds or waits for, from its idle form.
+  init(idle: IdleLock) {
+    integratedUntil = idle.integratedUntil
+    queueIntegral = idle.queueIntegral
+    heldNanos = idle.heldNanos
+    capacity = idle.capacity
+    holderEpoch = idle.holderEpoch
+    queueMaxAndSeen = idle.queueMaxAndSeen
+  }
+
+  /// Becomes the state of the idle lock `idle`, in place: for a state whose own lock went
+  /// idle (`idleForm` was not nil), its holders, queue, counts and shares are empty or
+  /// zero already, so only what the idle form carries is set (no buffer let go or made).
+  mutating func reuse(for idle: IdleLock) {
+    integratedUntil = idle.integratedUntil
+    queueIntegral = idle.queueIntegral
+    heldNanos = idle.heldNanos
+    capacity = idle.capacity
+    holderEpoch = idle.holderEpoch
+    queueMaxAndSeen = idle.queueMaxAndSeen
+  }
+
+  /// The lock's idle form, when this state says nothing more than it: nobody holds or
+  /// waits, no lapse is remembered, and the lock is not busy (a busy lock keeps its
+  /// buffers, so it stays whole). The shares and maxima of `rare` are reset whenever the
+  /// last holder goes, so a made but otherwise empty `rare` is let go with them.
+  var idleForm: IdleLock? {
+    guard !isBusy, holders.isEmpty, waiters.isEmpty, earliestDeadline == .max,
+      rareParts.read({ $0.lapsedHolders.isEmpty }) ?? true
+    else { return nil }
+    return IdleLock(
+      capacity: capacity, holderEpoch: holderEpoch, queueMaxAndSeen: queueMaxAndSeen, integratedUntil: integratedUntil,
+      queueIntegral: queueIntegral, heldNanos: heldNanos)
   }
 
   @inline(__always)

@@ -5,18 +5,20 @@ extension TimelineEngine {
   /// `body` gets the waiters ahead of `agent` on `lock` that it waits behind, except those
   /// this search has already been given through the same lock.
   private func walkQueue(of lock: LockID, for agent: AgentID, mode: LockMode, _ body: (AgentID) -> Void) {
-    let everyone = locks[lock.index].capacity > 0 || mode == .exclusive
+    let everyone = locks.capacity(lock.index) > 0 || mode == .exclusive
     let key = Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: agent.rawValue))
     if let passedWithAll = walkedPast[key], passedWithAll || !everyone { return }  // its prefix was emitted
     let prefix = walkedPrefix[lock.rawValue] ?? (0, 0)
     // Where to resume: waiters before it were emitted for this kind of waiter already. An
     // agent passed only by an exclusive-only walk starts over, to be given the readers too.
     let from = everyone ? (walkedPast[key] == nil ? prefix.all : 0) : max(prefix.all, prefix.exclusive)
-    let reached = locks[lock.index].forEachWaiterAhead(agent: agent, mode: mode, from: from) { target, conflicts in
-      // Every waiter passed is remembered, emitted or not: its own prefix lies inside this one.
-      let passed = Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: target.rawValue))
-      if everyone || walkedPast[passed] == nil { walkedPast[passed] = everyone }
-      if conflicts { body(target) }
+    let reached = locks.read(lock.index) {
+      $0.forEachWaiterAhead(agent: agent, mode: mode, from: from) { target, conflicts in
+        // Every waiter passed is remembered, emitted or not: its own prefix lies inside this one.
+        let passed = Int64(lock.rawValue) << 32 | Int64(UInt32(bitPattern: target.rawValue))
+        if everyone || walkedPast[passed] == nil { walkedPast[passed] = everyone }
+        if conflicts { body(target) }
+      }
     }
     guard let reached else { return }
     // Waiters that do not conflict were walked past too: remember the position reached.
@@ -62,7 +64,7 @@ extension TimelineEngine {
         let (lock, mode) = (wait.lock, wait.mode)
         // A holder whose lease ran out holds nothing: end it before reading the edges, or a
         // lapsed lease would close a deadlock that cannot be.
-        if locks[lock.index].earliestDeadline < time { expireLeases(of: lock, before: time, sparing: nil) }
+        if locks.earliestDeadline(lock.index) < time { expireLeases(of: lock, before: time, sparing: nil) }
         // Read in place: copying the lock's state would retain its arrays on every search.
         // The mode comes from the agent: finding it in a queue of 100,000 costs as much.
         var found = false

@@ -7,8 +7,9 @@
 final class TimelineEngine<Observer: TimelineObserver> {
   var observer: Observer
   let selection: Selection
-  /// Every lock seen, indexed by id (`seen` is false for ids of locks filtered out).
-  private(set) var locks: [LockState] = []
+  /// Every lock seen, indexed by id (`seen` is false for ids of locks filtered out): idle
+  /// ones in their small form, those in use whole (`LockTable`).
+  private(set) var locks = LockTable()
   private(set) var agents: [AgentState] = []
   /// Time of the first and latest applied events (nil before the first).
   private(set) var firstTime: Int64?
@@ -89,13 +90,14 @@ final class TimelineEngine<Observer: TimelineObserver> {
     }
     let lock = event.lock
     ensureLock(lock, at: time)
-    if event.capacity > 0 { locks[lock.index].capacity = event.capacity }  // ensured above
+    if event.capacity > 0 { locks[inUse: lock.index].capacity = event.capacity }  // ensured above
     expireLeases(of: lock, before: time, sparing: event.kind == .expire ? event.agent : nil)
     // What the agent holds elsewhere on a lease that ran out, it no longer holds: a new
     // attempt is not taken "while holding" it (lock order, deadlocks).
     if event.kind == .request || event.kind == .acquire {
-      for held in agents[event.agent.index].held where held != lock && locks[held.index].earliestDeadline < time {
+      for held in agents[event.agent.index].held where held != lock && locks.earliestDeadline(held.index) < time {
         expireLeases(of: held, before: time, sparing: nil)
+        locks.settle(held.index)
       }
     }
     advance(lock, to: time)
@@ -115,6 +117,7 @@ final class TimelineEngine<Observer: TimelineObserver> {
     case .crash: break  // handled above
     }
     if observer.wantsEvents { observer.applied(event, at: time, state: locks[lock.index]) }
+    locks.settle(lock.index)
   }
 
   private func request(_ event: LockEvent, at time: Int64) {
@@ -166,7 +169,7 @@ final class TimelineEngine<Observer: TimelineObserver> {
     observer.acquired(event, at: time, wait: wait)
     // A new holder is a new wait-for target for the lock's waiters; if it waits somewhere
     // itself, that may close a cycle.
-    if !locks[lock.index].waiters.isEmpty && !agents[agent.index].waiting.isEmpty && observer.wantsCycles {
+    if locks.hasWaiters(lock.index) && !agents[agent.index].waiting.isEmpty && observer.wantsCycles {
       detectCycle(from: agent, at: time, source: event.source)
     }
   }
@@ -189,11 +192,13 @@ final class TimelineEngine<Observer: TimelineObserver> {
       expireLeases(of: lock, before: time, sparing: nil)
       advance(lock, to: time)
       if let wait = withLock(lock, { $0.abandonWait(of: agent, at: time, lock: lock) }) { waitEnded(wait) }
+      locks.settle(lock.index)
     }
     for lock in agents[agent.index].held {
       expireLeases(of: lock, before: time, sparing: nil)
       advance(lock, to: time)
       withLock(lock) { $0.orphanHold(of: agent, at: time, source: source) }
+      locks.settle(lock.index)
     }
     observer.crashed(agent, at: time)
   }
@@ -206,15 +211,16 @@ final class TimelineEngine<Observer: TimelineObserver> {
     finished = true
     guard let end = span?.end else { return }
     advanceTotal(to: end)
-    for index in locks.indices where locks[index].seen {
+    for index in locks.indices where locks.isSeen(index) {
       let lock = LockID(Int32(index))
       expireLeases(of: lock, before: end, sparing: nil)
       advance(lock, to: end)
       // The waits still open blocked the holds still open until the end: counted before
       // the holds end (the orphan rule reads it), though the waits end after.
-      locks[index].chargeOpenWaits(until: end)
+      withLock(lock) { $0.chargeOpenWaits(until: end) }
       while let hold = withLock(lock, { $0.endLastHold(at: end, lock: lock) }) { holdEnded(hold) }
       while let wait = withLock(lock, { $0.endLastWait(at: end, lock: lock) }) { waitEnded(wait) }
+      locks.settle(index)
     }
     observer.finished(at: end)
   }
@@ -242,6 +248,7 @@ final class TimelineEngine<Observer: TimelineObserver> {
   /// Holders whose lease ran out before `time` lose the lock at their deadline, earliest
   /// first. `sparing` is the agent whose own `expire` event is about to end its hold.
   func expireLeases(of lock: LockID, before time: Int64, sparing: AgentID?) {
+    guard locks.earliestDeadline(lock.index) < time else { return }  // no lease ran out (`nextLapse`'s own test)
     while let (slot, deadline) = withLock(lock, { $0.nextLapse(before: time, sparing: sparing) }) {
       advance(lock, to: deadline)
       holdEnded(withLock(lock) { $0.lapse(slot: slot, at: deadline, lock: lock) })
@@ -253,7 +260,7 @@ final class TimelineEngine<Observer: TimelineObserver> {
   private func advance(_ lock: LockID, to time: Int64) {
     let (elapsed, blocked) = withLock(lock) { $0.advance(to: time, since: selection.since) }
     // In place: a copy of the state would retain each of its arrays, on every event.
-    if elapsed > 0 && !locks[lock.index].waiters.isEmpty {
+    if elapsed > 0 && locks.hasWaiters(lock.index) {
       withLock(lock) { observer.waitersBlocked(on: lock, state: $0, elapsed: elapsed, blocked: blocked) }
     }
   }
@@ -295,9 +302,10 @@ final class TimelineEngine<Observer: TimelineObserver> {
 
   /// Reads or changes a lock's state in place: `locks[i].method()` on a class's array
   /// property would copy the whole state (a retain of each of its arrays) before calling.
+  /// An idle lock is put in use first; `settle` puts it back once the event is applied.
   @inline(__always)
   func withLock<Result>(_ lock: LockID, _ body: (inout LockState) -> Result) -> Result {
-    body(&locks[lock.index])
+    body(&locks[inUse: lock.index])
   }
 
   private func remove(_ lock: LockID, from list: inout ShortList<LockID>) {
@@ -306,10 +314,8 @@ final class TimelineEngine<Observer: TimelineObserver> {
 
   @inline(__always)
   private func ensureLock(_ lock: LockID, at time: Int64) {
-    if lock.index >= locks.count {
-      locks.append(contentsOf: repeatElement(LockState(createdAt: 0, seen: false), count: lock.index + 1 - locks.count))
-    }
-    if !locks[lock.index].seen { locks[lock.index] = LockState(createdAt: time) }
+    locks.ensure(lock.index)
+    if !locks.isSeen(lock.index) { locks.markSeen(lock.index, at: time) }
   }
 
   @inline(__always)

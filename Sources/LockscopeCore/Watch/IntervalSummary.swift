@@ -40,7 +40,7 @@ struct IntervalSummary: TimelineObserver {
 
   /// The summary of the interval that ends at `now` (log time), `top` locks at most, and a
   /// fresh start for the next. `locks` is the engine's state, for holders and queues now.
-  mutating func take(now: Int64, interval: Int64, top: Int, locks: [LockState], style: TerminalStyle) -> [String] {
+  mutating func take(now: Int64, interval: Int64, top: Int, locks: LockTable, style: TerminalStyle) -> [String] {
     defer {
       counts.removeAll(keepingCapacity: false)
       events = 0
@@ -75,7 +75,7 @@ struct IntervalSummary: TimelineObserver {
     return lines
   }
 
-  private func queue(_ lock: LockID, _ locks: [LockState]) -> Int {
+  private func queue(_ lock: LockID, _ locks: LockTable) -> Int {
     lock.index < locks.count ? locks[lock.index].waiters.count : 0
   }
 }

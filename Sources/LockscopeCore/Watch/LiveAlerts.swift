@@ -117,7 +117,7 @@ struct LiveAlerts: TimelineObserver {
 
   /// Announces holds that reached `--long-hold` and leases that ran out, as of `now` on the
   /// log's clock. `locks` is the engine's state (for lease deadlines, which renewals move).
-  mutating func scan(now: Int64, locks: [LockState]) {
+  mutating func scan(now: Int64, locks: LockTable) {
     // Collected first, then raised in the order they became due (a dictionary has none).
     var due: [(time: Int64, key: LockAgentKey, lapse: Bool)] = []
     for (key, open) in openHolds where !(open.announcedLong && open.announcedLapse) {

@@ -129,12 +129,12 @@ typealias WatchObservers = ObserverPair<Analyzers, ObserverPair<LiveAlerts, Inte
 
 extension ObserverPair where First == Analyzers, Second == ObserverPair<LiveAlerts, IntervalSummary> {
   /// Checks the open holds and queues against the alert thresholds at `now`.
-  mutating func scanAlerts(now: Int64, locks: [LockState]) {
+  mutating func scanAlerts(now: Int64, locks: LockTable) {
     second.first.scan(now: now, locks: locks)
   }
 
   /// The summary of the interval that ends at `now`.
-  mutating func takeSummary(now: Int64, interval: Int64, top: Int, locks: [LockState], style: TerminalStyle) -> [String] {
+  mutating func takeSummary(now: Int64, interval: Int64, top: Int, locks: LockTable, style: TerminalStyle) -> [String] {
     second.second.take(now: now, interval: interval, top: top, locks: locks, style: style)
   }
 }

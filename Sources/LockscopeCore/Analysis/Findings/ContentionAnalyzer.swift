@@ -42,33 +42,28 @@ struct ContentionAnalyzer: FindingAnalyzer {
   }
 
   /// Where a hot lock is shown: the longest released hold (an outlier candidate too), else
-  /// the first hold of any ending. One slot, not two, in 48 bytes: a million per-key locks.
+  /// the first hold of any ending. 32 bytes a lock (a million per-key locks): the hold's
+  /// input and line share a word with the flags, and what rarely has a value (an expected
+  /// length, an input or line past the packed widths) is kept beside it, by lock.
   struct ShownHold {
     var agent = AgentID(-1)
     var site: Int32 = -1
-    var input: Int32 = 0
-    var isKept = false
-    /// Whether it is the longest released hold.
-    var released = false
-    var line: Int64 = 0
+    /// `releasedBit`, `keptBit`, the input in the `inputBits` below them (all ones: the
+    /// source is in `shownWideSources`), and the line in the low `lineBits`.
+    var packed: UInt64 = 0
     var duration: Int64 = -1
     var time: Int64 = 0
-    var expected: Int64 = -1
 
-    init() {}
+    static let releasedBit: UInt64 = 1 << 63
+    static let keptBit: UInt64 = 1 << 62
+    static let lineBits: UInt64 = 44
+    static let inputBits: UInt64 = 18
+    static let lineMask: UInt64 = 1 << lineBits - 1
+    static let inputMask: UInt64 = 1 << inputBits - 1
 
-    init(_ sample: Sample, released: Bool) {
-      (agent, site, input, line) = (sample.agent, sample.site, sample.source.input, sample.source.line)
-      (duration, time, expected) = (sample.duration, sample.time, sample.expected)
-      isKept = true
-      self.released = released
-    }
-
-    var sample: Sample? {
-      guard isKept else { return nil }
-      return Sample(
-        agent: agent, duration: duration, time: time, source: SourceLocation(input: input, line: line), expected: expected, site: site)
-    }
+    var isKept: Bool { packed & Self.keptBit != 0 }
+    /// Whether it is the longest released hold.
+    var released: Bool { packed & Self.releasedBit != 0 }
     /// The longest released hold's length so far (-1: none).
     var longestReleased: Int64 { released ? duration : -1 }
   }
@@ -86,9 +81,13 @@ struct ContentionAnalyzer: FindingAnalyzer {
   private var longHolds: [Int32: Group] = [:]
   private var starvation: [Int32: Group] = [:]
   private var timeouts: [Int32: Group] = [:]
-  /// Per lock, in three arrays, so a lock nobody queued for costs 68 bytes here.
+  /// Per lock, in three arrays, so a lock nobody queued for costs 52 bytes here.
   private var spans: [ActiveSpan] = []
   private var shownHolds: [ShownHold] = []
+  /// The expected length of a shown hold that has one, by lock.
+  private var shownExpected: [Int32: Int64] = [:]
+  /// The source of a shown hold whose input or line is past `ShownHold`'s widths, by lock.
+  private var shownWideSources: [Int32: SourceLocation] = [:]
   /// The lock's entry in `queued` (-1: none yet).
   private var queuedSlot: [Int32] = []
   private var queued: [QueuedFacts] = []
@@ -136,14 +135,14 @@ struct ContentionAnalyzer: FindingAnalyzer {
     if hold.outcome != .released {
       if !shownHolds[hold.lock.index].isKept {
         let sample = Sample(agent: hold.agent, duration: hold.end - hold.start, time: hold.start, source: hold.source, site: hold.site)
-        shownHolds[hold.lock.index] = ShownHold(sample, released: false)
+        show(sample, released: false, lock: hold.lock.index)
       }
       return
     }
     let duration = hold.end - hold.start
     let sample = Sample(agent: hold.agent, duration: duration, time: hold.start, source: hold.source, expected: expected, site: hold.site)
     if duration > shownHolds[hold.lock.index].longestReleased {
-      shownHolds[hold.lock.index] = ShownHold(sample, released: true)
+      show(sample, released: true, lock: hold.lock.index)
     }
     if duration > options.longHold {
       longHolds[hold.lock.rawValue, default: Group()].add(sample) { $0.duration }
@@ -162,13 +161,50 @@ struct ContentionAnalyzer: FindingAnalyzer {
     }
   }
 
+  /// Makes `sample` lock `index`'s shown hold (the lock is ensured).
+  mutating func show(_ sample: Sample, released: Bool, lock index: Int) {
+    let key = Int32(index)
+    var packed = ShownHold.keptBit | (released ? ShownHold.releasedBit : 0)
+    let source = sample.source
+    if source.input >= 0 && UInt64(source.input) < ShownHold.inputMask && source.line >= 0
+      && UInt64(source.line) <= ShownHold.lineMask
+    {
+      packed |= UInt64(source.input) << ShownHold.lineBits | UInt64(source.line)
+      if !shownWideSources.isEmpty { shownWideSources[key] = nil }
+    } else {
+      packed |= ShownHold.inputMask << ShownHold.lineBits
+      shownWideSources[key] = source
+    }
+    if sample.expected >= 0 {
+      shownExpected[key] = sample.expected
+    } else if !shownExpected.isEmpty {
+      shownExpected[key] = nil
+    }
+    shownHolds[index] = ShownHold(agent: sample.agent, site: sample.site, packed: packed, duration: sample.duration, time: sample.time)
+  }
+
+  /// Lock `index`'s shown hold as it was given to `show`, or nil (none, or not ensured).
+  func shownSample(_ index: Int) -> Sample? {
+    guard index < shownHolds.count else { return nil }
+    let shown = shownHolds[index]
+    guard shown.isKept else { return nil }
+    let key = Int32(index)
+    let input = shown.packed >> ShownHold.lineBits & ShownHold.inputMask
+    let source =
+      input == ShownHold.inputMask
+      ? shownWideSources[key] ?? SourceLocation(input: 0, line: 0)
+      : SourceLocation(input: Int32(input), line: Int64(shown.packed & ShownHold.lineMask))
+    return Sample(
+      agent: shown.agent, duration: shown.duration, time: shown.time, source: source, expected: shownExpected[key] ?? -1, site: shown.site)
+  }
+
   private mutating func seen(_ lock: LockID, at time: Int64) {
     ensure(lock)
     spans[lock.index].first = min(spans[lock.index].first, time)
     spans[lock.index].last = max(spans[lock.index].last, time)
   }
 
-  private mutating func ensure(_ lock: LockID) {
+  mutating func ensure(_ lock: LockID) {
     guard lock.index >= spans.count else { return }
     let missing = lock.index + 1 - spans.count
     spans.append(contentsOf: repeatElement(ActiveSpan(), count: missing))
@@ -236,7 +272,7 @@ struct ContentionAnalyzer: FindingAnalyzer {
   private func outliers(_ context: FindingContext) -> [FindingDraft] {
     var findings: [FindingDraft] = []
     for (index, shown) in shownHolds.enumerated() where index < context.statistics.locks.count && shown.released {
-      guard let worst = shown.sample, worst.duration <= options.longHold else { continue }
+      guard let worst = shownSample(index), worst.duration <= options.longHold else { continue }
       let digest = context.statistics.locks[index].hold
       guard digest.count >= 20 else { continue }
       let median = digest.percentile(50)
@@ -266,7 +302,7 @@ struct ContentionAnalyzer: FindingAnalyzer {
       let lock = fact.lock
       let index = lock.index
       let span = spans[index]
-      let shownHold = shownHolds[index].sample
+      let shownHold = shownSample(index)
       guard context.locks.seen(lock), index < context.statistics.locks.count else { continue }
       let heldNanos = context.locks.heldNanos(lock)
       // Over the lock's own active span: a lock busy all its life in a longer log is hot.

@@ -3,9 +3,9 @@
 /// array (shared, not copied: a million locks cost nothing more), so no analyzer reaches into
 /// the state machine's holders, queue or integrals.
 struct LockActivity {
-  private let states: [LockState]
+  private let states: LockTable
 
-  init(_ states: [LockState]) { self.states = states }
+  init(_ states: LockTable) { self.states = states }
 
   /// Whether the log had an event of `lock` inside the selection.
   func seen(_ lock: LockID) -> Bool { lock.index >= 0 && lock.index < states.count && states[lock.index].seen }
