@@ -65,6 +65,27 @@ struct PerNameMemoryTests {
     #expect(engine.locks.inUseCount == 1 && engine.locks[0].integratedUntil == time)
   }
 
+  @Test("the rows that made others wait are found without making every row, and are the rows a filter finds")
+  func causingWait() throws {
+    var log: [String] = []
+    // Holder i keeps lock i for i+1 s while waiter i waits; idle agents take their own lock.
+    for i in 0..<4 {
+      let start = Double(i * 10)
+      log.append(line(start, "acquire", "holder-\(i)", "lock-\(i)"))
+      log.append(line(start + 0.5, "request", "waiter-\(i)", "lock-\(i)"))
+      log.append(line(start + Double(i + 1), "release", "holder-\(i)", "lock-\(i)"))
+      log.append(line(start + Double(i + 1), "acquire", "waiter-\(i)", "lock-\(i)"))
+      log.append(line(start + Double(i + 1) + 0.1, "release", "waiter-\(i)", "lock-\(i)"))
+      log.append(line(start + 5, "acquire", "idle-\(i)", "own-\(i)"))
+      log.append(line(start + 6, "release", "idle-\(i)", "own-\(i)"))
+    }
+    let report = try analyze(log.joined(separator: "\n") + "\n")
+    let found = report.agents.causingWait
+    #expect(found == Array(report.agents).filter { $0.causedWaitNanos > 0 })
+    #expect(Set(found.compactMap(\.name)) == Set((0..<4).map { "holder-\($0)" }))
+    #expect(MetricsRows(Array(report.agents)).causingWait == found)  // rows kept whole: the same
+  }
+
   @Test("a shown hold packs its source and keeps an expected length, a far line and a far input beside it")
   func shownHoldRoundTrip() {
     var analyzer = ContentionAnalyzer(options: FindingOptions())

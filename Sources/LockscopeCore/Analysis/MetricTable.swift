@@ -27,6 +27,14 @@ struct MetricTable: RandomAccessCollection, Sendable {
     return cell.isFull ? full[cell.fullIndex].waitNanos : Int128(cell.waitNanos)
   }
 
+  /// Row `index`'s `causedWait`, read without making the row (a cell has none: it is a
+  /// rare total, kept in full rows only).
+  @inline(__always)
+  func causedWait(_ index: Int) -> Double {
+    let cell = cells[index]
+    return cell.isFull ? full[cell.fullIndex].causedWait : 0
+  }
+
   /// Changes row `index` in place (the table holds it: see `ensure`).
   @inline(__always)
   mutating func update(_ index: Int, _ body: (inout MetricAccumulator) -> Void) {

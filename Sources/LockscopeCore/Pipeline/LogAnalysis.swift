@@ -216,7 +216,7 @@ enum LogAnalysis {
     // and release per event.
     guard keeping != nil, event.kind == .crash || engine.selection.includes(event.lock) else { return }
     if keeping?.record(event) == true {
-      keeping?.keepWithinBudget { lock in lock.index < engine.locks.count ? engine.locks[lock.index].queueIntegral : 0 }
+      keeping?.keepWithinBudget { lock in engine.locks.queueIntegral(lock.index) }
     }
   }
 }

@@ -14,9 +14,20 @@ struct MetricsRows: RandomAccessCollection, ExpressibleByArrayLiteral, Equatable
 
   init(arrayLiteral rows: MetricsRow...) { storage = .rows(rows) }
 
-  /// Rows made on demand: `row(at: i)` for the i-th of `count` rows.
-  init(count: Int, row: @escaping @Sendable (Int) -> MetricsRow) {
-    storage = .made(MadeRows(count: count, make: row, escaped: false))
+  /// Rows made on demand: `row(at: i)` for the i-th of `count` rows. `causedWait`, when
+  /// given, is the i-th row's `causedWaitNanos` read without making the row.
+  init(count: Int, row: @escaping @Sendable (Int) -> MetricsRow, causedWait: (@Sendable (Int) -> Int128)? = nil) {
+    storage = .made(MadeRows(count: count, make: row, causedWait: causedWait, escaped: false))
+  }
+
+  /// The rows that made others wait (`causedWaitNanos` above zero), in row order. Made rows
+  /// with a `causedWait` reader are made only for those: a million agents' rows are not
+  /// all made to find the few who blocked someone.
+  var causingWait: [MetricsRow] {
+    guard case .made(let made) = storage, let causedWait = made.causedWait else {
+      return filter { $0.causedWaitNanos > 0 }
+    }
+    return (0..<made.count).filter { causedWait($0) > 0 }.map { self[$0] }
   }
 
   var startIndex: Int { 0 }
@@ -78,6 +89,7 @@ struct MetricsRows: RandomAccessCollection, ExpressibleByArrayLiteral, Equatable
   private struct MadeRows: Sendable {
     var count: Int
     var make: @Sendable (Int) -> MetricsRow
+    var causedWait: (@Sendable (Int) -> Int128)?
     var escaped: Bool
   }
 }

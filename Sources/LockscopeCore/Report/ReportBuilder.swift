@@ -66,7 +66,10 @@ struct ReportBuilder<Observer: TimelineObserver> {
       spanNanos: spanNanos, histograms: histograms)
     let (lockOrder, agentOrder) = (lockIndices, agentIndices)
     report.locks = MetricsRows(count: lockOrder.count) { sources.lockRow(Int(lockOrder[$0])) }
-    report.agents = MetricsRows(count: agentOrder.count) { sources.agentRow(Int(agentOrder[$0])) }
+    let agentTable = statistics.agents
+    report.agents = MetricsRows(
+      count: agentOrder.count, row: { sources.agentRow(Int(agentOrder[$0])) },
+      causedWait: { Int128(roundingNanos: agentTable.causedWait(Int(agentOrder[$0]))) })
     report.overall.fill(from: statistics.overall, histograms: histograms)
     report.overall.queueMax = engine.totalQueueMax
     report.overall.queueMean = ratio(engine.totalQueueIntegral, spanNanos)

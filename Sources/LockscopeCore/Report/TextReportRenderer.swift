@@ -214,7 +214,7 @@ struct TextReportRenderer: ReportRenderer {
 
   /// "Who made them wait": holders by the wait they imposed on others.
   private func blockingTable(_ report: Report) -> String {
-    let blockers = report.agents.filter { $0.causedWaitNanos > 0 }.sorted {
+    let blockers = report.agents.causingWait.sorted {
       $0.causedWaitNanos != $1.causedWaitNanos ? $0.causedWaitNanos > $1.causedWaitNanos : ($0.name ?? "") < ($1.name ?? "")
     }
     guard !blockers.isEmpty else { return "" }

@@ -71,6 +71,13 @@ struct LockTable: RandomAccessCollection, Sendable {
     return slot >= 0 && !inUse[Int(slot)].waiters.isEmpty
   }
 
+  /// ∫ waiters dt of lock `index` so far (0 for an id not in the table).
+  func queueIntegral(_ index: Int) -> Double {
+    guard index >= 0 && index < idle.count else { return 0 }
+    let slot = idle[index].slot
+    return slot >= 0 ? inUse[Int(slot)].queueIntegral : idle[index].queueIntegral
+  }
+
   /// Semaphore slots of lock `index` (0: not a semaphore).
   @inline(__always)
   func capacity(_ index: Int) -> Int32 {

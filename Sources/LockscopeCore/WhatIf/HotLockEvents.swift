@@ -20,6 +20,10 @@ final class HotLockEvents {
   private var events: [KeptEvent] = []
   /// Per lock id: how many of its events are kept, or `dropped`.
   private var keptOfLock: [Int32] = []
+  /// The locks with events kept, in the order their first was: what `keepWithinBudget`
+  /// ranks, so its cost is the budget's, not the number of locks seen (a million per-key
+  /// locks made each of its calls a walk of a million counts).
+  private var keptLocks: [Int32] = []
   /// False once even the crashes alone went past the budget: nothing is kept any more.
   private var keeping = true
   /// Whether some lock was dropped to stay within the budget.
@@ -49,6 +53,7 @@ final class HotLockEvents {
       guard lock >= 0 else { return false }
       if lock >= keptOfLock.count { keptOfLock.append(contentsOf: repeatElement(0, count: lock + 1 - keptOfLock.count)) }
       guard keptOfLock[lock] != Self.dropped else { return false }
+      if keptOfLock[lock] == 0 { keptLocks.append(Int32(lock)) }
       keptOfLock[lock] += 1
     }
     // Room for the whole budget at once: pages are only touched as events arrive.
@@ -61,8 +66,7 @@ final class HotLockEvents {
   /// the budget is free (halving keeps the sorting rare: its cost is spread over the events
   /// it frees).
   func keepWithinBudget(_ queueIntegral: (LockID) -> Double) {
-    let live = keptOfLock.indices.filter { keptOfLock[$0] > 0 }.map { LockID(Int32($0)) }
-      .map { (lock: $0, waited: queueIntegral($0)) }
+    let live = keptLocks.map { LockID($0) }.map { (lock: $0, waited: queueIntegral($0)) }
       .sorted { ($0.waited, $0.lock) < ($1.waited, $1.lock) }
     var kept = events.count
     for (lock, _) in live where kept > budget / 2 {
@@ -75,8 +79,10 @@ final class HotLockEvents {
       keeping = false
       events = []
       keptOfLock = []
+      keptLocks = []
       return
     }
+    keptLocks.removeAll { keptOfLock[Int($0)] == Self.dropped }
     // Into a fresh array rather than in place: the old one's pages go back to the system,
     // and the new one's are touched only as far as it is filled (removing in place left a
     // full budget of touched pages behind, 3-4 MB more peak memory).
@@ -113,6 +119,7 @@ final class HotLockEvents {
     keeping = false
     events = []
     keptOfLock = []
+    keptLocks = []
   }
 }
 
