@@ -138,7 +138,36 @@ struct PerNameMemoryTests {
       if index >= plain.count { plain += Array(repeating: MetricAccumulator(), count: index + 1 - plain.count) }
       let value = Int64(rng.next() % 3_000_000_000) - 1_000
       let change: (inout MetricAccumulator) -> Void
-      switch rng.next() % 9 {
+      // The common changes also through their in-cell forms, which must give the same rows.
+      var inCell: ((inout MetricTable) -> Void)?
+      switch rng.next() % 14 {
+      case 9:
+        let contended = rng.next() % 2 == 0
+        change = {
+          $0.attempts += 1
+          $0.contendedAttempts += contended ? 1 : 0
+        }
+        inCell = { $0.attempted(index, contended: contended) }
+      case 10:
+        change = {
+          $0.acquisitions += 1
+          $0.wait.add(value)
+        }
+        inCell = { $0.acquired(index, wait: value) }
+      case 11:
+        change = { $0.blocked.add(value) }
+        inCell = { $0.blocked(index, value) }
+      case 12:
+        let nanos = rng.next() % 50 == 0 ? Int64.max / 3 : max(0, value)  // past 64 bits after three
+        change = { $0.waitNanos += Int128(nanos) }
+        inCell = { $0.waited(index, nanos) }
+      case 13:
+        let (clipped, sampled) = (max(0, value), rng.next() % 3 != 0)
+        change = {
+          $0.holdNanos += Int128(clipped)
+          if sampled { $0.hold.add(value) }
+        }
+        inCell = { $0.held(index, clipped: clipped, length: value, sampled: sampled) }
       case 0: change = { $0.attempts += 1 }
       case 1:
         change = {
@@ -161,7 +190,7 @@ struct PerNameMemoryTests {
       case 7: change = { $0.attempts += 200 }
       default: change = { $0.timeouts += 1 }
       }
-      table.update(index, change)
+      if let inCell { inCell(&table) } else { table.update(index, change) }
       change(&plain[index])
     }
     #expect(table.count == plain.count)

@@ -52,6 +52,87 @@ struct MetricTable: RandomAccessCollection, Sendable {
     }
   }
 
+  // MARK: The common changes, made in place in a cell that can take them
+
+  // A million per-key names keep every row in a cell, and `update` makes the whole
+  // accumulator out of the cell and back for each change: these make the change in the cell
+  // when the result is a cell again, and are `update` otherwise.
+
+  /// An attempt: `attempts += 1`, and `contendedAttempts += 1` when `contended`.
+  @inline(__always)
+  mutating func attempted(_ index: Int, contended: Bool) {
+    let bump: UInt8 = contended ? 1 : 0
+    let cell = cells[index]
+    if !cell.isFull && cell.attempts < .max && cell.contendedAttempts < .max {
+      cells[index].attempts &+= 1
+      cells[index].contendedAttempts &+= bump
+      return
+    }
+    update(index) { row in
+      row.attempts += 1
+      row.contendedAttempts += Int(bump)
+    }
+  }
+
+  /// An acquisition after waiting `wait`: `acquisitions += 1`, `wait.add(wait)`.
+  @inline(__always)
+  mutating func acquired(_ index: Int, wait: Int64) {
+    let cell = cells[index]
+    if !cell.isFull && cell.acquisitions < .max && cell.flags & Cell.waitFlag == 0 {
+      cells[index].acquisitions &+= 1
+      cells[index].wait = Swift.max(0, wait)  // as a digest keeps it
+      cells[index].flags |= Cell.waitFlag
+      return
+    }
+    update(index) { row in
+      row.acquisitions += 1
+      row.wait.add(wait)
+    }
+  }
+
+  /// A `blocked` sample: `blocked.add(nanos)`.
+  @inline(__always)
+  mutating func blocked(_ index: Int, _ nanos: Int64) {
+    let cell = cells[index]
+    if !cell.isFull && cell.flags & Cell.blockedFlag == 0 {
+      cells[index].blocked = Swift.max(0, nanos)
+      cells[index].flags |= Cell.blockedFlag
+      return
+    }
+    update(index) { $0.blocked.add(nanos) }
+  }
+
+  /// Time spent waiting: `waitNanos += nanos` (0 or more).
+  @inline(__always)
+  mutating func waited(_ index: Int, _ nanos: Int64) {
+    let cell = cells[index]
+    if !cell.isFull, case (let sum, false) = cell.waitNanos.addingReportingOverflow(nanos) {
+      cells[index].waitNanos = sum
+      return
+    }
+    update(index) { $0.waitNanos += Int128(nanos) }
+  }
+
+  /// A released hold: `holdNanos += clipped`, and `hold.add(length)` when `sampled`.
+  @inline(__always)
+  mutating func held(_ index: Int, clipped: Int64, length: Int64, sampled: Bool) {
+    let cell = cells[index]
+    if !cell.isFull && (!sampled || cell.flags & Cell.holdFlag == 0),
+      case (let sum, false) = cell.holdNanos.addingReportingOverflow(clipped)
+    {
+      cells[index].holdNanos = sum
+      if sampled {
+        cells[index].hold = Swift.max(0, length)
+        cells[index].flags |= Cell.holdFlag
+      }
+      return
+    }
+    update(index) { row in
+      row.holdNanos += Int128(clipped)
+      if sampled { row.hold.add(length) }
+    }
+  }
+
   /// Makes rows up to `index` (empty ones). Ids are interned from 0 and arrive mostly in
   /// order; the capacity at least doubles when it runs out.
   @inline(__always)

@@ -44,18 +44,21 @@ struct StatisticsAnalyzer: TimelineObserver {
 
   @inline(__always)
   private mutating func sampleBlocked(_ lock: LockID, _ agent: AgentID, _ nanos: Int64) {
-    update(lock, agent) { $0.blocked.add(nanos) }
+    ensure(lock, agent)
+    locks.blocked(lock.index, nanos)
+    agents.blocked(agent.index, nanos)
+    overall.blocked.add(nanos)
     blockedPairs.add(LockAgentKey(lock: lock, agent: agent), sample: nanos)
   }
 
   mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     let (agent, lock) = (event.agent, event.lock)
     guard time >= selection.since, selection.includes(agent) else { return }
-    let bump = contended ? 1 : 0
-    update(lock, agent) { row in
-      row.attempts += 1
-      row.contendedAttempts += bump
-    }
+    ensure(lock, agent)
+    locks.attempted(lock.index, contended: contended)
+    agents.attempted(agent.index, contended: contended)
+    overall.attempts += 1
+    if contended { overall.contendedAttempts += 1 }
     if queueLength > 0 { agents.update(agent.index) { $0.queueMax = max($0.queueMax, queueLength) } }
     // A bare acquire was blocked for no time at all (SPEC §2 `blocked`).
     if bare { sampleBlocked(lock, agent, 0) }
@@ -70,10 +73,11 @@ struct StatisticsAnalyzer: TimelineObserver {
       if expected >= 0 { openExpected[key] = expected }
     }
     guard time >= selection.since, selection.includes(event.agent) else { return }
-    update(event.lock, event.agent) { row in
-      row.acquisitions += 1
-      row.wait.add(wait)
-    }
+    ensure(event.lock, event.agent)
+    locks.acquired(event.lock.index, wait: wait)
+    agents.acquired(event.agent.index, wait: wait)
+    overall.acquisitions += 1
+    overall.wait.add(wait)
   }
 
   mutating func waitEnded(_ wait: WaitInterval) {
@@ -83,9 +87,16 @@ struct StatisticsAnalyzer: TimelineObserver {
     guard selection.includes(wait.agent) else { return }
     let clipped = max(0, wait.end - max(wait.start, selection.since))
     let timedOut = wait.outcome == .timedOut && wait.end >= selection.since ? 1 : 0
-    update(wait.lock, wait.agent) { row in
-      row.waitNanos += Int128(clipped)
-      if timedOut > 0 { row.timeouts += timedOut }
+    if timedOut > 0 {
+      update(wait.lock, wait.agent) { row in
+        row.waitNanos += Int128(clipped)
+        row.timeouts += timedOut
+      }
+    } else {
+      ensure(wait.lock, wait.agent)
+      locks.waited(wait.lock.index, clipped)
+      agents.waited(wait.agent.index, clipped)
+      overall.waitNanos += Int128(clipped)
     }
     if wait.queueIntegral != 0 { agents.update(wait.agent.index) { $0.queueIntegral += wait.queueIntegral } }
     // Waits ended by a crash or by the end of the log are not `blocked` samples.
@@ -111,6 +122,16 @@ struct StatisticsAnalyzer: TimelineObserver {
     let length = hold.end - hold.start
     var (expectedBump, overBump) = (0, 0)
     if released, let expected { (expectedBump, overBump) = (1, length > expected ? 1 : 0) }
+    if (released || !inWindow) && expectedBump == 0 {
+      // The common hold, made in a cell when it fits one.
+      let sampled = inWindow
+      ensure(hold.lock, hold.agent)
+      locks.held(hold.lock.index, clipped: clipped, length: length, sampled: sampled)
+      agents.held(hold.agent.index, clipped: clipped, length: length, sampled: sampled)
+      overall.holdNanos += Int128(clipped)
+      if sampled { overall.hold.add(length) }
+      return
+    }
     update(hold.lock, hold.agent) { row in
       row.holdNanos += Int128(clipped)
       guard inWindow else { return }
