@@ -430,6 +430,17 @@ struct JSONReportStreamTests {
     #expect(lists.pooled == 101 && (0...1_000).allSatisfy { $0 == 1_000 ? lists[$0] == [3] : lists[$0].isEmpty })
   }
 
+  @Test("names that differ only in their last bytes spread over the table: short probes")
+  func nameTableSpreads() {
+    for prefix in ["agent-", "lock-", "k", "tenant:42/row:"] {
+      let table = NameTable()
+      for i in 0..<5_000 { _ = table.intern("\(prefix)\(i)") }
+      let (mean, longest) = table.probeDistances()
+      // Linear probing at most half full: about half a slot from home on average.
+      #expect(mean < 1.5 && longest < 40, "\(prefix): mean \(mean), longest \(longest)")
+    }
+  }
+
   @Test("a name table emptied of its names is as new: ids from 0 again, nothing of the old names found")
   func nameTableRemoveAll() {
     let table = NameTable()
