@@ -3,6 +3,21 @@ import Testing
 
 @testable import LockscopeCore
 
+/// Lock i (from 0 to `count` - 1) is held by "\(holder)-i" for i + 1 seconds while
+/// "waiter-i" waits for it from the half second on, then the waiter holds it 0.1 s.
+private func waitedFor(_ count: Int, holder: String) -> [String] {
+  var log: [String] = []
+  for i in 0..<count {
+    let start = Double(i * 10)
+    log.append(line(start, "acquire", "\(holder)-\(i)", "lock-\(i)"))
+    log.append(line(start + 0.5, "request", "waiter-\(i)", "lock-\(i)"))
+    log.append(line(start + Double(i + 1), "release", "\(holder)-\(i)", "lock-\(i)"))
+    log.append(line(start + Double(i + 1), "acquire", "waiter-\(i)", "lock-\(i)"))
+    log.append(line(start + Double(i + 1) + 0.1, "release", "waiter-\(i)", "lock-\(i)"))
+  }
+  return log
+}
+
 /// Issue 18: what one lock or agent costs, and the value semantics the compact forms keep.
 @Suite("Per-name memory")
 struct PerNameMemoryTests {
@@ -67,17 +82,11 @@ struct PerNameMemoryTests {
 
   @Test("the rows that made others wait are found without making every row, and are the rows a filter finds")
   func causingWait() throws {
-    var log: [String] = []
-    // Holder i keeps lock i for i+1 s while waiter i waits; idle agents take their own lock.
+    // Holders who made waiters wait, and agents who only ever took their own lock.
+    var log = waitedFor(4, holder: "holder")
     for i in 0..<4 {
-      let start = Double(i * 10)
-      log.append(line(start, "acquire", "holder-\(i)", "lock-\(i)"))
-      log.append(line(start + 0.5, "request", "waiter-\(i)", "lock-\(i)"))
-      log.append(line(start + Double(i + 1), "release", "holder-\(i)", "lock-\(i)"))
-      log.append(line(start + Double(i + 1), "acquire", "waiter-\(i)", "lock-\(i)"))
-      log.append(line(start + Double(i + 1) + 0.1, "release", "waiter-\(i)", "lock-\(i)"))
-      log.append(line(start + 5, "acquire", "idle-\(i)", "own-\(i)"))
-      log.append(line(start + 6, "release", "idle-\(i)", "own-\(i)"))
+      log.append(line(Double(i * 10) + 5, "acquire", "idle-\(i)", "own-\(i)"))
+      log.append(line(Double(i * 10) + 6, "release", "idle-\(i)", "own-\(i)"))
     }
     let report = try analyze(log.joined(separator: "\n") + "\n")
     let found = report.agents.causingWait
@@ -329,16 +338,7 @@ struct PerNameMemoryTests {
 
   @Test("rows made as they are read are the rows: in report order, escaped for a terminal, appended and sorted as values")
   func madeRows() throws {
-    var log: [String] = []
-    // Agent i holds its own lock for i+1 seconds, then agent i+1 waits 0.5 s for it.
-    for i in 0..<5 {
-      let start = Double(i * 10)
-      log.append(line(start, "acquire", "agent-\(i)", "lock-\(i)"))
-      log.append(line(start + 0.5, "request", "waiter-\(i)", "lock-\(i)"))
-      log.append(line(start + Double(i + 1), "release", "agent-\(i)", "lock-\(i)"))
-      log.append(line(start + Double(i + 1), "acquire", "waiter-\(i)", "lock-\(i)"))
-      log.append(line(start + Double(i + 1) + 0.1, "release", "waiter-\(i)", "lock-\(i)"))
-    }
+    let log = waitedFor(5, holder: "agent")
     let report = try analyze(log.joined(separator: "\n") + "\n")
     // Total wait grows with i: most first.
     #expect(report.locks.map(\.name) == (0..<5).reversed().map { "lock-\($0)" })

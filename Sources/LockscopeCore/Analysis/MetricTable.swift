@@ -137,13 +137,7 @@ struct MetricTable: RandomAccessCollection, Sendable {
   /// order; the capacity at least doubles when it runs out.
   @inline(__always)
   mutating func ensure(_ index: Int) {
-    if index >= cells.count { grow(toInclude: index) }
-  }
-
-  @inline(never)
-  private mutating func grow(toInclude index: Int) {
-    if index >= cells.capacity { cells.reserveCapacity(Swift.max(index + 1, cells.capacity * 2, 64)) }
-    cells.append(contentsOf: repeatElement(Cell(), count: index + 1 - cells.count))
+    if index >= cells.count { cells.extend(toInclude: index, with: Cell()) }
   }
 
   /// A row in 48 bytes: one sample at most of each digest (its value), the two time

@@ -365,12 +365,8 @@ struct LockState: Sendable {
 
   /// The state of a lock nobody holds or waits for, from its idle form.
   init(idle: IdleLock) {
-    integratedUntil = idle.integratedUntil
-    queueIntegral = idle.queueIntegral
-    heldNanos = idle.heldNanos
-    capacity = idle.capacity
-    holderEpoch = idle.holderEpoch
-    queueMaxAndSeen = idle.queueMaxAndSeen
+    self.init(createdAt: idle.integratedUntil)
+    reuse(for: idle)
   }
 
   /// Becomes the state of the idle lock `idle`, in place: for a state whose own lock went

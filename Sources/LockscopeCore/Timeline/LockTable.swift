@@ -22,13 +22,7 @@ struct LockTable: RandomAccessCollection, Sendable {
   /// Makes entries up to `index`: locks not seen yet.
   @inline(__always)
   mutating func ensure(_ index: Int) {
-    if index >= idle.count { grow(toInclude: index) }
-  }
-
-  @inline(never)
-  private mutating func grow(toInclude index: Int) {
-    if index >= idle.capacity { idle.reserveCapacity(Swift.max(index + 1, idle.capacity * 2, 64)) }
-    idle.append(contentsOf: repeatElement(IdleLock.unseen, count: index + 1 - idle.count))
+    if index >= idle.count { idle.extend(toInclude: index, with: .unseen) }
   }
 
   /// Whether lock `index` (ensured) had an event analysed.
