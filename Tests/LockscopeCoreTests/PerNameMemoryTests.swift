@@ -165,7 +165,7 @@ struct PerNameMemoryTests {
         inCell = { $0.acquired(index, wait: value) }
       case 11:
         change = { $0.blocked.add(value) }
-        inCell = { $0.blocked(index, value) }
+        inCell = { $0.sampleBlocked(index, value) }
       case 12:
         let nanos = rng.next() % 50 == 0 ? Int64.max / 3 : max(0, value)  // past 64 bits after three
         change = { $0.waitNanos += Int128(nanos) }

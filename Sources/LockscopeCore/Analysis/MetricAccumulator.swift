@@ -131,6 +131,32 @@ struct MetricAccumulator: Sendable {
   /// Adds another row's totals, as if its events had been counted here: sums add, digests
   /// merge, maxima take the larger (a family row from its locks' rows; fleet summaries,
   /// SPEC §7). A family's queue maximum is not this: its caller knows it.
+  // MARK: The common changes (a `MetricTable` makes them in a cell when it can)
+
+  /// An attempt: `attempts += 1`, and `contendedAttempts += 1` when `contended`.
+  mutating func attempted(contended: Bool) {
+    attempts += 1
+    if contended { contendedAttempts += 1 }
+  }
+
+  /// An acquisition after waiting `wait`: `acquisitions += 1`, `wait.add(wait)`.
+  mutating func acquired(wait nanos: Int64) {
+    acquisitions += 1
+    wait.add(nanos)
+  }
+
+  /// A `blocked` sample.
+  mutating func sampleBlocked(_ nanos: Int64) { blocked.add(nanos) }
+
+  /// Time spent waiting (0 or more).
+  mutating func waited(_ nanos: Int64) { waitNanos += Int128(nanos) }
+
+  /// A released hold: `holdNanos += clipped`, and `hold.add(length)` when `sampled`.
+  mutating func held(clipped: Int64, length: Int64, sampled: Bool) {
+    holdNanos += Int128(clipped)
+    if sampled { hold.add(length) }
+  }
+
   mutating func merge(_ other: MetricAccumulator) {
     attempts += other.attempts
     acquisitions += other.acquisitions

@@ -56,9 +56,10 @@ struct MetricTable: RandomAccessCollection, Sendable {
 
   // A million per-key names keep every row in a cell, and `update` makes the whole
   // accumulator out of the cell and back for each change: these make the change in the cell
-  // when the result is a cell again, and are `update` otherwise.
+  // when the result is a cell again, and are `update` with `MetricAccumulator`'s change of
+  // the same name otherwise.
 
-  /// An attempt: `attempts += 1`, and `contendedAttempts += 1` when `contended`.
+  /// `MetricAccumulator.attempted(contended:)` on row `index`.
   @inline(__always)
   mutating func attempted(_ index: Int, contended: Bool) {
     let bump: UInt8 = contended ? 1 : 0
@@ -68,13 +69,10 @@ struct MetricTable: RandomAccessCollection, Sendable {
       cells[index].contendedAttempts &+= bump
       return
     }
-    update(index) { row in
-      row.attempts += 1
-      row.contendedAttempts += Int(bump)
-    }
+    update(index) { $0.attempted(contended: contended) }
   }
 
-  /// An acquisition after waiting `wait`: `acquisitions += 1`, `wait.add(wait)`.
+  /// `MetricAccumulator.acquired(wait:)` on row `index`.
   @inline(__always)
   mutating func acquired(_ index: Int, wait: Int64) {
     let cell = cells[index]
@@ -84,25 +82,22 @@ struct MetricTable: RandomAccessCollection, Sendable {
       cells[index].flags |= Cell.waitFlag
       return
     }
-    update(index) { row in
-      row.acquisitions += 1
-      row.wait.add(wait)
-    }
+    update(index) { $0.acquired(wait: wait) }
   }
 
-  /// A `blocked` sample: `blocked.add(nanos)`.
+  /// `MetricAccumulator.sampleBlocked(_:)` on row `index`.
   @inline(__always)
-  mutating func blocked(_ index: Int, _ nanos: Int64) {
+  mutating func sampleBlocked(_ index: Int, _ nanos: Int64) {
     let cell = cells[index]
     if !cell.isFull && cell.flags & Cell.blockedFlag == 0 {
       cells[index].blocked = Swift.max(0, nanos)
       cells[index].flags |= Cell.blockedFlag
       return
     }
-    update(index) { $0.blocked.add(nanos) }
+    update(index) { $0.sampleBlocked(nanos) }
   }
 
-  /// Time spent waiting: `waitNanos += nanos` (0 or more).
+  /// `MetricAccumulator.waited(_:)` on row `index`.
   @inline(__always)
   mutating func waited(_ index: Int, _ nanos: Int64) {
     let cell = cells[index]
@@ -110,10 +105,10 @@ struct MetricTable: RandomAccessCollection, Sendable {
       cells[index].waitNanos = sum
       return
     }
-    update(index) { $0.waitNanos += Int128(nanos) }
+    update(index) { $0.waited(nanos) }
   }
 
-  /// A released hold: `holdNanos += clipped`, and `hold.add(length)` when `sampled`.
+  /// `MetricAccumulator.held(clipped:length:sampled:)` on row `index`.
   @inline(__always)
   mutating func held(_ index: Int, clipped: Int64, length: Int64, sampled: Bool) {
     let cell = cells[index]
@@ -127,10 +122,7 @@ struct MetricTable: RandomAccessCollection, Sendable {
       }
       return
     }
-    update(index) { row in
-      row.holdNanos += Int128(clipped)
-      if sampled { row.hold.add(length) }
-    }
+    update(index) { $0.held(clipped: clipped, length: length, sampled: sampled) }
   }
 
   /// Makes rows up to `index` (empty ones). Ids are interned from 0 and arrive mostly in

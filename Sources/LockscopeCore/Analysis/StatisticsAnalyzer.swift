@@ -45,9 +45,9 @@ struct StatisticsAnalyzer: TimelineObserver {
   @inline(__always)
   private mutating func sampleBlocked(_ lock: LockID, _ agent: AgentID, _ nanos: Int64) {
     ensure(lock, agent)
-    locks.blocked(lock.index, nanos)
-    agents.blocked(agent.index, nanos)
-    overall.blocked.add(nanos)
+    locks.sampleBlocked(lock.index, nanos)
+    agents.sampleBlocked(agent.index, nanos)
+    overall.sampleBlocked(nanos)
     blockedPairs.add(LockAgentKey(lock: lock, agent: agent), sample: nanos)
   }
 
@@ -57,8 +57,7 @@ struct StatisticsAnalyzer: TimelineObserver {
     ensure(lock, agent)
     locks.attempted(lock.index, contended: contended)
     agents.attempted(agent.index, contended: contended)
-    overall.attempts += 1
-    if contended { overall.contendedAttempts += 1 }
+    overall.attempted(contended: contended)
     if queueLength > 0 { agents.update(agent.index) { $0.queueMax = max($0.queueMax, queueLength) } }
     // A bare acquire was blocked for no time at all (SPEC §2 `blocked`).
     if bare { sampleBlocked(lock, agent, 0) }
@@ -76,8 +75,7 @@ struct StatisticsAnalyzer: TimelineObserver {
     ensure(event.lock, event.agent)
     locks.acquired(event.lock.index, wait: wait)
     agents.acquired(event.agent.index, wait: wait)
-    overall.acquisitions += 1
-    overall.wait.add(wait)
+    overall.acquired(wait: wait)
   }
 
   mutating func waitEnded(_ wait: WaitInterval) {
@@ -96,7 +94,7 @@ struct StatisticsAnalyzer: TimelineObserver {
       ensure(wait.lock, wait.agent)
       locks.waited(wait.lock.index, clipped)
       agents.waited(wait.agent.index, clipped)
-      overall.waitNanos += Int128(clipped)
+      overall.waited(clipped)
     }
     if wait.queueIntegral != 0 { agents.update(wait.agent.index) { $0.queueIntegral += wait.queueIntegral } }
     // Waits ended by a crash or by the end of the log are not `blocked` samples.
@@ -128,8 +126,7 @@ struct StatisticsAnalyzer: TimelineObserver {
       ensure(hold.lock, hold.agent)
       locks.held(hold.lock.index, clipped: clipped, length: length, sampled: sampled)
       agents.held(hold.agent.index, clipped: clipped, length: length, sampled: sampled)
-      overall.holdNanos += Int128(clipped)
-      if sampled { overall.hold.add(length) }
+      overall.held(clipped: clipped, length: length, sampled: sampled)
       return
     }
     update(hold.lock, hold.agent) { row in

@@ -4,8 +4,9 @@
 ///
 /// Removal leaves a hole that iteration skips (a slot whose agent is `hole`, so a lock's
 /// state needs no second array of flags: 8 bytes less per lock, one allocation less per
-/// first hold); holes are compacted away once they outnumber the holders. An index by agent is kept only past `indexedFrom` holders, so the
-/// common lock (one holder, a few readers) stays a small array scanned in place.
+/// first hold); holes are compacted away once they outnumber the holders. An index by
+/// agent is kept only past `indexedFrom` holders, so the common lock (one holder, a few
+/// readers) stays a small array scanned in place.
 struct HolderList: BidirectionalCollection, Sendable {
   private var slots: [Holder] = []
   private var slotByAgent: [AgentID: Int] = [:]

@@ -66,7 +66,7 @@ final class HotLockEvents {
   /// the budget is free (halving keeps the sorting rare: its cost is spread over the events
   /// it frees).
   func keepWithinBudget(_ queueIntegral: (LockID) -> Double) {
-    let live = keptLocks.map { LockID($0) }.map { (lock: $0, waited: queueIntegral($0)) }
+    let live = keptLocks.map { (lock: LockID($0), waited: queueIntegral(LockID($0))) }
       .sorted { ($0.waited, $0.lock) < ($1.waited, $1.lock) }
     var kept = events.count
     for (lock, _) in live where kept > budget / 2 {
