@@ -118,6 +118,41 @@ struct LatencyDigestTests {
     }
   }
 
+  @Test("the histogram counts every bucket however its range grows: up, down, both ends, one bucket at a time")
+  func histogramGrowth() {
+    let orders: [[Int64]] = [
+      (0..<3_000).map { Int64($0) * 997 },  // up, a bucket or so at a time
+      (0..<3_000).map { Int64(3_000 - $0) * 997 },  // down
+      (0..<3_000).map { $0 % 2 == 0 ? Int64($0) * 1_000_003 : Int64(3_000 - $0) },  // both ends
+      (0..<400).map { _ in 5_000_000 } + [0, .max, 1, Int64.max / 3],  // one bucket, then the extremes
+    ]
+    for samples in orders {
+      var digest = LatencyDigest()
+      for value in samples { digest.add(value) }
+      var expected: [Int: UInt32] = [:]
+      for value in samples { expected[LatencyDigest.bucket(of: value), default: 0] += 1 }
+      let counted = digest.nonEmptyBuckets
+      #expect(counted.map(\.index) == expected.keys.sorted())
+      #expect(counted.allSatisfy { expected[$0.index] == $0.count })
+      #expect(digest.count == samples.count && digest.sum == samples.reduce(Int128(0)) { $0 + Int128($1) })
+    }
+  }
+
+  @Test("a copy of a digest does not see samples added to the original, nor the original the copy's")
+  func digestIsAValue() {
+    for size in [3, 200] {
+      var original = LatencyDigest()
+      for value in 0..<Int64(size) { original.add(value * 1_000) }
+      var copy = original
+      copy.add(9_000_000_000)
+      original.add(1)
+      #expect(original.count == size + 1 && original.max == Int64(size - 1) * 1_000)
+      #expect(copy.count == size + 1 && copy.max == 9_000_000_000 && copy.min == 0)
+      #expect(copy.nonEmptyBuckets.map(\.index).contains(LatencyDigest.bucket(of: 9_000_000_000)) == (size > 128))
+      #expect(!original.nonEmptyBuckets.map(\.index).contains(LatencyDigest.bucket(of: 9_000_000_000)))
+    }
+  }
+
   @Test("bucket bounds contain their values and are at most 1/64 wide")
   func buckets() {
     for value: Int64 in [0, 1, 127, 128, 129, 1000, 1_000_000, 123_456_789_012, Int64.max / 2] {

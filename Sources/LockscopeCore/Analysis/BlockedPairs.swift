@@ -108,18 +108,24 @@ struct BlockedPairs: Sequence, Sendable {
   }
 }
 
-/// The pairs that are not their lock's first: 20 bytes a slot (the packed key, a 64-bit
-/// total, a 32-bit count) in three flat arrays, where a `Dictionary` of `BlockedSum`s took
-/// 40. A pair whose total or count outgrows those widths (centuries of blocking, four
-/// billion samples) moves to `wide` with its exact sum, so nothing is ever rounded.
+/// The pairs that are not their lock's first, in an open-addressing table of 24-byte slots
+/// (the packed key, a 64-bit total, a 32-bit count) in one flat array, where a `Dictionary`
+/// of `BlockedSum`s took 40: a sample reads one slot, one cache line, where three arrays
+/// of keys, totals and counts missed three. A pair whose total or count outgrows those
+/// widths (centuries of blocking, four billion samples) moves to `wide` with its exact sum,
+/// so nothing is ever rounded.
 struct OtherPairs: Sendable {
-  private var keys: [Int64] = []
-  private var totals: [Int64] = []
-  private var counts: [UInt32] = []
+  private var slots: [Slot] = []
   private var used = 0
   /// The highest lock id of any pair here (-1: none).
   private(set) var maxLock: Int32 = -1
   private var wide: [LockAgentKey: StatisticsAnalyzer.BlockedSum] = [:]
+
+  private struct Slot: Sendable {
+    var key = OtherPairs.empty
+    var total: Int64 = 0
+    var count: UInt32 = 0
+  }
 
   /// No real key: lock ids are -1 or more.
   private static let empty = Int64.min
@@ -131,37 +137,38 @@ struct OtherPairs: Sendable {
       wide[key]!.count += count
       return
     }
-    if (used + 1) * 4 > keys.count * 3 { grow() }
+    if (used + 1) * 4 > slots.count * 3 { grow() }
     let slot = find(key.rawValue)
-    if keys[slot] == OtherPairs.empty {
-      keys[slot] = key.rawValue
+    if slots[slot].key == OtherPairs.empty {
+      slots[slot].key = key.rawValue
       used += 1
     }
-    let newTotal = Int128(totals[slot]) + total
-    let newCount = Int(counts[slot]) + count
+    let newTotal = Int128(slots[slot].total) + total
+    let newCount = Int(slots[slot].count) + count
     if newTotal <= Int128(Int64.max) && newTotal >= 0 && newCount <= Int(UInt32.max) {
-      totals[slot] = Int64(newTotal)
-      counts[slot] = UInt32(newCount)
+      slots[slot].total = Int64(newTotal)
+      slots[slot].count = UInt32(newCount)
     } else {
       // Out of the narrow widths for good: the exact sum lives on in `wide` (the slot keeps
       // a zero count, which iteration skips).
       wide[key] = StatisticsAnalyzer.BlockedSum(total: newTotal, count: newCount)
-      totals[slot] = 0
-      counts[slot] = 0
+      slots[slot].total = 0
+      slots[slot].count = 0
     }
   }
 
   /// The pair after `slot` in table order (then the wide ones), advancing `slot`.
   func next(_ slot: inout Int) -> (key: LockAgentKey, value: StatisticsAnalyzer.BlockedSum)? {
-    while slot < keys.count {
+    while slot < slots.count {
       defer { slot += 1 }
-      let key = OtherPairs.key(keys[slot])
-      if keys[slot] != OtherPairs.empty && (counts[slot] > 0 || wide[key] == nil) {
-        return (key, StatisticsAnalyzer.BlockedSum(total: Int128(totals[slot]), count: Int(counts[slot])))
+      let entry = slots[slot]
+      let key = OtherPairs.key(entry.key)
+      if entry.key != OtherPairs.empty && (entry.count > 0 || wide[key] == nil) {
+        return (key, StatisticsAnalyzer.BlockedSum(total: Int128(entry.total), count: Int(entry.count)))
       }
     }
     // The wide pairs, by key: a Dictionary's own order changes from run to run.
-    let rank = slot - keys.count
+    let rank = slot - slots.count
     guard rank < wide.count else { return nil }
     slot += 1
     let key = wide.keys.sorted()[rank]
@@ -184,23 +191,15 @@ struct OtherPairs: Sendable {
 
   @inline(__always)
   private func find(_ raw: Int64) -> Int {
-    let mask = keys.count - 1
-    var slot = OtherPairs.home(of: raw, slots: keys.count)
-    while keys[slot] != OtherPairs.empty && keys[slot] != raw { slot = (slot + 1) & mask }
+    let mask = slots.count - 1
+    var slot = OtherPairs.home(of: raw, slots: slots.count)
+    while slots[slot].key != OtherPairs.empty && slots[slot].key != raw { slot = (slot + 1) & mask }
     return slot
   }
 
   private mutating func grow() {
-    let (oldKeys, oldTotals, oldCounts) = (keys, totals, counts)
-    let size = max(64, keys.count * 2)
-    keys = Array(repeating: OtherPairs.empty, count: size)
-    totals = Array(repeating: 0, count: size)
-    counts = Array(repeating: 0, count: size)
-    for (index, raw) in oldKeys.enumerated() where raw != OtherPairs.empty {
-      let slot = find(raw)
-      keys[slot] = raw
-      totals[slot] = oldTotals[index]
-      counts[slot] = oldCounts[index]
-    }
+    let old = slots
+    slots = Array(repeating: Slot(), count: max(64, old.count * 2))
+    for entry in old where entry.key != OtherPairs.empty { slots[find(entry.key)] = entry }
   }
 }

@@ -73,8 +73,16 @@ struct LatencyDigest: Sendable {
       samplesKept = .none  // the array unshared while it grows
       samples.append(value)
       samplesKept = .exact(samples)
-    case .exact, .histogram:
-      let histogram = histogramForAdding()
+    case .histogram(var histogram):
+      // Changed where it is bound: returned from a helper, it cost one more retain and
+      // release (atomic operations) on most samples of every busy agent.
+      samplesKept = .none
+      if !isKnownUniquelyReferenced(&histogram) { histogram = histogram.copy() }
+      histogram.sum += Int128(value)
+      histogram.add(value)
+      samplesKept = .histogram(histogram)
+    case .exact:
+      let histogram = histogramForAdding()  // the first sample past `exactLimit`
       histogram.sum += Int128(value)
       histogram.add(value)
     }
@@ -256,11 +264,10 @@ struct LatencyDigest: Sendable {
         total += Int(bucketCount)
       }
       guard total == count else { return nil }
-      let histogram = Histogram()
+      var counts = [UInt32](repeating: 0, count: previous - buckets[0].index + 1)
+      for (index, bucketCount) in buckets { counts[index - buckets[0].index] = bucketCount }
+      let histogram = Histogram(lowest: buckets[0].index, counts: counts)
       histogram.sum = sum
-      histogram.lowestBucket = buckets[0].index
-      histogram.buckets = Array(repeating: 0, count: previous - histogram.lowestBucket + 1)
-      for (index, bucketCount) in buckets { histogram.buckets[index - histogram.lowestBucket] = bucketCount }
       histogram.count = count
       samplesKept = .histogram(histogram)
     }
@@ -302,38 +309,90 @@ struct LatencyDigest: Sendable {
 /// The log-linear histogram of a digest past its exact samples, and their exact sum: a
 /// reference, so digests that never need it carry only a null pointer (`LatencyDigest`
 /// copies it before changing a shared one).
+///
+/// The counts live in memory the object manages itself, not in an array: an add reads the
+/// object and one count, with no array header to load and no uniqueness test of its own
+/// (the digest already made sure it holds the only reference). An agent's or an overall
+/// histogram takes a sample for most events.
 private final class Histogram: @unchecked Sendable {
   /// Every sample counted, exactly (a full bucket stays full; this does not).
   var count = 0
   var sum: Int128 = 0
-  /// Counts of buckets `lowestBucket ..< lowestBucket + buckets.count`.
-  var buckets: [UInt32] = []
-  var lowestBucket = 0
+  /// The first bucket counted: `buckets` are the counts of `lowestBucket ..< lowestBucket +
+  /// buckets.count`.
+  private(set) var lowestBucket = 0
+  /// Buckets in use (from `lowestBucket` to the highest one counted).
+  private var used = 0
+  /// Room for `capacity` counts from bucket `base` (at most `base ... lowestBucket` and past
+  /// the highest are spare, so growing by a bucket or two does not reallocate each time).
+  private var base = 0
+  private var capacity = 0
+  private var storage: UnsafeMutablePointer<UInt32>?
+
+  init() {}
+
+  /// A histogram of the given counts from bucket `lowest` on (a stored summary read back).
+  init(lowest: Int, counts: [UInt32]) {
+    lowestBucket = lowest
+    base = lowest
+    if !counts.isEmpty {
+      let made = UnsafeMutablePointer<UInt32>.allocate(capacity: counts.count)
+      made.initialize(from: counts, count: counts.count)
+      (storage, used, capacity) = (made, counts.count, counts.count)
+    }
+  }
+
+  deinit { storage?.deallocate() }
+
+  /// The counts of the buckets in use, valid while the histogram lives and does not change.
+  var buckets: UnsafeBufferPointer<UInt32> {
+    guard let storage else { return UnsafeBufferPointer(start: nil, count: 0) }
+    return UnsafeBufferPointer(start: storage + (lowestBucket - base), count: used)
+  }
 
   func copy() -> Histogram {
-    let copy = Histogram()
+    let copy = Histogram(lowest: lowestBucket, counts: Array(buckets))
     copy.count = count
     copy.sum = sum
-    copy.buckets = buckets
-    copy.lowestBucket = lowestBucket
     return copy
   }
 
   /// Counts `value` (not its sum) `times` times; a full bucket stays full.
+  @inline(__always)
   func add(_ value: Int64, times: UInt32 = 1) {
     count += Int(times)
     let index = LatencyDigest.bucket(of: value)
-    if buckets.isEmpty {
-      lowestBucket = index
-      buckets = [0]
-    } else if index < lowestBucket {
-      buckets.insert(contentsOf: repeatElement(0, count: lowestBucket - index), at: 0)
-      lowestBucket = index
-    } else if index >= lowestBucket + buckets.count {
-      buckets.append(contentsOf: repeatElement(0, count: index - lowestBucket - buckets.count + 1))
+    if _slowPath(index < lowestBucket || index >= lowestBucket + used) { include(index) }  // also when empty
+    let slot = storage! + (index - base)
+    let (total, overflow) = slot.pointee.addingReportingOverflow(times)
+    slot.pointee = overflow ? .max : total
+  }
+
+  /// Widens the buckets in use to include `index`, moving them to a larger allocation when
+  /// the spare room does not reach (then with half as much again spare on the side that
+  /// grew, up to the highest bucket there is).
+  @inline(never)
+  private func include(_ index: Int) {
+    guard let old = storage else {
+      let made = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+      made.initialize(to: 0)
+      (storage, base, lowestBucket, used, capacity) = (made, index, index, 1, 1)
+      return
     }
-    let slot = index - lowestBucket
-    let (total, overflow) = buckets[slot].addingReportingOverflow(times)
-    buckets[slot] = overflow ? .max : total
+    let low = Swift.min(lowestBucket, index)
+    let high = Swift.max(lowestBucket + used - 1, index)
+    if low >= base && high < base + capacity {
+      // Room already there, and spare counts are zero: they were made so and never counted.
+      (lowestBucket, used) = (low, high - low + 1)
+      return
+    }
+    let spare = (high - low + 1) / 2
+    let newBase = index < lowestBucket ? Swift.max(0, low - spare) : low
+    let newEnd = index < lowestBucket ? high + 1 : Swift.min(LatencyDigest.highestBucket + 1, high + 1 + spare)
+    let made = UnsafeMutablePointer<UInt32>.allocate(capacity: newEnd - newBase)
+    made.initialize(repeating: 0, count: newEnd - newBase)
+    (made + (lowestBucket - newBase)).update(from: old + (lowestBucket - base), count: used)
+    old.deallocate()
+    (storage, base, capacity, lowestBucket, used) = (made, newBase, newEnd - newBase, low, high - low + 1)
   }
 }

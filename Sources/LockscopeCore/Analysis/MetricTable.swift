@@ -35,6 +35,25 @@ struct MetricTable: RandomAccessCollection, Sendable {
     return cell.isFull ? full[cell.fullIndex].causedWait : 0
   }
 
+  /// The wait, hold and blocked digests of every row together (a cell's one sample of
+  /// each, a full row's digests merged).
+  func mergedDigests() -> (wait: LatencyDigest, hold: LatencyDigest, blocked: LatencyDigest) {
+    var (wait, hold, blocked) = (LatencyDigest(), LatencyDigest(), LatencyDigest())
+    for cell in cells {
+      if cell.isFull {
+        let row = full[cell.fullIndex]
+        wait.merge(row.wait)
+        hold.merge(row.hold)
+        blocked.merge(row.blocked)
+        continue
+      }
+      if cell.flags & Cell.waitFlag != 0 { wait.add(cell.wait) }
+      if cell.flags & Cell.holdFlag != 0 { hold.add(cell.hold) }
+      if cell.flags & Cell.blockedFlag != 0 { blocked.add(cell.blocked) }
+    }
+    return (wait, hold, blocked)
+  }
+
   /// Changes row `index` in place (the table holds it: see `ensure`).
   @inline(__always)
   mutating func update(_ index: Int, _ body: (inout MetricAccumulator) -> Void) {
