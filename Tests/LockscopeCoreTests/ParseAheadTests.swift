@@ -3,17 +3,20 @@ import Testing
 
 @testable import LockscopeCore
 
-/// `--threads 2` parses on a second thread: whatever the input, every byte of output, every
-/// warning and the exit status must be those of `--threads 1`.
-@Suite("Two threads")
+/// `--threads 2` parses on a second thread, `--threads 3` also counts the statistics on a
+/// third: whatever the input, every byte of output, every warning and the exit status must
+/// be those of `--threads 1`.
+@Suite("Two and three threads")
 struct ParseAheadTests {
   /// Runs `arguments` once per thread count and expects the same status, output and errors.
-  func expectSameOnBothThreadCounts(_ arguments: [String], _ comment: String) {
+  func expectSameOnEveryThreadCount(_ arguments: [String], _ comment: String) {
     let one = runCLI(arguments + ["--threads", "1"])
-    let two = runCLI(arguments + ["--threads", "2"])
-    #expect(one.status == two.status, "status differs: \(comment)")
-    #expect(one.out == two.out, "output differs: \(comment)")
-    #expect(one.err == two.err, "errors differ: \(comment)")
+    for threads in ["2", "3"] {
+      let more = runCLI(arguments + ["--threads", threads])
+      #expect(one.status == more.status, "status differs on \(threads) threads: \(comment)")
+      #expect(one.out == more.out, "output differs on \(threads) threads: \(comment)")
+      #expect(one.err == more.err, "errors differ on \(threads) threads: \(comment)")
+    }
   }
 
   /// Every log under fixtures/ (lock event lines, compressed ones, and the OTLP files read as
@@ -24,21 +27,21 @@ struct ParseAheadTests {
     return files.filter { ["jsonl", "gz", "log", "compressed"].contains($0.pathExtension) }.map(\.path).sorted()
   }()
 
-  @Test("every fixture gives the same JSON report, text report and warnings on one and two threads")
+  @Test("every fixture gives the same JSON report, text report and warnings on one, two and three threads")
   func fixtures() {
     #expect(Self.fixtureLogs.count > 50)
     for path in Self.fixtureLogs {
-      expectSameOnBothThreadCounts(["report", "--format", "json", path], path)
-      expectSameOnBothThreadCounts(["report", path], path)
+      expectSameOnEveryThreadCount(["report", "--format", "json", path], path)
+      expectSameOnEveryThreadCount(["report", path], path)
     }
   }
 
   @Test("--strict stops at the same bad line, and the timeline (trace ids in flight) is the same")
   func strictAndTimeline() {
-    expectSameOnBothThreadCounts(["report", "--strict", fixture("malformed.jsonl")], "strict")
+    expectSameOnEveryThreadCount(["report", "--strict", fixture("malformed.jsonl")], "strict")
     for path in Self.fixtureLogs.prefix(30) {
-      expectSameOnBothThreadCounts(["timeline", "--format", "json", path], "timeline json \(path)")
-      expectSameOnBothThreadCounts(["timeline", path], "timeline text \(path)")
+      expectSameOnEveryThreadCount(["timeline", "--format", "json", path], "timeline json \(path)")
+      expectSameOnEveryThreadCount(["timeline", path], "timeline text \(path)")
     }
   }
 
@@ -46,8 +49,8 @@ struct ParseAheadTests {
   func mergedInputs() {
     let merge = Self.fixtureLogs.filter { $0.contains("/merge/") }
     #expect(merge.count >= 2)
-    expectSameOnBothThreadCounts(["report", "--format", "json"] + merge, "merge")
-    expectSameOnBothThreadCounts(["report", "--format", "json", fixture("leases.jsonl"), fixture("rwlock.jsonl")], "two files")
+    expectSameOnEveryThreadCount(["report", "--format", "json"] + merge, "merge")
+    expectSameOnEveryThreadCount(["report", "--format", "json", fixture("leases.jsonl"), fixture("rwlock.jsonl")], "two files")
   }
 
   /// Logs long enough to span many batches, with names first seen late, bad lines (whose
@@ -72,9 +75,14 @@ struct ParseAheadTests {
       }
     }
     let path = temporaryFile(lines.joined(separator: "\n") + "\n")
-    expectSameOnBothThreadCounts(["report", "--format", "json", path], "seed \(seed)")
-    expectSameOnBothThreadCounts(["report", "--format", "json", "--reorder-window", "0", "--lock", "L1*", path], "seed \(seed), filters")
-    expectSameOnBothThreadCounts(["check", path], "check, seed \(seed)")
+    expectSameOnEveryThreadCount(["report", "--format", "json", path], "seed \(seed)")
+    expectSameOnEveryThreadCount(["report", "--format", "json", "--reorder-window", "0", "--lock", "L1*", path], "seed \(seed), filters")
+    expectSameOnEveryThreadCount(["check", path], "check, seed \(seed)")
+    // The statistics thread is handed whether each agent is selected and each hold's
+    // expected length, both decided beside the timeline.
+    expectSameOnEveryThreadCount(
+      ["report", "--format", "json", "--agent", "w1*", "--expect-hold", "L*=400us", "--since", "2026-11-22T10:00:20Z", path],
+      "seed \(seed), agents")
   }
 
   @Test("--threads with a bad value exits 2 with one line")

@@ -1,7 +1,13 @@
 /// The analyzers a report runs, fed together from one pass over the timeline: the
 /// statistics, and one finding analyzer per family of failure.
 struct Analyzers: TimelineObserver {
-  var statistics: StatisticsAnalyzer
+  /// Complete once the stream has ended (`streamEnded`): until then, under
+  /// `statisticsThread`, they are counted on a thread of their own.
+  private(set) var statistics: StatisticsAnalyzer
+  private var statisticsThread: StatisticsThread?
+  /// The open holds' expected lengths, kept here, beside the timeline: the long-hold
+  /// finding reads them as holds end, and each ended hold takes its own to the statistics.
+  private var holdExpectations: OpenHoldExpectations
   var anomalies = AnomalyLog()
   var deadlocks: DeadlockAnalyzer
   var lockOrder: LockOrderAnalyzer
@@ -17,11 +23,13 @@ struct Analyzers: TimelineObserver {
 
   init(
     selection: Selection, options: FindingOptions = FindingOptions(), lockNames: NameTable? = nil,
-    expectedHolds: [(glob: Glob, nanos: Int64)] = [], families: LockFamilies = LockFamilies()
+    expectedHolds: [(glob: Glob, nanos: Int64)] = [], families: LockFamilies = LockFamilies(), statisticsThread: Bool = false
   ) {
     sites = SiteAnalyzer(selection: selection)
     self.families = FamilyAnalyzer(families: families, lockNames: lockNames, since: selection.since)
-    statistics = StatisticsAnalyzer(selection: selection, expectations: HoldExpectations(rules: expectedHolds, lockNames: lockNames))
+    statistics = StatisticsAnalyzer(selection: selection)
+    holdExpectations = OpenHoldExpectations(HoldExpectations(rules: expectedHolds, lockNames: lockNames))
+    self.statisticsThread = statisticsThread ? StatisticsThread(statistics) : nil
     deadlocks = DeadlockAnalyzer(options: options)
     lockOrder = LockOrderAnalyzer(options: options, lockNames: lockNames)
     orphans = OrphanAnalyzer(options: options)
@@ -61,15 +69,28 @@ struct Analyzers: TimelineObserver {
     return each.joined().filter { $0.count > 0 }
   }
 
+  /// Counts `change` in the statistics, here or on their thread.
+  @inline(__always)
+  private mutating func count(_ change: StatisticsChange) {
+    if let statisticsThread { statisticsThread.record(change) } else { statistics.apply(change) }
+  }
+
+  /// Waits for the statistics' thread to count every change and takes them back.
+  mutating func streamEnded() {
+    guard let thread = statisticsThread else { return }
+    statisticsThread = nil
+    statistics = thread.finish()
+  }
+
   mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
-    statistics.waitersBlocked(on: lock, state: state, elapsed: elapsed, blocked: blocked)
+    count(.waitersBlocked(lock: lock, elapsed: elapsed, blocked: blocked))
     guard findingsEnabled else { return }
     orphans.waitersBlocked(on: lock, state: state, elapsed: elapsed, blocked: blocked)
     contention.waitersBlocked(on: lock, state: state, elapsed: elapsed, blocked: blocked)
   }
 
   mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
-    statistics.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
+    count(.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare, in: statistics.selection))
     families.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
     sites.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
     guard findingsEnabled else { return }
@@ -78,7 +99,8 @@ struct Analyzers: TimelineObserver {
   }
 
   mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
-    statistics.acquired(event, at: time, wait: wait)
+    holdExpectations.acquired(event)
+    count(.acquired(event, at: time, wait: wait, in: statistics.selection))
     families.acquired(event, at: time, wait: wait)
     guard findingsEnabled else { return }
     lockOrder.acquired(event, at: time, wait: wait)
@@ -87,7 +109,7 @@ struct Analyzers: TimelineObserver {
   }
 
   mutating func waitEnded(_ wait: WaitInterval) {
-    statistics.waitEnded(wait)
+    count(.waitEnded(wait, in: statistics.selection))
     families.waitEnded(wait)
     sites.waitEnded(wait)
     guard findingsEnabled else { return }
@@ -96,8 +118,8 @@ struct Analyzers: TimelineObserver {
   }
 
   mutating func holdEnded(_ hold: HoldInterval) {
-    let expected = findingsEnabled ? statistics.expectation(of: hold) : -1
-    statistics.holdEnded(hold)
+    let expected = holdExpectations.holdEnded(hold)
+    count(.holdEnded(hold, expected: expected, in: statistics.selection))
     families.holdEnded(hold)
     sites.holdEnded(hold)
     guard findingsEnabled else { return }
@@ -105,11 +127,11 @@ struct Analyzers: TimelineObserver {
     lockOrder.holdEnded(hold)
     orphans.holdEnded(hold)
     leases.holdEnded(hold)
-    contention.holdEnded(hold, expected: expected)
+    contention.holdEnded(hold, expected: expected ?? -1)
   }
 
   mutating func anomaly(_ anomaly: Anomaly) {
-    statistics.anomaly(anomaly)
+    holdExpectations.anomaly(anomaly)
     families.anomaly(anomaly)
     anomalies.anomaly(anomaly)
     guard findingsEnabled else { return }

@@ -1,8 +1,11 @@
 /// Accumulates the metrics of SPEC §2 per lock, per agent and overall, as the timeline
-/// reports attempts, waits and holds. Memory: one accumulator per lock and per agent, one
-/// sum per (lock, agent) pair that had a `blocked` sample (for `fairness`; the first of
-/// each lock in an array of 16 bytes a lock, see `BlockedPairs`), and one entry per open
-/// hold that has an expected length.
+/// reports attempts, waits and holds. Memory: one accumulator per lock and per agent, and
+/// one sum per (lock, agent) pair that had a `blocked` sample (for `fairness`; the first of
+/// each lock in an array of 16 bytes a lock, see `BlockedPairs`).
+///
+/// It takes the timeline's reports as `StatisticsChange`s, small values that name only what
+/// the rows need, so `Analyzers` can hand them to a thread of their own (`StatisticsThread`);
+/// as a `TimelineObserver` of its own (tests) it makes them itself.
 struct StatisticsAnalyzer: TimelineObserver {
   let selection: Selection
   private(set) var locks = MetricTable()
@@ -13,13 +16,9 @@ struct StatisticsAnalyzer: TimelineObserver {
   private var overallTotals = MetricAccumulator()
   /// `blocked` per (lock, agent): the per-lock means behind `fairness`.
   private(set) var blockedPairs = BlockedPairs()
-  /// `--expect-hold`: a lock's expected hold when its acquire says none.
-  private var expectations: HoldExpectations
-  /// The expected length of each open hold that has one.
-  private var openExpected: [LockAgentKey: Int64] = [:]
-  /// The (lock, agent) of an acquire the engine just called a double acquire: the first
-  /// hold stands, and so does its expectation.
-  private var doubleAcquire: LockAgentKey?
+  /// The open holds' expected lengths, when observed directly (`Analyzers` keeps its own,
+  /// where the timeline runs, and passes each hold's along).
+  private var expectations: OpenHoldExpectations
 
   /// The sum and count of one (lock, agent) pair's `blocked` samples.
   struct BlockedSum: Sendable {
@@ -45,14 +44,50 @@ struct StatisticsAnalyzer: TimelineObserver {
 
   init(selection: Selection, expectations: HoldExpectations? = nil) {
     self.selection = selection
-    self.expectations = expectations ?? HoldExpectations()
+    self.expectations = OpenHoldExpectations(expectations ?? HoldExpectations())
   }
 
-  /// The expected length of `hold` (nanoseconds), or -1 when it has none. Valid until
-  /// `holdEnded(hold)` is called.
-  func expectation(of hold: HoldInterval) -> Int64 {
-    openExpected.isEmpty ? -1 : openExpected[LockAgentKey(lock: hold.lock, agent: hold.agent)] ?? -1
+  // MARK: The timeline's reports, as changes
+
+  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+    apply(.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare, in: selection))
   }
+
+  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
+    expectations.acquired(event)
+    apply(.acquired(event, at: time, wait: wait, in: selection))
+  }
+
+  mutating func waitEnded(_ wait: WaitInterval) { apply(.waitEnded(wait, in: selection)) }
+
+  mutating func holdEnded(_ hold: HoldInterval) {
+    apply(.holdEnded(hold, expected: expectations.holdEnded(hold), in: selection))
+  }
+
+  mutating func anomaly(_ anomaly: Anomaly) { expectations.anomaly(anomaly) }
+
+  mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
+    apply(.waitersBlocked(lock: lock, elapsed: elapsed, blocked: blocked))
+  }
+
+  /// Counts one report of the timeline. Reads of `selection` here are of `since` only, which
+  /// never changes: this may run on the statistics thread.
+  @inline(__always)
+  mutating func apply(_ change: StatisticsChange) {
+    switch change {
+    case .attempted(let agent, let lock, let time, let contended, let queueLength, let bare, let selected):
+      guard selected else { return }
+      attempted(agent, lock, at: time, contended: contended, queueLength: queueLength, bare: bare)
+    case .acquired(let agent, let lock, let time, let wait, let selected):
+      guard selected else { return }
+      acquired(agent, lock, at: time, wait: wait)
+    case .waitEnded(let wait): waitEnded(wait)
+    case .holdEnded(let hold): holdEnded(hold)
+    case .waitersBlocked(let lock, let elapsed, let blocked): waitersBlocked(on: lock, elapsed: elapsed, blocked: blocked)
+    }
+  }
+
+  // MARK: Counting
 
   @inline(__always)
   private mutating func sampleBlocked(_ lock: LockID, _ agent: AgentID, _ nanos: Int64) {
@@ -62,9 +97,8 @@ struct StatisticsAnalyzer: TimelineObserver {
     blockedPairs.add(LockAgentKey(lock: lock, agent: agent), sample: nanos)
   }
 
-  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
-    let (agent, lock) = (event.agent, event.lock)
-    guard time >= selection.since, selection.includes(agent) else { return }
+  private mutating func attempted(_ agent: AgentID, _ lock: LockID, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
+    guard time >= selection.since else { return }
     ensure(lock, agent)
     locks.attempted(lock.index, contended: contended)
     agents.attempted(agent.index, contended: contended)
@@ -74,26 +108,19 @@ struct StatisticsAnalyzer: TimelineObserver {
     if bare { sampleBlocked(lock, agent, 0) }
   }
 
-  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
-    let key = LockAgentKey(lock: event.lock, agent: event.agent)
-    if doubleAcquire == key {
-      doubleAcquire = nil
-    } else {
-      let expected = event.expectedNanos >= 0 ? event.expectedNanos : expectations.expected(for: event.lock)
-      if expected >= 0 { openExpected[key] = expected }
-    }
-    guard time >= selection.since, selection.includes(event.agent) else { return }
-    ensure(event.lock, event.agent)
-    locks.acquired(event.lock.index, wait: wait)
-    agents.acquired(event.agent.index, wait: wait)
+  private mutating func acquired(_ agent: AgentID, _ lock: LockID, at time: Int64, wait: Int64) {
+    guard time >= selection.since else { return }
+    ensure(lock, agent)
+    locks.acquired(lock.index, wait: wait)
+    agents.acquired(agent.index, wait: wait)
     overallTotals.acquisitions += 1  // the wait sample: see `overall`
   }
 
-  mutating func waitEnded(_ wait: WaitInterval) {
+  private mutating func waitEnded(_ wait: EndedWait) {
     // Later waiters queued behind this one blamed it (SPEC §2 wait-for edges): settled for
     // it, like a hold's, whether or not its own row is selected.
     if wait.causedWait > 0 { charge(wait.agent, wait.causedWait) }
-    guard selection.includes(wait.agent) else { return }
+    guard wait.selected else { return }
     let clipped = max(0, wait.end - max(wait.start, selection.since))
     let timedOut = wait.outcome == .timedOut && wait.end >= selection.since ? 1 : 0
     if timedOut > 0 {
@@ -116,21 +143,20 @@ struct StatisticsAnalyzer: TimelineObserver {
     }
   }
 
-  mutating func holdEnded(_ hold: HoldInterval) {
+  private mutating func holdEnded(_ hold: EndedHold) {
     // The wait the hold caused is settled here, once, for the holder, whether or not its
     // own row is selected.
     if hold.causedWait > 0 || hold.mostBlocked > 0 {
       charge(hold.agent, hold.causedWait)
       agents.update(hold.agent.index) { $0.blockedMax = max($0.blockedMax, hold.mostBlocked) }
     }
-    let expected = openExpected.isEmpty ? nil : openExpected.removeValue(forKey: LockAgentKey(lock: hold.lock, agent: hold.agent))
-    guard selection.includes(hold.agent) else { return }
+    guard hold.selected else { return }
     let clipped = max(0, hold.end - max(hold.start, selection.since))
     let inWindow = hold.end >= selection.since
     let released = hold.outcome == .released
     let length = hold.end - hold.start
     var (expectedBump, overBump) = (0, 0)
-    if released, let expected { (expectedBump, overBump) = (1, length > expected ? 1 : 0) }
+    if released && hold.expected >= 0 { (expectedBump, overBump) = (1, length > hold.expected ? 1 : 0) }
     if (released || !inWindow) && expectedBump == 0 {
       // The common hold, made in a cell when it fits one.
       let sampled = inWindow
@@ -156,13 +182,9 @@ struct StatisticsAnalyzer: TimelineObserver {
     }
   }
 
-  mutating func anomaly(_ anomaly: Anomaly) {
-    if anomaly.kind == .doubleAcquire { doubleAcquire = LockAgentKey(lock: anomaly.lock, agent: anomaly.agent) }
-  }
-
   /// The lock's caused wait: the time of every waiter blocked by somebody (SPEC §2). Who
   /// gets it is settled when the holds and waits it was charged to end.
-  mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
+  private mutating func waitersBlocked(on lock: LockID, elapsed: Int64, blocked: Int) {
     guard blocked > 0 else { return }
     let waited = Double(elapsed) * Double(blocked)
     ensure(lock, AgentID(0))
@@ -188,31 +210,5 @@ struct StatisticsAnalyzer: TimelineObserver {
   private mutating func ensure(_ lock: LockID, _ agent: AgentID) {
     locks.ensure(lock.index)
     agents.ensure(agent.index)
-  }
-}
-
-/// `--expect-hold GLOB=DURATION`: the expected hold of each lock whose acquire gives none,
-/// from the first glob its name matches; worked out once per lock and cached.
-struct HoldExpectations {
-  let rules: [(glob: Glob, nanos: Int64)]
-  private let lockNames: NameTable?
-  /// Per lock: -2 not yet known, -1 none, else nanoseconds.
-  private var cache: [Int64] = []
-
-  init(rules: [(glob: Glob, nanos: Int64)] = [], lockNames: NameTable? = nil) {
-    self.rules = rules
-    self.lockNames = lockNames
-  }
-
-  /// The expected hold of `lock` in nanoseconds, or -1.
-  @inline(__always)
-  mutating func expected(for lock: LockID) -> Int64 {
-    guard !rules.isEmpty, let lockNames, lock.rawValue >= 0 else { return -1 }
-    if lock.index >= cache.count { cache.append(contentsOf: repeatElement(-2, count: lock.index + 1 - cache.count)) }
-    if cache[lock.index] == -2 {
-      let name = lockNames.bytes(lock.rawValue)
-      cache[lock.index] = rules.first { $0.glob.matches(name) }?.nanos ?? -1
-    }
-    return cache[lock.index]
   }
 }

@@ -369,9 +369,9 @@ enum OptionTable {
       options.analysis.maximumLineLength = bytes
     },
     OptionSpec(
-      "threads", value: "n", default: "2 with two cores or more, else 1", commands: [.report, .check, .timeline, .whatif],
+      "threads", value: "n", default: "one a core, up to 3", commands: [.report, .check, .timeline, .whatif],
       help:
-        "1: read, parse and analyse on one thread. 2 (or more, same as 2): parse on a second thread while the first analyses. The output is the same."
+        "1: read, parse and analyse on one thread. 2: parse on a second thread while the first analyses. 3 (or more, same as 3): also count the statistics on a third. The output is the same."
     ) { options, value throws(UsageError) in
       guard value.allSatisfy(\.isASCII), let count = Int(value), count >= 1, count <= 1024 else {
         throw UsageError("--threads takes a whole number of threads from 1 to 1024, not '\(value)'.")

@@ -62,4 +62,9 @@ struct ObserverPair<First: TimelineObserver, Second: TimelineObserver>: Timeline
     first.finished(at: end)
     second.finished(at: end)
   }
+
+  mutating func streamEnded() {
+    first.streamEnded()
+    second.streamEnded()
+  }
 }

@@ -205,10 +205,12 @@ final class TimelineEngine<Observer: TimelineObserver> {
 
   // MARK: The end of the stream
 
-  /// Ends every open hold and wait at the end of the observed span.
+  /// Ends every open hold and wait at the end of the observed span, then tells the observer
+  /// the stream is over.
   func finish() {
     guard !finished else { return }
     finished = true
+    defer { observer.streamEnded() }
     guard let end = span?.end else { return }
     advanceTotal(to: end)
     for index in locks.indices where locks.isSeen(index) {

@@ -30,6 +30,9 @@ protocol TimelineObserver: SendableMetatype {
   mutating func cycleFormed(_ cycle: WaitCycle)
   /// The stream ended at `end`; every hold and wait has been closed.
   mutating func finished(at end: Int64)
+  /// The run is over, whether or not any event came (`finished` needs one): work handed to
+  /// other threads is gathered here, before the report reads the observer.
+  mutating func streamEnded()
 }
 
 extension TimelineObserver {
@@ -46,4 +49,5 @@ extension TimelineObserver {
   mutating func crashed(_ agent: AgentID, at time: Int64) {}
   mutating func cycleFormed(_ cycle: WaitCycle) {}
   mutating func finished(at end: Int64) {}
+  mutating func streamEnded() {}
 }
