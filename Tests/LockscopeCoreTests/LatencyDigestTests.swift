@@ -91,7 +91,9 @@ struct LatencyDigestTests {
     #expect(digest.mean == samples.reduce(0, +) / Int64(samples.count))
   }
 
-  @Test("merging digests equals adding every sample to one", arguments: [(3, 4), (60, 68), (100, 100), (5, 5000), (3000, 4000)])
+  @Test(
+    "merging digests equals adding every sample to one",
+    arguments: [(3, 4), (60, 68), (100, 100), (5, 5000), (3000, 4000), (0, 50), (0, 5000), (5000, 0)])
   func merge(sizes: (Int, Int)) {
     var rng = SplitMix(seed: UInt64(sizes.0 * 7919 + sizes.1))
     var left = LatencyDigest(), right = LatencyDigest(), whole = LatencyDigest()

@@ -102,6 +102,7 @@ struct LatencyDigest: Sendable {
     }
     let made = Histogram()
     made.sum = sum
+    if count > 0 { made.reserve(LatencyDigest.bucket(of: min), LatencyDigest.bucket(of: max)) }
     for old in exactSamples { made.add(old) }
     samplesKept = .histogram(made)
     return made
@@ -368,31 +369,35 @@ private final class Histogram: @unchecked Sendable {
     slot.pointee = overflow ? .max : total
   }
 
+  /// Makes room for buckets `low ... high` at once (a histogram made from the exact samples,
+  /// whose extremes the digest knows), so their adds move nothing.
+  func reserve(_ low: Int, _ high: Int) {
+    guard storage == nil else { return }
+    let made = UnsafeMutablePointer<UInt32>.allocate(capacity: high - low + 1)
+    made.initialize(repeating: 0, count: high - low + 1)
+    (storage, base, capacity) = (made, low, high - low + 1)
+  }
+
   /// Widens the buckets in use to include `index`, moving them to a larger allocation when
-  /// the spare room does not reach (then with half as much again spare on the side that
-  /// grew, up to the highest bucket there is).
+  /// the room does not reach: then with at least an octave (or half as much again) spare on
+  /// the side that grew, up to the highest bucket there is. Spare counts are zero: they
+  /// were made so and never counted.
   @inline(never)
   private func include(_ index: Int) {
-    guard let old = storage else {
-      let made = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
-      made.initialize(to: 0)
-      (storage, base, lowestBucket, used, capacity) = (made, index, index, 1, 1)
-      return
+    let (low, high) = used == 0 ? (index, index) : (Swift.min(lowestBucket, index), Swift.max(lowestBucket + used - 1, index))
+    if let old = storage, low < base || high >= base + capacity {
+      let grow = Swift.max(1 << LatencyDigest.subBucketBits, (high - low + 1) / 2)
+      let newBase = low < base ? Swift.max(0, low - grow) : base
+      let newEnd = high >= base + capacity ? Swift.min(LatencyDigest.highestBucket + 1, high + 1 + grow) : base + capacity
+      let made = UnsafeMutablePointer<UInt32>.allocate(capacity: newEnd - newBase)
+      made.initialize(repeating: 0, count: base - newBase)
+      (made + (base - newBase)).moveInitialize(from: old, count: capacity)
+      (made + (base + capacity - newBase)).initialize(repeating: 0, count: newEnd - (base + capacity))
+      old.deallocate()
+      (storage, base, capacity) = (made, newBase, newEnd - newBase)
+    } else if storage == nil {
+      reserve(low, high)
     }
-    let low = Swift.min(lowestBucket, index)
-    let high = Swift.max(lowestBucket + used - 1, index)
-    if low >= base && high < base + capacity {
-      // Room already there, and spare counts are zero: they were made so and never counted.
-      (lowestBucket, used) = (low, high - low + 1)
-      return
-    }
-    let spare = (high - low + 1) / 2
-    let newBase = index < lowestBucket ? Swift.max(0, low - spare) : low
-    let newEnd = index < lowestBucket ? high + 1 : Swift.min(LatencyDigest.highestBucket + 1, high + 1 + spare)
-    let made = UnsafeMutablePointer<UInt32>.allocate(capacity: newEnd - newBase)
-    made.initialize(repeating: 0, count: newEnd - newBase)
-    (made + (lowestBucket - newBase)).update(from: old + (lowestBucket - base), count: used)
-    old.deallocate()
-    (storage, base, capacity, lowestBucket, used) = (made, newBase, newEnd - newBase, low, high - low + 1)
+    (lowestBucket, used) = (low, high - low + 1)
   }
 }
