@@ -76,13 +76,12 @@ struct HolderList: BidirectionalCollection, Sendable {
   /// next holder only if `keepingStorage` (a lock in use, taken again and again, allocates
   /// once; a million per-key locks, each held a few times, keep no buffer each).
   mutating func remove(at position: Int, keepingStorage: Bool) -> Holder {
-    let holder = slots[position]
+    // Moved out, a hole left in its place that keeps nothing of the hold: a copy retained
+    // the hold's `blockedBy` table and the slot's destruction released it, on every release.
+    var holder = Holder(
+      agent: Self.hole, mode: .exclusive, since: 0, leaseDeadline: 0, leaseLength: 0, source: SourceLocation(input: 0, line: 0))
+    swap(&holder, &slots[position])
     count -= 1
-    if count > 0 {
-      // A hole stays: it keeps nothing of the hold (its `blockedBy` is let go).
-      slots[position].agent = Self.hole
-      if !slots[position].blockedBy.isEmpty { slots[position].blockedBy = [:] }
-    }
     if !slotByAgent.isEmpty {
       slotByAgent[holder.agent] = nil
       if count < Self.indexedFrom / 2 { slotByAgent.removeAll() }
