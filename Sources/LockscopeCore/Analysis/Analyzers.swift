@@ -1,10 +1,21 @@
 /// The analyzers a report runs, fed together from one pass over the timeline: the
 /// statistics, and one finding analyzer per family of failure.
 struct Analyzers: TimelineObserver {
-  /// Complete once the stream has ended (`streamEnded`): until then, under
-  /// `statisticsThread`, they are counted on a thread of their own.
+  /// Complete once the stream has ended (`streamEnded`): until then, with a
+  /// `statisticsQueue`, they are counted off this thread.
   private(set) var statistics: StatisticsAnalyzer
-  private var statisticsThread: StatisticsThread?
+  /// Where the statistics' changes go when they are counted off this thread (nil: here).
+  private(set) var statisticsQueue: StatisticsQueue?
+
+  /// Where the statistics are counted.
+  enum StatisticsCounting {
+    /// Here, as the timeline reports.
+    case inline
+    /// Off the timeline's thread, by whichever thread waits (`--threads 2`).
+    case shared
+    /// Also on a thread that only counts (`--threads 3`).
+    case ownThread
+  }
   /// The open holds' expected lengths, kept here, beside the timeline: the long-hold
   /// finding reads them as holds end, and each ended hold takes its own to the statistics.
   private var holdExpectations: OpenHoldExpectations
@@ -23,13 +34,14 @@ struct Analyzers: TimelineObserver {
 
   init(
     selection: Selection, options: FindingOptions = FindingOptions(), lockNames: NameTable? = nil,
-    expectedHolds: [(glob: Glob, nanos: Int64)] = [], families: LockFamilies = LockFamilies(), statisticsThread: Bool = false
+    expectedHolds: [(glob: Glob, nanos: Int64)] = [], families: LockFamilies = LockFamilies(),
+    counting: StatisticsCounting = .inline
   ) {
     sites = SiteAnalyzer(selection: selection)
     self.families = FamilyAnalyzer(families: families, lockNames: lockNames, since: selection.since)
     statistics = StatisticsAnalyzer(selection: selection)
     holdExpectations = OpenHoldExpectations(HoldExpectations(rules: expectedHolds, lockNames: lockNames))
-    self.statisticsThread = statisticsThread ? StatisticsThread(statistics) : nil
+    statisticsQueue = counting == .inline ? nil : StatisticsQueue(statistics, ownThread: counting == .ownThread)
     deadlocks = DeadlockAnalyzer(options: options)
     lockOrder = LockOrderAnalyzer(options: options, lockNames: lockNames)
     orphans = OrphanAnalyzer(options: options)
@@ -72,14 +84,15 @@ struct Analyzers: TimelineObserver {
   /// Counts `change` in the statistics, here or on their thread.
   @inline(__always)
   private mutating func count(_ change: StatisticsChange) {
-    if let statisticsThread { statisticsThread.record(change) } else { statistics.apply(change) }
+    if let statisticsQueue { statisticsQueue.record(change) } else { statistics.apply(change) }
   }
 
-  /// Waits for the statistics' thread to count every change and takes them back.
+  /// Counts every change still queued (with whoever else is counting) and takes the
+  /// statistics back.
   mutating func streamEnded() {
-    guard let thread = statisticsThread else { return }
-    statisticsThread = nil
-    statistics = thread.finish()
+    guard let queue = statisticsQueue else { return }
+    statisticsQueue = nil
+    statistics = queue.finish()
   }
 
   mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {

@@ -15,13 +15,15 @@ enum ParseAhead {
 
   /// Parses on a second thread and applies on this one; returns after the last event (or
   /// the first error, after every event read before it, as on one thread).
+  /// `statistics`: the queue of statistics changes both threads count from while they
+  /// would otherwise wait (its lock is this queue's too).
   static func drive<Observer>(
     _ streams: [EventStream], parser: EventParser, agents: NameTable, locks: NameTable,
-    into engine: TimelineEngine<Observer>, keeping: HotLockEvents? = nil
+    into engine: TimelineEngine<Observer>, keeping: HotLockEvents? = nil, statistics: StatisticsQueue? = nil
   ) throws(InputError) {
     FreedMemory.useOneArena()
     let producer = BatchProducer(streams: streams, parser: parser)
-    let queue = BatchQueue(depth: depth)
+    let queue = BatchQueue(depth: depth, helping: statistics)
     let work = UncheckedBox((producer, queue))
     let thread = Thread {
       let (producer, queue) = work.value
@@ -165,20 +167,29 @@ final class BatchProducer {
 /// A bounded first-in first-out hand-off of batches between the two threads; the batches'
 /// buffers go back and forth (swapped, not copied), so a long run allocates nothing new.
 final class BatchQueue: @unchecked Sendable {
-  private let condition = NSCondition()
+  private let condition: NSCondition
   private var full: [EventBatch] = []
   private var spare: [EventBatch] = []
   private let depth: Int
   private var cancelled = false
   private var producerDone = false
+  /// Statistics changes to count instead of waiting, under the same lock.
+  private let statistics: StatisticsQueue?
 
-  init(depth: Int) { self.depth = depth }
+  init(depth: Int, helping statistics: StatisticsQueue? = nil) {
+    self.depth = depth
+    self.statistics = statistics
+    condition = statistics?.condition ?? NSCondition()
+  }
 
   /// Hands `batch` over (it comes back holding an empty one); false once the engine stopped.
+  /// While the queue is full, counts statistics if there are some to count.
   func put(_ batch: inout EventBatch) -> Bool {
     condition.lock()
     defer { condition.unlock() }
-    while full.count >= depth && !cancelled { condition.wait() }
+    while full.count >= depth && !cancelled {
+      if statistics?.helpLocked() != true { condition.wait() }
+    }
     if cancelled { return false }
     var empty = spare.popLast() ?? EventBatch()
     swap(&empty, &batch)
@@ -187,11 +198,14 @@ final class BatchQueue: @unchecked Sendable {
     return true
   }
 
-  /// The next batch, waiting for it (the previous one in `batch` goes back as a spare).
+  /// The next batch, waiting for it (the previous one in `batch` goes back as a spare),
+  /// counting statistics meanwhile if there are some to count.
   func take(_ batch: inout EventBatch) {
     condition.lock()
     defer { condition.unlock() }
-    while full.isEmpty { condition.wait() }
+    while full.isEmpty {
+      if statistics?.helpLocked() != true { condition.wait() }
+    }
     var next = full.removeFirst()
     swap(&next, &batch)
     spare.append(next)
