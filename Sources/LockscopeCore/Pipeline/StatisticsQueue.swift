@@ -13,8 +13,8 @@ import Foundation
 /// timeline's side reads them only after `finish`. Memory: at most `depth` batches of
 /// `batchSize` changes wait.
 final class StatisticsQueue: @unchecked Sendable {
-  static let batchSize = 4096
-  static let depth = 8
+  static let batchSize = 2048
+  static let depth = 4
 
   /// The lock of everything below, shared with the parse-ahead queue (`BatchQueue`), so a
   /// thread waiting there wakes when a batch of changes arrives here.
