@@ -6,16 +6,6 @@ struct Analyzers: TimelineObserver {
   private(set) var statistics: StatisticsAnalyzer
   /// Where the statistics' changes go when they are counted off this thread (nil: here).
   private(set) var statisticsQueue: StatisticsQueue?
-
-  /// Where the statistics are counted.
-  enum StatisticsCounting {
-    /// Here, as the timeline reports.
-    case inline
-    /// Off the timeline's thread, by whichever thread waits (`--threads 2`).
-    case shared
-    /// Also on a thread that only counts (`--threads 3`).
-    case ownThread
-  }
   /// The open holds' expected lengths, kept here, beside the timeline: the long-hold
   /// finding reads them as holds end, and each ended hold takes its own to the statistics.
   private var holdExpectations: OpenHoldExpectations
@@ -31,6 +21,16 @@ struct Analyzers: TimelineObserver {
   var sites: SiteAnalyzer
   /// False under `--no-findings`: only the statistics (and anomaly counts) run.
   let findingsEnabled: Bool
+
+  /// Where the statistics are counted.
+  enum StatisticsCounting {
+    /// Here, as the timeline reports.
+    case inline
+    /// Off the timeline's thread, by whichever thread waits (`--threads 2`).
+    case shared
+    /// Also on a thread that only counts (`--threads 3`).
+    case ownThread
+  }
 
   init(
     selection: Selection, options: FindingOptions = FindingOptions(), lockNames: NameTable? = nil,
@@ -81,7 +81,7 @@ struct Analyzers: TimelineObserver {
     return each.joined().filter { $0.count > 0 }
   }
 
-  /// Counts `change` in the statistics, here or on their thread.
+  /// Counts `change` in the statistics, here or through their queue.
   @inline(__always)
   private mutating func count(_ change: StatisticsChange) {
     if let statisticsQueue { statisticsQueue.record(change) } else { statistics.apply(change) }

@@ -20,11 +20,6 @@ struct OpenHoldExpectations {
     if expected >= 0 { open[key] = expected }
   }
 
-  /// The expected length of `hold` (nanoseconds), or -1 when it has none, while it is open.
-  func expectation(of hold: HoldInterval) -> Int64 {
-    open.isEmpty ? -1 : open[LockAgentKey(lock: hold.lock, agent: hold.agent)] ?? -1
-  }
-
   /// The hold ended: its expected length, forgotten here.
   mutating func holdEnded(_ hold: HoldInterval) -> Int64? {
     open.isEmpty ? nil : open.removeValue(forKey: LockAgentKey(lock: hold.lock, agent: hold.agent))

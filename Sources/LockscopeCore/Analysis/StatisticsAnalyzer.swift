@@ -4,7 +4,7 @@
 /// each lock in an array of 16 bytes a lock, see `BlockedPairs`).
 ///
 /// It takes the timeline's reports as `StatisticsChange`s, small values that name only what
-/// the rows need, so `Analyzers` can hand them to a thread of their own (`StatisticsThread`);
+/// the rows need, so `Analyzers` can hand them to other threads to count (`StatisticsQueue`);
 /// as a `TimelineObserver` of its own (tests) it makes them itself.
 struct StatisticsAnalyzer: TimelineObserver {
   let selection: Selection

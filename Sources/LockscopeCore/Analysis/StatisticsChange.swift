@@ -1,6 +1,6 @@
 /// One report of the timeline, as the statistics need it: ids, times and totals, none of
 /// the intervals' sources or sites, so a batch of them is small to hand between threads
-/// (`StatisticsThread`). Whether the agent is selected (`--agent`) is decided when the
+/// (`StatisticsQueue`). Whether the agent is selected (`--agent`) is decided when the
 /// change is made, where the timeline runs: `Selection` caches its answers as it goes and
 /// is not for two threads at once.
 enum StatisticsChange: Sendable {

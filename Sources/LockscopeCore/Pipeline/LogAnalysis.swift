@@ -142,6 +142,8 @@ enum LogAnalysis {
     let context = Context(
       agents: agents, locks: locks, selection: selection, inputNames: sources.map(\.name), traces: parser.traces,
       sites: parser.sites)
+    // The analyzers as made, before `observe` wraps them: the parse-ahead queue shares
+    // their statistics queue.
     let fresh = Analyzers(
       selection: selection, options: options.findings, lockNames: locks, expectedHolds: options.expectedHolds, families: options.families,
       counting: !parseAhead ? .inline : options.threads >= 3 ? .ownThread : .shared)

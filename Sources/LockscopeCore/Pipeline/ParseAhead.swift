@@ -1,7 +1,9 @@
 import Foundation
 
 /// `--threads 2`: one thread reads and parses the inputs (and merges and reorders them)
-/// while the calling thread runs the timeline and the analyzers on the events already parsed.
+/// while the calling thread runs the timeline and the analyzers on the events already parsed;
+/// either counts the statistics the timeline hands over while it would wait for the other
+/// (`StatisticsQueue`).
 ///
 /// Determinism: the parsing thread is the only one that reads, interns and orders, exactly
 /// as one thread would, so events arrive in the same order with the same ids. The parser's
