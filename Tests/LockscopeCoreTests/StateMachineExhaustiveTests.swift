@@ -278,10 +278,18 @@ private func describe(_ sequence: [(move: Int, agent: Int)], _ world: World) -> 
   }.joined(separator: "\n")
 }
 
+/// The analyzers with the finding analyzers off: the statistics, as a report counts them.
+private let statisticsOnly: FindingOptions = {
+  var options = FindingOptions()
+  options.enabled = false
+  return options
+}()
+
 /// One sequence through a fresh engine; the first broken invariant, or nil.
 private func check(_ events: [LockEvent], _ world: World, _ selection: Selection) -> String? {
   let engine = TimelineEngine(
-    observer: ObserverPair(StatisticsAnalyzer(selection: selection), Checker(capacities: world.capacities)), selection: selection)
+    observer: ObserverPair(Analyzers(selection: selection, options: statisticsOnly), Checker(capacities: world.capacities)),
+    selection: selection)
   // The open requests, worked out from the events alone: what the queues must hold.
   var requested: [(agent: AgentID, lock: LockID)] = []
   for event in events {
@@ -314,7 +322,7 @@ private func check(_ events: [LockEvent], _ world: World, _ selection: Selection
   guard checker.finishedCalls == 1 else { return "finished(at:) called \(checker.finishedCalls) times" }
   guard checker.waits.isEmpty && checker.holds.isEmpty else { return "waits or holds still open after finish()" }
   // The statistics' totals are the sums of the intervals the observer was given.
-  let statistics = engine.observer.first
+  let statistics = engine.observer.first.statistics
   for lock in statistics.locks.indices {
     let row = statistics.locks[lock]
     let totals = checker.totals(lock: lock)

@@ -313,8 +313,8 @@ struct LatencyDigest: Sendable {
 ///
 /// The counts live in memory the object manages itself, not in an array: an add reads the
 /// object and one count, with no array header to load and no uniqueness test of its own
-/// (the digest already made sure it holds the only reference). An agent's or an overall
-/// histogram takes a sample for most events.
+/// (the digest already made sure it holds the only reference). A busy agent's histograms
+/// take a sample for most events.
 private final class Histogram: @unchecked Sendable {
   /// Every sample counted, exactly (a full bucket stays full; this does not).
   var count = 0

@@ -4,9 +4,9 @@
 /// each lock in an array of 16 bytes a lock, see `BlockedPairs`).
 ///
 /// It takes the timeline's reports as `StatisticsChange`s, small values that name only what
-/// the rows need, so `Analyzers` can hand them to other threads to count (`StatisticsQueue`);
-/// as a `TimelineObserver` of its own (tests) it makes them itself.
-struct StatisticsAnalyzer: TimelineObserver {
+/// the rows need, which `Analyzers` makes from what the timeline tells it: so they can be
+/// handed to other threads to count (`StatisticsQueue`).
+struct StatisticsAnalyzer {
   let selection: Selection
   private(set) var locks = MetricTable()
   private(set) var agents = MetricTable()
@@ -16,9 +16,6 @@ struct StatisticsAnalyzer: TimelineObserver {
   private var overallTotals = MetricAccumulator()
   /// `blocked` per (lock, agent): the per-lock means behind `fairness`.
   private(set) var blockedPairs = BlockedPairs()
-  /// The open holds' expected lengths, when observed directly (`Analyzers` keeps its own,
-  /// where the timeline runs, and passes each hold's along).
-  private var expectations: OpenHoldExpectations
 
   /// The sum and count of one (lock, agent) pair's `blocked` samples.
   struct BlockedSum: Sendable {
@@ -42,36 +39,10 @@ struct StatisticsAnalyzer: TimelineObserver {
     return row
   }
 
-  init(selection: Selection, expectations: HoldExpectations? = nil) {
-    self.selection = selection
-    self.expectations = OpenHoldExpectations(expectations ?? HoldExpectations())
-  }
-
-  // MARK: The timeline's reports, as changes
-
-  mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
-    apply(.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare, in: selection))
-  }
-
-  mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
-    expectations.acquired(event)
-    apply(.acquired(event, at: time, wait: wait, in: selection))
-  }
-
-  mutating func waitEnded(_ wait: WaitInterval) { apply(.waitEnded(wait, in: selection)) }
-
-  mutating func holdEnded(_ hold: HoldInterval) {
-    apply(.holdEnded(hold, expected: expectations.holdEnded(hold), in: selection))
-  }
-
-  mutating func anomaly(_ anomaly: Anomaly) { expectations.anomaly(anomaly) }
-
-  mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
-    apply(.waitersBlocked(lock: lock, elapsed: elapsed, blocked: blocked))
-  }
+  init(selection: Selection) { self.selection = selection }
 
   /// Counts one report of the timeline. Reads of `selection` here are of `since` only, which
-  /// never changes: this may run on the statistics thread.
+  /// never changes: this may run on another thread (`StatisticsQueue`).
   @inline(__always)
   mutating func apply(_ change: StatisticsChange) {
     switch change {
