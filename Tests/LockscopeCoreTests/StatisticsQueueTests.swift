@@ -83,7 +83,14 @@ struct StatisticsQueueTests {
       }
     }
     helper.start()
-    for change in changes { queue.record(change) }
+    // As `Analyzers` hands them over: full batches, then the rest.
+    var batch: [StatisticsChange] = []
+    for change in changes {
+      batch.append(change)
+      if batch.count == StatisticsQueue.batchSize { queue.handOver(&batch) }
+    }
+    queue.handOver(&batch)
+    #expect(batch.isEmpty)
     let counted = queue.finish()
     stop.value.lock()
     stopped = true

@@ -6,6 +6,11 @@ struct Analyzers: TimelineObserver {
   private(set) var statistics: StatisticsAnalyzer
   /// Where the statistics' changes go when they are counted off this thread (nil: here).
   private(set) var statisticsQueue: StatisticsQueue?
+  /// The changes not yet handed to `statisticsQueue`: gathered here, in a value, so a
+  /// change touches no shared object (see `StatisticsQueue.handOver`).
+  private var pendingChanges: [StatisticsChange] = []
+  /// Whether `statisticsQueue` is set, read per change without loading the reference.
+  private var countsOffThread = false
   /// The open holds' expected lengths, kept here, beside the timeline: the long-hold
   /// finding reads them as holds end, and each ended hold takes its own to the statistics.
   private var holdExpectations: OpenHoldExpectations
@@ -41,7 +46,11 @@ struct Analyzers: TimelineObserver {
     self.families = FamilyAnalyzer(families: families, lockNames: lockNames, since: selection.since)
     statistics = StatisticsAnalyzer(selection: selection)
     holdExpectations = OpenHoldExpectations(HoldExpectations(rules: expectedHolds, lockNames: lockNames))
-    statisticsQueue = counting == .inline ? nil : StatisticsQueue(statistics, ownThread: counting == .ownThread)
+    if counting != .inline {
+      statisticsQueue = StatisticsQueue(statistics, ownThread: counting == .ownThread)
+      countsOffThread = true
+      pendingChanges.reserveCapacity(StatisticsQueue.batchSize)
+    }
     deadlocks = DeadlockAnalyzer(options: options)
     lockOrder = LockOrderAnalyzer(options: options, lockNames: lockNames)
     orphans = OrphanAnalyzer(options: options)
@@ -84,14 +93,24 @@ struct Analyzers: TimelineObserver {
   /// Counts `change` in the statistics, here or through their queue.
   @inline(__always)
   private mutating func count(_ change: StatisticsChange) {
-    if let statisticsQueue { statisticsQueue.record(change) } else { statistics.apply(change) }
+    guard countsOffThread else { return statistics.apply(change) }
+    pendingChanges.append(change)
+    if pendingChanges.count >= StatisticsQueue.batchSize { handOverChanges() }
+  }
+
+  @inline(never)
+  private mutating func handOverChanges() {
+    statisticsQueue?.handOver(&pendingChanges)
   }
 
   /// Counts every change still queued (with whoever else is counting) and takes the
   /// statistics back.
   mutating func streamEnded() {
     guard let queue = statisticsQueue else { return }
+    if !pendingChanges.isEmpty { queue.handOver(&pendingChanges) }
+    pendingChanges = []
     statisticsQueue = nil
+    countsOffThread = false
     statistics = queue.finish()
   }
 

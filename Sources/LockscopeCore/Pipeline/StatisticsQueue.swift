@@ -27,13 +27,10 @@ final class StatisticsQueue: @unchecked Sendable {
   private var workerRunning = false
   /// Changed only by the thread counting a batch, until `finish` returns them.
   private var statistics: StatisticsAnalyzer
-  /// The timeline's next batch (the timeline's thread only).
-  private var pending: [StatisticsChange] = []
 
   /// `ownThread`: a thread that only counts (`--threads 3`).
   init(_ statistics: StatisticsAnalyzer, ownThread: Bool) {
     self.statistics = statistics
-    pending.reserveCapacity(StatisticsQueue.batchSize)
     guard ownThread else { return }
     workerRunning = true
     // Not a strong reference: the queue's owner going is what stops the thread (`deinit`
@@ -46,25 +43,23 @@ final class StatisticsQueue: @unchecked Sendable {
     thread.start()
   }
 
-  /// The timeline's thread: one change, in order.
-  @inline(__always)
-  func record(_ change: StatisticsChange) {
-    pending.append(change)
-    if pending.count >= StatisticsQueue.batchSize { handOver() }
-  }
-
-  /// Queues the pending batch; when `depth` are waiting, counts the oldest first itself.
-  private func handOver() {
+  /// The timeline's thread: a batch of changes, in order. `batch` comes back empty, with
+  /// room for the next one. When `depth` batches wait, this thread counts the oldest first.
+  ///
+  /// The timeline gathers its batch in an array of its own (`Analyzers`) and comes here
+  /// once a batch: a change recorded straight into this object retained and released
+  /// it, an atomic write to a cache line the counting thread was writing too.
+  func handOver(_ batch: inout [StatisticsChange]) {
     condition.lock()
     while full.count >= StatisticsQueue.depth {
       if !helpLocked() { condition.wait() }
     }
     var empty = spare.popLast() ?? []
-    swap(&empty, &pending)
+    swap(&empty, &batch)
     full.append(empty)
     condition.broadcast()
     condition.unlock()
-    pending.reserveCapacity(StatisticsQueue.batchSize)
+    batch.reserveCapacity(StatisticsQueue.batchSize)
   }
 
   /// With `condition` locked: counts the oldest batch if there is one and nobody else is
@@ -84,9 +79,8 @@ final class StatisticsQueue: @unchecked Sendable {
   }
 
   /// Counts everything handed over (helping whoever is counting), stops the thread that
-  /// only counts, and gives the statistics back.
+  /// only counts, and gives the statistics back. The caller hands its last batch over first.
   func finish() -> StatisticsAnalyzer {
-    if !pending.isEmpty { handOver() }
     condition.lock()
     while counting || !full.isEmpty {
       if !helpLocked() { condition.wait() }
