@@ -74,13 +74,14 @@ struct LatencyDigest: Sendable {
       samples.append(value)
       samplesKept = .exact(samples)
     case .histogram(var histogram):
-      // Changed where it is bound: returned from a helper, it cost one more retain and
-      // release (atomic operations) on most samples of every busy agent.
+      // Changed where it is bound, and with no call while it is: returned from a helper,
+      // or around the call that widens the buckets, it was retained and released (atomic
+      // operations) on every sample of every busy lock and agent.
       samplesKept = .none
       if !isKnownUniquelyReferenced(&histogram) { histogram = histogram.copy() }
-      histogram.sum += Int128(value)
-      histogram.add(value)
+      let added = histogram.addWithinBuckets(value)
       samplesKept = .histogram(histogram)
+      if _slowPath(!added) { widenAndAdd(value) }
     case .exact:
       let histogram = histogramForAdding()  // the first sample past `exactLimit`
       histogram.sum += Int128(value)
@@ -106,6 +107,14 @@ struct LatencyDigest: Sendable {
     for old in exactSamples { made.add(old) }
     samplesKept = .histogram(made)
     return made
+  }
+
+  /// A sample outside the histogram's buckets in use: they are widened first (rare).
+  @inline(never)
+  private mutating func widenAndAdd(_ value: Int64) {
+    let histogram = histogramForAdding()
+    histogram.sum += Int128(value)
+    histogram.add(value)
   }
 
   /// The samples while the digest is exact (one or two are kept as `min` and `max`).
@@ -367,6 +376,20 @@ private final class Histogram: @unchecked Sendable {
     let slot = storage! + (index - base)
     let (total, overflow) = slot.pointee.addingReportingOverflow(times)
     slot.pointee = overflow ? .max : total
+  }
+
+  /// Counts `value` and its sum when its bucket is among those in use; false (nothing
+  /// changed) otherwise. Calls nothing, so a caller holding the histogram need not retain it.
+  @inline(__always)
+  func addWithinBuckets(_ value: Int64) -> Bool {
+    let index = LatencyDigest.bucket(of: value)
+    guard index >= lowestBucket && index < lowestBucket + used, let storage else { return false }
+    count += 1
+    sum += Int128(value)
+    let slot = storage + (index - base)
+    let (total, overflow) = slot.pointee.addingReportingOverflow(1)
+    slot.pointee = overflow ? .max : total
+    return true
   }
 
   /// Makes room for buckets `low ... high` at once (a histogram made from the exact samples,

@@ -146,6 +146,9 @@ final class BatchProducer {
         started = true
         try merged?.start()
       }
+      // Read once a batch: `if let` on the stored property retained and released the
+      // stream on every event.
+      let (single, merged) = (self.single, self.merged)
       while batch.events.count < capacity {
         let next: LockEvent?
         if let single { next = try single.next() } else { next = try merged?.next() }

@@ -94,7 +94,9 @@ final class TimelineEngine<Observer: TimelineObserver> {
     expireLeases(of: lock, before: time, sparing: event.kind == .expire ? event.agent : nil)
     // What the agent holds elsewhere on a lease that ran out, it no longer holds: a new
     // attempt is not taken "while holding" it (lock order, deadlocks).
-    if event.kind == .request || event.kind == .acquire {
+    // Most agents hold nothing when they ask: tested first, the loop's copy of the list
+    // (a retain and release of its array) is made only when there is something to check.
+    if (event.kind == .request || event.kind == .acquire) && !agents[event.agent.index].held.isEmpty {
       for held in agents[event.agent.index].held where held != lock && locks.earliestDeadline(held.index) < time {
         expireLeases(of: held, before: time, sparing: nil)
         locks.settle(held.index)
