@@ -50,6 +50,74 @@ struct FastPathTests {
     }
   }
 
+  @Test(
+    "the leading digits of eight bytes, read as one word, are those a byte loop counts, for every mix of digits and the bytes around them")
+  func fewDigitsAgainstLoop() {
+    let others: [UInt8] = [0x00, 0x2F, 0x3A, 0x5A, 0x22, 0x2E, 0x80, 0xF9, 0xFA, 0xFF]
+    for digits in 0...8 {
+      for other in others {
+        for seed in 0..<20 {
+          var bytes = (0..<digits).map { UInt8(ascii: "0") + UInt8((seed * 7 + $0 * 3) % 10) }
+          bytes += [UInt8](repeating: other, count: 8 - digits)
+          var expected: Int64 = 0
+          for byte in bytes.prefix(digits) { expected = expected * 10 + Int64(byte - UInt8(ascii: "0")) }
+          let found = bytes.withUnsafeBufferPointer { RFC3339Reader.fewDigits($0.baseAddress!) }
+          if digits == 0 || digits == 8 {
+            #expect(found == nil, "\(bytes)")
+          } else {
+            #expect(found?.value == expected && found?.digits == digits, "\(bytes)")
+          }
+        }
+      }
+    }
+  }
+
+  @Test("Field.at is init(rawValue:) for every index")
+  func fieldAt() {
+    for index in -3...(Field.allCases.count + 3) {
+      #expect(Field.at(index) == Field(rawValue: index), "\(index)")
+    }
+  }
+
+  @Test("names hash and compare their last bytes a word at a time as byte by byte, at every length")
+  func nameTailWords() {
+    // The hash before its tail took one load: the last partial word built byte by byte.
+    func reference(_ bytes: [UInt8]) -> UInt64 {
+      var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+      var i = 0
+      while i + 8 <= bytes.count {
+        var word: UInt64 = 0
+        for k in 0..<8 { word |= UInt64(bytes[i + k]) << UInt64(8 * k) }
+        h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 31
+        i += 8
+      }
+      if i < bytes.count {
+        var word: UInt64 = 0
+        for k in i..<bytes.count { word |= UInt64(bytes[k]) << UInt64(8 * (k - i)) }
+        h = (h ^ word) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 29
+      }
+      h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+      return h ^ (h >> 31)
+    }
+    let table = NameTable()
+    for length in 0...40 {
+      let name = (0..<length).map { UInt8(ascii: "a") + UInt8(($0 * 5 + length) % 26) }
+      var padded = name + [0]
+      #expect(padded.withUnsafeBufferPointer { NameTable.hash($0.baseAddress!, length) } == reference(name), "\(length)")
+      let id = table.intern(String(decoding: name, as: UTF8.self))
+      // The same bytes find the same name; one byte changed anywhere finds another.
+      #expect(padded.withUnsafeBufferPointer { table.intern($0.baseAddress!, length) } == id)
+      for position in 0..<length {
+        padded[position] ^= 0x01
+        #expect(padded.withUnsafeBufferPointer { table.intern($0.baseAddress!, length) } != id, "\(length) at \(position)")
+        padded[position] ^= 0x01
+      }
+    }
+  }
+
   @Test("keys of 8 to 15 bytes are matched from two words; near misses are ignored fields")
   func longerKeys() throws {
     let parser = EventParser()

@@ -7,7 +7,9 @@ struct TimestampTests {
   func ts(_ json: String, unit: TimeUnit? = nil) -> Int64? {
     var map = FieldMap()
     map.timeUnit = unit
-    guard case .success(let event?) = parseLine(#"{"ts":\#(json),"event":"release","agent":"a","lock":"L"}"#, fieldMap: map) else { return nil }
+    guard case .success(let event?) = parseLine(#"{"ts":\#(json),"event":"release","agent":"a","lock":"L"}"#, fieldMap: map) else {
+      return nil
+    }
     return event.time
   }
 
@@ -111,5 +113,33 @@ struct RFC3339ReaderTests {
       }
     }
     #expect(checked == prefixes.count * tails.count * 2)
+  }
+
+  @Test("fractions of 0 to 12 digits read a word at a time agree with the full parser, whatever bytes follow the text")
+  func wordAtATimeFractions() {
+    var reader = RFC3339Reader()
+    let zones = ["", "Z", "+01:00", "-08:00", "x"]
+    // What the reader may see past the text: a closing quote in a line, more digits (never
+    // in a line, but a reader must not take them), bytes that carry when 6 is added.
+    let after: [[UInt8]] = [[], [0x22], Array("98765432".utf8), [0xFA, 0xFF, 0x80, 0x00, 0x3A, 0x2F, 0x39, 0x30]]
+    for digits in 0...12 {
+      for zone in zones {
+        let fraction = digits == 0 ? "." : "." + String("918273645091".prefix(digits))
+        let text = Array(("2026-11-22T10:00:07" + fraction + zone).utf8)
+        for extra in after {
+          // The reader's cache is filled by the first read; every later read takes the tail path.
+          var bytes = text + extra
+          bytes.append(contentsOf: [UInt8](repeating: 0, count: 8))
+          bytes.withUnsafeBufferPointer { buffer in
+            let view = UnsafeBufferPointer(rebasing: buffer[0..<text.count])
+            for _ in 0..<2 {
+              #expect(
+                reader.nanoseconds(view, readable: text.count + extra.count) == Timestamp.dateTime(view)?.nanos,
+                "\(String(decoding: text, as: UTF8.self)) then \(extra)")
+            }
+          }
+        }
+      }
+    }
   }
 }

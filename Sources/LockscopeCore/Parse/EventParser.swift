@@ -91,7 +91,7 @@ final class EventParser {
             key.hasEscapes
             ? try matchEscaped(key, lineStart: base) : keyMatcher.index(key.start, key.count, readable: scanner.end - key.start)
         }
-        if fieldIndex >= 0, let field = Field(rawValue: fieldIndex) {
+        if let field = Field.at(fieldIndex) {
           let bit: UInt16 = 1 << UInt16(fieldIndex)
           guard seen & bit == 0 else {
             throw LineError(.duplicateKey(fieldMap.key(field)), column: keyStart - base + 1)
@@ -182,6 +182,12 @@ final class EventParser {
         } else if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: "\"") {
           // Most values the report never uses are strings (ids, hosts, messages): stepped
           // over sixteen bytes a turn here, without the general value dispatch.
+          try scanner.skipString()
+        } else if scanner.end - scanner.position >= 2 && scanner.position.pointee == UInt8(ascii: " ")
+          && scanner.position[1] == UInt8(ascii: "\"")
+        {
+          // The same after `": "`, as loggers that pretty-print their separators write.
+          scanner.position += 1
           try scanner.skipString()
         } else if scanner.position < scanner.end
           && (scanner.position.pointee &- UInt8(ascii: "0") < 10 || scanner.position.pointee == UInt8(ascii: "-"))
@@ -364,7 +370,7 @@ final class EventParser {
         nanos = scratch.withUnsafeBufferPointer { timestamps.nanoseconds($0) ?? quotedEpoch($0, column: column) }
       } else {
         let bytes = UnsafeBufferPointer(start: text.start, count: text.count)
-        nanos = timestamps.nanoseconds(bytes)
+        nanos = timestamps.nanoseconds(bytes, readable: text.count + 1)  // and its closing quote
         if nanos == nil { nanos = quotedEpoch(bytes, column: column) }
       }
       guard let nanos else {

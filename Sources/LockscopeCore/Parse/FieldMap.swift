@@ -22,6 +22,15 @@ enum Field: Int, CaseIterable, Sendable {
     }
   }
 
+  /// `Field(rawValue:)` without the call the compiler makes of it (a dozen keys a line): a
+  /// field-less enum of 12 cases is its case number in one byte (a test holds this to
+  /// `init(rawValue:)` for every index).
+  @inline(__always)
+  static func at(_ index: Int) -> Field? {
+    guard index >= 0 && index < 12 else { return nil }
+    return unsafeBitCast(UInt8(truncatingIfNeeded: index), to: Field.self)
+  }
+
   static func named(_ key: String) -> Field? {
     allCases.first { $0.defaultKey == key }
   }
@@ -142,6 +151,7 @@ final class ByteMatcher {
   }
 
   /// The index of the name equal to `bytes[0..<count]`, or nil.
+  @inline(__always)
   func match(_ bytes: UnsafePointer<UInt8>, _ count: Int, readable: Int = 0) -> Int? {
     let found = index(bytes, count, readable: readable)
     return found >= 0 ? found : nil

@@ -187,6 +187,11 @@ final class NameTable {
       }
       i += 8
     }
+    if i < length && length >= 8 {
+      // The rest within the last eight bytes (overlapping words already compared).
+      return stored.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+        == given.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+    }
     while i < length {
       if stored.load(fromByteOffset: i, as: UInt8.self) != given.load(fromByteOffset: i, as: UInt8.self) { return false }
       i += 1
@@ -339,11 +344,17 @@ final class NameTable {
     }
     if i < length {
       var word: UInt64 = 0
-      var shift: UInt64 = 0
-      while i < length {
-        word |= UInt64(bytes[i]) << shift
-        shift += 8
-        i += 1
+      if length >= 8 {
+        // The last eight bytes, shifted so only those past the whole words remain: the
+        // same word the byte loop below builds, in one load.
+        word = raw.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self) >> UInt64(8 * (8 - (length - i)))
+      } else {
+        var shift: UInt64 = 0
+        while i < length {
+          word |= UInt64(bytes[i]) << shift
+          shift += 8
+          i += 1
+        }
       }
       h = (h ^ word) &* 0x94D0_49BB_1331_11EB
       h ^= h >> 29

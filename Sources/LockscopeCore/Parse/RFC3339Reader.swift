@@ -16,9 +16,10 @@ struct RFC3339Reader {
   private(set) var withoutOffset: Int64 = 0
 
   /// Nanoseconds since the epoch, or nil when `text` is not RFC 3339 (with or without an
-  /// offset; without one, it is read in `zone`).
+  /// offset; without one, it is read in `zone`). `readable`: how many bytes from `text`'s
+  /// start may be read (at least its count; a string in a line has its closing quote).
   @inline(__always)
-  mutating func nanoseconds(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+  mutating func nanoseconds(_ text: UnsafeBufferPointer<UInt8>, readable: Int = 0) -> Int64? {
     guard text.count >= 20, let base = text.baseAddress, base[16] == UInt8(ascii: ":") else {
       return full(text)
     }
@@ -33,7 +34,7 @@ struct RFC3339Reader {
       hasPrefix = true
       return nanos
     }
-    return tail(base + 17, count: text.count - 17)
+    return tail(base + 17, count: text.count - 17, readable: Swift.max(readable, text.count) - 17)
   }
 
   /// The full parser, with the zone applied to a time without an offset.
@@ -51,7 +52,7 @@ struct RFC3339Reader {
 
   /// `SS[.fraction][Z|±HH:MM]` after a remembered prefix.
   @inline(__always)
-  private mutating func tail(_ p: UnsafePointer<UInt8>, count: Int) -> Int64? {
+  private mutating func tail(_ p: UnsafePointer<UInt8>, count: Int, readable: Int) -> Int64? {
     let tens = Int64(p[0]) &- 48
     let ones = Int64(p[1]) &- 48
     guard tens >= 0 && tens <= 6 && ones >= 0 && ones <= 9 else { return nil }
@@ -61,19 +62,25 @@ struct RFC3339Reader {
     var fraction: Int64 = 0
     if i < count && (p[i] == UInt8(ascii: ".") || p[i] == UInt8(ascii: ",")) {
       i += 1
-      var digits = 0
-      while i < count {
-        let d = Int64(p[i]) &- 48
-        guard d >= 0 && d <= 9 else { break }
-        if digits < 9 { fraction = fraction * 10 + d }
-        digits += 1
-        i += 1
-      }
-      guard digits > 0 else { return nil }
-      var scale = digits
-      while scale < 9 {
-        fraction *= 10
-        scale += 1
+      // Milli- and microseconds (up to seven digits) in one word, when it may be read.
+      if readable - i >= 8, let (value, digits) = RFC3339Reader.fewDigits(p + i), digits <= count - i {
+        fraction = value * RFC3339Reader.nanosPerUnit(ofDigits: digits)
+        i += digits
+      } else {
+        var digits = 0
+        while i < count {
+          let d = Int64(p[i]) &- 48
+          guard d >= 0 && d <= 9 else { break }
+          if digits < 9 { fraction = fraction * 10 + d }
+          digits += 1
+          i += 1
+        }
+        guard digits > 0 else { return nil }
+        var scale = digits
+        while scale < 9 {
+          fraction *= 10
+          scale += 1
+        }
       }
     }
     var offset: Int64 = 0
@@ -106,6 +113,43 @@ struct RFC3339Reader {
     guard !overflow else { return nil }
     let (total, overflow2) = scaled.addingReportingOverflow(fraction)
     return overflow2 ? nil : total
+  }
+
+  /// The value and number of the decimal digits that start the eight bytes at `p`, when
+  /// there are one to seven of them (eight may go on: the byte loop reads those). The
+  /// bytes are read as one little-endian word, the first digit lowest; the word is shifted
+  /// so that the digits end at its top, zeros before them, and folded pairwise.
+  @inline(__always)
+  static func fewDigits(_ p: UnsafePointer<UInt8>) -> (value: Int64, digits: Int)? {
+    let word = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+    let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+    let zeros: UInt64 = 0x3030_3030_3030_3030
+    // A byte is a digit when both it and it plus 6 are 0x3_. A byte past 0xF9 carries into
+    // the next, but only bytes above the first non-digit can be disturbed by that.
+    let notDigit = ((word & high) ^ zeros) | (((word &+ 0x0606_0606_0606_0606) & high) ^ zeros)
+    let digits = notDigit.trailingZeroBitCount >> 3
+    guard digits > 0 && digits < 8 else { return nil }
+    // The digits' values at the top of the word: bytes past them are shifted out, as is any
+    // borrow they made.
+    var v = (word &- zeros) << UInt64(8 * (8 - digits))
+    v = (v &* 10 &+ (v >> 8)) & 0x00FF_00FF_00FF_00FF
+    v = (v &* 100 &+ (v >> 16)) & 0x0000_FFFF_0000_FFFF
+    v = (v &* 10_000 &+ (v >> 32)) & 0x0000_0000_FFFF_FFFF
+    return (Int64(v), digits)
+  }
+
+  /// Nanoseconds in one unit of the last of `digits` fraction digits (1 to 7).
+  @inline(__always)
+  static func nanosPerUnit(ofDigits digits: Int) -> Int64 {
+    switch digits {
+    case 1: 100_000_000
+    case 2: 10_000_000
+    case 3: 1_000_000
+    case 4: 100_000
+    case 5: 10_000
+    case 6: 1_000
+    default: 100
+    }
   }
 
   /// Seconds since the epoch of `YYYY-MM-DDTHH:MM` (already checked by the full parser).

@@ -138,6 +138,20 @@ final class BatchProducer {
     self.parser = parser
   }
 
+  /// Appends events from `next` until `events` holds `capacity`; false when `next` ran out.
+  /// The stream comes in as an argument, held by the caller for the whole batch: read
+  /// from the stored property in the loop, it was retained and released on every event.
+  @inline(__always)
+  private static func take(
+    from next: () throws(InputError) -> LockEvent?, into events: inout [LockEvent], capacity: Int
+  ) throws(InputError) -> Bool {
+    while events.count < capacity {
+      guard let event = try next() else { return false }
+      events.append(event)
+    }
+    return true
+  }
+
   /// Refills `batch` with up to `capacity` events, and the names they introduced.
   func fill(_ batch: inout EventBatch, capacity: Int) {
     batch.clear()
@@ -146,18 +160,15 @@ final class BatchProducer {
         started = true
         try merged?.start()
       }
-      // Read once a batch: `if let` on the stored property retained and released the
-      // stream on every event.
-      let (single, merged) = (self.single, self.merged)
-      while batch.events.count < capacity {
-        let next: LockEvent?
-        if let single { next = try single.next() } else { next = try merged?.next() }
-        guard let event = next else {
-          batch.end = .finished
-          break
-        }
-        batch.events.append(event)
+      let more: Bool
+      if let single {
+        more = try BatchProducer.take(from: single.next, into: &batch.events, capacity: capacity)
+      } else if let merged {
+        more = try BatchProducer.take(from: merged.next, into: &batch.events, capacity: capacity)
+      } else {
+        more = false
       }
+      if !more { batch.end = .finished }
     } catch {
       batch.end = .failed(error)
     }
