@@ -72,6 +72,51 @@ struct FastPathTests {
     }
   }
 
+  @Test("keys expected from earlier lines read as a fresh parser reads them, whatever the order, near misses, escapes or errors")
+  func predictedKeys() {
+    // Values for the fields lockscope reads; anything else is an ignored string.
+    let values: [String: String] = [
+      "ts": "1700000000123", "event": #""acquire""#, "agent": #""a-1""#, "lock": #""db/users""#, "mode": #""shared""#,
+      "capacity": "3", "lease_ms": "250", "expected_ms": "5", "token": "7", "site": #""app.py:12""#,
+      #"lo\u0063k"#: #""db/users""#,
+    ]
+    // (Names are interned by the long-lived parser: every line names the same agent, lock
+    // and site, so ids agree with a fresh parser's.)
+    // Keys of every kind: read, ignored, near misses of read ones, one as long as a key
+    // may be to be learnt (13 bytes) and one longer, an escaped one, and forty that
+    // overflow the table.
+    var pool = [
+      "ts", "event", "agent", "lock", "mode", "capacity", "lease_ms", "expected_ms", "token", "site", "level", "host", "pid",
+      "msg", "trace_id", "span_id", "tsx", "t", "lockx", "agen", "lease_msx", "expected_msx", "trace_idx", "thirteen_byte",
+      "fourteen_bytes", #"lo\u0063k"#,
+    ]
+    pool += (0..<40).map { "k\($0)" }
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    func random(_ bound: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(bound))
+    }
+    let shapes = (0..<12).map { _ in (0..<(3 + random(12))).map { _ in pool[random(pool.count)] } }
+    let predicting = EventParser()
+    for line in 0..<3000 {
+      // Mostly a few shapes in turn, as a log of several writers; now and then any keys,
+      // a space before a colon, a duplicate.
+      var keys = random(10) < 8 ? shapes[random(shapes.count)] : (0..<(1 + random(16))).map { _ in pool[random(pool.count)] }
+      for required in ["ts", "event", "agent", "lock"] where !keys.contains(required) && random(8) > 0 {
+        keys.insert(required, at: random(keys.count + 1))
+      }
+      let fields = keys.enumerated().map { index, key in
+        let colon = random(40) == 0 ? " :" : ":"
+        return "\"\(key)\"\(colon)\(values[key] ?? "\"v\(index)\"")"
+      }
+      let text = "{" + fields.joined(separator: ",") + "}"
+      let expected = String(describing: parseLine(text).map { $0.map(String.init(describing:)) })
+      let found = String(describing: parseLine(text, parser: predicting).map { $0.map(String.init(describing:)) })
+      #expect(found == expected, "line \(line): \(text)")
+      if found != expected { break }
+    }
+  }
+
   @Test("Field.at is init(rawValue:) for every index")
   func fieldAt() {
     for index in -3...(Field.allCases.count + 3) {

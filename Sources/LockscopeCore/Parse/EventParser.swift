@@ -24,6 +24,8 @@ final class EventParser {
   private var pendingSpan: String?
   /// The keys of lines that lack a required field, for the `--field` remap hint.
   let keyCensus = KeyCensus()
+  /// The keys of the last line by position, matched before anything is scanned.
+  private let predicted = KeyPrediction()
   /// Table sizes when the current line began, to forget its names if it turns out bad.
   private var agentsAtLineStart = 0
   private var locksAtLineStart = 0
@@ -37,6 +39,8 @@ final class EventParser {
     keyMatcher = ByteMatcher(Field.allCases.map { fieldMap.key($0) })
     eventMatcher = ByteMatcher(EventKind.allCases.map { fieldMap.eventName($0) })
   }
+
+  deinit { predicted.deallocate() }
 
   /// Parses `line`; nil for a blank line. Throws the reason a line must be skipped.
   func parse(_ line: UnsafeBufferPointer<UInt8>, source: SourceLocation) throws(LineError) -> LockEvent? {
@@ -73,23 +77,43 @@ final class EventParser {
     if !scanner.atEnd && scanner.peek == UInt8(ascii: "}") {
       scanner.position += 1
     } else {
+      // The learnt key expected next (-1: none), and the one just read (-1: none yet).
+      var expectedKey = predicted.first
+      var otherKey = predicted.otherFirst
+      var previousKey = -1
       while true {
         scanner.skipWhitespace()
         guard !scanner.atEnd else { throw scanner.error(.endOfLineInside("the object")) }
         guard scanner.peek == UInt8(ascii: "\"") else { throw scanner.error(.expected("a key string")) }
         let keyStart = scanner.position
         let fieldIndex: Int
-        if let (low, high, count) = JSONScanner.shortPlainString(at: keyStart, end: scanner.end) {
-          // Most keys: scanned and matched from the one or two words that hold them.
+        let thisKey: Int
+        if let (length, field) = predicted.match(expectedKey, keyStart, readable: scanner.end - keyStart) {
+          // The key that followed the previous one last time: `"key":` compared whole.
+          scanner.position = keyStart + length
+          fieldIndex = field
+          thisKey = expectedKey
+        } else if let (length, field) = predicted.match(otherKey, keyStart, readable: scanner.end - keyStart) {
+          // The one that followed it the time before (lines of another shape).
+          scanner.position = keyStart + length
+          fieldIndex = field
+          thisKey = otherKey
+          predicted.follows(thisKey, after: previousKey)
+        } else if let (low, high, count) = JSONScanner.shortPlainString(at: keyStart, end: scanner.end) {
+          // Most other keys: scanned and matched from the one or two words that hold them.
           scanner.position = keyStart + count + 2
+          let colonFollows = scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: ":")
           try expectColon(&scanner)
           fieldIndex = keyMatcher.index(low: low, high: high, count: count)
+          thisKey = colonFollows ? predicted.entry(for: keyStart, keyCount: count, field: fieldIndex) : KeyPrediction.unknown
+          predicted.follows(thisKey, after: previousKey)
         } else {
           let key = try scanner.scanString()
           try expectColon(&scanner)
           fieldIndex =
             key.hasEscapes
             ? try matchEscaped(key, lineStart: base) : keyMatcher.index(key.start, key.count, readable: scanner.end - key.start)
+          thisKey = KeyPrediction.unknown
         }
         if let field = Field.at(fieldIndex) {
           let bit: UInt16 = 1 << UInt16(fieldIndex)
@@ -197,6 +221,9 @@ final class EventParser {
         } else {
           try scanner.skipValue(depth: 1)
         }
+        previousKey = thisKey
+        expectedKey = predicted.next(after: thisKey)
+        otherKey = predicted.other(after: thisKey)
         if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: ",") {
           scanner.position += 1
           continue

@@ -1,0 +1,118 @@
+/// Which key follows which in this log, each key kept as the exact bytes `"key":` and the
+/// field it names: a logger writes its keys in the same order on every line, so after
+/// `"event":` comes `"agent":` again and again. The key expected next is checked with one
+/// or two word compares before anything is scanned; only a key not expected there takes
+/// the scan for its closing quote and the table lookup. Lines of different events differ
+/// in a key or two (`timeout_ms` on requests), which costs those keys and nothing after.
+///
+/// Only keys of plain ASCII (no escape) of at most 13 bytes, followed straight by `:`, are
+/// learnt, so a key matched here is byte for byte what the general path reads and
+/// validates: the same key, the same field, the same position after the colon.
+///
+/// The tables are plain allocated memory, changed through pointers: the parser's stored
+/// `let` needs no exclusivity check per key.
+struct KeyPrediction {
+  /// How many distinct keys are learnt (more are rare, and go the general way).
+  static let capacity = 32
+  /// A key that could not be learnt (escaped, long, or the table full): what follows it is
+  /// not recorded.
+  static let unknown = -2
+
+  struct Entry {
+    /// `"key":` little-endian in two words, and the masks of its bytes in each.
+    var low: UInt64
+    var high: UInt64
+    var lowMask: UInt64
+    var highMask: UInt64
+    /// Bytes of `"key":` (3 more than the key).
+    var length: Int
+    /// `Field` raw value, or -1 for a key lockscope ignores.
+    var field: Int
+    /// The entries of the keys that followed this one the last two times they differed
+    /// (logs mixing a few shapes of line), most recent first, or -1.
+    var next: Int
+    var other: Int
+  }
+
+  private let entries: UnsafeMutablePointer<Entry>
+  /// `[0]`: entries in use; `[1]`, `[2]`: the entries of the first key of the last line
+  /// and of the last line that began otherwise, or -1.
+  private let state: UnsafeMutablePointer<Int>
+
+  init() {
+    entries = .allocate(capacity: KeyPrediction.capacity)
+    state = .allocate(capacity: 3)
+    state.initialize(repeating: -1, count: 3)
+    state[0] = 0
+  }
+
+  /// Frees the tables (the owner's `deinit`: a struct of pointers has none).
+  func deallocate() {
+    entries.deallocate()
+    state.deallocate()
+  }
+
+  /// The entry expected for a line's first key, or -1.
+  @inline(__always) var first: Int { state[1] }
+
+  /// `"key":` of `entry` when it is what `quote` (a key's opening quote) starts with: its
+  /// length in bytes and its field; nil otherwise. `readable`: bytes that may be read from
+  /// `quote` (16 are needed).
+  @inline(__always)
+  func match(_ entry: Int, _ quote: UnsafePointer<UInt8>, readable: Int) -> (length: Int, field: Int)? {
+    guard entry >= 0, readable >= 16 else { return nil }
+    let expected = entries[entry]
+    let raw = UnsafeRawPointer(quote)
+    guard raw.loadUnaligned(as: UInt64.self) & expected.lowMask == expected.low,
+      raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & expected.highMask == expected.high
+    else { return nil }
+    return (expected.length, expected.field)
+  }
+
+  /// The entry expected after `entry` (-1: none; also after an unknown key).
+  @inline(__always)
+  func next(after entry: Int) -> Int { entry >= 0 ? entries[entry].next : -1 }
+
+  /// The other entry seen after `entry` (-1: none).
+  @inline(__always)
+  func other(after entry: Int) -> Int { entry >= 0 ? entries[entry].other : -1 }
+
+  /// The other entry seen first on a line (-1: none).
+  @inline(__always) var otherFirst: Int { state[2] }
+
+  /// Records that `entry` came after `previous` (-1: `entry` was first on the line).
+  @inline(__always)
+  func follows(_ entry: Int, after previous: Int) {
+    guard entry >= 0 && previous != KeyPrediction.unknown else { return }
+    if previous >= 0 {
+      if entries[previous].next != entry {
+        entries[previous].other = entries[previous].next
+        entries[previous].next = entry
+      }
+    } else if state[1] != entry {
+      state[2] = state[1]
+      state[1] = entry
+    }
+  }
+
+  /// The entry of the key at `quote`, learnt now if new: `keyCount` plain ASCII bytes between
+  /// quotes, straight followed by `:` (the caller has checked all of it). `unknown` when it
+  /// cannot be learnt (too long, or the table is full).
+  @inline(never)
+  func entry(for quote: UnsafePointer<UInt8>, keyCount: Int, field: Int) -> Int {
+    let length = keyCount + 3  // the quotes and the colon
+    guard length <= 16 else { return KeyPrediction.unknown }
+    let (low, high) = ByteMatcher.pack(quote, length)
+    let used = state[0]
+    for index in 0..<used where entries[index].length == length && entries[index].low == low && entries[index].high == high {
+      return index
+    }
+    guard used < KeyPrediction.capacity else { return KeyPrediction.unknown }
+    let lowMask: UInt64 = length >= 8 ? ~0 : (1 << UInt64(8 * length)) &- 1
+    let highMask: UInt64 = length <= 8 ? 0 : length == 16 ? ~0 : (1 << UInt64(8 * (length - 8))) &- 1
+    (entries + used).initialize(
+      to: Entry(low: low, high: high, lowMask: lowMask, highMask: highMask, length: length, field: field, next: -1, other: -1))
+    state[0] = used + 1
+    return used
+  }
+}
