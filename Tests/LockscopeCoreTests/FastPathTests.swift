@@ -117,6 +117,30 @@ struct FastPathTests {
     }
   }
 
+  @Test("skipNumber stops where scanNumber does, or fails with the same reason and column, eight digits at a time or not")
+  func skipNumberMatchesScan() {
+    func outcome(_ text: [UInt8], skipping: Bool) -> String {
+      withScanner(text) { scanner in
+        do throws(LineError) {
+          if skipping { try scanner.skipNumber() } else { _ = try scanner.scanNumber() }
+          return "end \(scanner.position - scanner.start)"
+        } catch {
+          return "error \(error.description)"
+        }
+      }
+    }
+    let digits = Array("9081726354".utf8)
+    for count in 0...20 {
+      let run = (0..<count).map { digits[$0 % digits.count] }
+      for shape in [run, [UInt8(ascii: "-")] + run, run + Array(".5".utf8), run + Array("e+7".utf8), run + Array(".".utf8)] {
+        for tail in ["", ",", "}", "x", " ", "0", "\u{7F}"] {
+          let text = shape + Array(tail.utf8)
+          #expect(outcome(text, skipping: true) == outcome(text, skipping: false), "\(String(decoding: text, as: UTF8.self))")
+        }
+      }
+    }
+  }
+
   @Test("Field.at is init(rawValue:) for every index")
   func fieldAt() {
     for index in -3...(Field.allCases.count + 3) {

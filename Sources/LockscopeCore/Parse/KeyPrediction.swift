@@ -18,6 +18,7 @@ struct KeyPrediction {
   /// not recorded.
   static let unknown = -2
 
+  /// 48 bytes: an entry's compare words and what a hit reads next share a cache line.
   struct Entry {
     /// `"key":` little-endian in two words, and the masks of its bytes in each.
     var low: UInt64
@@ -25,13 +26,13 @@ struct KeyPrediction {
     var lowMask: UInt64
     var highMask: UInt64
     /// Bytes of `"key":` (3 more than the key).
-    var length: Int
+    var length: Int32
     /// `Field` raw value, or -1 for a key lockscope ignores.
-    var field: Int
+    var field: Int32
     /// The entries of the keys that followed this one the last two times they differed
     /// (logs mixing a few shapes of line), most recent first, or -1.
-    var next: Int
-    var other: Int
+    var next: Int32
+    var other: Int32
   }
 
   private let entries: UnsafeMutablePointer<Entry>
@@ -61,21 +62,22 @@ struct KeyPrediction {
   @inline(__always)
   func match(_ entry: Int, _ quote: UnsafePointer<UInt8>, readable: Int) -> (length: Int, field: Int)? {
     guard entry >= 0, readable >= 16 else { return nil }
-    let expected = entries[entry]
+    // Field by field through the pointer: a copy of the whole entry cost a dozen moves.
+    let expected = entries + entry
     let raw = UnsafeRawPointer(quote)
-    guard raw.loadUnaligned(as: UInt64.self) & expected.lowMask == expected.low,
-      raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & expected.highMask == expected.high
+    guard raw.loadUnaligned(as: UInt64.self) & expected.pointee.lowMask == expected.pointee.low,
+      raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & expected.pointee.highMask == expected.pointee.high
     else { return nil }
-    return (expected.length, expected.field)
+    return (Int(expected.pointee.length), Int(expected.pointee.field))
   }
 
   /// The entry expected after `entry` (-1: none; also after an unknown key).
   @inline(__always)
-  func next(after entry: Int) -> Int { entry >= 0 ? entries[entry].next : -1 }
+  func next(after entry: Int) -> Int { entry >= 0 ? Int(entries[entry].next) : -1 }
 
   /// The other entry seen after `entry` (-1: none).
   @inline(__always)
-  func other(after entry: Int) -> Int { entry >= 0 ? entries[entry].other : -1 }
+  func other(after entry: Int) -> Int { entry >= 0 ? Int(entries[entry].other) : -1 }
 
   /// The other entry seen first on a line (-1: none).
   @inline(__always) var otherFirst: Int { state[2] }
@@ -85,9 +87,9 @@ struct KeyPrediction {
   func follows(_ entry: Int, after previous: Int) {
     guard entry >= 0 && previous != KeyPrediction.unknown else { return }
     if previous >= 0 {
-      if entries[previous].next != entry {
+      if entries[previous].next != Int32(entry) {
         entries[previous].other = entries[previous].next
-        entries[previous].next = entry
+        entries[previous].next = Int32(entry)
       }
     } else if state[1] != entry {
       state[2] = state[1]
@@ -104,14 +106,15 @@ struct KeyPrediction {
     guard length <= 16 else { return KeyPrediction.unknown }
     let (low, high) = ByteMatcher.pack(quote, length)
     let used = state[0]
-    for index in 0..<used where entries[index].length == length && entries[index].low == low && entries[index].high == high {
+    for index in 0..<used where entries[index].length == Int32(length) && entries[index].low == low && entries[index].high == high {
       return index
     }
     guard used < KeyPrediction.capacity else { return KeyPrediction.unknown }
     let lowMask: UInt64 = length >= 8 ? ~0 : (1 << UInt64(8 * length)) &- 1
     let highMask: UInt64 = length <= 8 ? 0 : length == 16 ? ~0 : (1 << UInt64(8 * (length - 8))) &- 1
     (entries + used).initialize(
-      to: Entry(low: low, high: high, lowMask: lowMask, highMask: highMask, length: length, field: field, next: -1, other: -1))
+      to: Entry(
+        low: low, high: high, lowMask: lowMask, highMask: highMask, length: Int32(length), field: Int32(field), next: -1, other: -1))
     state[0] = used + 1
     return used
   }

@@ -122,12 +122,8 @@ struct RFC3339Reader {
   @inline(__always)
   static func fewDigits(_ p: UnsafePointer<UInt8>) -> (value: Int64, digits: Int)? {
     let word = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
-    let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
     let zeros: UInt64 = 0x3030_3030_3030_3030
-    // A byte is a digit when both it and it plus 6 are 0x3_. A byte past 0xF9 carries into
-    // the next, but only bytes above the first non-digit can be disturbed by that.
-    let notDigit = ((word & high) ^ zeros) | (((word &+ 0x0606_0606_0606_0606) & high) ^ zeros)
-    let digits = notDigit.trailingZeroBitCount >> 3
+    let digits = JSONScanner.leadingDigits(word)
     guard digits > 0 && digits < 8 else { return nil }
     // The digits' values at the top of the word: bytes past them are shifted out, as is any
     // borrow they made.
