@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import LockscopeCore
@@ -80,6 +81,27 @@ struct TimestampTests {
     #expect(Timestamp.rfc3339(-1) == "1969-12-31T23:59:59.999999999Z")
     for value in [Int64(0), t0, -86_400 * second + 5, 4_102_444_800 * second + 999_999_999] {
       #expect(Timestamp.parse(Timestamp.rfc3339(value), unit: nil) == value)
+    }
+  }
+
+  @Test("formatting agrees with Foundation's ISO 8601 formatter over the whole Int64 range, nine fraction digits beside it")
+  func formattingAgainstFoundation() {
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    var values: [Int64] = [.min, .max, 0, -1, 1, t0, 951_782_400 * second, 4_102_444_799 * second + 999_999_999]
+    var state: UInt64 = 12345
+    for _ in 0..<2000 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      values.append(Int64(bitPattern: state))
+    }
+    for value in values {
+      let (seconds, fraction) = (value.quotientAndRemainder(dividingBy: second))
+      // Floor division: a negative remainder borrows a second.
+      let (whole, nanos) = fraction < 0 ? (seconds - 1, fraction + second) : (seconds, fraction)
+      let base = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(whole)))  // ...SSZ
+      let digits = String(nanos)
+      let expected = base.dropLast() + "." + String(repeating: "0", count: 9 - digits.count) + digits + "Z"
+      #expect(Timestamp.rfc3339(value) == expected, "\(value)")
     }
   }
 }
