@@ -24,7 +24,8 @@ final class EventParser {
   private var pendingSpan: String?
   /// The keys of lines that lack a required field, for the `--field` remap hint.
   let keyCensus = KeyCensus()
-  /// The keys of the last line by position, matched before anything is scanned.
+  /// Which key follows which in this input: the one expected next is matched before
+  /// anything is scanned.
   private let predicted = KeyPrediction()
   /// Table sizes when the current line began, to forget its names if it turns out bad.
   private var agentsAtLineStart = 0
@@ -77,7 +78,8 @@ final class EventParser {
     if !scanner.atEnd && scanner.peek == UInt8(ascii: "}") {
       scanner.position += 1
     } else {
-      // The learnt key expected next (-1: none), and the one just read (-1: none yet).
+      // The learnt keys expected next, most likely first (-1: none), and the one just read
+      // (-1: none yet on this line; `KeyPrediction.unknown`: one that could not be learnt).
       var expectedKey = predicted.first
       var otherKey = predicted.otherFirst
       var previousKey = -1

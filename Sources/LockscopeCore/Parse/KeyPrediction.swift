@@ -1,9 +1,10 @@
 /// Which key follows which in this log, each key kept as the exact bytes `"key":` and the
 /// field it names: a logger writes its keys in the same order on every line, so after
-/// `"event":` comes `"agent":` again and again. The key expected next is checked with one
-/// or two word compares before anything is scanned; only a key not expected there takes
-/// the scan for its closing quote and the table lookup. Lines of different events differ
-/// in a key or two (`timeout_ms` on requests), which costs those keys and nothing after.
+/// `"event":` comes `"agent":` again and again. The two keys that followed the previous
+/// one last (a log may mix a few shapes of line) are checked, with one or two word
+/// compares each, before anything is scanned; only a key expected neither way takes the
+/// scan for its closing quote and the table lookup. Lines of different events differ in a
+/// key or two (`timeout_ms` on requests), which costs those keys and nothing after.
 ///
 /// Only keys of plain ASCII (no escape) of at most 13 bytes, followed straight by `:`, are
 /// learnt, so a key matched here is byte for byte what the general path reads and
