@@ -20,8 +20,12 @@ struct OrphanAnalyzer: FindingAnalyzer {
   /// Holds still open at the end of the log, decided in `finished` (which knows the
   /// deadlocks still there).
   private var atEnd: [HoldInterval] = []
-  /// Orphans whose lock nobody has acquired since: lock → index in `orphans`.
-  private var abandoned: [Int32: Int] = [:]
+  /// Orphans whose lock nobody has acquired since: by lock id, the index in `orphans` (-1:
+  /// none). An array like `longestReleased`: once a log has an orphan, every acquire looks
+  /// here, and a dictionary hashed the lock each time.
+  private var abandoned: [Int32] = []
+  /// How many entries of `abandoned` are set: none is the common case, tested first.
+  private var abandonedCount = 0
   private var orphans: BoundedList<Orphan>
   var droppedFindings: [(kind: FindingKind, count: Int)] { [(.orphan, orphans.dropped)] }
 
@@ -32,13 +36,19 @@ struct OrphanAnalyzer: FindingAnalyzer {
 
   /// Waiters on an abandoned lock (no holder) are charged to the orphan that left it.
   mutating func waitersBlocked(on lock: LockID, state: LockState, elapsed: Int64, blocked: Int) {
-    guard state.holders.isEmpty, !abandoned.isEmpty, let index = abandoned[lock.rawValue] else { return }
+    guard state.holders.isEmpty, abandonedCount > 0, lock.index >= 0, lock.index < abandoned.count else { return }
+    let index = Int(abandoned[lock.index])
+    guard index >= 0 else { return }
     let waited = Double(elapsed) * Double(state.waiters.count)
     orphans.update(at: index) { $0.blockedWait += waited }
   }
 
   mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
-    if !abandoned.isEmpty { abandoned[event.lock.rawValue] = nil }
+    let lock = event.lock.index
+    if abandonedCount > 0, lock >= 0, lock < abandoned.count, abandoned[lock] >= 0 {
+      abandoned[lock] = -1
+      abandonedCount -= 1
+    }
   }
 
   /// The end of the log: a hold it closed is an orphan when it was held longer than
@@ -68,8 +78,11 @@ struct OrphanAnalyzer: FindingAnalyzer {
       return
     default: break
     }
-    if hold.outcome != .endOfLog, orphans.items.count < orphans.limit {
-      abandoned[hold.lock.rawValue] = orphans.items.count
+    if hold.outcome != .endOfLog, orphans.items.count < orphans.limit, hold.lock.index >= 0 {
+      let lock = hold.lock.index
+      if lock >= abandoned.count { abandoned.append(contentsOf: repeatElement(-1, count: lock + 1 - abandoned.count)) }
+      if abandoned[lock] < 0 { abandonedCount += 1 }
+      abandoned[lock] = Int32(orphans.items.count)
     }
     orphans.append(Orphan(hold: hold, blockedWait: hold.causedWait))
   }
