@@ -9,8 +9,6 @@ struct Analyzers: TimelineObserver {
   /// The changes not yet handed to `statisticsQueue`: gathered here, in a value, so a
   /// change touches no shared object (see `StatisticsQueue.handOver`).
   private var pendingChanges: [StatisticsChange] = []
-  /// Whether `statisticsQueue` is set, read per change without loading the reference.
-  private var countsOffThread = false
   /// The open holds' expected lengths, kept here, beside the timeline: the long-hold
   /// finding reads them as holds end, and each ended hold takes its own to the statistics.
   private var holdExpectations: OpenHoldExpectations
@@ -48,7 +46,6 @@ struct Analyzers: TimelineObserver {
     holdExpectations = OpenHoldExpectations(HoldExpectations(rules: expectedHolds, lockNames: lockNames))
     if counting != .inline {
       statisticsQueue = StatisticsQueue(statistics, ownThread: counting == .ownThread)
-      countsOffThread = true
       pendingChanges.reserveCapacity(StatisticsQueue.batchSize)
     }
     deadlocks = DeadlockAnalyzer(options: options)
@@ -93,7 +90,8 @@ struct Analyzers: TimelineObserver {
   /// Counts `change` in the statistics, here or through their queue.
   @inline(__always)
   private mutating func count(_ change: StatisticsChange) {
-    guard countsOffThread else { return statistics.apply(change) }
+    // A test of the reference for nil, not a binding: a binding retained the shared queue.
+    guard statisticsQueue != nil else { return statistics.apply(change) }
     pendingChanges.append(change)
     if pendingChanges.count >= StatisticsQueue.batchSize { handOverChanges() }
   }
@@ -110,7 +108,6 @@ struct Analyzers: TimelineObserver {
     if !pendingChanges.isEmpty { queue.handOver(&pendingChanges) }
     pendingChanges = []
     statisticsQueue = nil
-    countsOffThread = false
     statistics = queue.finish()
   }
 

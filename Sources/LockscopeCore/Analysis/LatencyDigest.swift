@@ -81,11 +81,9 @@ struct LatencyDigest: Sendable {
       if !isKnownUniquelyReferenced(&histogram) { histogram = histogram.copy() }
       let added = histogram.addWithinBuckets(value)
       samplesKept = .histogram(histogram)
-      if _slowPath(!added) { widenAndAdd(value) }
+      if _slowPath(!added) { addMakingRoom(value) }
     case .exact:
-      let histogram = histogramForAdding()  // the first sample past `exactLimit`
-      histogram.sum += Int128(value)
-      histogram.add(value)
+      addMakingRoom(value)  // the first sample past `exactLimit`
     }
     if value < min { min = value }
     if value > max { max = value }
@@ -109,9 +107,10 @@ struct LatencyDigest: Sendable {
     return made
   }
 
-  /// A sample outside the histogram's buckets in use: they are widened first (rare).
+  /// A sample the histogram has no room for yet: the first past `exactLimit` (the histogram
+  /// is made from the exact samples) or one outside its buckets in use (they are widened).
   @inline(never)
-  private mutating func widenAndAdd(_ value: Int64) {
+  private mutating func addMakingRoom(_ value: Int64) {
     let histogram = histogramForAdding()
     histogram.sum += Int128(value)
     histogram.add(value)
@@ -372,10 +371,8 @@ private final class Histogram: @unchecked Sendable {
   func add(_ value: Int64, times: UInt32 = 1) {
     count += Int(times)
     let index = LatencyDigest.bucket(of: value)
-    if _slowPath(index < lowestBucket || index >= lowestBucket + used) { include(index) }  // also when empty
-    let slot = storage! + (index - base)
-    let (total, overflow) = slot.pointee.addingReportingOverflow(times)
-    slot.pointee = overflow ? .max : total
+    if _slowPath(!isInUse(index)) { include(index) }  // also when empty
+    bump(index, by: times)
   }
 
   /// Counts `value` and its sum when its bucket is among those in use; false (nothing
@@ -383,13 +380,23 @@ private final class Histogram: @unchecked Sendable {
   @inline(__always)
   func addWithinBuckets(_ value: Int64) -> Bool {
     let index = LatencyDigest.bucket(of: value)
-    guard index >= lowestBucket && index < lowestBucket + used, let storage else { return false }
+    guard isInUse(index) else { return false }
     count += 1
     sum += Int128(value)
-    let slot = storage + (index - base)
-    let (total, overflow) = slot.pointee.addingReportingOverflow(1)
-    slot.pointee = overflow ? .max : total
+    bump(index, by: 1)
     return true
+  }
+
+  /// Whether bucket `index` is among those in use (none while empty).
+  @inline(__always)
+  private func isInUse(_ index: Int) -> Bool { index >= lowestBucket && index < lowestBucket + used }
+
+  /// Adds `times` to bucket `index`, which is in use; a full bucket stays full.
+  @inline(__always)
+  private func bump(_ index: Int, by times: UInt32) {
+    let slot = storage! + (index - base)  // in use: allocated
+    let (total, overflow) = slot.pointee.addingReportingOverflow(times)
+    slot.pointee = overflow ? .max : total
   }
 
   /// Makes room for buckets `low ... high` at once (a histogram made from the exact samples,

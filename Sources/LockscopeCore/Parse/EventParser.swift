@@ -78,10 +78,8 @@ final class EventParser {
     if !scanner.atEnd && scanner.peek == UInt8(ascii: "}") {
       scanner.position += 1
     } else {
-      // The learnt keys expected next, most likely first (-1: none), and the one just read
-      // (-1: none yet on this line; `KeyPrediction.unknown`: one that could not be learnt).
-      var expectedKey = predicted.first
-      var otherKey = predicted.otherFirst
+      // The learnt key just read (-1: none yet on this line; `KeyPrediction.unknown`: one
+      // that could not be learnt): the next is expected after it.
       var previousKey = -1
       while true {
         scanner.skipWhitespace()
@@ -90,24 +88,23 @@ final class EventParser {
         let keyStart = scanner.position
         let fieldIndex: Int
         let thisKey: Int
-        if let (length, field) = predicted.match(expectedKey, keyStart, readable: scanner.end - keyStart) {
-          // The key that followed the previous one last time: `"key":` compared whole.
+        if let (entry, length, field) = predicted.match(after: previousKey, keyStart, readable: scanner.end - keyStart) {
+          // A key that followed the previous one before: `"key":` compared whole.
           scanner.position = keyStart + length
           fieldIndex = field
-          thisKey = expectedKey
-        } else if let (length, field) = predicted.match(otherKey, keyStart, readable: scanner.end - keyStart) {
-          // The one that followed it the time before (lines of another shape).
-          scanner.position = keyStart + length
-          fieldIndex = field
-          thisKey = otherKey
-          predicted.follows(thisKey, after: previousKey)
+          thisKey = entry
         } else if let (low, high, count) = JSONScanner.shortPlainString(at: keyStart, end: scanner.end) {
           // Most other keys: scanned and matched from the one or two words that hold them.
           scanner.position = keyStart + count + 2
-          let colonFollows = scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: ":")
-          try expectColon(&scanner)
           fieldIndex = keyMatcher.index(low: low, high: high, count: count)
-          thisKey = colonFollows ? predicted.entry(for: keyStart, keyCount: count, field: fieldIndex) : KeyPrediction.unknown
+          if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: ":") {
+            // Straight after the key, as a learnt key's bytes must be.
+            scanner.position += 1
+            thisKey = predicted.entry(for: keyStart, keyCount: count, field: fieldIndex)
+          } else {
+            try scanner.expect(UInt8(ascii: ":"), "':' after a key")
+            thisKey = KeyPrediction.unknown
+          }
           predicted.follows(thisKey, after: previousKey)
         } else {
           let key = try scanner.scanString()
@@ -224,8 +221,6 @@ final class EventParser {
           try scanner.skipValue(depth: 1)
         }
         previousKey = thisKey
-        expectedKey = predicted.next(after: thisKey)
-        otherKey = predicted.other(after: thisKey)
         if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: ",") {
           scanner.position += 1
           continue

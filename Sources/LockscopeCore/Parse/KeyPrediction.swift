@@ -54,15 +54,25 @@ struct KeyPrediction {
     state.deallocate()
   }
 
-  /// The entry expected for a line's first key, or -1.
-  @inline(__always) var first: Int { state[1] }
-
-  /// `"key":` of `entry` when it is what `quote` (a key's opening quote) starts with: its
-  /// length in bytes and its field; nil otherwise. `readable`: bytes that may be read from
-  /// `quote` (16 are needed).
+  /// The learnt key at `quote` (a key's opening quote) when it is one of the two that
+  /// followed `previous` last (-1: the line's first key; `unknown`: none expected): its
+  /// entry, the length of `"key":` and its field. A hit on the older of the two makes it
+  /// the newer. `readable`: bytes that may be read from `quote` (16 are needed).
   @inline(__always)
-  func match(_ entry: Int, _ quote: UnsafePointer<UInt8>, readable: Int) -> (length: Int, field: Int)? {
-    guard entry >= 0, readable >= 16 else { return nil }
+  func match(after previous: Int, _ quote: UnsafePointer<UInt8>, readable: Int) -> (entry: Int, length: Int, field: Int)? {
+    guard previous != KeyPrediction.unknown, readable >= 16 else { return nil }
+    let (newer, older) = previous >= 0 ? (Int(entries[previous].next), Int(entries[previous].other)) : (state[1], state[2])
+    if let (length, field) = compare(newer, quote) { return (newer, length, field) }
+    guard let (length, field) = compare(older, quote) else { return nil }
+    follows(older, after: previous)
+    return (older, length, field)
+  }
+
+  /// `"key":` of `entry` (-1: none) when it is what `quote` starts with (16 bytes readable):
+  /// its length in bytes and its field.
+  @inline(__always)
+  private func compare(_ entry: Int, _ quote: UnsafePointer<UInt8>) -> (length: Int, field: Int)? {
+    guard entry >= 0 else { return nil }
     // Field by field through the pointer: a copy of the whole entry cost a dozen moves.
     let expected = entries + entry
     let raw = UnsafeRawPointer(quote)
@@ -71,17 +81,6 @@ struct KeyPrediction {
     else { return nil }
     return (Int(expected.pointee.length), Int(expected.pointee.field))
   }
-
-  /// The entry expected after `entry` (-1: none; also after an unknown key).
-  @inline(__always)
-  func next(after entry: Int) -> Int { entry >= 0 ? Int(entries[entry].next) : -1 }
-
-  /// The other entry seen after `entry` (-1: none).
-  @inline(__always)
-  func other(after entry: Int) -> Int { entry >= 0 ? Int(entries[entry].other) : -1 }
-
-  /// The other entry seen first on a line (-1: none).
-  @inline(__always) var otherFirst: Int { state[2] }
 
   /// Records that `entry` came after `previous` (-1: `entry` was first on the line).
   @inline(__always)
