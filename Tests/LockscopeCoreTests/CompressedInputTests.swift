@@ -18,7 +18,11 @@ struct CompressedInputTests {
     let packed = try LogAnalysis.run(paths: [fixture("compressed/serialized-workers.jsonl.gz")], options: AnalysisOptions()) { _ in }
     #expect(packed.summary.events == 60)
     #expect(numbers(packed) == numbers(plain))
-    #expect(packed.findings.map(\.source) == plain.findings.map { $0.source.replacingOccurrences(of: "serialized-workers.jsonl", with: "compressed/serialized-workers.jsonl.gz") })
+    #expect(
+      packed.findings.map(\.source)
+        == plain.findings.map {
+          $0.source.replacingOccurrences(of: "serialized-workers.jsonl", with: "compressed/serialized-workers.jsonl.gz")
+        })
   }
 
   @Test("two gzip members one after another (cat a.gz b.gz) are read as one log")
@@ -55,7 +59,7 @@ struct CompressedInputTests {
   func progressOnlyWhenItHelps() throws {
     let small = fixture("serialized-workers.jsonl")
     // A sparse 200 MB file: its size counts, no disk is used.
-    let big = NSTemporaryDirectory() + "lockscope-sparse-\(UUID().uuidString).jsonl"
+    let big = scratchDirectory.path + "/lockscope-sparse-\(UUID().uuidString).jsonl"
     #expect(FileManager.default.createFile(atPath: big, contents: nil))
     #expect(truncate(big, 200 << 20) == 0)
     defer { try? FileManager.default.removeItem(atPath: big) }

@@ -6,7 +6,7 @@ import Testing
 /// Routes `paths` to `shards` shards, summarises each shard, and merges the summaries
 /// (each written and read back, as they travel between machines): SPEC §7's job in one process.
 func fleetReport(_ paths: [String], shards: Int, partitions: Bool = true) throws -> Report {
-  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-fleet-\(UUID().uuidString)").path
+  let directory = scratchDirectory.appendingPathComponent("lockscope-fleet-\(UUID().uuidString)").path
   defer { try? FileManager.default.removeItem(atPath: directory) }
   var summaries: [FleetSummary] = []
   // One partition per input file, as one file per process.
@@ -215,7 +215,7 @@ struct FleetTests {
   func routeSplitsByLock() throws {
     let log = [line(0, "acquire", "a", "L1"), line(1, "acquire", "b", "L2"), line(2, "crash", "a"), line(3, "release", "b", "L2")]
     let path = temporaryFile(log.joined(separator: "\n") + "\n")
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-route-\(UUID().uuidString)").path
+    let directory = scratchDirectory.appendingPathComponent("lockscope-route-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let partition = try RouteCommand.run(paths: [path], shards: 3, directory: directory, options: AnalysisOptions()) { _ in }
     #expect(partition.events == 4 && partition.kind == .partition)
@@ -236,7 +236,7 @@ struct FleetTests {
     let log =
       #"{"ts":"1960-01-01T00:00:00Z","event":"acquire","agent":"a","lock":"L"}"# + "\n"
       + #"{"ts":"1960-01-01T00:00:05Z","event":"release","agent":"a","lock":"L"}"# + "\n"
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-route-\(UUID().uuidString)").path
+    let directory = scratchDirectory.appendingPathComponent("lockscope-route-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: directory) }
     _ = try RouteCommand.run(paths: [temporaryFile(log)], shards: 1, directory: directory, options: AnalysisOptions()) { _ in }
     let lines = try String(contentsOfFile: "\(directory)/\(RouteCommand.shardFileName(0))", encoding: .utf8).split(separator: "\n")
@@ -247,7 +247,7 @@ struct FleetTests {
   func routeKeepsFields() throws {
     let log =
       #"{"ts":"2026-11-22T10:00:00.5Z","event":"acquire","agent":"a","lock":"L","mode":"shared","capacity":3,"lease_ms":1.5,"token":7,"expected_ms":20,"trace_id":"t1","span_id":"s1"}"#
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-route-\(UUID().uuidString)").path
+    let directory = scratchDirectory.appendingPathComponent("lockscope-route-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: directory) }
     _ = try RouteCommand.run(paths: [temporaryFile(log + "\n")], shards: 1, directory: directory, options: AnalysisOptions()) { _ in }
     let text = try String(contentsOfFile: "\(directory)/\(RouteCommand.shardFileName(0))", encoding: .utf8)
@@ -259,7 +259,7 @@ struct FleetTests {
 
   @Test("merge with --prometheus-histograms writes cumulative _bucket series that end at the count")
   func prometheusHistograms() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-prom-\(UUID().uuidString)").path
+    let directory = scratchDirectory.appendingPathComponent("lockscope-prom-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let summary = try LogAnalysis.summarize(paths: [fixture("serialized-workers.jsonl")], options: AnalysisOptions()) { _ in }
@@ -277,7 +277,7 @@ struct FleetTests {
 
   @Test("merge --suppress silences a known lock-order cycle in the merged search, as report --suppress does")
   func mergeSuppress() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-suppress-\(UUID().uuidString)").path
+    let directory = scratchDirectory.appendingPathComponent("lockscope-suppress-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let log = fixture("findings/ABBA-sequential.jsonl")
     _ = try RouteCommand.run(paths: [log], shards: 2, directory: directory, options: AnalysisOptions()) { _ in }
@@ -297,7 +297,7 @@ struct FleetTests {
 
   @Test("check --summaries gates on the merged report")
   func checkSummaries() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-check-\(UUID().uuidString)").path
+    let directory = scratchDirectory.appendingPathComponent("lockscope-check-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let summary = try LogAnalysis.summarize(paths: [fixture("serialized-workers.jsonl")], options: AnalysisOptions()) { _ in }

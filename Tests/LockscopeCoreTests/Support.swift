@@ -9,13 +9,25 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 func fixture(_ name: String) -> String { repositoryRoot.appendingPathComponent("fixtures/\(name)").path }
 
+/// This test process's temporary files, under one directory that goes when the process
+/// exits: every run used to leave a directory or file per test behind in the system's.
+let scratchDirectory: URL = {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-tests-\(getpid())")
+  try? FileManager.default.removeItem(at: directory)  // a reused pid's, from a run that was killed
+  try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  atexit { removeScratchDirectory() }
+  return directory
+}()
+
+private func removeScratchDirectory() { try? FileManager.default.removeItem(at: scratchDirectory) }
+
 /// Writes `text` to a fresh temporary file and returns its path.
 func temporaryFile(_ text: String, name: String = "log.jsonl") -> String {
   temporaryFile(bytes: Array(text.utf8), name: name)
 }
 
 func temporaryFile(bytes: [UInt8], name: String = "log.jsonl") -> String {
-  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-tests-\(UUID().uuidString)")
+  let directory = scratchDirectory.appendingPathComponent(UUID().uuidString)
   try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   let url = directory.appendingPathComponent(name)
   _ = FileManager.default.createFile(atPath: url.path, contents: Data(bytes))

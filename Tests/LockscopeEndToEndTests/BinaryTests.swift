@@ -8,6 +8,18 @@ let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().de
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
   .deletingLastPathComponent()
 
+/// This test process's temporary files, under one directory that goes when the process
+/// exits: every run used to leave a directory or file per test behind in the system's.
+let scratchDirectory: URL = {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-e2e-\(getpid())")
+  try? FileManager.default.removeItem(at: directory)  // a reused pid's, from a run that was killed
+  try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  atexit { removeScratchDirectory() }
+  return directory
+}()
+
+private func removeScratchDirectory() { try? FileManager.default.removeItem(at: scratchDirectory) }
+
 /// Runs a shell pipeline with `$LOCKSCOPE` set to the binary; returns status, stdout, stderr.
 func shell(_ script: String, input: Data? = nil) throws -> (status: Int32, out: String, err: String) {
   let process = Process()
@@ -52,7 +64,7 @@ struct BinaryTests {
     for i in 0..<3000 {
       log += #"{"ts":\#(1_795_341_600 + i),"event":"acquire","agent":"agent-\#(i)","lock":"lock-\#(i)"}"# + "\n"
     }
-    let path = NSTemporaryDirectory() + "lockscope-e2e-\(UUID().uuidString).jsonl"
+    let path = scratchDirectory.path + "/lockscope-e2e-\(UUID().uuidString).jsonl"
     try log.write(toFile: path, atomically: true, encoding: .utf8)
     return path
   }
@@ -75,7 +87,8 @@ struct BinaryTests {
     #expect(timeline.out.contains("status=0"))
     #expect(timeline.err.isEmpty, "\(timeline.err)")
     // 3000 failing agents: a JUnit report far longer than a pipe buffer.
-    let check = try shell(#""$LOCKSCOPE" check --format junit --top 0 --rule 'agent:* attempts > 5' "\#(path)" | head -1; echo "status=${PIPESTATUS[0]}""#)
+    let check = try shell(
+      #""$LOCKSCOPE" check --format junit --top 0 --rule 'agent:* attempts > 5' "\#(path)" | head -1; echo "status=${PIPESTATUS[0]}""#)
     #expect(check.out.contains("status=1"))
     #expect(check.err.isEmpty, "\(check.err)")
   }
@@ -112,9 +125,10 @@ struct BinaryTests {
     input.append(contentsOf: bytes)
     input.append(contentsOf: Array("\n".utf8))
     input.append(contentsOf: Array(sampleLog.utf8))
-    let result = try shell(#""$LOCKSCOPE" --format json > /tmp/lockscope-e2e-garbage.json; echo "status=$?""#, input: input)
+    let reportPath = scratchDirectory.path + "/garbage.json"
+    let result = try shell(#""$LOCKSCOPE" --format json > "\#(reportPath)"; echo "status=$?""#, input: input)
     #expect(result.out.contains("status=0"))
-    let report = try String(contentsOfFile: "/tmp/lockscope-e2e-garbage.json", encoding: .utf8)
+    let report = try String(contentsOfFile: reportPath, encoding: .utf8)
     #expect(report.contains("\"events\": 10"))
     #expect(!result.err.contains("Fatal") && !result.err.contains("crashed"))
   }
@@ -138,7 +152,8 @@ struct BinaryTests {
     let worse = try shell(#""$LOCKSCOPE" diff --fail-on-regression 10 fixtures/fine-grained.jsonl fixtures/serialized-workers.jsonl"#)
     #expect(worse.status == 1, "\(worse.err)")
     #expect(worse.out.contains("REGRESSION: wait.p95"))
-    let better = try shell(#"cat fixtures/fine-grained.jsonl | "$LOCKSCOPE" diff --fail-on-regression 10 fixtures/serialized-workers.jsonl -"#)
+    let better = try shell(
+      #"cat fixtures/fine-grained.jsonl | "$LOCKSCOPE" diff --fail-on-regression 10 fixtures/serialized-workers.jsonl -"#)
     #expect(better.status == 0, "\(better.err)")
     #expect(better.out.contains("ok: wait.p95 -99.5% overall"))
   }

@@ -7,7 +7,7 @@ import Testing
 struct FleetBinaryTests {
   @Test("route, summary and merge read standard input and merge to the report of the log", arguments: [1, 2, 7])
   func stdinPipeline(shards: Int) throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockscope-fleet-e2e-\(UUID().uuidString)").path
+    let directory = scratchDirectory.appendingPathComponent("lockscope-fleet-e2e-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let log = "fixtures/findings/ABBA-sequential.jsonl"
     let script = """
@@ -31,7 +31,9 @@ struct FleetBinaryTests {
       "\(((report["overall"] as? [String: Any])?[stat] as? [String: Any] ?? [:]).sorted { $0.key < $1.key })"
     }
     for stat in ["wait", "hold", "blocked"] { #expect(overall(a, stat) == overall(b, stat), "overall \(stat)") }
-    func kinds(_ report: [String: Any]) -> [String] { (report["findings"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }.sorted() }
+    func kinds(_ report: [String: Any]) -> [String] {
+      (report["findings"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }.sorted()
+    }
     #expect(kinds(a) == kinds(b))
     #expect(kinds(b).contains("lock-order-inversion"))
   }

@@ -5,7 +5,7 @@ import Testing
 struct HostileStreamTests {
   @Test("a 100 MB single line is skipped with its length, in bounded memory, and the lines around it count")
   func hundredMegabyteLine() throws {
-    let out = NSTemporaryDirectory() + "lockscope-e2e-longline-\(UUID().uuidString)"
+    let out = scratchDirectory.path + "/lockscope-e2e-longline-\(UUID().uuidString)"
     // The line streams from the generator; lockscope never sees it on disk or whole. Its
     // peak memory (VmHWM) is sampled from /proc while it runs: rusage cannot tell it apart
     // from the test runner's, which a spawned child inherits until exec.
@@ -25,7 +25,8 @@ struct HostileStreamTests {
     let result = try shell(script)
     let fields = result.out.split(separator: " ").map { $0.split(separator: "=") }
     let status = fields.first { $0.first == "status" }.flatMap { Int($0.last!) }
-    let peak = (fields.first { $0.first == "peak_kb" }.flatMap { Int($0.last!.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0) * 1024
+    let peak =
+      (fields.first { $0.first == "peak_kb" }.flatMap { Int($0.last!.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0) * 1024
     #expect(peak > 0, "no sample of lockscope's memory: \(result.out)")
     #expect(status == 0)
     let report = try String(contentsOfFile: out + ".json", encoding: .utf8)

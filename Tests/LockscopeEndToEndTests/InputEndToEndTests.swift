@@ -26,9 +26,11 @@ struct InputEndToEndTests {
 
   @Test("line length cap: a file and a pipe written in chunks give the same result (issue 13 item 10)")
   func lineCapSameForFileAndChunkedPipe() throws {
-    let long = #"{"ts":"2026-11-29T10:00:00Z","event":"acquire","agent":"a","lock":"L","pad":""# + String(repeating: "x", count: 1_150_000) + "\"}"
-    let path = NSTemporaryDirectory() + "lockscope-long-\(UUID().uuidString).jsonl"
-    try (long + "\n" + #"{"ts":"2026-11-29T10:00:01Z","event":"acquire","agent":"b","lock":"M"}"# + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+    let long =
+      #"{"ts":"2026-11-29T10:00:00Z","event":"acquire","agent":"a","lock":"L","pad":""# + String(repeating: "x", count: 1_150_000) + "\"}"
+    let path = scratchDirectory.path + "/lockscope-long-\(UUID().uuidString).jsonl"
+    try (long + "\n" + #"{"ts":"2026-11-29T10:00:01Z","event":"acquire","agent":"b","lock":"M"}"# + "\n").write(
+      toFile: path, atomically: false, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: path) }
     let file = try shell(#""$LOCKSCOPE" report --format json "\#(path)""#)
     let chunked = try shell(#"{ head -c 600000 "\#(path)"; sleep 0.3; tail -c +600001 "\#(path)"; } | "$LOCKSCOPE" report --format json"#)
@@ -38,13 +40,14 @@ struct InputEndToEndTests {
       #expect(result.out.contains(#""events": 1"#) && result.out.contains(#""skipped_lines": 1"#), "\(result.out.prefix(300))")
       #expect(result.err.contains(":1: line of 1150079 bytes is longer than the limit of 1048576 bytes"), "\(result.err)")
     }
-    let raised = try shell(#"{ head -c 600000 "\#(path)"; sleep 0.3; tail -c +600001 "\#(path)"; } | "$LOCKSCOPE" report --format json --max-line 2M"#)
+    let raised = try shell(
+      #"{ head -c 600000 "\#(path)"; sleep 0.3; tail -c +600001 "\#(path)"; } | "$LOCKSCOPE" report --format json --max-line 2M"#)
     #expect(raised.out.contains(#""events": 2"#))
   }
 
   @Test("2,000 files merge under a soft limit of 1,024 open files (issue 13 item 12)")
   func thousandsOfFiles() throws {
-    let directory = NSTemporaryDirectory() + "lockscope-many-\(UUID().uuidString)"
+    let directory = scratchDirectory.path + "/lockscope-many-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
     for k in 0..<2000 {
@@ -86,7 +89,7 @@ struct InputEndToEndTests {
 struct InstallScriptTests {
   @Test("installs the binary, the man page and bash/zsh/fish completions under PREFIX")
   func installsIntoPrefix() throws {
-    let prefix = NSTemporaryDirectory() + "lockscope-prefix-\(UUID().uuidString)"
+    let prefix = scratchDirectory.path + "/lockscope-prefix-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: prefix) }
     let result = try shell(#"LOCKSCOPE_BIN="$LOCKSCOPE" Scripts/install.sh "\#(prefix)""#)
     #expect(result.status == 0, "\(result.err)")

@@ -15,9 +15,9 @@ struct TrapTests {
 
   @Test("whatif --hold-scale 1e9 / 5e9 / 2 on centuries, --reorder-window and --around --window near 1,949,000h: no trap")
   func noTrapOnOptionValues() throws {
-    let path = NSTemporaryDirectory() + "lockscope-e2e-\(UUID().uuidString).jsonl"
+    let path = scratchDirectory.path + "/lockscope-e2e-\(UUID().uuidString).jsonl"
     try centuries.write(toFile: path, atomically: true, encoding: .utf8)
-    let sample = NSTemporaryDirectory() + "lockscope-e2e-\(UUID().uuidString).jsonl"
+    let sample = scratchDirectory.path + "/lockscope-e2e-\(UUID().uuidString).jsonl"
     try sampleLog.write(toFile: sample, atomically: true, encoding: .utf8)
     for (command, expected) in [
       ("whatif --lock L --hold-scale 1e9 '\(sample)'", Int32(0)), ("whatif --lock L --hold-scale 5e9 '\(sample)'", 2),

@@ -65,7 +65,10 @@ final class WatchProcess {
     let out = output.fileHandleForReading.readDataToEndOfFile()
     let err = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: pending, as: UTF8.self) + String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    return (
+      process.terminationStatus, String(decoding: pending, as: UTF8.self) + String(decoding: out, as: UTF8.self),
+      String(decoding: err, as: UTF8.self)
+    )
   }
 }
 
@@ -108,7 +111,9 @@ struct WatchTests {
   @Test("the deadlock alert names the cycle: who waits for which lock held by whom, and the line that closed it")
   func deadlockMessage() throws {
     let watch = try WatchProcess([])
-    for line in [event(0, "acquire", "a", "L1"), event(1, "acquire", "b", "L2"), event(2, "request", "a", "L2"), event(3, "request", "b", "L1")] {
+    for line in [
+      event(0, "acquire", "a", "L1"), event(1, "acquire", "b", "L2"), event(2, "request", "a", "L2"), event(3, "request", "b", "L1"),
+    ] {
       watch.send(line)
     }
     let alert = try #require(watch.nextLine(within: 10))
@@ -168,7 +173,9 @@ struct WatchTests {
     let watch = try WatchProcess(["--long-hold", "2s", "fixtures/timeline/postmortem.jsonl"])
     let (status, out, _) = watch.rest()
     #expect(status == 0)
-    let alerts = out.split(separator: "\n", omittingEmptySubsequences: false).prefix { !$0.isEmpty }.map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(3).joined(separator: " ") }
+    let alerts = out.split(separator: "\n", omittingEmptySubsequences: false).prefix { !$0.isEmpty }.map {
+      $0.split(separator: " ", omittingEmptySubsequences: true).prefix(3).joined(separator: " ")
+    }
     #expect(
       alerts == [
         "2026-11-22T10:42:02Z WARNING long-hold", "2026-11-22T10:42:04Z CRITICAL orphan", "2026-11-22T10:42:06.5Z CRITICAL deadlock",
@@ -209,7 +216,7 @@ struct WatchTests {
 struct WatchFollowTests {
   @Test("follows a file through rotation (renamed, new file) and truncation, alerting on lines of the new file")
   func rotation() throws {
-    let path = NSTemporaryDirectory() + "lockscope-follow-\(UUID().uuidString).log"
+    let path = scratchDirectory.path + "/lockscope-follow-\(UUID().uuidString).log"
     try (event(0, "acquire", "a", "L1") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
     let watch = try WatchProcess(["--follow", "--format", "json", path])
     defer { kill(watch.process.processIdentifier, SIGTERM) }
@@ -245,12 +252,14 @@ struct WatchFollowTests {
 
   @Test("a file that does not exist yet is waited for, as tail -F does; after a rotation line numbers restart")
   func waitsForMissingFileAndRestartsLineNumbers() throws {
-    let path = NSTemporaryDirectory() + "lockscope-later-\(UUID().uuidString).log"
+    let path = scratchDirectory.path + "/lockscope-later-\(UUID().uuidString).log"
     let watch = try WatchProcess(["--follow", "--format", "json", path])
     defer { kill(watch.process.processIdentifier, SIGTERM) }
     Thread.sleep(forTimeInterval: 0.5)
     #expect(watch.process.isRunning, "watch gave up on a file that does not exist yet")
-    let first = [event(0, "acquire", "a", "L1"), event(1, "acquire", "b", "L2"), event(2, "request", "a", "L2"), event(3, "request", "b", "L1")]
+    let first = [
+      event(0, "acquire", "a", "L1"), event(1, "acquire", "b", "L2"), event(2, "request", "a", "L2"), event(3, "request", "b", "L1"),
+    ]
     try (first.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
     let deadlock = try #require(watch.nextLine(within: 10), "no alert from the file that appeared")
     #expect(deadlock.contains(#""kind":"deadlock""#), "\(deadlock)")

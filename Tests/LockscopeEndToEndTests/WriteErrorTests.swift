@@ -8,7 +8,7 @@ struct WriteErrorTests {
   let full = "lockscope: cannot write output: No space left on device\n"
 
   func log() throws -> String {
-    let path = NSTemporaryDirectory() + "lockscope-e2e-\(UUID().uuidString).jsonl"
+    let path = scratchDirectory.path + "/lockscope-e2e-\(UUID().uuidString).jsonl"
     try sampleLog.write(toFile: path, atomically: true, encoding: .utf8)
     return path
   }
