@@ -77,6 +77,7 @@ public enum LockscopeCLI {
       HotLockPrediction.annotate(&report, kept: kept, analysis: analysis)
     }
     kept.discard()
+    defer { if io.endsWithProcess { ProcessLifetime.outlive(report) } }
     try renderer(options, io).write(report, to: io.out)
     return ExitStatus.success
   }

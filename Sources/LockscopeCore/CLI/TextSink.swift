@@ -117,6 +117,9 @@ public struct ConsoleIO {
   var err: TextSink
   var environment: [String: String]
   var stdinIsTerminal: Bool
+  /// The process exits when the command returns (the real one, not a test's): what a
+  /// command built can be left to the exit instead of freed (`ProcessLifetime`).
+  var endsWithProcess = false
 
   init(out: TextSink, err: TextSink, environment: [String: String], stdinIsTerminal: Bool) {
     self.out = out
@@ -128,15 +131,19 @@ public struct ConsoleIO {
   /// The same process with its messages silenced (options prepared a second time, for the
   /// hot-lock replay, must not repeat their warnings).
   static func quiet(_ io: ConsoleIO) -> ConsoleIO {
-    ConsoleIO(out: io.out, err: TextSink(capturingAsTerminal: false), environment: io.environment, stdinIsTerminal: false)
+    var quiet = ConsoleIO(out: io.out, err: TextSink(capturingAsTerminal: false), environment: io.environment, stdinIsTerminal: false)
+    quiet.endsWithProcess = io.endsWithProcess
+    return quiet
   }
 
   /// The real process: fds 1 and 2, with SIGPIPE ignored so a closed pipe is an error
   /// code to handle quietly rather than a signal.
   public static func standard() -> ConsoleIO {
     signal(SIGPIPE, SIG_IGN)
-    return ConsoleIO(
+    var io = ConsoleIO(
       out: TextSink(fd: STDOUT_FILENO), err: TextSink(fd: STDERR_FILENO),
       environment: ProcessInfo.processInfo.environment, stdinIsTerminal: isatty(STDIN_FILENO) == 1)
+    io.endsWithProcess = true
+    return io
   }
 }
