@@ -3,7 +3,7 @@ import Foundation
 /// `--threads 2`: one thread reads and parses the inputs (and merges and reorders them)
 /// while the calling thread runs the timeline and the analyzers on the events already parsed;
 /// either counts the statistics the timeline hands over while it would wait for the other
-/// (`StatisticsQueue`).
+/// (`StatisticsQueue`), and the parsing thread does so too once it has read everything.
 ///
 /// Determinism: the parsing thread is the only one that reads, interns and orders, exactly
 /// as one thread would, so events arrive in the same order with the same ids. The parser's
@@ -35,6 +35,9 @@ enum ParseAhead {
         let last = batch.end != nil
         guard queue.put(&batch), !last else { break }
       }
+      // Everything is read: this core would idle while the engine applies the last
+      // batches, which report statistics; it counts them instead.
+      queue.helpUntilCancelled()
       queue.producerFinished()
     }
     // Deeply nested ignored values recurse in the scanner: a main-thread-sized stack.
@@ -226,6 +229,17 @@ final class BatchQueue: @unchecked Sendable {
     swap(&next, &batch)
     spare.append(next)
     condition.broadcast()
+  }
+
+  /// The producer, once it has handed everything over: counts statistics while the engine
+  /// works through the last batches, until it is done with them (`waitForProducer`).
+  func helpUntilCancelled() {
+    guard let statistics else { return }
+    condition.lock()
+    defer { condition.unlock() }
+    while !cancelled {
+      if !statistics.helpLocked() { condition.wait() }
+    }
   }
 
   /// The engine needs no more events: the producer stops at its next hand-off.
