@@ -18,10 +18,14 @@ struct LatencyDigestTests {
   @Test("a report row's summary equals the accessors one at a time, from 0 samples to past the histogram")
   func summaryMatchesAccessors() {
     var random = SplitMix(seed: 19)
-    for size in [0, 1, 2, 3, 5, 128, 129, 1_000] {
-      var digest = LatencyDigest()
-      for _ in 0..<size { digest.add(Int64(random.next() % 9_000_000_000)) }
-      #expect(digest.summary == expectedSummary(digest), "\(size) samples")
+    // Every size up to past the histogram, spread wide, narrow (the linear buckets), and all
+    // alike (every rank in one bucket, or one value).
+    for size in Array(0...260) + [1_000, 5_000] {
+      for range: UInt64 in [9_000_000_000, 300, 1] {
+        var digest = LatencyDigest()
+        for _ in 0..<size { digest.add(Int64(random.next() % range)) }
+        #expect(digest.summary == expectedSummary(digest), "\(size) samples below \(range)")
+      }
     }
   }
 
