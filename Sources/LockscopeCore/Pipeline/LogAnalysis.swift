@@ -173,6 +173,7 @@ enum LogAnalysis {
       inputNames: sources.map(\.name), findingOptions: options.findings)
     builder.siteNames = parser.sites
     builder.histograms = options.histograms
+    builder.makesRowsAhead = wantsParseAhead
     var report = builder.build(events: otlp?.events ?? streams.reduce(0) { $0 + $1.events }, skipped: skipped)
     if let otlp { report.summary.otlpSpans = (otlp.lockSpans, otlp.ignoredSpans) }
     report.summary.outOfOrder = streams.filter { $0.outOfOrder > 0 }.map { ($0.name, $0.outOfOrder, $0.worstSkew) }

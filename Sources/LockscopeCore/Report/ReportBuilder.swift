@@ -12,6 +12,9 @@ struct ReportBuilder<Observer: TimelineObserver> {
   let findingOptions: FindingOptions
   /// `--prometheus-histograms`: rows carry cumulative bucket counts.
   var histograms = false
+  /// `--threads 2` or more: the first rows are made on another thread while the findings
+  /// are worked out here (`RowsMadeAhead`).
+  var makesRowsAhead = false
 
   func build(events: Int64, skipped: SkippedLines) -> Report {
     let statistics = analyzers.statistics
@@ -65,10 +68,16 @@ struct ReportBuilder<Observer: TimelineObserver> {
       agentNames: agentNames, fairness: fairness.locks, familyNames: families.names, lockFamilies: lockFamilies,
       spanNanos: spanNanos, histograms: histograms)
     let (lockOrder, agentOrder) = (lockIndices, agentIndices)
-    report.locks = MetricsRows(count: lockOrder.count) { sources.lockRow(Int(lockOrder[$0])) }
+    let ahead =
+      makesRowsAhead
+      ? RowsMadeAhead([
+        .init(count: lockOrder.count) { sources.unnamedLockRow(Int(lockOrder[$0])) },
+        .init(count: agentOrder.count) { sources.unnamedAgentRow(Int(agentOrder[$0])) },
+      ]) : nil
+    report.locks = MetricsRows(count: lockOrder.count) { sources.lockRow(Int(lockOrder[$0]), madeAhead: ahead?.row($0, of: 0)) }
     let agentTable = statistics.agents
     report.agents = MetricsRows(
-      count: agentOrder.count, row: { sources.agentRow(Int(agentOrder[$0])) },
+      count: agentOrder.count, row: { sources.agentRow(Int(agentOrder[$0]), madeAhead: ahead?.row($0, of: 1)) },
       causedWait: { Int128(roundingNanos: agentTable.causedWait(Int(agentOrder[$0]))) })
     report.overall.fill(from: statistics.overall, histograms: histograms)
     report.overall.queueMax = engine.totalQueueMax
@@ -216,9 +225,23 @@ private struct RowSources<Observer: TimelineObserver>: @unchecked Sendable {  //
   let spanNanos: Double
   let histograms: Bool
 
-  func lockRow(_ index: Int) -> MetricsRow {
+  /// Lock `index`'s row, from its unnamed row if one was made ahead (`RowsMadeAhead`).
+  func lockRow(_ index: Int, madeAhead: MetricsRow? = nil) -> MetricsRow {
+    var row = madeAhead ?? unnamedLockRow(index)
+    row.name = lockNames.name(Int32(index))
+    return row
+  }
+
+  func agentRow(_ index: Int, madeAhead: MetricsRow? = nil) -> MetricsRow {
+    var row = madeAhead ?? unnamedAgentRow(index)
+    row.name = agentNames.name(Int32(index))
+    return row
+  }
+
+  /// Lock `index`'s row but its name (the name tables are the report thread's: see `NameTable.name`).
+  func unnamedLockRow(_ index: Int) -> MetricsRow {
     let state = lockStates[index]
-    var row = MetricsRow(name: lockNames.name(Int32(index)))
+    var row = MetricsRow(name: nil)
     row.fill(from: index < statistics.locks.count ? statistics.locks[index] : MetricAccumulator(), histograms: histograms)
     row.queueMax = state.queueMax
     row.queueMean = ratio(state.queueIntegral, spanNanos)
@@ -228,9 +251,9 @@ private struct RowSources<Observer: TimelineObserver>: @unchecked Sendable {  //
     return row
   }
 
-  func agentRow(_ index: Int) -> MetricsRow {
+  func unnamedAgentRow(_ index: Int) -> MetricsRow {
     let accumulator = statistics.agents[index]
-    var row = MetricsRow(name: agentNames.name(Int32(index)))
+    var row = MetricsRow(name: nil)
     row.fill(from: accumulator, histograms: histograms)
     row.queueMax = accumulator.queueMax
     row.blockedMax = accumulator.blockedMax

@@ -1,0 +1,73 @@
+import Foundation
+
+/// `--threads 2`, once the log is read: the report's first rows made on the other core while
+/// this one works out the findings. The findings come first (the report's summary counts
+/// them), so without this the second core would idle through them, and then this one would
+/// make every row as it writes it.
+///
+/// A row is the same whoever makes it: it is read from totals that no longer change. The
+/// rows made here have no name yet (the report's thread names them, as `NameTable` keeps a
+/// cache that only one thread may write), and nothing here allocates once started: the
+/// threads share one malloc arena (`FreedMemory.useOneArena`), and taking turns at its lock
+/// cost the findings more than the rows saved. The first row asked for stops the thread:
+/// what it made by then is used, and the report's thread makes the rest as before.
+/// Memory: at most `limit` rows of each table, about 1 MB, are made ahead.
+final class RowsMadeAhead: @unchecked Sendable {
+  /// A table of rows: how many, and how the i-th is made (unnamed).
+  struct Table {
+    var count: Int
+    var make: (Int) -> MetricsRow
+  }
+
+  static let defaultLimit = (1 << 20) / MemoryLayout<MetricsRow>.stride
+
+  private let condition = NSCondition()
+  /// Rows made so far, per table, in order; written by the thread until `stopped`.
+  private var made: [[MetricsRow]]
+  private var stopped = false
+  /// What `made` held when the report's thread stopped the other one (its own from then on).
+  private var taken: [[MetricsRow]]?
+
+  /// Starts making the first `limit` rows of each table, in turn, on a thread of its own.
+  init(_ tables: [Table], limit: Int = RowsMadeAhead.defaultLimit) {
+    // Room for every row to be made, reserved here: the thread itself allocates nothing.
+    made = tables.map { table in
+      var rows: [MetricsRow] = []
+      rows.reserveCapacity(min(table.count, limit))
+      return rows
+    }
+    let work = UncheckedBox(tables)
+    Thread { [self] in makeRows(work.value, limit: limit) }.start()
+  }
+
+  /// Row `index` of table `table`, unnamed, if it was made ahead; nil if the caller must
+  /// make it.
+  func row(_ index: Int, of table: Int) -> MetricsRow? {
+    let rows = taken?[table] ?? stop()[table]
+    return index < rows.count ? rows[index] : nil
+  }
+
+  /// Stops the thread after the row it is making and takes what it published.
+  private func stop() -> [[MetricsRow]] {
+    condition.lock()
+    stopped = true
+    let rows = made
+    made = []
+    condition.unlock()
+    taken = rows
+    return rows
+  }
+
+  /// The thread: each row published as it is made, unless the report's thread stopped it.
+  private func makeRows(_ tables: [Table], limit: Int) {
+    for (number, table) in tables.enumerated() {
+      for index in 0..<min(table.count, limit) {
+        let row = table.make(index)
+        condition.lock()
+        defer { condition.unlock() }
+        if stopped { return }
+        made[number].append(row)
+      }
+    }
+  }
+}
