@@ -237,6 +237,7 @@ public enum LockscopeCLI {
     let (results, unmatched) = SLOEvaluator.evaluate(rules, on: report, allowEmpty: options.allowEmpty)
     guard unmatched.isEmpty else { return ruleErrors(unmatched, io: io) }
     let outcome = CheckOutcome(report: report, results: results, usedDefaultRules: usedDefaultRules, allowEmpty: options.allowEmpty)
+    defer { if io.endsWithProcess { ProcessLifetime.outlive(outcome) } }
     let status = outcome.passed ? ExitStatus.success : ExitStatus.violation
     // A gate's verdict is its exit status: a reader that closed the pipe must not turn a
     // violation into a pass.
