@@ -15,31 +15,33 @@ struct RowsMadeAheadTests {
     return row
   }
 
-  @Test("rows made ahead are the rows made on demand, a prefix of each table up to the limit, and none past it")
+  @Test("rows made ahead are the rows made on demand: a prefix of each table in turn, up to the limit in all, none past it")
   func prefixUpToTheLimit() {
-    // The thread starts the second table only after publishing the first one's rows up to
-    // the limit: its first row signals that the first table is complete.
+    // The thread starts the second table only after publishing the first one's rows: its
+    // first row signals that the first table is complete. The limit of 10 leaves the second
+    // table 4 rows, the third none.
     let secondTableStarted = DispatchSemaphore(value: 0)
     let ahead = RowsMadeAhead(
       [
-        .init(count: 12) { RowsMadeAheadTests.row(0, $0) },
-        .init(count: 3) { index in
+        .init(count: 6) { RowsMadeAheadTests.row(0, $0) },
+        .init(count: 9) { index in
           if index == 0 { secondTableStarted.signal() }
           return RowsMadeAheadTests.row(1, index)
         },
-      ], limit: 5)
+        .init(count: 3) { RowsMadeAheadTests.row(2, $0) },
+      ], limit: 10)
     #expect(secondTableStarted.wait(timeout: .now() + 30) == .success)
-    for index in 0..<5 {
+    for index in 0..<6 {
       #expect(ahead.row(index, of: 0) == RowsMadeAheadTests.row(0, index), "row \(index)")
     }
-    for index in 5..<12 {
-      #expect(ahead.row(index, of: 0) == nil, "row \(index) is past the limit")
-    }
-    // The second table was stopped wherever the thread was: what it made is a prefix.
-    let made = (0..<3).map { ahead.row($0, of: 1) }
+    // The second table was stopped wherever the thread was: what it made is a prefix, of 4
+    // rows at most.
+    let made = (0..<9).map { ahead.row($0, of: 1) }
     let prefix = made.prefix { $0 != nil }.count
+    #expect(prefix <= 4, "made ahead: \(made.map { $0 != nil })")
     #expect(made[prefix...].allSatisfy { $0 == nil }, "made ahead: \(made.map { $0 != nil })")
     for index in 0..<prefix { #expect(made[index] == RowsMadeAheadTests.row(1, index)) }
+    #expect((0..<3).allSatisfy { ahead.row($0, of: 2) == nil }, "past the limit")
   }
 
   @Test("asked at once, while the thread is making rows: what it made is a prefix, each row right, the rest left to the caller")

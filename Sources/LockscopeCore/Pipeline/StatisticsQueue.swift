@@ -5,8 +5,9 @@ import Foundation
 /// the timeline hands its reports over in batches, and whichever thread has nothing better
 /// to do counts the oldest batch. Under `--threads 2` that is the parsing thread when it is
 /// ahead (its batch queue full) or has read everything, and the timeline's own thread when
-/// it waits for events or the queue here is full; `--threads 3` adds a thread that does nothing else. So two cores
-/// share three kinds of work without a third thread taking turns with them.
+/// it waits for events or the queue here is full; `--threads 3` adds a thread that does
+/// nothing else. So two cores share three kinds of work without a third thread taking
+/// turns with them.
 ///
 /// Determinism: one batch is counted at a time, oldest first, so the statistics see every
 /// change in the order the timeline made them, whoever counts it, as on one thread; the

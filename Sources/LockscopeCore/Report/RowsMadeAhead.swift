@@ -11,7 +11,7 @@ import Foundation
 /// threads share one malloc arena (`FreedMemory.useOneArena`), and taking turns at its lock
 /// cost the findings more than the rows saved. The first row asked for stops the thread:
 /// what it made by then is used, and the report's thread makes the rest as before.
-/// Memory: at most `limit` rows of each table, about 1 MB, are made ahead.
+/// Memory: at most `limit` rows in all, about 1 MB, are made ahead.
 final class RowsMadeAhead: @unchecked Sendable {
   /// A table of rows: how many, and how the i-th is made (unnamed).
   struct Table {
@@ -28,16 +28,23 @@ final class RowsMadeAhead: @unchecked Sendable {
   /// What `made` held when the report's thread stopped the other one (its own from then on).
   private var taken: [[MetricsRow]]?
 
-  /// Starts making the first `limit` rows of each table, in turn, on a thread of its own.
+  /// Starts making the first rows of each table in turn, `limit` in all, on a thread of its own.
   init(_ tables: [Table], limit: Int = RowsMadeAhead.defaultLimit) {
+    // How many of each table's rows are made: the first table's first.
+    var left = limit
+    let counts = tables.map { table in
+      let count = min(table.count, left)
+      left -= count
+      return count
+    }
     // Room for every row to be made, reserved here: the thread itself allocates nothing.
-    made = tables.map { table in
+    made = counts.map { count in
       var rows: [MetricsRow] = []
-      rows.reserveCapacity(min(table.count, limit))
+      rows.reserveCapacity(count)
       return rows
     }
     let work = UncheckedBox(tables)
-    Thread { [self] in makeRows(work.value, limit: limit) }.start()
+    Thread { [self] in makeRows(work.value, counts: counts) }.start()
   }
 
   /// Row `index` of table `table`, unnamed, if it was made ahead; nil if the caller must
@@ -59,9 +66,9 @@ final class RowsMadeAhead: @unchecked Sendable {
   }
 
   /// The thread: each row published as it is made, unless the report's thread stopped it.
-  private func makeRows(_ tables: [Table], limit: Int) {
+  private func makeRows(_ tables: [Table], counts: [Int]) {
     for (number, table) in tables.enumerated() {
-      for index in 0..<min(table.count, limit) {
+      for index in 0..<counts[number] {
         let row = table.make(index)
         condition.lock()
         defer { condition.unlock() }
