@@ -97,14 +97,10 @@ final class EventParser {
           // Most other keys: scanned and matched from the one or two words that hold them.
           scanner.position = keyStart + count + 2
           fieldIndex = keyMatcher.index(low: low, high: high, count: count)
-          if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: ":") {
-            // Straight after the key, as a learnt key's bytes must be.
-            scanner.position += 1
-            thisKey = predicted.entry(for: keyStart, keyCount: count, field: fieldIndex)
-          } else {
-            try scanner.expect(UInt8(ascii: ":"), "':' after a key")
-            thisKey = KeyPrediction.unknown
-          }
+          // Learnt only with the colon straight after the key, as a learnt key's bytes have it.
+          thisKey =
+            try expectColon(&scanner)
+            ? predicted.entry(for: keyStart, keyCount: count, field: fieldIndex) : KeyPrediction.unknown
           predicted.follows(thisKey, after: previousKey)
         } else {
           let key = try scanner.scanString()
@@ -272,13 +268,16 @@ final class EventParser {
   }
 
   /// Compact logs put ':' right after the key; anything else takes the general path.
+  /// True when the colon came straight after the key's closing quote.
   @inline(__always)
-  private func expectColon(_ scanner: inout JSONScanner) throws(LineError) {
+  @discardableResult
+  private func expectColon(_ scanner: inout JSONScanner) throws(LineError) -> Bool {
     if scanner.position < scanner.end && scanner.position.pointee == UInt8(ascii: ":") {
       scanner.position += 1
-    } else {
-      try scanner.expect(UInt8(ascii: ":"), "':' after a key")
+      return true
     }
+    try scanner.expect(UInt8(ascii: ":"), "':' after a key")
+    return false
   }
 
   /// `--strip-prefix`: the line is read from its first `{`; a line without one is skipped.

@@ -212,7 +212,6 @@ enum Timestamp {
     }
     return (q, r)
   }
-
 }
 
 /// Reads fixed-width ASCII digits and punctuation from a timestamp.

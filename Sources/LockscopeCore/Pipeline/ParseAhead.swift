@@ -206,9 +206,7 @@ final class BatchQueue: @unchecked Sendable {
   func put(_ batch: inout EventBatch) -> Bool {
     condition.lock()
     defer { condition.unlock() }
-    while full.count >= depth && !cancelled {
-      if statistics?.helpLocked() != true { condition.wait() }
-    }
+    waitCounting { full.count >= depth && !cancelled }
     if cancelled { return false }
     var empty = spare.popLast() ?? EventBatch()
     swap(&empty, &batch)
@@ -222,9 +220,7 @@ final class BatchQueue: @unchecked Sendable {
   func take(_ batch: inout EventBatch) {
     condition.lock()
     defer { condition.unlock() }
-    while full.isEmpty {
-      if statistics?.helpLocked() != true { condition.wait() }
-    }
+    waitCounting { full.isEmpty }
     var next = full.removeFirst()
     swap(&next, &batch)
     spare.append(next)
@@ -234,12 +230,20 @@ final class BatchQueue: @unchecked Sendable {
   /// The producer, once it has handed everything over: counts statistics while the engine
   /// works through the last batches, until it is done with them (`waitForProducer`).
   func helpUntilCancelled() {
-    guard let statistics else { return }
+    guard statistics != nil else { return }
     condition.lock()
     defer { condition.unlock() }
-    while !cancelled {
-      if !statistics.helpLocked() { condition.wait() }
+    waitCounting { !cancelled }
+  }
+
+  /// With `condition` locked: waits while `blocked()`, counting statistics meanwhile if
+  /// there are some to count (`StatisticsQueue.countOrWait`, the same lock).
+  private func waitCounting(while blocked: () -> Bool) {
+    guard let statistics else {
+      while blocked() { condition.wait() }
+      return
     }
+    statistics.countOrWait(while: blocked)
   }
 
   /// The engine needs no more events: the producer stops at its next hand-off.

@@ -52,15 +52,21 @@ final class StatisticsQueue: @unchecked Sendable {
   /// it, an atomic write to a cache line the counting thread was writing too.
   func handOver(_ batch: inout [StatisticsChange]) {
     condition.lock()
-    while full.count >= StatisticsQueue.depth {
-      if !helpLocked() { condition.wait() }
-    }
+    countOrWait { full.count >= StatisticsQueue.depth }
     var empty = spare.popLast() ?? []
     swap(&empty, &batch)
     full.append(empty)
     condition.broadcast()
     condition.unlock()
     batch.reserveCapacity(StatisticsQueue.batchSize)
+  }
+
+  /// With `condition` locked: while `blocked()`, counts the oldest batch when there is one
+  /// to count, and waits for a change otherwise (every thread that would wait does this).
+  func countOrWait(while blocked: () -> Bool) {
+    while blocked() {
+      if !helpLocked() { condition.wait() }
+    }
   }
 
   /// With `condition` locked: counts the oldest batch if there is one and nobody else is
@@ -83,9 +89,7 @@ final class StatisticsQueue: @unchecked Sendable {
   /// only counts, and gives the statistics back. The caller hands its last batch over first.
   func finish() -> StatisticsAnalyzer {
     condition.lock()
-    while counting || !full.isEmpty {
-      if !helpLocked() { condition.wait() }
-    }
+    countOrWait { counting || !full.isEmpty }
     stopLocked()
     condition.unlock()
     return statistics
