@@ -24,6 +24,19 @@ struct FindingTextTests {
     #expect(FindingText("").isEmpty && !text.isEmpty)
   }
 
+  @Test("a text made of other texts keeps no spare room (a report holds every finding's text)")
+  func exactSize() {
+    let steps: [FindingText] = (Int32(0)..<12).map { "\(quoted: AgentID(0)) took \(quoted: LockID($0 % 2))" }
+    let message: FindingText = "Inversion: \(steps.joined(separator: "; ")). These agents can deadlock."
+    var sum = message + " More."
+    sum += "\(quoted: LockID(1))"
+    for text in [message, sum, steps.joined(separator: ", ")] {
+      #expect(text.parts.capacity <= text.parts.count + 4, "\(text.parts.count) parts in room for \(text.parts.capacity)")
+    }
+    #expect(message.named(names).hasPrefix("Inversion: 'w1' took 'db'; 'w1' took 'cache'; "))
+    #expect(message.named(names).hasSuffix("'w1' took 'cache'. These agents can deadlock."))
+  }
+
   @Test("a draft becomes a report finding with names, its ids kept beside them")
   func draft() {
     let draft = FindingDraft(

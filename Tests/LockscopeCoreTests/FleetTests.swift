@@ -204,6 +204,37 @@ struct FleetTests {
     #expect(String(decoding: SummaryWriter.bytes(byScan), as: UTF8.self).components(separatedBy: "\"waiter\":").count > 400)
   }
 
+  @Test("a summary goes out in parts, each ending after a whole element, and reads back whole")
+  func summaryInParts() throws {
+    // A holder and eleven waiters that give up, on each of 40 locks: hundreds of wait
+    // spans, and findings.
+    var lines: [String] = []
+    var clock = 0.0
+    for lock in 0..<40 {
+      for agent in 0..<12 {
+        clock += 0.001
+        lines.append(line(clock, agent == 0 ? "acquire" : "request", "a\(agent)", "l\(lock)"))
+      }
+      for agent in 1..<12 {
+        clock += 0.001
+        lines.append(line(clock, "timeout", "a\(agent)", "l\(lock)"))
+      }
+      clock += 0.001
+      lines.append(line(clock, "release", "a0", "l\(lock)"))
+    }
+    let summary = try LogAnalysis.summarize(paths: [temporaryFile(lines.joined(separator: "\n") + "\n")], options: AnalysisOptions()) { _ in
+    }
+    var parts: [[UInt8]] = []
+    SummaryWriter.write(summary, partBytes: 1024) { parts.append(Array($0)) }
+    let whole = Array(parts.joined())
+    #expect(parts.count > 20)
+    #expect(whole == SummaryWriter.bytes(summary))
+    // A part passes the size by at most one element (a lock's metrics are the longest).
+    #expect(parts.allSatisfy { $0.count < 1024 + 4096 })
+    #expect(SummaryWriter.bytes(try SummaryReader.read(whole, name: "summary")) == whole)
+    #expect(whole.last == UInt8(ascii: "\n") && whole.filter { $0 == UInt8(ascii: "\n") }.count == 1)
+  }
+
   @Test("a summary written and read back merges and renders like the original")
   func summaryRoundTrip() throws {
     let summary = try LogAnalysis.summarize(paths: [fixture("serialized-workers.jsonl")], options: AnalysisOptions()) { _ in }

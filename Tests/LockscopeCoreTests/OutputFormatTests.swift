@@ -255,6 +255,32 @@ struct OutputFormatTests {
     #expect(runCLI(["report", "-f", "x"]).err.hasPrefix("Error: Unknown option '-f'."))
   }
 
+  @Test("a report with megabytes of findings goes out in parts that make one whole JSON report")
+  func jsonFindingsInParts() throws {
+    // Each pair of locks taken in both orders: a lock-order inversion of about 1.5 KB each.
+    var lines: [String] = []
+    var clock = 0.0
+    for pair in 0..<900 {
+      for (agent, first, second) in [("x", "a\(pair)", "b\(pair)"), ("y", "b\(pair)", "a\(pair)")] {
+        for (event, lock) in [("acquire", first), ("acquire", second), ("release", second), ("release", first)] {
+          clock += 0.0001
+          lines.append(line(clock, event, agent, lock))
+        }
+      }
+    }
+    let report = try analyze(lines.joined(separator: "\n") + "\n")
+    var parts: [[UInt8]] = []
+    JSONReportRenderer().stream(report) { parts.append(Array($0)) }
+    let whole = Data(parts.joined())
+    #expect(whole.count > 2 * JSONReportRenderer.rowChunkBytes)
+    #expect(parts.count >= 3)
+    let json = try #require(try JSONSerialization.jsonObject(with: whole) as? [String: Any])
+    let findings = try #require(json["findings"] as? [[String: Any]])
+    #expect(findings.count == report.findings.count)
+    #expect(findings.filter { $0["kind"] as? String == "lock-order-inversion" }.count == 900)
+    #expect((json["locks"] as? [Any])?.count == 1800)
+  }
+
   @Test("a JSON report goes out in parts of at most a megabyte, each ending on a whole character")
   func jsonPartsWholeCharacters() {
     var json = JSONWriter()

@@ -101,7 +101,7 @@ public enum LockscopeCLI {
       try? io.err.write("lockscope: no events read: \(summary.skipped.first?.description ?? "every line was skipped")\n")
       return ExitStatus.failure
     }
-    try io.out.write(String(decoding: SummaryWriter.bytes(summary), as: UTF8.self))
+    try SummaryWriter.write(summary) { (part) throws(TextSink.Stopped) in try io.out.write(bytes: part) }
     return ExitStatus.success
   }
 

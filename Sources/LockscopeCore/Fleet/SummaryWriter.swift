@@ -1,9 +1,49 @@
 /// Writes a `FleetSummary` as one line of JSON (SPEC §7). Every number is exact: integers
 /// as integers (128-bit sums included), doubles in their shortest round-tripping form,
 /// digests as their samples or their non-empty buckets — reading it back loses nothing.
+///
+/// The line goes out in parts of about `partBytes`, each after a whole element of one of
+/// the long arrays: a shard of 200 agents keeps up to 8 wait spans for each pair of them,
+/// and one buffer holding all of a 90 MB summary (then copied for the write) took 365 MB.
 enum SummaryWriter {
+  /// About how many bytes are written before they are sent out.
+  static let partBytes = 1 << 18
+
+  /// The whole line, newline included (tests, `route`'s small edge summaries).
   static func bytes(_ summary: FleetSummary) -> [UInt8] {
-    var json = JSONWriter(compact: true)
+    var all: [UInt8] = []
+    write(summary) { all.append(contentsOf: $0) }
+    return all
+  }
+
+  /// Sends the line, newline included, to `emit` in parts of about `partBytes` (tests make
+  /// them small).
+  static func write<Failure: Error>(
+    _ summary: FleetSummary, partBytes: Int = SummaryWriter.partBytes,
+    to emit: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void
+  ) throws(Failure) {
+    // One writer whose bytes go out whenever they pass `partBytes` at the end of an
+    // element; rewinding keeps its nesting, so the next part begins with the comma due.
+    var json = JSONWriter(compact: true, capacity: partBytes + (1 << 16))
+    func send() throws(Failure) {
+      try json.withBytes(emit)
+      json.rewind(to: 0)
+    }
+    func sendIfFull() throws(Failure) {
+      if json.byteCount >= partBytes { try send() }
+    }
+    /// `"key": [{…}, …]`: one object per item, its fields written by `fields`.
+    func objects<Item>(_ key: JSONKey, _ items: [Item], _ fields: (inout JSONWriter, Item) -> Void) throws(Failure) {
+      json.beginArray(key)
+      for item in items {
+        json.beginObject()
+        fields(&json, item)
+        json.endObject()
+        try sendIfFull()
+      }
+      json.endArray()
+    }
+
     json.beginObject()
     json.field("format", FleetSummary.format)
     json.field("version", FleetSummary.version)
@@ -11,7 +51,7 @@ enum SummaryWriter {
     strings(&json, "inputs", summary.inputs)
     json.field("events", summary.events)
     json.field("skipped_lines", summary.skippedLines)
-    objects(&json, "skipped", summary.skipped) { json, entry in
+    try objects("skipped", summary.skipped) { json, entry in
       json.field("input", entry.input)
       json.field("line", entry.line)
       json.field("reason", entry.reason)
@@ -25,7 +65,7 @@ enum SummaryWriter {
     json.field("held_total_ns", summary.heldTotal)
     json.field("total_queue_max", summary.totalQueueMax)
     double(&json, "total_queue_integral", summary.totalQueueIntegral)
-    objects(&json, "locks", summary.locks) { json, part in
+    try objects("locks", summary.locks) { json, part in
       json.field("name", part.name)
       metrics(&json, part.metrics)
       json.field("queue_max", part.queueMax)
@@ -41,17 +81,20 @@ enum SummaryWriter {
       }
       json.endArray()
     }
-    objects(&json, "agents", summary.agents) { json, part in
+    try objects("agents", summary.agents) { json, part in
       json.field("name", part.name)
       metrics(&json, part.metrics)
       json.field("held_any_ns", part.heldAnyNanos)
     }
     json.beginArray("findings")
-    for finding in summary.findings { self.finding(&json, finding) }
+    for finding in summary.findings {
+      self.finding(&json, finding)
+      try sendIfFull()
+    }
     json.endArray()
     counts(&json, "finding_counts", summary.findingCounts)
     counts(&json, "anomaly_counts", summary.anomalyCounts)
-    objects(&json, "edges", summary.edges) { json, edge in
+    try objects("edges", summary.edges) { json, edge in
       json.field("step", edge.step.rawValue)
       json.field("at_ns", edge.at)
       json.field("from", edge.from)
@@ -63,7 +106,7 @@ enum SummaryWriter {
       json.field("acquired_at", edge.acquiredAt)
       json.field("ts_ns", edge.time)
     }
-    objects(&json, "wait_spans", summary.waitSpans) { json, span in
+    try objects("wait_spans", summary.waitSpans) { json, span in
       json.field("waiter", span.waiter)
       json.field("holder", span.holder)
       json.field("lock", span.lock)
@@ -74,7 +117,9 @@ enum SummaryWriter {
     }
     json.field("wait_spans_dropped", summary.waitSpansDropped)
     json.endObject()
-    return json.bytes + [UInt8(ascii: "\n")]
+    try send()
+    var newline = UInt8(ascii: "\n")
+    try withUnsafePointer(to: &newline) { (byte) throws(Failure) in try emit(UnsafeBufferPointer(start: byte, count: 1)) }
   }
 
   private static func metrics(_ json: inout JSONWriter, _ row: MetricAccumulator) {
@@ -129,19 +174,6 @@ enum SummaryWriter {
     json.field("count", finding.count)
     json.value("details", .object(finding.details.map { ($0.key, $0.value) }))
     json.endObject()
-  }
-
-  /// `"key": [{…}, …]`: one object per item, its fields written by `fields`.
-  private static func objects<Item>(
-    _ json: inout JSONWriter, _ key: JSONKey, _ items: [Item], _ fields: (inout JSONWriter, Item) -> Void
-  ) {
-    json.beginArray(key)
-    for item in items {
-      json.beginObject()
-      fields(&json, item)
-      json.endObject()
-    }
-    json.endArray()
   }
 
   private static func counts(_ json: inout JSONWriter, _ key: JSONKey, _ counts: [(kind: String, count: Int)]) {

@@ -75,14 +75,18 @@ struct JSONReportRenderer: ReportRenderer {
     json.endObject()
     var tables = [("locks", "lock", report.locks), ("agents", "agent", report.agents)]
     if report.familiesAsked { tables.append(("families", "family", report.families)) }
-    // Where each table's rows go: the placeholder's bytes, from `at` to `resume`.
-    var places: [(at: Int, resume: Int, table: Int)] = []
-    for (table, (key, _, rows)) in tables.enumerated() {
+    // What is written but not yet sent starts at `done`. A table's rows take the place of
+    // one empty string, which leaves the writer knowing its array has an element: what
+    // comes before it is sent, then the rows, and the rest resumes after it.
+    var done = 0
+    for (key, nameKey, rows) in tables {
       json.beginArray(key)
       if !rows.isEmpty {
         let at = json.byteCount
         json.string("")
-        places.append((at, json.byteCount, table))
+        try JSONReportRenderer.emitParts(of: json, done..<at, emit)
+        try streamRows(rows, key: key, nameKey: nameKey, familiesAsked: report.familiesAsked, emit)
+        done = json.byteCount
       }
       json.endArray()
     }
@@ -104,23 +108,20 @@ struct JSONReportRenderer: ReportRenderer {
       }
       json.endArray()
     }
+    // Thousands of findings are megabytes: they go out a part at a time too, straight from
+    // the writer's buffer, which is then rewound (its nesting kept) and reused.
     json.beginArray("findings")
     for finding in report.findings {
       json.beginObject()
       Self.write(finding, into: &json)
       json.endObject()
+      guard json.byteCount - done >= JSONReportRenderer.rowChunkBytes else { continue }
+      try JSONReportRenderer.emitParts(of: json, done..<json.byteCount, emit)
+      json.rewind(to: 0)
+      done = 0
     }
     json.endArray()
     json.endObject()
-    // Straight from the writer's buffer, a megabyte at most at a time: no copy of the whole
-    // report beside it (thousands of findings are megabytes).
-    var done = 0
-    for place in places {
-      try JSONReportRenderer.emitParts(of: json, done..<place.at, emit)
-      let (key, nameKey, rows) = tables[place.table]
-      try streamRows(rows, key: key, nameKey: nameKey, familiesAsked: report.familiesAsked, emit)
-      done = place.resume
-    }
     try JSONReportRenderer.emitParts(of: json, done..<json.byteCount, emit)
   }
 

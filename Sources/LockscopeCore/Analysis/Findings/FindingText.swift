@@ -15,13 +15,32 @@ struct FindingText: Sendable, Equatable, ExpressibleByStringInterpolation {
 
   init(stringLiteral text: String) { parts = text.isEmpty ? [] : [.text(text)] }
 
-  init(stringInterpolation: StringInterpolation) { parts = stringInterpolation.parts }
+  /// Kept at its exact size: a report holds every finding's text until it is named, and
+  /// the parts' array, doubled as the last words were appended, held twice the room.
+  init(stringInterpolation: StringInterpolation) {
+    let written = stringInterpolation.parts
+    guard written.capacity > written.count + 4 else {
+      parts = written
+      return
+    }
+    parts.reserveCapacity(written.count)
+    parts += written
+  }
 
   var isEmpty: Bool { parts.isEmpty }
+
+  /// Makes room for `count` parts in all.
+  mutating func reserve(_ count: Int) { parts.reserveCapacity(count) }
 
   /// The text with every id named.
   func named(_ names: FindingNames) -> String {
     var text = ""
+    // About its length (a name guessed at 24 bytes), so it is not grown by doubling.
+    text.reserveCapacity(
+      parts.reduce(0) { size, part in
+        if case .text(let words) = part { return size + words.utf8.count }
+        return size + 24
+      })
     for part in parts {
       switch part {
       case .text(let words): text += words
@@ -36,23 +55,31 @@ struct FindingText: Sendable, Equatable, ExpressibleByStringInterpolation {
 
   static func + (a: FindingText, b: FindingText) -> FindingText {
     var sum = a
-    sum.parts += b.parts
+    sum += b
     return sum
   }
 
-  static func += (a: inout FindingText, b: FindingText) { a.parts += b.parts }
+  /// Grown to the exact size, for the same reason.
+  static func += (a: inout FindingText, b: FindingText) {
+    a.parts.reserveCapacity(a.parts.count + b.parts.count)
+    a.parts += b.parts
+  }
 
   struct StringInterpolation: StringInterpolationProtocol {
     fileprivate var parts: [Part] = []
 
-    init(literalCapacity: Int, interpolationCount: Int) {}
+    /// Room for every literal and interpolation, a quoted name being three parts.
+    init(literalCapacity: Int, interpolationCount: Int) { parts.reserveCapacity(4 * interpolationCount + 1) }
 
     mutating func appendLiteral(_ literal: String) {
       if !literal.isEmpty { parts.append(.text(literal)) }
     }
 
     mutating func appendInterpolation(_ value: some CustomStringConvertible) { appendLiteral(value.description) }
-    mutating func appendInterpolation(_ text: FindingText) { parts += text.parts }
+    mutating func appendInterpolation(_ text: FindingText) {
+      parts.reserveCapacity(parts.count + text.parts.count)
+      parts += text.parts
+    }
     mutating func appendInterpolation(lock: LockID) { parts.append(.lock(lock)) }
     mutating func appendInterpolation(agent: AgentID) { parts.append(.agent(agent)) }
     mutating func appendInterpolation(source: SourceLocation) { parts.append(.source(source)) }
@@ -77,6 +104,7 @@ struct FindingText: Sendable, Equatable, ExpressibleByStringInterpolation {
 extension Array where Element == FindingText {
   func joined(separator: String) -> FindingText {
     var text: FindingText = ""
+    text.reserve(reduce(Swift.max(0, count - 1)) { $0 + $1.parts.count })
     for (index, element) in enumerated() {
       if index > 0 { text += FindingText(stringLiteral: separator) }
       text += element
