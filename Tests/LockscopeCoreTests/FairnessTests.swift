@@ -173,4 +173,38 @@ struct BlockedPairsTableTests {
     }
     #expect(seen == expected.count)
   }
+
+  @Test("a shared lock's pairs past the table's 44-bit totals or 20-bit counts keep their exact sums")
+  func pastTheSlotWidths() {
+    var pairs = BlockedPairs()
+    var expected: [LockAgentKey: (total: Int128, count: Int)] = [:]
+    func add(_ lock: Int32, _ agent: Int32, _ sample: Int64) {
+      let key = LockAgentKey(lock: LockID(lock), agent: AgentID(agent))
+      pairs.add(key, sample: sample)
+      expected[key, default: (0, 0)].total += Int128(sample)
+      expected[key, default: (0, 0)].count += 1
+    }
+    // Agent 0 is each lock's first; agents 1 and 2 are in the table.
+    for lock in 0..<4 as Range<Int32> { add(lock, 0, 5) }
+    // Count: 2^20 + 3 samples of 1 ns, past the 20 bits.
+    for _ in 0..<(1 << 20) + 3 { add(0, 1, 1) }
+    // Total: three samples of 2^43 ns pass 2^44 − 1 on the second; one exactly at the edge.
+    for _ in 0..<3 { add(1, 1, 1 << 43) }
+    add(2, 1, (1 << 44) - 1)
+    add(3, 2, (1 << 44) - 2)
+    add(3, 2, 1)
+    // Shard sums go on adding to a pair already wide, and may widen one.
+    pairs.add(LockAgentKey(lock: LockID(1), agent: AgentID(1)), total: 7, count: 2)
+    expected[LockAgentKey(lock: LockID(1), agent: AgentID(1))]!.total += 7
+    expected[LockAgentKey(lock: LockID(1), agent: AgentID(1))]!.count += 2
+    pairs.add(LockAgentKey(lock: LockID(2), agent: AgentID(2)), total: Int128(1) << 50, count: 1)
+    expected[LockAgentKey(lock: LockID(2), agent: AgentID(2)), default: (0, 0)].total += Int128(1) << 50
+    expected[LockAgentKey(lock: LockID(2), agent: AgentID(2)), default: (0, 0)].count += 1
+    var seen: [LockAgentKey] = []
+    for (key, sum) in pairs {
+      seen.append(key)
+      #expect(expected[key].map { $0.total == sum.total && $0.count == sum.count } == true, "\(key): \(sum)")
+    }
+    #expect(seen.count == expected.count && Set(seen).count == seen.count)
+  }
 }
