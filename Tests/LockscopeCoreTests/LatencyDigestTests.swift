@@ -144,6 +144,44 @@ struct LatencyDigestTests {
     }
   }
 
+  @Test("a bucket past 65,535 samples widens every count: counts, copies, merges and the stored form stay exact")
+  func bucketsWiden() throws {
+    var digest = LatencyDigest()
+    var expected: [Int: UInt32] = [:]
+    func add(_ value: Int64, _ times: Int = 1) {
+      for _ in 0..<times { digest.add(value) }
+      expected[LatencyDigest.bucket(of: value), default: 0] += UInt32(times)
+    }
+    // Other buckets counted before and after one passes 16 bits.
+    for value in stride(from: Int64(1_000), to: 2_000_000_000, by: 7_919_111) { add(value, 3) }
+    add(5_000_000, 65_535)
+    let narrow = digest  // a copy made while every count still fits 16 bits
+    add(5_000_000, 2)
+    add(9_000_000_000)
+    add(0, 1_000)
+    func counts(_ digest: LatencyDigest) -> [Int: UInt32] {
+      Dictionary(uniqueKeysWithValues: digest.nonEmptyBuckets.map { ($0.index, $0.count) })
+    }
+    #expect(counts(digest) == expected)
+    #expect(counts(narrow)[LatencyDigest.bucket(of: 5_000_000)] == 65_535 && narrow.count == digest.count - 1_003)
+    // Two narrow digests whose sum passes 16 bits in a bucket.
+    var merged = narrow
+    merged.merge(narrow)
+    #expect(counts(merged)[LatencyDigest.bucket(of: 5_000_000)] == 131_070 && merged.count == 2 * narrow.count)
+    // Read back from the stored form, a wide count included.
+    let stored = try #require(
+      LatencyDigest(
+        count: digest.count, sum: digest.sum, min: digest.min, max: digest.max, samples: [], buckets: digest.nonEmptyBuckets))
+    #expect(counts(stored) == expected && stored.percentiles([50, 99]) == digest.percentiles([50, 99]))
+    // A full 32-bit bucket stays full; the count goes on.
+    var full = try #require(
+      LatencyDigest(
+        count: Int(UInt32.max), sum: Int128(UInt32.max) * 7, min: 7, max: 7, samples: [],
+        buckets: [(LatencyDigest.bucket(of: 7), UInt32.max)]))
+    full.merge(stored)
+    #expect(counts(full)[LatencyDigest.bucket(of: 7)] == UInt32.max && full.count == Int(UInt32.max) + digest.count)
+  }
+
   @Test("a copy of a digest does not see samples added to the original, nor the original the copy's")
   func digestIsAValue() {
     for size in [3, 200] {

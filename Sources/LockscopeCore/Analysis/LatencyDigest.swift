@@ -188,13 +188,13 @@ struct LatencyDigest: Sendable {
       var values = SIMD4<Int64>(repeating: max)
       var next = 0
       var seen = 0
-      for (offset, bucketCount) in histogram.buckets.enumerated() where bucketCount > 0 {
+      histogram.forEachCount { offset, bucketCount in
         seen += Int(bucketCount)
         while next < 4 && seen >= ranks[next] {
           values[next] = middle(ofBucket: histogram.lowestBucket + offset)
           next += 1
         }
-        if next == 4 { break }
+        return next < 4
       }
       return values
     case .none, .one, .two:
@@ -219,13 +219,13 @@ struct LatencyDigest: Sendable {
     let order = ranks.indices.sorted { ranks[$0] < ranks[$1] }
     var next = 0
     var seen = 0
-    for (offset, bucketCount) in histogram.buckets.enumerated() where bucketCount > 0 {
+    histogram.forEachCount { offset, bucketCount in
       seen += Int(bucketCount)
       while next < order.count && seen >= ranks[order[next]] {
         values[order[next]] = middle(ofBucket: histogram.lowestBucket + offset)
         next += 1
       }
-      if next == order.count { break }
+      return next < order.count
     }
     return values
   }
@@ -243,11 +243,13 @@ struct LatencyDigest: Sendable {
     if count <= 2 { return rank == 1 ? min : max }  // the samples are `min` and `max`
     guard let histogram else { return exactSamples.sorted()[rank - 1] }
     var seen = 0
-    for (offset, bucketCount) in histogram.buckets.enumerated() {
+    var found = max
+    histogram.forEachCount { offset, bucketCount in
       seen += Int(bucketCount)
-      if seen >= rank { return middle(ofBucket: histogram.lowestBucket + offset) }
+      if seen >= rank { found = middle(ofBucket: histogram.lowestBucket + offset) }
+      return seen < rank
     }
-    return max
+    return found
   }
 
   /// Adds every sample of `other`, as if each had been added here: families of locks and
@@ -262,8 +264,9 @@ struct LatencyDigest: Sendable {
     let merged = count + other.count
     let histogram = histogramForAdding()
     if let theirs = other.histogram {
-      for (offset, bucketCount) in theirs.buckets.enumerated() where bucketCount > 0 {
+      theirs.forEachCount { offset, bucketCount in
         histogram.add(LatencyDigest.bounds(ofBucket: theirs.lowestBucket + offset).0, times: bucketCount)
+        return true
       }
     } else {
       for value in other.exactSamples { histogram.add(value) }
@@ -280,7 +283,12 @@ struct LatencyDigest: Sendable {
   var samples: [Int64] { isExact ? exactSamples : [] }
   var nonEmptyBuckets: [(index: Int, count: UInt32)] {
     guard let histogram else { return [] }
-    return histogram.buckets.enumerated().compactMap { offset, count in count > 0 ? (histogram.lowestBucket + offset, count) : nil }
+    var buckets: [(index: Int, count: UInt32)] = []
+    histogram.forEachCount { offset, count in
+      buckets.append((histogram.lowestBucket + offset, count))
+      return true
+    }
+    return buckets
   }
 
   /// The highest bucket index a non-negative Int64 can fall in.
@@ -327,9 +335,10 @@ struct LatencyDigest: Sendable {
   func count(atMost bound: Int64) -> Int {
     guard let histogram else { return exactSamples.reduce(0) { $0 + ($1 <= bound ? 1 : 0) } }
     var seen = 0
-    for (offset, bucketCount) in histogram.buckets.enumerated() where bucketCount > 0 {
+    histogram.forEachCount { offset, bucketCount in
       let (low, width) = LatencyDigest.bounds(ofBucket: histogram.lowestBucket + offset)
       if Swift.min(Swift.max(low + (width - 1) / 2, min), max) <= bound { seen += Int(bucketCount) }
+      return true
     }
     return seen
   }
@@ -361,12 +370,16 @@ struct LatencyDigest: Sendable {
 /// object and one count, with no array header to load and no uniqueness test of its own
 /// (the digest already made sure it holds the only reference). A busy agent's histograms
 /// take a sample for most events.
+///
+/// Counts are 16 bits wide until one would pass 65,535, then all of them 32 (`isWide`): a
+/// digest spans some 1,500 buckets (a microsecond to ten seconds), most of them holding a
+/// few samples, so half the bytes are half the cache lines missed and half the memory.
 private final class Histogram: @unchecked Sendable {
   /// Every sample counted, exactly (a full bucket stays full; this does not).
   var count = 0
   var sum: Int128 = 0
-  /// The first bucket counted: `buckets` are the counts of `lowestBucket ..< lowestBucket +
-  /// buckets.count`.
+  /// The first bucket counted: the counts in use are those of `lowestBucket ..< lowestBucket
+  /// + used`.
   private(set) var lowestBucket = 0
   /// Buckets in use (from `lowestBucket` to the highest one counted).
   private var used = 0
@@ -374,7 +387,9 @@ private final class Histogram: @unchecked Sendable {
   /// the highest are spare, so growing by a bucket or two does not reallocate each time).
   private var base = 0
   private var capacity = 0
-  private var storage: UnsafeMutablePointer<UInt32>?
+  /// The counts, `UInt16` or (`isWide`) `UInt32` each, read and written as raw bytes.
+  private var storage: UnsafeMutableRawPointer?
+  private var isWide = false
 
   init() {}
 
@@ -382,25 +397,48 @@ private final class Histogram: @unchecked Sendable {
   init(lowest: Int, counts: [UInt32]) {
     lowestBucket = lowest
     base = lowest
+    isWide = counts.contains { $0 > UInt16.max }
     if !counts.isEmpty {
-      let made = UnsafeMutablePointer<UInt32>.allocate(capacity: counts.count)
-      made.initialize(from: counts, count: counts.count)
+      let made = Histogram.allocate(counts.count, wide: isWide)
+      for (offset, count) in counts.enumerated() { Histogram.store(count, at: offset, in: made, wide: isWide) }
       (storage, used, capacity) = (made, counts.count, counts.count)
     }
   }
 
   deinit { storage?.deallocate() }
 
-  /// The counts of the buckets in use, valid while the histogram lives and does not change.
-  var buckets: UnsafeBufferPointer<UInt32> {
-    guard let storage else { return UnsafeBufferPointer(start: nil, count: 0) }
-    return UnsafeBufferPointer(start: storage + (lowestBucket - base), count: used)
+  /// Calls `body` with each non-empty bucket in use, in order — its offset from
+  /// `lowestBucket` and its count — until it returns false. One test of the width, then a
+  /// plain walk of counts of that width.
+  @inline(__always)
+  func forEachCount(_ body: (_ offset: Int, _ count: UInt32) -> Bool) {
+    guard let storage, used > 0 else { return }
+    let first = lowestBucket - base
+    if isWide {
+      Histogram.walk(storage.assumingMemoryBound(to: UInt32.self) + first, used, body)
+    } else {
+      Histogram.walk(storage.assumingMemoryBound(to: UInt16.self) + first, used, body)
+    }
   }
 
+  @inline(__always)
+  private static func walk<Count: FixedWidthInteger & UnsignedInteger>(
+    _ counts: UnsafeMutablePointer<Count>, _ used: Int, _ body: (Int, UInt32) -> Bool
+  ) {
+    for offset in 0..<used where counts[offset] != 0 {
+      if !body(offset, UInt32(counts[offset])) { return }
+    }
+  }
+
+  /// The same counts in memory of its own (at the same width).
   func copy() -> Histogram {
-    let copy = Histogram(lowest: lowestBucket, counts: Array(buckets))
-    copy.count = count
-    copy.sum = sum
+    let copy = Histogram()
+    (copy.count, copy.sum, copy.lowestBucket, copy.used, copy.isWide) = (count, sum, lowestBucket, used, isWide)
+    if let storage {
+      let made = Histogram.allocate(capacity, wide: isWide)
+      made.copyMemory(from: storage, byteCount: capacity * Histogram.width(isWide))
+      (copy.storage, copy.base, copy.capacity) = (made, base, capacity)
+    }
     return copy
   }
 
@@ -414,7 +452,8 @@ private final class Histogram: @unchecked Sendable {
   }
 
   /// Counts `value` and its sum when its bucket is among those in use; false (nothing
-  /// changed) otherwise. Calls nothing, so a caller holding the histogram need not retain it.
+  /// changed) otherwise. Calls nothing in the common case, so a caller holding the
+  /// histogram need not retain it.
   @inline(__always)
   func addWithinBuckets(_ value: Int64) -> Bool {
     let index = LatencyDigest.bucket(of: value)
@@ -432,18 +471,36 @@ private final class Histogram: @unchecked Sendable {
   /// Adds `times` to bucket `index`, which is in use; a full bucket stays full.
   @inline(__always)
   private func bump(_ index: Int, by times: UInt32) {
-    let slot = storage! + (index - base)  // in use: allocated
-    let (total, overflow) = slot.pointee.addingReportingOverflow(times)
-    slot.pointee = overflow ? .max : total
+    let offset = index - base  // in use: allocated
+    if !isWide {
+      let total = UInt32(storage!.load(fromByteOffset: offset * 2, as: UInt16.self)).addingReportingOverflow(times)
+      if _fastPath(!total.overflow && total.partialValue <= UInt16.max) {
+        storage!.storeBytes(of: UInt16(truncatingIfNeeded: total.partialValue), toByteOffset: offset * 2, as: UInt16.self)
+        return
+      }
+      widen()
+    }
+    let (total, overflow) = storage!.load(fromByteOffset: offset * 4, as: UInt32.self).addingReportingOverflow(times)
+    storage!.storeBytes(of: overflow ? .max : total, toByteOffset: offset * 4, as: UInt32.self)
+  }
+
+  /// Every count to 32 bits: one is about to pass 16.
+  @inline(never)
+  private func widen() {
+    guard let old = storage, !isWide else { return }
+    let made = Histogram.allocate(capacity, wide: true)
+    for offset in 0..<capacity {
+      Histogram.store(UInt32(old.load(fromByteOffset: offset * 2, as: UInt16.self)), at: offset, in: made, wide: true)
+    }
+    old.deallocate()
+    (storage, isWide) = (made, true)
   }
 
   /// Makes room for buckets `low ... high` at once (a histogram made from the exact samples,
   /// whose extremes the digest knows), so their adds move nothing.
   func reserve(_ low: Int, _ high: Int) {
     guard storage == nil else { return }
-    let made = UnsafeMutablePointer<UInt32>.allocate(capacity: high - low + 1)
-    made.initialize(repeating: 0, count: high - low + 1)
-    (storage, base, capacity) = (made, low, high - low + 1)
+    (storage, base, capacity) = (Histogram.allocate(high - low + 1, wide: isWide), low, high - low + 1)
   }
 
   /// Widens the buckets in use to include `index`, moving them to a larger allocation when
@@ -457,15 +514,36 @@ private final class Histogram: @unchecked Sendable {
       let grow = Swift.max(1 << LatencyDigest.subBucketBits, (high - low + 1) / 2)
       let newBase = low < base ? Swift.max(0, low - grow) : base
       let newEnd = high >= base + capacity ? Swift.min(LatencyDigest.highestBucket + 1, high + 1 + grow) : base + capacity
-      let made = UnsafeMutablePointer<UInt32>.allocate(capacity: newEnd - newBase)
-      made.initialize(repeating: 0, count: base - newBase)
-      (made + (base - newBase)).moveInitialize(from: old, count: capacity)
-      (made + (base + capacity - newBase)).initialize(repeating: 0, count: newEnd - (base + capacity))
+      let width = Histogram.width(isWide)
+      let made = Histogram.allocate(newEnd - newBase, wide: isWide)
+      (made + (base - newBase) * width).copyMemory(from: old, byteCount: capacity * width)
       old.deallocate()
       (storage, base, capacity) = (made, newBase, newEnd - newBase)
     } else if storage == nil {
       reserve(low, high)
     }
     (lowestBucket, used) = (low, high - low + 1)
+  }
+
+  private static func width(_ wide: Bool) -> Int { wide ? 4 : 2 }
+
+  /// Room for `count` counts of the width, all zero (the memory bound to that width's type,
+  /// which `forEachCount` reads it as).
+  private static func allocate(_ count: Int, wide: Bool) -> UnsafeMutableRawPointer {
+    let made = UnsafeMutableRawPointer.allocate(byteCount: count * width(wide), alignment: 4)
+    if wide {
+      made.initializeMemory(as: UInt32.self, repeating: 0, count: count)
+    } else {
+      made.initializeMemory(as: UInt16.self, repeating: 0, count: count)
+    }
+    return made
+  }
+
+  private static func store(_ count: UInt32, at offset: Int, in counts: UnsafeMutableRawPointer, wide: Bool) {
+    if wide {
+      counts.storeBytes(of: count, toByteOffset: offset * 4, as: UInt32.self)
+    } else {
+      counts.storeBytes(of: UInt16(count), toByteOffset: offset * 2, as: UInt16.self)
+    }
   }
 }
