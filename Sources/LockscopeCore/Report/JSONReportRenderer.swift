@@ -24,11 +24,11 @@ struct JSONReportRenderer: ReportRenderer {
   /// About how many bytes of rows are written at a time.
   static let rowChunkBytes = 1 << 20
 
-  /// The report in consecutive parts, each lent to `emit` straight from the writer's buffer
+  /// The report in consecutive parts, each lent to `emit` straight from a writer's buffer
   /// (no copy). The lock, agent and family rows are made and written a megabyte at a time
-  /// (`MetricsRows` makes each as it is read): the rest of the report is written first with
-  /// one empty string standing for each table's rows, and the rows take its place as the
-  /// parts go out.
+  /// (`MetricsRows` makes each as it is read), in place of one empty string that stands for
+  /// them in the report's own writer; the findings go out a megabyte at a time too. No
+  /// part of the report is held whole.
   func stream<Failure: Error>(_ report: Report, _ emit: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Void)
     throws(Failure)
   {
