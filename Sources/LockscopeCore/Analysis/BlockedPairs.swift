@@ -110,11 +110,11 @@ struct BlockedPairs: Sequence, Sendable {
 
 /// The pairs that are not their lock's first, in an open-addressing table of 16-byte slots
 /// in one flat array: the packed key, and the pair's total (44 bits of nanoseconds, almost
-/// five hours) and count (20 bits) in one word. A `Dictionary` of `BlockedSum`s took 40
-/// bytes a pair and three arrays missed three cache lines a sample; this is one, and at a
-/// few hundred thousand pairs (2,000 locks of 200 agents) a third smaller than 24-byte
-/// slots. A pair whose total or count outgrows those widths, or goes below zero, moves to
-/// `wide` with its exact sum and its slot says so, so nothing is ever rounded.
+/// five hours) and count (20 bits) in one word. A sample reads one slot, one cache line,
+/// where a `Dictionary` of `BlockedSum`s took 40 bytes a pair and three arrays missed three
+/// lines; and a few hundred thousand pairs (2,000 locks of 200 agents) take a third less
+/// than in 24-byte slots. A pair whose total or count outgrows those widths, or goes below
+/// zero, moves to `wide` with its exact sum and its slot says so: nothing is ever rounded.
 struct OtherPairs: Sendable {
   private var slots: [Slot] = []
   private var used = 0
