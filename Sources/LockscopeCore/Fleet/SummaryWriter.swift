@@ -86,12 +86,7 @@ enum SummaryWriter {
       metrics(&json, part.metrics)
       json.field("held_any_ns", part.heldAnyNanos)
     }
-    json.beginArray("findings")
-    for finding in summary.findings {
-      self.finding(&json, finding)
-      try sendIfFull()
-    }
-    json.endArray()
+    try objects("findings", summary.findings, finding)
     counts(&json, "finding_counts", summary.findingCounts)
     counts(&json, "anomaly_counts", summary.anomalyCounts)
     try objects("edges", summary.edges) { json, edge in
@@ -161,8 +156,8 @@ enum SummaryWriter {
     json.endObject()
   }
 
+  /// A finding's fields (its object is opened by `objects`).
   private static func finding(_ json: inout JSONWriter, _ finding: Finding) {
-    json.beginObject()
     json.field("kind", finding.kind.rawValue)
     json.field("severity", finding.severity.rawValue)
     strings(&json, "locks", finding.locks)
@@ -173,7 +168,6 @@ enum SummaryWriter {
     json.field("remedy", finding.remedy)
     json.field("count", finding.count)
     json.value("details", .object(finding.details.map { ($0.key, $0.value) }))
-    json.endObject()
   }
 
   private static func counts(_ json: inout JSONWriter, _ key: JSONKey, _ counts: [(kind: String, count: Int)]) {

@@ -21,7 +21,8 @@ final class RowsMadeAhead: @unchecked Sendable {
 
   static let defaultLimit = (1 << 20) / MemoryLayout<MetricsRow>.stride
 
-  private let condition = NSCondition()
+  /// Guards `made` and `stopped` (nobody waits on it).
+  private let lock = NSLock()
   /// Rows made so far, per table, in order; written by the thread until `stopped`.
   private var made: [[MetricsRow]]
   private var stopped = false
@@ -56,11 +57,11 @@ final class RowsMadeAhead: @unchecked Sendable {
 
   /// Stops the thread after the row it is making and takes what it published.
   private func stop() -> [[MetricsRow]] {
-    condition.lock()
+    lock.lock()
     stopped = true
     let rows = made
     made = []
-    condition.unlock()
+    lock.unlock()
     taken = rows
     return rows
   }
@@ -70,8 +71,8 @@ final class RowsMadeAhead: @unchecked Sendable {
     for (number, table) in tables.enumerated() {
       for index in 0..<counts[number] {
         let row = table.make(index)
-        condition.lock()
-        defer { condition.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         if stopped { return }
         made[number].append(row)
       }
