@@ -34,6 +34,47 @@ struct PerNameMemoryTests {
   /// Observes nothing: the engine's own state is what these tests read.
   struct Nothing: TimelineObserver {}
 
+  /// Keeps the holds that ended.
+  struct EndedHolds: TimelineObserver {
+    var holds: [HoldInterval] = []
+    mutating func holdEnded(_ hold: HoldInterval) { holds.append(hold) }
+  }
+
+  @Test("a hold is plain bytes: what each agent waited for it is summed in its lock's tables, and a reused table starts empty")
+  func blockedTables() throws {
+    // Issue 19: a hold that kept its own table was copied with a retain and dropped with a
+    // release several times an event.
+    #expect(_isPOD(Holder.self))
+    let agents = NameTable()
+    let locks = NameTable()
+    let (r1, r2, r3, w, x) = (
+      AgentID(agents.intern("r1")), AgentID(agents.intern("r2")), AgentID(agents.intern("r3")),
+      AgentID(agents.intern("w")), AgentID(agents.intern("x"))
+    )
+    _ = locks.intern("L")
+    let engine = TimelineEngine(observer: EndedHolds(), selection: Selection(lockNames: locks, agentNames: agents))
+    func event(_ time: Int64, _ kind: EventKind, _ agent: AgentID, _ mode: LockMode = .exclusive) {
+      engine.apply(LockEvent(kind: kind, mode: mode, time: time, agent: agent, lock: LockID(0)))
+    }
+    event(10, .acquire, r1, .shared)
+    event(20, .acquire, r2, .shared)
+    event(30, .request, w)
+    event(50, .timeout, w)  // r1 and r2 each kept w waiting 20
+    event(55, .request, x)
+    event(60, .request, w)
+    event(70, .timeout, x)  // x: 15 each
+    event(80, .timeout, w)  // w: 20 more each, 40 in all
+    event(90, .release, r1)  // r1's table is let go...
+    event(100, .acquire, r3, .shared)
+    event(110, .request, x)
+    event(130, .timeout, x)  // ...and r3 gets it: x waited 20 for r3, 15 + 20 for r2
+    event(140, .release, r2)
+    event(150, .release, r3)
+    engine.finish()
+    let longest = Dictionary(uniqueKeysWithValues: engine.observer.holds.map { ($0.agent, $0.longestBlocked) })
+    #expect(longest == [r1: 40, r2: 40, r3: 20])
+  }
+
   @Test("an idle lock is kept in its small form; held, queued, leased and busy locks whole; either reads the same")
   func idleLocks() {
     let agents = NameTable()

@@ -34,7 +34,7 @@ struct HolderList: BidirectionalCollection, Sendable {
 
   subscript(position: Int) -> Holder {
     get { slots[position] }
-    set { slots[position] = newValue }
+    _modify { yield &slots[position] }
   }
 
   func index(after i: Int) -> Int {
@@ -76,11 +76,8 @@ struct HolderList: BidirectionalCollection, Sendable {
   /// next holder only if `keepingStorage` (a lock in use, taken again and again, allocates
   /// once; a million per-key locks, each held a few times, keep no buffer each).
   mutating func remove(at position: Int, keepingStorage: Bool) -> Holder {
-    // Moved out, a hole left in its place that keeps nothing of the hold: a copy retained
-    // the hold's `blockedBy` table and the slot's destruction released it, on every release.
-    var holder = Holder(
-      agent: Self.hole, mode: .exclusive, since: 0, leaseDeadline: 0, leaseLength: 0, source: SourceLocation(input: 0, line: 0))
-    swap(&holder, &slots[position])
+    let holder = slots[position]
+    slots[position].agent = Self.hole
     count -= 1
     if !slotByAgent.isEmpty {
       slotByAgent[holder.agent] = nil

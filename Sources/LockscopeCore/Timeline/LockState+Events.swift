@@ -209,13 +209,13 @@ extension LockState {
   /// over, the end of the log) it is the crash's: its cause, and the crash's line as where
   /// it ended.
   mutating func endHold(at index: Int, time: Int64, outcome: HoldOutcome, endSource: SourceLocation? = nil, lock: LockID) -> HoldInterval {
-    let (holder, causedWait, mostBlocked) = removeHolder(at: index)
+    let (holder, causedWait, mostBlocked, longestBlocked) = removeHolder(at: index)
     if waitersThatHold > 0 && !holder.isOrphaned && waiterIndex(holder.agent) != nil { waitersThatHold -= 1 }
     if holder.leaseDeadline == earliestDeadline && holder.leaseDeadline != .max { refreshEarliestDeadline() }
     return HoldInterval(
       agent: holder.agent, lock: lock, mode: holder.mode, start: holder.since, end: time,
       outcome: holder.isOrphaned ? .crashed : outcome, source: holder.source,
       endSource: holder.isOrphaned ? holder.crashSource : endSource, causedWait: causedWait, mostBlocked: mostBlocked,
-      crashedAt: holder.isOrphaned ? holder.crashedAt : nil, longestBlocked: holder.blockedBy.values.max() ?? 0, site: holder.site)
+      crashedAt: holder.isOrphaned ? holder.crashedAt : nil, longestBlocked: longestBlocked, site: holder.site)
   }
 }

@@ -16,10 +16,12 @@ struct Holder: Sendable {
   var crashedAt: Int64 = .min
   var crashSource: SourceLocation?
   var isOrphaned: Bool { crashedAt != .min }
-  /// Time each other agent spent waiting for the lock while this hold was open, summed over
-  /// its attempts (SPEC §2 orphan rule); kept while the lock has at most
-  /// `followedHolders` holders. Empty (no allocation) until a wait ends while it is held.
-  var blockedBy: [AgentID: Int64] = [:]
+  /// Where the time each other agent spent waiting for the lock while this hold was open is
+  /// summed over its attempts (SPEC §2 orphan rule): a table in its lock's `blockedTables`,
+  /// made when a wait first ends while it is held (-1: none yet), kept while the lock has
+  /// at most `followedHolders` holders. An index, not the table itself: a hold is then
+  /// plain bytes, copied and dropped without a retain or release.
+  var blockedTable: Int32 = -1
   /// The lock's charge integrals when this hold began (see `LockState.allShare`): what the
   /// hold caused is a subtraction at its end, not an addition per holder per event (a crowd
   /// of 40,000 readers would make that quadratic).
@@ -113,6 +115,10 @@ struct LockState: Sendable {
     /// of the holder set.
     var allMaxima = SuffixMaxima()
     var exclusiveMaxima = SuffixMaxima()
+    /// The open holds' waiting agents (`Holder.blockedTable`); the tables of ended holds
+    /// are emptied and listed in `freeBlockedTables` for the next.
+    var blockedTables: [[AgentID: Int64]] = []
+    var freeBlockedTables: [Int32] = []
   }
 
   /// The rare parts to change, made on first use.
@@ -172,10 +178,18 @@ struct LockState: Sendable {
     holders.append(holder)
   }
 
-  /// Removes a hold and returns it with the wait it caused while it lasted and the most
-  /// waiters it blocked at once (SPEC §2 `caused_wait`).
-  mutating func removeHolder(at index: Int) -> (holder: Holder, causedWait: Double, mostBlocked: Int) {
+  /// Removes a hold and returns it with the wait it caused while it lasted, the most
+  /// waiters it blocked at once (SPEC §2 `caused_wait`) and the longest any other agent
+  /// waited for it (summed over its attempts).
+  mutating func removeHolder(at index: Int) -> (holder: Holder, causedWait: Double, mostBlocked: Int, longestBlocked: Int64) {
     let holder = holders.remove(at: index, keepingStorage: isBusy)
+    var longestBlocked: Int64 = 0
+    if holder.blockedTable >= 0 {
+      let table = Int(holder.blockedTable)
+      longestBlocked = rare.blockedTables[table].values.max() ?? 0
+      rare.blockedTables[table].removeAll(keepingCapacity: true)
+      rare.freeBlockedTables.append(holder.blockedTable)
+    }
     let exclusive = holder.mode == .exclusive
     if exclusive { exclusiveHolders -= 1 }
     if holder.isOrphaned { orphanedHolders -= 1 }
@@ -192,7 +206,7 @@ struct LockState: Sendable {
       rare.allMaxima.removeAll()
       rare.exclusiveMaxima.removeAll()
     }
-    return (holder, caused, most)
+    return (holder, caused, most, longestBlocked)
   }
 
   /// Queues a request.
@@ -228,8 +242,21 @@ struct LockState: Sendable {
     guard !holders.isEmpty, holders.count <= Self.followedHolders else { return }
     for slot in holders.indices where holders[slot].agent != waiter.agent || holders[slot].isOrphaned {
       let overlap = time - max(waiter.since, holders[slot].since)
-      if overlap > 0 { holders[slot].blockedBy[waiter.agent, default: 0] += overlap }
+      guard overlap > 0 else { continue }
+      var table = holders[slot].blockedTable
+      if table < 0 {
+        table = newBlockedTable()
+        holders[slot].blockedTable = table
+      }
+      rare.blockedTables[Int(table)][waiter.agent, default: 0] += overlap
     }
+  }
+
+  /// An empty table in `blockedTables` for a hold, a freed one if any.
+  private mutating func newBlockedTable() -> Int32 {
+    if let free = rare.freeBlockedTables.popLast() { return free }
+    rare.blockedTables.append([:])
+    return Int32(rare.blockedTables.count - 1)
   }
 
   /// The holder at `index` crashed at `time` (the `crash` line at `source`): its hold stays, orphaned.
