@@ -184,7 +184,9 @@ struct LatencyDigestTests {
 
   @Test("a copy of a digest does not see samples added to the original, nor the original the copy's")
   func digestIsAValue() {
-    for size in [3, 200] {
+    // A pair (no store yet), a store's first and full room for exact samples, its last exact
+    // sample, and a histogram.
+    for size in [2, 3, 8, 16, 128, 200] {
       var original = LatencyDigest()
       for value in 0..<Int64(size) { original.add(value * 1_000) }
       var copy = original
@@ -192,7 +194,12 @@ struct LatencyDigestTests {
       original.add(1)
       #expect(original.count == size + 1 && original.max == Int64(size - 1) * 1_000)
       #expect(copy.count == size + 1 && copy.max == 9_000_000_000 && copy.min == 0)
-      #expect(copy.nonEmptyBuckets.map(\.index).contains(LatencyDigest.bucket(of: 9_000_000_000)) == (size > 128))
+      #expect(copy.sum == original.sum - 1 + 9_000_000_000)
+      if size < 128 {
+        #expect(original.samples.last == 1 && copy.samples.last == 9_000_000_000)
+        #expect(original.samples.dropLast() == copy.samples.dropLast())
+      }
+      #expect(copy.nonEmptyBuckets.map(\.index).contains(LatencyDigest.bucket(of: 9_000_000_000)) == (size + 1 > 128))
       #expect(!original.nonEmptyBuckets.map(\.index).contains(LatencyDigest.bucket(of: 9_000_000_000)))
     }
   }

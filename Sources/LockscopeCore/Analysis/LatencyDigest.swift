@@ -12,44 +12,39 @@ struct LatencyDigest: Sendable {
   static let linearLimit: Int64 = 128
 
   private(set) var min: Int64 = .max
-  private(set) var max: Int64 = 0
-  /// Where the samples are, and so how many there are: 24 bytes a digest, allocating
-  /// nothing for one or two samples (a million per-key names).
-  private var samplesKept: Samples = .none
-
-  /// One word (the cases share a pointer's spare bits): no samples, one or two (they are
-  /// `min` and `max`), the samples from the third to `exactLimit`, or past that the
-  /// histogram, which also keeps the count and the exact sum.
-  private enum Samples: Sendable {
-    case none, one, two
-    case exact([Int64])
-    case histogram(Histogram)
-  }
+  /// `max`, and in its sign bit (never a sample's: samples are not negative) whether a
+  /// digest with no `store` holds two samples rather than one.
+  private var maxAndPair: Int64 = 0
+  /// nil with no sample or one or two (they are `min` and `max`: a million per-key names
+  /// allocate nothing); from the third on, the samples, exact or as a histogram. One
+  /// reference, not an enum with one: a sample is added through it in place, where taking
+  /// an enum's payload out and putting it back retained and released it (atomic operations)
+  /// for every sample of every busy lock and agent. 24 bytes a digest.
+  private var store: SampleStore?
 
   init() {}
 
+  private(set) var max: Int64 {
+    get { maxAndPair & .max }
+    set { maxAndPair = maxAndPair & .min | newValue }
+  }
+
   var count: Int {
-    switch samplesKept {
-    case .none: 0
-    case .one: 1
-    case .two: 2
-    case .exact(let samples): samples.count
-    case .histogram(let histogram): histogram.count
-    }
+    if let store { return store.count }
+    if min > max { return 0 }  // as made: `min` is Int64.max, `max` 0
+    return maxAndPair < 0 ? 2 : 1
   }
 
   var isExact: Bool { count <= LatencyDigest.exactLimit }
 
   /// Sum of all samples, 128 bits wide: ten thousand waits of twelve days pass Int64.max,
-  /// and a saturated sum would make the mean wrong (below the median, even). While the
-  /// digest is exact it is the sum of the samples kept.
+  /// and a saturated sum would make the mean wrong (below the median, even).
   var sum: Int128 {
-    switch samplesKept {
-    case .none: 0
-    case .one: Int128(min)
-    case .two: Int128(min) + Int128(max)
-    case .exact(let samples): samples.reduce(Int128(0)) { $0 + Int128($1) }
-    case .histogram(let histogram): histogram.sum
+    if let store { return store.sum }
+    switch count {
+    case 0: return 0
+    case 1: return Int128(min)
+    default: return Int128(min) + Int128(max)
     }
   }
 
@@ -57,78 +52,75 @@ struct LatencyDigest: Sendable {
   @inline(__always)
   mutating func add(_ sample: Int64) {
     let value = Swift.max(0, sample)
-    switch samplesKept {
-    case .none: samplesKept = .one
-    case .one: samplesKept = .two
-    case .two:
-      // One or two samples are `min` and `max`: a lock or agent seen once or twice (a
-      // million per-key locks) allocates nothing. The third brings them into the array.
-      var samples: [Int64] = []
-      samples.reserveCapacity(8)
-      samples.append(min)
-      samples.append(max)
-      samples.append(value)
-      samplesKept = .exact(samples)
-    case .exact(var samples) where samples.count < LatencyDigest.exactLimit:
-      samplesKept = .none  // the array unshared while it grows
-      samples.append(value)
-      samplesKept = .exact(samples)
-    case .histogram(var histogram):
-      // Changed where it is bound, and with no call while it is: returned from a helper,
-      // or around the call that widens the buckets, it was retained and released (atomic
-      // operations) on every sample of every busy lock and agent.
-      samplesKept = .none
-      if !isKnownUniquelyReferenced(&histogram) { histogram = histogram.copy() }
-      let added = histogram.addWithinBuckets(value)
-      samplesKept = .histogram(histogram)
-      if _slowPath(!added) { addMakingRoom(value) }
-    case .exact:
-      addMakingRoom(value)  // the first sample past `exactLimit`
+    if store != nil {
+      // The store is read where it is kept: no retain, no release (see `store`).
+      if _slowPath(!isKnownUniquelyReferenced(&store)) { store = store.unsafelyUnwrapped.copy() }
+      if _slowPath(!store.unsafelyUnwrapped.addIfRoom(value)) { addMakingRoom(value) }
+    } else {
+      switch count {
+      case 0: break
+      case 1: maxAndPair |= .min  // a pair now
+      default: keepThird(value)
+      }
     }
     if value < min { min = value }
     if value > max { max = value }
   }
 
-  /// The histogram, made from the exact samples on first use and copied if shared (a
-  /// digest is a value: a copy must not see later samples of the original).
-  @inline(__always)
-  private mutating func histogramForAdding() -> Histogram {
-    if case .histogram(var histogram) = samplesKept {
-      samplesKept = .none
-      if !isKnownUniquelyReferenced(&histogram) { histogram = histogram.copy() }
-      samplesKept = .histogram(histogram)
-      return histogram
-    }
-    let made = Histogram()
-    made.sum = sum
-    if count > 0 { made.reserve(LatencyDigest.bucket(of: min), LatencyDigest.bucket(of: max)) }
-    for old in exactSamples { made.add(old) }
-    samplesKept = .histogram(made)
-    return made
+  /// The third sample: it and the two before it (`min` and `max`) go into a store.
+  @inline(never)
+  private mutating func keepThird(_ value: Int64) {
+    let made = SampleStore()
+    made.keepExact(min)
+    made.keepExact(max)
+    made.keepExact(value)
+    maxAndPair &= .max
+    store = made
   }
 
-  /// A sample the histogram has no room for yet: the first past `exactLimit` (the histogram
-  /// is made from the exact samples) or one outside its buckets in use (they are widened).
+  /// A sample the store has no room for yet: an exact one when its memory is full (it
+  /// grows), the first past `exactLimit` (the histogram is made from the exact samples),
+  /// or one outside the buckets in use (they are widened). The store is held here alone
+  /// (`add` made sure).
   @inline(never)
   private mutating func addMakingRoom(_ value: Int64) {
-    let histogram = histogramForAdding()
-    histogram.sum += Int128(value)
-    histogram.add(value)
+    let store = store.unsafelyUnwrapped
+    if !store.isHistogram && store.count < LatencyDigest.exactLimit {
+      store.keepExact(value)
+      return
+    }
+    if !store.isHistogram { store.makeHistogram(min: min, max: max) }
+    store.sum += Int128(value)
+    store.add(value)
+  }
+
+  /// The store as a histogram, made from the samples on first use and copied if shared (a
+  /// digest is a value: a copy must not see later samples of the original).
+  private mutating func histogramForAdding() -> SampleStore {
+    if store == nil {
+      store = SampleStore(exact: exactSamples)
+      maxAndPair &= .max
+    } else if !isKnownUniquelyReferenced(&store) {
+      store = store.unsafelyUnwrapped.copy()
+    }
+    let store = store.unsafelyUnwrapped
+    if !store.isHistogram { store.makeHistogram(min: min, max: max) }
+    return store
   }
 
   /// The samples while the digest is exact (one or two are kept as `min` and `max`).
   private var exactSamples: [Int64] {
-    switch samplesKept {
-    case .none, .histogram: []
-    case .one: [min]
-    case .two: [min, max]
-    case .exact(let samples): samples
+    if let store { return store.isHistogram ? [] : Array(store.exact) }
+    switch count {
+    case 0: return []
+    case 1: return [min]
+    default: return [min, max]
     }
   }
 
   /// The histogram, nil while the digest is exact.
-  private var histogram: Histogram? {
-    if case .histogram(let histogram) = samplesKept { return histogram }
+  private var histogram: SampleStore? {
+    if let store, store.isHistogram { return store }
     return nil
   }
 
@@ -146,17 +138,16 @@ struct LatencyDigest: Sendable {
   }
 
   var summary: Summary {
-    switch samplesKept {
-    case .none:
+    switch (count, store) {
+    case (0, _):
       return Summary()
-    case .one:
+    case (1, nil):
       return Summary(count: 1, sum: Int128(min), mean: min, p50: min, p90: min, p95: min, p99: min, max: max)
-    case .two:
+    case (_, nil):
       // Ranks ⌈p·2/100⌉: 1 (`min`) for p50, 2 (`max`) for p90 and up.
       let sum = Int128(min) + Int128(max)
       return Summary(count: 2, sum: sum, mean: Int64(sum / 2), p50: min, p90: max, p95: max, p99: max, max: max)
-    case .exact, .histogram:
-      let count = count
+    case (let count, _?):
       let sum = sum
       let values = reportedPercentiles
       return Summary(
@@ -173,34 +164,32 @@ struct LatencyDigest: Sendable {
     // Nearest ranks ⌈p·n/100⌉, at least 1 (as in `percentiles`).
     let exactRanks = (SIMD4<Int>(50, 90, 95, 99) &* count &+ 99) / 100
     let ranks = exactRanks.replacing(with: 1, where: exactRanks .< 1)
-    switch samplesKept {
-    case .exact(let samples):
-      return samples.withUnsafeBufferPointer { kept in
-        withUnsafeTemporaryAllocation(of: Int64.self, capacity: kept.count) { buffer in
-          var sorted = buffer  // the same memory: sorting moves no values out of it
-          _ = sorted.initialize(fromContentsOf: kept)
-          sorted.sort()
-          return SIMD4(
-            sorted[ranks[0] - 1], sorted[ranks[1] - 1], sorted[ranks[2] - 1], sorted[ranks[3] - 1])
-        }
-      }
-    case .histogram(let histogram):
-      var values = SIMD4<Int64>(repeating: max)
-      var next = 0
-      var seen = 0
-      histogram.forEachCount { offset, bucketCount in
-        seen += Int(bucketCount)
-        while next < 4 && seen >= ranks[next] {
-          values[next] = middle(ofBucket: histogram.lowestBucket + offset)
-          next += 1
-        }
-        return next < 4
-      }
-      return values
-    case .none, .one, .two:
+    guard let store else {
       let values = percentiles([50, 90, 95, 99])
       return SIMD4(values[0], values[1], values[2], values[3])
     }
+    if !store.isHistogram {
+      let kept = store.exact
+      return withUnsafeTemporaryAllocation(of: Int64.self, capacity: kept.count) { buffer in
+        var sorted = buffer  // the same memory: sorting moves no values out of it
+        _ = sorted.initialize(fromContentsOf: kept)
+        sorted.sort()
+        return SIMD4(
+          sorted[ranks[0] - 1], sorted[ranks[1] - 1], sorted[ranks[2] - 1], sorted[ranks[3] - 1])
+      }
+    }
+    var values = SIMD4<Int64>(repeating: max)
+    var next = 0
+    var seen = 0
+    store.forEachCount { offset, bucketCount in
+      seen += Int(bucketCount)
+      while next < 4 && seen >= ranks[next] {
+        values[next] = middle(ofBucket: store.lowestBucket + offset)
+        next += 1
+      }
+      return next < 4
+    }
+    return values
   }
 
   /// Several nearest-rank percentiles at once (one sort of the exact samples).
@@ -308,7 +297,11 @@ struct LatencyDigest: Sendable {
         samples.reduce(Int128(0), { $0 + Int128($1) }) == sum, samples.min() == min, samples.max() == max
       else { return nil }
       // One or two samples are kept as `min` and `max` alone (see `add`).
-      samplesKept = count == 1 ? .one : count == 2 ? .two : .exact(samples)
+      if count == 2 {
+        maxAndPair = .min
+      } else if count > 2 {
+        store = SampleStore(exact: samples)
+      }
     } else {
       guard samples.isEmpty, !buckets.isEmpty else { return nil }
       var total = 0
@@ -321,10 +314,10 @@ struct LatencyDigest: Sendable {
       guard total == count else { return nil }
       var counts = [UInt32](repeating: 0, count: previous - buckets[0].index + 1)
       for (index, bucketCount) in buckets { counts[index - buckets[0].index] = bucketCount }
-      let histogram = Histogram(lowest: buckets[0].index, counts: counts)
-      histogram.sum = sum
-      histogram.count = count
-      samplesKept = .histogram(histogram)
+      let made = SampleStore(lowest: buckets[0].index, counts: counts)
+      made.sum = sum
+      made.count = count
+      store = made
     }
     self.min = min
     self.max = max
@@ -362,9 +355,10 @@ struct LatencyDigest: Sendable {
   }
 }
 
-/// The log-linear histogram of a digest past its exact samples, and their exact sum: a
-/// reference, so digests that never need it carry only a null pointer (`LatencyDigest`
-/// copies it before changing a shared one).
+/// A digest's samples from the third on: exact while there are at most `exactLimit` of
+/// them, then a log-linear histogram of them; with their count and exact sum either way. A
+/// reference, so digests with one or two samples carry only a null pointer
+/// (`LatencyDigest` copies it before changing a shared one).
 ///
 /// The counts live in memory the object manages itself, not in an array: an add reads the
 /// object and one count, with no array header to load and no uniqueness test of its own
@@ -374,10 +368,22 @@ struct LatencyDigest: Sendable {
 /// Counts are 16 bits wide until one would pass 65,535, then all of them 32 (`isWide`): a
 /// digest spans some 1,500 buckets (a microsecond to ten seconds), most of them holding a
 /// few samples, so half the bytes are half the cache lines missed and half the memory.
-private final class Histogram: @unchecked Sendable {
+private final class SampleStore: @unchecked Sendable {
   /// Every sample counted, exactly (a full bucket stays full; this does not).
   var count = 0
   var sum: Int128 = 0
+  /// Whether the samples are counted in buckets (`exact` is then empty).
+  private(set) var isHistogram = false
+  /// The exact samples in the order they were kept (the digest's `min` and `max` first),
+  /// until the histogram is made from them: `count` of them in room for `exactCapacity`,
+  /// memory the object manages (as it does the counts), so that keeping one calls nothing.
+  private var exactStorage: UnsafeMutablePointer<Int64>?
+  private var exactCapacity = 0
+
+  /// The exact samples (none once the samples are in buckets).
+  var exact: UnsafeBufferPointer<Int64> {
+    UnsafeBufferPointer(start: exactStorage, count: isHistogram ? 0 : count)
+  }
   /// The first bucket counted: the counts in use are those of `lowestBucket ..< lowestBucket
   /// + used`.
   private(set) var lowestBucket = 0
@@ -393,19 +399,28 @@ private final class Histogram: @unchecked Sendable {
 
   init() {}
 
+  /// A store of these exact samples (at most `exactLimit`).
+  init(exact samples: [Int64]) {
+    for sample in samples { keepExact(sample) }
+  }
+
   /// A histogram of the given counts from bucket `lowest` on (a stored summary read back).
   init(lowest: Int, counts: [UInt32]) {
+    isHistogram = true
     lowestBucket = lowest
     base = lowest
     isWide = counts.contains { $0 > UInt16.max }
     if !counts.isEmpty {
-      let made = Histogram.allocate(counts.count, wide: isWide)
-      for (offset, count) in counts.enumerated() { Histogram.store(count, at: offset, in: made, wide: isWide) }
+      let made = SampleStore.allocate(counts.count, wide: isWide)
+      for (offset, count) in counts.enumerated() { SampleStore.store(count, at: offset, in: made, wide: isWide) }
       (storage, used, capacity) = (made, counts.count, counts.count)
     }
   }
 
-  deinit { storage?.deallocate() }
+  deinit {
+    storage?.deallocate()
+    exactStorage?.deallocate()
+  }
 
   /// Calls `body` with each non-empty bucket in use, in order — its offset from
   /// `lowestBucket` and its count — until it returns false. One test of the width, then a
@@ -415,9 +430,9 @@ private final class Histogram: @unchecked Sendable {
     guard let storage, used > 0 else { return }
     let first = lowestBucket - base
     if isWide {
-      Histogram.walk(storage.assumingMemoryBound(to: UInt32.self) + first, used, body)
+      SampleStore.walk(storage.assumingMemoryBound(to: UInt32.self) + first, used, body)
     } else {
-      Histogram.walk(storage.assumingMemoryBound(to: UInt16.self) + first, used, body)
+      SampleStore.walk(storage.assumingMemoryBound(to: UInt16.self) + first, used, body)
     }
   }
 
@@ -431,15 +446,63 @@ private final class Histogram: @unchecked Sendable {
   }
 
   /// The same counts in memory of its own (at the same width).
-  func copy() -> Histogram {
-    let copy = Histogram()
-    (copy.count, copy.sum, copy.lowestBucket, copy.used, copy.isWide) = (count, sum, lowestBucket, used, isWide)
+  func copy() -> SampleStore {
+    let copy = SampleStore()
+    (copy.count, copy.sum, copy.isHistogram) = (count, sum, isHistogram)
+    (copy.lowestBucket, copy.used, copy.isWide) = (lowestBucket, used, isWide)
+    if let exactStorage {
+      copy.exactStorage = UnsafeMutablePointer<Int64>.allocate(capacity: exactCapacity)
+      copy.exactStorage!.initialize(from: exactStorage, count: count)
+      copy.exactCapacity = exactCapacity
+    }
     if let storage {
-      let made = Histogram.allocate(capacity, wide: isWide)
-      made.copyMemory(from: storage, byteCount: capacity * Histogram.width(isWide))
+      let made = SampleStore.allocate(capacity, wide: isWide)
+      made.copyMemory(from: storage, byteCount: capacity * SampleStore.width(isWide))
       (copy.storage, copy.base, copy.capacity) = (made, base, capacity)
     }
     return copy
+  }
+
+  /// The exact samples into buckets (`min` and `max` are theirs, so their room is made
+  /// at once); the count stays.
+  func makeHistogram(min: Int64, max: Int64) {
+    let samples = exact
+    let kept = count
+    isHistogram = true
+    if !samples.isEmpty { reserve(LatencyDigest.bucket(of: min), LatencyDigest.bucket(of: max)) }
+    for sample in samples { add(sample) }
+    count = kept
+    exactStorage?.deallocate()
+    (exactStorage, exactCapacity) = (nil, 0)
+  }
+
+  /// Keeps an exact sample (there are fewer than `exactLimit`), with room for twice as
+  /// many when the memory is full (eight at first).
+  func keepExact(_ value: Int64) {
+    if count == exactCapacity {
+      let capacity = Swift.min(LatencyDigest.exactLimit, Swift.max(8, 2 * exactCapacity))
+      let made = UnsafeMutablePointer<Int64>.allocate(capacity: capacity)
+      if let exactStorage {
+        made.moveInitialize(from: exactStorage, count: count)
+        exactStorage.deallocate()
+      }
+      (exactStorage, exactCapacity) = (made, capacity)
+    }
+    (exactStorage! + count).initialize(to: value)
+    count += 1
+    sum += Int128(value)
+  }
+
+  /// Counts `value` and its sum when there is room: an exact sample while there are fewer
+  /// than `exactLimit`, else one whose bucket is in use. False (nothing changed) otherwise.
+  @inline(__always)
+  func addIfRoom(_ value: Int64) -> Bool {
+    if isHistogram { return addWithinBuckets(value) }
+    guard count < exactCapacity else { return false }
+    exactStorage.unsafelyUnwrapped[count] = value
+    count += 1
+    sum += Int128(value)
+    return true
   }
 
   /// Counts `value` (not its sum) `times` times; a full bucket stays full.
@@ -488,9 +551,9 @@ private final class Histogram: @unchecked Sendable {
   @inline(never)
   private func widen() {
     guard let old = storage, !isWide else { return }
-    let made = Histogram.allocate(capacity, wide: true)
+    let made = SampleStore.allocate(capacity, wide: true)
     for offset in 0..<capacity {
-      Histogram.store(UInt32(old.load(fromByteOffset: offset * 2, as: UInt16.self)), at: offset, in: made, wide: true)
+      SampleStore.store(UInt32(old.load(fromByteOffset: offset * 2, as: UInt16.self)), at: offset, in: made, wide: true)
     }
     old.deallocate()
     (storage, isWide) = (made, true)
@@ -500,7 +563,7 @@ private final class Histogram: @unchecked Sendable {
   /// whose extremes the digest knows), so their adds move nothing.
   func reserve(_ low: Int, _ high: Int) {
     guard storage == nil else { return }
-    (storage, base, capacity) = (Histogram.allocate(high - low + 1, wide: isWide), low, high - low + 1)
+    (storage, base, capacity) = (SampleStore.allocate(high - low + 1, wide: isWide), low, high - low + 1)
   }
 
   /// Widens the buckets in use to include `index`, moving them to a larger allocation when
@@ -514,8 +577,8 @@ private final class Histogram: @unchecked Sendable {
       let grow = Swift.max(1 << LatencyDigest.subBucketBits, (high - low + 1) / 2)
       let newBase = low < base ? Swift.max(0, low - grow) : base
       let newEnd = high >= base + capacity ? Swift.min(LatencyDigest.highestBucket + 1, high + 1 + grow) : base + capacity
-      let width = Histogram.width(isWide)
-      let made = Histogram.allocate(newEnd - newBase, wide: isWide)
+      let width = SampleStore.width(isWide)
+      let made = SampleStore.allocate(newEnd - newBase, wide: isWide)
       (made + (base - newBase) * width).copyMemory(from: old, byteCount: capacity * width)
       old.deallocate()
       (storage, base, capacity) = (made, newBase, newEnd - newBase)
