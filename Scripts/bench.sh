@@ -13,6 +13,9 @@
 #   BENCH_SEED            generator seed (default 1)
 #   BENCH_RUNS            timed runs per command (default 3; the median is shown)
 #   BENCH_WARMUP          warmup runs per command (default 1)
+#   BENCH_INTERLEAVE      1 (default): BENCH_RUNS rounds, each timing every command once in
+#                         turn, so a minute in which the machine is slow slows them all and
+#                         their ratios hold; 0: every run of one command, then the next
 #   BENCH_ARGS            extra arguments for every lockscope command (e.g. '--top 5')
 #   BENCH_LOGS            which logs: 'lean extra' (default), 'lean' or 'extra'
 #   BENCH_DUCKDB          0: leave DuckDB out; otherwise it is measured when
@@ -154,7 +157,33 @@ measure() {  # measure FILE KIND
     fi
     usable+=("$name")
   done
-  if command -v hyperfine >/dev/null; then
+  if command -v hyperfine >/dev/null && [[ "${BENCH_INTERLEAVE:-1}" != 0 ]]; then
+    # Rounds: one hyperfine run of every command in turn, `runs` times after `warmup`
+    # untimed rounds; each command's median is over the rounds. A machine whose speed
+    # drifts by tens of percent within minutes (a shared VM) moves a whole round, not
+    # one command's runs, so the ratios between commands hold.
+    local csv="$data_dir/hyperfine-$kind-$stamp.csv" args=() round
+    for name in "${usable[@]}"; do
+      args+=(--command-name "$name" "${command_of[$name]//FILE/$(q "$file")} > /dev/null")
+    done
+    declare -A times_of=()
+    echo "round,command,seconds" >"$csv"
+    for ((round = 1 - warmup; round <= runs; round++)); do
+      hyperfine --runs 1 --warmup 0 --style none --export-csv "$csv.round" "${args[@]}" >/dev/null
+      ((round >= 1)) || continue
+      # CSV columns: command,mean,stddev,median,user,system,min,max (seconds).
+      while IFS=, read -r name _ _ med _; do
+        [[ "$name" == command ]] && continue
+        times_of[$name]+="$med "
+        echo "$round,$name,$med" >>"$csv"
+      done <"$csv.round"
+      log "round $round of $runs done"
+    done
+    rm -f "$csv.round"
+    for name in "${usable[@]}"; do
+      median[$kind.$name]="$(printf '%s\n' ${times_of[$name]} | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+    done
+  elif command -v hyperfine >/dev/null; then
     local csv="$data_dir/hyperfine-$kind-$stamp.csv" args=()
     for name in "${usable[@]}"; do
       args+=(--command-name "$name" "${command_of[$name]//FILE/$(q "$file")} > /dev/null")
@@ -269,6 +298,8 @@ for kind in $which_logs; do
   fi
 done
 printf '\n%s\n' "${cg_line:+$cg_line}"
-printf 'Medians of %s runs after %s warmup (%s); MB = 10^6 bytes. %s CPUs, %s; revision %s, %s.\n' \
-  "$runs" "$warmup" "$(command -v hyperfine >/dev/null && echo hyperfine || echo 'date')" "$(nproc)" "$cpu" "$commit" "$(date -u +%Y-%m-%d)"
+printf 'Medians of %s runs after %s warmup (%s%s); MB = 10^6 bytes. %s CPUs, %s; revision %s, %s.\n' \
+  "$runs" "$warmup" "$(command -v hyperfine >/dev/null && echo hyperfine || echo 'date')" \
+  "$([[ "${BENCH_INTERLEAVE:-1}" != 0 ]] && command -v hyperfine >/dev/null && echo ', in rounds of every command in turn')" \
+  "$(nproc)" "$cpu" "$commit" "$(date -u +%Y-%m-%d)"
 printf -- '---------------------------------------------------\n'
