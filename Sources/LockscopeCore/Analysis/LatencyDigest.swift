@@ -84,14 +84,13 @@ struct LatencyDigest: Sendable {
   /// (`add` made sure).
   @inline(never)
   private mutating func addMakingRoom(_ value: Int64) {
-    let store = store.unsafelyUnwrapped
-    if !store.isHistogram && store.count < LatencyDigest.exactLimit {
+    if let store, !store.isHistogram && store.count < LatencyDigest.exactLimit {
       store.keepExact(value)
       return
     }
-    if !store.isHistogram { store.makeHistogram(min: min, max: max) }
-    store.sum += Int128(value)
-    store.add(value)
+    let histogram = histogramForAdding()
+    histogram.sum += Int128(value)
+    histogram.add(value)
   }
 
   /// The store as a histogram, made from the samples on first use and copied if shared (a

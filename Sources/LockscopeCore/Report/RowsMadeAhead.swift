@@ -11,10 +11,9 @@ import Foundation
 /// threads share one malloc arena (`FreedMemory.useOneArena`), and taking turns at its lock
 /// cost the findings more than the rows saved. The first row asked for stops the thread:
 /// what it made by then is used, and the report's thread makes the rest as before.
-/// Memory: at most `limit` rows in all, about 3 MB, are made ahead: a log of 5,000 locks and
-/// 200 agents has all its rows made before the findings are (about 20 ms of rows beside 25
-/// of findings), where 1 MB left half of them, and 10 ms more of the run's single-threaded
-/// end, to the report's thread.
+/// Memory: at most `limit` rows in all, about 3 MB, are made ahead. A log of 5,000 locks and
+/// 200 agents then has every row made while the findings are (about 20 ms beside 25); 1 MB
+/// left half of them to the report's thread, 10 ms more of the run's single-threaded end.
 final class RowsMadeAhead: @unchecked Sendable {
   /// A table of rows: how many, and how the i-th is made (unnamed).
   struct Table {
