@@ -63,7 +63,8 @@ struct ScaleShapeTests {
     var events: [(Double, String)] = []
     for k in 0..<60 {
       events.append((Double(k), line(Double(k) / 1000, "acquire", "r\(k)", "config", extra: #","mode":"shared""#)))
-      events.append((100 + Double(order[k]), line((100 + Double(order[k])) / 1000, "release", "r\(k)", "config", extra: #","mode":"shared""#)))
+      events.append(
+        (100 + Double(order[k]), line((100 + Double(order[k])) / 1000, "release", "r\(k)", "config", extra: #","mode":"shared""#)))
     }
     events.append((70, line(0.070, "request", "writer", "config")))
     events.append((159.5, line(0.160, "acquire", "writer", "config")))
@@ -134,6 +135,61 @@ struct OnlineCycleDetectorTests {
     }
   }
 
+  /// Seed 8: 300 nodes, 3,000 edges, a third against the order: most nodes end in one
+  /// component that many cycles join, so its edge lists are appended to far past 16 entries
+  /// and remade (repeats dropped) again and again.
+  @Test("a component that many cycles join keeps answering exactly, and every edge between components runs along the order")
+  func manyMergesIntoOne() {
+    var generator = SplitMix(seed: 8)
+    let nodes: Int32 = 300
+    var detector = OnlineCycleDetector()
+    var successors: [Int32: [Int32]] = [:]
+    var edges: [(Int32, Int32)] = []
+    for _ in 0..<3000 {
+      var from = Int32.random(in: 0..<nodes, using: &generator)
+      var to = Int32.random(in: 0..<nodes, using: &generator)
+      if from > to && Int.random(in: 0..<3, using: &generator) != 0 { swap(&from, &to) }
+      if from == to { continue }
+      successors[from, default: []].append(to)
+      edges.append((from, to))
+      let onCycle = detector.insert(from: from, to: to)
+      #expect(onCycle == reaches(to, from, successors), "edge \(from) → \(to)")
+    }
+    let reach = (0..<nodes).map { start in reachable(from: start, successors) }
+    for a in 0..<nodes {
+      for b in 0..<nodes where a < b {
+        let together = detector.onCommonCycle(a, b)
+        #expect(together == (reach[Int(a)].contains(b) && reach[Int(b)].contains(a)), "\(a) and \(b)")
+      }
+    }
+    for (from, to) in edges where !detector.onCommonCycle(from, to) {
+      #expect(detector.precedes(from, to), "\(from) → \(to) against the order")
+    }
+  }
+
+  @Test("a component that cycle after cycle joins keeps its edge list within twice its distinct targets, repeats and all")
+  func mergedEdgeListsStayBounded() {
+    var detector = OnlineCycleDetector()
+    // A hub 0 in a cycle with each of 1...400 in turn; each of those also points at a node
+    // of its own outside (1000 + i) and at one that all share (999): every cycle merges one
+    // small component into the hub's, whose list gets 999 again each time.
+    _ = detector.insert(from: 0, to: 999)
+    var targets = 1
+    for node: Int32 in 1...400 {
+      _ = detector.insert(from: node, to: 1000 + node)
+      _ = detector.insert(from: node, to: 999)
+      targets += 1
+      _ = detector.insert(from: 0, to: node)
+      let closes = detector.insert(from: node, to: 0)
+      #expect(closes, "the cycle 0 → \(node) → 0")
+      let counts = detector.edgeListCounts(0)
+      #expect(counts.successors >= targets)
+      #expect(counts.successors <= 2 * targets + 17, "after \(node): \(counts.successors) entries for \(targets) targets")
+    }
+    let (inside, outsideHub) = (detector.onCommonCycle(0, 400), detector.onCommonCycle(0, 1400))
+    #expect(inside && !outsideHub)
+  }
+
   @Test("an edge against the order into a node that reaches nothing puts it after the source unsearched; one that reaches more is searched")
   func targetReachingNothing() {
     var detector = OnlineCycleDetector()
@@ -148,6 +204,15 @@ struct OnlineCycleDetectorTests {
     _ = detector.insert(from: 5, to: 6)
     #expect(detector.insert(from: 7, to: 5) == false)
     #expect(detector.precedes(7, 5) && detector.precedes(5, 6) && detector.precedes(7, 6))
+  }
+
+  private func reachable(from start: Int32, _ successors: [Int32: [Int32]]) -> Set<Int32> {
+    var seen: Set<Int32> = [start]
+    var stack = [start]
+    while let node = stack.popLast() {
+      for next in successors[node] ?? [] where seen.insert(next).inserted { stack.append(next) }
+    }
+    return seen
   }
 
   private func reaches(_ start: Int32, _ goal: Int32, _ successors: [Int32: [Int32]]) -> Bool {

@@ -99,6 +99,12 @@ struct OnlineCycleDetector {
     return order.label(root(a)) < order.label(root(b))
   }
 
+  /// How many entries the edge lists of `node`'s component hold, repeats included (for tests).
+  mutating func edgeListCounts(_ node: Int32) -> (successors: Int, predecessors: Int) {
+    let root = component(node)
+    return (successors.count(root), predecessors.count(root))
+  }
+
   /// The representative of `node`'s component (path halving keeps the trees flat).
   mutating func component(_ node: Int32) -> Int32 { Self.find(node, in: &parent) }
 
@@ -178,14 +184,13 @@ struct OnlineCycleDetector {
   /// contain is a descendant of the cycle (it would be on it).
   private mutating func contractCycle(source: Int32, target: Int32) {
     forwardMark[Int(source)] = stamp  // the forward search stops at the source
-    backwardMark[Int(target)] = stamp
     var onCycle: [Int32] = [target]
     var before: [Int32] = []
+    // Both searches ran to the end, so a mark means "in that search's list" (or the end it
+    // stopped at): the backward list's forward-marked members are every component on the
+    // cycle (each also in the forward list), and a walk of the forward list adds none.
     for component in backward where component != target {
       if forwardMark[Int(component)] == stamp { onCycle.append(component) } else { before.append(component) }
-    }
-    for component in forward where component != target && backwardMark[Int(component)] == stamp && !onCycle.contains(component) {
-      onCycle.append(component)
     }
     let anchor = order.previous(target)
     for component in onCycle { order.remove(component) }
@@ -241,13 +246,20 @@ struct OnlineCycleDetector {
     return root
   }
 
-  /// Replaces the edge lists of `components` by one list for `root`: the other components
-  /// they reach, each once, none of them `root` itself.
+  /// Gives `root` the edge lists of `components` (root among them): the other components
+  /// they reach, none of them `root` itself. The other components' entries are walked and
+  /// appended to the root's list, each once; the root's own list is only walked again, to
+  /// drop its stale and repeated entries, once it has doubled since it was last made so.
+  /// A component that every cycle joins (a lock graph whose inversions tie most locks into
+  /// one) would otherwise have its whole list walked on every merge: quadratic in its edges.
+  /// Repeats are harmless meanwhile: a search maps every entry to its component and skips
+  /// what it has marked, so they cost a step, not an answer.
   private static func joinEdges(
     _ lists: inout Lists, of components: [Int32], into root: Int32, parent: inout [Int32], marks: inout [UInt32], stamp: UInt32
   ) {
+    let remake = lists.count(root) > 2 * lists.cleanCount(root) + 16
     var joined: [Int32] = []
-    for component in components {
+    for component in components where remake || component != root {
       var entry = lists.first(component)
       while entry >= 0 {
         let other = find(lists.value(entry), in: &parent)
@@ -259,6 +271,7 @@ struct OnlineCycleDetector {
       lists.clear(component)
     }
     for other in joined { lists.append(other, to: root) }
+    if remake { lists.markClean(root) }
   }
 
   private mutating func nextStamp() {
@@ -293,6 +306,10 @@ struct OnlineCycleDetector {
     /// Each list's first and last entry (-1: empty).
     private var head: [Int32] = []
     private var tail: [Int32] = []
+    /// Each list's entries, and how many it had when last made free of repeats
+    /// (`joinEdges`).
+    private var counts: [Int32] = []
+    private var cleanCounts: [Int32] = []
     /// An entry's value and the entry after it (-1: the last; for a free entry, the next
     /// free one), side by side: a search reads both.
     private var entries: [(value: Int32, link: Int32)] = []
@@ -301,7 +318,13 @@ struct OnlineCycleDetector {
     mutating func addList() {
       head.append(-1)
       tail.append(-1)
+      counts.append(0)
+      cleanCounts.append(0)
     }
+
+    @inline(__always) func count(_ list: Int32) -> Int { Int(counts[Int(list)]) }
+    @inline(__always) func cleanCount(_ list: Int32) -> Int { Int(cleanCounts[Int(list)]) }
+    mutating func markClean(_ list: Int32) { cleanCounts[Int(list)] = counts[Int(list)] }
 
     @inline(__always) func isEmpty(_ list: Int32) -> Bool { head[Int(list)] < 0 }
     /// The list's first entry (-1: none).
@@ -323,6 +346,7 @@ struct OnlineCycleDetector {
       let last = tail[Int(list)]
       if last < 0 { head[Int(list)] = entry } else { entries[Int(last)].link = entry }
       tail[Int(list)] = entry
+      counts[Int(list)] += 1
     }
 
     /// Empties the list; its entries are reused.
@@ -333,6 +357,8 @@ struct OnlineCycleDetector {
       free = first
       head[Int(list)] = -1
       tail[Int(list)] = -1
+      counts[Int(list)] = 0
+      cleanCounts[Int(list)] = 0
     }
   }
 }
