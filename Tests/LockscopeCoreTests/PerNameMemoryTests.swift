@@ -469,6 +469,14 @@ struct JSONReportStreamTests {
     for agent in 0..<100 { lists.append(agent, to: agent) }
     for agent in 0..<100 { lists.removeAll(of: agent) }
     #expect(lists.pooled == 101 && (0...1_000).allSatisfy { $0 == 1_000 ? lists[$0] == [3] : lists[$0].isEmpty })
+    // A hold that ends out of order leaves the others in the order taken.
+    lists.append(4, to: 1_000)
+    lists.append(5, to: 1_000)
+    lists.remove(at: 1, of: 1_000)
+    #expect(lists[1_000] == [3, 5])
+    lists.remove(at: 1, of: 1_000)
+    lists.remove(at: 0, of: 1_000)
+    #expect(lists[1_000].isEmpty && !lists.holdsAny(1_000))
   }
 
   @Test("names that differ only in their last bytes spread over the table: short probes")

@@ -37,15 +37,17 @@ struct HeldLists<Element> {
   /// Adds `element` at the end of the agent's list.
   mutating func append(_ element: Element, to agent: Int) {
     if agent >= listOf.count { listOf.append(contentsOf: repeatElement(-1, count: agent + 1 - listOf.count)) }
-    if listOf[agent] < 0 {
-      if let list = unused.popLast() {
-        listOf[agent] = list
-      } else {
-        listOf[agent] = Int32(lists.count)
+    var list = listOf[agent]
+    if list < 0 {
+      if unused.isEmpty {
+        list = Int32(lists.count)
         lists.append([])
+      } else {
+        list = unused.removeLast()
       }
+      listOf[agent] = list
     }
-    lists[Int(listOf[agent])].append(element)
+    lists[Int(list)].append(element)
   }
 
   /// Changes the element at `position` of the agent's list in place.
@@ -56,7 +58,13 @@ struct HeldLists<Element> {
   /// Removes the element at `position` of the agent's list.
   mutating func remove(at position: Int, of agent: Int) {
     let list = Int(listOf[agent])
-    lists[list].remove(at: position)
+    // Holds mostly end latest first, and most agents hold one lock: the last element, no
+    // shift (`remove(at:)` cost three times as much).
+    if position == lists[list].count - 1 {
+      lists[list].removeLast()
+    } else {
+      lists[list].remove(at: position)
+    }
     if lists[list].isEmpty { release(agent) }
   }
 
