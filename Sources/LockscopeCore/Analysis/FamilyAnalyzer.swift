@@ -71,10 +71,15 @@ struct FamilyAnalyzer: TimelineObserver {
     }
   }
 
+  /// Whether any family is asked for (`--family`): without one every event's call is a
+  /// no-op, and the caller skips it.
+  let isActive: Bool
+
   init(families: LockFamilies, lockNames: NameTable?, since: Int64) {
     self.families = families
     self.lockNames = lockNames
     self.since = since
+    isActive = !families.isEmpty && lockNames != nil
   }
 
   /// The family index of `lock`, or nil; worked out from its name the first time.

@@ -11,6 +11,9 @@ struct OpenHoldExpectations {
   init(_ rules: HoldExpectations) { self.rules = rules }
 
   mutating func acquired(_ event: LockEvent) {
+    // No expectation to keep and none to spare (nearly every acquire without
+    // `--expect-hold` or `expected_hold_ms`): nothing below would change anything.
+    if event.expectedNanos < 0 && rules.rules.isEmpty && doubleAcquire == nil { return }
     let key = LockAgentKey(lock: event.lock, agent: event.agent)
     if doubleAcquire == key {
       doubleAcquire = nil
