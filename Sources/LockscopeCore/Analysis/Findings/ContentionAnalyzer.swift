@@ -140,8 +140,11 @@ struct ContentionAnalyzer: FindingAnalyzer {
       return
     }
     let duration = hold.end - hold.start
+    // Most holds are neither the lock's longest yet nor long: no sample is made for them.
+    let longest = duration > shownHolds[hold.lock.index].longestReleased
+    guard longest || duration > options.longHold else { return }
     let sample = Sample(agent: hold.agent, duration: duration, time: hold.start, source: hold.source, expected: expected, site: hold.site)
-    if duration > shownHolds[hold.lock.index].longestReleased {
+    if longest {
       show(sample, released: true, lock: hold.lock.index)
     }
     if duration > options.longHold {
@@ -151,9 +154,11 @@ struct ContentionAnalyzer: FindingAnalyzer {
 
   mutating func waitEnded(_ wait: WaitInterval) {
     seen(wait.lock, at: wait.end)
+    let starved = wait.overtaken >= options.starvationOvertakes
+    guard starved || wait.outcome == .timedOut else { return }
     let sample = Sample(
       agent: wait.agent, duration: wait.end - wait.start, time: wait.start, source: wait.source, overtaken: wait.overtaken, site: wait.site)
-    if wait.overtaken >= options.starvationOvertakes {
+    if starved {
       starvation[wait.lock.rawValue, default: Group()].add(sample) { Int64($0.overtaken) }
     }
     if wait.outcome == .timedOut {

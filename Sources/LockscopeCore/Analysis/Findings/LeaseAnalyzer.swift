@@ -50,8 +50,14 @@ struct LeaseAnalyzer: FindingAnalyzer {
     fencing = BoundedList(limit: options.keptPerKind)
   }
 
+  /// Inline where the timeline calls it: most holds end otherwise, and do nothing here.
+  @inline(__always)
   mutating func holdEnded(_ hold: HoldInterval) {
     guard hold.outcome == .leaseExpired else { return }
+    leaseLapsed(hold)
+  }
+
+  private mutating func leaseLapsed(_ hold: HoldInterval) {
     var list = pending[hold.lock.rawValue] ?? []
     list.removeAll { $0.agent == hold.agent }
     list.append(Lapse(lock: hold.lock, agent: hold.agent, mode: hold.mode, deadline: hold.end, acquiredAt: hold.source))
