@@ -10,10 +10,15 @@ struct OpenHoldExpectations {
 
   init(_ rules: HoldExpectations) { self.rules = rules }
 
+  @inline(__always)
   mutating func acquired(_ event: LockEvent) {
     // No expectation to keep and none to spare (nearly every acquire without
     // `--expect-hold` or `expected_hold_ms`): nothing below would change anything.
     if event.expectedNanos < 0 && rules.rules.isEmpty && doubleAcquire == nil { return }
+    keep(event)
+  }
+
+  private mutating func keep(_ event: LockEvent) {
     let key = LockAgentKey(lock: event.lock, agent: event.agent)
     if doubleAcquire == key {
       doubleAcquire = nil
