@@ -413,10 +413,18 @@ struct LockState: Sendable {
   /// buffers, so it stays whole). The shares and maxima of `rare` are reset whenever the
   /// last holder goes, so a made but otherwise empty `rare` is let go with them.
   var idleForm: IdleLock? {
-    guard !isBusy, holders.isEmpty, waiters.isEmpty, earliestDeadline == .max,
-      rareParts.read({ $0.lapsedHolders.isEmpty }) ?? true
-    else { return nil }
-    return IdleLock(
+    // Inline: asked after every event, and a busy lock (most events' lock) answers at once.
+    @inline(__always) get {
+      guard !isBusy, holders.isEmpty, waiters.isEmpty, earliestDeadline == .max,
+        rareParts.read({ $0.lapsedHolders.isEmpty }) ?? true
+      else { return nil }
+      return idle
+    }
+  }
+
+  /// The idle form itself (`idleForm` when it applies).
+  private var idle: IdleLock {
+    IdleLock(
       capacity: capacity, holderEpoch: holderEpoch, queueMaxAndSeen: queueMaxAndSeen, integratedUntil: integratedUntil,
       queueIntegral: queueIntegral, heldNanos: heldNanos)
   }

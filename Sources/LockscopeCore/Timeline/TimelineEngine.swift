@@ -251,8 +251,15 @@ final class TimelineEngine<Observer: TimelineObserver> {
 
   /// Holders whose lease ran out before `time` lose the lock at their deadline, earliest
   /// first. `sparing` is the agent whose own `expire` event is about to end its hold.
+  /// The test inline, the expiry apart: every event asks, and almost never has a lease run out.
+  @inline(__always)
   func expireLeases(of lock: LockID, before time: Int64, sparing: AgentID?) {
     guard locks.earliestDeadline(lock.index) < time else { return }  // no lease ran out (`nextLapse`'s own test)
+    expireLapsedLeases(of: lock, before: time, sparing: sparing)
+  }
+
+  @inline(never)
+  private func expireLapsedLeases(of lock: LockID, before time: Int64, sparing: AgentID?) {
     while let (slot, deadline) = withLock(lock, { $0.nextLapse(before: time, sparing: sparing) }) {
       advance(lock, to: deadline)
       holdEnded(withLock(lock) { $0.lapse(slot: slot, at: deadline, lock: lock) })
@@ -269,6 +276,7 @@ final class TimelineEngine<Observer: TimelineObserver> {
     }
   }
 
+  @inline(__always)
   private func advanceTotal(to time: Int64) {
     let from = max(totalIntegratedUntil, selection.since)
     if time > from { totalQueueIntegral += Double(totalWaiters) * Double(time - from) }
