@@ -122,6 +122,40 @@ struct FastPathTests {
     }
   }
 
+  @Test("a learnt key is found again by its content words with its entry and field; an unlearnt one is not, even with the table full")
+  func keysFoundByContent() {
+    let prediction = KeyPrediction()
+    defer { prediction.deallocate() }
+    // Each key as a line has it, with room after it (shortPlainString reads ahead).
+    func learn(_ key: String, field: Int) -> (entry: Int, content: (low: UInt64, high: UInt64, count: Int)) {
+      let bytes = Array("\"\(key)\":1,                ".utf8)
+      return bytes.withUnsafeBufferPointer { buffer in
+        let quote = buffer.baseAddress!  // non-empty literal
+        let content = JSONScanner.shortPlainString(at: quote, end: quote + buffer.count)!  // a plain short key
+        return (prediction.entry(for: quote, keyCount: key.utf8.count, field: field, content: (content.low, content.high)), content)
+      }
+    }
+    // Short, one word; a second word (8 to 13 bytes); then more keys than the table holds.
+    let level = learn("level", field: -1)
+    let expectedMS = learn("expected_ms", field: 7)
+    let more = (0..<40).map { learn("k\($0)", field: $0 % 5) }
+    for (key, field) in [(level, -1), (expectedMS, 7)] {
+      let found = prediction.known(low: key.content.low, high: key.content.high, count: key.content.count)
+      #expect(found?.entry == key.entry && found?.field == field)
+    }
+    // The first 30 of the 40 were learnt (32 in all); the rest were not, and are not found.
+    for (index, key) in more.enumerated() {
+      let found = prediction.known(low: key.content.low, high: key.content.high, count: key.content.count)
+      if index < KeyPrediction.capacity - 2 {
+        #expect(found?.entry == key.entry && found?.field == index % 5, "k\(index)")
+      } else {
+        #expect(key.entry == KeyPrediction.unknown && found == nil, "k\(index)")
+      }
+    }
+    // Same first word, another length: not the same key.
+    #expect(prediction.known(low: level.content.low, high: 0, count: level.content.count - 1) == nil)
+  }
+
   @Test("skipNumber stops where scanNumber does, or fails with the same reason and column, eight digits at a time or not")
   func skipNumberMatchesScan() {
     let digits = Array("9081726354".utf8)

@@ -94,14 +94,10 @@ final class EventParser {
           fieldIndex = field
           thisKey = entry
         } else if let (low, high, count) = JSONScanner.shortPlainString(at: keyStart, end: scanner.end) {
-          // Most other keys: scanned and matched from the one or two words that hold them.
+          // Most other keys: scanned, then found by the one or two words that hold them among
+          // the keys learnt (a line of another shape: about one key a line), or matched.
           scanner.position = keyStart + count + 2
-          fieldIndex = keyMatcher.index(low: low, high: high, count: count)
-          // Learnt only with the colon straight after the key, as a learnt key's bytes have it.
-          thisKey =
-            try expectColon(&scanner)
-            ? predicted.entry(for: keyStart, keyCount: count, field: fieldIndex) : KeyPrediction.unknown
-          predicted.follows(thisKey, after: previousKey)
+          (fieldIndex, thisKey) = try unpredictedKey(&scanner, at: keyStart, content: (low, high, count), after: previousKey)
         } else {
           let key = try scanner.scanString()
           try expectColon(&scanner)
@@ -269,6 +265,34 @@ final class EventParser {
 
   /// Compact logs put ':' right after the key; anything else takes the general path.
   /// True when the colon came straight after the key's closing quote.
+  /// A plain short key neither prediction matched (about one a line when a log mixes
+  /// shapes of line), its closing quote passed: its field and learnt entry, found among the
+  /// keys learnt by its content, else matched and learnt. Out of line, so the loop over a
+  /// line's keys stays small for the keys that were predicted.
+  @inline(never)
+  private func unpredictedKey(
+    _ scanner: inout JSONScanner, at keyStart: UnsafePointer<UInt8>, content: (low: UInt64, high: UInt64, count: Int),
+    after previousKey: Int
+  ) throws(LineError) -> (field: Int, entry: Int) {
+    let (low, high, count) = content
+    let field: Int
+    let entry: Int
+    // Learnt only with the colon straight after the key, as a learnt key's bytes have it.
+    if try expectColon(&scanner) {
+      if let known = predicted.known(low: low, high: high, count: count) {
+        (field, entry) = (known.field, known.entry)
+      } else {
+        field = keyMatcher.index(low: low, high: high, count: count)
+        entry = predicted.entry(for: keyStart, keyCount: count, field: field, content: (low, high))
+      }
+    } else {
+      field = keyMatcher.index(low: low, high: high, count: count)
+      entry = KeyPrediction.unknown
+    }
+    predicted.follows(entry, after: previousKey)
+    return (field, entry)
+  }
+
   @inline(__always)
   @discardableResult
   private func expectColon(_ scanner: inout JSONScanner) throws(LineError) -> Bool {

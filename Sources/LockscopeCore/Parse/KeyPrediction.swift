@@ -36,13 +36,28 @@ struct KeyPrediction {
     var other: Int32
   }
 
+  /// A learnt key by its content (the words `JSONScanner.shortPlainString` gives): how a
+  /// key that neither prediction matched is found once scanned, without the key matcher or
+  /// a walk of the entries. Open addressing, twice the entries' capacity, never full.
+  struct ContentSlot {
+    var low: UInt64
+    var high: UInt64
+    var count: Int32
+    /// The entry (-1: an empty slot).
+    var entry: Int32
+  }
+
   private let entries: UnsafeMutablePointer<Entry>
+  private let byContent: UnsafeMutablePointer<ContentSlot>
+  private static let contentSlots = 2 * capacity
   /// `[0]`: entries in use; `[1]`, `[2]`: the entries of the first key of the last line
   /// and of the last line that began otherwise, or -1.
   private let state: UnsafeMutablePointer<Int>
 
   init() {
     entries = .allocate(capacity: KeyPrediction.capacity)
+    byContent = .allocate(capacity: KeyPrediction.contentSlots)
+    byContent.initialize(repeating: ContentSlot(low: 0, high: 0, count: 0, entry: -1), count: KeyPrediction.contentSlots)
     state = .allocate(capacity: 3)
     state.initialize(repeating: -1, count: 3)
     state[0] = 0
@@ -51,7 +66,30 @@ struct KeyPrediction {
   /// Frees the tables (the owner's `deinit`: a struct of pointers has none).
   func deallocate() {
     entries.deallocate()
+    byContent.deallocate()
     state.deallocate()
+  }
+
+  @inline(__always)
+  private static func contentSlot(_ low: UInt64, _ high: UInt64, _ count: Int) -> Int {
+    let mixed = (low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(truncatingIfNeeded: count)) &* 0xBF58_476D_1CE4_E5B9
+    return Int(truncatingIfNeeded: mixed >> 58) & (contentSlots - 1)
+  }
+
+  /// The learnt key whose content is `low`, `high` (`count` bytes, as
+  /// `JSONScanner.shortPlainString` packs it): its entry and field, or nil if none is learnt.
+  @inline(__always)
+  func known(low: UInt64, high: UInt64, count: Int) -> (entry: Int, field: Int)? {
+    var slot = KeyPrediction.contentSlot(low, high, count)
+    while true {
+      let candidate = byContent + slot
+      let entry = Int(candidate.pointee.entry)
+      if entry < 0 { return nil }
+      if candidate.pointee.low == low && candidate.pointee.high == high && candidate.pointee.count == Int32(count) {
+        return (entry, Int(entries[entry].field))
+      }
+      slot = (slot + 1) & (KeyPrediction.contentSlots - 1)
+    }
   }
 
   /// The learnt key at `quote` (a key's opening quote) when it is one of the two that
@@ -98,10 +136,11 @@ struct KeyPrediction {
   }
 
   /// The entry of the key at `quote`, learnt now if new: `keyCount` plain ASCII bytes between
-  /// quotes, straight followed by `:` (the caller has checked all of it). `unknown` when it
-  /// cannot be learnt (too long, or the table is full).
+  /// quotes, straight followed by `:` (the caller has checked all of it), whose content
+  /// `JSONScanner.shortPlainString` packed as `content`. `unknown` when it cannot be learnt
+  /// (too long, or the table is full).
   @inline(never)
-  func entry(for quote: UnsafePointer<UInt8>, keyCount: Int, field: Int) -> Int {
+  func entry(for quote: UnsafePointer<UInt8>, keyCount: Int, field: Int, content: (low: UInt64, high: UInt64)) -> Int {
     let length = keyCount + 3  // the quotes and the colon
     guard length <= 16 else { return KeyPrediction.unknown }
     let (low, high) = ByteMatcher.pack(quote, length)
@@ -116,6 +155,9 @@ struct KeyPrediction {
       to: Entry(
         low: low, high: high, lowMask: lowMask, highMask: highMask, length: Int32(length), field: Int32(field), next: -1, other: -1))
     state[0] = used + 1
+    var slot = KeyPrediction.contentSlot(content.low, content.high, keyCount)
+    while byContent[slot].entry >= 0 { slot = (slot + 1) & (KeyPrediction.contentSlots - 1) }
+    byContent[slot] = ContentSlot(low: content.low, high: content.high, count: Int32(keyCount), entry: Int32(used))
     return used
   }
 }
