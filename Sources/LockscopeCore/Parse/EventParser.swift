@@ -263,8 +263,6 @@ final class EventParser {
     }
   }
 
-  /// Compact logs put ':' right after the key; anything else takes the general path.
-  /// True when the colon came straight after the key's closing quote.
   /// A plain short key neither prediction matched (about one a line when a log mixes
   /// shapes of line), its closing quote passed: its field and learnt entry, found among the
   /// keys learnt by its content, else matched and learnt. Out of line, so the loop over a
@@ -293,6 +291,8 @@ final class EventParser {
     return (field, entry)
   }
 
+  /// Compact logs put ':' right after the key; anything else takes the general path.
+  /// True when the colon came straight after the key's closing quote.
   @inline(__always)
   @discardableResult
   private func expectColon(_ scanner: inout JSONScanner) throws(LineError) -> Bool {
