@@ -125,10 +125,8 @@ struct Analyzers: TimelineObserver {
 
   mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
     count(.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare, in: statistics.selection))
-    // Families and sites are tested here, inline: without `--family`, or on events with no
-    // `site`, each call only returned (some 50 million instructions on a million-line log).
-    if families.isActive { families.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare) }
-    if event.site >= 0 { sites.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare) }
+    families.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
+    sites.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
     guard findingsEnabled else { return }
     contention.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
     lockOrder.attempted(event, at: time, contended: contended, queueLength: queueLength, bare: bare)
@@ -137,7 +135,7 @@ struct Analyzers: TimelineObserver {
   mutating func acquired(_ event: LockEvent, at time: Int64, wait: Int64) {
     holdExpectations.acquired(event)
     count(.acquired(event, at: time, wait: wait, in: statistics.selection))
-    if families.isActive { families.acquired(event, at: time, wait: wait) }
+    families.acquired(event, at: time, wait: wait)
     guard findingsEnabled else { return }
     lockOrder.acquired(event, at: time, wait: wait)
     orphans.acquired(event, at: time, wait: wait)
@@ -146,8 +144,8 @@ struct Analyzers: TimelineObserver {
 
   mutating func waitEnded(_ wait: WaitInterval) {
     count(.waitEnded(wait, in: statistics.selection))
-    if families.isActive { families.waitEnded(wait) }
-    if wait.site >= 0 { sites.waitEnded(wait) }
+    families.waitEnded(wait)
+    sites.waitEnded(wait)
     guard findingsEnabled else { return }
     deadlocks.waitEnded(wait)
     contention.waitEnded(wait)
@@ -156,8 +154,8 @@ struct Analyzers: TimelineObserver {
   mutating func holdEnded(_ hold: HoldInterval) {
     let expected = holdExpectations.holdEnded(hold)
     count(.holdEnded(hold, expected: expected, in: statistics.selection))
-    if families.isActive { families.holdEnded(hold) }
-    if hold.site >= 0 { sites.holdEnded(hold) }
+    families.holdEnded(hold)
+    sites.holdEnded(hold)
     guard findingsEnabled else { return }
     deadlocks.holdEnded(hold)
     lockOrder.holdEnded(hold)

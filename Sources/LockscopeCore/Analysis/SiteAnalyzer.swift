@@ -16,8 +16,28 @@ struct SiteAnalyzer: TimelineObserver {
     body(&sites[index])
   }
 
+  // The three below test for a site inline, where the timeline calls them: most logs have
+  // none, and the call was all these cost.
+  @inline(__always)
   mutating func attempted(_ event: LockEvent, at time: Int64, contended: Bool, queueLength: Int, bare: Bool) {
-    guard event.site >= 0, time >= selection.since, selection.includes(event.agent) else { return }
+    guard event.site >= 0 else { return }
+    attemptedAtSite(event, at: time, contended: contended, bare: bare)
+  }
+
+  @inline(__always)
+  mutating func waitEnded(_ wait: WaitInterval) {
+    guard wait.site >= 0 else { return }
+    waitEndedAtSite(wait)
+  }
+
+  @inline(__always)
+  mutating func holdEnded(_ hold: HoldInterval) {
+    guard hold.site >= 0 else { return }
+    holdEndedAtSite(hold)
+  }
+
+  private mutating func attemptedAtSite(_ event: LockEvent, at time: Int64, contended: Bool, bare: Bool) {
+    guard time >= selection.since, selection.includes(event.agent) else { return }
     update(event.site) { row in
       row.attempts += 1
       row.contendedAttempts += contended ? 1 : 0
@@ -30,8 +50,8 @@ struct SiteAnalyzer: TimelineObserver {
     }
   }
 
-  mutating func waitEnded(_ wait: WaitInterval) {
-    guard wait.site >= 0, selection.includes(wait.agent) else { return }
+  private mutating func waitEndedAtSite(_ wait: WaitInterval) {
+    guard selection.includes(wait.agent) else { return }
     let clipped = max(0, wait.end - max(wait.start, selection.since))
     let inWindow = wait.end >= selection.since
     update(wait.site) { row in
@@ -50,8 +70,7 @@ struct SiteAnalyzer: TimelineObserver {
     }
   }
 
-  mutating func holdEnded(_ hold: HoldInterval) {
-    guard hold.site >= 0 else { return }
+  private mutating func holdEndedAtSite(_ hold: HoldInterval) {
     // What a hold imposed counts whoever held it, as the engine charged it.
     update(hold.site) { $0.causedWait += hold.causedWait }
     guard selection.includes(hold.agent) else { return }

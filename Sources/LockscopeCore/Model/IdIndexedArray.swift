@@ -9,3 +9,13 @@ extension Array {
     append(contentsOf: repeatElement(filler, count: index + 1 - count))
   }
 }
+
+extension Array {
+  /// `removeAll(keepingCapacity: true)`, for a lock's holders and queue emptied again and
+  /// again: their one element (the usual case) goes with `removeLast`, as the general call
+  /// replaces a subrange, several times the work.
+  @inline(__always)
+  mutating func removeAllKeepingCapacity() {
+    if count == 1 { removeLast() } else { removeAll(keepingCapacity: true) }
+  }
+}

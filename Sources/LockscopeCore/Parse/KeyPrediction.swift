@@ -135,19 +135,17 @@ struct KeyPrediction {
     }
   }
 
-  /// The entry of the key at `quote`, learnt now if new: `keyCount` plain ASCII bytes between
-  /// quotes, straight followed by `:` (the caller has checked all of it), whose content
-  /// `JSONScanner.shortPlainString` packed as `content`. `unknown` when it cannot be learnt
-  /// (too long, or the table is full).
+  /// Learns the key at `quote`, one `known` did not find (every learnt key is in
+  /// `byContent`): `keyCount` plain ASCII bytes between quotes, straight followed by `:`
+  /// (the caller has checked all of it), whose content `JSONScanner.shortPlainString`
+  /// packed as `content`. Its new entry, or `unknown` when it cannot be learnt (too long, or
+  /// the table is full).
   @inline(never)
   func entry(for quote: UnsafePointer<UInt8>, keyCount: Int, field: Int, content: (low: UInt64, high: UInt64)) -> Int {
     let length = keyCount + 3  // the quotes and the colon
     guard length <= 16 else { return KeyPrediction.unknown }
     let (low, high) = ByteMatcher.pack(quote, length)
     let used = state[0]
-    for index in 0..<used where entries[index].length == Int32(length) && entries[index].low == low && entries[index].high == high {
-      return index
-    }
     guard used < KeyPrediction.capacity else { return KeyPrediction.unknown }
     let lowMask: UInt64 = length >= 8 ? ~0 : (1 << UInt64(8 * length)) &- 1
     let highMask: UInt64 = length <= 8 ? 0 : length == 16 ? ~0 : (1 << UInt64(8 * (length - 8))) &- 1

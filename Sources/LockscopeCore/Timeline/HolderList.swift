@@ -84,9 +84,7 @@ struct HolderList: BidirectionalCollection, Sendable {
       if count < Self.indexedFrom / 2 { slotByAgent.removeAll() }
     }
     if count == 0 {
-      // The one hold of a busy lock (the common case) goes with `removeLast`, keeping the
-      // storage: `removeAll(keepingCapacity:)` replaces a subrange, several times the work.
-      if keepingStorage && slots.count == 1 { slots.removeLast() } else { slots.removeAll(keepingCapacity: keepingStorage) }
+      if keepingStorage { slots.removeAllKeepingCapacity() } else { slots.removeAll() }
       first = 0
     } else if position == first {
       first = index(after: first)

@@ -250,8 +250,8 @@ final class TimelineEngine<Observer: TimelineObserver> {
   // MARK: Shared steps
 
   /// Holders whose lease ran out before `time` lose the lock at their deadline, earliest
-  /// first. `sparing` is the agent whose own `expire` event is about to end its hold.
-  /// The test inline, the expiry apart: every event asks, and almost never has a lease run out.
+  /// first. `sparing` is the agent whose own `expire` event is about to end its hold. The
+  /// test is inline and the expiry apart: every event asks, and almost no lease has run out.
   @inline(__always)
   func expireLeases(of lock: LockID, before time: Int64, sparing: AgentID?) {
     guard locks.earliestDeadline(lock.index) < time else { return }  // no lease ran out (`nextLapse`'s own test)

@@ -29,9 +29,7 @@ struct WaiterQueue: RandomAccessCollection, MutableCollection, Sendable {
     let first = storage[head]
     head += 1
     if head == storage.count {
-      // The one waiter (the common queue) goes with `removeLast`: `removeAll(keepingCapacity:)`
-      // replaces a subrange, several times the work.
-      if storage.count == 1 { storage.removeLast() } else { storage.removeAll(keepingCapacity: true) }
+      storage.removeAllKeepingCapacity()
       head = 0
     } else if head >= 64 && head * 2 >= storage.count {
       // Compact once the dead front is as long as the live queue: amortized O(1).
