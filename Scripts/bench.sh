@@ -96,6 +96,10 @@ fi
 mkdir -p "$data_dir"
 scan="$data_dir/plain-scan"
 cc -O2 -o "$scan" Scripts/bench/plain-scan.c
+# The issue's own baseline: the same walk in plain Swift (a byte loop; the C one's memchr
+# finds quotes and newlines with vector instructions, about twice as fast here).
+swift_scan="$data_dir/plain-scan-swift"
+swiftc -O -o "$swift_scan" Scripts/bench/plain-scan.swift >&2
 read -r -a extra_args <<<"${BENCH_ARGS:-}"
 
 # --- data -------------------------------------------------------------------------------
@@ -121,10 +125,11 @@ generate() {  # generate KIND SIZE -> prints the log's path
 # --- measuring --------------------------------------------------------------------------
 # The commands, by name; FILE is replaced by the log. Shell-quoted, for hyperfine.
 q() { printf '%q ' "$@"; }
-names=(cat plain-scan report no-findings threads-1)
+names=(cat plain-scan plain-scan-swift report no-findings threads-1)
 declare -A command_of=(
   [cat]="cat FILE"
   [plain-scan]="$(q "$scan") FILE"
+  [plain-scan-swift]="$(q "$swift_scan") FILE"
   [report]="$(q "$lockscope" report --format json "${extra_args[@]}") FILE"
   [no-findings]="$(q "$lockscope" report --format json --no-findings "${extra_args[@]}") FILE"
   [threads-1]="$(q "$lockscope" report --format json --threads 1 "${extra_args[@]}") FILE"
@@ -132,6 +137,7 @@ declare -A command_of=(
 declare -A shown_as=(
   [cat]='`cat` (page cache)'
   [plain-scan]='plain one-core scan of four fields (C)'
+  [plain-scan-swift]='plain one-core scan of four fields (Swift)'
   [report]='`lockscope report --format json`'
   [no-findings]='`lockscope report --format json --no-findings`'
   [threads-1]='`lockscope report --format json --threads 1`'
@@ -236,7 +242,9 @@ for kind in $which_logs; do
   file_of[$kind]="$(generate "$kind" "$size")"
   bytes_of[$kind]="$(stat -c %s "${file_of[$kind]}")"
   lines_of[$kind]="$(wc -l <"${file_of[$kind]}")"
+  # Both scans print their line count and checksum: they must agree (the same walk).
   "$scan" "${file_of[$kind]}" >&2
+  "$swift_scan" "${file_of[$kind]}" >&2
   log "measuring on ${file_of[$kind]}"
   measure "${file_of[$kind]}" "$kind"
   if [[ "${BENCH_RSS_HEADS:-1}" != 0 ]]; then
@@ -276,18 +284,22 @@ for kind in $which_logs; do
     "$kind" "$(awk -v b="$b" 'BEGIN { printf "%.0f", b / 1e6 }')" "${lines_of[$kind]}" \
     "$(awk -v b="$b" -v l="${lines_of[$kind]}" 'BEGIN { printf "%.0f", b / l }')" "$size" "$seed" \
     "$([[ "$kind" == extra ]] && echo ' --extra-fields --locks 5000')"
-  printf '| | MB/s | × plain scan | peak RSS |\n|---|---|---|---|\n'
+  printf '| | MB/s | × C scan | × Swift scan | peak RSS |\n|---|---|---|---|---|\n'
   scan_s="${median[$kind.plain-scan]:-}"
+  swift_s="${median[$kind.plain-scan-swift]:-}"
   for name in "${names[@]}"; do
     s="${median[$kind.$name]:-}"
     [[ -n "$s" ]] || continue
-    printf '| %s | %s | %s | %s MB |\n' "${shown_as[$name]}" \
-      "$(awk -v b="$b" -v s="$s" 'BEGIN { printf "%.0f", b / 1e6 / s }')" "$(ratio "$s" "$scan_s")" "${rss[$kind.$name]:-?}"
+    printf '| %s | %s | %s | %s | %s MB |\n' "${shown_as[$name]}" \
+      "$(awk -v b="$b" -v s="$s" 'BEGIN { printf "%.0f", b / 1e6 / s }')" "$(ratio "$s" "$scan_s")" \
+      "$(ratio "$s" "$swift_s")" "${rss[$kind.$name]:-?}"
   done
   report_s="${median[$kind.report]:-}"
   printf '\n'
-  printf -- '- full report / plain scan: %s (goal ≥ 1.4)\n' "$(ratio "$report_s" "$scan_s")"
-  printf -- '- --threads 1 / plain scan: %s (goal ≥ 0.7)\n' "$(ratio "${median[$kind.threads-1]:-}" "$scan_s")"
+  printf -- '- full report / plain Swift scan (the issue'"'"'s baseline): %s (goal ≥ 1.4)\n' "$(ratio "$report_s" "$swift_s")"
+  printf -- '- --threads 1 / plain Swift scan: %s (goal ≥ 0.7)\n' "$(ratio "${median[$kind.threads-1]:-}" "$swift_s")"
+  printf -- '- full report / plain C scan (stricter): %s; --threads 1: %s\n' "$(ratio "$report_s" "$scan_s")" \
+    "$(ratio "${median[$kind.threads-1]:-}" "$scan_s")"
   [[ -n "${median[$kind.duckdb]:-}" ]] && printf -- '- full report / DuckDB: %s (goal ≥ 6)\n' "$(ratio "$report_s" "${median[$kind.duckdb]}")"
   if [[ -n "${median[$kind.no-findings]:-}" && -n "$report_s" ]]; then
     printf -- '- findings cost: %s of the wall time over --no-findings (goal ≤ 10%%)\n' \
