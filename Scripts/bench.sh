@@ -149,7 +149,9 @@ if [[ "$have_duckdb" == 1 ]]; then
 fi
 
 # Medians in seconds of each command on FILE, into the array `median`.
-declare -A median rss
+# `cpu`: user + system seconds of the same runs (median): the work done, which a core the
+# VM lends elsewhere for a moment does not inflate as it does the wall time of two threads.
+declare -A median rss cpu
 measure() {  # measure FILE KIND
   local file="$1" kind="$2" name cmd stamp
   stamp="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -172,22 +174,24 @@ measure() {  # measure FILE KIND
     for name in "${usable[@]}"; do
       args+=(--command-name "$name" "${command_of[$name]//FILE/$(q "$file")} > /dev/null")
     done
-    declare -A times_of=()
-    echo "round,command,seconds" >"$csv"
+    declare -A times_of=() cpu_of=()
+    echo "round,command,seconds,cpu_seconds" >"$csv"
     for ((round = 1 - warmup; round <= runs; round++)); do
       hyperfine --runs 1 --warmup 0 --style none --export-csv "$csv.round" "${args[@]}" >/dev/null
       ((round >= 1)) || continue
       # CSV columns: command,mean,stddev,median,user,system,min,max (seconds).
-      while IFS=, read -r name _ _ med _; do
+      while IFS=, read -r name _ _ med user system _; do
         [[ "$name" == command ]] && continue
         times_of[$name]+="$med "
-        echo "$round,$name,$med" >>"$csv"
+        cpu_of[$name]+="$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }') "
+        echo "$round,$name,$med,$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')" >>"$csv"
       done <"$csv.round"
       log "round $round of $runs done"
     done
     rm -f "$csv.round"
     for name in "${usable[@]}"; do
       median[$kind.$name]="$(printf '%s\n' ${times_of[$name]} | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+      cpu[$kind.$name]="$(printf '%s\n' ${cpu_of[$name]} | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
     done
   elif command -v hyperfine >/dev/null; then
     local csv="$data_dir/hyperfine-$kind-$stamp.csv" args=()
@@ -196,8 +200,10 @@ measure() {  # measure FILE KIND
     done
     hyperfine --warmup "$warmup" --runs "$runs" --export-csv "$csv" --export-json "${csv%.csv}.json" "${args[@]}" >&2
     # CSV columns: command,mean,stddev,median,user,system,min,max (seconds).
-    while IFS=, read -r name _ _ med _; do
-      [[ "$name" == command ]] || median[$kind.$name]="$med"
+    while IFS=, read -r name _ _ med user system _; do
+      [[ "$name" == command ]] && continue
+      median[$kind.$name]="$med"
+      cpu[$kind.$name]="$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')"  # hyperfine's means
     done <"$csv"
   else
     for name in "${usable[@]}"; do
@@ -284,15 +290,16 @@ for kind in $which_logs; do
     "$kind" "$(awk -v b="$b" 'BEGIN { printf "%.0f", b / 1e6 }')" "${lines_of[$kind]}" \
     "$(awk -v b="$b" -v l="${lines_of[$kind]}" 'BEGIN { printf "%.0f", b / l }')" "$size" "$seed" \
     "$([[ "$kind" == extra ]] && echo ' --extra-fields --locks 5000')"
-  printf '| | MB/s | × C scan | × Swift scan | peak RSS |\n|---|---|---|---|---|\n'
+  printf '| | MB/s | × C scan | × Swift scan | CPU s (user + sys) | peak RSS |\n|---|---|---|---|---|---|\n'
   scan_s="${median[$kind.plain-scan]:-}"
   swift_s="${median[$kind.plain-scan-swift]:-}"
   for name in "${names[@]}"; do
     s="${median[$kind.$name]:-}"
     [[ -n "$s" ]] || continue
-    printf '| %s | %s | %s | %s | %s MB |\n' "${shown_as[$name]}" \
+    printf '| %s | %s | %s | %s | %s | %s MB |\n' "${shown_as[$name]}" \
       "$(awk -v b="$b" -v s="$s" 'BEGIN { printf "%.0f", b / 1e6 / s }')" "$(ratio "$s" "$scan_s")" \
-      "$(ratio "$s" "$swift_s")" "${rss[$kind.$name]:-?}"
+      "$(ratio "$s" "$swift_s")" "$(awk -v c="${cpu[$kind.$name]:-}" 'BEGIN { if (c == "") print "?"; else printf "%.2f", c }')" \
+      "${rss[$kind.$name]:-?}"
   done
   report_s="${median[$kind.report]:-}"
   printf '\n'
