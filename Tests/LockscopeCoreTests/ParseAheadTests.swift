@@ -85,6 +85,53 @@ struct ParseAheadTests {
       "seed \(seed), agents")
   }
 
+  /// One thread parses `AnalysisOptions.parsedAtATime` events before it applies them: the
+  /// report, the warnings and a `--strict` failure must be those of event by event (1), for
+  /// batch sizes that end mid-log, on every line, and past its end.
+  @Test("one thread parsing a batch ahead gives the report, warnings and failures of event by event")
+  func batchedOnOneThread() throws {
+    var random = SplitMix(seed: 7)
+    var lines: [String] = []
+    var time = 1.0
+    for index in 0..<3_000 {
+      time += Double(random.below(1000)) / 1e5
+      let agent = "w\(random.below(30))"
+      let lock = "L\(random.below(40 + index / 100))"
+      if random.below(50) == 0 { lines.append("{\"ts\":\"bad\",\"event\":\"acquire\",\"agent\":\"a\",\"lock\":\"b\(index)\"}") }
+      lines.append(line(time, "acquire", agent, lock))
+      lines.append(line(time + 0.0005, "release", agent, lock))
+    }
+    let generated = temporaryFile(lines.joined(separator: "\n") + "\n")
+    func run(_ path: String, size: Int, strict: Bool = false) -> (json: String?, warnings: [String], failure: String?) {
+      var options = AnalysisOptions()
+      options.threads = 1
+      options.parsedAtATime = size
+      options.strict = strict
+      var warnings: [String] = []
+      do {
+        let report = try LogAnalysis.run(paths: [path], options: options) { warnings.append($0) }
+        return (JSONReportRenderer().render(report), warnings, nil)
+      } catch {
+        return (nil, warnings, error.message)
+      }
+    }
+    let paths = [generated] + Self.fixtureLogs.filter { !$0.contains("/merge/") }
+    for path in paths {
+      let one = run(path, size: 1)
+      #expect(one.json != nil || one.failure != nil, "\(path)")
+      for size in [7, 1024, 100_000] {
+        let batched = run(path, size: size)
+        #expect(batched.json == one.json, "report differs, \(size) at a time: \(path)")
+        #expect(batched.warnings == one.warnings, "warnings differ, \(size) at a time: \(path)")
+        #expect(batched.failure == one.failure, "failure differs, \(size) at a time: \(path)")
+      }
+    }
+    // --strict fails at the first bad line: the same message, whatever was parsed ahead.
+    let strictOne = run(generated, size: 1, strict: true)
+    #expect(strictOne.failure != nil)
+    for size in [7, 1024] { #expect(run(generated, size: size, strict: true).failure == strictOne.failure, "strict, \(size)") }
+  }
+
   @Test("--threads with a bad value exits 2 with one line")
   func badValue() {
     for value in ["0", "-1", "two", "1.5", "٢"] {

@@ -38,6 +38,9 @@ struct AnalysisOptions: Sendable {
   /// One a core, up to three: a fourth thread would have no work to take, and on two cores
   /// a third only takes turns with the other two (measured: 6% slower than two).
   static let defaultThreads = min(3, max(1, ProcessInfo.processInfo.activeProcessorCount))
+  /// `--threads 1`: how many events of an input are parsed before they are applied
+  /// (`LogAnalysis.stream`); 1 is event by event (the tests compare the two).
+  var parsedAtATime = LogAnalysis.parsedAtATime
 
   init() {}
 }
@@ -85,7 +88,10 @@ enum LogAnalysis {
     defer { progress?.finish() }
     return try run(
       sources: sources, options: options, warn: warn, observe: observe, analyzers: analyzers, keeping: keeping,
-      parseAhead: options.threads > 1, drive: { streams, engine throws(InputError) in try stream(streams, into: engine, keeping: keeping) })
+      parseAhead: options.threads > 1,
+      drive: { streams, engine throws(InputError) in
+        try stream(streams, into: engine, keeping: keeping, parsedAtATime: options.parsedAtATime)
+      })
   }
 
   /// The same over inputs already opened, with `drive` feeding their events to the engine
@@ -192,12 +198,25 @@ enum LogAnalysis {
     return sources
   }
 
-  /// One input is read straight through; several go through the time-ordered merge.
-  static func stream<Observer>(_ streams: [EventStream], into engine: TimelineEngine<Observer>, keeping: HotLockEvents? = nil)
-    throws(InputError)
-  {
+  /// Events of one input parsed before they are applied, on one thread: the parser's code,
+  /// then the timeline's and the analyzers', each stays in the instruction cache for a
+  /// batch. Parsed and applied in turn, an event at a time, their code evicted each other's:
+  /// twice the instruction cache misses (16.6 against 8.5 M in 100,000 lines, cachegrind).
+  static let parsedAtATime = 1024
+
+  /// One input is read straight through, `parsedAtATime` events parsed, then applied; several
+  /// go through the time-ordered merge. Outputs that follow each event as it comes, or that
+  /// read its trace context (kept in the parser for the event in flight), get them one at a
+  /// time.
+  static func stream<Observer>(
+    _ streams: [EventStream], into engine: TimelineEngine<Observer>, keeping: HotLockEvents? = nil,
+    parsedAtATime: Int = LogAnalysis.parsedAtATime
+  ) throws(InputError) {
     if streams.count == 1 {
       let input = streams[0]
+      if parsedAtATime > 1 && !engine.observer.wantsEvents && !input.capturesTraceContexts {
+        return try streamBatched(input, into: engine, keeping: keeping, size: parsedAtATime)
+      }
       while let event = try input.next() {
         engine.apply(event)
         keep(event, applied: engine, in: keeping)
@@ -211,6 +230,32 @@ enum LogAnalysis {
       engine.apply(event)
       keep(event, applied: engine, in: keeping)
       if engine.observer.isDone { return }
+    }
+  }
+
+  /// `stream` of one input, `size` events parsed before they are applied. Every event read
+  /// before a failure (a read error, a bad line under `--strict`) is applied before it is
+  /// thrown, as event by event.
+  private static func streamBatched<Observer>(
+    _ input: EventStream, into engine: TimelineEngine<Observer>, keeping: HotLockEvents?, size: Int
+  ) throws(InputError) {
+    var batch: [LockEvent] = []
+    batch.reserveCapacity(size)
+    while true {
+      var failure: InputError?
+      do {
+        while batch.count < size, let event = try input.next() { batch.append(event) }
+      } catch {
+        failure = error
+      }
+      for event in batch {
+        engine.apply(event)
+        keep(event, applied: engine, in: keeping)
+        if engine.observer.isDone { return }
+      }
+      if let failure { throw failure }
+      if batch.count < size { return }  // the input ended
+      batch.removeAll(keepingCapacity: true)
     }
   }
 
