@@ -371,7 +371,7 @@ enum OptionTable {
     OptionSpec(
       "threads", value: "n", default: "one a core, up to 3", commands: [.report, .check, .timeline, .whatif],
       help:
-        "1: read, parse and analyse on one thread. 2: parse on a second thread while the first runs the timeline; the statistics are counted by whichever waits, and the report's first rows are made there while the findings are worked out. 3 (or more, same as 3): also a thread that only counts statistics. The output is the same."
+        "1: read, parse and analyse on one thread, a batch of events parsed before it is analysed. 2: parse on a second thread while the first runs the timeline; the statistics are counted by whichever waits, and the report's first rows are made there while the findings are worked out. 3 (or more, same as 3): also a thread that only counts statistics. The output is the same."
     ) { options, value throws(UsageError) in
       guard value.allSatisfy(\.isASCII), let count = Int(value), count >= 1, count <= 1024 else {
         throw UsageError("--threads takes a whole number of threads from 1 to 1024, not '\(value)'.")
