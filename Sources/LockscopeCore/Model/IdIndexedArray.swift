@@ -8,9 +8,7 @@ extension Array {
     if index >= capacity { reserveCapacity(Swift.max(index + 1, capacity * 2, 64)) }
     append(contentsOf: repeatElement(filler, count: index + 1 - count))
   }
-}
 
-extension Array {
   /// `removeAll(keepingCapacity: true)`, for a lock's holders and queue emptied again and
   /// again: their one element (the usual case) goes with `removeLast`, as the general call
   /// replaces a subrange, several times the work.

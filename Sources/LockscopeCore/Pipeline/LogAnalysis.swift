@@ -218,18 +218,14 @@ enum LogAnalysis {
         return try streamBatched(input, into: engine, keeping: keeping, size: parsedAtATime)
       }
       while let event = try input.next() {
-        engine.apply(event)
-        keep(event, applied: engine, in: keeping)
-        if engine.observer.isDone { return }
+        if apply(event, to: engine, keeping: keeping) { return }
       }
       return
     }
     let merged = MergedEventStream(inputs: streams)
     try merged.start()
     while let event = try merged.next() {
-      engine.apply(event)
-      keep(event, applied: engine, in: keeping)
-      if engine.observer.isDone { return }
+      if apply(event, to: engine, keeping: keeping) { return }
     }
   }
 
@@ -249,14 +245,21 @@ enum LogAnalysis {
         failure = error
       }
       for event in batch {
-        engine.apply(event)
-        keep(event, applied: engine, in: keeping)
-        if engine.observer.isDone { return }
+        if apply(event, to: engine, keeping: keeping) { return }
       }
       if let failure { throw failure }
       if batch.count < size { return }  // the input ended
       batch.removeAll(keepingCapacity: true)
     }
+  }
+
+  /// Applies `event` and hands it to `keeping` (`keep`): every driver's step, one thread or
+  /// two. True once the observer wants no more events (its output was closed).
+  @inline(__always)
+  static func apply<Observer>(_ event: LockEvent, to engine: TimelineEngine<Observer>, keeping: HotLockEvents?) -> Bool {
+    engine.apply(event)
+    keep(event, applied: engine, in: keeping)
+    return engine.observer.isDone
   }
 
   /// Hands `keeping` an event `engine` was given, if the engine looked at it (a crash, or

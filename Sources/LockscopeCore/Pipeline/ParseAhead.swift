@@ -57,9 +57,7 @@ enum ParseAhead {
       agents.intern(copied: batch.agentBytes, ends: batch.agentEnds)
       locks.intern(copied: batch.lockBytes, ends: batch.lockEnds)
       for event in batch.events {
-        engine.apply(event)
-        LogAnalysis.keep(event, applied: engine, in: keeping)
-        if engine.observer.isDone {
+        if LogAnalysis.apply(event, to: engine, keeping: keeping) {
           queue.cancel()
           return
         }
@@ -86,9 +84,7 @@ enum ParseAhead {
       agents.intern(copied: batch.agentBytes, ends: batch.agentEnds)
       locks.intern(copied: batch.lockBytes, ends: batch.lockEnds)
       for event in batch.events {
-        engine.apply(event)
-        LogAnalysis.keep(event, applied: engine, in: keeping)
-        if engine.observer.isDone { return }
+        if LogAnalysis.apply(event, to: engine, keeping: keeping) { return }
       }
       switch batch.end {
       case nil: continue
