@@ -148,6 +148,9 @@ if [[ "$have_duckdb" == 1 ]]; then
   command_of[duckdb]="python3 Scripts/bench/duckdb-holds.py FILE"
 fi
 
+# The median of the numbers given as arguments.
+median_of() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
 # Medians in seconds of each command on FILE, into the array `median`.
 # `cpu`: user + system seconds of the same runs (median): the work done, which a core the
 # VM lends elsewhere for a moment does not inflate as it does the wall time of two threads.
@@ -170,7 +173,7 @@ measure() {  # measure FILE KIND
     # untimed rounds; each command's median is over the rounds. A machine whose speed
     # drifts by tens of percent within minutes (a shared VM) moves a whole round, not
     # one command's runs, so the ratios between commands hold.
-    local csv="$data_dir/hyperfine-$kind-$stamp.csv" args=() round
+    local csv="$data_dir/hyperfine-$kind-$stamp.csv" args=() round used
     for name in "${usable[@]}"; do
       args+=(--command-name "$name" "${command_of[$name]//FILE/$(q "$file")} > /dev/null")
     done
@@ -182,16 +185,17 @@ measure() {  # measure FILE KIND
       # CSV columns: command,mean,stddev,median,user,system,min,max (seconds).
       while IFS=, read -r name _ _ med user system _; do
         [[ "$name" == command ]] && continue
+        used="$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')"
         times_of[$name]+="$med "
-        cpu_of[$name]+="$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }') "
-        echo "$round,$name,$med,$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')" >>"$csv"
+        cpu_of[$name]+="$used "
+        echo "$round,$name,$med,$used" >>"$csv"
       done <"$csv.round"
       log "round $round of $runs done"
     done
     rm -f "$csv.round"
     for name in "${usable[@]}"; do
-      median[$kind.$name]="$(printf '%s\n' ${times_of[$name]} | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
-      cpu[$kind.$name]="$(printf '%s\n' ${cpu_of[$name]} | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+      median[$kind.$name]="$(median_of ${times_of[$name]})"
+      cpu[$kind.$name]="$(median_of ${cpu_of[$name]})"
     done
   elif command -v hyperfine >/dev/null; then
     local csv="$data_dir/hyperfine-$kind-$stamp.csv" args=()
@@ -215,7 +219,7 @@ measure() {  # measure FILE KIND
         eval "$cmd"
         times+=("$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')")
       done
-      median[$kind.$name]="$(printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+      median[$kind.$name]="$(median_of "${times[@]}")"
     done
   fi
   # Peak memory: one run each under GNU time.
