@@ -150,11 +150,14 @@ fi
 
 # The median of the numbers given as arguments.
 median_of() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# "fastest–slowest" of the seconds given as arguments: how far a command's runs spread (on
+# a shared VM one command can move by half while the others hold).
+range_of() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { low = $1 } { high = $1 } END { printf "%.3f–%.3f", low, high }'; }
 
 # Medians in seconds of each command on FILE, into the array `median`.
 # `cpu`: user + system seconds of the same runs (median): the work done, which a core the
 # VM lends elsewhere for a moment does not inflate as it does the wall time of two threads.
-declare -A median rss cpu
+declare -A median rss cpu spread
 measure() {  # measure FILE KIND
   local file="$1" kind="$2" name cmd stamp
   stamp="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -196,6 +199,7 @@ measure() {  # measure FILE KIND
     for name in "${usable[@]}"; do
       median[$kind.$name]="$(median_of ${times_of[$name]})"
       cpu[$kind.$name]="$(median_of ${cpu_of[$name]})"
+      spread[$kind.$name]="$(range_of ${times_of[$name]})"
     done
   elif command -v hyperfine >/dev/null; then
     local csv="$data_dir/hyperfine-$kind-$stamp.csv" args=()
@@ -204,9 +208,10 @@ measure() {  # measure FILE KIND
     done
     hyperfine --warmup "$warmup" --runs "$runs" --export-csv "$csv" --export-json "${csv%.csv}.json" "${args[@]}" >&2
     # CSV columns: command,mean,stddev,median,user,system,min,max (seconds).
-    while IFS=, read -r name _ _ med user system _; do
+    while IFS=, read -r name _ _ med user system low high; do
       [[ "$name" == command ]] && continue
       median[$kind.$name]="$med"
+      spread[$kind.$name]="$(range_of "$low" "$high")"
       cpu[$kind.$name]="$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')"  # hyperfine's means
     done <"$csv"
   else
@@ -220,6 +225,7 @@ measure() {  # measure FILE KIND
         times+=("$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')")
       done
       median[$kind.$name]="$(median_of "${times[@]}")"
+      spread[$kind.$name]="$(range_of "${times[@]}")"
     done
   fi
   # Peak memory: one run each under GNU time.
@@ -294,15 +300,15 @@ for kind in $which_logs; do
     "$kind" "$(awk -v b="$b" 'BEGIN { printf "%.0f", b / 1e6 }')" "${lines_of[$kind]}" \
     "$(awk -v b="$b" -v l="${lines_of[$kind]}" 'BEGIN { printf "%.0f", b / l }')" "$size" "$seed" \
     "$([[ "$kind" == extra ]] && echo ' --extra-fields --locks 5000')"
-  printf '| | MB/s | × C scan | × Swift scan | CPU s (user + sys) | peak RSS |\n|---|---|---|---|---|---|\n'
+  printf '| | MB/s | × C scan | × Swift scan | wall s, fastest–slowest run | CPU s (user + sys) | peak RSS |\n|---|---|---|---|---|---|---|\n'
   scan_s="${median[$kind.plain-scan]:-}"
   swift_s="${median[$kind.plain-scan-swift]:-}"
   for name in "${names[@]}"; do
     s="${median[$kind.$name]:-}"
     [[ -n "$s" ]] || continue
-    printf '| %s | %s | %s | %s | %s | %s MB |\n' "${shown_as[$name]}" \
+    printf '| %s | %s | %s | %s | %s | %s | %s MB |\n' "${shown_as[$name]}" \
       "$(awk -v b="$b" -v s="$s" 'BEGIN { printf "%.0f", b / 1e6 / s }')" "$(ratio "$s" "$scan_s")" \
-      "$(ratio "$s" "$swift_s")" "$(awk -v c="${cpu[$kind.$name]:-}" 'BEGIN { if (c == "") print "?"; else printf "%.2f", c }')" \
+      "$(ratio "$s" "$swift_s")" "${spread[$kind.$name]:-?}" "$(awk -v c="${cpu[$kind.$name]:-}" 'BEGIN { if (c == "") print "?"; else printf "%.2f", c }')" \
       "${rss[$kind.$name]:-?}"
   done
   report_s="${median[$kind.report]:-}"
