@@ -150,6 +150,8 @@ fi
 
 # The median of the numbers given as arguments.
 median_of() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# User plus system seconds (hyperfine's two CPU columns).
+cpu_seconds() { awk -v u="$1" -v s="$2" 'BEGIN { print u + s }'; }
 # "fastest–slowest" of the seconds given as arguments: how far a command's runs spread (on
 # a shared VM one command can move by half while the others hold).
 range_of() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { low = $1 } { high = $1 } END { printf "%.3f–%.3f", low, high }'; }
@@ -188,7 +190,7 @@ measure() {  # measure FILE KIND
       # CSV columns: command,mean,stddev,median,user,system,min,max (seconds).
       while IFS=, read -r name _ _ med user system _; do
         [[ "$name" == command ]] && continue
-        used="$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')"
+        used="$(cpu_seconds "$user" "$system")"
         times_of[$name]+="$med "
         cpu_of[$name]+="$used "
         echo "$round,$name,$med,$used" >>"$csv"
@@ -212,7 +214,7 @@ measure() {  # measure FILE KIND
       [[ "$name" == command ]] && continue
       median[$kind.$name]="$med"
       spread[$kind.$name]="$(range_of "$low" "$high")"
-      cpu[$kind.$name]="$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')"  # hyperfine's means
+      cpu[$kind.$name]="$(cpu_seconds "$user" "$system")"  # hyperfine's means
     done <"$csv"
   else
     for name in "${usable[@]}"; do

@@ -43,7 +43,7 @@ final class EventStream {
   var name: String { reader.source.name }
 
   /// Whether the parser keeps each event's trace context for the event in flight (an output
-  /// asked for them): then events are handed on one at a time, not parsed ahead.
+  /// asked for them): then events are applied as each is parsed (`LogAnalysis.appliesEachAsParsed`).
   var capturesTraceContexts: Bool { parser.traces.capturing }
 
   /// The input ended and every event was handed out (a live input may return nil before).

@@ -159,9 +159,7 @@ enum LogAnalysis {
     if let otlp {
       try otlp.read(sources)
       otlp.feed(engine) { event in keep(event, applied: engine, in: keeping) }
-    } else if parseAhead && (parser.traces.capturing || observer.wantsEvents) {
-      // Trace contexts live in the parser per event in flight, not per batch; outputs that
-      // follow each event (the timelines) name sites as they go: parsed and applied in turn.
+    } else if parseAhead && appliesEachAsParsed(observer, capturingTraces: parser.traces.capturing) {
       try ParseAhead.driveInline(streams, parser: parser, agents: agents, locks: locks, into: engine, keeping: keeping)
     } else if parseAhead {
       try ParseAhead.drive(
@@ -204,17 +202,23 @@ enum LogAnalysis {
   /// twice the instruction cache misses (16.6 against 7.9 M in 100,000 lines, cachegrind).
   static let parsedAtATime = 1024
 
-  /// One input is read straight through, `parsedAtATime` events parsed, then applied; several
-  /// go through the time-ordered merge. Outputs that follow each event as it comes, or that
-  /// read its trace context (kept in the parser for the event in flight), get them one at a
-  /// time.
+  /// Whether events must be applied as each is parsed, not a batch ahead (either thread
+  /// count): outputs that follow each event as it comes (the timelines name sites as they
+  /// go), or that read its trace context, which the parser keeps for the event in flight
+  /// only.
+  static func appliesEachAsParsed<Observer: TimelineObserver>(_ observer: Observer, capturingTraces: Bool) -> Bool {
+    observer.wantsEvents || capturingTraces
+  }
+
+  /// One input is read straight through, `parsedAtATime` events parsed, then applied (event
+  /// by event where `appliesEachAsParsed`); several go through the time-ordered merge.
   static func stream<Observer>(
     _ streams: [EventStream], into engine: TimelineEngine<Observer>, keeping: HotLockEvents? = nil,
     parsedAtATime: Int = LogAnalysis.parsedAtATime
   ) throws(InputError) {
     if streams.count == 1 {
       let input = streams[0]
-      if parsedAtATime > 1 && !engine.observer.wantsEvents && !input.capturesTraceContexts {
+      if parsedAtATime > 1 && !appliesEachAsParsed(engine.observer, capturingTraces: input.capturesTraceContexts) {
         return try streamBatched(input, into: engine, keeping: keeping, size: parsedAtATime)
       }
       while let event = try input.next() {
