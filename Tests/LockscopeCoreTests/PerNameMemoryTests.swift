@@ -479,6 +479,48 @@ struct JSONReportStreamTests {
     #expect(lists[1_000].isEmpty && !lists.holdsAny(1_000))
   }
 
+  @Test("held lists behave as plain arrays under random appends, changes and removes, and copies stay apart")
+  func heldListsModel() {
+    var lists = HeldLists<Int>()
+    var model: [Int: [Int]] = [:]  // the same lists as plain arrays
+    var snapshots: [(lists: HeldLists<Int>, model: [Int: [Int]])] = []
+    var rng = SplitMix(seed: 19)
+    for step in 0..<3_000 {
+      let agent = Int(rng.next() % 70)
+      let list = model[agent, default: []]
+      switch rng.next() % 8 {
+      case 0..<4 where list.count < 12:
+        lists.append(step, to: agent)
+        model[agent, default: []].append(step)
+      case 4 where !list.isEmpty:
+        let position = Int(rng.next() % UInt64(list.count))
+        lists.modify(agent, at: position) { $0 = -step }
+        model[agent]![position] = -step
+      case 5 where !list.isEmpty:
+        lists.removeAll(of: agent)
+        model[agent] = []
+      default:
+        guard !list.isEmpty else { continue }
+        let position = Int(rng.next() % UInt64(list.count))
+        lists.remove(at: position, of: agent)
+        model[agent]!.remove(at: position)
+      }
+      // A copy taken now must not see later changes (nor the original the copy's).
+      if step % 500 == 0 { snapshots.append((lists, model)) }
+      let expected = model[agent, default: []]
+      #expect(lists[agent] == expected && lists.count(of: agent) == expected.count && lists.holdsAny(agent) == !expected.isEmpty)
+      #expect(Array(lists.entries(of: agent)) == expected && (0..<expected.count).map { lists[agent, $0] } == expected)
+      #expect(lists.lastIndex(of: agent, where: { $0 < 0 }) == expected.lastIndex(where: { $0 < 0 }))
+    }
+    #expect((0..<70).allSatisfy { lists[$0] == model[$0, default: []] } && lists.pooled <= 70)
+    for var (copy, copied) in snapshots {
+      #expect((0..<70).allSatisfy { copy[$0] == copied[$0, default: []] })
+      copy.append(99, to: 3)
+      copied[3, default: []].append(99)
+      #expect(copy[3] == copied[3]! && lists[3] == model[3, default: []])
+    }
+  }
+
   @Test("names that differ only in their last bytes spread over the table: short probes")
   func nameTableSpreads() {
     for prefix in ["agent-", "lock-", "k", "tenant:42/row:"] {

@@ -67,12 +67,13 @@ struct LockOrderAnalyzer: FindingAnalyzer {
     // This attempt's shared first-witness record, made with its first new edge (and with
     // it `attemptGates`).
     var attempt: Int32 = -1
-    if held[agent].count > 1 { edges.warm(from: held[agent].lazy.map(\.lock), to: event.lock) }
+    let heldCount = held.count(of: agent)
+    if heldCount > 1 { edges.warm(from: held.entries(of: agent).lazy.map(\.lock), to: event.lock) }
     // The detector gets only the edge from the most recently taken lock: the agent's held
     // locks are already chained in its graph (each was attempted while the one before was
     // held), so that edge gives it the same reachability as all of them, at 1/n the cost.
-    if let position = held[agent].lastIndex(where: { $0.lock != event.lock }) {
-      let latest = held[agent][position]
+    if let position = held.lastIndex(of: agent, where: { $0.lock != event.lock }) {
+      let latest = held[agent, position]
       let found = edges.probe(from: latest.lock, to: event.lock)
       let index = Int(
         found.edge >= 0 ? found.edge : addEdge(held: position, of: agent, to: event, at: time, attempt: &attempt, probe: found))
@@ -83,8 +84,8 @@ struct LockOrderAnalyzer: FindingAnalyzer {
       }
     }
     var marked = false
-    for position in held[agent].indices {
-      let prior = held[agent][position]
+    for position in 0..<heldCount {
+      let prior = held[agent, position]
       guard prior.lock != event.lock else { continue }
       // The common case, on every nested attempt: a known edge that this attempt cannot
       // change (two agents already, no gates left to narrow, not shared-only, or made by
@@ -141,7 +142,7 @@ struct LockOrderAnalyzer: FindingAnalyzer {
       for i in heldMark.indices { heldMark[i] = 0 }
       heldStamp = 1
     }
-    for other in held[agent] {
+    for other in held.entries(of: agent) {
       if other.lock.index >= heldMark.count {
         // Grown geometrically: locks first seen in random order would grow it a lock at a time.
         heldMark.append(contentsOf: repeatElement(0, count: max(other.lock.index + 1, 2 * heldMark.count) - heldMark.count))
@@ -178,13 +179,13 @@ struct LockOrderAnalyzer: FindingAnalyzer {
     held position: Int, of agent: Int, to event: LockEvent, at time: Int64, attempt: inout Int32, probe: LockOrderEdges.Probe
   ) -> Int32 {
     if attempt < 0 {
-      let prefix = held[agent].count > 1 ? edges.addPrefix(held[agent].lazy.map(\.lock)) : GatePrefixes.none
+      let prefix = held.count(of: agent) > 1 ? edges.addPrefix(held.entries(of: agent).lazy.map(\.lock)) : GatePrefixes.none
       attempt = edges.addAttempt(
         LockOrderEdges.Attempt(
           line: event.source.line, time: time, input: event.source.input, agent: event.agent, site: event.site, prefix: prefix))
       attemptGates = edges.prefixes.attemptGates(prefix, excluding: event.lock)
     }
-    let prior = held[agent][position]
+    let prior = held[agent, position]
     var holdRecord = prior.record
     if holdRecord < 0 {
       holdRecord = edges.addHeld(LockOrderEdges.HeldRecord(line: prior.source.line, input: prior.source.input, site: prior.site))
