@@ -31,10 +31,47 @@ struct FindingTextTests {
     var sum = message + " More."
     sum += "\(quoted: LockID(1))"
     for text in [message, sum, steps.joined(separator: ", ")] {
-      #expect(text.parts.capacity <= text.parts.count + 4, "\(text.parts.count) parts in room for \(text.parts.capacity)")
+      #expect(text.bytes.capacity <= text.bytes.count + 32, "\(text.bytes.count) bytes in room for \(text.bytes.capacity)")
+      #expect(text.holes.capacity <= text.holes.count + 2, "\(text.holes.count) holes in room for \(text.holes.capacity)")
     }
     #expect(message.named(names).hasPrefix("Inversion: 'w1' took 'db'; 'w1' took 'cache'; "))
     #expect(message.named(names).hasSuffix("'w1' took 'cache'. These agents can deadlock."))
+  }
+
+  @Test("texts equal in words and ids are equal however they were put together")
+  func equality() {
+    let whole: FindingText = "\(quoted: LockID(0)) then \(agent: AgentID(1))."
+    var pieces: FindingText = "'"
+    pieces += "\(lock: LockID(0))' then "
+    pieces += "\(agent: AgentID(1))" + "."
+    #expect(pieces == whole)
+    #expect(pieces != "\(quoted: LockID(1)) then \(agent: AgentID(1)).")
+    #expect(pieces.named(names) == "'db' then w2.")
+  }
+
+  @Test("a source is FILE:LINE as an interpolated string writes it, ? for an input not in the list")
+  func sourceText() {
+    let inputs = ["a.jsonl", "logs/日志-2026.jsonl", ""]
+    var generator = SystemRandomNumberGenerator()
+    var lines: [Int64] = [0, 1, 9, 10, 99, 100, -1, -3, .max, .min + 1]
+    for _ in 0..<200 { lines.append(Int64.random(in: 0...Int64.max, using: &generator) >> Int64.random(in: 0...62)) }
+    for input in Int32(-1)...Int32(3) {
+      let name = input >= 0 && Int(input) < inputs.count ? inputs[Int(input)] : "?"
+      for line in lines {
+        #expect(SourceLocation(input: input, line: line).text(inputNames: inputs) == "\(name):\(line)")
+      }
+    }
+  }
+
+  @Test("unique keeps each element's first place, for short lists and long")
+  func uniqueElements() {
+    var generator = SystemRandomNumberGenerator()
+    for length in 0...40 {
+      let list = (0..<length).map { _ in Int32.random(in: 0..<12, using: &generator) }
+      var expected: [Int32] = []
+      for element in list where expected.firstIndex(of: element) == nil { expected.append(element) }
+      #expect(unique(list) == expected, "\(list)")
+    }
   }
 
   @Test("a draft becomes a report finding with names, its ids kept beside them")

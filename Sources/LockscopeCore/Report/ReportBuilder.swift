@@ -206,8 +206,7 @@ struct ReportBuilder<Observer: TimelineObserver> {
   }
 
   func source(_ location: SourceLocation) -> String {
-    let input = Int(location.input) < inputNames.count ? inputNames[Int(location.input)] : "?"
-    return "\(input):\(location.line)"
+    location.text(inputNames: inputNames)
   }
 }
 

@@ -26,8 +26,7 @@ typealias TimelineScope = LogAnalysis.Context
 extension LogAnalysis.Context {
   /// `FILE:LINE`
   func source(_ location: SourceLocation) -> String {
-    let input = Int(location.input) < inputNames.count ? inputNames[Int(location.input)] : "?"
-    return "\(input):\(location.line)"
+    location.text(inputNames: inputNames)
   }
 
   func agentName(_ id: AgentID) -> String { agents.name(id.rawValue) }

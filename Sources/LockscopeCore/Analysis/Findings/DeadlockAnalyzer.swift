@@ -151,8 +151,16 @@ struct DeadlockAnalyzer: FindingAnalyzer {
   }
 }
 
-/// The elements of `list` in first-seen order, without repeats.
+/// The elements of `list` in first-seen order, without repeats. A finding's few agents or
+/// locks are compared with those kept so far: a set for them cost more than the finding's
+/// other lists together.
 func unique<Element: Hashable>(_ list: [Element]) -> [Element] {
+  guard list.count > 16 else {
+    var kept: [Element] = []
+    kept.reserveCapacity(list.count)
+    for element in list where !kept.contains(element) { kept.append(element) }
+    return kept
+  }
   var seen: Set<Element> = []
   return list.filter { seen.insert($0).inserted }
 }
