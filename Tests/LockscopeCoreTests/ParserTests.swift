@@ -35,7 +35,8 @@ struct ParserTests {
 
   @Test("ignored fields may hold nested objects, arrays and numbers in every JSON form")
   func ignoredValues() throws {
-    let line = #"{"meta":{"a":[1,-0,1e-7,2E+3,0.5,-12.25e2,true,false,null,{"x":[[]]}],"s":"q\"\\\/\b\f\n\r\t\u00e9"},"ts":1,"event":"release","agent":"a","lock":"L","x":[]}"#
+    let line =
+      #"{"meta":{"a":[1,-0,1e-7,2E+3,0.5,-12.25e2,true,false,null,{"x":[[]]}],"s":"q\"\\\/\b\f\n\r\t\u00e9"},"ts":1,"event":"release","agent":"a","lock":"L","x":[]}"#
     let event = try #require(try parseLine(line).get())
     #expect(event.kind == .release)
   }
@@ -48,19 +49,47 @@ struct ParserTests {
 
   @Test("null in an optional field means the field is absent")
   func nullOptional() throws {
-    let event = try #require(try parseLine(#"{"ts":1,"event":"acquire","agent":"a","lock":"L","mode":null,"capacity":null,"lease_ms":null,"token":null}"#).get())
+    let event = try #require(
+      try parseLine(#"{"ts":1,"event":"acquire","agent":"a","lock":"L","mode":null,"capacity":null,"lease_ms":null,"token":null}"#).get())
     #expect(event.mode == .exclusive && event.capacity == 0 && event.leaseNanos == -1 && !event.hasToken)
   }
 
   @Test("JSON escapes in names decode, surrogate pairs included, and intern to the same id as the plain spelling")
   func escapedNames() throws {
     let parser = EventParser()
-    let escaped = try #require(try parseLine(#"{"ts":1,"event":"acquire","agent":"ag\u0065nt-1","lock":"caf\u00e9 \ud83d\udd12 \"q\" \\ \/"}"#, parser: parser).get())
-    let plain = try #require(try parseLine(#"{"ts":2,"event":"release","agent":"agent-1","lock":"café 🔒 \"q\" \\ /"}"#, parser: parser).get())
+    let escaped = try #require(
+      try parseLine(#"{"ts":1,"event":"acquire","agent":"ag\u0065nt-1","lock":"caf\u00e9 \ud83d\udd12 \"q\" \\ \/"}"#, parser: parser).get()
+    )
+    let plain = try #require(
+      try parseLine(#"{"ts":2,"event":"release","agent":"agent-1","lock":"café 🔒 \"q\" \\ /"}"#, parser: parser).get())
     #expect(escaped.agent == plain.agent)
     #expect(escaped.lock == plain.lock)
     #expect(parser.locks.name(escaped.lock.rawValue) == "café 🔒 \"q\" \\ /")
     #expect(parser.agents.count == 1)
+  }
+
+  @Test("escaped names of every length decode whole: runs of every size between escapes, longer than the buffer first made")
+  func escapedNamesOfEveryLength() throws {
+    let parser = EventParser()
+    var generator = SystemRandomNumberGenerator()
+    let pieces: [(plain: String, escaped: String)] = [
+      ("a", "a"), ("z", "z"), ("-", "-"), ("/", "\\/"), ("\"", "\\\""), ("é", "\\u00e9"), ("é", "é"), ("🔒", "\\ud83d\\udd12"),
+      ("\t", "\\t"),
+    ]
+    for length in 1...300 {
+      var plain = "", escaped = ""
+      for _ in 0..<length {
+        // Mostly plain letters, so the runs between escapes take every length.
+        let piece =
+          Int.random(in: 0..<20, using: &generator) < 17
+          ? pieces[Int.random(in: 0..<3, using: &generator)] : pieces.randomElement(using: &generator)!
+        plain += piece.plain
+        escaped += piece.escaped
+      }
+      let line = #"{"ts":1,"event":"acquire","agent":"a","lock":""# + escaped + #""}"#
+      let event = try #require(try parseLine(line, parser: parser).get())
+      #expect(parser.locks.name(event.lock.rawValue) == plain, "\(escaped)")
+    }
   }
 
   @Test("escaped keys are matched after decoding")
@@ -77,7 +106,8 @@ struct ParserTests {
     map.remap(.agent, to: "worker")
     map.remap(.event, to: "action")
     map.remap(.acquire, to: "lock_acquired")
-    let event = try #require(try parseLine(#"{"timestamp":"2026-11-22T10:00:00Z","action":"lock_acquired","worker":"w","resource":"r"}"#, fieldMap: map).get())
+    let event = try #require(
+      try parseLine(#"{"timestamp":"2026-11-22T10:00:00Z","action":"lock_acquired","worker":"w","resource":"r"}"#, fieldMap: map).get())
     #expect(event.kind == .acquire && event.time == t0)
     // The default spellings no longer count once remapped.
     if case .failure(let error) = parseLine(#"{"timestamp":1,"action":"acquire","worker":"w","resource":"r"}"#, fieldMap: map) {
@@ -173,6 +203,8 @@ struct ParserTests {
       LineError(.unknownEvent(shown: "grab", expected: "request, acquire"), column: 17).description
         == #"unknown event "grab" (expected one of request, acquire) (column 17)"#)
     #expect(LineError(.notAString(key: "agent", actual: "a number")).description == #""agent" must be a string, not a number"#)
-    #expect(LineError(.attribute(key: "lock.capacity", .intValueNotAnInteger)).description == #""lock.capacity": "intValue" must hold an integer"#)
+    #expect(
+      LineError(.attribute(key: "lock.capacity", .intValueNotAnInteger)).description == #""lock.capacity": "intValue" must hold an integer"#
+    )
   }
 }

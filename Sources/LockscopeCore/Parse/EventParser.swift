@@ -14,8 +14,10 @@ final class EventParser {
   private let keyMatcher: ByteMatcher
   private let eventMatcher: ByteMatcher
   private let modeMatcher = ByteMatcher(["exclusive", "shared"])
-  /// Reused for names and timestamps that contain escapes.
+  /// Reused for keys and timestamps that contain escapes.
   private var scratch: [UInt8] = []
+  /// Reused for names that contain escapes, written through a pointer (`unescape`).
+  private var nameBytes = JSONBytes(capacity: 64)
   /// Consecutive lines share their date, hour and minute; this skips re-reading them.
   private var timestamps: RFC3339Reader
   /// `trace_id`/`span_id` of the events in flight, kept only when an output wants them.
@@ -369,10 +371,9 @@ final class EventParser {
       throw LineError(.notAString(key: fieldMap.key(field), actual: typeName(value)), column: column)
     }
     if !text.hasEscapes { return table.intern(text.start, text.count) }
-    try JSONScanner.unescape(text, into: &scratch, lineStart: lineStart)
-    scratch.append(0)  // keeps the base address valid for an empty name
-    defer { scratch.removeLast() }
-    return scratch.withUnsafeBufferPointer { table.intern($0.baseAddress!, $0.count - 1) }  // non-empty: has the 0
+    nameBytes.rewind(to: 0)
+    try JSONScanner.unescape(text, appendingTo: &nameBytes, lineStart: lineStart)
+    return nameBytes.withBytes { table.intern($0.baseAddress!, $0.count) }  // never nil: allocated at init
   }
 
   private func eventKind(
