@@ -219,7 +219,7 @@ struct OTLPTests {
     #expect(events[1].expectedNanos == 250 * millisecond && events[0].expectedNanos == -1)
   }
 
-  @Test("escaped keys are decoded; a broken value of an attribute lockscope does not read is no fault")
+  @Test("escaped keys and names are decoded; a broken value of an attribute lockscope does not read is no fault")
   func keysAndValues() throws {
     let line = Self.request([
       Self.span(
@@ -228,6 +228,8 @@ struct OTLPTests {
     ])
     let (events, parser) = try Self.events(line)
     #expect(events.count == 3 && parser.agents.name(events[0].agent.rawValue) == "escé")
+    let (slashed, slashedParser) = try Self.events(Self.request([Self.span(#"queue\/billing-7"#, from: 0, to: 5)]))
+    #expect(slashedParser.locks.name(slashed[0].lock.rawValue) == "queue/billing-7")
     let bad = Self.request([Self.span("l", from: 0, to: 5, attributes: [#"{"key":"lock.token","value":{"intValue":"x"}}"#])])
     #expect(throws: LineError.self) { try Self.events(bad) }
   }

@@ -16,7 +16,7 @@ final class EventParser {
   private let modeMatcher = ByteMatcher(["exclusive", "shared"])
   /// Reused for keys and timestamps that contain escapes.
   private var scratch: [UInt8] = []
-  /// Reused for names that contain escapes, written through a pointer (`unescape`).
+  /// Reused for names that contain escapes (`NameTable.intern(_:decodingInto:lineStart:)`).
   private var nameBytes = JSONBytes(capacity: 64)
   /// Consecutive lines share their date, hour and minute; this skips re-reading them.
   private var timestamps: RFC3339Reader
@@ -370,10 +370,7 @@ final class EventParser {
     guard case .string(let text) = value else {
       throw LineError(.notAString(key: fieldMap.key(field), actual: typeName(value)), column: column)
     }
-    if !text.hasEscapes { return table.intern(text.start, text.count) }
-    nameBytes.rewind(to: 0)
-    try JSONScanner.unescape(text, appendingTo: &nameBytes, lineStart: lineStart)
-    return nameBytes.withBytes { table.intern($0.baseAddress!, $0.count) }  // never nil: allocated at init
+    return try table.intern(text, decodingInto: &nameBytes, lineStart: lineStart)
   }
 
   private func eventKind(

@@ -383,3 +383,17 @@ final class NameTable {
     return (count == 0 ? 0 : Double(total) / Double(count), longest)
   }
 }
+
+extension NameTable {
+  /// The id of a JSON string's text. Its escapes, if any, are decoded into `scratch` first
+  /// (the caller's, reused line after line) through a pointer: a decoded name is never
+  /// longer than its escaped form, so room is made once (`JSONScanner.unescape`).
+  func intern(_ text: JSONScanner.StringToken, decodingInto scratch: inout JSONBytes, lineStart: UnsafePointer<UInt8>)
+    throws(LineError) -> Int32
+  {
+    if !text.hasEscapes { return intern(text.start, text.count) }
+    scratch.rewind(to: 0)
+    try JSONScanner.unescape(text, appendingTo: &scratch, lineStart: lineStart)
+    return scratch.withBytes { intern($0.baseAddress!, $0.count) }  // never nil: a JSONBytes allocates at init
+  }
+}

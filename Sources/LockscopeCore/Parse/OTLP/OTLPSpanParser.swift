@@ -22,6 +22,8 @@ final class OTLPSpanParser {
   private(set) var ignoredSpans: Int64 = 0
 
   private var scratch: [UInt8] = []
+  /// Reused for names that contain escapes (`NameTable.intern(_:decodingInto:lineStart:)`).
+  private var nameBytes = JSONBytes(capacity: 64)
   private var joined: [UInt8] = []
   private var marks: [LockMark] = []
   private var source = SourceLocation(input: 0, line: 0)
@@ -511,7 +513,7 @@ final class OTLPSpanParser {
     guard let start else { throw LineError(.missing(field: "startTimeUnixNano", in: "lock span"), column: column) }
     guard let end else { throw LineError(.missing(field: "endTimeUnixNano", in: "lock span"), column: column) }
     guard end >= start else { throw LineError(.spanEndsBeforeStart, column: column) }
-    let lock = LockID(try intern(lockName, into: locks, lineStart: lineStart))
+    let lock = LockID(try locks.intern(lockName, decodingInto: &nameBytes, lineStart: lineStart))
     let agent = AgentID(try agentID(attributes, resource: resource, column: column, lineStart: lineStart))
     let site = try siteID(attributes, column: column, lineStart: lineStart)
     let spanMode = try self.mode(attributes, column: column) ?? .exclusive
@@ -590,7 +592,7 @@ final class OTLPSpanParser {
   {
     switch attributes[.lockAgent] {
     case .absent: break
-    case .string(let name): return try intern(name, into: agents, lineStart: lineStart)
+    case .string(let name): return try agents.intern(name, decodingInto: &nameBytes, lineStart: lineStart)
     default: throw LineError(.notAString(key: "lock.agent", actual: nil), column: column)
     }
     joined.removeAll(keepingCapacity: true)
@@ -647,16 +649,6 @@ final class OTLPSpanParser {
     default:
       throw LineError(.notAString(key: key, actual: nil), column: column)
     }
-  }
-
-  private func intern(_ text: JSONScanner.StringToken, into table: NameTable, lineStart: UnsafePointer<UInt8>)
-    throws(LineError) -> Int32
-  {
-    if !text.hasEscapes { return table.intern(text.start, text.count) }
-    try JSONScanner.unescape(text, into: &scratch, lineStart: lineStart)
-    scratch.append(0)  // keeps the base address valid for an empty name
-    defer { scratch.removeLast() }
-    return scratch.withUnsafeBufferPointer { table.intern($0.baseAddress!, $0.count - 1) }  // non-empty: has the 0
   }
 
   private func text(_ token: JSONScanner.StringToken?, lineStart: UnsafePointer<UInt8>) throws(LineError) -> String? {
