@@ -281,16 +281,19 @@ if [[ "${BENCH_CALLGRIND:-0}" == 1 ]]; then
   cg_log="$(generate extra "$cg_size")"
   cg_lines="$(wc -l <"$cg_log")"
   cg_out="$data_dir/callgrind-$(date -u +%Y%m%dT%H%M%SZ).out"
+  # Instructions of one lockscope run under callgrind, its profile in OUT (and OUT.log).
+  instructions() {  # instructions OUT ARGS...
+    local out="$1"
+    shift
+    valgrind --tool=callgrind --callgrind-out-file="$out" "$lockscope" "$@" >/dev/null 2>"$out.log"
+    # The out file's "summary:"/"totals:" line holds the total Ir of the whole run.
+    awk '/^(summary|totals):/ { print $2; exit }' "$out"
+  }
   log "callgrind on $cg_log (slow: ~50x native)"
-  valgrind --tool=callgrind --callgrind-out-file="$cg_out" \
-    "$lockscope" report --format json "${extra_args[@]}" "$cg_log" >/dev/null 2>"$cg_out.log"
+  ir="$(instructions "$cg_out" report --format json "${extra_args[@]}" "$cg_log")"
   # The same without the findings: their share of the instructions, which unlike their
   # share of the wall time does not move with the machine's load.
-  valgrind --tool=callgrind --callgrind-out-file="$cg_out.no-findings" \
-    "$lockscope" report --format json --no-findings "${extra_args[@]}" "$cg_log" >/dev/null 2>"$cg_out.no-findings.log"
-  # The out file's "summary:"/"totals:" line holds the total Ir of the whole run.
-  ir="$(awk '/^(summary|totals):/ { print $2; exit }' "$cg_out")"
-  ir_plain="$(awk '/^(summary|totals):/ { print $2; exit }' "$cg_out.no-findings")"
+  ir_plain="$(instructions "$cg_out.no-findings" report --format json --no-findings "${extra_args[@]}" "$cg_log")"
   cg_line="$(awk -v i="$ir" -v l="$cg_lines" 'BEGIN { printf "%.0f instructions a line", i / l }')"
   cg_line="| instructions (callgrind, \`report --format json\`, $cg_size extra-fields log) | $ir Ir, $cg_line; $ir_plain Ir with \`--no-findings\` (findings: $(share "$ir" "$ir_plain") of the instructions) |"
 fi

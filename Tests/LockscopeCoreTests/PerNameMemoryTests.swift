@@ -543,3 +543,8 @@ struct JSONReportStreamTests {
     #expect(table.name(0) == "b" && table.count == 2)
   }
 }
+
+extension HeldLists {
+  /// The agent's list as an array (empty when it holds nothing), to compare with a model.
+  subscript(agent: Int) -> [Element] { Array(entries(of: agent)) }
+}

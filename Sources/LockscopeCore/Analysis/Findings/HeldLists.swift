@@ -44,9 +44,6 @@ struct HeldLists<Element: BitwiseCopyable> {
     return UnsafeBufferPointer(start: storage.lists[list].elements, count: Int(storage.lists[list].count))
   }
 
-  /// The agent's list as an array (empty when it holds nothing).
-  subscript(agent: Int) -> [Element] { Array(entries(of: agent)) }
-
   /// The last position in the agent's list whose entry satisfies `predicate`, read in place.
   @inline(__always)
   func lastIndex(of agent: Int, where predicate: (Element) -> Bool) -> Int? {
